@@ -1,0 +1,47 @@
+import hmac
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+
+from bridgeway.accounts.models import ApiToken
+
+TOKEN_PREFIX = "bw_"
+
+
+def parse_token(raw: str) -> tuple[str, str] | None:
+    """`bw_<prefix>_<secret>` -> (prefix, whole token)."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    parts = raw[len(TOKEN_PREFIX):].split("_", 1)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return None
+    return parts[0], raw
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
+        parsed = parse_token(header[1].decode("ascii", errors="replace"))
+        invalid = exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        if parsed is None:
+            raise invalid
+        prefix, whole = parsed
+        token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+        if token is None or not hmac.compare_digest(token.digest, ApiToken.digest_of(whole)):
+            raise invalid
+        if not token.is_usable or not token.user.is_active:
+            raise invalid
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

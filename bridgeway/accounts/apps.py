@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "bridgeway.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from bridgeway.accounts import signals  # noqa: F401

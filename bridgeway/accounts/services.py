@@ -1,0 +1,49 @@
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from bridgeway.accounts.api_auth import TOKEN_PREFIX
+from bridgeway.accounts.models import ApiToken, User
+from bridgeway.protection.audit import audit_record
+
+
+@transaction.atomic
+def user_create(*, email: str, full_name: str, password: str, language: str = "") -> User:
+    user = User.objects.create_user(email=email, password=password, full_name=full_name,
+                                    preferred_language=language)
+    audit_record(action="accounts.user.created", actor=user, obj=user)
+    return user
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> None:
+    if user.preferred_language == language:
+        return
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    audit_record(action="accounts.user.language_changed", actor=user, obj=user,
+                 payload={"language": language})
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, days: int = 90) -> tuple[ApiToken, str]:
+    """Returns the token and its secret, which is shown once and never stored."""
+    prefix = secrets.token_hex(5)
+    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=prefix, digest=ApiToken.digest_of(secret),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    audit_record(action="accounts.api_token.created", actor=user, obj=token,
+                 payload={"days": days})
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(action="accounts.api_token.revoked", actor=actor, obj=token)

@@ -1,0 +1,36 @@
+"""Audit events for sign-in and MFA changes. Payloads carry no e-mail addresses or IPs."""
+
+from allauth.mfa.signals import authenticator_added, authenticator_removed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from bridgeway.protection.audit import audit_record
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    audit_record(action="accounts.session.logged_in", actor=user, obj=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(action="accounts.session.logged_out", actor=user, obj=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    # The attempted address is personal data and may not even be an account: not recorded.
+    audit_record(action="accounts.session.login_failed")
+
+
+@receiver(authenticator_added)
+def _mfa_added(sender, request, user, authenticator, **kwargs):
+    audit_record(action="accounts.mfa.added", actor=user, obj=user,
+                 payload={"type": authenticator.type})
+
+
+@receiver(authenticator_removed)
+def _mfa_removed(sender, request, user, authenticator, **kwargs):
+    audit_record(action="accounts.mfa.removed", actor=user, obj=user,
+                 payload={"type": authenticator.type})

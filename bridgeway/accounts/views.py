@@ -1,0 +1,63 @@
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridgeway.accounts import services
+from bridgeway.accounts.forms import ApiTokenForm, ProfileForm
+from bridgeway.accounts.mfa import user_has_mfa, user_requires_mfa
+from bridgeway.accounts.models import ApiToken
+from bridgeway.orgs.queries import active_memberships
+from bridgeway.protection.audit import audit_record
+
+
+@login_required
+def account_settings(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={
+        "full_name": user.full_name, "preferred_language": user.preferred_language or "en"})
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            if form.cleaned_data["full_name"] != user.full_name:
+                user.full_name = form.cleaned_data["full_name"]
+                user.save(update_fields=["full_name"])
+                audit_record(action="accounts.user.profile_changed", actor=user, obj=user,
+                             payload={"fields": ["full_name"]})
+            services.user_set_language(user=user, language=form.cleaned_data["preferred_language"])
+        messages.success(request, _("Saved."))
+        return redirect("accounts:settings")
+    return render(request, "accounts/settings.html", {
+        "form": form,
+        "memberships": active_memberships(user),
+        "has_mfa": user_has_mfa(user),
+        "requires_mfa": user_requires_mfa(user),
+        "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True),
+        "token_form": ApiTokenForm(),
+    })
+
+
+@login_required
+@reauthentication_required
+def token_create(request):
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token, secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"],
+                                                  days=form.cleaned_data["days"])
+        response = render(request, "accounts/token_created.html", {"token": token,
+                                                                    "secret": secret})
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "accounts/token_form.html", {"form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, user=request.user, pk=pk)
+    services.api_token_revoke(token=token, actor=request.user)
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:settings")

@@ -1,0 +1,83 @@
+"""A small, believable demo world. Every name here is fictional."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEMO_PASSWORD = "demo-Bridgeway-2026"
+DEMO_DOMAIN = "demo.bridgeway.test"
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    key: str
+    name: str
+    org_type: str
+    country: str
+    city: str
+    languages: tuple[str, ...]
+    services: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+    description: str = ""
+
+
+ORGS = [
+    DemoOrg("network", "Two Rivers Anti-Trafficking Network", "CSONetwork", "RO", "Bucharest",
+            ("ro", "en", "uk"),
+            description="A network of anti-trafficking CSOs in Romania and Moldova."),
+    DemoOrg("lumina", "Lumina Centre for Survivors", "NGO", "MD", "Chișinău", ("ro", "ru", "en"),
+            (("psychological", ("MD",), "Chișinău"), ("legal", ("MD",), ""),
+             ("helpline", ("MD",), "national"), ("identification", ("MD",), "")),
+            "Identification, counselling and legal aid for survivors of trafficking."),
+    DemoOrg("pascupas", "Pas cu Pas Association", "NGO", "RO", "Iași", ("ro", "en"),
+            (("job_counselling", ("RO",), "Iași, Vaslui"), ("education", ("RO",), "Iași"),
+             ("economic_empowerment", ("RO",), "North-East region")),
+            "Reintegration: education, job counselling and small-business support."),
+    DemoOrg("openroads", "Open Roads Legal Aid", "NGO", "MD", "Bălți", ("ro", "ru"),
+            (("legal", ("MD",), "Bălți and the north"), ("interpretation", ("MD",), "")),
+            "Free legal representation for migrant workers and survivors."),
+    DemoOrg("harbour", "Safe Harbour Shelter", "NGO", "RO", "Constanța", ("ro", "en", "uk"),
+            (("shelter", ("RO",), "Constanța"), ("medical", ("RO",), "Constanța"),
+             ("psychological", ("RO",), "")),
+            "Specialised shelter for women and children."),
+    DemoOrg("police", "Centre for Combating Trafficking in Persons (demo)", "LawEnforcement", "MD",
+            "Chișinău", ("ro", "ru"), (("identification", ("MD",), "national"),),
+            "The police anti-trafficking unit."),
+    DemoOrg("labour", "State Labour Inspectorate (demo)", "CentralGovernmentOrganisation", "MD",
+            "Chișinău", ("ro",), (), "Inspects workplaces and refers suspected forced labour."),
+    DemoOrg("io", "International Migration Office (demo)", "InternationalOrganisation", "RO",
+            "Bucharest", ("en", "ro", "uk"),
+            (("return_reintegration", ("RO", "MD", "UA"), ""),),
+            "Assisted return and transnational referrals."),
+]
+
+NETWORK_MEMBERS = ["lumina", "pascupas", "openroads", "harbour"]
+
+# (e-mail local part, full name, [(org key, role)]) — one person per persona of ENGINEERING.md,
+# plus the administrators and the DPO the organisations need.
+PEOPLE = [
+    ("caseworker.a", "Ana Rusu", [("lumina", "caseworker")]),
+    ("supervisor.a", "Ion Ceban", [("lumina", "supervisor")]),
+    ("admin.a", "Elena Popa", [("lumina", "org_admin")]),
+    ("dpo.a", "Victor Lungu", [("lumina", "dpo")]),
+    ("caseworker.b", "Maria Ionescu", [("pascupas", "caseworker")]),
+    ("admin.b", "Andrei Stan", [("pascupas", "org_admin")]),
+    ("police", "Sergiu Moraru", [("police", "agency_poc")]),
+    ("inspector", "Natalia Botnari", [("labour", "agency_poc")]),
+    ("io", "Oksana Melnyk", [("io", "agency_poc")]),
+    ("coordinator", "Olena Kovalenko", [("network", "network_coordinator"),
+                                        ("network", "org_admin")]),
+    ("researcher", "Radu Petrescu", [("network", "researcher")]),
+    ("admin.openroads", "Mihai Cojocaru", [("openroads", "org_admin")]),
+    ("admin.harbour", "Irina Dumitru", [("harbour", "org_admin")]),
+    ("outsider", "Dan Outsider", []),
+]
+
+# Organisations whose administrator is created first (by the platform admin), so that the
+# administrator grants the other roles as in real life.
+ADMINS = {"lumina": "admin.a", "pascupas": "admin.b", "network": "coordinator",
+          "openroads": "admin.openroads", "harbour": "admin.harbour", "police": "police",
+          "labour": "inspector", "io": "io"}
+
+
+def email(local: str) -> str:
+    return f"{local}@{DEMO_DOMAIN}"

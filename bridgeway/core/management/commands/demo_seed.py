@@ -1,0 +1,80 @@
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import decrypt
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from bridgeway.accounts.mfa import user_requires_mfa
+from bridgeway.accounts.models import User
+from bridgeway.core import demo
+from bridgeway.orgs import services
+from bridgeway.orgs.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Create the demo world once (DEBUG only) and print the demo logins."
+
+    def handle(self, *args, **options):
+        if not settings.BRIDGEWAY_DEMO_ALLOWED:
+            raise CommandError("demo_seed refuses to run with DEBUG off: demo accounts have "
+                               "published passwords. Set BRIDGEWAY_DEBUG=1 on a test machine.")
+        if User.objects.filter(email=demo.email("admin")).exists():
+            self.stdout.write("Demo data already present; not loading it again.")
+        else:
+            self._seed()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self._print_logins()
+
+    @transaction.atomic
+    def _seed(self):
+        root = User.objects.create_superuser(email=demo.email("admin"), password=demo.DEMO_PASSWORD,
+                                             full_name="Platform Admin")
+        orgs: dict[str, Organisation] = {}
+        for spec in demo.ORGS:
+            orgs[spec.key] = services.organisation_create(
+                actor=root, name=spec.name, org_type=spec.org_type, country=spec.country,
+                city=spec.city, languages=list(spec.languages), description=spec.description)
+        people = {}
+        for local, name, _roles in demo.PEOPLE:
+            people[local] = User.objects.create_user(email=demo.email(local),
+                                                     password=demo.DEMO_PASSWORD, full_name=name)
+        admin_of = {}
+        for org_key, local in demo.ADMINS.items():
+            services.membership_grant(org=orgs[org_key], user=people[local], role="org_admin",
+                                      actor=root)
+            admin_of[org_key] = people[local]
+        for local, _name, roles in demo.PEOPLE:
+            for org_key, role in roles:
+                if role == "org_admin" and admin_of.get(org_key) == people[local]:
+                    continue
+                services.membership_grant(org=orgs[org_key], user=people[local], role=role,
+                                          actor=admin_of[org_key])
+        for spec in demo.ORGS:
+            if spec.services:
+                services.organisation_services_set(
+                    org=orgs[spec.key], actor=admin_of[spec.key],
+                    services=[{"service": s, "countries": list(c), "area": a}
+                              for s, c, a in spec.services])
+        network = orgs["network"]
+        for key in demo.NETWORK_MEMBERS:
+            services.network_member_add(network=network, member=orgs[key],
+                                        actor=admin_of["network"])
+        for user in [root, *people.values()]:
+            if user_requires_mfa(user):
+                TOTP.activate(user, generate_totp_secret())
+
+    def _print_logins(self):
+        self.stdout.write("\nDemo logins (password for all: %s)\n" % demo.DEMO_PASSWORD)
+        self.stdout.write("Two-factor codes: add the TOTP secret to an authenticator app, or run\n"
+                          "  python manage.py demo_totp <e-mail>\n\n")
+        rows = [("admin", "Platform Admin", "platform administrator (superuser)")] + [
+            (local, name, ", ".join(f"{role} @ {org}" for org, role in roles) or "no organisation")
+            for local, name, roles in demo.PEOPLE
+        ]
+        for local, name, roles in rows:
+            user = User.objects.get(email=demo.email(local))
+            auth = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+            secret = decrypt(auth.data["secret"]) if auth else "-"
+            self.stdout.write(f"  {user.email:38} {name:18} TOTP {secret:34} {roles}")
+        self.stdout.write("")

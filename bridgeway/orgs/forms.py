@@ -1,0 +1,146 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from bridgeway.orgs.codes import OrgType, Role, Service, country_choices, language_choices, \
+    role_allowed_for
+from bridgeway.orgs.models import Organisation
+
+
+class OrganisationForm(forms.ModelForm):
+    country = forms.ChoiceField(label=_("Country"))
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"), required=False,
+        help_text=_("Hold Ctrl (or Cmd) to choose several."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "org_type", "country", "city", "languages", "phone", "email", "website",
+                  "description", "listed_in_directory"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *country_choices()]
+        self.fields["languages"].choices = language_choices()
+
+
+class OrganisationCreateForm(OrganisationForm):
+    first_admin_email = forms.EmailField(
+        label=_("First administrator's e-mail"), required=False,
+        help_text=_("They receive an invitation to become this organisation's administrator."),
+    )
+
+
+class ServicesForm(forms.Form):
+    """One row per service: offered or not, which countries, which area."""
+
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = current or {}
+        self.rows = []
+        for code, label in Service.choices:
+            row = current.get(code)
+            self.fields[f"{code}__on"] = forms.BooleanField(
+                label=label, required=False, initial=row is not None)
+            self.fields[f"{code}__countries"] = forms.CharField(
+                label=_("Countries for %(service)s") % {"service": label}, required=False,
+                initial=", ".join(row.countries) if row else "",
+                help_text=_("ISO codes, comma-separated, e.g. MD, RO"))
+            self.fields[f"{code}__area"] = forms.CharField(
+                label=_("Area for %(service)s") % {"service": label}, required=False,
+                max_length=200, initial=row.area if row else "")
+            self.rows.append((code, label))
+
+    def bound_rows(self):
+        return [(label, self[f"{code}__on"], self[f"{code}__countries"], self[f"{code}__area"])
+                for code, label in self.rows]
+
+    def services(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "service": code,
+                "countries": [c.strip().upper() for c in data[f"{code}__countries"].split(",")
+                              if c.strip()],
+                "area": data[f"{code}__area"].strip(),
+            }
+            for code, _label in self.rows if data.get(f"{code}__on")
+        ]
+
+
+def role_choices_for(org: Organisation) -> list[tuple[str, str]]:
+    return [(value, label) for value, label in Role.choices if role_allowed_for(value, org.org_type)]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, org: Organisation, only_admin: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = role_choices_for(org)
+        if only_admin:
+            choices = [c for c in choices if c[0] == Role.ORG_ADMIN]
+        self.fields["role"].choices = choices
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, org: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices_for(org)
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Your full name"), max_length=150)
+    password1 = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters; not a common password."))
+    password2 = forms.CharField(label=_("Repeat the password"), widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p1:
+            from bridgeway.accounts.models import User
+
+            try:
+                validate_password(p1, User(email=self.email, full_name=data.get("full_name", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class NetworkMemberForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    joined_on = forms.DateField(label=_("Member since"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = candidates
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    org_type = forms.ChoiceField(label=_("Type"), required=False)
+    service = forms.ChoiceField(label=_("Service"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Any")), *country_choices()]
+        self.fields["org_type"].choices = [("", _("Any")), *OrgType.choices]
+        self.fields["service"].choices = [("", _("Any")), *Service.choices]
+        self.fields["language"].choices = [("", _("Any")), *language_choices()]

@@ -1,0 +1,122 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from bridgeway.orgs.codes import OrgType, Role, Service
+
+# HTCDS org_Phone: E.164
+e164 = RegexValidator(r"^\+?[1-9]\d{1,14}$", _("Enter the number in international format, e.g. "
+                                              "+37322123456 (digits only, up to 15)."))
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    org_type = models.CharField(_("type"), max_length=40, choices=OrgType.choices)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 country"))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    languages = models.JSONField(_("working languages"), default=list, blank=True,
+                                 help_text=_("ISO 639 language codes"))
+    phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[e164])
+    email = models.EmailField(_("public e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    listed_in_directory = models.BooleanField(
+        _("listed in the directory"), default=True,
+        help_text=_("Unlisted organisations are visible only to their own members and to the "
+                    "coordinators of networks they belong to."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "country", name="org_unique_name_per_country"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_network(self) -> bool:
+        return self.org_type == OrgType.CSO_NETWORK
+
+
+class OrganisationService(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="services")
+    service = models.CharField(_("service"), max_length=40, choices=Service.choices)
+    countries = models.JSONField(_("countries covered"), default=list, blank=True)
+    area = models.CharField(_("area served"), max_length=200, blank=True,
+                            help_text=_("Regions or cities, e.g. 'Chișinău and Bălți'"))
+
+    class Meta:
+        ordering = ["service"]
+        constraints = [models.UniqueConstraint("organisation", "service",
+                                               name="org_service_unique")]
+
+    def __str__(self) -> str:
+        return self.get_service_display()
+
+
+class NetworkMembership(models.Model):
+    network = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                related_name="network_members")
+    member = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                               related_name="network_memberships")
+    joined_on = models.DateField(_("member since"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["member__name"]
+        constraints = [models.UniqueConstraint("network", "member", name="network_member_unique")]
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="memberships")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation__name", "role"]
+        constraints = [
+            models.UniqueConstraint("user", "organisation", "role", name="membership_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.organisation_id}:{self.role}"
+
+
+class Invitation(models.Model):
+    """An org admin's invitation. Only a SHA-256 digest of the token is stored."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    token_digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

@@ -1,0 +1,141 @@
+"""Reads, always scoped to what the asking user may see.
+
+`*_for_user` helpers return the object or raise Http404, so an outsider cannot tell whether it
+exists; a user who may see an object but not act on it gets PermissionDenied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
+from bridgeway.orgs.models import Invitation, Membership, NetworkMembership, Organisation
+
+_CACHE_ATTR = "_bridgeway_memberships"
+
+
+def active_memberships(user) -> list[Membership]:
+    """The user's active memberships in active organisations, cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+            .select_related("organisation")
+            .order_by("organisation__name", "role")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_memberships(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def user_roles(user) -> set[str]:
+    return {m.role for m in active_memberships(user)}
+
+
+def roles_in(user, org: Organisation) -> set[str]:
+    return {m.role for m in active_memberships(user) if m.organisation_id == org.pk}
+
+
+def orgs_where(user, roles: Iterable[str]) -> list[Organisation]:
+    wanted = set(roles)
+    seen: dict[int, Organisation] = {}
+    for m in active_memberships(user):
+        if m.role in wanted:
+            seen.setdefault(m.organisation_id, m.organisation)
+    return list(seen.values())
+
+
+def organisations_visible_to(user) -> QuerySet[Organisation]:
+    """The directory as this user may see it.
+
+    Listed organisations are visible to anyone with an active membership (and to platform
+    administrators); unlisted ones only to their own members and to coordinators of their
+    networks. A logged-in person with no membership sees nothing; a platform administrator
+    sees every profile (to set organisations up), which opens nothing inside them.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()  # profiles only; gives no access to anything inside
+    own = {m.organisation_id for m in active_memberships(user)}
+    if not own and not user.is_superuser:
+        return Organisation.objects.none()
+    coordinated = [o.pk for o in orgs_where(user, [Role.NETWORK_COORDINATOR])]
+    in_my_networks = NetworkMembership.objects.filter(network_id__in=coordinated).values("member_id")
+    return Organisation.objects.filter(
+        Q(is_active=True, listed_in_directory=True) | Q(pk__in=own) | Q(pk__in=in_my_networks)
+    ).distinct()
+
+
+def organisation_for_user(user, pk) -> Organisation:
+    try:
+        return organisations_visible_to(user).get(pk=pk)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def organisation_admin_for_user(user, pk) -> Organisation:
+    org = organisation_for_user(user, pk)
+    if not roles_in(user, org) & ADMIN_ROLES:
+        raise PermissionDenied(_("You are not an administrator of this organisation."))
+    return org
+
+
+def organisation_member_for_user(user, pk) -> Organisation:
+    """Members of the organisation only: the staff list is not for other organisations."""
+    org = organisation_for_user(user, pk)
+    if not roles_in(user, org):
+        raise Http404
+    return org
+
+
+def organisation_audit_for_user(user, pk) -> Organisation:
+    org = organisation_member_for_user(user, pk)
+    if not roles_in(user, org) & AUDIT_READER_ROLES:
+        raise PermissionDenied(_("Only administrators and data protection officers of this "
+                                 "organisation can read its audit log."))
+    return org
+
+
+def can_manage_network(user, org: Organisation) -> bool:
+    return org.is_network and bool(
+        roles_in(user, org) & {Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}
+    )
+
+
+def memberships_of(org: Organisation, *, include_inactive: bool = False) -> QuerySet[Membership]:
+    qs = Membership.objects.filter(organisation=org).select_related("user")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("user__full_name", "role")
+
+
+def membership_for_admin(user, org: Organisation, pk) -> Membership:
+    try:
+        return Membership.objects.select_related("user").get(organisation=org, pk=pk)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def pending_invitations(org: Organisation) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(organisation=org, accepted_at__isnull=True,
+                                     revoked_at__isnull=True).order_by("-created_at")
+
+
+def networks_of(org: Organisation) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(network_members__member=org, is_active=True)
+
+
+def network_members(network: Organisation) -> QuerySet[NetworkMembership]:
+    return NetworkMembership.objects.filter(network=network).select_related("member")

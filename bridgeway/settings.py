@@ -1,0 +1,280 @@
+"""Bridgeway settings. Everything that differs between machines comes from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+
+from bridgeway.env import DevSecrets, env_bool, env_int, env_list, env_str, required_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("BRIDGEWAY_VAR_DIR") or BASE_DIR / "var")
+
+# DEBUG is off unless explicitly turned on (`make run` does).
+DEBUG = env_bool("BRIDGEWAY_DEBUG", False)
+_dev = DevSecrets(VAR_DIR / "dev-secrets.json")
+
+SECRET_KEY = required_key("BRIDGEWAY_SECRET_KEY", debug=DEBUG, dev=_dev).hex()
+# Keyed hash chain of the audit log: without this key nobody can forge a consistent chain.
+AUDIT_CHAIN_KEY = required_key("BRIDGEWAY_AUDIT_KEY", debug=DEBUG, dev=_dev)
+# Encrypts TOTP secrets and recovery-code seeds at rest (allauth stores them in the database).
+MFA_SECRETS_KEY = required_key("BRIDGEWAY_MFA_KEY", debug=DEBUG, dev=_dev)
+
+ALLOWED_HOSTS = env_list(
+    "BRIDGEWAY_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env_list("BRIDGEWAY_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "bridgeway.core",
+    "bridgeway.accounts",
+    "bridgeway.protection",
+    "bridgeway.orgs",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_htmx",
+    "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bridgeway.core.middleware.UserLanguageMiddleware",
+    "bridgeway.core.middleware.MfaRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "bridgeway.urls"
+WSGI_APPLICATION = "bridgeway.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "bridgeway" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "bridgeway.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bridgeway.sqlite3'}",
+        conn_max_age=env_int("BRIDGEWAY_DB_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers queue
+    # instead of failing half-way; WAL lets readers continue while one writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+_redis = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}
+        if _redis
+        # Shared between all server processes, so login throttling holds across workers.
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bridgeway_cache"}
+    )
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+# --- allauth -----------------------------------------------------------------------------
+ACCOUNT_ADAPTER = "bridgeway.accounts.adapters.AccountAdapter"
+MFA_ADAPTER = "bridgeway.accounts.adapters.MfaAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"  # an accepted invitation proves the address
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("BRIDGEWAY_REAUTH_SECONDS", 300)
+# Throttling and lockout: at most 10 failed logins a minute from one address, and an account
+# locks for 15 minutes after 5 failures.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Bridgeway"
+MFA_RECOVERY_CODE_COUNT = 10
+
+# --- sessions and cookies ----------------------------------------------------------------
+# Idle timeout: every request pushes the expiry forward, so a session dies after this long idle.
+SESSION_COOKIE_AGE = env_int("BRIDGEWAY_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env_bool("BRIDGEWAY_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool(
+    "BRIDGEWAY_BEHIND_TLS_PROXY", False) else None
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("BRIDGEWAY_HSTS_SECONDS", 31536000)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# A strict policy: nothing inline, nothing from elsewhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# --- languages ---------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("uk", "Українська"),
+    ("ro", "Română"),
+    ("fr", "Français"),
+]
+LOCALE_PATHS = [BASE_DIR / "bridgeway" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("BRIDGEWAY_TIME_ZONE") or "UTC"
+
+# --- static files ------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": VAR_DIR / "files"}},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- e-mail ------------------------------------------------------------------------------
+_smtp = {
+    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "OPTIONS": {
+        "host": env_str("BRIDGEWAY_EMAIL_HOST") or "localhost",
+        "port": env_int("BRIDGEWAY_EMAIL_PORT", 587),
+        "username": env_str("BRIDGEWAY_EMAIL_USER") or "",
+        "password": env_str("BRIDGEWAY_EMAIL_PASSWORD") or "",
+        "use_tls": env_bool("BRIDGEWAY_EMAIL_TLS", True),
+    },
+}
+MAILERS = {
+    "default": {"BACKEND": env_str("BRIDGEWAY_EMAIL_BACKEND")} if env_str("BRIDGEWAY_EMAIL_BACKEND")
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"} if DEBUG else _smtp
+}
+DEFAULT_FROM_EMAIL = env_str("BRIDGEWAY_FROM_EMAIL") or "Bridgeway <no-reply@localhost>"
+BRIDGEWAY_INVITATION_DAYS = env_int("BRIDGEWAY_INVITATION_DAYS", 7)
+
+# --- background tasks --------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- REST API ----------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "bridgeway.accounts.api_auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["bridgeway.core.api.IsAuthenticatedWithMfa"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("BRIDGEWAY_API_RATE") or "600/minute"},
+    "EXCEPTION_HANDLER": "bridgeway.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bridgeway API",
+    "DESCRIPTION": "Organisations, memberships, invitations and the audit log. "
+    "Authenticate with a session or with `Authorization: Token <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- logging -----------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "bridgeway.core.logging.RedactPersonalData"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"],
+                    "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env_str("BRIDGEWAY_LOG_LEVEL") or "INFO"},
+    "loggers": {
+        # Request bodies and tracebacks with local variables never reach the logs.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+ADMINS: list[tuple[str, str]] = []
+
+BRIDGEWAY_DEMO_ALLOWED = DEBUG

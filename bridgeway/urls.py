@@ -1,0 +1,27 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from bridgeway.core import views as core_views
+from bridgeway.core.api_docs import swagger_csp
+
+admin.site.site_header = "Bridgeway platform administration"
+# The admin login goes through allauth, so MFA and throttling apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/language/", core_views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("bridgeway.accounts.urls")),
+    path("orgs/", include("bridgeway.orgs.urls")),
+    path("invitations/", include("bridgeway.orgs.invitation_urls")),
+    path("audit/", include("bridgeway.protection.urls")),
+    path("api/v1/", include("bridgeway.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", swagger_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+         name="api-docs"),
+    path("platform-admin/", admin.site.urls),
+]

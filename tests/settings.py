@@ -1,0 +1,27 @@
+"""Test settings: the production settings with fixed test keys, fast hashing and local caches.
+
+DATABASE_URL chooses the database (SQLite in a temporary file by default; `.ci/run` also runs
+the suite on PostgreSQL).
+"""
+
+import os
+
+os.environ.setdefault("BRIDGEWAY_SECRET_KEY", "dGVzdC1zZWNyZXQta2V5LWJyaWRnZXdheS0wMDAwMDA")
+os.environ.setdefault("BRIDGEWAY_AUDIT_KEY", "dGVzdC1hdWRpdC1rZXktYnJpZGdld2F5LTAwMDAwMDA")
+os.environ.setdefault("BRIDGEWAY_MFA_KEY", "dGVzdC1tZmEta2V5LWJyaWRnZXdheS0wMDAwMDAwMDA")
+os.environ.setdefault("BRIDGEWAY_SSL_REDIRECT", "0")
+os.environ.setdefault("BRIDGEWAY_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from bridgeway.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
