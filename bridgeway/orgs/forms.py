@@ -25,6 +25,10 @@ class OrganisationForm(forms.ModelForm):
         self.fields["country"].choices = [("", "—"), *country_choices()]
         self.fields["languages"].choices = language_choices()
 
+    def validate_constraints(self):
+        # The service checks the name clash and reports it against the name field.
+        pass
+
 
 class OrganisationCreateForm(OrganisationForm):
     first_admin_email = forms.EmailField(

@@ -63,7 +63,9 @@ def _full_clean(org: Organisation) -> None:
     except ValidationError as exc:
         code_errors = exc.message_dict
     try:
-        org.full_clean(exclude=["languages"] if "languages" in code_errors else None)
+        # The name clash is checked below so that the message names the field.
+        org.full_clean(exclude=["languages"] if "languages" in code_errors else None,
+                       validate_constraints=False)
     except ValidationError as exc:
         merged = exc.message_dict
         for key, messages in code_errors.items():
