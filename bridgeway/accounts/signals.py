@@ -1,5 +1,6 @@
 """Audit events for sign-in and MFA changes. Payloads carry no e-mail addresses or IPs."""
 
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -10,6 +11,14 @@ from bridgeway.protection.audit import audit_record
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
     audit_record(action="accounts.session.logged_in", actor=user, obj=user)
+    # Someone who has just passed password (and MFA) should not be asked to prove it again
+    # at once: the sign-in counts as a re-authentication until the timeout runs out.
+    session = getattr(request, "session", None)
+    if session is not None:
+        records = session.get(AUTHENTICATION_METHODS_SESSION_KEY)
+        if records:
+            session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+                {**record, "reauthenticated": True} for record in records]
 
 
 @receiver(user_logged_out)

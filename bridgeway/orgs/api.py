@@ -160,8 +160,6 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         org = self.get_object()
         is_admin = bool(queries.roles_in(request.user, org) & ADMIN_ROLES)
         if not is_admin and not (request.user.is_superuser and request.method == "POST"):
-            if not queries.roles_in(request.user, org):
-                raise Http404
             raise PermissionDenied(_("You are not an administrator of this organisation."))
         if request.method == "GET":
             return Response(InvitationSerializer(queries.pending_invitations(org), many=True).data)

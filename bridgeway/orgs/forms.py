@@ -2,8 +2,14 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from bridgeway.orgs.codes import OrgType, Role, Service, country_choices, language_choices, \
-    role_allowed_for
+from bridgeway.orgs.codes import (
+    OrgType,
+    Role,
+    Service,
+    country_choices,
+    language_choices,
+    role_allowed_for,
+)
 from bridgeway.orgs.models import Organisation
 
 

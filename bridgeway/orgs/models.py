@@ -76,6 +76,9 @@ class NetworkMembership(models.Model):
         ordering = ["member__name"]
         constraints = [models.UniqueConstraint("network", "member", name="network_member_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} in {self.network_id}"
+
 
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -116,6 +119,9 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} to {self.organisation_id}"
 
     @property
     def is_pending(self) -> bool:

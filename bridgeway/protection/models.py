@@ -52,3 +52,6 @@ class AuditHead(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

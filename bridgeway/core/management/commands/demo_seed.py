@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 TOTP.activate(user, generate_totp_secret())
 
     def _print_logins(self):
-        self.stdout.write("\nDemo logins (password for all: %s)\n" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")
         self.stdout.write("Two-factor codes: add the TOTP secret to an authenticator app, or run\n"
                           "  python manage.py demo_totp <e-mail>\n\n")
         rows = [("admin", "Platform Admin", "platform administrator (superuser)")] + [

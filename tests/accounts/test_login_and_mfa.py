@@ -1,0 +1,144 @@
+"""Signing in: password, then TOTP; MFA set-up forced for roles that see personal data;
+throttling and lockout; idle timeout; MFA secrets encrypted at rest."""
+
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+
+from bridgeway.protection.models import AuditEvent
+from tests.conftest import signed_in
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, with_totp
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def code_for(secret: str, offset: int = 0) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+
+
+def login(client, email, password=PASSWORD):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_password_then_totp_signs_in(client):
+    user = MembershipFactory(role="caseworker").user
+    secret = with_totp(user)
+    response = login(client, user.email)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session  # not signed in after the password alone
+    response = client.post(reverse("mfa_authenticate"), {"code": code_for(secret)})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    assert AuditEvent.objects.filter(action="accounts.session.logged_in", actor=user).exists()
+
+
+def test_wrong_totp_code_is_refused(client):
+    user = MembershipFactory(role="caseworker").user
+    secret = with_totp(user)
+    login(client, user.email)
+    wrong = code_for(secret, offset=10)
+    response = client.post(reverse("mfa_authenticate"), {"code": wrong})
+    assert response.status_code == 200
+    assert "Incorrect code" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_role_with_personal_data_is_sent_to_mfa_setup_first(client,
+                                                            django_capture_on_commit_callbacks):
+    user = MembershipFactory(role="supervisor").user
+    login(client, user.email)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    response = client.get(reverse("orgs:directory"))
+    assert response["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("api-me")).status_code == 403
+    # Setting it up lets them in.
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_activate_totp"), {"code": code_for(secret)})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    assert AuditEvent.objects.filter(action="accounts.mfa.added", actor=user).exists()
+
+
+@pytest.mark.parametrize("role", ["network_coordinator", "researcher"])
+def test_aggregate_only_roles_may_work_without_mfa(client, role):
+    org_type = "CSONetwork" if role == "network_coordinator" else "NGO"
+    user = MembershipFactory(role=role, organisation__org_type=org_type).user
+    login(client, user.email)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_platform_admin_needs_mfa_too(client):
+    user = UserFactory(is_superuser=True, is_staff=True)
+    login(client, user.email)
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+
+
+def test_admin_site_login_goes_through_mfa(client):
+    response = client.get("/platform-admin/login/")
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_lockout_after_five_failed_passwords(client):
+    user = MembershipFactory(role="researcher").user
+    for _ in range(5):
+        response = login(client, user.email, "wrong-password")
+        assert response.status_code == 200
+    response = login(client, user.email)  # right password, but locked
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed login attempts" in response.content.decode()
+    assert AuditEvent.objects.filter(action="accounts.session.login_failed").count() >= 5
+    failed = AuditEvent.objects.filter(action="accounts.session.login_failed").first()
+    assert user.email not in str(failed.payload) and failed.actor_id is None
+
+
+def test_public_signup_is_closed(client):
+    response = client.post(reverse("account_signup"), {
+        "email": "self@example.org", "password1": "a-long-new-password-1",
+        "password2": "a-long-new-password-1"})
+    assert "_auth_user_id" not in client.session
+    from bridgeway.accounts.models import User
+
+    assert not User.objects.filter(email="self@example.org").exists()
+    assert response.status_code in (200, 302)
+
+
+def test_sessions_expire_when_idle():
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE <= 30 * 60
+    user = MembershipFactory(role="researcher").user
+    client = signed_in(user)
+    client.get(reverse("home"))
+    session = client.session
+    assert 0 < session.get_expiry_age() <= settings.SESSION_COOKIE_AGE
+    # An idle session past its age is gone: simulate by expiring it in the store.
+    session.set_expiry(-1)
+    session.save()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_totp_secret_is_encrypted_at_rest():
+    user = UserFactory()
+    secret = with_totp(user)
+    stored = Authenticator.objects.get(user=user).data["secret"]
+    assert secret not in stored
+    assert stored.startswith("bwv1:")
