@@ -9,7 +9,13 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "is_superuser"]
     search_fields = ["full_name", "email"]
     fields = ["full_name", "email", "is_active", "preferred_language", "last_login", "date_joined"]
-    readonly_fields = ["email", "last_login", "date_joined"]
+    readonly_fields = ["full_name", "email", "preferred_language", "last_login", "date_joined"]
+
+    def save_model(self, request, obj, form, change):
+        # Only `is_active` is editable here: blocking or unblocking a login, audited.
+        from bridgeway.accounts.services import user_set_active
+
+        user_set_active(user=obj, actor=request.user, active=obj.is_active)
 
     def has_add_permission(self, request):
         return False  # people join by invitation

@@ -28,6 +28,23 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 @transaction.atomic
+def user_set_active(*, user: User, actor: User, active: bool) -> None:
+    """Blocks or unblocks a login (platform administrators). Memberships stay as they are."""
+    if not actor.is_superuser:
+        raise PermissionError("Only a platform administrator can block or unblock a login.")
+    if user.pk == actor.pk and not active:
+        raise ValueError("A platform administrator cannot block their own login.")
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    if stored.is_active == active:
+        return
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    if not active:
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit_record(action="accounts.user.reactivated" if active else "accounts.user.deactivated",
+                 actor=actor, obj=user)
+
+
+@transaction.atomic
 def api_token_create(*, user: User, name: str, days: int = 90) -> tuple[ApiToken, str]:
     """Returns the token and its secret, which is shown once and never stored."""
     prefix = secrets.token_hex(5)

@@ -5,15 +5,15 @@ from bridgeway.accounts.mfa import user_has_mfa, user_requires_mfa
 
 
 class IsAuthenticatedWithMfa(permissions.IsAuthenticated):
-    """Session callers whose role needs MFA must have it; tokens were made in an MFA session."""
+    """Callers whose role needs MFA must have it set up, whether they use a session or a token."""
 
     message = _("Set up two-factor authentication before using the API.")
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
-        if request.auth is not None:  # API token
-            return True
+        # Also for tokens: a token made before its owner gained a role that needs MFA stops
+        # working until the owner sets MFA up.
         return not user_requires_mfa(request.user) or user_has_mfa(request.user)
 
 

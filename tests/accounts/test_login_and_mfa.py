@@ -142,3 +142,42 @@ def test_totp_secret_is_encrypted_at_rest():
     stored = Authenticator.objects.get(user=user).data["secret"]
     assert secret not in stored
     assert stored.startswith("bwv1:")
+
+
+def test_recovery_codes_come_with_totp(client, django_capture_on_commit_callbacks):
+    user = MembershipFactory(role="dpo").user
+    login(client, user.email)
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("mfa_activate_totp"), {"code": code_for(secret)})
+    assert Authenticator.objects.filter(user=user,
+                                        type=Authenticator.Type.RECOVERY_CODES).exists()
+
+
+def test_token_stops_working_when_owner_gains_a_role_needing_mfa(db):
+    from rest_framework.test import APIClient
+
+    from bridgeway.accounts.services import api_token_create
+
+    membership = MembershipFactory(role="researcher")
+    _token, secret = api_token_create(user=membership.user, name="script")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    assert client.get("/api/v1/me/").status_code == 200
+    membership.role = "caseworker"
+    membership.save()
+    assert client.get("/api/v1/me/").status_code == 403
+
+
+def test_platform_admin_blocks_a_login_and_it_is_audited(cast):
+    from bridgeway.accounts.services import api_token_create, user_set_active
+
+    api_token_create(user=cast.caseworker_b, name="t")
+    user_set_active(user=cast.caseworker_b, actor=cast.platform_admin, active=False)
+    cast.caseworker_b.refresh_from_db()
+    assert not cast.caseworker_b.is_active
+    assert not cast.caseworker_b.api_tokens.filter(revoked_at__isnull=True).exists()
+    assert AuditEvent.objects.filter(action="accounts.user.deactivated",
+                                     object_id=str(cast.caseworker_b.pk)).exists()
+    with pytest.raises(PermissionError):
+        user_set_active(user=cast.caseworker_a, actor=cast.admin_a, active=False)
