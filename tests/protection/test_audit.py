@@ -21,6 +21,7 @@ def _raw(sql, params=()):
     """SQL as someone with database access would run it, bypassing the PostgreSQL trigger."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # flush deferred FK checks first
             cur.execute("ALTER TABLE protection_auditevent DISABLE TRIGGER USER")
         cur.execute(sql, params)
         if connection.vendor == "postgresql":
