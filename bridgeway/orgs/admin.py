@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from bridgeway.core.admin import ReadOnlyAdmin as ReadOnly
 from bridgeway.orgs.models import Membership, Organisation
-
-
-class ReadOnly(admin.ModelAdmin):
-    """Changes go through Bridgeway's own screens, which check roles and write the audit log."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)
