@@ -120,6 +120,40 @@ def required_key(name: str, *, debug: bool, dev: DevSecrets) -> bytes:
     return decode_key(name, value.strip())
 
 
+def parse_keyring(name: str, value: str) -> dict[str, bytes]:
+    """`id1=key1,id2=key2` -> {id: 32-byte key}. Messages name key ids, never keys."""
+    ring: dict[str, bytes] = {}
+    for item in value.replace("\n", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        key_id, sep, encoded = item.partition("=")
+        key_id = key_id.strip()
+        if not sep or not key_id or not key_id.replace("-", "").replace("_", "").isalnum():
+            raise ImproperlyConfigured(
+                f"{name} must look like `kek-2026=<key>,kek-2025=<key>`: every entry needs an id "
+                "of letters, digits, - or _, then =, then the key."
+            )
+        if key_id in ring:
+            raise ImproperlyConfigured(f"{name} names key id {key_id!r} twice.")
+        ring[key_id] = decode_key(f"{name} (key id {key_id!r})", encoded.strip())
+    if not ring:
+        raise ImproperlyConfigured(f"{name} holds no key.")
+    return ring
+
+
+def keyring_from_env(name: str, *, debug: bool, dev: DevSecrets) -> dict[str, bytes]:
+    value = env_str(name)
+    if not value:
+        if not debug:
+            raise ImproperlyConfigured(
+                f"{name} (or {name}_FILE) is not set: it holds the key-encryption keys as "
+                "`id=<key>`. Generate a key with `python -m bridgeway.env`."
+            )
+        value = f"dev-1={dev.get(name)}"
+    return parse_keyring(name, value)
+
+
 if __name__ == "__main__":
     # Works before any setting exists: `python -m bridgeway.env` prints a fresh key.
     print(generate_key())

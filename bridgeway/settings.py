@@ -5,9 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from bridgeway.env import DevSecrets, env_bool, env_int, env_list, env_str, required_key
+from bridgeway.env import (
+    DevSecrets,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    keyring_from_env,
+    required_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BRIDGEWAY_VAR_DIR") or BASE_DIR / "var")
@@ -21,6 +30,16 @@ SECRET_KEY = required_key("BRIDGEWAY_SECRET_KEY", debug=DEBUG, dev=_dev).hex()
 AUDIT_CHAIN_KEY = required_key("BRIDGEWAY_AUDIT_KEY", debug=DEBUG, dev=_dev)
 # Encrypts TOTP secrets and recovery-code seeds at rest (allauth stores them in the database).
 MFA_SECRETS_KEY = required_key("BRIDGEWAY_MFA_KEY", debug=DEBUG, dev=_dev)
+# Key-encryption keys (KEKs) wrap each data subject's data key. Several can be loaded at once
+# (rotation, per-organisation keys); BRIDGEWAY_KEK_ACTIVE names the one new subjects get.
+BRIDGEWAY_KEKS = keyring_from_env("BRIDGEWAY_KEKS", debug=DEBUG, dev=_dev)
+BRIDGEWAY_KEK_ACTIVE = env_str("BRIDGEWAY_KEK_ACTIVE") or next(iter(BRIDGEWAY_KEKS))
+if BRIDGEWAY_KEK_ACTIVE not in BRIDGEWAY_KEKS:
+    raise ImproperlyConfigured(
+        f"BRIDGEWAY_KEK_ACTIVE names key id {BRIDGEWAY_KEK_ACTIVE!r}, which BRIDGEWAY_KEKS does "
+        "not hold.")
+# Keys the blind indexes (HMAC of normalised values) used for exact search and duplicate warnings.
+BLIND_INDEX_KEY = required_key("BRIDGEWAY_BLIND_INDEX_KEY", debug=DEBUG, dev=_dev)
 
 ALLOWED_HOSTS = env_list(
     "BRIDGEWAY_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -62,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "bridgeway.core.middleware.UserLanguageMiddleware",
     "bridgeway.core.middleware.MfaRequiredMiddleware",
+    "bridgeway.protection.access.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -278,3 +298,11 @@ LOGGING = {
 ADMINS: list[tuple[str, str]] = []
 
 BRIDGEWAY_DEMO_ALLOWED = DEBUG
+
+# --- personal data -----------------------------------------------------------------------
+BRIDGEWAY_DOCUMENT_MAX_BYTES = env_int("BRIDGEWAY_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Flag a person who opens more than this many subjects' data within the window.
+BRIDGEWAY_ACCESS_BURST = env_int("BRIDGEWAY_ACCESS_BURST", 25)
+BRIDGEWAY_ACCESS_BURST_MINUTES = env_int("BRIDGEWAY_ACCESS_BURST_MINUTES", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -9,6 +9,9 @@ import os
 os.environ.setdefault("BRIDGEWAY_SECRET_KEY", "dGVzdC1zZWNyZXQta2V5LWJyaWRnZXdheS0wMDAwMDA")
 os.environ.setdefault("BRIDGEWAY_AUDIT_KEY", "dGVzdC1hdWRpdC1rZXktYnJpZGdld2F5LTAwMDAwMDA")
 os.environ.setdefault("BRIDGEWAY_MFA_KEY", "dGVzdC1tZmEta2V5LWJyaWRnZXdheS0wMDAwMDAwMDA")
+os.environ.setdefault("BRIDGEWAY_KEKS", "test-1=dGVzdC1rZWstb25lLWJyaWRnZXdheS0wMDAwMDAwMDA,"
+                      "test-2=dGVzdC1rZWstdHdvLWJyaWRnZXdheS0wMDAwMDAwMDA")
+os.environ.setdefault("BRIDGEWAY_BLIND_INDEX_KEY", "dGVzdC1ibGluZC1pbmRleC1rZXktYnJpZGdld2F5LTA")
 os.environ.setdefault("BRIDGEWAY_SSL_REDIRECT", "0")
 os.environ.setdefault("BRIDGEWAY_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
@@ -25,3 +28,4 @@ LANGUAGE_COOKIE_SECURE = False
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405

@@ -1,0 +1,92 @@
+"""The access log: every decryption of a subject's data while a person's request is being served
+is recorded — automatically, from the encrypted fields themselves, so no screen can forget it.
+
+AccessLogMiddleware opens a context per request; note_access() collects the subjects decrypted;
+at the end of the request one bulk insert records them, with flags for unusual access.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+_current: contextvars.ContextVar[AccessContext | None] = contextvars.ContextVar(
+    "bridgeway_access", default=None)
+
+
+@dataclass
+class AccessContext:
+    user: object
+    screen: str
+    via: str
+    subjects: dict = field(default_factory=dict)
+
+
+def note_access(subject) -> None:
+    ctx = _current.get()
+    if ctx is not None:
+        ctx.subjects.setdefault(subject.pk, subject)
+
+
+def begin(user, screen: str, via: str) -> contextvars.Token:
+    return _current.set(AccessContext(user=user, screen=screen[:120], via=via))
+
+
+def end(token: contextvars.Token) -> None:
+    ctx = _current.get()
+    _current.reset(token)
+    if ctx is not None and ctx.subjects:
+        record(ctx.user, list(ctx.subjects.values()), screen=ctx.screen, via=ctx.via)
+
+
+def record(user, subjects: list, *, screen: str, via: str) -> None:
+    """Writes access log entries, flagging access outside the person's organisations and bursts
+    of many subjects in a short time."""
+    from bridgeway.orgs.queries import active_memberships
+    from bridgeway.protection.models import AccessLogEntry
+
+    if not getattr(user, "is_authenticated", False) or not subjects:
+        return
+    now = timezone.now()
+    own_orgs = {m.organisation_id for m in active_memberships(user)}
+    window = now - timedelta(minutes=settings.BRIDGEWAY_ACCESS_BURST_MINUTES)
+    recent = set(AccessLogEntry.objects.filter(user=user, at__gte=window)
+                 .values_list("subject_id", flat=True).distinct())
+    recent |= {s.pk for s in subjects}
+    burst = len(recent) > settings.BRIDGEWAY_ACCESS_BURST
+    rows = []
+    for subject in subjects:
+        flags = []
+        if subject.organisation_id not in own_orgs:
+            flags.append("outside_organisation")
+        if burst:
+            flags.append("many_subjects")
+        rows.append(AccessLogEntry(at=now, user=user, subject=subject,
+                                   organisation_id=subject.organisation_id, screen=screen[:120],
+                                   via=via, flags=flags))
+    AccessLogEntry.objects.bulk_create(rows)
+
+
+class AccessLogMiddleware:
+    """Opens the access context for every request. The person is read at the end, so API
+    requests authenticated by token inside the view are recorded too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        via = "api" if request.path.startswith("/api/") else "ui"
+        token = begin(None, "", via)
+        try:
+            return self.get_response(request)
+        finally:
+            ctx = _current.get()
+            if ctx is not None:
+                match = getattr(request, "resolver_match", None)
+                ctx.screen = (match.view_name if match else "unknown")[:120]
+                ctx.user = getattr(request, "user", None)
+            end(token)

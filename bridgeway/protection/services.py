@@ -1,0 +1,469 @@
+"""Writes for personal-data protection: subjects and their keys, blind indexes, consent,
+documents, retention and erasure, key rotation. Each writes its audit event; none puts personal
+data into the audit payload."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridgeway.orgs.codes import OrgType
+from bridgeway.protection import blind, crypto, documents
+from bridgeway.protection.audit import audit_record
+from bridgeway.protection.models import (
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    DataSubject,
+    EncryptedDocument,
+    ErasureRequest,
+    OrganisationKey,
+    RetentionPolicy,
+    SubjectIndex,
+)
+
+_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def kek_id_for(org) -> str:
+    own = OrganisationKey.objects.filter(organisation=org).values_list("kek_id", flat=True).first()
+    return own or settings.BRIDGEWAY_KEK_ACTIVE
+
+
+def _new_reference() -> str:
+    while True:
+        ref = "P-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(7))
+        if not DataSubject.objects.filter(reference=ref).exists():
+            return ref
+
+
+# --- subjects ----------------------------------------------------------------------------
+
+@transaction.atomic
+def subject_create(*, org, actor, display_name: str) -> DataSubject:
+    """Registers a person with a fresh data key. Modules (cases, helpline) call this at intake."""
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise ValidationError({"display_name": [_("Enter the name the person gave.")]})
+    if len(display_name) > 200:
+        raise ValidationError({"display_name": [_("The name is longer than 200 characters.")]})
+    key_id = kek_id_for(org)
+    subject = DataSubject(organisation=org, created_by=actor, kek_id=key_id,
+                          reference=_new_reference())
+    data_key = crypto.new_data_key()
+    subject.wrapped_key = crypto.wrap_data_key(data_key, key_id=key_id, subject_id=str(subject.pk))
+    subject._data_key = data_key
+    subject.display_name = display_name
+    subject.save()
+    index_set(subject=subject, field="display_name", value=display_name, kind="name")
+    audit_record(action="protection.subject.created", actor=actor, organisation=org, obj=subject)
+    return subject
+
+
+def index_set(*, subject: DataSubject, field: str, value: str | None, kind: str) -> None:
+    """Replaces the blind-index entries of one field of a subject."""
+    SubjectIndex.objects.filter(subject=subject, field=field).delete()
+    if not value:
+        return
+    make = blind.name_entries if kind == "name" else blind.identifier_entries
+    SubjectIndex.objects.bulk_create([
+        SubjectIndex(subject=subject, organisation_id=subject.organisation_id, field=field,
+                     kind=k, digest=d)
+        for k, d in make(subject.organisation_id, field, value)
+    ])
+
+
+def subjects_by_name(org, query: str, *, fuzzy: bool = True, field: str = "display_name"):
+    """Ids of the organisation's subjects whose name matches: every word of the query must
+    match a word of the name (exactly, or by sound when fuzzy)."""
+    words = blind.tokens(query)
+    if not words:
+        return DataSubject.objects.none()
+    ids = None
+    for word in words:
+        if fuzzy:
+            wanted = blind.digest(org.pk, field, "phonetic", blind.phonetic(word))
+            kind = "phonetic"
+        else:
+            wanted = blind.digest(org.pk, field, "token", word)
+            kind = "token"
+        found = set(SubjectIndex.objects.filter(organisation=org, field=field, kind=kind,
+                                                digest=wanted).values_list("subject_id", flat=True))
+        ids = found if ids is None else ids & found
+        if not ids:
+            break
+    return DataSubject.objects.filter(organisation=org, pk__in=ids or [], erased_at__isnull=True)
+
+
+def subjects_by_identifier(org, field: str, value: str):
+    wanted = blind.digest(org.pk, field, "exact", blind.digits(value))
+    return DataSubject.objects.filter(
+        organisation=org, erased_at__isnull=True,
+        pk__in=SubjectIndex.objects.filter(organisation=org, field=field, kind="exact",
+                                           digest=wanted).values("subject_id"))
+
+
+def possible_duplicates(org, display_name: str):
+    """Subjects of the organisation whose name sounds the same: a warning at intake."""
+    return subjects_by_name(org, display_name, fuzzy=True)
+
+
+# --- consent -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConsentCheck:
+    allowed: bool
+    reason: str
+    consent: Consent | None = None
+
+
+@transaction.atomic
+def consent_record(*, subject: DataSubject, actor, purpose: str, method: str, given_on: date,
+                   recipient_type: str = "", expires_on: date | None = None,
+                   witness_or_guardian: str = "", note: str = "") -> Consent:
+    errors: dict[str, list[str]] = {}
+    if subject.is_erased:
+        raise ValidationError(_("This person's data was erased."))
+    if purpose not in ConsentPurpose.values:
+        errors["purpose"] = [_("Unknown purpose.")]
+    if method not in ConsentMethod.values:
+        errors["method"] = [_("Unknown way of giving consent.")]
+    if given_on is None:
+        errors["given_on"] = [_("Enter the date consent was given.")]
+    elif given_on > timezone.localdate():
+        errors["given_on"] = [_("The date consent was given cannot be in the future.")]
+    if expires_on and given_on and expires_on <= given_on:
+        errors["expires_on"] = [_("The end of validity must come after the date it was given.")]
+    if recipient_type:
+        if purpose != ConsentPurpose.REFERRAL:
+            errors["recipient_type"] = [_("A kind of recipient applies only to referral "
+                                          "consent.")]
+        elif recipient_type not in OrgType.values:
+            errors["recipient_type"] = [_("Unknown kind of organisation.")]
+    if method in (ConsentMethod.ORAL_WITNESSED, ConsentMethod.GUARDIAN) and \
+            not witness_or_guardian.strip():
+        errors["witness_or_guardian"] = [_("Name the witness or the guardian.")]
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent(subject=subject, purpose=purpose, method=method, given_on=given_on,
+                      recipient_type=recipient_type, expires_on=expires_on, recorded_by=actor)
+    consent.witness_or_guardian = witness_or_guardian.strip() or None
+    consent.note = note.strip() or None
+    consent.save()
+    audit_record(action="protection.consent.recorded", actor=actor,
+                 organisation=subject.organisation, obj=consent,
+                 payload={"purpose": purpose, "method": method,
+                          "recipient_type": recipient_type or None})
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, actor) -> Consent:
+    consent = Consent.objects.select_for_update().select_related("subject").get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        raise ValidationError(_("This consent was already withdrawn."))
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = actor
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit_record(action="protection.consent.withdrawn", actor=actor,
+                 organisation=consent.subject.organisation, obj=consent,
+                 payload={"purpose": consent.purpose})
+    return consent
+
+
+def consent_check(*, subject: DataSubject, purpose: str, recipient_type: str = "",
+                  on: date | None = None) -> ConsentCheck:
+    """Is there consent for this purpose now? The reason says why not, in words a caseworker can
+    act on."""
+    on = on or timezone.localdate()
+    if subject.is_erased:
+        return ConsentCheck(False, _("This person's data was erased."))
+    candidates = list(Consent.objects.filter(subject=subject, purpose=purpose)
+                      .order_by("-given_on", "-recorded_at"))
+    if purpose == ConsentPurpose.REFERRAL and recipient_type:
+        candidates = [c for c in candidates if c.recipient_type in ("", recipient_type)]
+    label = ConsentPurpose(purpose).label if purpose in ConsentPurpose.values else purpose
+    if not candidates:
+        return ConsentCheck(False, _("No consent is recorded for: %(purpose)s.")
+                            % {"purpose": label})
+    for consent in candidates:
+        if consent.withdrawn_at is None and consent.given_on <= on and \
+                (consent.expires_on is None or consent.expires_on >= on):
+            return ConsentCheck(True, _("Consent given on %(date)s.")
+                                % {"date": consent.given_on.isoformat()}, consent)
+    latest = candidates[0]
+    if latest.withdrawn_at is not None:
+        return ConsentCheck(False, _("Consent for %(purpose)s was withdrawn on %(date)s.") % {
+            "purpose": label, "date": timezone.localdate(latest.withdrawn_at).isoformat()},
+            latest)
+    return ConsentCheck(False, _("Consent for %(purpose)s expired on %(date)s.") % {
+        "purpose": label, "date": latest.expires_on.isoformat() if latest.expires_on else "?"},
+        latest)
+
+
+def require_consent(*, subject: DataSubject, purpose: str, recipient_type: str = "") -> Consent:
+    """For modules that depend on consent: raises PermissionDenied with the reason when absent."""
+    check = consent_check(subject=subject, purpose=purpose, recipient_type=recipient_type)
+    if not check.allowed:
+        raise PermissionDenied(check.reason)
+    assert check.consent is not None
+    return check.consent
+
+
+# --- documents ---------------------------------------------------------------------------
+
+def _document_aad(document_id) -> bytes:
+    return f"bridgeway.document|{document_id}".encode()
+
+
+@transaction.atomic
+def document_upload(*, subject: DataSubject, actor, uploaded) -> EncryptedDocument:
+    if subject.is_erased:
+        raise ValidationError(_("This person's data was erased."))
+    limit = settings.BRIDGEWAY_DOCUMENT_MAX_BYTES
+    if uploaded.size > limit:
+        raise ValidationError({"file": [_("The file is %(size)s MB; the limit is %(limit)s MB.")
+                                        % {"size": round(uploaded.size / 1048576, 1),
+                                           "limit": round(limit / 1048576, 1)}]})
+    data = uploaded.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError({"file": [_("The file is larger than the limit.")]})
+    if not data:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    content_type = documents.sniff(data[:8192], data)
+    if content_type is None:
+        allowed = ", ".join(documents.ALLOWED_TYPES.values())
+        raise ValidationError({"file": [_("This kind of file is not accepted. Allowed: "
+                                          "%(types)s.") % {"types": allowed}]})
+    doc = EncryptedDocument(subject=subject, content_type=content_type, size=len(data),
+                            storage_name=f"documents/{secrets.token_hex(16)}.bin",
+                            uploaded_by=actor)
+    doc.filename = (uploaded.name or "document")[-200:]
+    sealed = documents.encrypt(subject.data_key(), data, _document_aad(doc.pk))
+    default_storage.save(doc.storage_name, ContentFile(sealed))
+    try:
+        doc.save()
+    except Exception:
+        default_storage.delete(doc.storage_name)
+        raise
+    audit_record(action="protection.document.uploaded", actor=actor,
+                 organisation=subject.organisation, obj=doc,
+                 payload={"content_type": content_type, "size": len(data)})
+    return doc
+
+
+def document_chunks(doc: EncryptedDocument):
+    """Decrypted content, segment by segment; the first segment is checked before returning."""
+    subject = doc.subject
+    handle = default_storage.open(doc.storage_name, "rb")
+    stream = documents.decrypt_stream(subject.data_key(), handle, _document_aad(doc.pk))
+    try:
+        first = next(stream)
+    except Exception:
+        handle.close()
+        raise
+
+    def gen():
+        try:
+            yield first
+            yield from stream
+        finally:
+            handle.close()
+
+    return gen()
+
+
+# --- retention and erasure ---------------------------------------------------------------
+
+@transaction.atomic
+def retention_policy_set(*, org, actor, years: int) -> RetentionPolicy:
+    if not isinstance(years, int) or not 1 <= years <= 100:
+        raise ValidationError({"years_after_closure": [_("Enter a number of years from 1 to "
+                                                         "100.")]})
+    policy, _created = RetentionPolicy.objects.get_or_create(organisation=org)
+    old = policy.years_after_closure
+    policy.years_after_closure = years
+    policy.save()
+    audit_record(action="protection.retention_policy.set", actor=actor, organisation=org,
+                 obj=policy, payload={"from": old, "to": years})
+    return policy
+
+
+def retention_years(org) -> int:
+    policy = RetentionPolicy.objects.filter(organisation=org).first()
+    return policy.years_after_closure if policy else 5
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def retention_scan(*, today: date | None = None) -> int:
+    """Opens an erasure request for every subject past its organisation's retention period.
+    Nothing is erased until a data protection officer approves."""
+    today = today or timezone.localdate()
+    created = 0
+    pending = ErasureRequest.objects.filter(status=ErasureRequest.Status.PENDING).values("subject")
+    candidates = (DataSubject.objects.filter(erased_at__isnull=True, legal_hold=False,
+                                             retention_anchor__isnull=False)
+                  .exclude(pk__in=pending).select_related("organisation"))
+    years_by_org: dict[int, int] = {}
+    for subject in candidates.iterator():
+        org_id = subject.organisation_id
+        if org_id not in years_by_org:
+            years_by_org[org_id] = retention_years(subject.organisation)
+        due = _add_years(subject.retention_anchor, years_by_org[org_id])
+        if due <= today:
+            req = ErasureRequest.objects.create(subject=subject, organisation_id=org_id,
+                                                reason=ErasureRequest.Reason.RETENTION,
+                                                due_since=due)
+            audit_record(action="protection.erasure.requested", organisation=subject.organisation,
+                         obj=req, payload={"reason": "retention"})
+            created += 1
+    return created
+
+
+@transaction.atomic
+def erasure_request(*, subject: DataSubject, actor, reason: str) -> ErasureRequest:
+    if reason not in ErasureRequest.Reason.values:
+        raise ValidationError({"reason": [_("Unknown reason.")]})
+    if subject.is_erased:
+        raise ValidationError(_("This person's data was already erased."))
+    if ErasureRequest.objects.filter(subject=subject, status=ErasureRequest.Status.PENDING).exists():
+        raise ValidationError(_("An erasure request is already waiting for approval."))
+    req = ErasureRequest.objects.create(subject=subject, organisation=subject.organisation,
+                                        reason=reason, requested_by=actor)
+    audit_record(action="protection.erasure.requested", actor=actor,
+                 organisation=subject.organisation, obj=req, payload={"reason": reason})
+    return req
+
+
+@transaction.atomic
+def erasure_decide(*, request: ErasureRequest, actor, approve: bool) -> ErasureRequest:
+    request = ErasureRequest.objects.select_for_update().select_related("subject").get(
+        pk=request.pk)
+    if request.status != ErasureRequest.Status.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    if approve and request.subject.legal_hold:
+        raise ValidationError(_("This person's data is under a legal hold; lift it first."))
+    request.status = ErasureRequest.Status.APPROVED if approve else ErasureRequest.Status.REJECTED
+    request.decided_at = timezone.now()
+    request.decided_by = actor
+    request.save(update_fields=["status", "decided_at", "decided_by"])
+    audit_record(action="protection.erasure.approved" if approve else "protection.erasure.rejected",
+                 actor=actor, organisation=request.organisation, obj=request)
+    if approve:
+        subject_erase(subject=request.subject, actor=actor)
+    return request
+
+
+def _erase_hooks():
+    from bridgeway.protection.registry import erasure_hooks
+
+    return erasure_hooks()
+
+
+@transaction.atomic
+def subject_erase(*, subject: DataSubject, actor) -> None:
+    """Crypto-shredding: the data key is destroyed, so every ciphertext about the person becomes
+    noise; ciphertext columns and files are also removed and blind-index entries deleted.
+    Non-personal statistical fields in other modules stay."""
+    subject = DataSubject.objects.select_for_update().get(pk=subject.pk)
+    if subject.is_erased:
+        return
+    files = list(EncryptedDocument.objects.filter(subject=subject)
+                 .values_list("storage_name", flat=True))
+    for hook in _erase_hooks():
+        hook(subject)
+    EncryptedDocument.objects.filter(subject=subject).update(filename=None)
+    Consent.objects.filter(subject=subject).update(witness_or_guardian=None, note=None)
+    SubjectIndex.objects.filter(subject=subject).delete()
+    DataSubject.objects.filter(pk=subject.pk).update(wrapped_key=None, display_name=None,
+                                                     erased_at=timezone.now())
+    audit_record(action="protection.subject.erased", actor=actor,
+                 organisation=subject.organisation, obj=subject,
+                 payload={"documents": len(files)})
+
+    def delete_files():
+        for name in files:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
+@transaction.atomic
+def legal_hold_set(*, subject: DataSubject, actor, hold: bool) -> None:
+    DataSubject.objects.filter(pk=subject.pk).update(legal_hold=hold)
+    audit_record(action="protection.subject.legal_hold_set", actor=actor,
+                 organisation=subject.organisation, obj=subject, payload={"hold": hold})
+
+
+@transaction.atomic
+def retention_anchor_set(*, subject: DataSubject, actor, anchor: date | None) -> None:
+    DataSubject.objects.filter(pk=subject.pk).update(retention_anchor=anchor)
+    audit_record(action="protection.subject.retention_anchor_set", actor=actor,
+                 organisation=subject.organisation, obj=subject,
+                 payload={"anchor": anchor.isoformat() if anchor else None})
+
+
+# --- keys --------------------------------------------------------------------------------
+
+def rotate_batch(*, to_key_id: str, organisation_id: int | None = None, batch: int = 500) -> int:
+    """Re-wraps up to `batch` data keys under `to_key_id`; returns how many. Each batch commits
+    on its own, so an interrupted rotation resumes where it stopped. Ciphertexts are untouched."""
+    crypto.kek(to_key_id)  # fail before touching anything if the new key is not loaded
+    with transaction.atomic():
+        qs = DataSubject.objects.select_for_update().filter(wrapped_key__isnull=False).exclude(
+            kek_id=to_key_id)
+        if organisation_id is not None:
+            qs = qs.filter(organisation_id=organisation_id)
+        else:
+            qs = qs.exclude(organisation_id__in=OrganisationKey.objects.values("organisation_id"))
+        rows = list(qs.order_by("pk")[:batch])
+        for subject in rows:
+            data_key = subject.data_key()
+            subject.wrapped_key = crypto.wrap_data_key(data_key, key_id=to_key_id,
+                                                       subject_id=str(subject.pk))
+            subject.kek_id = to_key_id
+        DataSubject.objects.bulk_update(rows, ["wrapped_key", "kek_id"])
+        if rows:
+            from bridgeway.orgs.models import Organisation
+
+            org = Organisation.objects.get(pk=organisation_id) if organisation_id else None
+            audit_record(action="protection.keys.rewrapped", organisation=org,
+                         payload={"to": to_key_id, "count": len(rows)})
+    return len(rows)
+
+
+def key_usage() -> list[dict]:
+    rows = (DataSubject.objects.filter(wrapped_key__isnull=False).values("kek_id")
+            .annotate(n=Count("pk")).order_by("kek_id"))
+    return [{"kek_id": r["kek_id"], "subjects": r["n"],
+             "loaded": r["kek_id"] in settings.BRIDGEWAY_KEKS} for r in rows]
+
+
+@transaction.atomic
+def organisation_key_assign(*, org, kek_id: str) -> OrganisationKey:
+    """Operator action (management command): new subjects of `org` get data keys wrapped with
+    the organisation's own KEK; run keys_rotate --org to move the existing ones."""
+    crypto.kek(kek_id)
+    ok, _created = OrganisationKey.objects.update_or_create(organisation=org,
+                                                            defaults={"kek_id": kek_id})
+    audit_record(action="protection.keys.organisation_key_set", organisation=org, obj=ok,
+                 payload={"kek_id": kek_id})
+    return ok
+
