@@ -18,7 +18,7 @@ urlpatterns = [
     path("account/", include("bridgeway.accounts.urls")),
     path("orgs/", include("bridgeway.orgs.urls")),
     path("invitations/", include("bridgeway.orgs.invitation_urls")),
-    path("audit/", include("bridgeway.protection.urls")),
+    path("protection/", include("bridgeway.protection.urls")),
     path("api/v1/", include("bridgeway.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", swagger_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),

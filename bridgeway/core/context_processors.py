@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bridgeway.orgs.codes import AUDIT_READER_ROLES
+from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import active_memberships, user_roles
 
 
@@ -13,8 +13,15 @@ def navigation(request):
     items = [(reverse("home"), _("Home"), "home")]
     if active_memberships(user) or user.is_superuser:
         items.append((reverse("orgs:directory"), _("Directory"), "directory"))
-    if user_roles(user) & AUDIT_READER_ROLES:
+    roles = user_roles(user)
+    if roles & {Role.CASEWORKER, Role.SUPERVISOR, Role.DPO}:
+        items.append((reverse("protection:subjects"), _("Persons assisted"), "subjects"))
+    if Role.DPO in roles:
+        items.append((reverse("protection:access_log"), _("Access log"), "access_log"))
+        items.append((reverse("protection:retention"), _("Retention"), "retention"))
+    if roles & AUDIT_READER_ROLES:
         items.append((reverse("protection:audit_log"), _("Audit log"), "audit"))
+        items.append((reverse("protection:keys"), _("Encryption keys"), "keys"))
     items.append((reverse("accounts:settings"), _("My account"), "account"))
     if user.is_superuser:
         items.append((reverse("orgs:create"), _("Add organisation"), "org_create"))

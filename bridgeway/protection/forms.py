@@ -22,3 +22,64 @@ class AuditFilterForm(forms.Form):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", _("The end date is before the start date."))
         return data
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    recipient_type = forms.ChoiceField(
+        label=_("For referrals: kind of organisation"), required=False,
+        help_text=_("Leave empty if the person agreed to referral to any kind of organisation."))
+    method = forms.ChoiceField(label=_("How it was given"))
+    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(label=_("Valid until"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    witness_or_guardian = forms.CharField(label=_("Witness or guardian"), required=False,
+                                          max_length=200)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        from bridgeway.orgs.codes import OrgType
+        from bridgeway.protection.models import ConsentMethod, ConsentPurpose
+
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = ConsentPurpose.choices
+        self.fields["method"].choices = ConsentMethod.choices
+        self.fields["recipient_type"].choices = [("", _("Any")), *OrgType.choices]
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("Document"))
+
+
+class ErasureRequestForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"))
+
+    def __init__(self, *args, **kwargs):
+        from bridgeway.protection.models import ErasureRequest
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [
+            c for c in ErasureRequest.Reason.choices if c[0] != ErasureRequest.Reason.RETENTION]
+
+
+class RetentionPolicyForm(forms.Form):
+    years_after_closure = forms.IntegerField(label=_("Keep for (years after closure)"),
+                                             min_value=1, max_value=100)
+
+
+class SubjectSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=200)
+    fuzzy = forms.BooleanField(label=_("Also similar-sounding names"), required=False,
+                               initial=True)
+
+
+class AccessLogFilterForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    user = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
+    flagged = forms.BooleanField(label=_("Only unusual access"), required=False)
+
+    def __init__(self, *args, orgs, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in orgs]
+        self.fields["user"].choices = [("", _("Anyone")), *[(p.pk, p.full_name) for p in people]]

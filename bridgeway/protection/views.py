@@ -1,13 +1,46 @@
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from bridgeway.orgs.codes import AUDIT_READER_ROLES
-from bridgeway.orgs.queries import organisation_audit_for_user, orgs_where
-from bridgeway.protection.forms import AuditFilterForm
-from bridgeway.protection.queries import audit_action_codes, audit_events_for_org
+from bridgeway.core.forms import add_validation_error
+from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
+from bridgeway.orgs.queries import organisation_audit_for_user, orgs_where, roles_in
+from bridgeway.protection import access, crypto, services
+from bridgeway.protection.export import build_bundle
+from bridgeway.protection.forms import (
+    AccessLogFilterForm,
+    AuditFilterForm,
+    ConsentForm,
+    DocumentForm,
+    ErasureRequestForm,
+    RetentionPolicyForm,
+    SubjectSearchForm,
+)
+from bridgeway.protection.models import (
+    Consent,
+    DataSubject,
+    EncryptedDocument,
+    ErasureRequest,
+)
+from bridgeway.protection.queries import (
+    CASE_ROLES,
+    SUBJECT_ROLES,
+    access_log_for_org,
+    audit_action_codes,
+    audit_events_for_org,
+    erasure_requests_for_org,
+    sees_names,
+    subject_for_user,
+    subject_orgs,
+)
 
 
 @login_required
@@ -29,3 +62,256 @@ def audit_log(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     template = "protection/_audit_table.html" if request.htmx else "protection/audit_log.html"
     return render(request, template, {"form": form, "page": page, "org": org})
+
+
+# --- personal data -----------------------------------------------------------------------
+DPO_ROLES = frozenset({Role.DPO})
+
+
+def _pick_org(request, roles):
+    orgs = subject_orgs(request.user, roles)
+    if not orgs:
+        raise Http404
+    wanted = request.GET.get("organisation") or request.POST.get("organisation")
+    for org in orgs:
+        if wanted in (None, "", str(org.pk)):
+            return org, orgs
+    raise Http404
+
+
+@login_required
+def subject_list(request):
+    org, orgs = _pick_org(request, SUBJECT_ROLES)
+    names = sees_names(request.user, org)
+    form = SubjectSearchForm(request.GET or None)
+    subjects = DataSubject.objects.filter(organisation=org)
+    searched = False
+    if names and form.is_valid() and form.cleaned_data["q"]:
+        searched = True
+        subjects = services.subjects_by_name(org, form.cleaned_data["q"],
+                                             fuzzy=form.cleaned_data["fuzzy"])
+    page = Paginator(subjects.order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    return render(request, "protection/subjects.html", {
+        "org": org, "orgs": orgs, "page": page, "form": form, "sees_names": names,
+        "searched": searched})
+
+
+def _subject_context(request, subject):
+    org = subject.organisation
+    my_roles = roles_in(request.user, org)
+    return {
+        "subject": subject,
+        "sees_names": bool(my_roles & CASE_ROLES),
+        "is_dpo": Role.DPO in my_roles,
+        "consents": Consent.objects.filter(subject=subject).select_related("recorded_by"),
+        "documents": EncryptedDocument.objects.filter(subject=subject),
+        "erasures": ErasureRequest.objects.filter(subject=subject),
+        "consent_form": ConsentForm(),
+        "document_form": DocumentForm(),
+        "erasure_form": ErasureRequestForm(),
+        "referral_check": services.consent_check(subject=subject, purpose="referral")
+        if not subject.is_erased else None,
+    }
+
+
+@login_required
+def subject_detail(request, pk):
+    subject = subject_for_user(request.user, pk)
+    return render(request, "protection/subject.html", _subject_context(request, subject))
+
+
+@login_required
+@require_POST
+def consent_add(request, pk):
+    subject = subject_for_user(request.user, pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_record(subject=subject, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect("protection:subject", subject.pk)
+    context = _subject_context(request, subject)
+    context["consent_form"] = form
+    return render(request, "protection/subject.html", context, status=400)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request, pk, consent_id):
+    subject = subject_for_user(request.user, pk)
+    consent = get_object_or_404(Consent, subject=subject, pk=consent_id)
+    try:
+        services.consent_withdraw(consent=consent, actor=request.user)
+        messages.success(request, _("Consent withdrawn. What depended on it is now blocked."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("protection:subject", subject.pk)
+
+
+@login_required
+@require_POST
+def document_add(request, pk):
+    subject = subject_for_user(request.user, pk, roles=CASE_ROLES)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_upload(subject=subject, actor=request.user,
+                                     uploaded=form.cleaned_data["file"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Document stored, encrypted."))
+            return redirect("protection:subject", subject.pk)
+    context = _subject_context(request, subject)
+    context["document_form"] = form
+    return render(request, "protection/subject.html", context, status=400)
+
+
+@login_required
+def document_download(request, pk, document_id):
+    subject = subject_for_user(request.user, pk, roles=CASE_ROLES)
+    doc = get_object_or_404(EncryptedDocument, subject=subject, pk=document_id)
+    try:
+        chunks = services.document_chunks(doc)
+    except crypto.SubjectErased:
+        raise Http404 from None
+    access.record(request.user, [subject], screen="protection:document_download", via="download")
+    response = StreamingHttpResponse(chunks, content_type=doc.content_type)
+    response["Content-Disposition"] = f'attachment; filename="document-{str(doc.pk)[:8]}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def erasure_ask(request, pk):
+    subject = subject_for_user(request.user, pk)
+    form = ErasureRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.erasure_request(subject=subject, actor=request.user,
+                                     reason=form.cleaned_data["reason"])
+            messages.success(request, _("Erasure requested. A data protection officer decides."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("protection:subject", subject.pk)
+
+
+@login_required
+@require_POST
+def legal_hold(request, pk):
+    subject = subject_for_user(request.user, pk, roles=DPO_ROLES)
+    services.legal_hold_set(subject=subject, actor=request.user,
+                            hold=request.POST.get("hold") == "1")
+    messages.success(request, _("Legal hold updated."))
+    return redirect("protection:subject", subject.pk)
+
+
+@login_required
+@reauthentication_required
+def subject_export(request, pk):
+    """A data protection officer downloads everything held about one person."""
+    subject = subject_for_user(request.user, pk, roles=DPO_ROLES)
+    if subject.is_erased:
+        messages.error(request, _("This person's data was erased; nothing remains to export."))
+        return redirect("protection:subject", subject.pk)
+    if request.method != "POST":
+        return render(request, "protection/export_confirm.html", {"subject": subject})
+    bundle = build_bundle(subject)
+    access.record(request.user, [subject], screen="protection:subject_export", via="export")
+    services.audit_record(action="protection.subject.exported", actor=request.user,
+                          organisation=subject.organisation, obj=subject)
+    response = HttpResponse(bundle, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{subject.reference}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def retention(request):
+    org, orgs = _pick_org(request, DPO_ROLES)
+    form = RetentionPolicyForm(request.POST or None,
+                               initial={"years_after_closure": services.retention_years(org)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.retention_policy_set(org=org, actor=request.user,
+                                          years=form.cleaned_data["years_after_closure"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Retention policy saved."))
+            return redirect(f"{request.path}?organisation={org.pk}")
+    return render(request, "protection/retention.html", {
+        "org": org, "orgs": orgs, "form": form,
+        "pending": erasure_requests_for_org(org),
+        "decided": erasure_requests_for_org(org, pending_only=False).exclude(
+            status=ErasureRequest.Status.PENDING)[:20],
+    })
+
+
+@login_required
+@require_POST
+def retention_scan_now(request):
+    _pick_org(request, DPO_ROLES)
+    from bridgeway.protection.tasks import retention_scan_task
+
+    retention_scan_task.enqueue()
+    messages.success(request, _("The retention check is running. New requests appear here."))
+    return redirect("protection:retention")
+
+
+@login_required
+@require_POST
+@reauthentication_required
+def erasure_decide(request, request_id):
+    org, _orgs = _pick_org(request, DPO_ROLES)
+    erasure = get_object_or_404(ErasureRequest, pk=request_id,
+                                organisation__in=[o.pk for o in _orgs])
+    approve = request.POST.get("decision") == "erase"
+    try:
+        services.erasure_decide(request=erasure, actor=request.user, approve=approve)
+        messages.success(request, _("Erased: the person's data key is destroyed.") if approve
+                         else _("Kept."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(f"{reverse('protection:retention')}?organisation={erasure.organisation_id}")
+
+
+@login_required
+def access_log(request):
+    org, orgs = _pick_org(request, DPO_ROLES)
+    people = get_user_model().objects.filter(memberships__organisation=org).distinct()
+    params = request.GET.copy()
+    params.setdefault("organisation", str(org.pk))
+    form = AccessLogFilterForm(params, orgs=orgs, people=people)
+    entries = access_log_for_org(org)
+    if form.is_valid():
+        entries = access_log_for_org(org, user_id=form.cleaned_data["user"],
+                                     flagged=form.cleaned_data["flagged"])
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "protection/access_log.html", {"form": form, "page": page, "org": org})
+
+
+@login_required
+def keys(request):
+    org, orgs = _pick_org(request, frozenset({Role.DPO, Role.ORG_ADMIN}))
+    key_id = services.kek_id_for(org)
+    from bridgeway.protection.models import OrganisationKey
+
+    own = OrganisationKey.objects.filter(organisation=org).exists()
+    try:
+        fingerprint = crypto.kek_fingerprint(key_id)
+    except crypto.KeyUnavailable:
+        fingerprint = None
+    counts = {}
+    for row in DataSubject.objects.filter(organisation=org, wrapped_key__isnull=False) \
+            .values_list("kek_id", flat=True):
+        counts[row] = counts.get(row, 0) + 1
+    return render(request, "protection/keys.html", {
+        "org": org, "orgs": orgs, "key_id": key_id, "own": own, "fingerprint": fingerprint,
+        "counts": sorted(counts.items())})
+
