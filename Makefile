@@ -49,6 +49,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check bridgeway tests bench
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 
 messages: install
 	cd bridgeway && ../$(PY) ../manage.py makemessages -l uk -l ro -l fr --no-obsolete && ../$(PY) ../manage.py compilemessages

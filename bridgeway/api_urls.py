@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from bridgeway.accounts.api import MeView
 from bridgeway.orgs.api import MembershipViewSet, OrganisationViewSet
+from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
 
 router = DefaultRouter()
@@ -13,5 +14,20 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("organisations/<int:org_pk>/audit-events/", AuditEventList.as_view(),
          name="api-audit-events"),
+    path("organisations/<int:org_pk>/access-log/", protection_api.AccessLogList.as_view(),
+         name="api-access-log"),
+    path("organisations/<int:org_pk>/erasure-requests/", protection_api.ErasureList.as_view(),
+         name="api-erasure-requests"),
+    path("erasure-requests/<int:pk>/decide/", protection_api.ErasureDecide.as_view(),
+         name="api-erasure-decide"),
+    path("persons/<uuid:pk>/consents/", protection_api.ConsentList.as_view(), name="api-consents"),
+    path("persons/<uuid:pk>/consents/<uuid:consent_id>/withdraw/",
+         protection_api.ConsentWithdraw.as_view(), name="api-consent-withdraw"),
+    path("persons/<uuid:pk>/consent-check/", protection_api.ConsentCheckView.as_view(),
+         name="api-consent-check"),
+    path("persons/<uuid:pk>/documents/", protection_api.DocumentUpload.as_view(),
+         name="api-documents"),
+    path("persons/<uuid:pk>/documents/<uuid:document_id>/",
+         protection_api.DocumentDownload.as_view(), name="api-document"),
     path("", include(router.urls)),
 ]

@@ -1,11 +1,31 @@
+from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from bridgeway.orgs.queries import organisation_audit_for_user
-from bridgeway.protection.models import AuditEvent
-from bridgeway.protection.queries import audit_events_for_org
+from bridgeway.orgs.codes import Role
+from bridgeway.orgs.queries import organisation_audit_for_user, orgs_where
+from bridgeway.protection import access, services
+from bridgeway.protection.models import (
+    AccessLogEntry,
+    AuditEvent,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    EncryptedDocument,
+    ErasureRequest,
+)
+from bridgeway.protection.queries import (
+    CASE_ROLES,
+    access_log_for_org,
+    audit_events_for_org,
+    erasure_requests_for_org,
+    subject_for_user,
+)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -41,3 +61,173 @@ class AuditEventList(ListAPIView):
         data = filters.validated_data
         return audit_events_for_org(org, action=data.get("action", ""), actor_id=data.get("actor"),
                                     since=data.get("since"), until=data.get("until"))
+
+
+# --- personal data -----------------------------------------------------------------------
+class ConsentSerializer(serializers.ModelSerializer):
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    method = serializers.ChoiceField(choices=ConsentMethod.choices)
+    recipient_type = serializers.CharField(required=False, allow_blank=True, default="")
+    witness_or_guardian = serializers.CharField(required=False, allow_blank=True, default="",
+                                                max_length=200, write_only=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                 write_only=True)
+
+    class Meta:
+        model = Consent
+        fields = ["id", "purpose", "recipient_type", "method", "given_on", "expires_on",
+                  "witness_or_guardian", "note", "recorded_at", "withdrawn_at"]
+        read_only_fields = ["id", "recorded_at", "withdrawn_at"]
+
+
+class ConsentList(APIView):
+    @extend_schema(responses=ConsentSerializer(many=True),
+                   summary="A person's consent records (case roles and DPO of their organisation)")
+    def get(self, request, pk):
+        subject = subject_for_user(request.user, pk)
+        return Response(ConsentSerializer(Consent.objects.filter(subject=subject), many=True).data)
+
+    @extend_schema(request=ConsentSerializer, responses={201: ConsentSerializer},
+                   summary="Record consent")
+    def post(self, request, pk):
+        subject = subject_for_user(request.user, pk)
+        ser = ConsentSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        consent = services.consent_record(subject=subject, actor=request.user,
+                                          **ser.validated_data)
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdraw(APIView):
+    @extend_schema(request=None, responses=ConsentSerializer, summary="Withdraw consent")
+    def post(self, request, pk, consent_id):
+        subject = subject_for_user(request.user, pk)
+        consent = Consent.objects.filter(subject=subject, pk=consent_id).first()
+        if consent is None:
+            raise Http404
+        return Response(ConsentSerializer(services.consent_withdraw(consent=consent,
+                                                                    actor=request.user)).data)
+
+
+class ConsentCheckView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("purpose", OpenApiTypes.STR, required=True,
+                                     enum=ConsentPurpose.values),
+                    OpenApiParameter("recipient_type", OpenApiTypes.STR)],
+        responses=inline_serializer("ConsentCheck", {"allowed": serializers.BooleanField(),
+                                                     "reason": serializers.CharField()}),
+        summary="Is there consent for this purpose now?")
+    def get(self, request, pk):
+        subject = subject_for_user(request.user, pk)
+        purpose = request.query_params.get("purpose", "")
+        if purpose not in ConsentPurpose.values:
+            return Response({"purpose": [f"Choose one of: {', '.join(ConsentPurpose.values)}."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        check = services.consent_check(subject=subject, purpose=purpose,
+                                       recipient_type=request.query_params.get("recipient_type",
+                                                                               ""))
+        return Response({"allowed": check.allowed, "reason": check.reason})
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EncryptedDocument
+        fields = ["id", "content_type", "size", "uploaded_at"]
+
+
+class DocumentUpload(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=inline_serializer("DocumentUpload", {"file": serializers.FileField()}),
+                   responses={201: DocumentSerializer},
+                   summary="Upload a document (encrypted at rest; type sniffed; size limited)")
+    def post(self, request, pk):
+        subject = subject_for_user(request.user, pk, roles=CASE_ROLES)
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            return Response({"file": ["Attach the file as `file`."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        doc = services.document_upload(subject=subject, actor=request.user, uploaded=uploaded)
+        return Response(DocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentDownload(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+                   summary="Download a document, decrypted after the permission check")
+    def get(self, request, pk, document_id):
+        subject = subject_for_user(request.user, pk, roles=CASE_ROLES)
+        doc = EncryptedDocument.objects.filter(subject=subject, pk=document_id).first()
+        if doc is None or subject.is_erased:
+            raise Http404
+        chunks = services.document_chunks(doc)
+        access.record(request.user, [subject], screen="api-document-download", via="download")
+        response = StreamingHttpResponse(chunks, content_type=doc.content_type)
+        response["Content-Disposition"] = f'attachment; filename="document-{str(doc.pk)[:8]}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class AccessLogSerializer(serializers.ModelSerializer):
+    subject_reference = serializers.CharField(source="subject.reference")
+
+    class Meta:
+        model = AccessLogEntry
+        fields = ["at", "user", "subject", "subject_reference", "screen", "via", "flags"]
+
+
+def _dpo_org(user, org_pk):
+    org = organisation_audit_for_user(user, org_pk)  # members only; 404 for others
+    if org not in orgs_where(user, [Role.DPO]):
+        from rest_framework.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only the organisation's data protection officers can read this.")
+    return org
+
+
+@extend_schema(parameters=[OpenApiParameter("flagged", OpenApiTypes.BOOL),
+                           OpenApiParameter("user", OpenApiTypes.INT)],
+               summary="Who saw whose personal data (data protection officers)")
+class AccessLogList(ListAPIView):
+    serializer_class = AccessLogSerializer
+
+    def get_queryset(self):
+        org = _dpo_org(self.request.user, self.kwargs["org_pk"])
+        params = self.request.query_params
+        user_id = params.get("user")
+        return access_log_for_org(org, user_id=int(user_id) if user_id and user_id.isdigit()
+                                  else None, flagged=params.get("flagged") in ("1", "true"))
+
+
+class ErasureSerializer(serializers.ModelSerializer):
+    subject_reference = serializers.CharField(source="subject.reference")
+
+    class Meta:
+        model = ErasureRequest
+        fields = ["id", "subject", "subject_reference", "reason", "status", "due_since",
+                  "requested_at", "decided_at"]
+
+
+@extend_schema(summary="Pending erasure requests (data protection officers)")
+class ErasureList(ListAPIView):
+    serializer_class = ErasureSerializer
+
+    def get_queryset(self):
+        return erasure_requests_for_org(_dpo_org(self.request.user, self.kwargs["org_pk"]))
+
+
+class ErasureDecide(APIView):
+    @extend_schema(request=inline_serializer("ErasureDecision", {
+        "decision": serializers.ChoiceField(choices=["erase", "keep"])}),
+        responses=ErasureSerializer, summary="Erase (crypto-shred) or keep")
+    def post(self, request, pk):
+        dpo_orgs = orgs_where(request.user, [Role.DPO])
+        erasure = ErasureRequest.objects.filter(pk=pk, organisation__in=dpo_orgs).first()
+        if erasure is None:
+            raise Http404
+        decision = request.data.get("decision")
+        if decision not in ("erase", "keep"):
+            return Response({"decision": ["Choose erase or keep."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        result = services.erasure_decide(request=erasure, actor=request.user,
+                                         approve=decision == "erase")
+        return Response(ErasureSerializer(result).data)

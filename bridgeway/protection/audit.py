@@ -27,7 +27,7 @@ ACTION_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Payload strings are codes (roles, statuses, field names, language codes), not prose: a value
 # with spaces or an @ is refused, which keeps names, e-mail addresses and notes out by construction.
-_CODE_RE = re.compile(r"^[A-Za-z0-9_.:\-]{0,64}$")
+_CODE_RE = re.compile(r"^[A-Za-z0-9_.:/+\-]{0,64}$")
 
 PayloadValue = int | bool | str | None | list[Any]
 

@@ -8,6 +8,7 @@ document without decryption failing.
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import struct
@@ -60,15 +61,15 @@ def sniff(head: bytes, data: bytes | None = None) -> str | None:
         return None
     if b"\x00" not in head:
         try:
-            head.decode("utf-8")
-            return "text/plain"
+            # Not final: a multi-byte character may be cut at the end of the sample.
+            text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         except UnicodeDecodeError:
-            # A multi-byte character may be cut at the end of the sample.
-            try:
-                head[:-3].decode("utf-8")
-                return "text/plain"
-            except UnicodeDecodeError:
-                return None
+            return None
+        lowered = text.lstrip().lower()
+        # Markup (HTML, SVG, XML) can carry scripts: not accepted as "text".
+        if lowered.startswith("<") or "<script" in lowered or "<svg" in lowered:
+            return None
+        return "text/plain"
     return None
 
 

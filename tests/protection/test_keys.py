@@ -1,0 +1,85 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from bridgeway.protection import crypto
+from bridgeway.protection.models import DataSubject
+from bridgeway.protection.services import rotate_batch, subject_create
+from tests.factories import OrganisationFactory
+from tests.testapp.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def _people(org, n):
+    out = []
+    for i in range(n):
+        s = subject_create(org=org, actor=None, display_name=f"Persoana {i}")
+        p = Person(subject=s, full_name=f"Persoana {i}", birth_date=dt.date(2000, 1, i + 1))
+        p.save()
+        out.append((s, p))
+    return out
+
+
+def _column(pk):
+    return bytes(Person.objects.filter(pk=pk).values_list("full_name", flat=True).get())
+
+
+def test_interrupted_rotation_resumes_and_never_touches_ciphertext(capsys):
+    org = OrganisationFactory()
+    people = _people(org, 5)
+    before = {p.pk: _column(p.pk) for _s, p in people}
+    call_command("keys_rotate", "--to", "test-2", "--batch", "2", "--max-batches", "1")
+    kek_ids = sorted(DataSubject.objects.values_list("kek_id", flat=True))
+    assert kek_ids == ["test-1", "test-1", "test-1", "test-2", "test-2"]  # stopped half-way
+    call_command("keys_rotate", "--to", "test-2", "--batch", "2")  # resumes
+    assert set(DataSubject.objects.values_list("kek_id", flat=True)) == {"test-2"}
+    assert "Re-wrapped 3 data keys" in capsys.readouterr().out
+    for subject, person in people:
+        fresh = Person.objects.select_related("subject").get(pk=person.pk)
+        assert fresh.full_name == subject.display_name
+        assert _column(person.pk) == before[person.pk]
+
+
+def test_after_rotation_the_old_kek_can_be_removed(settings):
+    org = OrganisationFactory()
+    (subject, _p), = _people(org, 1)
+    while rotate_batch(to_key_id="test-2"):
+        pass
+    settings.BRIDGEWAY_KEKS = {"test-2": settings.BRIDGEWAY_KEKS["test-2"]}
+    assert DataSubject.objects.get(pk=subject.pk).display_name == "Persoana 0"
+
+
+def test_rotation_to_an_unloaded_key_is_refused():
+    _people(OrganisationFactory(), 1)
+    with pytest.raises(CommandError) as err:
+        call_command("keys_rotate", "--to", "nope")
+    assert "'nope'" in str(err.value)
+    assert set(DataSubject.objects.values_list("kek_id", flat=True)) == {"test-1"}
+
+
+def test_organisation_key_keeps_its_data_from_the_platform_key(settings):
+    own, other = OrganisationFactory(), OrganisationFactory()
+    call_command("keys_assign_org", "--org", str(own.pk), "--kek", "test-2")
+    mine = subject_create(org=own, actor=None, display_name="Secret Person")
+    theirs = subject_create(org=other, actor=None, display_name="Other Person")
+    assert (mine.kek_id, theirs.kek_id) == ("test-2", "test-1")
+    # A platform-wide rotation leaves organisations with their own key alone.
+    assert rotate_batch(to_key_id="test-1") == 0
+    # A host that holds only the platform key cannot read the organisation's people.
+    settings.BRIDGEWAY_KEKS = {"test-1": settings.BRIDGEWAY_KEKS["test-1"]}
+    assert DataSubject.objects.get(pk=theirs.pk).display_name == "Other Person"
+    with pytest.raises(crypto.KeyUnavailable):
+        DataSubject.objects.get(pk=mine.pk).display_name  # noqa: B018
+
+
+def test_keys_status_and_generate(capsys):
+    _people(OrganisationFactory(), 2)
+    call_command("keys_status")
+    out = capsys.readouterr().out
+    assert "test-1" in out and "wraps 2 data keys" in out
+    call_command("keys_generate", "--id", "kek-2027")
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("kek-2027=") and len(line.split("=", 1)[1]) == 43
