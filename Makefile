@@ -17,7 +17,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test install lint messages worker clean
+.PHONY: help run test install lint messages worker bench clean
 
 help:
 	@echo "make run    - install, migrate, load demo data once, serve on http://$(HOST):$(PORT)"
@@ -50,6 +50,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check bridgeway tests bench
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	$(PY) bench/bench_encryption.py
 
 messages: install
 	cd bridgeway && ../$(PY) ../manage.py makemessages -l uk -l ro -l fr --no-obsolete && ../$(PY) ../manage.py compilemessages

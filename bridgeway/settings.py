@@ -296,6 +296,7 @@ LOGGING = {
     },
 }
 ADMINS: list[tuple[str, str]] = []
+DEFAULT_EXCEPTION_REPORTER_FILTER = "bridgeway.core.logging.NoPersonalDataReporterFilter"
 
 BRIDGEWAY_DEMO_ALLOWED = DEBUG
 

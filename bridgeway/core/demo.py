@@ -81,3 +81,19 @@ ADMINS = {"lumina": "admin.a", "pascupas": "admin.b", "network": "coordinator",
 
 def email(local: str) -> str:
     return f"{local}@{DEMO_DOMAIN}"
+
+
+# Fictional persons assisted, in the scripts caseworkers meet: (org, name, consents, closed years ago)
+PERSONS = [
+    ("lumina", "Olena Kovalenko", ["case_management", "referral"], None),
+    ("lumina", "Олена Коваленко", ["case_management"], None),
+    ("lumina", "Ion Rusu", ["case_management", "statistics"], None),
+    ("lumina", "Mariana Ceban", ["case_management"], 6),
+    ("lumina", "Сергій Мельник", ["case_management", "referral"], None),
+    ("lumina", "Daniela Lungu", [], None),
+    ("lumina", "Юлія Бондар", ["case_management"], 1),
+    ("lumina", "Vasile Botnaru", ["case_management", "research"], None),
+    ("pascupas", "Ana Popescu", ["case_management"], None),
+    ("pascupas", "Андрій Шевчук", ["case_management", "referral"], None),
+    ("pascupas", "Elena Munteanu", ["case_management"], None),
+]

@@ -1,6 +1,8 @@
 import logging
 import re
 
+from django.views.debug import SafeExceptionReporterFilter
+
 # Shapes that are personal in this field: e-mail addresses, phone numbers, long digit runs
 # (identity numbers), IBAN-like strings.
 _PATTERNS = [
@@ -32,3 +34,19 @@ class RedactPersonalData(logging.Filter):
             record.exc_text = f"{exc_type.__name__ if exc_type else 'Exception'} (details withheld)"
             record.exc_info = None
         return True
+
+
+class NoPersonalDataReporterFilter(SafeExceptionReporterFilter):
+    """Error reports (the DEBUG page, e-mails to admins) show where an error happened but no
+    variable values and no submitted data: a decrypted name must never reach an error page."""
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        return [(name, "[hidden]") for name in tb_frame.f_locals]
+
+    def get_post_parameters(self, request):
+        if request is None:
+            return {}
+        return dict.fromkeys(request.POST, "[hidden]")
+
+    def get_safe_request_meta(self, request):
+        return {k: "[hidden]" for k in getattr(request, "META", {})}

@@ -101,3 +101,25 @@ def test_error_pages_do_not_echo_input(client):
 
 def test_healthz(client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_debug_error_page_shows_no_decrypted_values(rf, settings, cast):
+    import sys
+
+    from django.views.debug import technical_500_response
+
+    from bridgeway.protection.services import subject_create
+
+    settings.DEBUG = True
+    secret = "".join(["Ana ", "Sec", "retă"])  # never written whole in this source file
+    subject = subject_create(org=cast.org_a, actor=cast.caseworker_a, display_name=secret)
+    request = rf.post("/x/", {"note": secret + " was here"})
+    request.user = cast.caseworker_a
+    try:
+        name = subject.display_name  # a decrypted value in a local variable
+        raise ValueError("boom")
+    except ValueError:
+        response = technical_500_response(request, *sys.exc_info())
+    assert name == secret
+    assert secret not in response.content.decode()
+    assert "[hidden]" in response.content.decode()

@@ -63,6 +63,30 @@ class Command(BaseCommand):
         for user in [root, *people.values()]:
             if user_requires_mfa(user):
                 TOTP.activate(user, generate_totp_secret())
+        self._seed_persons(orgs, people)
+
+    def _seed_persons(self, orgs, people):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from bridgeway.protection import services as protection
+
+        caseworkers = {"lumina": people["caseworker.a"], "pascupas": people["caseworker.b"]}
+        today = timezone.localdate()
+        for org_key, name, purposes, closed_years_ago in demo.PERSONS:
+            actor = caseworkers[org_key]
+            subject = protection.subject_create(org=orgs[org_key], actor=actor, display_name=name)
+            for purpose in purposes:
+                protection.consent_record(
+                    subject=subject, actor=actor, purpose=purpose, method="written",
+                    given_on=today - timedelta(days=30),
+                    recipient_type="NGO" if purpose == "referral" else "")
+            if closed_years_ago:
+                protection.retention_anchor_set(
+                    subject=subject, actor=actor,
+                    anchor=today - timedelta(days=365 * closed_years_ago + 10))
+        protection.retention_scan()
 
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")
