@@ -75,12 +75,41 @@ def test_missing_key_stops_start_up_and_names_the_variable():
 
 def test_malformed_key_is_named_but_never_printed():
     secret_looking = "this-is-not-base64-!!-but-secret-ish"
-    result = _start({"BRIDGEWAY_SECRET_KEY": "dGVzdC1zZWNyZXQta2V5LWJyaWRnZXdheS0wMDAwMDA",
-                     "BRIDGEWAY_AUDIT_KEY": secret_looking,
-                     "BRIDGEWAY_MFA_KEY": "dGVzdC1tZmEta2V5LWJyaWRnZXdheS0wMDAwMDAwMDA"})
+    result = _start({**GOOD, "BRIDGEWAY_AUDIT_KEY": secret_looking})
     assert result.returncode != 0
     assert "BRIDGEWAY_AUDIT_KEY" in result.stderr
     assert secret_looking not in result.stderr + result.stdout
+
+
+GOOD = {"BRIDGEWAY_SECRET_KEY": "dGVzdC1zZWNyZXQta2V5LWJyaWRnZXdheS0wMDAwMDA",
+        "BRIDGEWAY_AUDIT_KEY": "dGVzdC1hdWRpdC1rZXktYnJpZGdld2F5LTAwMDAwMDA",
+        "BRIDGEWAY_MFA_KEY": "dGVzdC1tZmEta2V5LWJyaWRnZXdheS0wMDAwMDAwMDA",
+        "BRIDGEWAY_BLIND_INDEX_KEY": "dGVzdC1ibGluZC1pbmRleC1rZXktYnJpZGdld2F5LTA",
+        "BRIDGEWAY_KEKS": "k1=dGVzdC1rZWstb25lLWJyaWRnZXdheS0wMDAwMDAwMDA"}
+
+
+def test_complete_keys_start():
+    assert _start(GOOD).returncode == 0
+
+
+@pytest.mark.parametrize("value,expected", [
+    (None, "BRIDGEWAY_KEKS (or BRIDGEWAY_KEKS_FILE) is not set"),
+    ("k1:dGVzdC1rZWstb25lLWJyaWRnZXdheS0wMDAwMDAwMDA", "BRIDGEWAY_KEKS must look like"),
+    ("k1=c2hvcnQta2V5", "key id 'k1'"),
+])
+def test_missing_or_malformed_kek_stops_start_up(value, expected):
+    env = {k: v for k, v in GOOD.items() if k != "BRIDGEWAY_KEKS"}
+    if value is not None:
+        env["BRIDGEWAY_KEKS"] = value
+    result = _start(env)
+    assert result.returncode != 0
+    assert expected in result.stderr
+    assert "dGVzdC1rZWst" not in result.stderr and "c2hvcnQta2V5" not in result.stderr
+
+
+def test_active_kek_must_be_loaded():
+    result = _start({**GOOD, "BRIDGEWAY_KEK_ACTIVE": "k9"})
+    assert result.returncode != 0 and "'k9'" in result.stderr
 
 
 def test_log_filter_drops_personal_looking_values():
