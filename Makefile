@@ -49,6 +49,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check bridgeway tests bench
+	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 
 bench: install

@@ -144,10 +144,13 @@ class EncryptedField(models.BinaryField):
         return super().get_db_prep_value(value, connection, prepared)
 
     def value_from_object(self, obj):
-        return getattr(obj, self.attname)
-
-    def get_prep_lookup(self):  # pragma: no cover - guard
-        raise TypeError("Encrypted fields cannot be searched; use a blind index.")
+        """The ciphertext: serialisers and dumps (dumpdata) never see plaintext."""
+        state = obj.__dict__.get(self.attname)
+        if isinstance(state, _Sealed):
+            return bytes(state)
+        if isinstance(state, _Opened):
+            return state.sealed
+        return None
 
     def formfield(self, **kwargs):
         return None

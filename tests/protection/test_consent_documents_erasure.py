@@ -232,3 +232,13 @@ def test_export_needs_recent_reauthentication(cast, subject_a):
     client = signed_in(cast.dpo_a, reauthenticated=False)
     response = client.post(reverse("protection:subject_export", args=[subject_a.pk]))
     assert response.status_code == 302 and "reauthenticate" in response["Location"]
+
+
+def test_dpo_runs_the_retention_check_from_the_screen(cast, subject_a):
+    retention_anchor_set(subject=subject_a, actor=cast.caseworker_a,
+                         anchor=timezone.localdate() - dt.timedelta(days=6 * 366))
+    url = reverse("protection:retention_scan")
+    assert signed_in(cast.caseworker_a).post(url).status_code == 404
+    response = signed_in(cast.dpo_a).post(url, follow=True)
+    assert "1 new request" in response.content.decode()
+    assert [r.subject_id for r in response.context["pending"]] == [subject_a.pk]

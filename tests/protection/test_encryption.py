@@ -114,3 +114,22 @@ def test_missing_kek_is_reported_by_id(subject, settings):
     with pytest.raises(crypto.KeyUnavailable) as err:
         fresh.display_name  # noqa: B018
     assert "test-1" in str(err.value)
+
+
+def test_dumpdata_exports_ciphertext_not_plaintext(subject):
+    import io
+
+    from django.core.management import call_command
+
+    make_person(subject)
+    out = io.StringIO()
+    call_command("dumpdata", "testapp", "protection.datasubject", stdout=out)
+    dump = out.getvalue()
+    assert "Olena" not in dump and "0987654321" not in dump and "Коваленко" not in dump
+    assert '"full_name": "' in dump  # present, as base64 ciphertext
+
+
+def test_encrypted_fields_cannot_be_filtered_on(subject):
+    make_person(subject)
+    with pytest.raises(TypeError):
+        list(Person.objects.filter(full_name="Olena Kovalenko"))
