@@ -29,5 +29,13 @@ urlpatterns = [
          name="api-documents"),
     path("persons/<uuid:pk>/documents/<uuid:document_id>/",
          protection_api.DocumentDownload.as_view(), name="api-document"),
+    path("persons/<uuid:pk>/erasure-requests/", protection_api.ErasureAsk.as_view(),
+         name="api-erasure-ask"),
+    path("persons/<uuid:pk>/legal-hold/", protection_api.LegalHold.as_view(),
+         name="api-legal-hold"),
+    path("persons/<uuid:pk>/export/", protection_api.SubjectExport.as_view(),
+         name="api-subject-export"),
+    path("organisations/<int:org_pk>/retention-policy/",
+         protection_api.RetentionPolicyView.as_view(), name="api-retention-policy"),
     path("", include(router.urls)),
 ]

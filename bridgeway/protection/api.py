@@ -231,3 +231,81 @@ class ErasureDecide(APIView):
         result = services.erasure_decide(request=erasure, actor=request.user,
                                          approve=decision == "erase")
         return Response(ErasureSerializer(result).data)
+
+
+class ErasureAsk(APIView):
+    @extend_schema(request=inline_serializer("ErasureAsk", {
+        "reason": serializers.ChoiceField(choices=["subject_request", "unlawful"])}),
+        responses={201: ErasureSerializer},
+        summary="Ask for a person's data to be erased (a data protection officer decides)")
+    def post(self, request, pk):
+        subject = subject_for_user(request.user, pk)
+        reason = request.data.get("reason")
+        if reason not in ("subject_request", "unlawful"):
+            return Response({"reason": ["Choose subject_request or unlawful."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        req = services.erasure_request(subject=subject, actor=request.user, reason=reason)
+        return Response(ErasureSerializer(req).data, status=status.HTTP_201_CREATED)
+
+
+class LegalHold(APIView):
+    @extend_schema(request=inline_serializer("LegalHold", {"hold": serializers.BooleanField()}),
+                   responses=inline_serializer("LegalHoldState",
+                                               {"hold": serializers.BooleanField()}),
+                   summary="Place or lift a legal hold (data protection officers)")
+    def post(self, request, pk):
+        subject = subject_for_user(request.user, pk, roles=[Role.DPO])
+        hold = request.data.get("hold")
+        if not isinstance(hold, bool):
+            return Response({"hold": ["Send true or false."]}, status=status.HTTP_400_BAD_REQUEST)
+        services.legal_hold_set(subject=subject, actor=request.user, hold=hold)
+        return Response({"hold": hold})
+
+
+class SubjectExport(APIView):
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY},
+                   summary="Subject-access export: ZIP with subject.html, subject.json and "
+                           "documents (data protection officers; audited)")
+    def get(self, request, pk):
+        from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
+
+        from bridgeway.protection.export import build_bundle
+
+        subject = subject_for_user(request.user, pk, roles=[Role.DPO])
+        if request.auth is None and not did_recently_reauthenticate(request._request):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied("Re-authenticate (or use an API token) before exporting.")
+        if subject.is_erased:
+            return Response({"detail": "This person's data was erased."},
+                            status=status.HTTP_410_GONE)
+        bundle = build_bundle(subject)
+        access.record(request.user, [subject], screen="api-subject-export", via="export")
+        services.audit_record(action="protection.subject.exported", actor=request.user,
+                              organisation=subject.organisation, obj=subject)
+        from django.http import HttpResponse
+
+        response = HttpResponse(bundle, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{subject.reference}.zip"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class RetentionPolicyView(APIView):
+    _shape = inline_serializer("RetentionPolicy", {
+        "years_after_closure": serializers.IntegerField(min_value=1, max_value=100)})
+
+    @extend_schema(responses=_shape, summary="The organisation's retention policy (DPOs)")
+    def get(self, request, org_pk):
+        org = _dpo_org(request.user, org_pk)
+        return Response({"years_after_closure": services.retention_years(org)})
+
+    @extend_schema(request=_shape, responses=_shape, summary="Set the retention policy (DPOs)")
+    def put(self, request, org_pk):
+        org = _dpo_org(request.user, org_pk)
+        years = request.data.get("years_after_closure")
+        if not isinstance(years, int) or isinstance(years, bool):
+            return Response({"years_after_closure": ["Send a whole number of years."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        policy = services.retention_policy_set(org=org, actor=request.user, years=years)
+        return Response({"years_after_closure": policy.years_after_closure})
