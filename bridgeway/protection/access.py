@@ -32,6 +32,18 @@ def note_access(subject) -> None:
         ctx.subjects.setdefault(subject.pk, subject)
 
 
+def note_download(user, subjects: list, *, via: str, screen: str) -> None:
+    """Personal data leaves as a file (download, export). Inside a request it joins the request's
+    entry, marked with `via`; outside one it is recorded at once."""
+    ctx = _current.get()
+    if ctx is None:
+        record(user, subjects, screen=screen, via=via)
+        return
+    ctx.via = via
+    for subject in subjects:
+        ctx.subjects.setdefault(subject.pk, subject)
+
+
 def begin(user, screen: str, via: str) -> contextvars.Token:
     return _current.set(AccessContext(user=user, screen=screen[:120], via=via))
 

@@ -1,4 +1,4 @@
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_audit_for_user, orgs_where
-from bridgeway.protection import access, services
+from bridgeway.protection import services
 from bridgeway.protection.models import (
     AccessLogEntry,
     AuditEvent,
@@ -26,6 +26,7 @@ from bridgeway.protection.queries import (
     erasure_requests_for_org,
     subject_for_user,
 )
+from bridgeway.protection.responses import document_response, export_response
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -157,14 +158,9 @@ class DocumentDownload(APIView):
     def get(self, request, pk, document_id):
         subject = subject_for_user(request.user, pk, roles=CASE_ROLES)
         doc = EncryptedDocument.objects.filter(subject=subject, pk=document_id).first()
-        if doc is None or subject.is_erased:
+        if doc is None:
             raise Http404
-        chunks = services.document_chunks(doc)
-        access.record(request.user, [subject], screen="api-document-download", via="download")
-        response = StreamingHttpResponse(chunks, content_type=doc.content_type)
-        response["Content-Disposition"] = f'attachment; filename="document-{str(doc.pk)[:8]}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return document_response(user=request.user, doc=doc, screen="api-document-download")
 
 
 class AccessLogSerializer(serializers.ModelSerializer):
@@ -269,8 +265,6 @@ class SubjectExport(APIView):
     def get(self, request, pk):
         from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 
-        from bridgeway.protection.export import build_bundle
-
         subject = subject_for_user(request.user, pk, roles=[Role.DPO])
         if request.auth is None and not did_recently_reauthenticate(request._request):
             from rest_framework.exceptions import PermissionDenied
@@ -279,16 +273,7 @@ class SubjectExport(APIView):
         if subject.is_erased:
             return Response({"detail": "This person's data was erased."},
                             status=status.HTTP_410_GONE)
-        bundle = build_bundle(subject)
-        access.record(request.user, [subject], screen="api-subject-export", via="export")
-        services.audit_record(action="protection.subject.exported", actor=request.user,
-                              organisation=subject.organisation, obj=subject)
-        from django.http import HttpResponse
-
-        response = HttpResponse(bundle, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{subject.reference}.zip"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return export_response(user=request.user, subject=subject, screen="api-subject-export")
 
 
 class RetentionPolicyView(APIView):

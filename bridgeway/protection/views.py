@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import organisation_audit_for_user, orgs_where, roles_in
-from bridgeway.protection import access, crypto, services
-from bridgeway.protection.export import build_bundle
+from bridgeway.protection import crypto, services
 from bridgeway.protection.forms import (
     AccessLogFilterForm,
     AuditFilterForm,
@@ -41,6 +40,7 @@ from bridgeway.protection.queries import (
     subject_for_user,
     subject_orgs,
 )
+from bridgeway.protection.responses import document_response, export_response
 
 
 @login_required
@@ -174,16 +174,7 @@ def document_add(request, pk):
 def document_download(request, pk, document_id):
     subject = subject_for_user(request.user, pk, roles=CASE_ROLES)
     doc = get_object_or_404(EncryptedDocument, subject=subject, pk=document_id)
-    try:
-        chunks = services.document_chunks(doc)
-    except crypto.SubjectErased:
-        raise Http404 from None
-    access.record(request.user, [subject], screen="protection:document_download", via="download")
-    response = StreamingHttpResponse(chunks, content_type=doc.content_type)
-    response["Content-Disposition"] = f'attachment; filename="document-{str(doc.pk)[:8]}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_response(user=request.user, doc=doc, screen="protection:document_download")
 
 
 @login_required
@@ -221,14 +212,8 @@ def subject_export(request, pk):
         return redirect("protection:subject", subject.pk)
     if request.method != "POST":
         return render(request, "protection/export_confirm.html", {"subject": subject})
-    bundle = build_bundle(subject)
-    access.record(request.user, [subject], screen="protection:subject_export", via="export")
-    services.audit_record(action="protection.subject.exported", actor=request.user,
-                          organisation=subject.organisation, obj=subject)
-    response = HttpResponse(bundle, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{subject.reference}.zip"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return export_response(user=request.user, subject=subject,
+                           screen="protection:subject_export")
 
 
 @login_required

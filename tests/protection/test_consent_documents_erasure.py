@@ -226,6 +226,10 @@ def test_subject_access_export_for_the_dpo(cast, subject_a):
                for s in data["sections"])
     assert any(n.startswith("documents/") for n in names)
     assert AuditEvent.objects.filter(action="protection.subject.exported").exists()
+    from bridgeway.protection.models import AccessLogEntry
+
+    seen = AccessLogEntry.objects.filter(user=cast.dpo_a)
+    assert [(e.via, e.screen) for e in seen] == [("export", "protection:subject_export")]
 
 
 def test_export_needs_recent_reauthentication(cast, subject_a):
