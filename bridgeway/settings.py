@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "bridgeway.accounts",
     "bridgeway.protection",
     "bridgeway.orgs",
+    "bridgeway.cases",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

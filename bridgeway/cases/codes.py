@@ -1,0 +1,141 @@
+"""HTCDS v2.0 value names (stored) with translated labels."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):  # cas_Status
+    ACTIVE = "Active", _("Active")
+    FOLLOW_UP = "FollowUp", _("Follow-up")
+    CLOSED = "Closed", _("Closed")
+    CLOSED_REFERRED = "ClosedReferred", _("Closed (referred)")
+
+
+OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)
+
+
+class TraffickingStatus(models.TextChoices):  # vic_TraffickingStatus
+    POSSIBLE = "PossibleVictimOfTrafficking", _("Possible victim of trafficking")
+    ACTUAL = "ActualVictimOfTrafficking", _("Actual victim of trafficking")
+    NOT_A_VICTIM = "NotAVictimOfTrafficking", _("Not a victim of trafficking")
+
+
+class DecisionOrg(models.TextChoices):  # vic_TraffickingStatusDecisionMakingOrg
+    POLICE = "Police", _("Police")
+    NGO = "NGO", _("NGO")
+    COURT = "CourtOrProsecution", _("Court or prosecution")
+    NON_POLICE_GOV = "NonPoliceGovernmentalOrganization", _("Non-police governmental organisation")
+    OTHER = "Other", _("Other")
+
+
+# Which HTCDS decision-making kind an organisation's decisions count as.
+DECISION_ORG_BY_TYPE = {
+    "NGO": DecisionOrg.NGO, "CSONetwork": DecisionOrg.NGO, "LegalService": DecisionOrg.NGO,
+    "LawEnforcement": DecisionOrg.POLICE,
+    "CentralGovernmentOrganisation": DecisionOrg.NON_POLICE_GOV,
+    "LocalGovernmentOrganisation": DecisionOrg.NON_POLICE_GOV,
+    "ImmigrationService": DecisionOrg.NON_POLICE_GOV,
+    "HealthServiceOrganisation": DecisionOrg.NON_POLICE_GOV,
+}
+# Decisions by these count as the state's formal identification; NGO decisions are the CSO's own.
+FORMAL_DECISION_ORGS = {DecisionOrg.POLICE, DecisionOrg.COURT, DecisionOrg.NON_POLICE_GOV}
+
+
+class Gender(models.TextChoices):  # prs_Gender
+    FEMININE = "Feminine", _("Female")
+    MASCULINE = "Masculine", _("Male")
+    TRANS_FEMININE = "TransgenderFeminine", _("Transgender female")
+    TRANS_MASCULINE = "TransgenderMasculine", _("Transgender male")
+    NON_CONFORMING = "NonConforming", _("Non-conforming")
+    UNKNOWN = "NonSpecifiedUnknown", _("Not specified / unknown")
+
+
+class Exploitation(models.TextChoices):  # vic_TypeOfExploitation
+    FORCED_LABOUR = "ForcedLabour", _("Forced labour")
+    SEXUAL = "SexualExploitation", _("Sexual exploitation")
+    CHILD_LABOUR = "ChildLabour", _("Child labour")
+    FORCED_MARRIAGE = "ForcedMarriage", _("Forced marriage")
+    SERVITUDE = "Servitude", _("Servitude")
+    FORCED_MILITARY = "ForcedMilitaryByNonStateActors", _("Forced military service by non-state "
+                                                           "actors")
+    ORGAN_REMOVAL = "OrganRemoval", _("Organ removal")
+    FORCED_BEGGING = "ForcedBegging", _("Forced begging")
+    FORCED_ADOPTION = "ForcedAdoption", _("Forced adoption")
+    SURROGACY = "Surrogacy", _("Surrogacy")
+    OTHER = "Other", _("Other")
+
+
+SEXUAL_EXPLOITATION = {Exploitation.SEXUAL}
+
+
+class RecruitmentMethod(models.TextChoices):  # vic_MethodOfRecruitment
+    PLACE_OF_BUSINESS = "AtAPlaceOfBusiness", _("At a place of business")
+    EDUCATION = "AtAnEducationalInstitution", _("At an educational institution")
+    AT_WORK = "AtWork", _("At work")
+    SOCIAL_NETWORKS = "ThroughOnlineSocialNetworks", _("Through online social networks")
+    ONLINE_AD = "ThroughAnOnlineAdvertisement", _("Through an online advertisement")
+    TV_AD = "ThroughATelevisionAdvert", _("Through a television advert")
+    NEWSPAPER_AD = "ThroughANewspaperAdvert", _("Through a newspaper advert")
+    FAMILY = "ThroughFamilyOrFamilyEvents", _("Through family or family events")
+    FRIENDS = "ThroughFriendsOrSocialEvents", _("Through friends or social events")
+    OTHER = "Other", _("Other")
+
+
+class ControlMethod(models.TextChoices):  # vic_Methods_of_Control
+    PHYSICAL_THREATS = "PhysicalThreats", _("Threats of physical harm")
+    THREATS_LAW = "ThreatsLawEnforcement", _("Threats of law enforcement action")
+    THREATENS_FAMILY = "ThreatensChildrenFamily", _("Threats to children or family")
+    DEBT_BONDAGE = "DebtBondage", _("Debt bondage")
+    FALSE_PROMISES = "FalsePromises", _("False promises")
+    PHYSICAL_ABUSE = "PhysicalAbuse", _("Physical abuse")
+    SEXUAL_ABUSE = "SexualAbuse", _("Sexual abuse")
+    TAKES_EARNINGS = "TakesEarnings", _("Takes earnings")
+    RESTRICTS_FINANCES = "RestrictsFinancialAccess", _("Restricts access to money")
+    RESTRICTS_MEDICAL = "RestrictsMedicalCare", _("Restricts medical care")
+    WITHHOLDS_NECESSITIES = "WithholdsNecessities", _("Withholds necessities")
+    PSYCHOLOGICAL_ABUSE = "PsychologicalAbuse", _("Psychological abuse")
+    SUBSTANCES = "PsychoactiveSubstance", _("Psychoactive substances")
+    EXCESSIVE_HOURS = "ExcessiveWorkingHours", _("Excessive working hours")
+    WITHHOLDS_DOCUMENTS = "WithholdsDocuments", _("Withholds documents")
+    OTHER = "Other", _("Other")
+
+
+class Relationship(models.TextChoices):
+    # HTCDS v2.0 names the field (vic_RelationshipToTrafficker) without a value list; these are
+    # the categories CTDC publishes.
+    INTIMATE_PARTNER = "IntimatePartner", _("Intimate partner")
+    FAMILY = "FamilyMember", _("Family member")
+    FRIEND = "Friend", _("Friend or acquaintance")
+    EMPLOYER = "Employer", _("Employer")
+    RECRUITER = "Recruiter", _("Recruiter or agency")
+    OTHER = "Other", _("Other")
+    UNKNOWN = "Unknown", _("Unknown")
+
+
+class EventKind(models.TextChoices):  # hte_
+    RECRUITMENT = "recruitment", _("Recruitment")
+    TRANSIT = "transit", _("Transit")
+    EXPLOITATION = "exploitation", _("Exploitation")
+
+
+class ServiceOutcome(models.TextChoices):
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Declined by the person")
+    NOT_AVAILABLE = "not_available", _("Not available")
+
+
+class IndicatorSource(models.TextChoices):
+    SELF_REPORT = "self_report", _("The person's account")
+    OBSERVATION = "observation", _("Caseworker's observation")
+    DOCUMENT = "document", _("Document")
+    THIRD_PARTY = "third_party", _("Third party")
+
+
+class CloseReason(models.TextChoices):
+    GOALS_MET = "goals_met", _("Support plan completed")
+    REFERRED = "referred", _("Referred to another organisation")
+    DECLINED = "declined", _("The person declined further support")
+    LOST_CONTACT = "lost_contact", _("Contact lost")
+    NOT_A_VICTIM = "not_a_victim", _("Not a victim of trafficking")
+    OTHER = "other", _("Other")

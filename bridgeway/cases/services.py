@@ -1,0 +1,330 @@
+"""Writes for case work. Each validates first (messages name the field), writes in one
+transaction and records an audit event with codes only."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridgeway.cases import identification
+from bridgeway.cases.codes import (
+    DECISION_ORG_BY_TYPE,
+    CaseStatus,
+    CloseReason,
+    DecisionOrg,
+    Exploitation,
+    Gender,
+    IndicatorSource,
+    TraffickingStatus,
+)
+from bridgeway.cases.models import (
+    Assessment,
+    AssessmentIndicator,
+    Case,
+    CaseNote,
+    CaseSettings,
+    Decision,
+    IndicatorSet,
+    Person,
+    ServiceDelivery,
+)
+from bridgeway.orgs.codes import Role, Service, is_country
+from bridgeway.orgs.queries import roles_in
+from bridgeway.protection import services as protection
+from bridgeway.protection.audit import audit_record
+
+_REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CHILD_AGE = 18
+
+
+def _reference() -> str:
+    while True:
+        ref = "C-" + "".join(secrets.choice(_REF) for _ in range(7))
+        if not Case.objects.filter(reference=ref).exists():
+            return ref
+
+
+def age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _check_case_role(actor, org) -> None:
+    if not roles_in(actor, org) & {Role.CASEWORKER, Role.SUPERVISOR}:
+        raise PermissionDenied(_("Only caseworkers and supervisors of this organisation can do "
+                                 "this."))
+
+
+def _validate_person(*, birth_date, age, opened_on, gender, citizenship) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if birth_date and birth_date > today:
+        errors["birth_date"] = [_("The date of birth is in the future.")]
+    if birth_date and birth_date.year < 1900:
+        errors["birth_date"] = [_("The date of birth is before 1900.")]
+    if age is not None and not 0 <= age <= 120:
+        errors["age"] = [_("Enter an age from 0 to 120.")]
+    if birth_date and age is not None and "birth_date" not in errors and "age" not in errors:
+        if abs(age_on(birth_date, opened_on) - age) > 1:
+            errors["age"] = [_("The age (%(age)s) does not match the date of birth, which gives "
+                               "%(computed)s.") % {"age": age,
+                                                   "computed": age_on(birth_date, opened_on)}]
+    if opened_on > today:
+        errors["opened_on"] = [_("The case cannot open in the future.")]
+    if birth_date and opened_on < birth_date:
+        errors["opened_on"] = [_("The case cannot open before the person was born.")]
+    if gender and gender not in Gender.values:
+        errors["gender"] = [_("Unknown gender code.")]
+    if citizenship and not is_country(citizenship):
+        errors["citizenship"] = [_("Unknown country code %(code)r.") % {"code": citizenship}]
+    return errors
+
+
+def _validate_codes(exploitation_types) -> dict[str, list[str]]:
+    bad = [c for c in exploitation_types or [] if c not in Exploitation.values]
+    return {"exploitation_types": [_("Unknown type(s) of exploitation: %(codes)s.")
+                                   % {"codes": ", ".join(map(str, bad))}]} if bad else {}
+
+
+@dataclass
+class PersonData:
+    first_name: str
+    second_name: str = ""
+    birth_date: date | None = None
+    age: int | None = None
+    gender: str = ""
+    citizenship: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@transaction.atomic
+def case_open(*, org, actor, person: PersonData, opened_on: date | None = None,
+              exploitation_types: list[str] | None = None, assignees=None) -> Case:
+    """Intake: registers the person (with a fresh data key) and opens the case."""
+    _check_case_role(actor, org)
+    opened_on = opened_on or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if not (person.first_name or "").strip():
+        errors["first_name"] = [_("Enter at least the first name the person gave.")]
+    errors.update(_validate_person(birth_date=person.birth_date, age=person.age,
+                                   opened_on=opened_on, gender=person.gender,
+                                   citizenship=person.citizenship))
+    errors.update(_validate_codes(exploitation_types))
+    if errors:
+        raise ValidationError(errors)
+    full_name = " ".join(p for p in [person.first_name.strip(), person.second_name.strip()] if p)
+    subject = protection.subject_create(org=org, actor=actor, display_name=full_name)
+    age = age_on(person.birth_date, opened_on) if person.birth_date else person.age
+    case = Case.objects.create(
+        organisation=org, subject=subject, reference=_reference(), opened_on=opened_on,
+        is_child=age is not None and age < CHILD_AGE, age_at_intake=age,
+        gender=person.gender, citizenship=person.citizenship,
+        exploitation_types=sorted(set(exploitation_types or [])), updated_by=actor)
+    record = Person(case=case, subject=subject, first_name=person.first_name.strip(),
+                    second_name=person.second_name.strip() or None, birth_date=person.birth_date,
+                    phone=person.phone.strip() or None, email=person.email.strip() or None)
+    record.save()
+    if person.phone:
+        protection.index_set(subject=subject, field="phone", value=person.phone, kind="identifier")
+    if person.birth_date:
+        protection.index_set(subject=subject, field="birth_date",
+                             value=person.birth_date.isoformat(), kind="identifier")
+    case.assignees.set(assignees if assignees is not None else
+                       ([actor] if Role.CASEWORKER in roles_in(actor, org) else []))
+    audit_record(action="cases.case.opened", actor=actor, organisation=org, obj=case,
+                 payload={"child": case.is_child})
+    return case
+
+
+@transaction.atomic
+def case_set_status(*, case: Case, actor, status: str, reason: str = "") -> Case:
+    _check_case_role(actor, case.organisation)
+    if status not in CaseStatus.values:
+        raise ValidationError({"status": [_("Unknown status.")]})
+    closing = status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+    if closing and reason not in CloseReason.values:
+        raise ValidationError({"close_reason": [_("Give the reason for closing.")]})
+    if closing:
+        from bridgeway.cases.registry import close_blockers
+
+        blockers = [msg for check in close_blockers() if (msg := check(case))]
+        if blockers:
+            raise ValidationError({"status": blockers})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    old = case.status
+    case.status = status
+    case.close_reason = reason if closing else ""
+    case.closed_on = timezone.localdate() if closing else None
+    case.version = F("version") + 1
+    case.updated_by = actor
+    case.save(update_fields=["status", "close_reason", "closed_on", "version", "updated_by",
+                             "updated_at"])
+    case.refresh_from_db()
+    if case.subject_id:
+        # The retention period counts from closure; reopening stops the clock.
+        protection.retention_anchor_set(subject=case.subject, actor=actor,
+                                        anchor=case.closed_on if closing else None)
+    audit_record(action="cases.case.status_changed", actor=actor, organisation=case.organisation,
+                 obj=case, payload={"from": old, "to": status, "reason": reason or None})
+    return case
+
+
+@transaction.atomic
+def note_add(*, case: Case, actor, body: str) -> CaseNote:
+    _check_case_role(actor, case.organisation)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": [_("The note is empty.")]})
+    if len(body) > 20000:
+        raise ValidationError({"body": [_("The note is longer than 20,000 characters.")]})
+    note = CaseNote(case=case, subject=case.subject, author=actor)
+    note.body = body
+    note.save()
+    audit_record(action="cases.note.added", actor=actor, organisation=case.organisation, obj=note)
+    return note
+
+
+@transaction.atomic
+def service_add(*, case: Case, actor, service: str, started_on: date, ended_on=None,
+                provider=None, provider_other: str = "", outcome: str = "ongoing",
+                note: str = "") -> ServiceDelivery:
+    _check_case_role(actor, case.organisation)
+    errors: dict[str, list[str]] = {}
+    if service not in Service.values:
+        errors["service"] = [_("Unknown service.")]
+    if started_on and started_on > timezone.localdate():
+        errors["started_on"] = [_("The start date is in the future.")]
+    if started_on and started_on < case.opened_on.replace(year=case.opened_on.year - 5):
+        errors["started_on"] = [_("The start date is long before the case opened.")]
+    if ended_on and started_on and ended_on < started_on:
+        errors["ended_on"] = [_("The end date is before the start date.")]
+    if errors:
+        raise ValidationError(errors)
+    delivery = ServiceDelivery(case=case, subject=case.subject, service=service,
+                               started_on=started_on, ended_on=ended_on, provider=provider,
+                               provider_other=provider_other, outcome=outcome, recorded_by=actor)
+    delivery.note = note.strip() or None
+    delivery.save()
+    audit_record(action="cases.service.recorded", actor=actor, organisation=case.organisation,
+                 obj=delivery, payload={"service": service, "outcome": outcome})
+    return delivery
+
+
+# --- identification ------------------------------------------------------------------------
+
+@dataclass
+class IndicatorEntry:
+    indicator_id: str
+    source: str = IndicatorSource.SELF_REPORT
+    note: str = ""
+
+
+def decision_org_for(org) -> str:
+    return DECISION_ORG_BY_TYPE.get(org.org_type, DecisionOrg.OTHER)
+
+
+@transaction.atomic
+def assessment_record(*, case: Case, actor, indicator_set: IndicatorSet,
+                      entries: list[IndicatorEntry], assessed_on: date | None = None,
+                      note: str = "") -> Assessment:
+    _check_case_role(actor, case.organisation)
+    assessed_on = assessed_on or timezone.localdate()
+    known = indicator_set.indicator_ids()
+    wrong = [e.indicator_id for e in entries if e.indicator_id not in known]
+    errors: dict[str, list[str]] = {}
+    if wrong:
+        errors["indicators"] = [_("These indicators are not in the set %(set)s: %(ids)s.") % {
+            "set": indicator_set.label, "ids": ", ".join(wrong)}]
+    if indicator_set.for_child != case.is_child:
+        errors["indicator_set"] = [
+            _("This is a child's case: use a set for children.") if case.is_child
+            else _("This is an adult's case: use a set for adults.")]
+    if assessed_on > timezone.localdate():
+        errors["assessed_on"] = [_("The assessment date is in the future.")]
+    bad_sources = [e.indicator_id for e in entries if e.source not in IndicatorSource.values]
+    if bad_sources:
+        errors["indicators"] = errors.get("indicators", []) + [
+            _("Unknown source for: %(ids)s.") % {"ids": ", ".join(bad_sources)}]
+    if errors:
+        raise ValidationError(errors)
+    result = identification.evaluate(indicator_set.data, {e.indicator_id for e in entries},
+                                     child=case.is_child, rule=indicator_set.rule)
+    assessment = Assessment(case=case, subject=case.subject, indicator_set=indicator_set,
+                            organisation=case.organisation,
+                            decision_org=decision_org_for(case.organisation), assessed_by=actor,
+                            assessed_on=assessed_on, child_rules=case.is_child,
+                            result=result.as_dict())
+    assessment.note = note.strip() or None
+    assessment.save()
+    for entry in entries:
+        row = AssessmentIndicator(assessment=assessment, subject=case.subject,
+                                  indicator_id=entry.indicator_id, source=entry.source)
+        row.note = entry.note.strip() or None
+        row.save()
+    audit_record(action="cases.assessment.recorded", actor=actor, organisation=case.organisation,
+                 obj=assessment, payload={"set": indicator_set.code, "version":
+                                          indicator_set.version, "count": len(entries),
+                                          "indicates": result.indicates_trafficking})
+    return assessment
+
+
+def _needs_approval(case: Case, actor) -> bool:
+    settings_row = CaseSettings.objects.filter(organisation=case.organisation).first()
+    return bool(settings_row and settings_row.decisions_need_approval
+                and Role.SUPERVISOR not in roles_in(actor, case.organisation))
+
+
+@transaction.atomic
+def decision_record(*, case: Case, actor, assessment: Assessment | None, status: str,
+                    decided_on: date | None = None) -> Decision:
+    _check_case_role(actor, case.organisation)
+    errors: dict[str, list[str]] = {}
+    if assessment is None or assessment.case_id != case.pk:
+        errors["assessment"] = [_("A decision needs an assessment of this case; record the "
+                                  "indicators first.")]
+    if status not in TraffickingStatus.values:
+        errors["status"] = [_("Unknown decision.")]
+    decided_on = decided_on or timezone.localdate()
+    if decided_on > timezone.localdate():
+        errors["decided_on"] = [_("The decision date is in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    state = Decision.State.AWAITING_APPROVAL if _needs_approval(case, actor) \
+        else Decision.State.IN_FORCE
+    decision = Decision.objects.create(
+        case=case, assessment=assessment, status=status, organisation=case.organisation,
+        decision_org=decision_org_for(case.organisation), decided_by=actor,
+        decided_on=decided_on, state=state)
+    if state == Decision.State.IN_FORCE:
+        Case.objects.filter(pk=case.pk).update(trafficking_status=status,
+                                               version=F("version") + 1)
+    audit_record(action="cases.decision.recorded", actor=actor, organisation=case.organisation,
+                 obj=decision, payload={"status": status, "state": state,
+                                        "decision_org": decision.decision_org})
+    return decision
+
+
+@transaction.atomic
+def decision_approve(*, decision: Decision, actor, approve: bool = True) -> Decision:
+    if Role.SUPERVISOR not in roles_in(actor, decision.organisation):
+        raise PermissionDenied(_("Only a supervisor can approve identification decisions."))
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.state != Decision.State.AWAITING_APPROVAL:
+        raise ValidationError(_("This decision is not waiting for approval."))
+    decision.state = Decision.State.IN_FORCE if approve else Decision.State.REJECTED
+    decision.approved_by = actor
+    decision.approved_at = timezone.now()
+    decision.save(update_fields=["state", "approved_by", "approved_at"])
+    if approve:
+        Case.objects.filter(pk=decision.case_id).update(trafficking_status=decision.status,
+                                                        version=F("version") + 1)
+    audit_record(action="cases.decision.approved" if approve else "cases.decision.rejected",
+                 actor=actor, organisation=decision.organisation, obj=decision)
+    return decision

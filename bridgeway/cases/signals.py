@@ -1,0 +1,45 @@
+"""Cases' part in subject-access exports and erasure (see protection/registry.py)."""
+
+from bridgeway.protection.registry import register_erasure, register_export
+
+
+@register_export
+def _export(subject) -> list[dict]:
+    from bridgeway.cases.models import Case, CaseNote, Person, ServiceDelivery
+
+    sections = []
+    for person in Person.objects.filter(subject=subject).select_related("case"):
+        sections.append({"title": f"Case {person.case.reference}", "rows": [{
+            "First name": person.first_name or "", "Second name": person.second_name or "",
+            "Date of birth": person.birth_date.isoformat() if person.birth_date else "",
+            "Phone": person.phone or "", "E-mail": person.email or "",
+            "Status": person.case.get_status_display(),
+            "Opened": person.case.opened_on.isoformat(),
+        }]})
+    cases = Case.objects.filter(subject=subject)
+    sections.append({"title": "Case notes", "rows": [
+        {"Case": n.case.reference, "Written": n.created_at.isoformat(), "Note": n.body or ""}
+        for n in CaseNote.objects.filter(case__in=cases).select_related("case")]})
+    sections.append({"title": "Services", "rows": [
+        {"Case": s.case.reference, "Service": s.get_service_display(),
+         "From": s.started_on.isoformat(), "To": s.ended_on.isoformat() if s.ended_on else "",
+         "Outcome": s.get_outcome_display()}
+        for s in ServiceDelivery.objects.filter(case__in=cases).select_related("case")]})
+    return sections
+
+
+@register_erasure
+def _erase(subject) -> None:
+    from bridgeway.cases import models as m
+
+    m.Person.objects.filter(subject=subject).update(
+        first_name=None, second_name=None, birth_date=None, phone=None, email=None,
+        address=None, identity_documents=None)
+    m.CaseNote.objects.filter(subject=subject).update(body=None)
+    m.TraffickingEvent.objects.filter(subject=subject).update(place=None)
+    m.Perpetrator.objects.filter(subject=subject).update(description=None)
+    m.Assessment.objects.filter(subject=subject).update(note=None)
+    m.AssessmentIndicator.objects.filter(subject=subject).update(note=None)
+    m.ServiceDelivery.objects.filter(subject=subject).update(note=None)
+    m.PlanObjective.objects.filter(subject=subject).update(objective=None)
+    m.CaseTask.objects.filter(subject=subject).update(title=None)
