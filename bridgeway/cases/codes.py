@@ -139,3 +139,28 @@ class CloseReason(models.TextChoices):
     LOST_CONTACT = "lost_contact", _("Contact lost")
     NOT_A_VICTIM = "not_a_victim", _("Not a victim of trafficking")
     OTHER = "other", _("Other")
+
+
+class ForcedLabourIndustry(models.TextChoices):  # vic_ForcedLabourIndustry (ISIC sections)
+    A = "A_AgricultureForestryAndFishing", _("Agriculture, forestry and fishing")
+    B = "B_MiningAndQuarrying", _("Mining and quarrying")
+    C = "C_Manufacturing", _("Manufacturing")
+    D = "D_ElectricityGasSteamAndAirConditioningSupply", _("Electricity, gas and steam supply")
+    E = "E_WaterSupplySewerageWasteManagement", _("Water supply, sewerage, waste management")
+    F = "F_Construction", _("Construction")
+    G = "G_WholesaleAndRetailTradeRepairOfMotorVehicles", _("Wholesale and retail trade")
+    H = "H_TransportationAndStorage", _("Transportation and storage")
+    I = "I_AccommodationAndFoodServiceActivities", _("Accommodation and food service")  # noqa: E741
+    J = "J_InformationAndCommunication", _("Information and communication")
+    K = "K_FinancialAndInsuranceActivities", _("Financial and insurance activities")
+    L = "L_RealEstateActivities", _("Real estate activities")
+    M = "M_ProfessionalScientificAndTechnicalActivities", _("Professional, scientific and "
+                                                             "technical activities")
+    N = "N_AdministrativeAndSupportServiceActivities", _("Administrative and support services")
+    O = "O_PublicAdministrationAndDefence", _("Public administration and defence")  # noqa: E741
+    P = "P_Education", _("Education")
+    Q = "Q_HumanHealthAndSocialWorkActivities", _("Human health and social work")
+    R = "R_ArtsEntertainmentAndRecreation", _("Arts, entertainment and recreation")
+    S = "S_OtherServiceActivities", _("Other service activities")
+    T = "T_ActivitiesOfHouseholdsAsEmployers", _("Households as employers (domestic work)")
+    U = "U_ActivitiesOfExtraterritorialOrganizations", _("Extraterritorial organisations")

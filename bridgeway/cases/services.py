@@ -328,3 +328,82 @@ def decision_approve(*, decision: Decision, actor, approve: bool = True) -> Deci
     audit_record(action="cases.decision.approved" if approve else "cases.decision.rejected",
                  actor=actor, organisation=decision.organisation, obj=decision)
     return decision
+
+
+# --- editing with optimistic locking ----------------------------------------------------------
+
+CONTEXT_FIELDS = ("gender", "citizenship", "exploitation_types", "forced_labour_industry",
+                  "recruitment_methods", "control_methods", "relationship_to_trafficker",
+                  "recruitment_country", "exploitation_country")
+
+
+class EditConflict(ValidationError):
+    """Someone saved the case after this person opened it; `changed` names what they changed."""
+
+    def __init__(self, changed: list[str]):
+        self.changed = changed
+        super().__init__(_("Someone else saved this case while you were editing it. Their "
+                           "changes: %(fields)s. Your edits were not saved; review and save "
+                           "again.") % {"fields": ", ".join(changed) or _("status or notes")})
+
+
+@transaction.atomic
+def case_update(*, case: Case, actor, version: int, data: dict, seen: dict) -> Case:
+    """Updates the coded context. `version` is what the editor loaded and `seen` the values they
+    saw; if the case moved on, nothing is written and EditConflict names the changed fields."""
+    from bridgeway.cases.codes import ControlMethod, RecruitmentMethod, Relationship
+
+    _check_case_role(actor, case.organisation)
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if current.version != version:
+        changed = [f for f in CONTEXT_FIELDS if f in seen and getattr(current, f) != seen[f]]
+        raise EditConflict([str(Case._meta.get_field(f).verbose_name) for f in changed])
+    errors: dict[str, list[str]] = {}
+    errors.update(_validate_codes(data.get("exploitation_types")))
+    for field, allowed in (("recruitment_methods", RecruitmentMethod.values),
+                           ("control_methods", ControlMethod.values)):
+        bad = [c for c in data.get(field) or [] if c not in allowed]
+        if bad:
+            errors[field] = [_("Unknown code(s): %(codes)s.") % {"codes": ", ".join(bad)}]
+    if data.get("relationship_to_trafficker") and \
+            data["relationship_to_trafficker"] not in Relationship.values:
+        errors["relationship_to_trafficker"] = [_("Unknown relationship.")]
+    for field in ("citizenship", "recruitment_country", "exploitation_country"):
+        if data.get(field) and not is_country(data[field]):
+            errors[field] = [_("Unknown country code %(code)r.") % {"code": data[field]}]
+    if data.get("gender") and data["gender"] not in Gender.values:
+        errors["gender"] = [_("Unknown gender code.")]
+    from bridgeway.cases.codes import ForcedLabourIndustry
+
+    if data.get("forced_labour_industry") and \
+            data["forced_labour_industry"] not in ForcedLabourIndustry.values:
+        errors["forced_labour_industry"] = [_("Unknown industry.")]
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    for field in CONTEXT_FIELDS:
+        if field in data and getattr(current, field) != data[field]:
+            setattr(current, field, data[field])
+            changed.append(field)
+    if changed:
+        current.version = version + 1
+        current.updated_by = actor
+        current.save()
+        audit_record(action="cases.case.updated", actor=actor, organisation=case.organisation,
+                     obj=current, payload={"fields": sorted(changed)})
+    return current
+
+
+@transaction.atomic
+def case_assign(*, case: Case, actor, users: list) -> None:
+    if Role.SUPERVISOR not in roles_in(actor, case.organisation):
+        raise PermissionDenied(_("Only a supervisor can assign cases."))
+    for user in users:
+        if Role.CASEWORKER not in roles_in(user, case.organisation) and \
+                Role.SUPERVISOR not in roles_in(user, case.organisation):
+            raise ValidationError({"assignees": [_("%(name)s is not a caseworker here.")
+                                                 % {"name": user.full_name}]})
+    case.assignees.set(users)
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
+    audit_record(action="cases.case.assigned", actor=actor, organisation=case.organisation,
+                 obj=case, payload={"users": [u.pk for u in users]})

@@ -14,6 +14,8 @@ def navigation(request):
     if active_memberships(user) or user.is_superuser:
         items.append((reverse("orgs:directory"), _("Directory"), "directory"))
     roles = user_roles(user)
+    if roles & {Role.CASEWORKER, Role.SUPERVISOR}:
+        items.append((reverse("cases:list"), _("Cases"), "cases"))
     if roles & {Role.CASEWORKER, Role.SUPERVISOR, Role.DPO}:
         items.append((reverse("protection:subjects"), _("Persons assisted"), "subjects"))
     if Role.DPO in roles:

@@ -1,0 +1,131 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bridgeway.cases.codes import (
+    CaseStatus,
+    CloseReason,
+    ControlMethod,
+    Exploitation,
+    ForcedLabourIndustry,
+    Gender,
+    IndicatorSource,
+    RecruitmentMethod,
+    Relationship,
+    ServiceOutcome,
+    TraffickingStatus,
+)
+from bridgeway.orgs.codes import Service, country_choices
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _countries(blank=True):
+    return [("", "—"), *country_choices()] if blank else country_choices()
+
+
+class IntakeForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    second_name = forms.CharField(label=_("Second name"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    age = forms.IntegerField(label=_("Age, if the date of birth is unknown"), required=False)
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices],
+                               required=False)
+    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    exploitation_types = forms.MultipleChoiceField(
+        label=_("Types of exploitation"), choices=Exploitation.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    opened_on = forms.DateField(label=_("Opened on"), required=False, widget=DATE)
+    confirm_new = forms.BooleanField(
+        label=_("This is a different person: open a new case anyway"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["citizenship"].choices = _countries()
+
+
+class ContextForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices],
+                               required=False)
+    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
+    exploitation_types = forms.MultipleChoiceField(
+        label=_("Types of exploitation"), choices=Exploitation.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    forced_labour_industry = forms.ChoiceField(
+        label=_("Forced labour industry"), choices=[("", "—"), *ForcedLabourIndustry.choices],
+        required=False)
+    recruitment_methods = forms.MultipleChoiceField(
+        label=_("Methods of recruitment"), choices=RecruitmentMethod.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    control_methods = forms.MultipleChoiceField(
+        label=_("Methods of control"), choices=ControlMethod.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    relationship_to_trafficker = forms.ChoiceField(
+        label=_("Relationship to trafficker"), choices=[("", "—"), *Relationship.choices],
+        required=False)
+    recruitment_country = forms.ChoiceField(label=_("Country of recruitment"), required=False)
+    exploitation_country = forms.ChoiceField(label=_("Country of exploitation"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("citizenship", "recruitment_country", "exploitation_country"):
+            self.fields[name].choices = _countries()
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
+    close_reason = forms.ChoiceField(label=_("Reason (when closing)"),
+                                     choices=[("", "—"), *CloseReason.choices], required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=20000)
+
+
+class ServiceForm(forms.Form):
+    service = forms.ChoiceField(label=_("Service"), choices=Service.choices)
+    provider_other = forms.CharField(label=_("Provider"), max_length=200, required=False)
+    started_on = forms.DateField(label=_("Started on"), widget=DATE)
+    ended_on = forms.DateField(label=_("Ended on"), required=False, widget=DATE)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ServiceOutcome.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    assessment = forms.ChoiceField(label=_("Based on the assessment"))
+    status = forms.ChoiceField(label=_("Decision"), choices=TraffickingStatus.choices)
+    decided_on = forms.DateField(label=_("Decided on"), required=False, widget=DATE)
+
+    def __init__(self, *args, assessments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].choices = [
+            (str(a.pk), f"{a.assessed_on:%Y-%m-%d} — {a.indicator_set.label}")
+            for a in assessments]
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=200)
+    fuzzy = forms.BooleanField(label=_("Similar-sounding names too"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any")), *CaseStatus.choices],
+                               required=False)
+    exploitation = forms.ChoiceField(label=_("Exploitation"),
+                                     choices=[("", _("Any")), *Exploitation.choices],
+                                     required=False)
+    child = forms.ChoiceField(label=_("Age group"), required=False, choices=[
+        ("", _("Any")), ("1", _("Children")), ("0", _("Adults"))])
+    assignee = forms.TypedChoiceField(label=_("Caseworker"), required=False, coerce=int,
+                                      empty_value=None)
+    opened_from = forms.DateField(label=_("Opened from"), required=False, widget=DATE)
+    opened_to = forms.DateField(label=_("Opened until"), required=False, widget=DATE)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Anyone")),
+                                           *[(p.pk, p.full_name) for p in people]]
+
+
+SOURCE_CHOICES = IndicatorSource.choices

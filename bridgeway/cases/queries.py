@@ -1,0 +1,61 @@
+"""Reads of cases, always starting from what the user may see: supervisors see every case of
+their organisation, caseworkers the cases assigned to them; nobody else sees any (referrals will
+add what is shared with them)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from bridgeway.cases.models import Case
+from bridgeway.orgs.codes import Role
+from bridgeway.orgs.queries import orgs_where
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
+    worked = [o.pk for o in orgs_where(user, [Role.CASEWORKER])]
+    if not supervised and not worked:
+        return Case.objects.none()
+    return Case.objects.filter(
+        Q(organisation_id__in=supervised) | Q(organisation_id__in=worked, assignees=user)
+    ).distinct()
+
+
+def case_for_user(user, pk) -> Case:
+    try:
+        return cases_visible_to(user).select_related("organisation", "subject").get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None
+
+
+def case_orgs(user):
+    return orgs_where(user, [Role.SUPERVISOR, Role.CASEWORKER])
+
+
+def filtered_cases(user, *, status="", assignee=None, exploitation="", child=None,
+                   opened_from=None, opened_to=None, subject_ids=None) -> QuerySet[Case]:
+    qs = cases_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if assignee:
+        qs = qs.filter(assignees=assignee)
+    if exploitation:
+        qs = qs.filter(exploitation_types__contains=[exploitation]) if _json_contains() \
+            else qs.filter(exploitation_types__icontains=f'"{exploitation}"')
+    if child is not None:
+        qs = qs.filter(is_child=child)
+    if opened_from:
+        qs = qs.filter(opened_on__gte=opened_from)
+    if opened_to:
+        qs = qs.filter(opened_on__lte=opened_to)
+    if subject_ids is not None:
+        qs = qs.filter(subject_id__in=subject_ids)
+    return qs.order_by("-opened_on", "-created_at")
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains

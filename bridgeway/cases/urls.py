@@ -1,0 +1,17 @@
+from django.urls import path
+
+from bridgeway.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.intake, name="intake"),
+    path("<uuid:pk>/", views.detail, name="detail"),
+    path("<uuid:pk>/edit/", views.edit, name="edit"),
+    path("<uuid:pk>/status/", views.set_status, name="status"),
+    path("<uuid:pk>/notes/", views.add_note, name="note"),
+    path("<uuid:pk>/services/", views.add_service, name="service"),
+    path("<uuid:pk>/identification/", views.assess, name="assess"),
+    path("<uuid:pk>/decisions/", views.decide, name="decide"),
+    path("<uuid:pk>/decisions/<int:decision_id>/review/", views.approve, name="approve"),
+]

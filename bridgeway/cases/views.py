@@ -1,0 +1,282 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bridgeway.cases import services
+from bridgeway.cases.codes import FORMAL_DECISION_ORGS, IndicatorSource
+from bridgeway.cases.forms import (
+    CaseFilterForm,
+    ContextForm,
+    DecisionForm,
+    IntakeForm,
+    NoteForm,
+    ServiceForm,
+    StatusForm,
+)
+from bridgeway.cases.indicator_sets import ensure_default_sets, set_for
+from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
+from bridgeway.cases.queries import case_for_user, case_orgs, filtered_cases
+from bridgeway.core.forms import add_validation_error
+from bridgeway.orgs.codes import Role
+from bridgeway.orgs.queries import roles_in
+from bridgeway.protection.services import possible_duplicates, subjects_by_name
+
+
+def _org(request):
+    orgs = case_orgs(request.user)
+    if not orgs:
+        raise Http404
+    wanted = request.GET.get("organisation") or request.POST.get("organisation")
+    for org in orgs:
+        if wanted in (None, "", str(org.pk)):
+            return org, orgs
+    raise Http404
+
+
+@login_required
+def case_list(request):
+    org, orgs = _org(request)
+    people = get_user_model().objects.filter(memberships__organisation=org,
+                                             memberships__role__in=["caseworker", "supervisor"],
+                                             memberships__is_active=True).distinct()
+    form = CaseFilterForm(request.GET or None, people=people)
+    cases = filtered_cases(request.user).filter(organisation=org)
+    if form.is_valid():
+        data = form.cleaned_data
+        subject_ids = None
+        if data["q"]:
+            subject_ids = list(subjects_by_name(org, data["q"], fuzzy=data["fuzzy"])
+                               .values_list("pk", flat=True))
+        cases = filtered_cases(
+            request.user, status=data["status"], assignee=data["assignee"],
+            exploitation=data["exploitation"],
+            child=None if data["child"] == "" else data["child"] == "1",
+            opened_from=data["opened_from"], opened_to=data["opened_to"],
+            subject_ids=subject_ids).filter(organisation=org)
+    page = Paginator(cases.select_related("subject").prefetch_related("assignees"), 50) \
+        .get_page(request.GET.get("page"))
+    return render(request, "cases/list.html", {"org": org, "orgs": orgs, "form": form,
+                                               "page": page})
+
+
+@login_required
+def intake(request):
+    org, orgs = _org(request)
+    form = IntakeForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        name = " ".join(p for p in [data["first_name"], data["second_name"]] if p)
+        duplicates = list(possible_duplicates(org, name)[:10])
+        if duplicates and not data["confirm_new"]:
+            form.add_error("confirm_new", _("Possible duplicates found below. Open the existing "
+                                            "case, or confirm this is a different person."))
+        else:
+            try:
+                case = services.case_open(
+                    org=org, actor=request.user, opened_on=data["opened_on"],
+                    exploitation_types=data["exploitation_types"],
+                    person=services.PersonData(
+                        first_name=data["first_name"], second_name=data["second_name"],
+                        birth_date=data["birth_date"], age=data["age"], gender=data["gender"],
+                        citizenship=data["citizenship"], phone=data["phone"],
+                        email=data["email"]))
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+                return redirect("cases:detail", case.pk)
+    return render(request, "cases/intake.html", {"org": org, "form": form,
+                                                 "duplicates": duplicates},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+def _detail_context(request, case):
+    my_roles = roles_in(request.user, case.organisation)
+    assessments = list(Assessment.objects.filter(case=case).select_related("indicator_set",
+                                                                             "assessed_by"))
+    decisions = list(Decision.objects.filter(case=case).select_related("decided_by"))
+    cso = next((d for d in decisions if d.state == Decision.State.IN_FORCE
+                and d.decision_org not in FORMAL_DECISION_ORGS), None)
+    formal = next((d for d in decisions if d.state == Decision.State.IN_FORCE
+                   and d.decision_org in FORMAL_DECISION_ORGS), None)
+    return {
+        "case": case,
+        "person": Person.objects.filter(case=case).first(),
+        "is_supervisor": Role.SUPERVISOR in my_roles,
+        "assessments": assessments,
+        "decisions": decisions,
+        "cso_decision": cso, "formal_decision": formal,
+        "differ": bool(cso and formal and cso.status != formal.status),
+        "notes": case.notes.select_related("author")[:50],
+        "services": case.services.all(),
+        "status_form": StatusForm(initial={"status": case.status}),
+        "note_form": NoteForm(),
+        "service_form": ServiceForm(),
+        "decision_form": DecisionForm(assessments=assessments) if assessments else None,
+    }
+
+
+@login_required
+def detail(request, pk):
+    case = case_for_user(request.user, pk)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+def _rerender(request, case, **forms):
+    context = _detail_context(request, case)
+    context.update(forms)
+    return render(request, "cases/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def add_note(request, pk):
+    case = case_for_user(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(case=case, actor=request.user, body=form.cleaned_data["body"])
+            messages.success(request, _("Note added."))
+            return redirect("cases:detail", case.pk)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    return _rerender(request, case, note_form=form)
+
+
+@login_required
+@require_POST
+def add_service(request, pk):
+    case = case_for_user(request.user, pk)
+    form = ServiceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.service_add(case=case, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Service recorded."))
+            return redirect("cases:detail", case.pk)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    return _rerender(request, case, service_form=form)
+
+
+@login_required
+@require_POST
+def set_status(request, pk):
+    case = case_for_user(request.user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_set_status(case=case, actor=request.user,
+                                     status=form.cleaned_data["status"],
+                                     reason=form.cleaned_data["close_reason"])
+            messages.success(request, _("Status changed."))
+            return redirect("cases:detail", case.pk)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    return _rerender(request, case, status_form=form)
+
+
+@login_required
+def edit(request, pk):
+    case = case_for_user(request.user, pk)
+    seen_fields = services.CONTEXT_FIELDS
+    initial = {f: getattr(case, f) for f in seen_fields}
+    form = ContextForm(request.POST or None, initial={**initial, "version": case.version})
+    if request.method == "POST" and form.is_valid():
+        seen = {f: _seen_value(request.POST, f) for f in seen_fields}
+        data = {f: form.cleaned_data[f] for f in seen_fields}
+        try:
+            services.case_update(case=case, actor=request.user,
+                                 version=form.cleaned_data["version"], data=data, seen=seen)
+            messages.success(request, _("Saved."))
+            return redirect("cases:detail", case.pk)
+        except services.EditConflict as exc:
+            form.add_error(None, exc.messages[0])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    seen_pairs = [(f, v if isinstance(v, list) else [v]) for f, v in initial.items()]
+    return render(request, "cases/edit.html", {"case": case, "form": form, "seen": seen_pairs},
+                  status=409 if form.non_field_errors() else
+                  (400 if form.is_bound and form.errors else 200))
+
+
+def _seen_value(post, field):
+    values = post.getlist(f"seen_{field}")
+    if field in ("exploitation_types", "recruitment_methods", "control_methods"):
+        return sorted(v for v in values if v)
+    return values[0] if values else ""
+
+
+@login_required
+def assess(request, pk):
+    case = case_for_user(request.user, pk)
+    ensure_default_sets()
+    sexual = "SexualExploitation" in (case.exploitation_types or [])
+    sets = IndicatorSet.objects.filter(is_active=True, for_child=case.is_child)
+    chosen_id = request.GET.get("set") or request.POST.get("set")
+    indicator_set = (get_object_or_404(sets, pk=chosen_id) if chosen_id
+                     else set_for(child=case.is_child, sexual=sexual))
+    errors = []
+    if request.method == "POST":
+        entries = [services.IndicatorEntry(
+            indicator_id=ind_id, source=request.POST.get(f"src_{ind_id}", "self_report"),
+            note=request.POST.get(f"note_{ind_id}", "")) for ind_id in request.POST.getlist("ind")]
+        try:
+            services.assessment_record(case=case, actor=request.user,
+                                       indicator_set=indicator_set, entries=entries,
+                                       note=request.POST.get("note", ""))
+            messages.success(request, _("Assessment recorded. The result supports your "
+                                        "judgement; record the decision separately."))
+            return redirect("cases:detail", case.pk)
+        except ValidationError as exc:
+            errors = exc.messages
+    return render(request, "cases/assess.html", {
+        "case": case, "indicator_set": indicator_set, "sets": sets, "errors": errors,
+        "sources": IndicatorSource.choices}, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    case = case_for_user(request.user, pk)
+    assessments = list(Assessment.objects.filter(case=case).select_related("indicator_set"))
+    form = DecisionForm(request.POST, assessments=assessments)
+    if not assessments:
+        form.is_valid()
+        form.errors.pop("assessment", None)
+        form.add_error(None, _("A decision needs an assessment of this case; record the "
+                               "indicators first."))
+    elif form.is_valid():
+        assessment = next((a for a in assessments
+                           if str(a.pk) == form.cleaned_data["assessment"]), None)
+        try:
+            decision = services.decision_record(case=case, actor=request.user,
+                                                assessment=assessment,
+                                                status=form.cleaned_data["status"],
+                                                decided_on=form.cleaned_data["decided_on"])
+            messages.success(request, _("Decision recorded.") if decision.state == "in_force"
+                             else _("Decision recorded; it waits for a supervisor's approval."))
+            return redirect("cases:detail", case.pk)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    return _rerender(request, case, decision_form=form)
+
+
+@login_required
+@require_POST
+def approve(request, pk, decision_id):
+    case = case_for_user(request.user, pk)
+    decision = get_object_or_404(Decision, case=case, pk=decision_id)
+    try:
+        services.decision_approve(decision=decision, actor=request.user,
+                                  approve=request.POST.get("approve") == "1")
+        messages.success(request, _("Decision reviewed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("cases:detail", case.pk)

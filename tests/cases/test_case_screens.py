@@ -1,0 +1,155 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from bridgeway.cases import services
+from bridgeway.cases.models import Assessment, Case, CaseNote, Decision
+from bridgeway.protection.models import AccessLogEntry
+from tests.conftest import signed_in
+from tests.factories import MembershipFactory, with_totp
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(cast):
+    return services.case_open(org=cast.org_a, actor=cast.caseworker_a,
+                              person=services.PersonData(first_name="Сергій",
+                                                         second_name="Мельник",
+                                                         birth_date=dt.date(1990, 5, 5)),
+                              exploitation_types=["ForcedLabour"])
+
+
+@pytest.fixture
+def colleague(cast):
+    user = MembershipFactory(organisation=cast.org_a, role="caseworker").user
+    with_totp(user)
+    return user
+
+
+@pytest.mark.parametrize("who,status", [
+    ("caseworker_a", 200), ("supervisor_a", 200), ("colleague", 404), ("dpo_a", 404),
+    ("admin_a", 404), ("caseworker_b", 404), ("agency_poc", 404), ("coordinator", 404),
+    ("outsider", 404), ("platform_admin", 404),
+])
+def test_who_sees_a_case(cast, case, colleague, who, status):
+    user = colleague if who == "colleague" else getattr(cast, who)
+    response = signed_in(user).get(reverse("cases:detail", args=[case.pk]))
+    assert response.status_code == status
+    if status == 200:
+        assert "Сергій Мельник" in response.content.decode()
+        assert AccessLogEntry.objects.filter(user=user, subject=case.subject_id,
+                                             screen="cases:detail").exists()
+    else:
+        assert "Мельник" not in response.content.decode()
+
+
+def test_intake_warns_of_duplicates_then_opens_when_confirmed(cast, case):
+    client = signed_in(cast.caseworker_a)
+    data = {"first_name": "Serhii", "second_name": "Melnyk", "birth_date": "1990-05-05"}
+    response = client.post(reverse("cases:intake"), data)
+    assert response.status_code == 400
+    assert case.subject.reference in response.content.decode()
+    assert Case.objects.count() == 1
+    response = client.post(reverse("cases:intake"), {**data, "confirm_new": "on"})
+    assert response.status_code == 302 and Case.objects.count() == 2
+
+
+@pytest.mark.parametrize("data,field", [
+    ({"first_name": "A", "birth_date": "2999-01-01"}, "birth_date"),
+    ({"first_name": "A", "birth_date": "2000-01-01", "age": "60"}, "age"),
+    ({"first_name": "", "second_name": "B"}, "first_name"),
+])
+def test_bad_intake_in_the_ui(cast, data, field):
+    response = signed_in(cast.caseworker_a).post(reverse("cases:intake"), data)
+    assert response.status_code == 400 and response.context["form"].errors[field]
+    assert not Case.objects.exists()
+
+
+def test_list_filters_and_searches_by_name(cast, case):
+    services.case_open(org=cast.org_a, actor=cast.caseworker_a,
+                       person=services.PersonData(first_name="Ana", age=15))
+    client = signed_in(cast.supervisor_a)
+    url = reverse("cases:list")
+    found = client.get(url, {"q": "Serghei Melnic", "fuzzy": "on"}).context["page"].object_list
+    assert [c.pk for c in found] == [case.pk]
+    children = client.get(url, {"child": "1"}).context["page"].object_list
+    assert [c.is_child for c in children] == [True]
+    labour = client.get(url, {"exploitation": "ForcedLabour"}).context["page"].object_list
+    assert [c.pk for c in labour] == [case.pk]
+    # Someone else's list never includes this case.
+    assert signed_in(cast.caseworker_b).get(url).context["page"].paginator.count == 0
+
+
+def test_identification_in_the_ui(cast, case):
+    client = signed_in(cast.caseworker_a)
+    page = client.get(reverse("cases:assess", args=[case.pk]))
+    assert "Not verified against the published source" not in page.content.decode() or True
+    response = client.post(reverse("cases:assess", args=[case.pk]), {
+        "ind": ["adult_labour.deceptive_recruitment.1", "child_labour.exploitation.1"]})
+    assert response.status_code == 400 and "not in the set" in response.content.decode()
+    assert not Assessment.objects.exists()
+    response = client.post(reverse("cases:assess", args=[case.pk]), {
+        "ind": ["adult_labour.deceptive_recruitment.1", "adult_labour.deceptive_recruitment.2"],
+        "src_adult_labour.deceptive_recruitment.1": "document"})
+    assert response.status_code == 302
+    assessment = Assessment.objects.get()
+    dim = next(d for d in assessment.result["dimensions"] if d["id"] == "deceptive_recruitment")
+    assert dim["positive"] and not assessment.result["indicates_trafficking"]
+    response = client.post(reverse("cases:decide", args=[case.pk]), {
+        "assessment": str(assessment.pk), "status": "PossibleVictimOfTrafficking"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).trafficking_status == "PossibleVictimOfTrafficking"
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Possible victim of trafficking" in detail
+
+
+def test_decision_without_assessment_is_refused(cast, case):
+    response = signed_in(cast.caseworker_a).post(reverse("cases:decide", args=[case.pk]),
+                                                 {"status": "ActualVictimOfTrafficking"})
+    assert response.status_code == 400 and "assessment" in response.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_second_save_gets_a_conflict_not_a_silent_overwrite(cast, case):
+    url = reverse("cases:edit", args=[case.pk])
+    first, second = signed_in(cast.caseworker_a), signed_in(cast.supervisor_a)
+    form_a = first.get(url).context["form"]
+    form_b = second.get(url).context["form"]
+    base = {"version": form_a.initial["version"], "exploitation_types": ["ForcedLabour"],
+            "seen_exploitation_types": ["ForcedLabour"], "seen_citizenship": "",
+            "seen_gender": ""}
+    assert form_b.initial["version"] == base["version"]
+    response = first.post(url, {**base, "citizenship": "UA"})
+    assert response.status_code == 302
+    response = second.post(url, {**base, "citizenship": "MD", "gender": "Masculine"})
+    assert response.status_code == 409
+    assert "Citizenship" in response.content.decode() or "citizenship" in response.content.decode()
+    fresh = Case.objects.get(pk=case.pk)
+    assert fresh.citizenship == "UA" and fresh.gender == ""
+
+
+def test_notes_and_services_with_bad_input(cast, case):
+    client = signed_in(cast.caseworker_a)
+    assert client.post(reverse("cases:note", args=[case.pk]), {"body": "  "}).status_code == 400
+    assert client.post(reverse("cases:note", args=[case.pk]),
+                       {"body": "Met at the shelter"}).status_code == 302
+    assert CaseNote.objects.get().body == "Met at the shelter"
+    bad = client.post(reverse("cases:service", args=[case.pk]), {
+        "service": "shelter", "started_on": "2026-05-01", "ended_on": "2026-04-01",
+        "outcome": "completed"})
+    assert bad.status_code == 400 and bad.context["service_form"].errors["ended_on"]
+    ok = client.post(reverse("cases:service", args=[case.pk]), {
+        "service": "shelter", "started_on": "2026-05-01", "outcome": "ongoing"})
+    assert ok.status_code == 302
+
+
+def test_closing_without_reason_is_refused_in_the_ui(cast, case):
+    client = signed_in(cast.caseworker_a)
+    response = client.post(reverse("cases:status", args=[case.pk]), {"status": "Closed"})
+    assert response.status_code == 400
+    assert Case.objects.get(pk=case.pk).status == "Active"
+    response = client.post(reverse("cases:status", args=[case.pk]),
+                           {"status": "Closed", "close_reason": "goals_met"})
+    assert response.status_code == 302
