@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from bridgeway.accounts.api import MeView
+from bridgeway.cases.api import CaseViewSet, IndicatorSetViewSet
 from bridgeway.orgs.api import MembershipViewSet, OrganisationViewSet
 from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
@@ -9,6 +10,8 @@ from bridgeway.protection.api import AuditEventList
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("cases", CaseViewSet, basename="case")
+router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -277,6 +277,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TraffickingStatusEnum": "bridgeway.cases.codes.TraffickingStatus",
+        "CaseStatusEnum": "bridgeway.cases.codes.CaseStatus",
+        "ErasureStatusEnum": "bridgeway.protection.models.ErasureRequest.Status",
+        "DecisionStateEnum": "bridgeway.cases.models.Decision.State",
+    },
 }
 
 # --- logging -----------------------------------------------------------------------------
