@@ -97,3 +97,13 @@ PERSONS = [
     ("pascupas", "Андрій Шевчук", ["case_management", "referral"], None),
     ("pascupas", "Elena Munteanu", ["case_management"], None),
 ]
+
+
+# Fictional names for demo cases, Latin and Cyrillic.
+FIRST_NAMES = ["Ana", "Maria", "Elena", "Ion", "Vasile", "Daniela", "Cristina", "Mihai", "Irina",
+               "Олена", "Наталія", "Оксана", "Андрій", "Сергій", "Юлія", "Ірина", "Тетяна",
+               "Людмила", "Dumitru", "Svetlana"]
+SECOND_NAMES = ["Rusu", "Ceban", "Munteanu", "Lungu", "Botnaru", "Popescu", "Ionescu", "Turcanu",
+                "Коваленко", "Шевчук", "Бондаренко", "Мельник", "Ткаченко", "Кравчук", "Олійник",
+                "Rotari", "Cojocaru", "Moraru"]
+CASES_PER_ORG = {"lumina": 24, "pascupas": 16}

@@ -87,6 +87,60 @@ class Command(BaseCommand):
                     subject=subject, actor=actor,
                     anchor=today - timedelta(days=365 * closed_years_ago + 10))
         protection.retention_scan()
+        self._seed_cases(orgs, people)
+
+    def _seed_cases(self, orgs, people):
+        import random
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from bridgeway.cases import services as cases
+        from bridgeway.cases.indicator_sets import set_for
+
+        rng = random.Random(2026)  # the same believable world every time
+        today = timezone.localdate()
+        staff = {"lumina": (people["caseworker.a"], people["supervisor.a"]),
+                 "pascupas": (people["caseworker.b"], people["caseworker.b"])}
+        kinds = [["ForcedLabour"], ["SexualExploitation"], ["ForcedLabour", "Servitude"],
+                 ["ForcedBegging"], ["SexualExploitation", "ForcedMarriage"]]
+        for org_key, count in demo.CASES_PER_ORG.items():
+            worker, supervisor = staff[org_key]
+            for i in range(count):
+                child = i % 6 == 0
+                birth = today - timedelta(days=365 * (rng.randint(13, 17) if child
+                                                      else rng.randint(19, 55)) + rng.randint(0, 300))
+                opened = today - timedelta(days=rng.randint(5, 700))
+                case = cases.case_open(
+                    org=orgs[org_key], actor=worker, opened_on=max(opened, birth),
+                    exploitation_types=rng.choice(kinds),
+                    person=cases.PersonData(first_name=rng.choice(demo.FIRST_NAMES),
+                                            second_name=rng.choice(demo.SECOND_NAMES),
+                                            birth_date=birth,
+                                            gender=rng.choice(["Feminine", "Masculine"]),
+                                            citizenship=rng.choice(["MD", "UA", "RO"])))
+                cases.note_add(case=case, actor=worker,
+                               body=rng.choice(["First interview at the office.",
+                                                "Accompanied to the clinic.",
+                                                "Called the helpline from abroad."]))
+                if i % 2 == 0:
+                    cases.service_add(case=case, actor=worker,
+                                      service=rng.choice(["shelter", "psychological", "legal",
+                                                          "medical"]),
+                                      started_on=case.opened_on)
+                if i % 3 == 0:
+                    sexual = "SexualExploitation" in case.exploitation_types
+                    indicator_set = set_for(child=case.is_child, sexual=sexual)
+                    picks = sorted(indicator_set.indicator_ids())
+                    entries = [cases.IndicatorEntry(x) for x in rng.sample(picks, 9)]
+                    assessment = cases.assessment_record(case=case, actor=worker,
+                                                         indicator_set=indicator_set,
+                                                         entries=entries)
+                    cases.decision_record(case=case, actor=worker, assessment=assessment,
+                                          status="PossibleVictimOfTrafficking")
+                if i % 7 == 6:
+                    cases.case_set_status(case=case, actor=worker, status="Closed",
+                                          reason="goals_met")
 
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")

