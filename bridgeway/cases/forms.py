@@ -129,3 +129,48 @@ class CaseFilterForm(forms.Form):
 
 
 SOURCE_CHOICES = IndicatorSource.choices
+
+
+class ObjectiveForm(forms.Form):
+    objective = forms.CharField(label=_("Objective"), max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=DATE)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=500)
+    due_on = forms.DateField(label=_("Due on"), widget=DATE)
+    assignee = forms.TypedChoiceField(label=_("For"), coerce=int, required=False,
+                                      empty_value=None)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Me")), *[(p.pk, p.full_name) for p in people]]
+
+
+class AssignForm(forms.Form):
+    assignees = forms.TypedMultipleChoiceField(label=_("Caseworkers"), coerce=int,
+                                               required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignees"].choices = [(p.pk, p.full_name) for p in people]
+
+
+class FirstContactForm(forms.Form):
+    contact_channel = forms.ChoiceField(label=_("Channel"), choices=[
+        ("phone", _("Phone")), ("chat", _("Chat")), ("email", _("E-mail")),
+        ("web", _("Web form")), ("in_person", _("In person")), ("outreach", _("Outreach"))])
+    exploitation_types = forms.MultipleChoiceField(
+        label=_("Types of exploitation mentioned"), choices=Exploitation.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+
+class IndicatorSetImportForm(forms.Form):
+    file = forms.FileField(label=_("Indicator set file (JSON)"),
+                           help_text=_("Same shape as the shipped file: a list under 'sets', "
+                                       "each with dimensions and indicators."))
+    source = forms.CharField(label=_("Source"), max_length=200,
+                             help_text=_("Where this list comes from, e.g. the national "
+                                         "referral mechanism's regulation."))

@@ -42,12 +42,19 @@ def import_set(*, data: dict, rule: dict | None = None, label: str = "", provena
 
 
 def load_file(path: Path, *, actor=None, source: str = "") -> list[IndicatorSet]:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ValidationError({"file": [f"Cannot read the file ({exc.strerror})."]}) from None
+    return import_payload(raw, actor=actor, source=source)
+
+
+def import_payload(raw: bytes, *, actor=None, source: str = "") -> list[IndicatorSet]:
     """A file shaped like the shipped one: {"sets": [...], "combination_rule": {...}}."""
     try:
-        payload = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValidationError(
-            {"file": [f"Cannot read the file as JSON ({exc.__class__.__name__})."]}) from None
+        payload = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ValidationError({"file": ["The file is not valid JSON (UTF-8)."]}) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("sets"), list):
         raise ValidationError({"file": ["The file needs a list under \"sets\"."]})
     rule_meta = payload.get("combination_rule") or {}

@@ -59,3 +59,17 @@ def _json_contains() -> bool:
     from django.db import connection
 
     return connection.features.supports_json_field_contains
+
+
+def case_timeline(case) -> list[dict]:
+    """What happened in a case, newest first, from the audit log (codes only)."""
+    from bridgeway.protection.models import AuditEvent
+
+    related = [str(case.pk)]
+    for manager in (case.notes, case.services, case.assessments, case.decisions,
+                    case.objectives, case.tasks):
+        related += [str(pk) for pk in manager.values_list("pk", flat=True)]
+    events = (AuditEvent.objects.filter(organisation=case.organisation, object_id__in=related)
+              .select_related("actor").order_by("-seq")[:200])
+    return [{"at": e.created_at, "who": e.actor.full_name if e.actor else "",
+             "action": e.action, "details": e.payload} for e in events]

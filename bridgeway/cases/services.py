@@ -104,12 +104,7 @@ class PersonData:
     email: str = ""
 
 
-@transaction.atomic
-def case_open(*, org, actor, person: PersonData, opened_on: date | None = None,
-              exploitation_types: list[str] | None = None, assignees=None) -> Case:
-    """Intake: registers the person (with a fresh data key) and opens the case."""
-    _check_case_role(actor, org)
-    opened_on = opened_on or timezone.localdate()
+def _validate_intake(*, person: PersonData, opened_on: date, exploitation_types) -> None:
     errors: dict[str, list[str]] = {}
     if not (person.first_name or "").strip():
         errors["first_name"] = [_("Enter at least the first name the person gave.")]
@@ -119,14 +114,19 @@ def case_open(*, org, actor, person: PersonData, opened_on: date | None = None,
     errors.update(_validate_codes(exploitation_types))
     if errors:
         raise ValidationError(errors)
+
+
+def _attach_person(*, case: Case, actor, person: PersonData) -> None:
+    """Registers the person (fresh data key, blind indexes) and fills the case's coded fields."""
     full_name = " ".join(p for p in [person.first_name.strip(), person.second_name.strip()] if p)
-    subject = protection.subject_create(org=org, actor=actor, display_name=full_name)
-    age = age_on(person.birth_date, opened_on) if person.birth_date else person.age
-    case = Case.objects.create(
-        organisation=org, subject=subject, reference=_reference(), opened_on=opened_on,
-        is_child=age is not None and age < CHILD_AGE, age_at_intake=age,
-        gender=person.gender, citizenship=person.citizenship,
-        exploitation_types=sorted(set(exploitation_types or [])), updated_by=actor)
+    subject = protection.subject_create(org=case.organisation, actor=actor,
+                                        display_name=full_name)
+    age = age_on(person.birth_date, case.opened_on) if person.birth_date else person.age
+    case.subject = subject
+    case.is_child = age is not None and age < CHILD_AGE
+    case.age_at_intake = age
+    case.gender = person.gender
+    case.citizenship = person.citizenship
     record = Person(case=case, subject=subject, first_name=person.first_name.strip(),
                     second_name=person.second_name.strip() or None, birth_date=person.birth_date,
                     phone=person.phone.strip() or None, email=person.email.strip() or None)
@@ -136,6 +136,20 @@ def case_open(*, org, actor, person: PersonData, opened_on: date | None = None,
     if person.birth_date:
         protection.index_set(subject=subject, field="birth_date",
                              value=person.birth_date.isoformat(), kind="identifier")
+
+
+@transaction.atomic
+def case_open(*, org, actor, person: PersonData, opened_on: date | None = None,
+              exploitation_types: list[str] | None = None, assignees=None) -> Case:
+    """Intake: registers the person (with a fresh data key) and opens the case."""
+    _check_case_role(actor, org)
+    opened_on = opened_on or timezone.localdate()
+    _validate_intake(person=person, opened_on=opened_on, exploitation_types=exploitation_types)
+    case = Case(organisation=org, reference=_reference(), opened_on=opened_on,
+                exploitation_types=sorted(set(exploitation_types or [])), updated_by=actor)
+    case.save()
+    _attach_person(case=case, actor=actor, person=person)
+    case.save()
     case.assignees.set(assignees if assignees is not None else
                        ([actor] if Role.CASEWORKER in roles_in(actor, org) else []))
     audit_record(action="cases.case.opened", actor=actor, organisation=org, obj=case,
@@ -407,3 +421,106 @@ def case_assign(*, case: Case, actor, users: list) -> None:
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
     audit_record(action="cases.case.assigned", actor=actor, organisation=case.organisation,
                  obj=case, payload={"users": [u.pk for u in users]})
+
+
+# --- support plan, tasks, first contact ------------------------------------------------------
+
+@transaction.atomic
+def objective_add(*, case: Case, actor, objective: str, due_on: date | None = None):
+    from bridgeway.cases.models import PlanObjective
+
+    _check_case_role(actor, case.organisation)
+    objective = (objective or "").strip()
+    if not objective:
+        raise ValidationError({"objective": [_("Describe the objective.")]})
+    if due_on and due_on < case.opened_on:
+        raise ValidationError({"due_on": [_("The due date is before the case opened.")]})
+    row = PlanObjective(case=case, subject=case.subject, due_on=due_on)
+    row.objective = objective
+    row.save()
+    audit_record(action="cases.plan_objective.added", actor=actor,
+                 organisation=case.organisation, obj=row)
+    return row
+
+
+@transaction.atomic
+def objective_done(*, objective, actor):
+    _check_case_role(actor, objective.case.organisation)
+    if objective.done_on is None:
+        objective.done_on = timezone.localdate()
+        objective.save(update_fields=["done_on"])
+        audit_record(action="cases.plan_objective.done", actor=actor,
+                     organisation=objective.case.organisation, obj=objective)
+    return objective
+
+
+@transaction.atomic
+def task_add(*, case: Case, actor, title: str, due_on: date, assignee=None):
+    from bridgeway.cases.models import CaseTask
+
+    _check_case_role(actor, case.organisation)
+    assignee = assignee or actor
+    errors: dict[str, list[str]] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Say what needs doing.")]
+    if due_on is None:
+        errors["due_on"] = [_("Give a due date.")]
+    if not roles_in(assignee, case.organisation) & {Role.CASEWORKER, Role.SUPERVISOR}:
+        errors["assignee"] = [_("The task must go to a caseworker or supervisor here.")]
+    if errors:
+        raise ValidationError(errors)
+    task = CaseTask(case=case, subject=case.subject, assignee=assignee, due_on=due_on)
+    task.title = title.strip()
+    task.save()
+    audit_record(action="cases.task.added", actor=actor, organisation=case.organisation,
+                 obj=task, payload={"assignee": assignee.pk})
+    return task
+
+
+@transaction.atomic
+def task_done(*, task, actor):
+    _check_case_role(actor, task.case.organisation)
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.save(update_fields=["done_at"])
+        audit_record(action="cases.task.done", actor=actor, organisation=task.case.organisation,
+                     obj=task)
+    return task
+
+
+@transaction.atomic
+def first_contact_open(*, org, actor, channel: str, exploitation_types=None) -> Case:
+    """A quick, anonymous first contact: no name, no data key, nothing personal."""
+    _check_case_role(actor, org)
+    if channel not in ("phone", "chat", "email", "web", "in_person", "outreach"):
+        raise ValidationError({"contact_channel": [_("Unknown channel.")]})
+    errors = _validate_codes(exploitation_types)
+    if errors:
+        raise ValidationError(errors)
+    case = Case.objects.create(organisation=org, reference=_reference(), is_first_contact=True,
+                               contact_channel=channel, opened_on=timezone.localdate(),
+                               exploitation_types=sorted(set(exploitation_types or [])),
+                               updated_by=actor)
+    case.assignees.set([actor])
+    audit_record(action="cases.first_contact.opened", actor=actor, organisation=org, obj=case,
+                 payload={"channel": channel})
+    return case
+
+
+@transaction.atomic
+def first_contact_convert(*, case: Case, actor, person: PersonData) -> Case:
+    """The person agreed to a full case: register them on the same case, keeping its history."""
+    _check_case_role(actor, case.organisation)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_first_contact or case.subject_id:
+        raise ValidationError(_("This case already has a person."))
+    _validate_intake(person=person, opened_on=case.opened_on,
+                     exploitation_types=case.exploitation_types)
+    _attach_person(case=case, actor=actor, person=person)
+    case.is_first_contact = False
+    case.version += 1
+    case.updated_by = actor
+    case.save()
+    audit_record(action="cases.first_contact.converted", actor=actor,
+                 organisation=case.organisation, obj=case, payload={"child": case.is_child})
+    return case

@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -280,3 +281,163 @@ def approve(request, pk, decision_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("cases:detail", case.pk)
+
+
+# --- plan, tasks, assignment, first contact, timeline, indicator sets --------------------------
+
+def _case_people(case):
+    return get_user_model().objects.filter(
+        memberships__organisation=case.organisation, memberships__is_active=True,
+        memberships__role__in=[Role.CASEWORKER, Role.SUPERVISOR]).distinct().order_by("full_name")
+
+
+@login_required
+def work(request, pk):
+    """Support plan, tasks and assignment of one case."""
+    from bridgeway.cases.forms import AssignForm, ObjectiveForm, TaskForm
+
+    case = case_for_user(request.user, pk)
+    people = list(_case_people(case))
+    objective_form = ObjectiveForm(request.POST if request.POST.get("form") == "objective"
+                                   else None)
+    task_form = TaskForm(request.POST if request.POST.get("form") == "task" else None,
+                         people=people)
+    assign_form = AssignForm(request.POST if request.POST.get("form") == "assign" else None,
+                             people=people,
+                             initial={"assignees": [u.pk for u in case.assignees.all()]})
+    if request.method == "POST":
+        try:
+            if objective_form.is_bound and objective_form.is_valid():
+                services.objective_add(case=case, actor=request.user,
+                                       **objective_form.cleaned_data)
+            elif task_form.is_bound and task_form.is_valid():
+                data = task_form.cleaned_data
+                assignee = next((p for p in people if p.pk == data["assignee"]), None)
+                services.task_add(case=case, actor=request.user, title=data["title"],
+                                  due_on=data["due_on"], assignee=assignee)
+            elif assign_form.is_bound and assign_form.is_valid():
+                chosen = [p for p in people if p.pk in assign_form.cleaned_data["assignees"]]
+                services.case_assign(case=case, actor=request.user, users=chosen)
+            elif request.POST.get("done_objective"):
+                obj = get_object_or_404(case.objectives, pk=request.POST["done_objective"])
+                services.objective_done(objective=obj, actor=request.user)
+            elif request.POST.get("done_task"):
+                task = get_object_or_404(case.tasks, pk=request.POST["done_task"])
+                services.task_done(task=task, actor=request.user)
+            else:
+                raise ValidationError(_("Check the form below."))
+            messages.success(request, _("Saved."))
+            return redirect("cases:work", case.pk)
+        except ValidationError as exc:
+            for form in (objective_form, task_form, assign_form):
+                if form.is_bound:
+                    add_validation_error(form, exc)
+                    break
+            else:
+                messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+    return render(request, "cases/work.html", {
+        "case": case, "objective_form": objective_form, "task_form": task_form,
+        "assign_form": assign_form, "is_supervisor": Role.SUPERVISOR in roles_in(
+            request.user, case.organisation),
+        "objectives": case.objectives.all(), "tasks": case.tasks.select_related("assignee"),
+        "today": timezone.localdate()},
+        status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def my_tasks(request):
+    from bridgeway.cases.models import CaseTask
+
+    tasks = (CaseTask.objects.filter(assignee=request.user, done_at__isnull=True,
+                                     case__in=filtered_cases(request.user))
+             .select_related("case").order_by("due_on"))
+    return render(request, "cases/tasks.html", {"tasks": tasks, "today": timezone.localdate()})
+
+
+@login_required
+def timeline(request, pk):
+    from bridgeway.cases.queries import case_timeline
+
+    case = case_for_user(request.user, pk)
+    return render(request, "cases/timeline.html", {"case": case,
+                                                   "entries": case_timeline(case)})
+
+
+@login_required
+def first_contact(request):
+    from bridgeway.cases.forms import FirstContactForm
+
+    org, orgs = _org(request)
+    form = FirstContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.first_contact_open(
+                org=org, actor=request.user, channel=form.cleaned_data["contact_channel"],
+                exploitation_types=form.cleaned_data["exploitation_types"])
+            messages.success(request, _("Anonymous first contact %(ref)s recorded.")
+                             % {"ref": case.reference})
+            return redirect("cases:detail", case.pk)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    return render(request, "cases/first_contact.html", {"org": org, "form": form},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+def convert(request, pk):
+    case = case_for_user(request.user, pk)
+    if not case.is_first_contact:
+        return redirect("cases:detail", case.pk)
+    form = IntakeForm(request.POST or None)
+    for name in ("exploitation_types", "opened_on", "confirm_new"):
+        form.fields.pop(name)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.first_contact_convert(case=case, actor=request.user,
+                                           person=services.PersonData(**data))
+            messages.success(request, _("The first contact is now a full case."))
+            return redirect("cases:detail", case.pk)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    return render(request, "cases/convert.html", {"case": case, "form": form},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+def _may_import_sets(user) -> bool:
+    from bridgeway.orgs.codes import OrgType
+    from bridgeway.orgs.queries import orgs_where
+
+    return user.is_superuser or any(o.org_type == OrgType.CSO_NETWORK
+                                    for o in orgs_where(user, [Role.ORG_ADMIN]))
+
+
+@login_required
+def indicator_sets(request):
+    from bridgeway.cases.forms import IndicatorSetImportForm
+    from bridgeway.cases.indicator_sets import import_payload
+
+    if not case_orgs(request.user) and not _may_import_sets(request.user):
+        raise Http404
+    ensure_default_sets()
+    may_import = _may_import_sets(request.user)
+    form = IndicatorSetImportForm(request.POST or None, request.FILES or None) \
+        if may_import else None
+    if request.method == "POST":
+        if not may_import:
+            raise Http404
+        if form.is_valid():
+            try:
+                created = import_payload(form.cleaned_data["file"].read(),
+                                         source=form.cleaned_data["source"], actor=request.user)
+                messages.success(request, _("%(n)s indicator set(s) imported; they replace the "
+                                            "earlier versions for new assessments.")
+                                 % {"n": len(created)})
+                return redirect("cases:indicator_sets")
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+    return render(request, "cases/indicator_sets.html", {
+        "sets": IndicatorSet.objects.all().order_by("code", "-version"), "form": form},
+        status=400 if form is not None and form.is_bound and form.errors else 200)
