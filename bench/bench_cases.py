@@ -1,0 +1,130 @@
+"""Case list, fuzzy name search and case detail at scale (issue 4).
+
+Creates a throw-away test database, generates synthetic cases across organisations with
+bench/generate.py, then measures, in one process:
+- the filtered case list (page of 50), through the real view;
+- fuzzy name search, through the real view;
+- case detail, through the real view;
+each as p50/p95 server time, with the ratio to the raw SQL of the main query run in the same
+process. Goal: p95 <= 50 ms and <= 2x the raw SQL.
+
+Run on PostgreSQL:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB \
+    .venv/bin/python bench/bench_cases.py --cases 1000000 --orgs 100
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+
+def percentiles(samples):
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def measure(fn, repeat):
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return percentiles(out)
+
+
+def raw(sql, params):
+    def run():
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            cur.fetchall()
+    return run
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--orgs", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=60)
+    args = parser.parse_args()
+    setup_test_environment()
+    old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(args)
+    finally:
+        connection.creation.destroy_test_db(old, verbosity=0)
+
+
+def run(args):
+    from django.test import Client
+
+    from bench.generate import generate
+    from bridgeway.cases.models import Case
+    from bridgeway.cases.queries import filtered_cases
+    from bridgeway.protection.services import subjects_by_name
+
+    print(f"database: {connection.vendor}; generating {args.cases:,} cases in {args.orgs} "
+          "organisations")
+    start = time.perf_counter()
+    orgs, workers = generate(cases=args.cases, orgs=args.orgs)
+    print(f"generated in {time.perf_counter() - start:,.0f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+    org = orgs[0]
+    _worker, supervisor = workers[org.pk]
+    client = Client()
+    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    from bridgeway.accounts.models import User  # noqa: F401 - MFA is not required for the bench
+    from tests.factories import with_totp
+
+    with_totp(supervisor)
+
+    def view(url, params=None):
+        def run():
+            response = client.get(url, params or {})
+            assert response.status_code == 200, response.status_code
+        return run
+
+    list_qs = filtered_cases(supervisor, status="Active", child=False).filter(
+        organisation=org).select_related("subject")[:50]
+    sql, params = list_qs.query.sql_with_params()
+    some = Case.objects.filter(organisation=org).select_related("subject").first()
+    surname = some.subject.display_name.split()[-1]
+    search_sql, search_params = subjects_by_name(org, surname, fuzzy=True).query.sql_with_params()
+    detail_sql, detail_params = Case.objects.filter(pk=some.pk).select_related(
+        "subject").query.sql_with_params()
+    rows = [
+        ("filtered case list (page of 50)",
+         view("/cases/", {"organisation": org.pk, "status": "Active", "child": "0"}),
+         raw(sql, params)),
+        ("fuzzy name search", view("/cases/", {"organisation": org.pk, "q": surname,
+                                               "fuzzy": "on"}),
+         raw(search_sql, search_params)),
+        ("case detail", view(f"/cases/{some.pk}/"), raw(detail_sql, detail_params)),
+    ]
+    print(f"\n{'measure':34} {'p50 ms':>8} {'p95 ms':>8} {'raw p50':>8} {'raw p95':>8} "
+          f"{'ratio p95':>9}  goal (p95 <= 50 ms and <= 2x raw)")
+    for label, server, base in rows:
+        server(), base()  # warm up
+        s50, s95 = measure(server, args.repeat)
+        r50, r95 = measure(base, args.repeat)
+        ratio = s95 / r95 if r95 else float("inf")
+        ok = "met" if s95 <= 0.050 and ratio <= 2 else "NOT met"
+        print(f"{label:34} {s50 * 1e3:8.2f} {s95 * 1e3:8.2f} {r50 * 1e3:8.2f} {r95 * 1e3:8.2f} "
+              f"{ratio:9.1f}  {ok}")
+
+
+if __name__ == "__main__":
+    main()
