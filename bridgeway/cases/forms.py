@@ -5,6 +5,7 @@ from bridgeway.cases.codes import (
     CaseStatus,
     CloseReason,
     ControlMethod,
+    EventKind,
     Exploitation,
     ForcedLabourIndustry,
     Gender,
@@ -174,3 +175,15 @@ class IndicatorSetImportForm(forms.Form):
     source = forms.CharField(label=_("Source"), max_length=200,
                              help_text=_("Where this list comes from, e.g. the national "
                                          "referral mechanism's regulation."))
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of event"), choices=EventKind.choices)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _countries()

@@ -524,3 +524,36 @@ def first_contact_convert(*, case: Case, actor, person: PersonData) -> Case:
     audit_record(action="cases.first_contact.converted", actor=actor,
                  organisation=case.organisation, obj=case, payload={"child": case.is_child})
     return case
+
+
+@transaction.atomic
+def event_add(*, case: Case, actor, kind: str, country: str = "", place: str = "",
+              date_from: date | None = None, date_to: date | None = None):
+    """A trafficking event (HTCDS hte_): recruitment, transit or exploitation."""
+    from bridgeway.cases.codes import EventKind
+    from bridgeway.cases.models import TraffickingEvent
+
+    _check_case_role(actor, case.organisation)
+    errors: dict[str, list[str]] = {}
+    if kind not in EventKind.values:
+        errors["kind"] = [_("Unknown kind of event.")]
+    if country and not is_country(country):
+        errors["country"] = [_("Unknown country code %(code)r.") % {"code": country}]
+    if date_from and date_from > timezone.localdate():
+        errors["date_from"] = [_("The date is in the future.")]
+    if date_from and date_to and date_to < date_from:
+        errors["date_to"] = [_("The end date is before the start date.")]
+    person = Person.objects.filter(case=case).first()
+    if person and date_from and person.birth_date and date_from < person.birth_date:
+        errors["date_from"] = [_("The date is before the person was born.")]
+    if case.subject_id is None:
+        errors["kind"] = [_("Register the person first: events are personal data.")]
+    if errors:
+        raise ValidationError(errors)
+    event = TraffickingEvent(case=case, subject=case.subject, kind=kind, country=country,
+                             date_from=date_from, date_to=date_to)
+    event.place = place.strip() or None
+    event.save()
+    audit_record(action="cases.event.added", actor=actor, organisation=case.organisation,
+                 obj=event, payload={"kind": kind, "country": country or None})
+    return event

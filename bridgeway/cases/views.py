@@ -294,9 +294,10 @@ def _case_people(case):
 @login_required
 def work(request, pk):
     """Support plan, tasks and assignment of one case."""
-    from bridgeway.cases.forms import AssignForm, ObjectiveForm, TaskForm
+    from bridgeway.cases.forms import AssignForm, EventForm, ObjectiveForm, TaskForm
 
     case = case_for_user(request.user, pk)
+    event_form = EventForm(request.POST if request.POST.get("form") == "event" else None)
     people = list(_case_people(case))
     objective_form = ObjectiveForm(request.POST if request.POST.get("form") == "objective"
                                    else None)
@@ -315,6 +316,8 @@ def work(request, pk):
                 assignee = next((p for p in people if p.pk == data["assignee"]), None)
                 services.task_add(case=case, actor=request.user, title=data["title"],
                                   due_on=data["due_on"], assignee=assignee)
+            elif event_form.is_bound and event_form.is_valid():
+                services.event_add(case=case, actor=request.user, **event_form.cleaned_data)
             elif assign_form.is_bound and assign_form.is_valid():
                 chosen = [p for p in people if p.pk in assign_form.cleaned_data["assignees"]]
                 services.case_assign(case=case, actor=request.user, users=chosen)
@@ -329,7 +332,7 @@ def work(request, pk):
             messages.success(request, _("Saved."))
             return redirect("cases:work", case.pk)
         except ValidationError as exc:
-            for form in (objective_form, task_form, assign_form):
+            for form in (objective_form, task_form, event_form, assign_form):
                 if form.is_bound:
                     add_validation_error(form, exc)
                     break
@@ -339,7 +342,9 @@ def work(request, pk):
             messages.error(request, str(exc))
     return render(request, "cases/work.html", {
         "case": case, "objective_form": objective_form, "task_form": task_form,
-        "assign_form": assign_form, "is_supervisor": Role.SUPERVISOR in roles_in(
+        "assign_form": assign_form, "event_form": event_form,
+        "events": case.events.all(),
+        "is_supervisor": Role.SUPERVISOR in roles_in(
             request.user, case.organisation),
         "objectives": case.objectives.all(), "tasks": case.tasks.select_related("assignee"),
         "today": timezone.localdate()},

@@ -121,3 +121,18 @@ def test_case_list_caseworker_sees_only_assigned(cast, case):
     everything = signed_in(cast.supervisor_a).get(reverse("cases:list")).context["page"]
     assert everything.paginator.count == 2
     assert dt.date.today() >= case.opened_on
+
+
+def test_trafficking_events_with_bad_input(cast):
+    case = services.case_open(org=cast.org_a, actor=cast.caseworker_a,
+                              person=services.PersonData(first_name="Oleh",
+                                                         birth_date=dt.date(2001, 1, 1)))
+    client = signed_in(cast.caseworker_a)
+    url = reverse("cases:work", args=[case.pk])
+    bad = client.post(url, {"form": "event", "kind": "recruitment", "date_from": "1999-01-01"})
+    assert bad.status_code == 400 and bad.context["event_form"].errors["date_from"]
+    ok = client.post(url, {"form": "event", "kind": "exploitation", "country": "PL",
+                           "place": "Farm near Lublin", "date_from": "2024-05-01"})
+    assert ok.status_code == 302
+    event = case.events.get()
+    assert event.place == "Farm near Lublin" and event.country == "PL"
