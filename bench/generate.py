@@ -61,7 +61,7 @@ def generate(*, cases: int, orgs: int, seed: int = 2026, batch: int = 2000, log=
             age = rng.randint(12, 60)
             birth = today - timedelta(days=365 * age + rng.randint(0, 364))
             subject = DataSubject(organisation=org, kek_id=kek_id,
-                                  reference="P-" + secrets.token_hex(5).upper())
+                                  reference="P-" + secrets.token_hex(8).upper())
             key = crypto.new_data_key()
             subject.wrapped_key = crypto.wrap_data_key(key, key_id=kek_id,
                                                        subject_id=str(subject.pk))
@@ -73,7 +73,7 @@ def generate(*, cases: int, orgs: int, seed: int = 2026, batch: int = 2000, log=
                                                field="display_name", kind=kind, digest=digest))
             opened = today - timedelta(days=rng.randint(0, 2000))
             case = Case(organisation=org, subject=subject,
-                        reference="C-" + secrets.token_hex(5).upper(),
+                        reference="C-" + secrets.token_hex(8).upper(),
                         status=rng.choice(STATUSES), opened_on=opened,
                         is_child=age < 18, age_at_intake=age,
                         gender="Feminine" if female else "Masculine",
