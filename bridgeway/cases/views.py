@@ -25,19 +25,12 @@ from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
 from bridgeway.cases.queries import case_for_user, case_orgs, filtered_cases
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import Role
-from bridgeway.orgs.queries import roles_in
+from bridgeway.orgs.queries import organisation_from_request, roles_in
 from bridgeway.protection.services import possible_duplicates, subjects_by_name
 
 
 def _org(request):
-    orgs = case_orgs(request.user)
-    if not orgs:
-        raise Http404
-    wanted = request.GET.get("organisation") or request.POST.get("organisation")
-    for org in orgs:
-        if wanted in (None, "", str(org.pk)):
-            return org, orgs
-    raise Http404
+    return organisation_from_request(request, [Role.CASEWORKER, Role.SUPERVISOR])
 
 
 @login_required

@@ -139,3 +139,17 @@ def networks_of(org: Organisation) -> QuerySet[Organisation]:
 
 def network_members(network: Organisation) -> QuerySet[NetworkMembership]:
     return NetworkMembership.objects.filter(network=network).select_related("member")
+
+
+def organisation_from_request(request, roles) -> tuple[Organisation, list[Organisation]]:
+    """For screens that work within one of the user's organisations: the one named by the
+    `organisation` parameter (or the first), among those where the user holds one of `roles`;
+    404 when there is none or the parameter names another."""
+    orgs = orgs_where(request.user, roles)
+    if not orgs:
+        raise Http404
+    wanted = request.GET.get("organisation") or request.POST.get("organisation")
+    for org in orgs:
+        if wanted in (None, "", str(org.pk)):
+            return org, orgs
+    raise Http404

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
-from bridgeway.orgs.queries import organisation_audit_for_user, orgs_where, roles_in
+from bridgeway.orgs.queries import (
+    organisation_audit_for_user,
+    organisation_from_request,
+    orgs_where,
+    roles_in,
+)
 from bridgeway.protection import crypto, services
 from bridgeway.protection.forms import (
     AccessLogFilterForm,
@@ -38,7 +43,6 @@ from bridgeway.protection.queries import (
     erasure_requests_for_org,
     sees_names,
     subject_for_user,
-    subject_orgs,
 )
 from bridgeway.protection.responses import document_response, export_response
 
@@ -69,14 +73,7 @@ DPO_ROLES = frozenset({Role.DPO})
 
 
 def _pick_org(request, roles):
-    orgs = subject_orgs(request.user, roles)
-    if not orgs:
-        raise Http404
-    wanted = request.GET.get("organisation") or request.POST.get("organisation")
-    for org in orgs:
-        if wanted in (None, "", str(org.pk)):
-            return org, orgs
-    raise Http404
+    return organisation_from_request(request, roles)
 
 
 @login_required
