@@ -61,7 +61,7 @@ def _check_case_role(actor, org) -> None:
                                  "this."))
 
 
-def _validate_person(*, birth_date, age, opened_on, gender, citizenship) -> dict[str, list[str]]:
+def _validate_person(*, birth_date, age, opened_on) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if birth_date and birth_date > today:
@@ -79,17 +79,40 @@ def _validate_person(*, birth_date, age, opened_on, gender, citizenship) -> dict
         errors["opened_on"] = [_("The case cannot open in the future.")]
     if birth_date and opened_on < birth_date:
         errors["opened_on"] = [_("The case cannot open before the person was born.")]
-    if gender and gender not in Gender.values:
-        errors["gender"] = [_("Unknown gender code.")]
-    if citizenship and not is_country(citizenship):
-        errors["citizenship"] = [_("Unknown country code %(code)r.") % {"code": citizenship}]
     return errors
 
 
-def _validate_codes(exploitation_types) -> dict[str, list[str]]:
-    bad = [c for c in exploitation_types or [] if c not in Exploitation.values]
-    return {"exploitation_types": [_("Unknown type(s) of exploitation: %(codes)s.")
-                                   % {"codes": ", ".join(map(str, bad))}]} if bad else {}
+def _validate_coded(data: dict) -> dict[str, list[str]]:
+    """Checks every coded case field present in `data` against its value list."""
+    from bridgeway.cases.codes import (
+        ControlMethod,
+        ForcedLabourIndustry,
+        RecruitmentMethod,
+        Relationship,
+    )
+
+    errors: dict[str, list[str]] = {}
+    bad = [c for c in data.get("exploitation_types") or [] if c not in Exploitation.values]
+    if bad:
+        errors["exploitation_types"] = [_("Unknown type(s) of exploitation: %(codes)s.")
+                                        % {"codes": ", ".join(map(str, bad))}]
+    for field, allowed in (("recruitment_methods", RecruitmentMethod.values),
+                           ("control_methods", ControlMethod.values)):
+        bad = [c for c in data.get(field) or [] if c not in allowed]
+        if bad:
+            errors[field] = [_("Unknown code(s): %(codes)s.") % {"codes": ", ".join(bad)}]
+    if data.get("relationship_to_trafficker") and \
+            data["relationship_to_trafficker"] not in Relationship.values:
+        errors["relationship_to_trafficker"] = [_("Unknown relationship.")]
+    for field in ("citizenship", "recruitment_country", "exploitation_country"):
+        if data.get(field) and not is_country(data[field]):
+            errors[field] = [_("Unknown country code %(code)r.") % {"code": data[field]}]
+    if data.get("gender") and data["gender"] not in Gender.values:
+        errors["gender"] = [_("Unknown gender code.")]
+    if data.get("forced_labour_industry") and \
+            data["forced_labour_industry"] not in ForcedLabourIndustry.values:
+        errors["forced_labour_industry"] = [_("Unknown industry.")]
+    return errors
 
 
 @dataclass
@@ -109,9 +132,9 @@ def _validate_intake(*, person: PersonData, opened_on: date, exploitation_types)
     if not (person.first_name or "").strip():
         errors["first_name"] = [_("Enter at least the first name the person gave.")]
     errors.update(_validate_person(birth_date=person.birth_date, age=person.age,
-                                   opened_on=opened_on, gender=person.gender,
-                                   citizenship=person.citizenship))
-    errors.update(_validate_codes(exploitation_types))
+                                   opened_on=opened_on))
+    errors.update(_validate_coded({"gender": person.gender, "citizenship": person.citizenship,
+                                   "exploitation_types": exploitation_types}))
     if errors:
         raise ValidationError(errors)
 
@@ -365,33 +388,12 @@ class EditConflict(ValidationError):
 def case_update(*, case: Case, actor, version: int, data: dict, seen: dict) -> Case:
     """Updates the coded context. `version` is what the editor loaded and `seen` the values they
     saw; if the case moved on, nothing is written and EditConflict names the changed fields."""
-    from bridgeway.cases.codes import ControlMethod, RecruitmentMethod, Relationship
-
     _check_case_role(actor, case.organisation)
     current = Case.objects.select_for_update().get(pk=case.pk)
     if current.version != version:
         changed = [f for f in CONTEXT_FIELDS if f in seen and getattr(current, f) != seen[f]]
         raise EditConflict([str(Case._meta.get_field(f).verbose_name) for f in changed])
-    errors: dict[str, list[str]] = {}
-    errors.update(_validate_codes(data.get("exploitation_types")))
-    for field, allowed in (("recruitment_methods", RecruitmentMethod.values),
-                           ("control_methods", ControlMethod.values)):
-        bad = [c for c in data.get(field) or [] if c not in allowed]
-        if bad:
-            errors[field] = [_("Unknown code(s): %(codes)s.") % {"codes": ", ".join(bad)}]
-    if data.get("relationship_to_trafficker") and \
-            data["relationship_to_trafficker"] not in Relationship.values:
-        errors["relationship_to_trafficker"] = [_("Unknown relationship.")]
-    for field in ("citizenship", "recruitment_country", "exploitation_country"):
-        if data.get(field) and not is_country(data[field]):
-            errors[field] = [_("Unknown country code %(code)r.") % {"code": data[field]}]
-    if data.get("gender") and data["gender"] not in Gender.values:
-        errors["gender"] = [_("Unknown gender code.")]
-    from bridgeway.cases.codes import ForcedLabourIndustry
-
-    if data.get("forced_labour_industry") and \
-            data["forced_labour_industry"] not in ForcedLabourIndustry.values:
-        errors["forced_labour_industry"] = [_("Unknown industry.")]
+    errors = _validate_coded(data)
     if errors:
         raise ValidationError(errors)
     changed = []
@@ -494,7 +496,7 @@ def first_contact_open(*, org, actor, channel: str, exploitation_types=None) -> 
     _check_case_role(actor, org)
     if channel not in ("phone", "chat", "email", "web", "in_person", "outreach"):
         raise ValidationError({"contact_channel": [_("Unknown channel.")]})
-    errors = _validate_codes(exploitation_types)
+    errors = _validate_coded({"exploitation_types": exploitation_types})
     if errors:
         raise ValidationError(errors)
     case = Case.objects.create(organisation=org, reference=_reference(), is_first_contact=True,

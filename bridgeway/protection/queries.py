@@ -45,10 +45,6 @@ CASE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 SUBJECT_ROLES = CASE_ROLES | {Role.DPO}
 
 
-def subject_orgs(user, roles=SUBJECT_ROLES):
-    return orgs_where(user, roles)
-
-
 def subject_for_user(user, pk, roles=SUBJECT_ROLES) -> DataSubject:
     """The subject if the user holds one of `roles` in its organisation; otherwise 404."""
     org_ids = [o.pk for o in orgs_where(user, roles)]

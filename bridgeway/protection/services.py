@@ -31,6 +31,7 @@ from bridgeway.protection.models import (
     RetentionPolicy,
     SubjectIndex,
 )
+from bridgeway.protection.registry import erasure_hooks
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -371,12 +372,6 @@ def erasure_decide(*, request: ErasureRequest, actor, approve: bool) -> ErasureR
     return request
 
 
-def _erase_hooks():
-    from bridgeway.protection.registry import erasure_hooks
-
-    return erasure_hooks()
-
-
 @transaction.atomic
 def subject_erase(*, subject: DataSubject, actor) -> None:
     """Crypto-shredding: the data key is destroyed, so every ciphertext about the person becomes
@@ -387,7 +382,7 @@ def subject_erase(*, subject: DataSubject, actor) -> None:
         return
     files = list(EncryptedDocument.objects.filter(subject=subject)
                  .values_list("storage_name", flat=True))
-    for hook in _erase_hooks():
+    for hook in erasure_hooks():
         hook(subject)
     EncryptedDocument.objects.filter(subject=subject).update(filename=None)
     Consent.objects.filter(subject=subject).update(witness_or_guardian=None, note=None)
