@@ -26,7 +26,8 @@ from bridgeway.cases.queries import case_for_user, case_orgs, filtered_cases
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, roles_in
-from bridgeway.protection.services import possible_duplicates, subjects_by_name
+from bridgeway.protection.search import recalled_ids, redirect_with_search
+from bridgeway.protection.services import possible_duplicates
 
 
 def _org(request):
@@ -39,14 +40,18 @@ def case_list(request):
     people = get_user_model().objects.filter(memberships__organisation=org,
                                              memberships__role__in=["caseworker", "supervisor"],
                                              memberships__is_active=True).distinct()
-    form = CaseFilterForm(request.GET or None, people=people)
-    cases = filtered_cases(request.user).filter(organisation=org)
-    if form.is_valid():
+    if request.method == "POST":
+        posted = CaseFilterForm(request.POST, people=people)
+        if posted.is_valid():
+            return redirect_with_search(request, org, query=posted.cleaned_data["q"],
+                                        fuzzy=posted.cleaned_data["fuzzy"], other=request.POST)
+        form = posted
+    else:
+        form = CaseFilterForm(request.GET or None, people=people)
+    subject_ids = recalled_ids(request, org)
+    cases = filtered_cases(request.user, subject_ids=subject_ids).filter(organisation=org)
+    if request.method == "GET" and form.is_valid():
         data = form.cleaned_data
-        subject_ids = None
-        if data["q"]:
-            subject_ids = list(subjects_by_name(org, data["q"], fuzzy=data["fuzzy"])
-                               .values_list("pk", flat=True))
         cases = filtered_cases(
             request.user, status=data["status"], assignee=data["assignee"],
             exploitation=data["exploitation"],
@@ -56,7 +61,9 @@ def case_list(request):
     page = Paginator(cases.select_related("subject").prefetch_related("assignees"), 50) \
         .get_page(request.GET.get("page"))
     return render(request, "cases/list.html", {"org": org, "orgs": orgs, "form": form,
-                                               "page": page})
+                                               "page": page,
+                                               "searched": subject_ids is not None},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required

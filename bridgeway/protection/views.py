@@ -45,6 +45,7 @@ from bridgeway.protection.queries import (
     subject_for_user,
 )
 from bridgeway.protection.responses import document_response, export_response
+from bridgeway.protection.search import recalled_ids, redirect_with_search
 
 
 @login_required
@@ -80,13 +81,18 @@ def _pick_org(request, roles):
 def subject_list(request):
     org, orgs = _pick_org(request, SUBJECT_ROLES)
     names = sees_names(request.user, org)
-    form = SubjectSearchForm(request.GET or None)
+    form = SubjectSearchForm(request.POST or None, initial={"fuzzy": True})
+    if request.method == "POST":
+        if not names:
+            raise Http404
+        if form.is_valid():
+            return redirect_with_search(request, org, query=form.cleaned_data["q"],
+                                        fuzzy=form.cleaned_data["fuzzy"], other=request.GET)
     subjects = DataSubject.objects.filter(organisation=org)
-    searched = False
-    if names and form.is_valid() and form.cleaned_data["q"]:
-        searched = True
-        subjects = services.subjects_by_name(org, form.cleaned_data["q"],
-                                             fuzzy=form.cleaned_data["fuzzy"])
+    ids = recalled_ids(request, org) if names else None
+    searched = ids is not None
+    if searched:
+        subjects = subjects.filter(pk__in=ids, erased_at__isnull=True)
     page = Paginator(subjects.order_by("-created_at"), 50).get_page(request.GET.get("page"))
     return render(request, "protection/subjects.html", {
         "org": org, "orgs": orgs, "page": page, "form": form, "sees_names": names,

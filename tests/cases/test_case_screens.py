@@ -72,7 +72,9 @@ def test_list_filters_and_searches_by_name(cast, case):
                        person=services.PersonData(first_name="Ana", age=15))
     client = signed_in(cast.supervisor_a)
     url = reverse("cases:list")
-    found = client.get(url, {"q": "Serghei Melnic", "fuzzy": "on"}).context["page"].object_list
+    response = client.post(url, {"q": "Serghei Melnic", "fuzzy": "on"}, follow=True)
+    assert "Melnic" not in response.redirect_chain[-1][0]
+    found = response.context["page"].object_list
     assert [c.pk for c in found] == [case.pk]
     children = client.get(url, {"child": "1"}).context["page"].object_list
     assert [c.is_child for c in children] == [True]

@@ -42,14 +42,22 @@ def test_list_and_name_search_through_blind_indexes(cast, subject_a):
     subject_create(org=cast.org_a, actor=cast.caseworker_a, display_name="Ion Popescu")
     client = signed_in(cast.caseworker_a)
     url = reverse("protection:subjects")
-    found = client.get(url, {"q": "Olena Kovalenko", "fuzzy": "on"})
+    found = client.post(url, {"q": "Olena Kovalenko", "fuzzy": "on"}, follow=True)
+    final_url = found.redirect_chain[-1][0]
+    assert "Olena" not in final_url and "Kovalenko" not in final_url and "search=" in final_url
+    assert "Olena" not in str(dict(client.session))
     assert [s.pk for s in found.context["page"].object_list] == [subject_a.pk]
-    exact = client.get(url, {"q": "Olena"})
+    exact = client.post(url, {"q": "Olena"}, follow=True)
     assert list(exact.context["page"].object_list) == []  # exact word match: script differs
-    exact = client.get(url, {"q": "олена"})
+    exact = client.post(url, {"q": "олена"}, follow=True)
     assert [s.pk for s in exact.context["page"].object_list] == [subject_a.pk]
     # Org B's caseworker cannot find A's person, even by name.
-    other = signed_in(cast.caseworker_b).get(url, {"q": "Olena Kovalenko", "fuzzy": "on"})
+    other = signed_in(cast.caseworker_b).post(url, {"q": "Olena Kovalenko", "fuzzy": "on"},
+                                              follow=True)
+    # A search token from another session or organisation matches nobody.
+    stolen = signed_in(cast.caseworker_b).get(final_url.replace(
+        f"organisation={cast.org_a.pk}", f"organisation={cast.org_b.pk}"))
+    assert list(stolen.context["page"].object_list) == []
     assert list(other.context["page"].object_list) == []
 
 
