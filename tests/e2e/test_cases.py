@@ -4,7 +4,7 @@ gets 404; axe finds nothing on the pages reached."""
 import pytest
 
 from bridgeway.cases.models import Assessment, Case, CaseNote, ServiceDelivery
-from tests.e2e.test_shell import assert_accessible, sign_in
+from tests.e2e.test_shell import assert_accessible, at_home, sign_in
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -65,7 +65,7 @@ def test_intake_identification_service_note(browser, live_server):
     page.get_by_label("Email").fill(outsider.email)
     page.get_by_label("Password").fill("correct-horse-battery-staple")
     page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/")
+    page.wait_for_url(at_home)
     response = page.goto(f"/cases/{case.pk}/")
     assert response.status == 404
     assert "Ткаченко" not in page.content()
