@@ -116,6 +116,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh checkout has no var/ yet; SQLite cannot create the folder of its file.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers queue
     # instead of failing half-way; WAL lets readers continue while one writes.
     DATABASES["default"]["OPTIONS"] = {
