@@ -95,3 +95,17 @@ def generate(*, cases: int, orgs: int, seed: int = 2026, batch: int = 2000, log=
             rate = made / (time.perf_counter() - started)
             log(f"  generated {made:>9,} cases ({rate:,.0f}/s)")
     return org_rows, workers
+
+
+def existing():
+    """The organisations and users of an earlier `generate` run kept with --keep, or None."""
+    from django.contrib.auth import get_user_model
+
+    from bridgeway.orgs.models import Organisation
+
+    org_rows = list(Organisation.objects.filter(name__startswith="Bench CSO").order_by("pk"))
+    if not org_rows:
+        return None
+    users = {u.email: u for u in get_user_model().objects.filter(email__endswith="@bench.test")}
+    return org_rows, {org.pk: (users[f"worker{org.pk}@bench.test"], users[f"sup{org.pk}@bench.test"])
+                      for org in org_rows}
