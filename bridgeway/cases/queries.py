@@ -59,6 +59,35 @@ def filtered_cases(user, *, status="", assignee=None, exploitation="", child=Non
     return qs.order_by("-opened_on", "-created_at")
 
 
+def case_rows(cases) -> list[dict]:
+    """The rows of a case list page as plain values: one query for the cases with their subjects,
+    one for the caseworkers' names, names decrypted once. Plain dicts keep the template's work
+    to lookups (model attribute chains and a related manager per row cost more than the SQL)."""
+    cases = list(cases.select_related("subject").only(
+        "pk", "reference", "is_child", "status", "opened_on", "created_at", "subject__id",
+        "subject__organisation_id", "subject__kek_id", "subject__wrapped_key",
+        "subject__display_name", "subject__erased_at"))
+    names: dict = {}
+    through = Case.assignees.through
+    for case_id, full_name in (through.objects.filter(case_id__in=[c.pk for c in cases])
+                               .order_by("user__full_name")
+                               .values_list("case_id", "user__full_name")):
+        names.setdefault(case_id, []).append(full_name)
+    rows = []
+    for case in cases:
+        subject = case.subject
+        rows.append({
+            "pk": case.pk, "reference": case.reference, "is_child": case.is_child,
+            "anonymous": subject is None,
+            "erased": subject is not None and subject.is_erased,
+            "name": subject.display_name if subject is not None and not subject.is_erased
+            else "",
+            "status": case.get_status_display(), "opened_on": case.opened_on,
+            "assignees": ", ".join(names.get(case.pk, [])),
+        })
+    return rows
+
+
 def _json_contains() -> bool:
     from django.db import connection
 

@@ -22,7 +22,7 @@ from bridgeway.cases.forms import (
 )
 from bridgeway.cases.indicator_sets import ensure_default_sets, set_for
 from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
-from bridgeway.cases.queries import case_for_user, case_orgs, filtered_cases
+from bridgeway.cases.queries import case_for_user, case_orgs, case_rows, filtered_cases
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, roles_in
@@ -58,10 +58,9 @@ def case_list(request):
             child=None if data["child"] == "" else data["child"] == "1",
             opened_from=data["opened_from"], opened_to=data["opened_to"],
             subject_ids=subject_ids).filter(organisation=org)
-    page = Paginator(cases.select_related("subject").prefetch_related("assignees"), 50) \
-        .get_page(request.GET.get("page"))
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
     return render(request, "cases/list.html", {"org": org, "orgs": orgs, "form": form,
-                                               "page": page,
+                                               "page": page, "rows": case_rows(page.object_list),
                                                "searched": subject_ids is not None},
                   status=400 if request.method == "POST" else 200)
 

@@ -155,3 +155,20 @@ def test_closing_without_reason_is_refused_in_the_ui(cast, case):
     response = client.post(reverse("cases:status", args=[case.pk]),
                            {"status": "Closed", "close_reason": "goals_met"})
     assert response.status_code == 302
+
+
+def test_list_rows_show_name_caseworkers_and_anonymous_or_erased(cast, case):
+    from bridgeway.protection.services import subject_erase
+
+    services.case_assign(case=case, actor=cast.supervisor_a,
+                         users=[cast.caseworker_a, cast.supervisor_a])
+    services.first_contact_open(org=cast.org_a, actor=cast.caseworker_a, channel="phone")
+    gone = services.case_open(org=cast.org_a, actor=cast.caseworker_a,
+                              person=services.PersonData(first_name="Vasile", second_name="Lungu"))
+    subject_erase(subject=gone.subject, actor=cast.dpo_a)
+    html = signed_in(cast.supervisor_a).get(reverse("cases:list")).content.decode()
+    row = html.split(case.reference)[1].split("</tr>")[0]
+    assert "Сергій Мельник" in row
+    names = sorted([cast.caseworker_a.full_name, cast.supervisor_a.full_name])
+    assert ", ".join(names) in row
+    assert "anonymous" in html and "erased" in html and "Vasile" not in html
