@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "bridgeway.protection",
     "bridgeway.orgs",
     "bridgeway.cases",
+    "bridgeway.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -251,6 +252,8 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("BRIDGEWAY_FROM_EMAIL") or "Bridgeway <no-reply@localhost>"
 BRIDGEWAY_INVITATION_DAYS = env_int("BRIDGEWAY_INVITATION_DAYS", 7)
+# Where people reach the platform: links in notification e-mails start with it.
+BRIDGEWAY_BASE_URL = env_str("BRIDGEWAY_BASE_URL") or "http://127.0.0.1:8000"
 
 # --- background tasks --------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

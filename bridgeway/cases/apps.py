@@ -7,3 +7,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from bridgeway.cases import signals  # noqa: F401
+        from bridgeway.cases.reminders import overdue_tasks
+        from bridgeway.notifications.registry import register_reminder_source
+
+        register_reminder_source("cases.overdue_tasks", overdue_tasks)

@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.notifications.queries import unread_count
 from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import active_memberships, user_roles
 
@@ -24,6 +25,10 @@ def navigation(request):
     if roles & AUDIT_READER_ROLES:
         items.append((reverse("protection:audit_log"), _("Audit log"), "audit"))
         items.append((reverse("protection:keys"), _("Encryption keys"), "keys"))
+    unread = unread_count(user)
+    items.append((reverse("notifications:list"),
+                  _("Notifications (%(n)s)") % {"n": unread} if unread else _("Notifications"),
+                  "notifications"))
     items.append((reverse("accounts:settings"), _("My account"), "account"))
     if user.is_superuser:
         items.append((reverse("orgs:create"), _("Add organisation"), "org_create"))

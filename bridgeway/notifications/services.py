@@ -1,0 +1,77 @@
+"""Writes for notifications: other apps call notify(); e-mails go out from a task that receives
+notification ids only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from bridgeway.notifications.models import Kind, Notification
+
+# A link is a local path of ASCII segments: ids, codes and slashes (no query string, so no
+# search terms or names can ride along).
+_LINK_RE = re.compile(r"^/[A-Za-z0-9_\-/]{0,190}$")
+
+
+def notify(*, users: Iterable, kind: str, link: str, organisation=None, key: str = "",
+           email: bool = True) -> list[Notification]:
+    """Creates one notification per user (skipping users who already have one with `key`) and,
+    after the transaction commits, queues the e-mails."""
+    if kind not in Kind.values:
+        raise ValueError(f"Unknown notification kind {kind!r}.")
+    if not _LINK_RE.match(link):
+        raise ValueError("A notification link is a local path of ids and codes.")
+    created = []
+    for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
+        if key and Notification.objects.filter(user=user, key=key).exists():
+            continue
+        created.append(Notification.objects.create(user=user, kind=kind, link=link,
+                                                   organisation=organisation, key=key))
+    if email and created:
+        from bridgeway.notifications.tasks import send_notification_emails
+
+        ids = [n.pk for n in created]
+        transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
+    return created
+
+
+def send_emails(ids: list[int]) -> int:
+    """E-mails each notification not yet e-mailed: its kind and a link, in the person's
+    language. Returns how many were sent."""
+    sent = 0
+    base = settings.BRIDGEWAY_BASE_URL.rstrip("/")
+    for note in Notification.objects.filter(pk__in=ids, emailed_at__isnull=True,
+                                            read_at__isnull=True).select_related("user"):
+        user = note.user
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            context = {"what": note.get_kind_display(),
+                       "link": f"{base}/notifications/{note.pk}/open/"}
+            send_mail(subject=_("Bridgeway: %(what)s") % context,
+                      message=render_to_string("notifications/email/notification.txt", context),
+                      from_email=None, recipient_list=[user.email])
+        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def mark_read(*, user, notification: Notification | None = None) -> int:
+    """Marks one notification, or all of the user's, as read."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification is not None:
+        qs = qs.filter(pk=notification.pk)
+    return qs.update(read_at=timezone.now())
+
+
+def run_reminders(now=None) -> dict[str, int]:
+    """Runs every registered reminder source; returns how many notifications each created."""
+    from bridgeway.notifications.registry import reminder_sources
+
+    now = now or timezone.now()
+    return {name: source(now) for name, source in sorted(reminder_sources().items())}
