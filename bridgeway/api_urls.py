@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from bridgeway.accounts.api import MeView
-from bridgeway.cases.api import CaseViewSet, IndicatorSetViewSet
+from bridgeway.cases.api import CaseViewSet, IndicatorSetViewSet, MyTaskViewSet
 from bridgeway.notifications.api import NotificationViewSet
 from bridgeway.orgs.api import MembershipViewSet, OrganisationViewSet
 from bridgeway.protection import api as protection_api
@@ -14,6 +14,7 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("cases", CaseViewSet, basename="case")
 router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("tasks", MyTaskViewSet, basename="my-task")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

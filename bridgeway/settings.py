@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TraffickingStatusEnum": "bridgeway.cases.codes.TraffickingStatus",
         "CaseStatusEnum": "bridgeway.cases.codes.CaseStatus",
+        "RelationshipEnum": "bridgeway.cases.codes.Relationship",
         "ErasureStatusEnum": "bridgeway.protection.models.ErasureRequest.Status",
         "DecisionStateEnum": "bridgeway.cases.models.Decision.State",
     },

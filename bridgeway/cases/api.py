@@ -1,17 +1,45 @@
 """Cases through the API, with the same scoping and rules as the screens."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from bridgeway.accounts.models import User
 from bridgeway.cases import services
-from bridgeway.cases.codes import CaseStatus, Exploitation, IndicatorSource, TraffickingStatus
+from bridgeway.cases.codes import (
+    CaseStatus,
+    CloseReason,
+    ContactChannel,
+    Exploitation,
+    IndicatorSource,
+    TraffickingStatus,
+)
 from bridgeway.cases.indicator_sets import ensure_default_sets
-from bridgeway.cases.models import Assessment, Case, CaseNote, Decision, IndicatorSet
-from bridgeway.cases.queries import case_orgs, filtered_cases
-from bridgeway.orgs.queries import organisation_for_user
+from bridgeway.cases.models import (
+    Assessment,
+    Case,
+    CaseNote,
+    CaseTask,
+    Decision,
+    IndicatorSet,
+    Perpetrator,
+    PlanObjective,
+    ServiceDelivery,
+    TraffickingEvent,
+)
+from bridgeway.cases.queries import (
+    case_orgs,
+    case_staff,
+    case_team,
+    filtered_cases,
+)
+from bridgeway.orgs.models import Organisation
+from bridgeway.orgs.queries import organisation_for_user, organisations_visible_to
 
 
 class PersonSerializer(serializers.Serializer):
@@ -36,7 +64,8 @@ class CaseSerializer(serializers.ModelSerializer):
                   "closed_on", "is_child", "age_at_intake", "gender", "citizenship",
                   "trafficking_status", "exploitation_types", "forced_labour_industry",
                   "recruitment_methods", "control_methods", "relationship_to_trafficker",
-                  "recruitment_country", "exploitation_country", "assignees", "version", "name"]
+                  "recruitment_country", "exploitation_country", "assignees", "version", "name",
+                  "is_first_contact", "contact_channel"]
         read_only_fields = fields
 
     def get_name(self, obj) -> str | None:
@@ -92,6 +121,89 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["id", "assessment", "status", "decision_org", "decided_on", "state"]
         read_only_fields = ["id", "decision_org", "state"]
         extra_kwargs = {"decided_on": {"required": False}}
+
+
+class ServiceDeliverySerializer(serializers.ModelSerializer):
+    provider = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.none(), required=False, allow_null=True, default=None,
+        help_text="id of an organisation in the directory; or give provider_other")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = ServiceDelivery
+        fields = ["id", "service", "provider", "provider_other", "started_on", "ended_on",
+                  "outcome", "note", "recorded_by"]
+        read_only_fields = ["id", "recorded_by"]
+        extra_kwargs = {"ended_on": {"default": None}, "provider_other": {"default": ""},
+                        "outcome": {"default": "ongoing"}}
+
+
+class ObjectiveSerializer(serializers.ModelSerializer):
+    objective = serializers.CharField(max_length=2000)
+
+    class Meta:
+        model = PlanObjective
+        fields = ["id", "objective", "due_on", "done_on", "created_at"]
+        read_only_fields = ["id", "done_on", "created_at"]
+        extra_kwargs = {"due_on": {"default": None}}
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(max_length=500)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(), required=False, allow_null=True, default=None,
+        help_text="a supervisor of the organisation or a caseworker assigned to the case; "
+                  "default: the caller")
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+
+    class Meta:
+        model = CaseTask
+        fields = ["id", "case", "case_reference", "title", "due_on", "assignee", "done_at",
+                  "created_at"]
+        read_only_fields = ["id", "case", "done_at", "created_at"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = TraffickingEvent
+        fields = ["id", "kind", "country", "place", "date_from", "date_to"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"country": {"default": ""}, "date_from": {"default": None},
+                        "date_to": {"default": None}}
+
+
+class PerpetratorSerializer(serializers.ModelSerializer):
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True,
+                                        default="")
+
+    class Meta:
+        model = Perpetrator
+        fields = ["id", "relationship", "citizenship", "description"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"relationship": {"default": ""}, "citizenship": {"default": ""}}
+
+
+class AssignSerializer(serializers.Serializer):
+    assignees = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=User.objects.none(),
+        help_text="ids of caseworkers or supervisors of the case's organisation; replaces the "
+                  "current list")
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    close_reason = serializers.ChoiceField(choices=CloseReason.choices, required=False,
+                                           allow_blank=True, default="",
+                                           help_text="required when closing")
+
+
+class FirstContactSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField()
+    contact_channel = serializers.ChoiceField(choices=ContactChannel.choices)
+    exploitation_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=Exploitation.choices), required=False, default=list)
 
 
 class IndicatorSetSerializer(serializers.ModelSerializer):
@@ -207,6 +319,174 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                             status=ser.validated_data["status"],
                                             decided_on=ser.validated_data.get("decided_on"))
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+    def _sub_list(self, request, rows, serializer_class, add, *, context_setup=None):
+        """GET lists `rows`; POST validates with `serializer_class` and calls `add` (a service
+        call taking the validated data) — nothing is written unless both pass."""
+        if request.method == "GET":
+            return Response(serializer_class(rows, many=True).data)
+        ser = serializer_class(data=request.data)
+        if context_setup:
+            context_setup(ser)
+        ser.is_valid(raise_exception=True)
+        row = add(ser.validated_data)
+        return Response(serializer_class(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=ServiceDeliverySerializer(many=True),
+                   summary="Services delivered")
+    @extend_schema(methods=["POST"], request=ServiceDeliverySerializer,
+                   responses={201: ServiceDeliverySerializer}, summary="Record a service")
+    @action(detail=True, methods=["get", "post"], url_path="services")
+    def services_delivered(self, request, pk=None):
+        case = self.get_object()
+
+        def providers(ser):
+            ser.fields["provider"].queryset = organisations_visible_to(request.user)
+
+        return self._sub_list(
+            request, case.services.select_related("subject"), ServiceDeliverySerializer,
+            lambda data: services.service_add(case=case, actor=request.user, **data),
+            context_setup=providers)
+
+    @extend_schema(methods=["GET"], responses=ObjectiveSerializer(many=True),
+                   summary="Support-plan objectives")
+    @extend_schema(methods=["POST"], request=ObjectiveSerializer,
+                   responses={201: ObjectiveSerializer}, summary="Add an objective")
+    @action(detail=True, methods=["get", "post"])
+    def objectives(self, request, pk=None):
+        case = self.get_object()
+        return self._sub_list(
+            request, case.objectives.select_related("subject"), ObjectiveSerializer,
+            lambda data: services.objective_add(case=case, actor=request.user, **data))
+
+    @extend_schema(request=None, responses=ObjectiveSerializer,
+                   summary="Mark an objective done",
+                   parameters=[OpenApiParameter("objective_id", OpenApiTypes.UUID,
+                                                OpenApiParameter.PATH)])
+    @action(detail=True, methods=["post"],
+            url_path=r"objectives/(?P<objective_id>[^/.]+)/done")
+    def objective_done(self, request, pk=None, objective_id=None):
+        case = self.get_object()
+        objective = _row_or_404(case.objectives.select_related("case", "subject"), objective_id)
+        objective = services.objective_done(objective=objective, actor=request.user)
+        return Response(ObjectiveSerializer(objective).data)
+
+    @extend_schema(methods=["GET"], responses=TaskSerializer(many=True), summary="Tasks")
+    @extend_schema(methods=["POST"], request=TaskSerializer, responses={201: TaskSerializer},
+                   summary="Add a task")
+    @action(detail=True, methods=["get", "post"])
+    def tasks(self, request, pk=None):
+        case = self.get_object()
+
+        def team(ser):
+            ser.fields["assignee"].queryset = case_team(case)
+
+        def add(data):
+            return services.task_add(case=case, actor=request.user, title=data["title"],
+                                     due_on=data["due_on"], assignee=data["assignee"])
+
+        return self._sub_list(request, case.tasks.select_related("case", "subject"),
+                              TaskSerializer, add, context_setup=team)
+
+    @extend_schema(request=None, responses=TaskSerializer, summary="Mark a task done",
+                   parameters=[OpenApiParameter("task_id", OpenApiTypes.UUID,
+                                                OpenApiParameter.PATH)])
+    @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[^/.]+)/done")
+    def task_done(self, request, pk=None, task_id=None):
+        case = self.get_object()
+        task = _row_or_404(case.tasks.select_related("case", "subject"), task_id)
+        task = services.task_done(task=task, actor=request.user)
+        return Response(TaskSerializer(task).data)
+
+    @extend_schema(methods=["GET"], responses=EventSerializer(many=True),
+                   summary="Trafficking events (hte_)")
+    @extend_schema(methods=["POST"], request=EventSerializer, responses={201: EventSerializer},
+                   summary="Add a trafficking event")
+    @action(detail=True, methods=["get", "post"])
+    def events(self, request, pk=None):
+        case = self.get_object()
+        return self._sub_list(
+            request, case.events.select_related("subject"), EventSerializer,
+            lambda data: services.event_add(case=case, actor=request.user, **data))
+
+    @extend_schema(methods=["GET"], responses=PerpetratorSerializer(many=True),
+                   summary="Perpetrators (per_)")
+    @extend_schema(methods=["POST"], request=PerpetratorSerializer,
+                   responses={201: PerpetratorSerializer}, summary="Add a perpetrator")
+    @action(detail=True, methods=["get", "post"])
+    def perpetrators(self, request, pk=None):
+        case = self.get_object()
+        return self._sub_list(
+            request, case.perpetrators.select_related("subject"), PerpetratorSerializer,
+            lambda data: services.perpetrator_add(case=case, actor=request.user, **data))
+
+    @extend_schema(request=AssignSerializer, responses=CaseSerializer,
+                   summary="Set the case's caseworkers (supervisors; others get 403)")
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        case = self.get_object()
+        ser = AssignSerializer(data=request.data)
+        ser.fields["assignees"].child_relation.queryset = case_staff(case.organisation)
+        ser.is_valid(raise_exception=True)
+        services.case_assign(case=case, actor=request.user,
+                             users=list(ser.validated_data["assignees"]))
+        return Response(CaseSerializer(self.get_object()).data)
+
+    @extend_schema(request=StatusSerializer, responses=CaseSerializer,
+                   summary="Change the status (Active, FollowUp, Closed, ClosedReferred)")
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        case = self.get_object()
+        ser = StatusSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        case = services.case_set_status(case=case, actor=request.user,
+                                        status=ser.validated_data["status"],
+                                        reason=ser.validated_data["close_reason"])
+        return Response(CaseSerializer(case).data)
+
+    @extend_schema(request=FirstContactSerializer, responses={201: CaseSerializer},
+                   summary="Open an anonymous first contact (no personal data)")
+    @action(detail=False, methods=["post"], url_path="first-contacts")
+    def first_contact(self, request):
+        ser = FirstContactSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        org = organisation_for_user(request.user, data["organisation"])
+        if org not in case_orgs(request.user):
+            raise Http404
+        case = services.first_contact_open(org=org, actor=request.user,
+                                           channel=data["contact_channel"],
+                                           exploitation_types=data["exploitation_types"])
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PersonSerializer, responses=CaseSerializer,
+                   summary="Turn an anonymous first contact into a full case")
+    @action(detail=True, methods=["post"])
+    def convert(self, request, pk=None):
+        case = self.get_object()
+        ser = PersonSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        case = services.first_contact_convert(case=case, actor=request.user,
+                                              person=services.PersonData(**ser.validated_data))
+        return Response(CaseSerializer(case).data)
+
+
+def _row_or_404(queryset, pk):
+    try:
+        return get_object_or_404(queryset, pk=pk)
+    except (ValueError, DjangoValidationError):
+        raise Http404 from None
+
+
+@extend_schema(summary="The caller's open tasks across the cases they may see, soonest first")
+class MyTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        return (CaseTask.objects.filter(assignee=self.request.user, done_at__isnull=True,
+                                        case__in=filtered_cases(self.request.user))
+                .select_related("case", "subject").order_by("due_on", "created_at"))
 
 
 @extend_schema(summary="Active indicator sets with provenance and uncertainty flags")

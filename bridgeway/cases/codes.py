@@ -118,6 +118,15 @@ class EventKind(models.TextChoices):  # hte_
     EXPLOITATION = "exploitation", _("Exploitation")
 
 
+class ContactChannel(models.TextChoices):  # how an anonymous first contact came in
+    PHONE = "phone", _("Phone")
+    CHAT = "chat", _("Chat")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web form")
+    IN_PERSON = "in_person", _("In person")
+    OUTREACH = "outreach", _("Outreach")
+
+
 class ServiceOutcome(models.TextChoices):
     ONGOING = "ongoing", _("Ongoing")
     COMPLETED = "completed", _("Completed")

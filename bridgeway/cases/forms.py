@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgeway.cases.codes import (
     CaseStatus,
     CloseReason,
+    ContactChannel,
     ControlMethod,
     EventKind,
     Exploitation,
@@ -160,9 +161,7 @@ class AssignForm(forms.Form):
 
 
 class FirstContactForm(forms.Form):
-    contact_channel = forms.ChoiceField(label=_("Channel"), choices=[
-        ("phone", _("Phone")), ("chat", _("Chat")), ("email", _("E-mail")),
-        ("web", _("Web form")), ("in_person", _("In person")), ("outreach", _("Outreach"))])
+    contact_channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
     exploitation_types = forms.MultipleChoiceField(
         label=_("Types of exploitation mentioned"), choices=Exploitation.choices, required=False,
         widget=forms.CheckboxSelectMultiple)
@@ -187,3 +186,16 @@ class EventForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = _countries()
+
+
+class PerpetratorForm(forms.Form):
+    relationship = forms.ChoiceField(label=_("Relationship to the person"),
+                                     choices=[("", "—"), *Relationship.choices], required=False)
+    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
+    description = forms.CharField(label=_("Description"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("Only what the case work needs."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["citizenship"].choices = _countries()

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.cases.codes import (
@@ -176,6 +177,10 @@ class Perpetrator(models.Model):  # per_: only what case work needs
                                     choices=Relationship.choices, blank=True)
     citizenship = models.CharField(_("citizenship"), max_length=2, blank=True)
     description = EncryptedTextField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at"]
 
     def __str__(self) -> str:
         return str(self.pk)

@@ -34,6 +34,30 @@ def case_for_user(user, pk) -> Case:
         raise Http404 from None
 
 
+def can_work_on(user, case: Case) -> bool:
+    """Whether `user` sees `case` (and so can take a task on it)."""
+    return cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+def case_staff(org) -> QuerySet:
+    """Caseworkers and supervisors of `org`: who may be assigned to its cases."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        memberships__organisation=org, memberships__is_active=True,
+        memberships__role__in=[Role.CASEWORKER, Role.SUPERVISOR]).distinct().order_by("full_name")
+
+
+def case_team(case: Case) -> QuerySet:
+    """Who can work on `case`: the organisation's supervisors and the caseworkers assigned."""
+    supervisors = Q(memberships__organisation=case.organisation_id, memberships__is_active=True,
+                    memberships__role=Role.SUPERVISOR)
+    assigned = Q(pk__in=Case.assignees.through.objects.filter(case=case).values("user_id"),
+                 memberships__organisation=case.organisation_id, memberships__is_active=True,
+                 memberships__role=Role.CASEWORKER)
+    return case_staff(case.organisation).filter(supervisors | assigned)
+
+
 def case_orgs(user):
     return orgs_where(user, [Role.SUPERVISOR, Role.CASEWORKER])
 
@@ -100,7 +124,7 @@ def case_timeline(case) -> list[dict]:
 
     related = [str(case.pk)]
     for manager in (case.notes, case.services, case.assessments, case.decisions,
-                    case.objectives, case.tasks):
+                    case.objectives, case.tasks, case.events, case.perpetrators):
         related += [str(pk) for pk in manager.values_list("pk", flat=True)]
     events = (AuditEvent.objects.filter(organisation=case.organisation, object_id__in=related)
               .select_related("actor").order_by("-seq")[:200])

@@ -18,10 +18,13 @@ from bridgeway.cases.codes import (
     DECISION_ORG_BY_TYPE,
     CaseStatus,
     CloseReason,
+    ContactChannel,
     DecisionOrg,
     Exploitation,
     Gender,
     IndicatorSource,
+    Relationship,
+    ServiceOutcome,
     TraffickingStatus,
 )
 from bridgeway.cases.models import (
@@ -32,9 +35,11 @@ from bridgeway.cases.models import (
     CaseSettings,
     Decision,
     IndicatorSet,
+    Perpetrator,
     Person,
     ServiceDelivery,
 )
+from bridgeway.cases.queries import can_work_on
 from bridgeway.orgs.codes import Role, Service, is_country
 from bridgeway.orgs.queries import roles_in
 from bridgeway.protection import services as protection
@@ -59,6 +64,14 @@ def _check_case_role(actor, org) -> None:
     if not roles_in(actor, org) & {Role.CASEWORKER, Role.SUPERVISOR}:
         raise PermissionDenied(_("Only caseworkers and supervisors of this organisation can do "
                                  "this."))
+
+
+def _person_errors(case: Case, field: str) -> dict[str, list[str]]:
+    """Rows holding personal data are encrypted under the person's data key: an anonymous first
+    contact has none until it becomes a full case."""
+    if case.subject_id is None:
+        return {field: [_("Register the person first: this is personal data.")]}
+    return {}
 
 
 def _validate_person(*, birth_date, age, opened_on) -> dict[str, list[str]]:
@@ -219,6 +232,8 @@ def note_add(*, case: Case, actor, body: str) -> CaseNote:
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": [_("The note is empty.")]})
+    if errors := _person_errors(case, "body"):
+        raise ValidationError(errors)
     if len(body) > 20000:
         raise ValidationError({"body": [_("The note is longer than 20,000 characters.")]})
     note = CaseNote(case=case, subject=case.subject, author=actor)
@@ -242,6 +257,9 @@ def service_add(*, case: Case, actor, service: str, started_on: date, ended_on=N
         errors["started_on"] = [_("The start date is long before the case opened.")]
     if ended_on and started_on and ended_on < started_on:
         errors["ended_on"] = [_("The end date is before the start date.")]
+    if outcome not in ServiceOutcome.values:
+        errors["outcome"] = [_("Unknown outcome.")]
+    errors.update(_person_errors(case, "service"))
     if errors:
         raise ValidationError(errors)
     delivery = ServiceDelivery(case=case, subject=case.subject, service=service,
@@ -437,6 +455,8 @@ def objective_add(*, case: Case, actor, objective: str, due_on: date | None = No
         raise ValidationError({"objective": [_("Describe the objective.")]})
     if due_on and due_on < case.opened_on:
         raise ValidationError({"due_on": [_("The due date is before the case opened.")]})
+    if errors := _person_errors(case, "objective"):
+        raise ValidationError(errors)
     row = PlanObjective(case=case, subject=case.subject, due_on=due_on)
     row.objective = objective
     row.save()
@@ -467,8 +487,11 @@ def task_add(*, case: Case, actor, title: str, due_on: date, assignee=None):
         errors["title"] = [_("Say what needs doing.")]
     if due_on is None:
         errors["due_on"] = [_("Give a due date.")]
-    if not roles_in(assignee, case.organisation) & {Role.CASEWORKER, Role.SUPERVISOR}:
-        errors["assignee"] = [_("The task must go to a caseworker or supervisor here.")]
+    if not can_work_on(assignee, case):
+        # Otherwise the task would sit where its assignee cannot see it.
+        errors["assignee"] = [_("The task must go to a supervisor here or to a caseworker "
+                                "assigned to this case.")]
+    errors.update(_person_errors(case, "title"))
     if errors:
         raise ValidationError(errors)
     task = CaseTask(case=case, subject=case.subject, assignee=assignee, due_on=due_on)
@@ -494,7 +517,7 @@ def task_done(*, task, actor):
 def first_contact_open(*, org, actor, channel: str, exploitation_types=None) -> Case:
     """A quick, anonymous first contact: no name, no data key, nothing personal."""
     _check_case_role(actor, org)
-    if channel not in ("phone", "chat", "email", "web", "in_person", "outreach"):
+    if channel not in ContactChannel.values:
         raise ValidationError({"contact_channel": [_("Unknown channel.")]})
     errors = _validate_coded({"exploitation_types": exploitation_types})
     if errors:
@@ -559,3 +582,32 @@ def event_add(*, case: Case, actor, kind: str, country: str = "", place: str = "
     audit_record(action="cases.event.added", actor=actor, organisation=case.organisation,
                  obj=event, payload={"kind": kind, "country": country or None})
     return event
+
+
+@transaction.atomic
+def perpetrator_add(*, case: Case, actor, relationship: str = "", citizenship: str = "",
+                    description: str = "") -> Perpetrator:
+    """A perpetrator (HTCDS per_), only as far as case work needs: the relationship to the
+    person, a citizenship code and a short description (encrypted under the person's key)."""
+    _check_case_role(actor, case.organisation)
+    description = (description or "").strip()
+    errors: dict[str, list[str]] = {}
+    if relationship and relationship not in Relationship.values:
+        errors["relationship"] = [_("Unknown relationship.")]
+    if citizenship and not is_country(citizenship):
+        errors["citizenship"] = [_("Unknown country code %(code)r.") % {"code": citizenship}]
+    if len(description) > 2000:
+        errors["description"] = [_("The description is longer than 2,000 characters.")]
+    if not (relationship or citizenship or description) and not errors:
+        errors["relationship"] = [_("Give the relationship, the citizenship or a description.")]
+    errors.update(_person_errors(case, "description"))
+    if errors:
+        raise ValidationError(errors)
+    row = Perpetrator(case=case, subject=case.subject, relationship=relationship,
+                      citizenship=citizenship)
+    row.description = description or None
+    row.save()
+    audit_record(action="cases.perpetrator.added", actor=actor, organisation=case.organisation,
+                 obj=row, payload={"relationship": relationship or None,
+                                   "citizenship": citizenship or None})
+    return row

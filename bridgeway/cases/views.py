@@ -22,7 +22,14 @@ from bridgeway.cases.forms import (
 )
 from bridgeway.cases.indicator_sets import ensure_default_sets, set_for
 from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
-from bridgeway.cases.queries import case_for_user, case_orgs, case_rows, filtered_cases
+from bridgeway.cases.queries import (
+    case_for_user,
+    case_orgs,
+    case_rows,
+    case_staff,
+    case_team,
+    filtered_cases,
+)
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, roles_in
@@ -284,24 +291,27 @@ def approve(request, pk, decision_id):
 
 # --- plan, tasks, assignment, first contact, timeline, indicator sets --------------------------
 
-def _case_people(case):
-    return get_user_model().objects.filter(
-        memberships__organisation=case.organisation, memberships__is_active=True,
-        memberships__role__in=[Role.CASEWORKER, Role.SUPERVISOR]).distinct().order_by("full_name")
-
-
 @login_required
 def work(request, pk):
-    """Support plan, tasks and assignment of one case."""
-    from bridgeway.cases.forms import AssignForm, EventForm, ObjectiveForm, TaskForm
+    """Support plan, tasks, events, perpetrators and assignment of one case."""
+    from bridgeway.cases.forms import (
+        AssignForm,
+        EventForm,
+        ObjectiveForm,
+        PerpetratorForm,
+        TaskForm,
+    )
 
     case = case_for_user(request.user, pk)
     event_form = EventForm(request.POST if request.POST.get("form") == "event" else None)
-    people = list(_case_people(case))
+    perpetrator_form = PerpetratorForm(request.POST if request.POST.get("form") == "perpetrator"
+                                       else None)
+    people = list(case_staff(case.organisation))
+    team = list(case_team(case))
     objective_form = ObjectiveForm(request.POST if request.POST.get("form") == "objective"
                                    else None)
     task_form = TaskForm(request.POST if request.POST.get("form") == "task" else None,
-                         people=people)
+                         people=team)
     assign_form = AssignForm(request.POST if request.POST.get("form") == "assign" else None,
                              people=people,
                              initial={"assignees": [u.pk for u in case.assignees.all()]})
@@ -312,11 +322,14 @@ def work(request, pk):
                                        **objective_form.cleaned_data)
             elif task_form.is_bound and task_form.is_valid():
                 data = task_form.cleaned_data
-                assignee = next((p for p in people if p.pk == data["assignee"]), None)
+                assignee = next((p for p in team if p.pk == data["assignee"]), None)
                 services.task_add(case=case, actor=request.user, title=data["title"],
                                   due_on=data["due_on"], assignee=assignee)
             elif event_form.is_bound and event_form.is_valid():
                 services.event_add(case=case, actor=request.user, **event_form.cleaned_data)
+            elif perpetrator_form.is_bound and perpetrator_form.is_valid():
+                services.perpetrator_add(case=case, actor=request.user,
+                                         **perpetrator_form.cleaned_data)
             elif assign_form.is_bound and assign_form.is_valid():
                 chosen = [p for p in people if p.pk in assign_form.cleaned_data["assignees"]]
                 services.case_assign(case=case, actor=request.user, users=chosen)
@@ -331,7 +344,7 @@ def work(request, pk):
             messages.success(request, _("Saved."))
             return redirect("cases:work", case.pk)
         except ValidationError as exc:
-            for form in (objective_form, task_form, event_form, assign_form):
+            for form in (objective_form, task_form, event_form, perpetrator_form, assign_form):
                 if form.is_bound:
                     add_validation_error(form, exc)
                     break
@@ -343,6 +356,7 @@ def work(request, pk):
         "case": case, "objective_form": objective_form, "task_form": task_form,
         "assign_form": assign_form, "event_form": event_form,
         "events": case.events.all(),
+        "perpetrator_form": perpetrator_form, "perpetrators": case.perpetrators.all(),
         "is_supervisor": Role.SUPERVISOR in roles_in(
             request.user, case.organisation),
         "objectives": case.objectives.all(), "tasks": case.tasks.select_related("assignee"),

@@ -136,3 +136,57 @@ def test_trafficking_events_with_bad_input(cast):
     assert ok.status_code == 302
     event = case.events.get()
     assert event.place == "Farm near Lublin" and event.country == "PL"
+
+
+def test_perpetrators_on_the_work_screen(cast, case):
+    from bridgeway.cases.models import Perpetrator
+    from bridgeway.protection.models import AccessLogEntry, AuditEvent
+
+    client = signed_in(cast.caseworker_a)
+    url = reverse("cases:work", args=[case.pk])
+    bad = client.post(url, {"form": "perpetrator", "relationship": "Employer",
+                            "citizenship": "XX"})
+    assert bad.status_code == 400 and bad.context["perpetrator_form"].errors["citizenship"]
+    empty = client.post(url, {"form": "perpetrator"})
+    assert empty.status_code == 400 and empty.context["perpetrator_form"].errors["relationship"]
+    assert not Perpetrator.objects.exists()
+    ok = client.post(url, {"form": "perpetrator", "relationship": "Employer",
+                           "citizenship": "PL", "description": "Farm owner, red van"})
+    assert ok.status_code == 302
+    AccessLogEntry.objects.all().delete()
+    page = client.get(url).content.decode()
+    assert "Farm owner, red van" in page and "Employer" in page
+    assert AccessLogEntry.objects.filter(user=cast.caseworker_a, subject=case.subject_id,
+                                         via="ui").exists()
+    event = AuditEvent.objects.get(action="cases.perpetrator.added")
+    assert event.payload == {"relationship": "Employer", "citizenship": "PL"}
+    timeline = client.get(reverse("cases:timeline", args=[case.pk])).content.decode()
+    assert "cases.perpetrator.added" in timeline
+
+
+@pytest.mark.parametrize("who", ["caseworker_b", "agency_poc", "coordinator", "outsider",
+                                 "dpo_a"])
+def test_others_cannot_see_or_add_perpetrators(cast, case, who):
+    from bridgeway.cases.models import Perpetrator
+
+    services.perpetrator_add(case=case, actor=cast.caseworker_a, description="Uncle Vasyl")
+    client = signed_in(getattr(cast, who))
+    url = reverse("cases:work", args=[case.pk])
+    seen = client.get(url)
+    assert seen.status_code == 404 and "Vasyl" not in seen.content.decode()
+    assert client.post(url, {"form": "perpetrator", "relationship": "Other"}).status_code == 404
+    assert Perpetrator.objects.count() == 1
+
+
+def test_task_screen_offers_only_people_who_can_work_on_the_case(cast, case):
+    colleague = MembershipFactory(organisation=cast.org_a, role="caseworker").user
+    with_totp(colleague)
+    client = signed_in(cast.supervisor_a)
+    url = reverse("cases:work", args=[case.pk])
+    choices = dict(client.get(url).context["task_form"].fields["assignee"].choices)
+    assert cast.caseworker_a.pk in choices and cast.supervisor_a.pk in choices
+    assert colleague.pk not in choices
+    refused = client.post(url, {"form": "task", "title": "Visit", "due_on": "2099-01-01",
+                                "assignee": colleague.pk})
+    assert refused.status_code == 400 and refused.context["task_form"].errors["assignee"]
+    assert not CaseTask.objects.exists()
