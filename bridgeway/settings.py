@@ -110,6 +110,9 @@ TEMPLATES = [
     }
 ]
 
+# Same HTML as Django's form templates, written in Python for the common widgets (speed).
+FORM_RENDERER = "bridgeway.core.form_renderer.FastFormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bridgeway.sqlite3'}",
