@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "bridgeway.cases.codes.CaseStatus",
         "ErasureStatusEnum": "bridgeway.protection.models.ErasureRequest.Status",
         "DecisionStateEnum": "bridgeway.cases.models.Decision.State",
+        "RoleEnum": "bridgeway.orgs.codes.Role",
+        "MechanismRoleEnum": "bridgeway.orgs.models.MechanismMember.MemberRole",
     },
 }
 
