@@ -149,10 +149,11 @@ class NetworkMemberForm(forms.Form):
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or city"), required=False)
     country = forms.ChoiceField(label=_("Based in"), required=False)
-    serves = forms.ChoiceField(label=_("Serves country"), required=False,
-                               help_text=_("Countries its services cover"))
-    area = forms.CharField(label=_("Area served"), required=False, max_length=100,
-                           help_text=_("A region or city, e.g. Iași"))
+    # No help texts: the filter bar shows labels only, and a help text's id would be referenced
+    # by the field without being on the page.
+    serves = forms.ChoiceField(label=_("Serves country"), required=False)
+    area = forms.CharField(label=_("Area served (region or city)"), required=False,
+                           max_length=100)
     org_type = forms.ChoiceField(label=_("Type"), required=False)
     service = forms.ChoiceField(label=_("Service"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
