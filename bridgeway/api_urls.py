@@ -4,12 +4,13 @@ from rest_framework.routers import DefaultRouter
 from bridgeway.accounts.api import MeView
 from bridgeway.cases.api import CaseViewSet, IndicatorSetViewSet, MyTaskViewSet
 from bridgeway.notifications.api import NotificationViewSet
-from bridgeway.orgs.api import MembershipViewSet, OrganisationViewSet
+from bridgeway.orgs.api import MechanismViewSet, MembershipViewSet, OrganisationViewSet
 from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("task-forces", MechanismViewSet, basename="task-force")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("cases", CaseViewSet, basename="case")
 router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")

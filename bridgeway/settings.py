@@ -291,6 +291,8 @@ SPECTACULAR_SETTINGS = {
         "RelationshipEnum": "bridgeway.cases.codes.Relationship",
         "ErasureStatusEnum": "bridgeway.protection.models.ErasureRequest.Status",
         "DecisionStateEnum": "bridgeway.cases.models.Decision.State",
+        "RoleEnum": "bridgeway.orgs.codes.Role",
+        "MechanismRoleEnum": "bridgeway.orgs.models.MechanismMember.MemberRole",
     },
 }
 

@@ -14,6 +14,7 @@ def navigation(request):
     items = [(reverse("home"), _("Home"), "home")]
     if active_memberships(user) or user.is_superuser:
         items.append((reverse("orgs:directory"), _("Directory"), "directory"))
+        items.append((reverse("orgs:mechanisms"), _("Task forces"), "mechanisms"))
     roles = user_roles(user)
     if roles & {Role.CASEWORKER, Role.SUPERVISOR}:
         items.append((reverse("cases:list"), _("Cases"), "cases"))

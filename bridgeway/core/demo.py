@@ -107,3 +107,29 @@ SECOND_NAMES = ["Rusu", "Ceban", "Munteanu", "Lungu", "Botnaru", "Popescu", "Ion
                 "Коваленко", "Шевчук", "Бондаренко", "Мельник", "Ткаченко", "Кравчук", "Олійник",
                 "Rotari", "Cojocaru", "Moraru"]
 CASES_PER_ORG = {"lumina": 24, "pascupas": 16}
+
+
+# Designated anti-trafficking points of contact: (org key, person, function, phone, e-mail,
+# availability, languages, alternative channel). Fictional numbers from reserved ranges.
+CONTACTS = [
+    ("police", "police", "Head of the victim identification section", "+37322000101",
+     "poc@cctd.demo.bridgeway.test", "Monday to Friday, 8:00–17:00", ("ro", "ru"),
+     "Outside office hours: the duty officer, +37322000100"),
+    ("lumina", "supervisor.a", "Case management supervisor", "+37322000201",
+     "referrals@lumina.demo.bridgeway.test", "Monday to Friday, 9:00–18:00", ("ro", "ru", "en"),
+     "Helpline 24/7 for urgent referrals: +37380000200"),
+]
+
+# One national task force: (name, convener, level, country, description, members, meetings)
+# members: (org key, role); meetings: (days ago, attendee keys, agenda, decisions).
+TASK_FORCE = (
+    "National Anti-Trafficking Task Force (demo)", "police", "national", "MD",
+    "Coordinates identification and referral between state agencies and CSOs.",
+    [("lumina", "member"), ("openroads", "member"), ("labour", "member"), ("io", "observer")],
+    [(60, ["police", "lumina", "labour", "io"],
+      "Review of the referral procedure; training plan for labour inspectors.",
+      "CSOs take part in joint identification interviews on request. Training in two regions."),
+     (14, ["police", "lumina", "openroads"],
+      "Response times to referrals; shelter capacity.",
+      "Police answer CSO referrals within 48 hours; capacity reviewed monthly.")],
+)

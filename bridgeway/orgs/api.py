@@ -1,6 +1,12 @@
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -9,7 +15,16 @@ from rest_framework.response import Response
 
 from bridgeway.orgs import queries, services
 from bridgeway.orgs.codes import ADMIN_ROLES, OrgType, Role, Service
-from bridgeway.orgs.models import Invitation, Membership, NetworkMembership, Organisation
+from bridgeway.orgs.models import (
+    CoordinationMechanism,
+    Invitation,
+    MechanismMeeting,
+    MechanismMember,
+    Membership,
+    NetworkMembership,
+    Organisation,
+    PointOfContact,
+)
 
 
 class RecentlyAuthenticated(BasePermission):
@@ -82,8 +97,39 @@ class NetworkMembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "member_name"]
 
 
+class PointOfContactSerializer(serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(),
+        help_text="A person who holds an active role in the organisation")
+    user_name = serializers.CharField(source="user.full_name", read_only=True)
+    languages = serializers.ListField(child=serializers.CharField(max_length=3), required=False,
+                                      help_text="ISO 639 codes")
+    # Format rules (E.164, e-mail) are checked by the service, so UI and API give one message.
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True,
+                                  help_text="E.164, e.g. +37322123456")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+
+    class Meta:
+        model = PointOfContact
+        fields = ["id", "user", "user_name", "function", "phone", "email", "availability",
+                  "languages", "alternative_channel"]
+        read_only_fields = ["id", "user_name"]
+
+
+DIRECTORY_PARAMETERS = [
+    OpenApiParameter("q", str, description="Part of the name or city"),
+    OpenApiParameter("country", str, description="Based in this country (ISO 3166 code)"),
+    OpenApiParameter("serves", str, description="One of its services covers this country"),
+    OpenApiParameter("area", str, description="Part of the area a service covers, e.g. Iași"),
+    OpenApiParameter("org_type", str, enum=OrgType.values),
+    OpenApiParameter("service", str, enum=Service.values),
+    OpenApiParameter("language", str, description="A working language (ISO 639 code)"),
+]
+
+
 @extend_schema_view(
-    list=extend_schema(summary="The directory of organisations the caller may see"),
+    list=extend_schema(summary="The directory of organisations the caller may see",
+                       parameters=DIRECTORY_PARAMETERS),
     retrieve=extend_schema(summary="One organisation's profile"),
     create=extend_schema(summary="Add an organisation (platform administrators)"),
     partial_update=extend_schema(summary="Update a profile (the organisation's administrators)"),
@@ -98,15 +144,11 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return [*super().get_permissions(), RecentlyAuthenticated()]
 
     def get_queryset(self):
-        qs = queries.organisations_visible_to(self.request.user).prefetch_related("services")
         params = self.request.query_params
-        if params.get("country"):
-            qs = qs.filter(country=params["country"].upper())
-        if params.get("org_type"):
-            qs = qs.filter(org_type=params["org_type"])
-        if params.get("service"):
-            qs = qs.filter(services__service=params["service"]).distinct()
-        return qs.order_by("name")
+        filters = {name: params.get(name, "").strip()
+                   for name in ("q", "country", "serves", "area", "org_type", "service",
+                                "language")}
+        return queries.directory_search(self.request.user, **filters).prefetch_related("services")
 
     def get_object(self):
         return queries.organisation_for_user(self.request.user, self.kwargs["pk"])
@@ -198,6 +240,44 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                            joined_on=ser.validated_data.get("joined_on"))
         return Response(NetworkMembershipSerializer(link).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=PointOfContactSerializer,
+                   responses=PointOfContactSerializer(many=True),
+                   summary="Anti-trafficking points of contact (GET: any member of any "
+                           "organisation; POST: the organisation's administrators)")
+    @action(detail=True, methods=["get", "post"])
+    def contacts(self, request, pk=None):
+        org = self.get_object()
+        if request.method == "GET":
+            return Response(PointOfContactSerializer(queries.points_of_contact(org),
+                                                     many=True).data)
+        if not queries.roles_in(request.user, org) & ADMIN_ROLES:
+            raise PermissionDenied(_("You are not an administrator of this organisation."))
+        ser = PointOfContactSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        contact = services.contact_add(org=org, actor=request.user, user=data.pop("user"), **data)
+        return Response(PointOfContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PointOfContactSerializer, responses=PointOfContactSerializer,
+                   summary="Change (PATCH) or remove (DELETE) a point of contact")
+    @action(detail=True, methods=["patch", "delete"],
+            url_path=r"contacts/(?P<contact_id>\d+)")
+    def contact(self, request, pk=None, contact_id=None):
+        org = queries.organisation_admin_for_user(request.user, pk)
+        contact = queries.contact_for_admin(request.user, org, contact_id)
+        if request.method == "DELETE":
+            services.contact_remove(contact=contact, actor=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        ser = PointOfContactSerializer(contact, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        if "user" in data and data.pop("user") != contact.user:
+            raise serializers.ValidationError({"user": [_(
+                "The person cannot change: remove this contact and add another.")]})
+        services.contact_update(contact=contact, actor=request.user, data=data)
+        contact.refresh_from_db()
+        return Response(PointOfContactSerializer(contact).data)
+
 
 class MembershipViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                         viewsets.GenericViewSet):
@@ -229,3 +309,154 @@ class MembershipViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                     membership=membership, actor=request.user,
                     active=ser.validated_data["is_active"])
         return Response(self.get_serializer(membership).data)
+
+
+# --- coordination mechanisms (task forces) -----------------------------------------------
+
+class MechanismMemberSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    role = serializers.ChoiceField(choices=MechanismMember.MemberRole.choices,
+                                   default=MechanismMember.MemberRole.MEMBER)
+
+    class Meta:
+        model = MechanismMember
+        fields = ["id", "organisation", "organisation_name", "role"]
+        read_only_fields = ["id", "organisation_name"]
+        validators: list = []  # the service reports a duplicate against `organisation`
+
+
+class MechanismSerializer(serializers.ModelSerializer):
+    level = serializers.ChoiceField(choices=CoordinationMechanism.Level.choices,
+                                    default=CoordinationMechanism.Level.NATIONAL)
+    country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CoordinationMechanism
+        fields = ["id", "name", "level", "country", "area", "description", "convener", "members"]
+        read_only_fields = ["id", "members"]
+        validators: list = []  # the service reports a name clash against `name`
+
+    @extend_schema_field(MechanismMemberSerializer(many=True))
+    def get_members(self, obj) -> list[dict]:
+        request = self.context["request"]
+        return MechanismMemberSerializer(queries.mechanism_members_for(request.user, obj),
+                                         many=True).data
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    attendees = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Organisation.objects.all(),
+        help_text="Member organisations present (ids)")
+    agenda = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+                                   help_text="Never victims' personal data")
+    decisions = serializers.CharField(max_length=5000, required=False, allow_blank=True,
+                                      default="", help_text="Never victims' personal data")
+
+    class Meta:
+        model = MechanismMeeting
+        fields = ["id", "held_on", "attendees", "agenda", "decisions", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Coordination mechanisms (task forces): any member of any "
+                               "organisation",
+                       parameters=[OpenApiParameter("country", str),
+                                   OpenApiParameter("level", str,
+                                                    enum=CoordinationMechanism.Level.values)]),
+    retrieve=extend_schema(summary="One mechanism with its member organisations"),
+    create=extend_schema(summary="Create a mechanism (administrators of the convener, or "
+                                 "platform administrators)"),
+    partial_update=extend_schema(summary="Update a mechanism (administrators of the convener)"),
+)
+class MechanismViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                       mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                       viewsets.GenericViewSet):
+    serializer_class = MechanismSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        qs = queries.mechanisms_visible_to(self.request.user)
+        params = self.request.query_params
+        if params.get("country"):
+            qs = qs.filter(country=params["country"].upper())
+        if params.get("level"):
+            qs = qs.filter(level=params["level"])
+        return qs.order_by("country", "name")
+
+    def get_object(self):
+        return queries.mechanism_for_user(self.request.user, self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        convener = queries.organisation_for_user(request.user, data.pop("convener").pk)
+        mechanism = services.mechanism_create(actor=request.user, convener=convener, **data)
+        return Response(self.get_serializer(mechanism).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return Response({"detail": _("Use PATCH.")}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+        mechanism = queries.mechanism_admin_for_user(request.user, kwargs["pk"])
+        ser = self.get_serializer(mechanism, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        if "convener" in data and data.pop("convener") != mechanism.convener:
+            raise serializers.ValidationError({"convener": [_("The convener cannot change.")]})
+        services.mechanism_update(mechanism=mechanism, actor=request.user, data=data)
+        mechanism.refresh_from_db()
+        return Response(self.get_serializer(mechanism).data)
+
+    @extend_schema(request=MechanismMemberSerializer,
+                   responses=MechanismMemberSerializer(many=True),
+                   summary="Member organisations (GET: as for the mechanism; POST: "
+                           "administrators of the convener)")
+    @action(detail=True, methods=["get", "post"])
+    def members(self, request, pk=None):
+        mechanism = self.get_object()
+        if request.method == "GET":
+            return Response(MechanismMemberSerializer(
+                queries.mechanism_members_for(request.user, mechanism), many=True).data)
+        mechanism = queries.mechanism_admin_for_user(request.user, pk)
+        ser = MechanismMemberSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        organisation = queries.organisation_for_user(request.user,
+                                                     ser.validated_data["organisation"].pk)
+        member = services.mechanism_member_add(mechanism=mechanism, actor=request.user,
+                                               organisation=organisation,
+                                               role=ser.validated_data["role"])
+        return Response(MechanismMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None},
+                   summary="Remove a member organisation (administrators of the convener)")
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<member_id>\d+)")
+    def member_remove(self, request, pk=None, member_id=None):
+        mechanism = queries.mechanism_admin_for_user(request.user, pk)
+        member = MechanismMember.objects.filter(mechanism=mechanism, pk=member_id).first()
+        if member is None:
+            raise Http404
+        services.mechanism_member_remove(member=member, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=MeetingSerializer, responses=MeetingSerializer(many=True),
+                   summary="Meeting records (GET: people of member organisations, others get "
+                           "404; POST: administrators of the convener)")
+    @action(detail=True, methods=["get", "post"])
+    def meetings(self, request, pk=None):
+        mechanism = queries.mechanism_with_meetings_for_user(request.user, pk)
+        if request.method == "GET":
+            page = self.paginate_queryset(queries.mechanism_meetings(mechanism))
+            return self.get_paginated_response(MeetingSerializer(page, many=True).data)
+        if not queries.can_manage_mechanism(request.user, mechanism):
+            raise PermissionDenied(_("Only administrators of the convening organisation can "
+                                     "change this mechanism."))
+        ser = MeetingSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        meeting = services.meeting_record(mechanism=mechanism, actor=request.user,
+                                          held_on=data["held_on"],
+                                          attendees=list(data["attendees"]),
+                                          agenda=data["agenda"], decisions=data["decisions"])
+        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)

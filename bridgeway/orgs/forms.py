@@ -10,7 +10,12 @@ from bridgeway.orgs.codes import (
     language_choices,
     role_allowed_for,
 )
-from bridgeway.orgs.models import Organisation
+from bridgeway.orgs.models import (
+    CoordinationMechanism,
+    MechanismMember,
+    Organisation,
+    PointOfContact,
+)
 
 
 class OrganisationForm(forms.ModelForm):
@@ -142,8 +147,13 @@ class NetworkMemberForm(forms.Form):
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name"), required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    q = forms.CharField(label=_("Name or city"), required=False)
+    country = forms.ChoiceField(label=_("Based in"), required=False)
+    # No help texts: the filter bar shows labels only, and a help text's id would be referenced
+    # by the field without being on the page.
+    serves = forms.ChoiceField(label=_("Serves country"), required=False)
+    area = forms.CharField(label=_("Area served (region or city)"), required=False,
+                           max_length=100)
     org_type = forms.ChoiceField(label=_("Type"), required=False)
     service = forms.ChoiceField(label=_("Service"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
@@ -151,6 +161,110 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("Any")), *country_choices()]
+        self.fields["serves"].choices = [("", _("Any")), *country_choices()]
         self.fields["org_type"].choices = [("", _("Any")), *OrgType.choices]
         self.fields["service"].choices = [("", _("Any")), *Service.choices]
         self.fields["language"].choices = [("", _("Any")), *language_choices()]
+
+
+class LanguagesField(forms.MultipleChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("Hold Ctrl (or Cmd) to choose several."))
+        super().__init__(required=False, **kwargs)
+
+
+class PointOfContactForm(forms.ModelForm):
+    user = forms.ModelChoiceField(label=_("Member"), queryset=None,
+                                  help_text=_("A person who holds a role in this organisation."))
+    languages = LanguagesField(label=_("Languages spoken"))
+
+    class Meta:
+        model = PointOfContact
+        fields = ["user", "function", "phone", "email", "availability", "languages",
+                  "alternative_channel"]
+        widgets = {"phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+                   "alternative_channel": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates
+        self.fields["user"].label_from_instance = lambda u: u.full_name or str(u.pk)
+        self.fields["languages"].choices = language_choices()
+        self.fields["phone"].help_text = _("International format, e.g. +37322123456")
+        if self.instance.pk:
+            self.fields["user"].disabled = True
+
+    def validate_unique(self):
+        # The service checks that the person is not designated twice, naming the field.
+        pass
+
+
+class MechanismForm(forms.ModelForm):
+    country = forms.ChoiceField(label=_("Country"))
+
+    class Meta:
+        model = CoordinationMechanism
+        fields = ["name", "level", "country", "area", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *country_choices()]
+
+    def validate_constraints(self):
+        # The service checks the name clash and reports it against the name field.
+        pass
+
+
+class MechanismCreateForm(MechanismForm):
+    convener = forms.ModelChoiceField(label=_("Convening organisation"), queryset=None,
+                                      help_text=_("Its administrators manage the mechanism."))
+
+    class Meta(MechanismForm.Meta):
+        fields = ["name", "convener", "level", "country", "area", "description"]
+
+    def __init__(self, *args, conveners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["convener"].queryset = conveners
+
+
+class MechanismMemberForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    role = forms.ChoiceField(label=_("Membership role"), choices=MechanismMember.MemberRole.choices,
+                             initial=MechanismMember.MemberRole.MEMBER,
+                             help_text=_("CSOs take part as full members."))
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = candidates
+
+
+class MechanismFilterForm(forms.Form):
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    level = forms.ChoiceField(label=_("Level"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Any")), *country_choices()]
+        self.fields["level"].choices = [("", _("Any")),
+                                        *CoordinationMechanism.Level.choices]
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Date of the meeting"),
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Member organisations present"), queryset=None,
+        widget=forms.CheckboxSelectMultiple)
+    agenda = forms.CharField(label=_("Agenda"), required=False, max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("No names or other details of victims or persons "
+                                         "assisted."))
+    decisions = forms.CharField(label=_("Decisions"), required=False, max_length=5000,
+                                widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text=_("No names or other details of victims or persons "
+                                            "assisted."))
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members

@@ -126,3 +126,113 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class PointOfContact(models.Model):
+    """A designated anti-trafficking point of contact of an organisation: professional contact
+    details of one of its members, shown to every member of any organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="points_of_contact")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("member"))
+    function = models.CharField(_("function or title"), max_length=120)
+    phone = models.CharField(_("work phone"), max_length=16, blank=True, validators=[e164])
+    email = models.EmailField(_("work e-mail"), blank=True)
+    availability = models.CharField(_("hours and availability"), max_length=200, blank=True,
+                                    help_text=_("e.g. Monday to Friday, 9:00–18:00"))
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True,
+                                 help_text=_("ISO 639 language codes"))
+    alternative_channel = models.CharField(
+        _("out of hours or alternative channel"), max_length=300, blank=True,
+        help_text=_("How to reach the organisation when this person is not available, e.g. the "
+                    "duty officer's number."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation__name", "function", "pk"]
+        verbose_name = _("point of contact")
+        verbose_name_plural = _("points of contact")
+        constraints = [models.UniqueConstraint("organisation", "user", name="org_contact_unique")]
+
+    def __str__(self) -> str:
+        return f"contact {self.pk} of {self.organisation_id}"
+
+
+class CoordinationMechanism(models.Model):
+    """A national or local coordination mechanism (task force) convened by one organisation."""
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("National")
+        LOCAL = "local", _("Local")
+
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices,
+                             default=Level.NATIONAL)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 country"))
+    area = models.CharField(_("area"), max_length=200, blank=True,
+                            help_text=_("For a local mechanism: the region or city it covers."))
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    convener = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                 related_name="convened_mechanisms",
+                                 verbose_name=_("convening organisation"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["country", "name"]
+        verbose_name = _("coordination mechanism")
+        verbose_name_plural = _("coordination mechanisms")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "country", name="mechanism_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MechanismMember(models.Model):
+    class MemberRole(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        MEMBER = "member", _("Full member")
+        OBSERVER = "observer", _("Observer")
+
+    mechanism = models.ForeignKey(CoordinationMechanism, on_delete=models.CASCADE,
+                                  related_name="members")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="mechanism_memberships",
+                                     verbose_name=_("organisation"))
+    role = models.CharField(_("membership role"), max_length=10, choices=MemberRole.choices,
+                            default=MemberRole.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [models.UniqueConstraint("mechanism", "organisation",
+                                               name="mechanism_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} in mechanism {self.mechanism_id}"
+
+
+class MechanismMeeting(models.Model):
+    """The record of a meeting: date, member organisations present, agenda and decisions.
+    Never victims' personal data: the form says so, and the text is for coordination only."""
+
+    mechanism = models.ForeignKey(CoordinationMechanism, on_delete=models.CASCADE,
+                                  related_name="meetings")
+    held_on = models.DateField(_("date"))
+    attendees = models.ManyToManyField(Organisation, related_name="+",
+                                       verbose_name=_("organisations present"))
+    agenda = models.TextField(_("agenda"), blank=True, max_length=5000)
+    decisions = models.TextField(_("decisions"), blank=True, max_length=5000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"meeting {self.pk} of mechanism {self.mechanism_id}"

@@ -6,15 +6,27 @@ exists; a user who may see an object but not act on it gets PermissionDenied.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
-from bridgeway.orgs.models import Invitation, Membership, NetworkMembership, Organisation
+from bridgeway.orgs.models import (
+    CoordinationMechanism,
+    Invitation,
+    MechanismMeeting,
+    MechanismMember,
+    Membership,
+    NetworkMembership,
+    Organisation,
+    OrganisationService,
+    PointOfContact,
+)
 
 _CACHE_ATTR = "_bridgeway_memberships"
 
@@ -153,3 +165,139 @@ def organisation_from_request(request, roles) -> tuple[Organisation, list[Organi
         if wanted in (None, "", str(org.pk)):
             return org, orgs
     raise Http404
+
+
+# --- directory search ---------------------------------------------------------------------
+
+def _json_list_has(qs: QuerySet, field: str, code: str) -> QuerySet:
+    """Rows whose JSON list `field` holds `code`.
+
+    JSON containment is PostgreSQL-only (SQLite has no `contains` on JSON), so the list is
+    compared as text: both databases render it as ["MD", "RO"], and the codes are validated
+    ([A-Za-z]{2,3}), so the quoted code matches one element exactly and nothing else.
+    """
+    alias = f"_{field}_text"
+    return qs.alias(**{alias: Cast(field, TextField())}).filter(
+        **{f"{alias}__contains": json.dumps(code)})
+
+
+def directory_search(user, *, q: str = "", country: str = "", serves: str = "",
+                     org_type: str = "", service: str = "", language: str = "",
+                     area: str = "") -> QuerySet[Organisation]:
+    """The directory as `user` may see it, narrowed by each filter given.
+
+    `country` is where the organisation is based; `serves` is coverage: a country one of its
+    services lists. `service`, `serves` and `area` apply to the same service row, so "shelter
+    serving RO" does not match an organisation with a shelter in MD and a helpline for RO.
+    """
+    qs = organisations_visible_to(user)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(city__icontains=q))
+    if country:
+        qs = qs.filter(country=country.upper())
+    if org_type:
+        qs = qs.filter(org_type=org_type)
+    if language:
+        qs = _json_list_has(qs, "languages", language.lower())
+    if service or serves or area:
+        rows = OrganisationService.objects.all()
+        if service:
+            rows = rows.filter(service=service)
+        if serves:
+            rows = _json_list_has(rows, "countries", serves.upper())
+        if area:
+            rows = rows.filter(area__icontains=area)
+        qs = qs.filter(pk__in=rows.values("organisation_id"))
+    return qs.order_by("name")
+
+
+# --- points of contact --------------------------------------------------------------------
+
+def points_of_contact(org: Organisation) -> QuerySet[PointOfContact]:
+    """Contacts whose person still holds an active role in the organisation."""
+    active = Membership.objects.filter(organisation=org, is_active=True).values("user_id")
+    return (PointOfContact.objects.filter(organisation=org, user_id__in=active)
+            .select_related("user").order_by("function", "pk"))
+
+
+def contact_for_admin(user, org: Organisation, pk) -> PointOfContact:
+    try:
+        return PointOfContact.objects.select_related("user").get(organisation=org, pk=pk)
+    except (PointOfContact.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def contact_candidates(org: Organisation):
+    """People who may be designated: active members of the organisation."""
+    from django.contrib.auth import get_user_model
+
+    ids = Membership.objects.filter(organisation=org, is_active=True).values("user_id")
+    return get_user_model().objects.filter(pk__in=ids).order_by("full_name", "pk")
+
+
+# --- coordination mechanisms (task forces) -----------------------------------------------
+
+def mechanisms_visible_to(user) -> QuerySet[CoordinationMechanism]:
+    """Every person with an active membership (and platform administrators) sees that a
+    mechanism exists and who is in it; its meetings are for member organisations' people."""
+    if not getattr(user, "is_authenticated", False):
+        return CoordinationMechanism.objects.none()
+    if not user.is_superuser and not active_memberships(user):
+        return CoordinationMechanism.objects.none()
+    return CoordinationMechanism.objects.select_related("convener")
+
+
+def mechanism_for_user(user, pk) -> CoordinationMechanism:
+    try:
+        return mechanisms_visible_to(user).get(pk=pk)
+    except (CoordinationMechanism.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def in_mechanism(user, mechanism: CoordinationMechanism) -> bool:
+    """Does the user hold an active role in one of the mechanism's member organisations?"""
+    own = {m.organisation_id for m in active_memberships(user)}
+    return bool(own) and MechanismMember.objects.filter(mechanism=mechanism,
+                                                        organisation_id__in=own).exists()
+
+
+def can_manage_mechanism(user, mechanism: CoordinationMechanism) -> bool:
+    return bool(roles_in(user, mechanism.convener) & ADMIN_ROLES)
+
+
+def mechanism_admin_for_user(user, pk) -> CoordinationMechanism:
+    mechanism = mechanism_for_user(user, pk)
+    if not can_manage_mechanism(user, mechanism):
+        raise PermissionDenied(_("Only administrators of the convening organisation can change "
+                                 "this mechanism."))
+    return mechanism
+
+
+def mechanism_with_meetings_for_user(user, pk) -> CoordinationMechanism:
+    """Meetings are for people of member organisations only; anyone else gets 404."""
+    mechanism = mechanism_for_user(user, pk)
+    if not in_mechanism(user, mechanism):
+        raise Http404
+    return mechanism
+
+
+def mechanism_members_for(user, mechanism: CoordinationMechanism) -> QuerySet[MechanismMember]:
+    """Members as this user may see them: people of member organisations see all of them;
+    others do not see unlisted organisations they could not find in the directory."""
+    qs = MechanismMember.objects.filter(mechanism=mechanism).select_related("organisation")
+    if not in_mechanism(user, mechanism):
+        qs = qs.filter(organisation__in=organisations_visible_to(user).values("pk"))
+    return qs.order_by("organisation__name")
+
+
+def mechanism_meetings(mechanism: CoordinationMechanism) -> QuerySet[MechanismMeeting]:
+    return (MechanismMeeting.objects.filter(mechanism=mechanism)
+            .prefetch_related("attendees").order_by("-held_on", "-pk"))
+
+
+def conveners_for(user) -> QuerySet[Organisation]:
+    """Organisations the user may name as convener of a new mechanism."""
+    if user.is_superuser:
+        return Organisation.objects.filter(is_active=True).order_by("name")
+    return Organisation.objects.filter(
+        pk__in=[o.pk for o in orgs_where(user, ADMIN_ROLES)], is_active=True).order_by("name")

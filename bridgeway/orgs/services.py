@@ -26,11 +26,15 @@ from bridgeway.orgs.codes import (
     role_allowed_for,
 )
 from bridgeway.orgs.models import (
+    CoordinationMechanism,
     Invitation,
+    MechanismMeeting,
+    MechanismMember,
     Membership,
     NetworkMembership,
     Organisation,
     OrganisationService,
+    PointOfContact,
 )
 from bridgeway.orgs.queries import forget_memberships, roles_in
 from bridgeway.protection.audit import audit_record
@@ -407,3 +411,233 @@ def network_member_remove(*, link: NetworkMembership, actor) -> None:
     link.delete()
     audit_record(action="orgs.network_membership.removed", actor=actor, organisation=network,
                  payload={"member": member_id, "link": link_id})
+
+
+# --- points of contact -------------------------------------------------------------------
+
+CONTACT_FIELDS = ("function", "phone", "email", "availability", "languages",
+                  "alternative_channel")
+
+
+def _check_org_admin(actor, org: Organisation) -> None:
+    if not roles_in(actor, org) & ADMIN_ROLES:
+        raise PermissionDenied(_("You are not an administrator of this organisation."))
+
+
+def _clean_languages(codes: Any) -> list[str]:
+    if not isinstance(codes, list):
+        raise ValidationError({"languages": [_("Languages must be a list of ISO 639 codes.")]})
+    bad = [code for code in codes if not is_language(code)]
+    if bad:
+        raise ValidationError({"languages": [_("Unknown language code(s): %(codes)s. Use ISO 639 "
+                                               "codes such as ro, uk or en.")
+                                             % {"codes": ", ".join(map(str, bad))}]})
+    return sorted(dict.fromkeys(codes))
+
+
+def _clean_contact(contact: PointOfContact) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        contact.languages = _clean_languages(contact.languages)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        contact.full_clean(exclude=["organisation", "user", "languages"],
+                           validate_constraints=False)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if not errors and not (contact.phone or contact.email):
+        errors["phone"] = [_("Give a work phone or a work e-mail, so that people can reach this "
+                             "contact.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def contact_add(*, org: Organisation, actor, user, **fields: Any) -> PointOfContact:
+    """Designates one of the organisation's members as an anti-trafficking point of contact."""
+    _check_org_admin(actor, org)
+    if user is None or not Membership.objects.filter(organisation=org, user=user,
+                                                     is_active=True).exists():
+        raise ValidationError({"user": [_("Choose a person who holds an active role in this "
+                                          "organisation.")]})
+    if PointOfContact.objects.filter(organisation=org, user=user).exists():
+        raise ValidationError({"user": [_("This person is already a point of contact of this "
+                                          "organisation.")]})
+    contact = PointOfContact(organisation=org, user=user,
+                             **{k: v for k, v in fields.items() if k in CONTACT_FIELDS})
+    _clean_contact(contact)
+    contact.save()
+    audit_record(action="orgs.contact.added", actor=actor, organisation=org, obj=contact,
+                 payload={"user": user.pk})
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: PointOfContact, actor, data: dict[str, Any]) -> list[str]:
+    _check_org_admin(actor, contact.organisation)
+    contact = PointOfContact.objects.select_for_update().get(pk=contact.pk)
+    changed = []
+    for field, value in data.items():
+        if field in CONTACT_FIELDS and getattr(contact, field) != value:
+            setattr(contact, field, value)
+            changed.append(field)
+    _clean_contact(contact)
+    if changed:
+        contact.save()
+        audit_record(action="orgs.contact.updated", actor=actor,
+                     organisation=contact.organisation, obj=contact,
+                     payload={"fields": sorted(changed), "user": contact.user_id})
+    return changed
+
+
+@transaction.atomic
+def contact_remove(*, contact: PointOfContact, actor) -> None:
+    _check_org_admin(actor, contact.organisation)
+    org, contact_id, user_id = contact.organisation, contact.pk, contact.user_id
+    contact.delete()
+    audit_record(action="orgs.contact.removed", actor=actor, organisation=org,
+                 payload={"contact": contact_id, "user": user_id})
+
+
+# --- coordination mechanisms (task forces) -----------------------------------------------
+
+MECHANISM_FIELDS = ("name", "level", "country", "area", "description")
+
+
+def _check_mechanism_admin(actor, mechanism: CoordinationMechanism) -> None:
+    if not roles_in(actor, mechanism.convener) & ADMIN_ROLES:
+        raise PermissionDenied(_("Only administrators of the convening organisation can change "
+                                 "this mechanism."))
+
+
+def _clean_mechanism(mechanism: CoordinationMechanism) -> None:
+    errors: dict[str, list[str]] = {}
+    if not is_country(mechanism.country):
+        errors["country"] = [_("Unknown country code %(code)r: use an ISO 3166 two-letter code "
+                               "such as MD or RO.") % {"code": mechanism.country}]
+    try:
+        mechanism.full_clean(exclude=["convener", *errors], validate_constraints=False)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if not errors and CoordinationMechanism.objects.filter(
+            name__iexact=mechanism.name, country=mechanism.country).exclude(
+            pk=mechanism.pk).exists():
+        errors["name"] = [_("A coordination mechanism with this name already exists in this "
+                            "country.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def mechanism_create(*, actor, convener: Organisation, **fields: Any) -> CoordinationMechanism:
+    """Creates a mechanism; its convener becomes its first member, as chair. The convener's
+    administrators create their own; a platform administrator may create one for any
+    organisation (and then has no right to manage it)."""
+    if not (actor.is_superuser or roles_in(actor, convener) & ADMIN_ROLES):
+        raise PermissionDenied(_("Only an administrator of the convening organisation (or a "
+                                 "platform administrator) can create a coordination mechanism."))
+    if not convener.is_active:
+        raise ValidationError({"convener": [_("This organisation is no longer active.")]})
+    mechanism = CoordinationMechanism(
+        convener=convener, **{k: v for k, v in fields.items() if k in MECHANISM_FIELDS})
+    _clean_mechanism(mechanism)
+    mechanism.save()
+    MechanismMember.objects.create(mechanism=mechanism, organisation=convener,
+                                   role=MechanismMember.MemberRole.CHAIR)
+    audit_record(action="orgs.mechanism.created", actor=actor, organisation=convener,
+                 obj=mechanism, payload={"level": mechanism.level, "country": mechanism.country,
+                                         "convener": convener.pk})
+    return mechanism
+
+
+@transaction.atomic
+def mechanism_update(*, mechanism: CoordinationMechanism, actor,
+                     data: dict[str, Any]) -> list[str]:
+    _check_mechanism_admin(actor, mechanism)
+    mechanism = CoordinationMechanism.objects.select_for_update().get(pk=mechanism.pk)
+    changed = []
+    for field, value in data.items():
+        if field in MECHANISM_FIELDS and getattr(mechanism, field) != value:
+            setattr(mechanism, field, value)
+            changed.append(field)
+    _clean_mechanism(mechanism)
+    if changed:
+        mechanism.save()
+        audit_record(action="orgs.mechanism.updated", actor=actor,
+                     organisation=mechanism.convener, obj=mechanism,
+                     payload={"fields": sorted(changed)})
+    return changed
+
+
+@transaction.atomic
+def mechanism_member_add(*, mechanism: CoordinationMechanism, actor, organisation: Organisation,
+                         role: str = MechanismMember.MemberRole.MEMBER) -> MechanismMember:
+    """Adds a member organisation. CSOs join as full members unless a role is chosen."""
+    _check_mechanism_admin(actor, mechanism)
+    if role not in MechanismMember.MemberRole.values:
+        raise ValidationError({"role": [_("Unknown membership role %(role)r.") % {"role": role}]})
+    if not organisation.is_active:
+        raise ValidationError({"organisation": [_("This organisation is no longer active.")]})
+    if MechanismMember.objects.filter(mechanism=mechanism, organisation=organisation).exists():
+        raise ValidationError({"organisation": [_("This organisation is already a member of "
+                                                  "this mechanism.")]})
+    member = MechanismMember.objects.create(mechanism=mechanism, organisation=organisation,
+                                            role=role)
+    audit_record(action="orgs.mechanism.member_added", actor=actor,
+                 organisation=mechanism.convener, obj=mechanism,
+                 payload={"member": organisation.pk, "role": role})
+    return member
+
+
+@transaction.atomic
+def mechanism_member_remove(*, member: MechanismMember, actor) -> None:
+    mechanism = member.mechanism
+    _check_mechanism_admin(actor, mechanism)
+    if member.organisation_id == mechanism.convener_id:
+        raise ValidationError({"organisation": [_("The convening organisation cannot leave its "
+                                                  "own mechanism.")]})
+    organisation_id = member.organisation_id
+    member.delete()
+    audit_record(action="orgs.mechanism.member_removed", actor=actor,
+                 organisation=mechanism.convener, obj=mechanism,
+                 payload={"member": organisation_id})
+
+
+@transaction.atomic
+def meeting_record(*, mechanism: CoordinationMechanism, actor, held_on,
+                   attendees: list[Organisation], agenda: str = "",
+                   decisions: str = "") -> MechanismMeeting:
+    """Records a meeting that took place. Agenda and decisions are coordination notes: the
+    form warns that no victim's personal data may be written there."""
+    _check_mechanism_admin(actor, mechanism)
+    errors: dict[str, list[str]] = {}
+    if held_on is None:
+        errors["held_on"] = [_("Enter the date of the meeting.")]
+    elif held_on > timezone.localdate() + timedelta(days=1):
+        errors["held_on"] = [_("The date is in the future: record a meeting once it has taken "
+                               "place.")]
+    member_ids = set(MechanismMember.objects.filter(mechanism=mechanism)
+                     .values_list("organisation_id", flat=True))
+    attendee_ids = {org.pk for org in attendees}
+    if not attendee_ids:
+        errors["attendees"] = [_("Choose the member organisations that were present.")]
+    elif attendee_ids - member_ids:
+        errors["attendees"] = [_("Only member organisations can be recorded as present; not "
+                                 "members: %(ids)s.")
+                               % {"ids": ", ".join(map(str, sorted(attendee_ids - member_ids)))}]
+    for field, text in (("agenda", agenda), ("decisions", decisions)):
+        if len(text or "") > 5000:
+            errors[field] = [_("Keep this under 5000 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    meeting = MechanismMeeting.objects.create(mechanism=mechanism, held_on=held_on,
+                                              agenda=agenda or "", decisions=decisions or "",
+                                              recorded_by=actor)
+    meeting.attendees.set(sorted(attendee_ids))
+    audit_record(action="orgs.mechanism.meeting_recorded", actor=actor,
+                 organisation=mechanism.convener, obj=meeting,
+                 payload={"mechanism": mechanism.pk, "attendees": len(attendee_ids)})
+    return meeting

@@ -4,7 +4,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,13 +16,19 @@ from bridgeway.orgs.forms import (
     AcceptInvitationForm,
     DirectoryFilterForm,
     InvitationForm,
+    MechanismCreateForm,
+    MechanismFilterForm,
+    MechanismForm,
+    MechanismMemberForm,
+    MeetingForm,
     NetworkMemberForm,
     OrganisationCreateForm,
     OrganisationForm,
+    PointOfContactForm,
     RoleForm,
     ServicesForm,
 )
-from bridgeway.orgs.models import Invitation, NetworkMembership, Organisation
+from bridgeway.orgs.models import Invitation, MechanismMember, NetworkMembership, Organisation
 
 
 def _base_url(request) -> str:
@@ -32,25 +37,13 @@ def _base_url(request) -> str:
 
 @login_required
 def directory(request):
-    qs = queries.organisations_visible_to(request.user).prefetch_related("services")
     form = DirectoryFilterForm(request.GET or None)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            qs = qs.filter(Q(name__icontains=data["q"]) | Q(city__icontains=data["q"]))
-        if data["country"]:
-            qs = qs.filter(Q(country=data["country"]) |
-                           Q(services__countries__contains=data["country"])).distinct()
-        if data["org_type"]:
-            qs = qs.filter(org_type=data["org_type"])
-        if data["service"]:
-            qs = qs.filter(services__service=data["service"]).distinct()
-        if data["language"]:
-            # JSON containment differs across databases; the list is short, filter in Python.
-            ids = [o.pk for o in qs.only("pk", "languages") if data["language"] in o.languages]
-            qs = qs.filter(pk__in=ids)
-    page = Paginator(qs.order_by("name"), 25).get_page(request.GET.get("page"))
-    return render(request, "orgs/directory.html", {"form": form, "page": page})
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = queries.directory_search(
+        request.user, **{k: v for k, v in filters.items() if v}).prefetch_related("services")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "orgs/directory.html", {"form": form, "page": page},
+                  status=400 if form.is_bound and not form.is_valid() else 200)
 
 
 @login_required
@@ -60,6 +53,7 @@ def detail(request, pk):
     return render(request, "orgs/detail.html", {
         "org": org,
         "services": org.services.all(),
+        "contacts": queries.points_of_contact(org),
         "networks": queries.networks_of(org),
         "is_member": bool(my_roles),
         "is_admin": bool(my_roles & ADMIN_ROLES),
@@ -290,3 +284,197 @@ def invitation_accept(request, token):
     return render(request, "orgs/invitation_accept.html",
                   {"invitation": invitation, "form": form},
                   status=400 if form is not None and form.is_bound else 200)
+
+
+# --- points of contact -------------------------------------------------------------------
+
+@login_required
+def contact_add(request, pk):
+    org = queries.organisation_admin_for_user(request.user, pk)
+    form = PointOfContactForm(request.POST or None, candidates=queries.contact_candidates(org))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        user = data.pop("user")
+        try:
+            services.contact_add(org=org, actor=request.user, user=user, **data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Point of contact added."))
+            return redirect("orgs:detail", org.pk)
+    return render(request, "orgs/contact_form.html", {"org": org, "form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@login_required
+def contact_edit(request, pk, contact_id):
+    org = queries.organisation_admin_for_user(request.user, pk)
+    contact = queries.contact_for_admin(request.user, org, contact_id)
+    form = PointOfContactForm(request.POST or None, instance=contact,
+                              candidates=queries.contact_candidates(org))
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in services.CONTACT_FIELDS}
+        try:
+            changed = services.contact_update(
+                contact=queries.contact_for_admin(request.user, org, contact_id),
+                actor=request.user, data=data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Point of contact saved.") if changed
+                             else _("Nothing changed."))
+            return redirect("orgs:detail", org.pk)
+    return render(request, "orgs/contact_form.html",
+                  {"org": org, "form": form, "contact": contact},
+                  status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def contact_remove(request, pk, contact_id):
+    org = queries.organisation_admin_for_user(request.user, pk)
+    contact = queries.contact_for_admin(request.user, org, contact_id)
+    services.contact_remove(contact=contact, actor=request.user)
+    messages.success(request, _("Point of contact removed."))
+    return redirect("orgs:detail", org.pk)
+
+
+# --- coordination mechanisms (task forces) -----------------------------------------------
+
+@login_required
+def mechanisms(request):
+    qs = queries.mechanisms_visible_to(request.user)
+    form = MechanismFilterForm(request.GET or None)
+    if form.is_valid():
+        if form.cleaned_data["country"]:
+            qs = qs.filter(country=form.cleaned_data["country"])
+        if form.cleaned_data["level"]:
+            qs = qs.filter(level=form.cleaned_data["level"])
+    page = Paginator(qs.order_by("country", "name"), 25).get_page(request.GET.get("page"))
+    return render(request, "orgs/mechanisms.html", {
+        "form": form, "page": page,
+        "can_create": queries.conveners_for(request.user).exists(),
+    })
+
+
+@login_required
+def mechanism_create(request):
+    conveners = queries.conveners_for(request.user)
+    if not conveners.exists():
+        if not queries.active_memberships(request.user):
+            raise Http404
+        raise PermissionDenied(_("Only organisation administrators can create a coordination "
+                                 "mechanism."))
+    form = MechanismCreateForm(request.POST or None, conveners=conveners)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        convener = data.pop("convener")
+        try:
+            mechanism = services.mechanism_create(actor=request.user, convener=convener, **data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Coordination mechanism created."))
+            return redirect("orgs:mechanism", mechanism.pk)
+    return render(request, "orgs/mechanism_form.html", {"form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@login_required
+def mechanism_detail(request, pk):
+    mechanism = queries.mechanism_for_user(request.user, pk)
+    in_mechanism = queries.in_mechanism(request.user, mechanism)
+    members = queries.mechanism_members_for(request.user, mechanism)
+    return render(request, "orgs/mechanism_detail.html", {
+        "mechanism": mechanism,
+        "members": members,
+        "convener_visible": any(m.organisation_id == mechanism.convener_id for m in members),
+        "in_mechanism": in_mechanism,
+        "manages": queries.can_manage_mechanism(request.user, mechanism),
+        "meetings": queries.mechanism_meetings(mechanism)[:5] if in_mechanism else None,
+    })
+
+
+@login_required
+def mechanism_edit(request, pk):
+    mechanism = queries.mechanism_admin_for_user(request.user, pk)
+    form = MechanismForm(request.POST or None, instance=mechanism)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in services.MECHANISM_FIELDS}
+        try:
+            changed = services.mechanism_update(
+                mechanism=queries.mechanism_for_user(request.user, pk), actor=request.user,
+                data=data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Saved.") if changed else _("Nothing changed."))
+            return redirect("orgs:mechanism", mechanism.pk)
+    return render(request, "orgs/mechanism_form.html", {"form": form, "mechanism": mechanism},
+                  status=400 if form.is_bound else 200)
+
+
+@login_required
+def mechanism_member_add(request, pk):
+    mechanism = queries.mechanism_admin_for_user(request.user, pk)
+    candidates = (queries.organisations_visible_to(request.user)
+                  .filter(is_active=True).order_by("name"))
+    form = MechanismMemberForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mechanism_member_add(mechanism=mechanism, actor=request.user,
+                                          organisation=form.cleaned_data["organisation"],
+                                          role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Member organisation added."))
+            return redirect("orgs:mechanism", mechanism.pk)
+    return render(request, "orgs/mechanism_member_form.html",
+                  {"mechanism": mechanism, "form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def mechanism_member_remove(request, pk, member_id):
+    mechanism = queries.mechanism_admin_for_user(request.user, pk)
+    member = get_object_or_404(MechanismMember, mechanism=mechanism, pk=member_id)
+    try:
+        services.mechanism_member_remove(member=member, actor=request.user)
+        messages.success(request, _("Member organisation removed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("orgs:mechanism", mechanism.pk)
+
+
+@login_required
+def mechanism_meetings(request, pk):
+    mechanism = queries.mechanism_with_meetings_for_user(request.user, pk)
+    page = Paginator(queries.mechanism_meetings(mechanism), 20).get_page(request.GET.get("page"))
+    return render(request, "orgs/mechanism_meetings.html", {
+        "mechanism": mechanism, "page": page,
+        "manages": queries.can_manage_mechanism(request.user, mechanism),
+    })
+
+
+@login_required
+def meeting_add(request, pk):
+    mechanism = queries.mechanism_admin_for_user(request.user, pk)
+    members = Organisation.objects.filter(
+        mechanism_memberships__mechanism=mechanism).order_by("name")
+    form = MeetingForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_record(mechanism=mechanism, actor=request.user,
+                                    held_on=form.cleaned_data["held_on"],
+                                    attendees=list(form.cleaned_data["attendees"]),
+                                    agenda=form.cleaned_data["agenda"],
+                                    decisions=form.cleaned_data["decisions"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Meeting recorded."))
+            return redirect("orgs:mechanism_meetings", mechanism.pk)
+    return render(request, "orgs/meeting_form.html", {"mechanism": mechanism, "form": form},
+                  status=400 if form.is_bound else 200)

@@ -55,6 +55,12 @@ def test_demo_seed_builds_the_world_once(capsys):
 
     assert Organisation.objects.filter(org_type="CSONetwork").count() == 1
     assert Organisation.objects.count() == 8
+    from bridgeway.orgs.models import CoordinationMechanism, MechanismMeeting, PointOfContact
+
+    assert PointOfContact.objects.count() == 2
+    task_force = CoordinationMechanism.objects.get()
+    assert task_force.members.filter(organisation__org_type="NGO", role="member").count() == 2
+    assert MechanismMeeting.objects.filter(mechanism=task_force).count() == 2
     assert User.objects.filter(email="outsider@demo.bridgeway.test",
                                memberships__isnull=True).exists()
     call_command("audit_verify")

@@ -60,10 +60,35 @@ class Command(BaseCommand):
         for key in demo.NETWORK_MEMBERS:
             services.network_member_add(network=network, member=orgs[key],
                                         actor=admin_of["network"])
+        self._seed_directory(orgs, people, admin_of)
         for user in [root, *people.values()]:
             if user_requires_mfa(user):
                 TOTP.activate(user, generate_totp_secret())
         self._seed_persons(orgs, people)
+
+    def _seed_directory(self, orgs, people, admin_of):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        for org_key, local, function, phone, mail, hours, languages, other in demo.CONTACTS:
+            services.contact_add(org=orgs[org_key], actor=admin_of[org_key], user=people[local],
+                                 function=function, phone=phone, email=mail, availability=hours,
+                                 languages=list(languages), alternative_channel=other)
+        name, convener, level, country, description, members, meetings = demo.TASK_FORCE
+        actor = admin_of[convener]
+        mechanism = services.mechanism_create(actor=actor, convener=orgs[convener], name=name,
+                                              level=level, country=country,
+                                              description=description)
+        for org_key, role in members:
+            services.mechanism_member_add(mechanism=mechanism, actor=actor,
+                                          organisation=orgs[org_key], role=role)
+        today = timezone.localdate()
+        for days_ago, present, agenda, decisions in meetings:
+            services.meeting_record(mechanism=mechanism, actor=actor,
+                                    held_on=today - timedelta(days=days_ago),
+                                    attendees=[orgs[k] for k in present], agenda=agenda,
+                                    decisions=decisions)
 
     def _seed_persons(self, orgs, people):
         from datetime import timedelta
