@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "bridgeway.protection",
     "bridgeway.orgs",
     "bridgeway.cases",
+    "bridgeway.referrals",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -284,6 +285,9 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "bridgeway.cases.codes.CaseStatus",
         "ErasureStatusEnum": "bridgeway.protection.models.ErasureRequest.Status",
         "DecisionStateEnum": "bridgeway.cases.models.Decision.State",
+        "ReferralStatusEnum": "bridgeway.referrals.codes.Status",
+        "ReferralReasonEnum": "bridgeway.referrals.codes.ReferralReason",
+        "DeclineReasonEnum": "bridgeway.referrals.codes.DeclineReason",
     },
 }
 
