@@ -174,7 +174,7 @@ def transfer(request, pk):
     referral, side = referral_for_user(request.user, pk)
     if side != SENDER:
         raise Http404
-    form = TransferForm(request.POST or None)
+    form = TransferForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_transfer(referral=referral, actor=request.user,
