@@ -6,12 +6,14 @@ from bridgeway.cases.api import CaseViewSet, IndicatorSetViewSet
 from bridgeway.orgs.api import MembershipViewSet, OrganisationViewSet
 from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
+from bridgeway.referrals.api import ReferralSettingsView, ReferralViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("cases", CaseViewSet, basename="case")
 router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
@@ -40,5 +42,7 @@ urlpatterns = [
          name="api-subject-export"),
     path("organisations/<int:org_pk>/retention-policy/",
          protection_api.RetentionPolicyView.as_view(), name="api-retention-policy"),
+    path("organisations/<int:org_pk>/referral-settings/", ReferralSettingsView.as_view(),
+         name="api-referral-settings"),
     path("", include(router.urls)),
 ]

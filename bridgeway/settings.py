@@ -286,6 +286,7 @@ SPECTACULAR_SETTINGS = {
         "ErasureStatusEnum": "bridgeway.protection.models.ErasureRequest.Status",
         "DecisionStateEnum": "bridgeway.cases.models.Decision.State",
         "ReferralStatusEnum": "bridgeway.referrals.codes.Status",
+        "ServiceEnum": "bridgeway.orgs.codes.Service",
         "ReferralReasonEnum": "bridgeway.referrals.codes.ReferralReason",
         "DeclineReasonEnum": "bridgeway.referrals.codes.DeclineReason",
     },
