@@ -7,6 +7,7 @@ from bridgeway.notifications.api import NotificationViewSet
 from bridgeway.orgs.api import MechanismViewSet, MembershipViewSet, OrganisationViewSet
 from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
+from bridgeway.referrals.api import ReferralSettingsView, ReferralViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -16,6 +17,7 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("tasks", MyTaskViewSet, basename="my-task")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
@@ -44,5 +46,7 @@ urlpatterns = [
          name="api-subject-export"),
     path("organisations/<int:org_pk>/retention-policy/",
          protection_api.RetentionPolicyView.as_view(), name="api-retention-policy"),
+    path("organisations/<int:org_pk>/referral-settings/", ReferralSettingsView.as_view(),
+         name="api-referral-settings"),
     path("", include(router.urls)),
 ]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "bridgeway.orgs",
     "bridgeway.cases",
     "bridgeway.notifications",
+    "bridgeway.referrals",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -293,6 +294,10 @@ SPECTACULAR_SETTINGS = {
         "DecisionStateEnum": "bridgeway.cases.models.Decision.State",
         "RoleEnum": "bridgeway.orgs.codes.Role",
         "MechanismRoleEnum": "bridgeway.orgs.models.MechanismMember.MemberRole",
+        "ReferralStatusEnum": "bridgeway.referrals.codes.Status",
+        "ServiceEnum": "bridgeway.orgs.codes.Service",
+        "ReferralReasonEnum": "bridgeway.referrals.codes.ReferralReason",
+        "DeclineReasonEnum": "bridgeway.referrals.codes.DeclineReason",
     },
 }
 

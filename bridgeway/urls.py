@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/", include("bridgeway.accounts.urls")),
     path("orgs/", include("bridgeway.orgs.urls")),
     path("cases/", include("bridgeway.cases.urls")),
+    path("referrals/", include("bridgeway.referrals.urls")),
     path("invitations/", include("bridgeway.orgs.invitation_urls")),
     path("protection/", include("bridgeway.protection.urls")),
     path("notifications/", include("bridgeway.notifications.urls")),

@@ -130,3 +130,67 @@ def case_timeline(case) -> list[dict]:
               .select_related("actor").order_by("-seq")[:200])
     return [{"at": e.created_at, "who": e.actor.full_name if e.actor else "",
              "action": e.action, "details": e.payload} for e in events]
+
+
+# --- what a referral shares -------------------------------------------------------------------
+
+def shared_case_data(case, sections) -> dict:
+    """The chosen sections of a case, read live (never copied). Only the fields of those
+    sections are decrypted, so nothing else is read, shown or logged as seen."""
+    from bridgeway.cases.models import Person
+    from bridgeway.orgs.codes import country_name
+
+    sections = set(sections)
+    out: dict = {}
+    person = Person.objects.filter(case=case).first() if sections & {"identity", "contact"} \
+        else None
+    if "identity" in sections:
+        out["identity"] = {
+            "first_name": person.first_name if person else None,
+            "second_name": person.second_name if person else None,
+            "birth_date": person.birth_date if person else None,
+            "age_at_intake": case.age_at_intake,
+            "gender": case.gender, "gender_label": case.get_gender_display(),
+            "citizenship": case.citizenship,
+            "citizenship_label": country_name(case.citizenship) if case.citizenship else "",
+        }
+    if "contact" in sections:
+        out["contact"] = {"phone": person.phone if person else None,
+                          "email": person.email if person else None,
+                          "address": person.address if person else None}
+    if "victim_context" in sections:
+        out["victim_context"] = {
+            "is_child": case.is_child,
+            "trafficking_status": case.trafficking_status,
+            "exploitation_types": list(case.exploitation_types or []),
+            "forced_labour_industry": case.forced_labour_industry,
+            "recruitment_methods": list(case.recruitment_methods or []),
+            "control_methods": list(case.control_methods or []),
+            "relationship_to_trafficker": case.relationship_to_trafficker,
+            "recruitment_country": case.recruitment_country,
+            "exploitation_country": case.exploitation_country,
+            "events": [{"kind": e.kind, "country": e.country, "place": e.place,
+                        "date_from": e.date_from, "date_to": e.date_to}
+                       for e in case.events.all()],
+        }
+    if "identification" in sections:
+        out["identification"] = {
+            "assessments": [{"assessed_on": a.assessed_on, "indicator_set": a.indicator_set.label,
+                             "version": a.indicator_set.version,
+                             "decision_org": a.decision_org,
+                             "indicators": sorted(i.indicator_id for i in a.indicators.all()),
+                             "indicates_trafficking": bool(a.result.get("indicates_trafficking")),
+                             "dimensions": [{"label": d.get("label", ""),
+                                             "reason": d.get("reason", "")}
+                                            for d in a.result.get("dimensions", [])]}
+                            for a in case.assessments.select_related("indicator_set")
+                            .prefetch_related("indicators")],
+            "decisions": [{"status": d.status, "status_label": d.get_status_display(),
+                           "decision_org": d.decision_org, "decided_on": d.decided_on,
+                           "state": d.state}
+                          for d in case.decisions.all()],
+        }
+    if "needs" in sections:
+        out["needs"] = {"objectives": [{"objective": o.objective, "due_on": o.due_on,
+                                        "done_on": o.done_on} for o in case.objectives.all()]}
+    return out

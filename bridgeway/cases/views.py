@@ -127,7 +127,14 @@ def _detail_context(request, case):
         "note_form": NoteForm(),
         "service_form": ServiceForm(),
         "decision_form": DecisionForm(assessments=assessments) if assessments else None,
+        "panels": _panels(request, case),
     }
+
+
+def _panels(request, case) -> list[str]:
+    from bridgeway.cases.registry import detail_panels
+
+    return [html for panel in detail_panels() if (html := panel(request, case))]
 
 
 @login_required

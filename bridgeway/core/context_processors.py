@@ -18,6 +18,8 @@ def navigation(request):
     roles = user_roles(user)
     if roles & {Role.CASEWORKER, Role.SUPERVISOR}:
         items.append((reverse("cases:list"), _("Cases"), "cases"))
+    if roles & {Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_POC, Role.ORG_ADMIN}:
+        items.append((reverse("referrals:list"), _("Referrals"), "referrals"))
     if roles & {Role.CASEWORKER, Role.SUPERVISOR, Role.DPO}:
         items.append((reverse("protection:subjects"), _("Persons assisted"), "subjects"))
     if Role.DPO in roles:

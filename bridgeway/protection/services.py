@@ -462,3 +462,35 @@ def organisation_key_assign(*, org, kek_id: str) -> OrganisationKey:
                  payload={"kek_id": kek_id})
     return ok
 
+
+
+@transaction.atomic
+def subject_move(*, subject: DataSubject, to_org, actor, index_values: dict) -> DataSubject:
+    """Moves a subject to another organisation (transfer of a case). The data key itself does not
+    change, so no ciphertext is touched; it is re-wrapped if the new organisation uses another KEK.
+    Blind indexes are keyed per organisation, so each indexed field is recomputed from
+    `index_values` ({field: (plain value, "name" | "identifier")}); an indexed field the caller
+    cannot supply stops the move rather than leave the person unfindable."""
+    subject = DataSubject.objects.select_for_update().get(pk=subject.pk)
+    if subject.is_erased:
+        raise ValidationError(_("This person's data was erased."))
+    indexed = set(SubjectIndex.objects.filter(subject=subject).values_list("field", flat=True))
+    missing = indexed - set(index_values)
+    if missing:
+        raise ValidationError(_("The person has search entries that cannot be rebuilt for the "
+                                "new organisation (%(fields)s); nothing was moved.")
+                              % {"fields": ", ".join(sorted(missing))})
+    from_org_id = subject.organisation_id
+    data_key = subject.data_key()  # fails clearly (KeyUnavailable) if the old KEK is not loaded
+    key_id = kek_id_for(to_org)
+    if key_id != subject.kek_id:
+        subject.wrapped_key = crypto.wrap_data_key(data_key, key_id=key_id,
+                                                   subject_id=str(subject.pk))
+        subject.kek_id = key_id
+    subject.organisation = to_org
+    subject.save(update_fields=["organisation", "wrapped_key", "kek_id"])
+    for field, (value, kind) in index_values.items():
+        index_set(subject=subject, field=field, value=value, kind=kind)
+    audit_record(action="protection.subject.moved", actor=actor, organisation=to_org,
+                 obj=subject, payload={"from": from_org_id, "to": to_org.pk, "kek_id": key_id})
+    return subject

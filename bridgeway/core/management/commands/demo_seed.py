@@ -166,6 +166,54 @@ class Command(BaseCommand):
                 if i % 7 == 6:
                     cases.case_set_status(case=case, actor=worker, status="Closed",
                                           reason="goals_met")
+        self._seed_referrals(orgs, people)
+
+    def _seed_referrals(self, orgs, people):
+        """One pending to the police unit, one accepted across the border, one cross-border
+        (TRM) sent on a supervisor's override, and one coming in to Lumina."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from bridgeway.cases.models import Case
+        from bridgeway.protection import services as protection
+        from bridgeway.referrals import services as referrals
+
+        today = timezone.localdate()
+
+        def open_cases(org_key):
+            return list(Case.objects.filter(organisation=orgs[org_key], status="Active",
+                                            subject__isnull=False).order_by("created_at"))
+
+        lumina, pascupas = open_cases("lumina"), open_cases("pascupas")
+        plan = [
+            # (case, sender key, actor, recipient key, recipient type, sections, services,
+            #  reason, urgency, consent?)
+            (lumina[0], people["caseworker.a"], "police", "LawEnforcement",
+             ["identity", "victim_context", "identification"], ["identification"],
+             "AdditionalServicesRequired", "urgent", True),
+            (lumina[1], people["caseworker.a"], "pascupas", "NGO",
+             ["identity", "contact", "needs"], ["job_counselling"],
+             "MigrationOrChangeOfLocation", "normal", True),
+            (lumina[2], people["supervisor.a"], "io", "InternationalOrganisation",
+             ["identity", "victim_context"], ["return_reintegration"],
+             "MigrationOrChangeOfLocation", "low", False),
+            (pascupas[0], people["caseworker.b"], "lumina", "NGO",
+             ["victim_context", "needs"], ["psychological"], "AdditionalServicesRequired",
+             "normal", True),
+        ]
+        sent = []
+        for case, actor, to, kind, sections, wanted, reason, urgency, with_consent in plan:
+            if with_consent:
+                protection.consent_record(subject=case.subject, actor=actor, purpose="referral",
+                                          method="written", recipient_type=kind,
+                                          given_on=today - timedelta(days=3))
+            sent.append(referrals.referral_send(
+                case=case, actor=actor, recipient=orgs[to], sections=sections, services=wanted,
+                reason=reason, urgency=urgency,
+                override_reason="" if with_consent else
+                "The person is leaving tomorrow and asked for help with return by phone."))
+        referrals.referral_accept(referral=sent[1], actor=people["caseworker.b"])
 
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")

@@ -1,0 +1,67 @@
+"""Referrals' part in other modules: a close blocker for cases, panels on the case page, the
+subject-access export and erasure."""
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from bridgeway.cases.registry import register_close_blocker, register_detail_panel
+from bridgeway.protection.registry import register_erasure, register_export
+
+
+@register_close_blocker
+def _open_referrals_block_closing(case) -> str | None:
+    from bridgeway.referrals.codes import ACTIVE_STATUSES
+    from bridgeway.referrals.models import Referral
+
+    refs = list(Referral.objects.filter(case=case, status__in=ACTIVE_STATUSES)
+                .values_list("reference", flat=True))
+    if not refs:
+        return None
+    return _("Referral(s) %(refs)s are still pending or accepted; revoke or complete them before "
+             "closing the case.") % {"refs": ", ".join(refs)}
+
+
+@register_detail_panel
+def _case_panel(request, case) -> str:
+    from bridgeway.referrals import queries
+    from bridgeway.referrals.models import Referral
+
+    linked = queries.referral_for_linked_case(request.user, case)
+    # The viewer can see this case (the case page checked it): they follow its referrals.
+    sent = list(Referral.objects.filter(case=case).select_related("recipient")
+                .order_by("-sent_at"))
+    can_refer = bool(case.subject_id and case.is_open and not case.is_first_contact
+                     and linked is None)
+    return render_to_string("referrals/_case_panel.html", {
+        "case": case, "sent": sent, "can_refer": can_refer, "linked": linked,
+        "shared": queries.shared_sections(linked) if linked else None,
+    }, request=request)
+
+
+@register_export
+def _export(subject) -> list[dict]:
+    from bridgeway.referrals.models import Referral
+
+    rows = []
+    for r in Referral.objects.filter(subject=subject).select_related("sender", "recipient", "case"):
+        rows.append({
+            "Reference": r.reference, "Case": r.case.reference, "From": r.sender.name,
+            "To": r.recipient.name, "Kind": r.kind, "Status": r.get_status_display(),
+            "Shared sections": ", ".join(r.sections), "Services requested": ", ".join(r.services),
+            "Reason": r.get_reason_display(), "Reason (text)": r.reason_text or "",
+            "Urgency": r.get_urgency_display(), "Sent": r.sent_at.isoformat(),
+            "Answer due by": r.deadline.isoformat(),
+            "Consent": "recorded" if r.consent_id else ("overridden" if r.override_by_id else ""),
+            "Override reason": r.override_reason or "",
+            "Declined because": r.get_decline_reason_display() if r.decline_reason else "",
+            "Decline note": r.decline_text or "",
+        })
+    return [{"title": "Referrals", "rows": rows}]
+
+
+@register_erasure
+def _erase(subject) -> None:
+    from bridgeway.referrals.models import Referral
+
+    Referral.objects.filter(subject=subject).update(reason_text=None, override_reason=None,
+                                                    decline_text=None)

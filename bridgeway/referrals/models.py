@@ -1,0 +1,95 @@
+"""Referrals between organisations (NRM inside a country, TRM across borders).
+
+A referral never copies personal data: the recipient reads the chosen sections live from the
+sender's case, through the referral, while it is pending or accepted. Free text written about the
+person (reasons, override justification) is encrypted under the person's data key."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bridgeway.protection.fields import EncryptedTextField
+from bridgeway.referrals.codes import DeclineReason, Kind, ReferralReason, Status, Urgency
+
+
+class Referral(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("protection.DataSubject", on_delete=models.PROTECT,
+                                related_name="+")
+    sender = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("from"))
+    recipient = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("to"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    kind = models.CharField(_("kind"), max_length=3, choices=Kind.choices)
+    sections = models.JSONField(_("shared sections"), default=list)
+    services = models.JSONField(_("services requested"), default=list)
+    reason = models.CharField(_("reason"), max_length=40, choices=ReferralReason.choices)
+    reason_text = EncryptedTextField(null=True)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    deadline = models.DateTimeField(_("answer due by"))
+    consent = models.ForeignKey("protection.Consent", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    override_reason = EncryptedTextField(null=True)
+    decline_reason = models.CharField(_("reason for declining"), max_length=30, blank=True,
+                                      choices=DeclineReason.choices)
+    decline_text = EncryptedTextField(null=True)
+    recipient_case = models.ForeignKey("cases.Case", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("expired"), null=True, blank=True)
+    transferred_at = models.DateTimeField(_("ownership transferred"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["recipient", "status", "-sent_at"]),
+                   models.Index(fields=["sender", "status", "-sent_at"]),
+                   models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (Status.PENDING, Status.ACCEPTED)
+
+    def section_labels(self) -> list[str]:
+        from bridgeway.referrals.codes import Section
+
+        return [str(Section(s).label) for s in self.sections if s in Section.values]
+
+    def service_labels(self) -> list[str]:
+        from bridgeway.orgs.codes import Service
+
+        return [str(Service(s).label) for s in self.services if s in Service.values]
+
+
+class ReferralSettings(models.Model):
+    """How long an organisation gives recipients to answer its referrals, by urgency."""
+
+    organisation = models.OneToOneField("orgs.Organisation", on_delete=models.CASCADE,
+                                        related_name="+")
+    urgent_hours = models.PositiveSmallIntegerField(_("urgent: hours to answer"), default=4)
+    normal_working_days = models.PositiveSmallIntegerField(
+        _("normal: working days to answer"), default=3)
+    low_working_days = models.PositiveSmallIntegerField(_("low: working days to answer"),
+                                                        default=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"referral settings of {self.organisation_id}"

@@ -1,0 +1,106 @@
+"""Reads of referrals, always scoped to the asking user.
+
+Sender side: people who can see the referred case (and the sender's supervisors, who follow the
+status after a transfer). Recipient side: caseworkers and supervisors of a receiving CSO, or the
+agency points of contact of a receiving agency. Everyone else gets 404."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from bridgeway.cases.queries import cases_visible_to, shared_case_data
+from bridgeway.orgs.codes import AGENCY_TYPES, Role
+from bridgeway.orgs.queries import active_memberships, orgs_where
+from bridgeway.protection.models import EncryptedDocument
+from bridgeway.referrals.codes import ACTIVE_STATUSES, Section
+from bridgeway.referrals.models import Referral
+from bridgeway.referrals.services import recipient_roles
+
+SENDER = "sender"
+RECIPIENT = "recipient"
+
+
+def receiving_org_ids(user) -> set[int]:
+    ids = set()
+    for m in active_memberships(user):
+        agency = m.organisation.org_type in AGENCY_TYPES
+        if (agency and m.role == Role.AGENCY_POC) or \
+                (not agency and m.role in (Role.CASEWORKER, Role.SUPERVISOR)):
+            ids.add(m.organisation_id)
+    return ids
+
+
+def incoming_for(user) -> QuerySet[Referral]:
+    return Referral.objects.filter(recipient_id__in=receiving_org_ids(user))
+
+
+def outgoing_for(user) -> QuerySet[Referral]:
+    supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
+    return Referral.objects.filter(Q(case__in=cases_visible_to(user).values("pk"))
+                                   | Q(sender_id__in=supervised))
+
+
+def referral_for_user(user, pk) -> tuple[Referral, str]:
+    """The referral and the side the user is on; 404 for anyone else."""
+    try:
+        referral = Referral.objects.select_related(
+            "case", "subject", "sender", "recipient", "created_by", "answered_by",
+            "recipient_case").get(pk=pk)
+    except (Referral.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None
+    if outgoing_for(user).filter(pk=referral.pk).exists():
+        return referral, SENDER
+    if referral.recipient_id in receiving_org_ids(user):
+        return referral, RECIPIENT
+    raise Http404
+
+
+def shares_now(referral: Referral) -> bool:
+    return referral.status in ACTIVE_STATUSES and not referral.subject.is_erased
+
+
+def shared_sections(referral: Referral) -> dict:
+    """The chosen sections, read live from the sender's case; {} once the referral is over."""
+    if not shares_now(referral):
+        return {}
+    data = shared_case_data(referral.case, referral.sections)
+    if Section.NEEDS in referral.sections:
+        data["needs"]["services_requested"] = list(referral.services)
+        data["needs"]["services_requested_labels"] = referral.service_labels()
+    if Section.DOCUMENTS in referral.sections:
+        data["documents"] = [{"id": d.pk, "content_type": d.content_type, "size": d.size,
+                              "uploaded_at": d.uploaded_at}
+                             for d in EncryptedDocument.objects.filter(subject=referral.subject)]
+    return data
+
+
+def shared_document(referral: Referral, document_id) -> EncryptedDocument:
+    if not shares_now(referral) or Section.DOCUMENTS not in referral.sections:
+        raise Http404
+    try:
+        return EncryptedDocument.objects.select_related("subject").get(
+            pk=document_id, subject=referral.subject)
+    except (EncryptedDocument.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+def referral_for_linked_case(user, case) -> Referral | None:
+    """The active referral whose linked case this is, if the user is on the receiving side."""
+    referral = (Referral.objects.filter(recipient_case=case, status__in=ACTIVE_STATUSES)
+                .select_related("case", "subject", "sender", "recipient").first())
+    if referral is None or referral.recipient_id not in receiving_org_ids(user):
+        return None
+    return referral
+
+
+def is_overdue(referral: Referral) -> bool:
+    return referral.status == "pending" and referral.deadline <= timezone.now()
+
+
+def may_answer(user, referral: Referral) -> bool:
+    from bridgeway.orgs.queries import roles_in
+
+    return bool(roles_in(user, referral.recipient) & recipient_roles(referral.recipient))
