@@ -104,9 +104,10 @@ def run(args):
     client = Client()
     client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
     from bridgeway.accounts.models import User  # noqa: F401 - MFA is not required for the bench
-    from tests.factories import with_totp
+    from tests.factories import has_totp, with_totp
 
-    with_totp(supervisor)
+    if not has_totp(supervisor):  # a reused database (--keep) has it already
+        with_totp(supervisor)
 
     def view(url, params=None):
         def run():

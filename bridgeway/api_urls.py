@@ -7,7 +7,7 @@ from bridgeway.notifications.api import NotificationViewSet
 from bridgeway.orgs.api import MechanismViewSet, MembershipViewSet, OrganisationViewSet
 from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
-from bridgeway.referrals.api import ReferralSettingsView, ReferralViewSet
+from bridgeway.referrals.api import ReferralSettingsView, ReferralStatisticsView, ReferralViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -20,6 +20,7 @@ router.register("tasks", MyTaskViewSet, basename="my-task")
 router.register("referrals", ReferralViewSet, basename="referral")
 
 urlpatterns = [
+    path("referral-statistics/", ReferralStatisticsView.as_view(), name="api-referral-statistics"),
     path("me/", MeView.as_view(), name="api-me"),
     path("organisations/<int:org_pk>/audit-events/", AuditEventList.as_view(),
          name="api-audit-events"),

@@ -20,6 +20,9 @@ def navigation(request):
         items.append((reverse("cases:list"), _("Cases"), "cases"))
     if roles & {Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_POC, Role.ORG_ADMIN}:
         items.append((reverse("referrals:list"), _("Referrals"), "referrals"))
+    if roles & {Role.SUPERVISOR, Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}:
+        items.append((reverse("referrals:statistics"), _("Referral statistics"),
+                       "referral_statistics"))
     if roles & {Role.CASEWORKER, Role.SUPERVISOR, Role.DPO}:
         items.append((reverse("protection:subjects"), _("Persons assisted"), "subjects"))
     if Role.DPO in roles:

@@ -338,3 +338,54 @@ class ReferralSettingsView(APIView):
         ser.is_valid(raise_exception=True)
         conf = services.referral_settings_set(org=org, actor=request.user, **ser.validated_data)
         return Response(ReferralSettingsSerializer(conf).data)
+
+
+class StatisticsGroupSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    sent = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    acceptance_rate = serializers.FloatField(allow_null=True)
+    median_hours = serializers.FloatField(allow_null=True)
+    slowest_hours = serializers.FloatField(allow_null=True)
+
+
+class StalledSerializer(serializers.Serializer):
+    reference = serializers.CharField(help_text="empty for a network's view")
+    sender = serializers.CharField()
+    recipient = serializers.CharField()
+    waiting_hours = serializers.FloatField()
+    overdue = serializers.BooleanField()
+
+
+class StatisticsSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=["organisation", "network"])
+    total = StatisticsGroupSerializer()
+    by_organisation = StatisticsGroupSerializer(many=True)
+    by_type = StatisticsGroupSerializer(many=True)
+    pathways = StatisticsGroupSerializer(many=True)
+    stalled = StalledSerializer(many=True)
+
+
+class ReferralStatisticsView(APIView):
+    @extend_schema(
+        summary="Referral statistics: response times, acceptance, stalled referrals, pathways",
+        parameters=[OpenApiParameter("since", OpenApiTypes.DATE),
+                    OpenApiParameter("until", OpenApiTypes.DATE)],
+        responses=StatisticsSerializer)
+    def get(self, request):
+        from bridgeway.referrals.statistics import referral_statistics
+        from bridgeway.referrals.views_statistics import PeriodForm
+
+        form = PeriodForm(request.query_params)
+        if not form.is_valid():
+            return Response(form.errors, status=400)
+        data = referral_statistics(request.user, since=form.cleaned_data.get("since"),
+                                   until=form.cleaned_data.get("until"))
+        for row in data["stalled"]:
+            row.pop("pk", None)
+        return Response(StatisticsSerializer(data).data)

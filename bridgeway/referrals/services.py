@@ -208,6 +208,9 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
                      "sections": referral.sections, "services": services, "reason": reason,
                      "urgency": urgency, "consent": str(consent.pk) if consent else None,
                      "override": bool(override)})
+    from bridgeway.referrals.reminders import announce
+
+    announce(referral, "sent", actor)
     return referral
 
 
@@ -242,8 +245,12 @@ def _as_sender(referral: Referral, actor, roles=SENDER_ROLES) -> None:
 
 
 def _record(action: str, referral: Referral, actor, org, **payload) -> None:
+    """Audits a step and tells the other side (a link only; see reminders.py)."""
+    from bridgeway.referrals.reminders import announce
+
     audit_record(action=f"referrals.referral.{action}", actor=actor, organisation=org,
                  obj=referral, payload={"reference": referral.reference, **payload})
+    announce(referral, action, actor)
 
 
 @transaction.atomic

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from bridgeway.referrals import views
+from bridgeway.referrals import views, views_statistics
 
 app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
     path("settings/", views.referral_settings, name="settings"),
+    path("statistics/", views_statistics.referral_statistics_view, name="statistics"),
     path("new/<uuid:case_pk>/", views.referral_new, name="new"),
     path("<uuid:pk>/", views.referral_detail, name="detail"),
     path("<uuid:pk>/accept/", views.accept, name="accept"),
