@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "bridgeway.orgs",
     "bridgeway.cases",
     "bridgeway.notifications",
+    "bridgeway.civicspace",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
