@@ -289,6 +289,8 @@ SPECTACULAR_SETTINGS = {
         "RelationshipEnum": "bridgeway.cases.codes.Relationship",
         "ErasureStatusEnum": "bridgeway.protection.models.ErasureRequest.Status",
         "DecisionStateEnum": "bridgeway.cases.models.Decision.State",
+        "CivicAnswerEnum": "bridgeway.civicspace.codes.Answer",
+        "CivicIncidentStatusEnum": "bridgeway.civicspace.codes.Status",
     },
 }
 

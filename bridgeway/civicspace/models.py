@@ -105,6 +105,9 @@ class AffectedOrganisation(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
     def public_label(self) -> str:
         if self.organisation_id and not self.anonymous:
             return self.organisation.name
@@ -125,6 +128,9 @@ class Source(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
 
 class IncidentDocument(models.Model):
     """A private document, sealed with the incident's own data key (never public)."""
@@ -139,6 +145,9 @@ class IncidentDocument(models.Model):
                                     related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
+
 
 class IncidentVersion(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="versions")
@@ -152,6 +161,9 @@ class IncidentVersion(models.Model):
 
     class Meta:
         ordering = ["-number", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
 
 
 class CountryAssessment(models.Model):
@@ -170,6 +182,9 @@ class CountryAssessment(models.Model):
         ordering = ["country", "-period_start"]
         constraints = [models.UniqueConstraint("network", "country", "period_start",
                                                name="civic_assessment_unique_period")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
 
 
 class Consultation(models.Model):
@@ -212,6 +227,9 @@ class Participation(models.Model):
         ordering = ["organisation__name"]
         constraints = [models.UniqueConstraint("consultation", "organisation",
                                                name="civic_participation_unique")]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.pk}"
 
     @property
     def is_exclusion(self) -> bool:

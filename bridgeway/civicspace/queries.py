@@ -130,3 +130,9 @@ def counts(incidents, key) -> list[tuple[str, int]]:
         for label in key(inc):
             found[label] = found.get(label, 0) + 1
     return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def civic_space_menu(user) -> bool:
+    """People of network member organisations and of networks (coordinators, researchers)."""
+    return bool(managed_networks(user) or member_orgs(user) or any(
+        m.organisation.is_network for m in active_memberships(user)))
