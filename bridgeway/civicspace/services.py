@@ -418,3 +418,13 @@ def exclusion_to_incident(*, participation: Participation, actor) -> Incident:
                  payload={"network": c.network.pk, "country": c.country,
                           "consultation": c.pk})
     return incident
+
+
+def restriction_types_seed() -> None:
+    """The seeded taxonomy (also written by migration 0002); idempotent, for databases that were
+    flushed after migrating, as transactional tests do."""
+    from bridgeway.civicspace.codes import SEEDED_TYPES
+
+    for code, family, _label in SEEDED_TYPES:
+        RestrictionType.objects.get_or_create(code=code, network=None,
+                                              defaults={"family": str(family)})

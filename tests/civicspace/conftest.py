@@ -8,6 +8,12 @@ from bridgeway.orgs.models import NetworkMembership
 from tests.factories import MembershipFactory, OrganisationFactory
 
 
+@pytest.fixture(autouse=True)
+def seeded_types(db):
+    # A transactional test elsewhere may have flushed what the data migration wrote.
+    services.restriction_types_seed()
+
+
 def type_id(code: str) -> int:
     return RestrictionType.objects.get(code=code, network__isnull=True).pk
 

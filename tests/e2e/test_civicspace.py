@@ -4,6 +4,7 @@
 import pytest
 
 from bridgeway.civicspace.models import Incident
+from bridgeway.civicspace.services import restriction_types_seed
 from bridgeway.orgs.models import NetworkMembership
 from tests.e2e.test_shell import assert_accessible, at_home, sign_in
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, with_totp
@@ -12,6 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_report_verify_publish_and_public_page(browser, live_server):
+    restriction_types_seed()  # a transactional test before may have flushed the seeded types
     org = OrganisationFactory(name="Lumina", country="MD")
     network = OrganisationFactory(name="Two Rivers", org_type="CSONetwork", country="RO")
     NetworkMembership.objects.create(network=network, member=org)
