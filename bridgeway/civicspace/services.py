@@ -428,3 +428,92 @@ def restriction_types_seed() -> None:
     for code, family, _label in SEEDED_TYPES:
         RestrictionType.objects.get_or_create(code=code, network=None,
                                               defaults={"family": str(family)})
+
+
+# --- private documents ---------------------------------------------------------------------
+# Incident documents do not belong to a data subject, so they get their own data key per
+# incident, wrapped by the network's key-encryption key, and reuse the chunked document format.
+
+def _incident_key(incident: Incident) -> bytes:
+    from bridgeway.protection import crypto
+    from bridgeway.protection.services import kek_id_for
+
+    subject_id = f"civicspace.incident.{incident.pk}"
+    if incident.wrapped_key:
+        return crypto.unwrap_data_key(bytes(incident.wrapped_key), key_id=incident.kek_id,
+                                      subject_id=subject_id)
+    key = crypto.new_data_key()
+    incident.kek_id = kek_id_for(incident.network)
+    incident.wrapped_key = crypto.wrap_data_key(key, key_id=incident.kek_id, subject_id=subject_id)
+    incident.save(update_fields=["kek_id", "wrapped_key"])
+    return key
+
+
+def _doc_aad(doc_id) -> bytes:
+    return f"bridgeway.civicspace.document|{doc_id}".encode()
+
+
+def may_read_documents(user, incident: Incident) -> bool:
+    own = {m.organisation_id for m in active_memberships(user)}
+    return incident.reporting_org_id in own or can_manage_network(user, incident.network)
+
+
+@transaction.atomic
+def incident_document_upload(*, incident: Incident, actor, uploaded, title: str = ""):
+    import secrets
+
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from bridgeway.civicspace.models import IncidentDocument
+    from bridgeway.protection import crypto, documents
+
+    incident = Incident.objects.select_for_update().select_related("network").get(pk=incident.pk)
+    if not may_read_documents(actor, incident):
+        raise PermissionDenied(_("Only the reporting organisation and the network's coordinators "
+                                 "can add documents."))
+    limit = settings.BRIDGEWAY_DOCUMENT_MAX_BYTES
+    data = uploaded.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError({"file": [_("The file is larger than the limit.")]})
+    if not data:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    content_type = documents.sniff(data[:8192], data)
+    if content_type is None:
+        raise ValidationError({"file": [_("This kind of file is not accepted. Allowed: "
+                                          "%(types)s.") % {
+            "types": ", ".join(documents.ALLOWED_TYPES.values())}]})
+    key = _incident_key(incident)
+    doc = IncidentDocument(incident=incident, content_type=content_type, size=len(data),
+                           storage_name=f"civicspace/{secrets.token_hex(16)}.bin",
+                           uploaded_by=actor)
+    doc.sealed_filename = crypto.seal(key, (uploaded.name or "document")[-200:].encode(),
+                                      _doc_aad(doc.pk) + b"|name")
+    default_storage.save(doc.storage_name, ContentFile(documents.encrypt(key, data,
+                                                                         _doc_aad(doc.pk))))
+    try:
+        doc.save()
+        Source.objects.create(incident=incident, document=doc, title=title.strip()[:200],
+                              is_public=False, added_by=actor)
+    except Exception:
+        default_storage.delete(doc.storage_name)
+        raise
+    audit_record(action="civicspace.document.uploaded", actor=actor,
+                 organisation=incident.network, obj=doc,
+                 payload={"incident": str(incident.pk), "content_type": content_type})
+    return doc
+
+
+def incident_document_open(doc) -> tuple[str, bytes]:
+    """(file name, content), decrypted with the incident's key."""
+    from django.core.files.storage import default_storage
+
+    from bridgeway.protection import crypto, documents
+
+    key = _incident_key(doc.incident)
+    name = crypto.open_sealed(key, bytes(doc.sealed_filename), _doc_aad(doc.pk) + b"|name",
+                              what="document name").decode()
+    with default_storage.open(doc.storage_name, "rb") as handle:
+        content = b"".join(documents.decrypt_stream(key, handle, _doc_aad(doc.pk)))
+    return name, content

@@ -146,7 +146,10 @@ def _detail(request, incident, form=None, status=200):
         "incident": incident, "can_review": queries.can_review(request.user, incident),
         "can_edit": queries.can_edit(request.user, incident),
         "types": incident.types.all(), "affected": incident.affected.select_related("organisation"),
-        "sources": incident.sources.all(),
+        "sources": incident.sources.filter(document__isnull=True),
+        "documents": incident.documents.all()
+        if services.may_read_documents(request.user, incident) else [],
+        "may_upload": services.may_read_documents(request.user, incident),
         "versions": incident.versions.select_related("changed_by")[:50],
         "transition_form": form or TransitionForm(), "Status": Status}, status=status)
 
@@ -296,3 +299,40 @@ def exclusion_incident(request, pk):
         return redirect("civicspace:consultation", c.pk)
     messages.success(request, _("The exclusion is now a reported incident."))
     return redirect("civicspace:detail", incident.pk)
+
+
+@login_required
+@require_POST
+def document_upload(request, pk):
+    incident = queries.incident_for_user(request.user, pk)
+    uploaded = request.FILES.get("file")
+    try:
+        if uploaded is None:
+            raise ValidationError({"file": [_("Choose a file.")]})
+        services.incident_document_upload(incident=incident, actor=request.user,
+                                          uploaded=uploaded, title=request.POST.get("title", ""))
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("Document added, encrypted."))
+    return redirect("civicspace:detail", incident.pk)
+
+
+@login_required
+def document_download(request, pk, document_id):
+    from django.http import HttpResponse
+
+    from bridgeway.civicspace.models import IncidentDocument
+
+    incident = queries.incident_for_user(request.user, pk)
+    if not services.may_read_documents(request.user, incident):
+        raise Http404
+    doc = get_object_or_404(IncidentDocument, pk=document_id, incident=incident)
+    name, content = services.incident_document_open(doc)
+    response = HttpResponse(content, content_type=doc.content_type)
+    response["Content-Disposition"] = 'attachment; filename="{}"'.format(
+        name.replace('"', "").replace("\n", " "))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -256,3 +256,39 @@ def test_screens_for_each_role(cast, report):
                                                 {"to": "published"})
     assert response.status_code == 400
     assert "Verify the incident before publishing it." in response.content.decode()
+
+
+def test_private_document_is_encrypted_and_only_for_reporter_and_coordinators(cast, report,
+                                                                             settings, tmp_path):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bridgeway.civicspace.models import IncidentDocument
+
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
+    incident = publish(report(), cast.coordinator)
+    response = signed_in(cast.caseworker_a).post(
+        f"/civic-space/incidents/{incident.pk}/documents/",
+        {"file": SimpleUploadedFile("threat-letter.txt", b"Secret threat letter text"),
+         "title": "Letter"})
+    assert response.status_code == 302
+    doc = IncidentDocument.objects.get()
+    with default_storage.open(doc.storage_name, "rb") as fh:
+        assert b"Secret threat letter" not in fh.read()
+    url = f"/civic-space/incidents/{incident.pk}/documents/{doc.pk}/"
+    got = signed_in(cast.coordinator).get(url)
+    assert got.status_code == 200 and got.content == b"Secret threat letter text"
+    assert "threat-letter.txt" in got["Content-Disposition"]
+    # The incident is public, its documents are not.
+    from tests.factories import MembershipFactory
+
+    member = MembershipFactory(organisation=cast.hidden, role="researcher").user
+    assert signed_in(member).get(url).status_code == 404
+    assert "Secret" not in signed_in(member).get(
+        f"/civic-space/incidents/{incident.pk}/").content.decode()
+    bad = signed_in(cast.caseworker_a).post(
+        f"/civic-space/incidents/{incident.pk}/documents/",
+        {"file": SimpleUploadedFile("x.html", b"<script>alert(1)</script>")})
+    assert bad.status_code == 302 and IncidentDocument.objects.count() == 1
