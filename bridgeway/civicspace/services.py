@@ -386,13 +386,13 @@ def exclusion_to_incident(*, participation: Participation, actor) -> Incident:
     participation = Participation.objects.select_for_update().select_related(
         "consultation__network", "organisation").get(pk=participation.pk)
     c = participation.consultation
+    if not _may_record_for(actor, c, participation.organisation):
+        raise PermissionDenied(_("You can report exclusions of your own organisation only."))
     if not participation.is_exclusion:
         raise ValidationError({"participation": [_("Only an exclusion (not invited, or feedback "
                                                    "not considered) can become an incident.")]})
     if participation.incident_id:
         raise ValidationError({"participation": [_("This exclusion is already an incident.")]})
-    if not _may_record_for(actor, c, participation.organisation):
-        raise PermissionDenied(_("You can report exclusions of your own organisation only."))
     code = "excluded_consultation" if participation.invited == Answer.NO else "feedback_ignored"
     rtype = RestrictionType.objects.get(code=code, network__isnull=True)
     title = (_("Not invited to the consultation: %(title)s") if code == "excluded_consultation"
