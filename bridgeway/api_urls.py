@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from bridgeway.accounts.api import MeView
 from bridgeway.cases.api import CaseViewSet, IndicatorSetViewSet, MyTaskViewSet
+from bridgeway.civicspace import api as civic_api
 from bridgeway.notifications.api import NotificationViewSet
 from bridgeway.orgs.api import MechanismViewSet, MembershipViewSet, OrganisationViewSet
 from bridgeway.protection import api as protection_api
@@ -18,6 +19,13 @@ router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("tasks", MyTaskViewSet, basename="my-task")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("civic-space/incidents", civic_api.IncidentViewSet, basename="civic-incident")
+router.register("civic-space/restriction-types", civic_api.RestrictionTypeViewSet,
+                basename="civic-restriction-type")
+router.register("civic-space/assessments", civic_api.AssessmentViewSet,
+                basename="civic-assessment")
+router.register("civic-space/consultations", civic_api.ConsultationViewSet,
+                basename="civic-consultation")
 
 urlpatterns = [
     path("referral-statistics/", ReferralStatisticsView.as_view(), name="api-referral-statistics"),

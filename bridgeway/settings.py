@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "bridgeway.cases",
     "bridgeway.notifications",
     "bridgeway.referrals",
+    "bridgeway.civicspace",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -298,6 +299,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceEnum": "bridgeway.orgs.codes.Service",
         "ReferralReasonEnum": "bridgeway.referrals.codes.ReferralReason",
         "DeclineReasonEnum": "bridgeway.referrals.codes.DeclineReason",
+        "CivicAnswerEnum": "bridgeway.civicspace.codes.Answer",
+        "CivicIncidentStatusEnum": "bridgeway.civicspace.codes.Status",
     },
 }
 

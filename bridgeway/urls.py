@@ -22,6 +22,8 @@ urlpatterns = [
     path("invitations/", include("bridgeway.orgs.invitation_urls")),
     path("protection/", include("bridgeway.protection.urls")),
     path("notifications/", include("bridgeway.notifications.urls")),
+    path("civic-space/", include("bridgeway.civicspace.urls")),
+    path("public/civic-space/", include("bridgeway.civicspace.public_urls")),
     path("api/v1/", include("bridgeway.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", swagger_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),

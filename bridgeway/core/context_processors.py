@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.civicspace.queries import civic_space_menu
 from bridgeway.notifications.queries import unread_count
 from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import active_memberships, user_roles
@@ -25,6 +26,8 @@ def navigation(request):
                        "referral_statistics"))
     if roles & {Role.CASEWORKER, Role.SUPERVISOR, Role.DPO}:
         items.append((reverse("protection:subjects"), _("Persons assisted"), "subjects"))
+    if civic_space_menu(user):
+        items.append((reverse("civicspace:list"), _("Civic space"), "civicspace"))
     if Role.DPO in roles:
         items.append((reverse("protection:access_log"), _("Access log"), "access_log"))
         items.append((reverse("protection:retention"), _("Retention"), "retention"))

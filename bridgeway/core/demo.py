@@ -133,3 +133,37 @@ TASK_FORCE = (
       "Response times to referrals; shelter capacity.",
       "Police answer CSO referrals within 48 hours; capacity reviewed monthly.")],
 )
+# Civic space: (org, title, date, country, actors, types, visibility, status, description,
+# affected organisation anonymous?)
+CIVIC_INCIDENTS = [
+    ("lumina", "Shelter registration refused a third time", "2025-11-04", "MD",
+     ("national_authority",), ("burdensome_registration",), "public", "published",
+     "The registration office asked again for documents already filed.", True),
+    ("lumina", "Not invited to the identification working group", "2026-02-12", "MD",
+     ("national_authority", "law_enforcement"), ("excluded_identification",), "network",
+     "published", "CSOs were left out of the new formal identification procedure.", False),
+    ("pascupas", "Foreign grants must be pre-approved", "2026-01-20", "RO",
+     ("parliament",), ("foreign_funding_restriction", "restrictive_ngo_law"), "public",
+     "verified", "A draft law requires prior approval of any foreign grant.", True),
+    ("harbour", "Denied access to the transit centre", "2026-04-03", "RO",
+     ("local_authority",), ("denied_facility_access",), "public", "under_review",
+     "Outreach staff were turned away at the gate.", True),
+    ("harbour", "Online campaign against 'gender ideology'", "2026-05-18", "RO",
+     ("religious_conservative", "media"), ("smear_campaign",), "organisation", "reported",
+     "Posts accused the shelter of promoting 'gender ideology'.", True),
+    ("pascupas", "Municipal grant withdrawn", "2025-09-01", "RO", ("local_authority",),
+     ("funding_cut",), "network", "rejected", "A grant was withdrawn after a change of mayor.",
+     True),
+]
+CIVIC_ASSESSMENTS = [
+    ("MD", "2024-01-01", "2024-12-31", "narrowed", "stable", "Registration is slow but possible."),
+    ("MD", "2025-01-01", "", "obstructed", "worsening",
+     "Repeated refusals and exclusion from identification."),
+    ("RO", "2025-01-01", "", "narrowed", "worsening", "Draft restrictions on foreign funding."),
+]
+CIVIC_CONSULTATIONS = [
+    ("MD", "National anti-trafficking action plan 2026–2030", "nap", "closed", "2025-10-01",
+     [("lumina", "no", "no", "", "unknown"), ("openroads", "yes", "yes", "written", "partly")]),
+    ("RO", "Law on associations and foundations (amendment)", "law", "open", "2026-03-15",
+     [("pascupas", "yes", "yes", "hearing", "no"), ("harbour", "no", "no", "", "unknown")]),
+]

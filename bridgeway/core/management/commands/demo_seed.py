@@ -24,6 +24,7 @@ class Command(BaseCommand):
         else:
             self._seed()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self._seed_civic_space()
         self._print_logins()
 
     @transaction.atomic
@@ -214,6 +215,56 @@ class Command(BaseCommand):
                 override_reason="" if with_consent else
                 "The person is leaving tomorrow and asked for help with return by phone."))
         referrals.referral_accept(referral=sent[1], actor=people["caseworker.b"])
+
+    @transaction.atomic
+    def _seed_civic_space(self):
+        """Added later than the rest, so it checks on its own whether it already ran."""
+        from datetime import date
+
+        from bridgeway.civicspace import services as civic
+        from bridgeway.civicspace.models import Consultation, RestrictionType
+
+        network = Organisation.objects.filter(name=demo.ORGS[0].name).first()
+        if network is None or Consultation.objects.filter(network=network).exists():
+            return
+        civic.restriction_types_seed()
+        orgs = {spec.key: Organisation.objects.get(name=spec.name) for spec in demo.ORGS}
+        coordinator = User.objects.get(email=demo.email("coordinator"))
+        reporters = {"lumina": User.objects.get(email=demo.email("admin.a")),
+                     "pascupas": User.objects.get(email=demo.email("admin.b")),
+                     "harbour": User.objects.get(email=demo.email("admin.harbour"))}
+        types = {t.code: t.pk for t in RestrictionType.objects.filter(network__isnull=True)}
+        for (org_key, title, day, country, actors, codes, visibility, status, text,
+             anonymous) in demo.CIVIC_INCIDENTS:
+            incident = civic.incident_report(
+                actor=reporters[org_key], reporting_org=orgs[org_key], network=network,
+                data=civic.IncidentData(
+                    title=title, started_on=date.fromisoformat(day), country=country,
+                    description=text, actors=list(actors), type_ids=[types[c] for c in codes],
+                    visibility=visibility,
+                    affected=[civic.Affected(organisation_id=orgs[org_key].pk, anonymous=anonymous,
+                                             description="A member organisation of the network")],
+                    sources=[civic.SourceData(url="https://example.org/demo-source",
+                                              title="Demo source", is_public=True)]))
+            steps = {"under_review": ["under_review"], "verified": ["verified"],
+                     "published": ["verified", "published"], "rejected": ["rejected"]}
+            for to in steps.get(status, []):
+                civic.incident_transition(incident=incident, actor=coordinator, to=to,
+                                          reason="Could not be confirmed by a second source.")
+        for country, start, end, rating, trend, why in demo.CIVIC_ASSESSMENTS:
+            civic.assessment_record(network=network, actor=coordinator, country=country,
+                                    period_start=date.fromisoformat(start),
+                                    period_end=date.fromisoformat(end) if end else None,
+                                    rating=rating, trend=trend, justification=why)
+        for country, title, kind, stage, opened, answers in demo.CIVIC_CONSULTATIONS:
+            c = civic.consultation_add(network=network, actor=coordinator, country=country,
+                                       title=title, kind=kind, stage=stage,
+                                       opened_on=date.fromisoformat(opened),
+                                       url="https://example.org/demo-consultation")
+            for org_key, invited, submitted, method, feedback in answers:
+                civic.participation_set(consultation=c, actor=coordinator,
+                                        organisation=orgs[org_key], invited=invited,
+                                        submitted=submitted, method=method, feedback=feedback)
 
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")

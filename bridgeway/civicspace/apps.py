@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CivicspaceConfig(AppConfig):
+    name = "bridgeway.civicspace"
+    verbose_name = _("Civic space")

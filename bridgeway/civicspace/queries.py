@@ -1,0 +1,138 @@
+"""Reads, scoped to what the asking user may see (404 for the rest)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from bridgeway.civicspace.codes import Status, Visibility
+from bridgeway.civicspace.models import Consultation, Incident, RestrictionType
+from bridgeway.orgs.codes import Role
+from bridgeway.orgs.models import NetworkMembership, Organisation
+from bridgeway.orgs.queries import active_memberships, can_manage_network
+
+NETWORK_ADMIN_ROLES = {Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}
+
+
+def managed_networks(user) -> list[Organisation]:
+    """CSO networks where the user is a coordinator or administrator ("network admins")."""
+    seen: dict[int, Organisation] = {}
+    for m in active_memberships(user):
+        if m.role in NETWORK_ADMIN_ROLES and m.organisation.is_network:
+            seen.setdefault(m.organisation_id, m.organisation)
+    return list(seen.values())
+
+
+def member_orgs(user) -> list[Organisation]:
+    """The user's organisations that belong to at least one CSO network (they may report)."""
+    own = {m.organisation_id: m.organisation for m in active_memberships(user)
+           if not m.organisation.is_network}
+    members = set(NetworkMembership.objects.filter(member_id__in=own, network__is_active=True)
+                  .values_list("member_id", flat=True))
+    return [org for pk, org in own.items() if pk in members]
+
+
+def networks_for_reporting(org: Organisation) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(network_members__member=org, is_active=True,
+                                       org_type="CSONetwork").order_by("name")
+
+
+def user_networks(user) -> set[int]:
+    """Every network the user's organisations belong to, or that they manage."""
+    own = {m.organisation_id for m in active_memberships(user)}
+    ids = set(NetworkMembership.objects.filter(member_id__in=own).values_list("network_id",
+                                                                             flat=True))
+    return ids | {n.pk for n in managed_networks(user)}
+
+
+def public_incidents() -> QuerySet[Incident]:
+    return Incident.objects.filter(status=Status.PUBLISHED, visibility=Visibility.PUBLIC)
+
+
+def incidents_visible_to(user) -> QuerySet[Incident]:
+    """The reporting organisation sees its own; the network's coordinators and administrators
+    see every incident filed with their network (they verify them); other members of the network
+    see it once published with network or public visibility; everyone sees public ones."""
+    if not getattr(user, "is_authenticated", False):
+        return public_incidents()
+    own = [m.organisation_id for m in active_memberships(user)]
+    managed = [n.pk for n in managed_networks(user)]
+    member_of = NetworkMembership.objects.filter(member_id__in=own).values("network_id")
+    return Incident.objects.filter(
+        Q(reporting_org_id__in=own) | Q(network_id__in=managed)
+        | Q(status=Status.PUBLISHED, visibility=Visibility.NETWORK, network_id__in=member_of)
+        | Q(status=Status.PUBLISHED, visibility=Visibility.PUBLIC)
+    ).distinct()
+
+
+def incident_for_user(user, pk) -> Incident:
+    try:
+        return incidents_visible_to(user).select_related("network", "reporting_org").get(pk=pk)
+    except (Incident.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_review(user, incident: Incident) -> bool:
+    return can_manage_network(user, incident.network)
+
+
+def can_edit(user, incident: Incident) -> bool:
+    if can_review(user, incident):
+        return True
+    own = {m.organisation_id for m in active_memberships(user)}
+    return incident.reporting_org_id in own and incident.status in (Status.REPORTED,
+                                                                    Status.UNDER_REVIEW)
+
+
+def filter_incidents(qs: QuerySet[Incident], *, country: str = "", status: str = "",
+                     family: str = "", type_code: str = "", actor: str = "", since=None,
+                     until=None) -> QuerySet[Incident]:
+    if country:
+        qs = qs.filter(country=country)
+    if status:
+        qs = qs.filter(status=status)
+    if family:
+        qs = qs.filter(types__family=family)
+    if type_code:
+        qs = qs.filter(types__code=type_code)
+    if actor:
+        # JSON containment differs between SQLite and PostgreSQL; match the quoted code instead.
+        qs = qs.filter(actors__icontains=f'"{actor}"')
+    if since:
+        qs = qs.filter(started_on__gte=since)
+    if until:
+        qs = qs.filter(started_on__lte=until)
+    return qs.distinct()
+
+
+def types_for_network(network_id: int | None) -> QuerySet[RestrictionType]:
+    q = Q(network__isnull=True)
+    if network_id:
+        q |= Q(network_id=network_id)
+    return RestrictionType.objects.filter(q, is_active=True).order_by("family", "pk")
+
+
+def consultations_visible_to(user) -> QuerySet[Consultation]:
+    return Consultation.objects.filter(network_id__in=user_networks(user))
+
+
+def consultation_for_user(user, pk) -> Consultation:
+    try:
+        return consultations_visible_to(user).select_related("network").get(pk=pk)
+    except (Consultation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def counts(incidents, key) -> list[tuple[str, int]]:
+    """(label, count) rows for a chart, largest first; `key` maps an incident to labels."""
+    found: dict[str, int] = {}
+    for inc in incidents:
+        for label in key(inc):
+            found[label] = found.get(label, 0) + 1
+    return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def civic_space_menu(user) -> bool:
+    """People of network member organisations and of networks (coordinators, researchers)."""
+    return bool(managed_networks(user) or member_orgs(user) or any(
+        m.organisation.is_network for m in active_memberships(user)))
