@@ -7,6 +7,7 @@ from bridgeway.notifications.api import NotificationViewSet
 from bridgeway.orgs.api import MembershipViewSet, OrganisationViewSet
 from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
+from bridgeway.stats import api as stats_api
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -43,5 +44,10 @@ urlpatterns = [
          name="api-subject-export"),
     path("organisations/<int:org_pk>/retention-policy/",
          protection_api.RetentionPolicyView.as_view(), name="api-retention-policy"),
+    path("organisations/<int:org_pk>/stats/imports/", stats_api.ImportUpload.as_view(),
+         name="api-stats-import"),
+    path("stats/imports/<int:pk>/", stats_api.ImportJobDetail.as_view(), name="api-stats-job"),
+    path("organisations/<int:org_pk>/stats/export/", stats_api.StatsExport.as_view(),
+         name="api-stats-export"),
     path("", include(router.urls)),
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("invitations/", include("bridgeway.orgs.invitation_urls")),
     path("protection/", include("bridgeway.protection.urls")),
     path("notifications/", include("bridgeway.notifications.urls")),
+    path("stats/", include("bridgeway.stats.urls")),
     path("api/v1/", include("bridgeway.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", swagger_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgeway.notifications.queries import unread_count
 from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import active_memberships, user_roles
+from bridgeway.stats.queries import stats_orgs
 
 
 def navigation(request):
@@ -19,6 +20,8 @@ def navigation(request):
         items.append((reverse("cases:list"), _("Cases"), "cases"))
     if roles & {Role.CASEWORKER, Role.SUPERVISOR, Role.DPO}:
         items.append((reverse("protection:subjects"), _("Persons assisted"), "subjects"))
+    if stats_orgs(user):
+        items.append((reverse("stats:home"), _("Statistics"), "stats"))
     if Role.DPO in roles:
         items.append((reverse("protection:access_log"), _("Access log"), "access_log"))
         items.append((reverse("protection:retention"), _("Retention"), "retention"))
