@@ -35,6 +35,9 @@ def sniff_type(path: Path) -> str:
         head = fh.read(8192)
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem(1, "", _("The file is in UTF-16. Save it as CSV in UTF-8 and upload it "
+                                   "again."))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileProblem(0, "", _("This is an old Excel (.xls) file. Save it as .xlsx or CSV "
                                    "(UTF-8) and upload it again."))
@@ -51,13 +54,35 @@ def check_encoding_start(path: Path) -> None:
                                    "again."))
 
 
+def _not_utf8(row: int) -> FileProblem:
+    return FileProblem(row, "", _("The file is not in UTF-8 (from this row on). Save it as CSV "
+                                  "in UTF-8 and upload it again."))
+
+
+def first_bad_line(path: Path) -> int:
+    """The line holding the first byte that is not UTF-8 (the text reader only says that some
+    buffer failed)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    line = 1
+    with open(path, "rb") as fh:
+        for raw in fh:
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError:
+                return line
+            line += 1
+    return line
+
+
 def _header_line(path: Path) -> str:
-    with open(path, encoding="utf-8-sig", errors="strict", newline="") as fh:
-        try:
-            return fh.readline()
-        except UnicodeDecodeError:
-            raise FileProblem(1, "", _("The file is not in UTF-8. Save it as CSV in UTF-8 and "
-                                       "upload it again.")) from None
+    with open(path, "rb") as fh:
+        raw = fh.readline(1 << 20)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _not_utf8(1) from None
 
 
 def choose_delimiter(path: Path, *, expected: list[str], known: set[str], norm) -> str:
@@ -85,8 +110,7 @@ def csv_rows(path: Path, delimiter: str) -> Iterator[list[str]]:
             for row, cells in enumerate(reader, start=1):  # noqa: B007
                 yield cells
         except UnicodeDecodeError:
-            raise FileProblem(row + 1, "", _("The file is not in UTF-8 (at this row). Save it as "
-                                             "CSV in UTF-8 and upload it again.")) from None
+            raise _not_utf8(first_bad_line(path)) from None
         except csv.Error:
             raise FileProblem(row + 1, "", _("This row is not valid CSV (a quote is not "
                                              "closed, or a cell is too long).")) from None
@@ -141,12 +165,16 @@ def xlsx_rows(path: Path) -> Iterator[list[str]]:
     from openpyxl.utils import get_column_letter
 
     check_xlsx(path)
+    # A file object, not the path: openpyxl judges a path by its extension.
+    fh = open(path, "rb")  # noqa: SIM115 (closed below)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds on a broken file
+        fh.close()
         raise FileProblem(0, "", _("The workbook cannot be read: save it again as .xlsx.")) from None
     try:
         ws = wb.worksheets[0]
+        width = 0
         for index, row in enumerate(ws.iter_rows(), start=1):
             cells = []
             for col, cell in enumerate(row, start=1):
@@ -155,21 +183,28 @@ def xlsx_rows(path: Path) -> Iterator[list[str]]:
                                       _("This cell holds a formula; only values can be "
                                         "imported."))
                 cells.append(_cell_text(cell.value))
-            while cells and cells[-1] == "":
+            # Sheets store no trailing empty cells: rows are as wide as the header.
+            while len(cells) > width and cells and cells[-1] == "":
                 cells.pop()
+            if index == 1:
+                width = len(cells)
+            elif len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
             yield cells
     finally:
         wb.close()
+        fh.close()
 
 
 def xlsx_row_count(path: Path) -> int:
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return wb.worksheets[0].max_row or 0
-    finally:
-        wb.close()
+    with open(path, "rb") as fh:
+        wb = openpyxl.load_workbook(fh, read_only=True)
+        try:
+            return wb.worksheets[0].max_row or 0
+        finally:
+            wb.close()
 
 
 def max_bytes() -> int:

@@ -3,6 +3,8 @@ upload is refused without being written to disk first."""
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 
 
 class ImportSizeLimit(FileUploadHandler):
@@ -15,7 +17,9 @@ class ImportSizeLimit(FileUploadHandler):
         # The body also holds the form's other fields: allow a little over the limit.
         if content_length and content_length > self.limit + 64 * 1024:
             self.request.stats_upload_too_large = True
-            raise StopUpload(connection_reset=False)
+            # Parsed as empty: the body is never read.
+            return QueryDict(), MultiValueDict()
+        return None
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)

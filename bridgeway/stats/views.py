@@ -55,6 +55,7 @@ def _import_upload(request):
     if request.method != "POST":
         return render(request, "stats/import.html", {"org": org, "orgs": orgs,
                                                      "form": ImportForm()})
+    request.FILES  # noqa: B018 (parses the body, through the size limit)
     if getattr(request, "stats_upload_too_large", False):
         form = ImportForm(request.POST)
         form.add_error(None, services.too_large_message())
