@@ -93,7 +93,8 @@ class ImportJobDetail(APIView):
 class StatsExport(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("format", str, enum=list(FORMATS), required=True),
+            OpenApiParameter("layout", str, enum=list(FORMATS), required=True,
+                             description="`format` is taken by content negotiation"),
             OpenApiParameter("personal", bool, description="HTCDS only; supervisors with a "
                              "token or a session re-authenticated in the last 5 minutes; audited")],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
@@ -102,9 +103,9 @@ class StatsExport(APIView):
         from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 
         org = queries.stats_org_for_user(request.user, org_pk)
-        fmt = request.query_params.get("format", "")
+        fmt = request.query_params.get("layout", "")
         if fmt not in FORMATS:
-            return Response({"format": [f"Choose one of {', '.join(FORMATS)}."]},
+            return Response({"layout": [f"Choose one of {', '.join(FORMATS)}."]},
                             status=status.HTTP_400_BAD_REQUEST)
         personal = request.query_params.get("personal") in ("1", "true")
         if personal and request.auth is None and not did_recently_reauthenticate(request._request):
