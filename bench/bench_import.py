@@ -52,7 +52,7 @@ def generate(path: Path, rows: int, seed: int = 6) -> None:
                 "CountryOfExploitation": rng.choice(countries + [""]),
                 "isAbduction": rng.choice(["0", "1", ""]),
             }
-            for target, cols in groups.items():
+            for cols in groups.values():
                 flags = [c for c, kind in cols if kind == "flag"]
                 if not flags:
                     continue
