@@ -155,12 +155,20 @@ class CtdcConverter:
         if not seen:
             report.add(1, "", _("No CTDC column found in the first row. Is this a CTDC file, "
                                 "separated by semicolons?"))
+        # Each group is read in slices of at most 6 columns: a slice has at most 3**6 raw
+        # combinations, so its cache nearly always hits (18 columns at once would not).
         self.groups = []
         for target in ["means_of_control", "exploitation", "labour_types", "sex_types",
                        "recruiter_relations"]:
             cols = groups[target]
-            getter = operator.itemgetter(*[c[0] for c in cols]) if cols else None
-            self.groups.append((target, cols, getter, {}))
+            if not cols:
+                continue
+            slices = []
+            for start in range(0, len(cols), 6):
+                part = cols[start:start + 6]
+                getter = operator.itemgetter(*[c[0] for c in part])
+                slices.append((part, getter, len(part) == 1, {}))
+            self.groups.append((target, slices))
         self.caches: dict[str, dict] = {name: {} for _i, name, _t, _c in self.scalars}
         self.order = {t: i for i, t in enumerate(RECORD_FIELDS)}
 
@@ -186,7 +194,8 @@ class CtdcConverter:
                 blank.append(name)
             elif flag:
                 flags.append(code)
-        return _json_list(flags), blank
+        # JSON list items, pre-rendered: a row's lists are these joined.
+        return ",".join(f'"{f}"' for f in flags), ",".join(f'"{b}"' for b in blank)
 
     def convert(self, cells: list[str], row: int) -> list[str] | None:
         if len(cells) != self.width:
@@ -212,24 +221,27 @@ class CtdcConverter:
                 ok = False
                 continue
             out[order[target]] = value
-        unreported: list[str] = []
-        for target, cols, getter, cache in self.groups:
-            if getter is None:
-                continue
-            raw = getter(cells)
-            if len(cols) == 1:
-                raw = (raw,)
-            value = cache.get(raw)
-            if value is None:
-                value = self._group(cols, raw, row)
+        unreported = []
+        for target, slices in self.groups:
+            parts = []
+            for cols, getter, single, cache in slices:
+                raw = getter(cells)
+                if single:
+                    raw = (raw,)
+                value = cache.get(raw)
                 if value is None:
-                    ok = False
-                    continue
-                if len(cache) < _CACHE_LIMIT:
-                    cache[raw] = value
-            out[order[target]] = value[0]
-            if value[1]:
-                unreported.extend(value[1])
+                    value = self._group(cols, raw, row)
+                    if value is None:
+                        ok = False
+                        continue
+                    if len(cache) < _CACHE_LIMIT:
+                        cache[raw] = value
+                if value[0]:
+                    parts.append(value[0])
+                if value[1]:
+                    unreported.append(value[1])
+            if parts:
+                out[order[target]] = "[" + ",".join(parts) + "]"
         if self.abduction is not None:
             flag = codes.FLAG_VALUES.get(cells[self.abduction].strip().lower(), "bad")
             if flag == "bad":
@@ -244,7 +256,7 @@ class CtdcConverter:
         out[order["is_child"]] = ("t" if majority == "Minor" or age in ("0-8", "9-17") else
                                   "f" if majority == "Adult" or age else NULL)
         if unreported:
-            out[order["unreported"]] = _json_list(unreported)
+            out[order["unreported"]] = "[" + ",".join(unreported) + "]"
         return out
 
 
