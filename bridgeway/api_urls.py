@@ -9,6 +9,7 @@ from bridgeway.orgs.api import MechanismViewSet, MembershipViewSet, Organisation
 from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
 from bridgeway.referrals.api import ReferralSettingsView, ReferralStatisticsView, ReferralViewSet
+from bridgeway.stats import api as stats_api
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -57,5 +58,10 @@ urlpatterns = [
          protection_api.RetentionPolicyView.as_view(), name="api-retention-policy"),
     path("organisations/<int:org_pk>/referral-settings/", ReferralSettingsView.as_view(),
          name="api-referral-settings"),
+    path("organisations/<int:org_pk>/stats/imports/", stats_api.ImportUpload.as_view(),
+         name="api-stats-import"),
+    path("stats/imports/<int:pk>/", stats_api.ImportJobDetail.as_view(), name="api-stats-job"),
+    path("organisations/<int:org_pk>/stats/export/", stats_api.StatsExport.as_view(),
+         name="api-stats-export"),
     path("", include(router.urls)),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "bridgeway.notifications",
     "bridgeway.referrals",
     "bridgeway.civicspace",
+    "bridgeway.stats",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -331,5 +332,11 @@ BRIDGEWAY_DOCUMENT_MAX_BYTES = env_int("BRIDGEWAY_DOCUMENT_MAX_BYTES", 10 * 1024
 # Flag a person who opens more than this many subjects' data within the window.
 BRIDGEWAY_ACCESS_BURST = env_int("BRIDGEWAY_ACCESS_BURST", 25)
 BRIDGEWAY_ACCESS_BURST_MINUTES = env_int("BRIDGEWAY_ACCESS_BURST_MINUTES", 10)
+# Statistics imports: the largest upload accepted, and where uploads wait for the background
+# import (outside the web root, encrypted).
+BRIDGEWAY_IMPORT_MAX_BYTES = env_int("BRIDGEWAY_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+BRIDGEWAY_IMPORT_DIR = VAR_DIR / "imports"
+# An import of at most this many bytes runs inside the request; larger ones go to the worker.
+BRIDGEWAY_IMPORT_INLINE_BYTES = env_int("BRIDGEWAY_IMPORT_INLINE_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -194,3 +194,32 @@ def shared_case_data(case, sections) -> dict:
         out["needs"] = {"objectives": [{"objective": o.objective, "due_on": o.due_on,
                                         "done_on": o.done_on} for o in case.objectives.all()]}
     return out
+
+
+def coded_case_rows(org) -> list[dict]:
+    """The coded (non-identifying) fields of every case of `org`, for statistics and exports.
+    Callers check the asking user's rights; this reads no personal data."""
+    return list(Case.objects.filter(organisation=org).order_by("opened_on", "created_at").values(
+        "pk", "subject_id", "status", "opened_on", "is_child", "age_at_intake", "gender",
+        "citizenship", "trafficking_status", "exploitation_types", "forced_labour_industry",
+        "recruitment_methods", "control_methods", "relationship_to_trafficker",
+        "recruitment_country", "exploitation_country"))
+
+
+def personal_case_fields(org) -> dict:
+    """Decrypted names, date of birth and contacts of `org`'s cases, keyed by case id, with the
+    data subject (for the access log). Only for an audited export by someone allowed to."""
+    from bridgeway.cases.models import Person
+    from bridgeway.protection.crypto import SubjectErased
+
+    out = {}
+    for person in Person.objects.filter(case__organisation=org).select_related("subject"):
+        try:
+            out[person.case_id] = {
+                "subject": person.subject, "first_name": person.first_name or "",
+                "second_name": person.second_name or "",
+                "birth_date": person.birth_date.isoformat() if person.birth_date else "",
+                "email": person.email or "", "phone": person.phone or ""}
+        except SubjectErased:
+            continue
+    return out

@@ -5,6 +5,7 @@ from bridgeway.civicspace.queries import civic_space_menu
 from bridgeway.notifications.queries import unread_count
 from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import active_memberships, user_roles
+from bridgeway.stats.queries import stats_orgs
 
 
 def navigation(request):
@@ -28,6 +29,8 @@ def navigation(request):
         items.append((reverse("protection:subjects"), _("Persons assisted"), "subjects"))
     if civic_space_menu(user):
         items.append((reverse("civicspace:list"), _("Civic space"), "civicspace"))
+    if stats_orgs(user):
+        items.append((reverse("stats:home"), _("Statistics"), "stats"))
     if Role.DPO in roles:
         items.append((reverse("protection:access_log"), _("Access log"), "access_log"))
         items.append((reverse("protection:retention"), _("Retention"), "retention"))

@@ -1,0 +1,118 @@
+"""The statistics store: de-identified case records (no names, no dates of birth, no free text),
+grouped in datasets (one import, or an organisation's live cases), and the jobs that import them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bridgeway.stats.codes import DatasetKind
+
+
+class Dataset(models.Model):
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    kind = models.CharField(_("format"), max_length=10, choices=DatasetKind.choices)
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    # SHA-256 of the imported file: importing the same file again adds nothing.
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint("organisation", "source_sha256",
+                                    condition=~models.Q(source_sha256=""),
+                                    name="stats_dataset_once_per_file"),
+            models.UniqueConstraint("organisation", condition=models.Q(kind="live"),
+                                    name="stats_one_live_dataset"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.kind
+
+
+class StatRecord(models.Model):
+    """One victim record as CTDC publishes them: codes only. Lists hold the codes whose flag
+    was 1; `unreported` the CTDC columns that were blank (not recorded, or suppressed)."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="records")
+    year_of_registration = models.PositiveSmallIntegerField(null=True, blank=True)
+    datasource = models.CharField(max_length=20, blank=True)
+    gender = models.CharField(max_length=30, blank=True)
+    age_band = models.CharField(max_length=6, blank=True)
+    majority_status = models.CharField(max_length=5, blank=True)
+    majority_at_exploit = models.CharField(max_length=5, blank=True)
+    majority_entry = models.CharField(max_length=5, blank=True)
+    is_child = models.BooleanField(null=True)
+    citizenship = models.CharField(max_length=2, blank=True)
+    country_of_exploitation = models.CharField(max_length=2, blank=True)
+    country_of_recruitment = models.CharField(max_length=2, blank=True)
+    means_of_control = models.JSONField(default=list)
+    exploitation = models.JSONField(default=list)
+    labour_types = models.JSONField(default=list)
+    sex_types = models.JSONField(default=list)
+    recruiter_relations = models.JSONField(default=list)
+    is_abduction = models.BooleanField(null=True)
+    # HTCDS fields CTDC does not carry.
+    forced_labour_industry = models.CharField(max_length=60, blank=True)
+    trafficking_status = models.CharField(max_length=40, blank=True)
+    recruitment_methods = models.JSONField(default=list)
+    unreported = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year_of_registration"])]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Imported")
+        DUPLICATE = "duplicate", _("Already imported")
+        FAILED = "failed", _("Not imported")
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=10, choices=DatasetKind.choices)
+    label = models.CharField(max_length=120, blank=True)
+    file_type = models.CharField(max_length=5)  # csv or xlsx
+    dry_run = models.BooleanField(default=False)
+    size = models.PositiveBigIntegerField(default=0)
+    # The upload waits under var/imports/, sealed with this job's own key (wrapped by the KEK),
+    # and is deleted when the job ends.
+    kek_id = models.CharField(max_length=40, blank=True)
+    wrapped_key = models.BinaryField(null=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict)
+    dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.DUPLICATE):
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.DUPLICATE, self.Status.FAILED)

@@ -1,0 +1,72 @@
+"""Who may work with which statistics store. An organisation's supervisors and administrators
+import into and export from their own store; a network's coordinators and administrators import
+published data into the network's. Anyone else gets 404."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from bridgeway.orgs.codes import Role
+from bridgeway.orgs.queries import active_memberships, roles_in
+from bridgeway.stats.models import Dataset, ImportJob
+
+ORG_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
+NETWORK_ROLES = frozenset({Role.NETWORK_COORDINATOR, Role.ORG_ADMIN})
+# Personal fields in an export: supervisors only (they see every case of the organisation).
+PERSONAL_EXPORT_ROLES = frozenset({Role.SUPERVISOR})
+
+
+def stats_orgs(user) -> list:
+    seen: dict = {}
+    for m in active_memberships(user):
+        allowed = NETWORK_ROLES if m.organisation.is_network else ORG_ROLES
+        if m.role in allowed:
+            seen.setdefault(m.organisation_id, m.organisation)
+    return list(seen.values())
+
+
+def stats_org_for_user(user, pk):
+    for org in stats_orgs(user):
+        if str(org.pk) == str(pk):
+            return org
+    raise Http404
+
+
+def stats_org_from_request(request):
+    orgs = stats_orgs(request.user)
+    if not orgs:
+        raise Http404
+    wanted = request.GET.get("organisation") or request.POST.get("organisation")
+    for org in orgs:
+        if wanted in (None, "", str(org.pk)):
+            return org, orgs
+    raise Http404
+
+
+def may_export_personal(user, org) -> bool:
+    return not org.is_network and bool(roles_in(user, org) & PERSONAL_EXPORT_ROLES)
+
+
+def datasets_of(org) -> QuerySet[Dataset]:
+    return Dataset.objects.filter(organisation=org).order_by("-created_at")
+
+
+def jobs_of(org) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(organisation=org).order_by("-created_at")
+
+
+def job_for_user(user, pk) -> ImportJob:
+    orgs = [o.pk for o in stats_orgs(user)]
+    try:
+        return ImportJob.objects.select_related("organisation", "dataset").get(
+            pk=pk, organisation_id__in=orgs)
+    except (ImportJob.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def dataset_for_org(org, pk) -> Dataset:
+    try:
+        return Dataset.objects.get(organisation=org, pk=pk)
+    except (Dataset.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,378 @@
+"""Writes of the statistics store: imports (dry run, all-or-nothing, idempotent, in the
+background when large), the live-cases dataset, and the audit events of each."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridgeway.protection import crypto
+from bridgeway.protection.audit import audit_record
+from bridgeway.stats import codes, files
+from bridgeway.stats.codes import DatasetKind
+from bridgeway.stats.importing import COLUMNS, NULL, Report, converted_rows
+from bridgeway.stats.models import Dataset, ImportJob, StatRecord
+from bridgeway.stats.queries import stats_orgs
+
+_CHUNK = 1024 * 1024
+_BATCH = 5000
+
+
+class Duplicate(Exception):
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _check_role(actor, org) -> None:
+    if org.pk not in {o.pk for o in stats_orgs(actor)}:
+        raise PermissionDenied(_("You cannot import into this organisation's statistics."))
+
+
+def _check_kind(org, kind: str) -> None:
+    if kind not in (DatasetKind.CTDC, DatasetKind.HTCDS):
+        raise ValidationError({"format": [_("Choose CTDC or HTCDS.")]})
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _rows(path: Path, kind: str, file_type: str):
+    if file_type == "xlsx":
+        return files.xlsx_rows(path)
+    files.check_encoding_start(path)
+    if kind == DatasetKind.CTDC:
+        known = {codes.norm(n) for n in [*codes.CTDC_NAMES, *codes.CTDC_ALIASES]}
+        delimiter = files.choose_delimiter(path, expected=[";"], known=known, norm=codes.norm)
+    else:
+        known = set(codes.htcds_header_index())
+        delimiter = files.choose_delimiter(path, expected=[",", ";", "\t"], known=known,
+                                           norm=codes.norm)
+    return files.csv_rows(path, delimiter)
+
+
+def _copy_line(org_id: int, dataset_id: int, out: list[str]) -> str:
+    return f"{org_id}\t{dataset_id}\t" + "\t".join(out) + "\n"
+
+
+def _sqlite_value(text: str):
+    if text == NULL:
+        return None
+    if text in ("t", "f"):
+        return text == "t"
+    return text
+
+
+def _insert(rows, *, org_id: int, dataset_id: int) -> int:
+    """Inserts converted rows; on PostgreSQL through COPY, elsewhere in batches."""
+    count = 0
+    table = StatRecord._meta.db_table
+    cols = ", ".join(COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            prefix = f"{org_id}\t{dataset_id}\t"
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # noqa: S608
+                buffer: list[str] = []
+                for out in rows:
+                    buffer.append(prefix + "\t".join(out) + "\n")
+                    if len(buffer) >= _BATCH:
+                        copy.write("".join(buffer))
+                        count += len(buffer)
+                        buffer = []
+                if buffer:
+                    copy.write("".join(buffer))
+                    count += len(buffer)
+            return count
+        sql = (f"INSERT INTO {table} ({cols}) VALUES "  # noqa: S608 (names are ours)
+               f"({', '.join(['%s'] * len(COLUMNS))})")
+        batch: list[list] = []
+        for out in rows:
+            batch.append([org_id, dataset_id, *(_sqlite_value(v) for v in out)])
+            if len(batch) >= _BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def import_file(*, org, actor, path: Path, kind: str, file_type: str, dry_run: bool,
+                label: str = "", progress=None) -> tuple[Report, Dataset | None]:
+    """Validates every row; a dry run stops there. A real import writes all rows or none, and a
+    file already imported into this store (same SHA-256) adds nothing: Duplicate says so."""
+    _check_kind(org, kind)
+    report = Report()
+    sha = sha256_of(path)
+    existing = Dataset.objects.filter(organisation=org, source_sha256=sha).first()
+    if existing is not None and not dry_run:
+        raise Duplicate(existing)
+    try:
+        rows = _rows(path, kind, file_type)
+    except files.FileProblem as exc:
+        report.add(exc.row, exc.column, exc.problem)
+        return report, None
+    if dry_run:
+        for _out in converted_rows(kind, rows, report, progress):
+            pass
+        if existing is not None:
+            report.notices.append(_("This file was imported before: importing it again adds "
+                                    "nothing."))
+        return report, None
+    try:
+        with transaction.atomic():
+            try:
+                dataset = Dataset.objects.create(
+                    organisation=org, kind=kind, label=label[:120], source_sha256=sha,
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None)
+            except IntegrityError:
+                raise Duplicate(Dataset.objects.get(organisation=org, source_sha256=sha)) \
+                    from None
+
+            def valid_only():
+                # Keeps reading after a problem (to report every row) but stops writing.
+                for out in converted_rows(kind, rows, report, progress):
+                    if report.ok:
+                        yield out
+
+            written = _insert(valid_only(), org_id=org.pk, dataset_id=dataset.pk)
+            if not report.ok:
+                raise _Rollback
+            dataset.rows = written
+            dataset.save(update_fields=["rows"])
+            audit_record(action="stats.dataset.imported", actor=actor, organisation=org,
+                         obj=dataset, payload={"format": kind, "rows": written})
+    except _Rollback:
+        return report, None
+    return report, dataset
+
+
+# --- background jobs ----------------------------------------------------------------------
+
+def _aad(job_id: int, index: int) -> bytes:
+    return f"bridgeway.stats.import|{job_id}|{index}".encode()
+
+
+def _job_path(job: ImportJob) -> Path:
+    return Path(settings.BRIDGEWAY_IMPORT_DIR) / f"job-{job.pk}.sealed"
+
+
+def _store_sealed(job: ImportJob, chunks) -> None:
+    key = crypto.new_data_key()
+    job.kek_id = settings.BRIDGEWAY_KEK_ACTIVE
+    job.wrapped_key = crypto.wrap_data_key(key, key_id=job.kek_id, subject_id=f"import-{job.pk}")
+    path = _job_path(job)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    index = 0
+    with open(path, "wb") as fh:
+        for chunk in chunks:
+            sealed = crypto.seal(key, bytes(chunk), _aad(job.pk, index))
+            fh.write(struct.pack(">I", len(sealed)) + sealed)
+            index += 1
+        # An empty last chunk: a truncated file is noticed.
+        sealed = crypto.seal(key, b"", _aad(job.pk, -1))
+        fh.write(struct.pack(">I", len(sealed)) + sealed)
+
+
+def _unseal_to(job: ImportJob, target) -> None:
+    key = crypto.unwrap_data_key(bytes(job.wrapped_key), key_id=job.kek_id,
+                                 subject_id=f"import-{job.pk}")
+    index, ended = 0, False
+    with open(_job_path(job), "rb") as fh:
+        while head := fh.read(4):
+            sealed = fh.read(struct.unpack(">I", head)[0])
+            try:
+                target.write(crypto.open_sealed(key, sealed, _aad(job.pk, index), what="import"))
+                index += 1
+            except Exception:
+                crypto.open_sealed(key, sealed, _aad(job.pk, -1), what="import")
+                ended = True
+                break
+    if not ended:
+        raise ValueError("the stored upload is truncated")
+
+
+def job_create(*, org, actor, upload, kind: str, dry_run: bool, label: str = "") -> ImportJob:
+    """Checks the upload's size and kind, stores it sealed outside the web root and records
+    the job. Nothing is read yet."""
+    _check_role(actor, org)
+    _check_kind(org, kind)
+    limit = settings.BRIDGEWAY_IMPORT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": [too_large_message()]})
+    name = (upload.name or "").lower()
+    head = upload.read(8)
+    upload.seek(0)
+    file_type = "xlsx" if head.startswith(b"PK\x03\x04") else "csv"
+    if name.endswith((".xls", ".ods", ".pdf", ".doc", ".docx", ".zip")) and file_type == "csv":
+        file_type = "csv"  # the content decides; sniffing below names the problem
+    job = ImportJob.objects.create(organisation=org, created_by=actor, kind=kind,
+                                   label=label[:120], file_type=file_type, size=upload.size,
+                                   dry_run=dry_run)
+    _store_sealed(job, upload.chunks(_CHUNK))
+    job.save(update_fields=["kek_id", "wrapped_key"])
+    return job
+
+
+def too_large_message() -> str:
+    return _("The file is larger than %(mib)s MiB, the most an import accepts. Split it, or ask "
+             "the platform administrator to raise BRIDGEWAY_IMPORT_MAX_BYTES. Nothing was "
+             "imported.") % {"mib": settings.BRIDGEWAY_IMPORT_MAX_BYTES // (1024 * 1024)}
+
+
+def job_run(job_id: int) -> ImportJob:
+    job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    if job.finished:
+        return job
+    job.status = ImportJob.Status.RUNNING
+    job.save(update_fields=["status"])
+    directory = Path(settings.BRIDGEWAY_IMPORT_DIR)
+    fd, name = tempfile.mkstemp(dir=directory, prefix=f"job-{job.pk}-", suffix=".plain")
+    plain = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            _unseal_to(job, fh)
+        try:
+            real_type = files.sniff_type(plain)
+        except files.FileProblem as exc:
+            report = Report()
+            report.add(exc.row, exc.column, exc.problem)
+            return _finish(job, report, None)
+        job.file_type = real_type
+        job.rows_total = max((files.count_lines(plain) if real_type == "csv" else
+                              _safe_xlsx_count(plain)) - 1, 0)
+        job.save(update_fields=["file_type", "rows_total"])
+
+        def progress(row: int) -> None:
+            ImportJob.objects.filter(pk=job.pk).update(rows_done=row)
+
+        try:
+            report, dataset = import_file(org=job.organisation, actor=job.created_by, path=plain,
+                                          kind=job.kind, file_type=real_type,
+                                          dry_run=job.dry_run, label=job.label,
+                                          progress=progress)
+        except Duplicate as dup:
+            report = Report()
+            report.notices.append(_("This file was imported before (%(when)s): nothing was "
+                                    "added.") % {"when": dup.dataset.created_at.date().isoformat()})
+            job.status = ImportJob.Status.DUPLICATE
+            return _finish(job, report, dup.dataset)
+        return _finish(job, report, dataset)
+    finally:
+        plain.unlink(missing_ok=True)
+        _job_path(job).unlink(missing_ok=True)
+
+
+def _safe_xlsx_count(path: Path) -> int:
+    try:
+        files.check_xlsx(path)
+        return files.xlsx_row_count(path)
+    except Exception:
+        return 0
+
+
+def _finish(job: ImportJob, report: Report, dataset: Dataset | None) -> ImportJob:
+    if job.status != ImportJob.Status.DUPLICATE:
+        job.status = ImportJob.Status.DONE if report.ok and (dataset or job.dry_run) \
+            else ImportJob.Status.FAILED
+    job.report = report.as_dict()
+    job.rows_done = report.rows
+    if job.rows_total < report.rows:
+        job.rows_total = report.rows
+    job.dataset = dataset
+    job.finished_at = timezone.now()
+    job.wrapped_key = None  # the sealed upload is deleted; its key goes too
+    job.save()
+    return job
+
+
+def job_start(job: ImportJob) -> ImportJob:
+    """Small files are read at once; larger ones by the worker (the task gets the id only)."""
+    if job.size <= settings.BRIDGEWAY_IMPORT_INLINE_BYTES:
+        return job_run(job.pk)
+    from bridgeway.stats.tasks import run_import
+
+    run_import.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+# --- live cases ---------------------------------------------------------------------------
+
+def _live_record(org, dataset, case: dict) -> StatRecord:
+    from bridgeway.stats.codes import (
+        HTCDS_CONTROL_TO_CTDC,
+        HTCDS_EXPLOITATION_TO_STORE,
+        HTCDS_GENDER_TO_STORE,
+        HTCDS_RELATION_TO_STORE,
+        age_band,
+    )
+
+    age = case["age_at_intake"]
+    relation = case["relationship_to_trafficker"]
+    return StatRecord(
+        organisation=org, dataset=dataset, year_of_registration=case["opened_on"].year,
+        datasource="CaseManagement", gender=HTCDS_GENDER_TO_STORE.get(case["gender"], ""),
+        age_band=age_band(age), is_child=case["is_child"],
+        majority_status="Minor" if case["is_child"] else ("Adult" if age is not None else ""),
+        citizenship=case["citizenship"], country_of_exploitation=case["exploitation_country"],
+        country_of_recruitment=case["recruitment_country"],
+        means_of_control=list(dict.fromkeys(HTCDS_CONTROL_TO_CTDC[c]
+                                            for c in case["control_methods"] or []
+                                            if c in HTCDS_CONTROL_TO_CTDC)),
+        exploitation=list(dict.fromkeys(HTCDS_EXPLOITATION_TO_STORE[c]
+                                        for c in case["exploitation_types"] or []
+                                        if c in HTCDS_EXPLOITATION_TO_STORE)),
+        recruiter_relations=[HTCDS_RELATION_TO_STORE[relation]] if relation else [],
+        forced_labour_industry=case["forced_labour_industry"],
+        trafficking_status=case["trafficking_status"],
+        recruitment_methods=list(case["recruitment_methods"] or []))
+
+
+@transaction.atomic
+def live_refresh(*, org, actor) -> Dataset:
+    """Rebuilds the organisation's "live cases" dataset from its cases' coded fields, so
+    dashboards read one store."""
+    from bridgeway.cases.queries import coded_case_rows
+
+    _check_role(actor, org)
+    if org.is_network:
+        raise ValidationError(_("A network holds no cases of its own."))
+    dataset, _created = Dataset.objects.get_or_create(
+        organisation=org, kind=DatasetKind.LIVE,
+        defaults={"label": "live", "created_by": actor})
+    dataset.records.all().delete()
+    records = [_live_record(org, dataset, c) for c in coded_case_rows(org)]
+    StatRecord.objects.bulk_create(records, batch_size=2000)
+    dataset.rows = len(records)
+    dataset.save(update_fields=["rows"])
+    audit_record(action="stats.live.refreshed", actor=actor, organisation=org, obj=dataset,
+                 payload={"rows": len(records)})
+    return dataset
+
+
+@transaction.atomic
+def dataset_delete(*, dataset: Dataset, actor) -> None:
+    _check_role(actor, dataset.organisation)
+    org = dataset.organisation
+    audit_record(action="stats.dataset.deleted", actor=actor, organisation=org, obj=dataset,
+                 payload={"rows": dataset.rows})
+    dataset.delete()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from bridgeway.stats import views
+
+app_name = "stats"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("live/", views.live_refresh, name="live_refresh"),
+    path("import/", views.import_upload, name="import"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("export/", views.export, name="export"),
+]
