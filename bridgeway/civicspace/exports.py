@@ -10,18 +10,11 @@ import json
 from django.http import HttpResponse
 
 from bridgeway.civicspace.codes import Actor
+from bridgeway.core.spreadsheets import safe_cell
 
 COLUMNS = ["id", "title", "status", "visibility", "started_on", "ended_on", "country", "region",
            "actors", "families", "types", "severity", "affected_organisations", "sources",
            "description", "network", "published_at"]
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Spreadsheets run cells starting with these characters as formulas: defuse them."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
 
 
 def rows(incidents, *, public: bool) -> list[dict]:

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bridgeway.core.spreadsheets import safe_cell
 from bridgeway.referrals.statistics import referral_statistics
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -41,10 +42,7 @@ def referral_statistics_view(request):
                 "overdue", "acceptance_rate", "median_hours", "slowest_hours"]
         writer.writerow(keys)
         for row in data[table]:
-            # Organisation names come from the directory; a leading = + - @ would run as a
-            # formula in a spreadsheet.
-            writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@\t\r" else v
-                             for v in (row[k] for k in keys)])
+            writer.writerow([safe_cell(row[k]) for k in keys])
         return response
     return render(request, "referrals/statistics.html", {"form": form, "data": data},
                   status=400 if form.is_bound and form.errors else 200)

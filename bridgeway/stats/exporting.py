@@ -10,6 +10,7 @@ import io
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from bridgeway.core.spreadsheets import safe_cell
 from bridgeway.protection import access
 from bridgeway.protection.audit import audit_record
 from bridgeway.stats import codes
@@ -17,14 +18,6 @@ from bridgeway.stats.models import StatRecord
 from bridgeway.stats.queries import may_export_personal
 
 FORMATS = ("htcds_csv", "htcds_xlsx", "ctdc_csv", "ctdc_xlsx")
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A spreadsheet runs a cell starting with = + - @ (or a tab or CR before one) as a
-    formula: such cells get a leading apostrophe, which shows the text as it is."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_RISKY) else text
 
 
 def _csv(rows: list[list], delimiter: str) -> bytes:

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from bridgeway.civicspace import queries, services
-from bridgeway.civicspace.exports import safe_cell
 from bridgeway.civicspace.models import Incident, IncidentVersion
+from bridgeway.core.spreadsheets import safe_cell
 from bridgeway.protection.models import AuditEvent
 from tests.civicspace.conftest import incident_data, type_id
 from tests.conftest import signed_in

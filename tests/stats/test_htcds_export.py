@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 
 from bridgeway.cases.services import PersonData, case_open, case_update
+from bridgeway.core.spreadsheets import safe_cell
 from bridgeway.protection.models import AccessLogEntry, AuditEvent
-from bridgeway.stats.exporting import safe_cell
 from bridgeway.stats.models import StatRecord
 from tests.stats.helpers import upload
 
