@@ -20,6 +20,7 @@ from bridgeway.orgs.codes import Service
 from bridgeway.orgs.queries import organisation_member_for_user, organisations_visible_to, roles_in
 from bridgeway.protection.responses import document_response
 from bridgeway.referrals import queries, services
+from bridgeway.referrals.api_thread import ThreadActions
 from bridgeway.referrals.codes import DeclineReason, ReferralReason, Section, Status, Urgency
 from bridgeway.referrals.models import Referral
 from bridgeway.referrals.queries import RECIPIENT, SENDER
@@ -186,7 +187,8 @@ class TransferSerializer(serializers.Serializer):
         OpenApiParameter("status", str, enum=Status.values)]),
     retrieve=extend_schema(summary="One referral; the recipient gets the shared sections"),
 )
-class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(ThreadActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
     queryset = Referral.objects.none()
 

@@ -6,4 +6,4 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
 
     def ready(self) -> None:
-        from bridgeway.referrals import hooks  # noqa: F401
+        from bridgeway.referrals import hooks, thread  # noqa: F401

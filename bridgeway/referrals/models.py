@@ -93,3 +93,48 @@ class ReferralSettings(models.Model):
 
     def __str__(self) -> str:
         return f"referral settings of {self.organisation_id}"
+
+
+class ReferralMessage(models.Model):
+    """One message of a referral's confidential thread between its two sides. The body is
+    encrypted under the person's data key, so erasing the person shreds the thread too."""
+
+    MAX_BODY = 10_000
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    subject = models.ForeignKey("protection.DataSubject", on_delete=models.PROTECT,
+                                related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    author_org = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
+                                   related_name="+")
+    side = models.CharField(max_length=10, choices=[("sender", _("sender")),
+                                                    ("recipient", _("recipient"))])
+    body = EncryptedTextField(null=True)
+    attachment = models.ForeignKey("protection.EncryptedDocument", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class MessageReceipt(models.Model):
+    message = models.ForeignKey(ReferralMessage, on_delete=models.CASCADE,
+                                related_name="receipts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE,
+                                     related_name="+")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["read_at"]
+        constraints = [models.UniqueConstraint("message", "user", name="receipt_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} read by {self.user_id}"

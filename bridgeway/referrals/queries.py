@@ -16,7 +16,7 @@ from bridgeway.orgs.codes import AGENCY_TYPES, Role
 from bridgeway.orgs.queries import active_memberships, orgs_where
 from bridgeway.protection.models import EncryptedDocument
 from bridgeway.referrals.codes import ACTIVE_STATUSES, Section
-from bridgeway.referrals.models import Referral
+from bridgeway.referrals.models import Referral, ReferralMessage
 from bridgeway.referrals.services import recipient_roles
 
 SENDER = "sender"
@@ -73,16 +73,21 @@ def shared_sections(referral: Referral) -> dict:
     if Section.DOCUMENTS in referral.sections:
         data["documents"] = [{"id": d.pk, "content_type": d.content_type, "size": d.size,
                               "uploaded_at": d.uploaded_at}
-                             for d in EncryptedDocument.objects.filter(subject=referral.subject)]
+                             for d in _case_documents(referral)]
     return data
+
+
+def _case_documents(referral: Referral):
+    # Message attachments belong to the thread, not to the documents a referral shares.
+    return EncryptedDocument.objects.filter(subject=referral.subject).exclude(
+        pk__in=ReferralMessage.objects.filter(attachment__isnull=False).values("attachment_id"))
 
 
 def shared_document(referral: Referral, document_id) -> EncryptedDocument:
     if not shares_now(referral) or Section.DOCUMENTS not in referral.sections:
         raise Http404
     try:
-        return EncryptedDocument.objects.select_related("subject").get(
-            pk=document_id, subject=referral.subject)
+        return _case_documents(referral).select_related("subject").get(pk=document_id)
     except (EncryptedDocument.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bridgeway.referrals import views
+from bridgeway.referrals import views, views_thread
 
 app_name = "referrals"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("<uuid:pk>/revoke/", views.revoke, name="revoke"),
     path("<uuid:pk>/transfer/", views.transfer, name="transfer"),
     path("<uuid:pk>/documents/<uuid:document_id>/", views.document, name="document"),
+    path("<uuid:pk>/messages/", views_thread.message_post, name="message-post"),
+    path("<uuid:pk>/messages/<uuid:message_id>/attachment/", views_thread.attachment,
+         name="message-attachment"),
 ]
