@@ -46,7 +46,8 @@ def thread_for_user(user, pk) -> tuple[Referral, str]:
 
 
 def may_post(referral: Referral) -> bool:
-    return referral.status in ACTIVE_STATUSES and not referral.subject.is_erased
+    return referral.status in ACTIVE_STATUSES and referral.recipient_id is not None \
+        and not referral.subject.is_erased
 
 
 def side_people(referral: Referral, side: str) -> list:
@@ -72,7 +73,10 @@ def message_post(*, referral: Referral, actor, body: str, attachment=None) -> Re
     referral, side = thread_for_user(actor, referral.pk)
     errors: dict[str, list[str]] = {}
     body = (body or "").strip()
-    if referral.status not in ACTIVE_STATUSES:
+    if referral.recipient_id is None:
+        errors["status"] = [_("This organisation is not on the platform: nobody here would read "
+                              "the thread.")]
+    elif referral.status not in ACTIVE_STATUSES:
         errors["status"] = [_("This referral is %(status)s: its thread can be read but no longer "
                               "written to.") % {"status": referral.get_status_display()}]
     elif referral.subject.is_erased:
