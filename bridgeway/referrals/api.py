@@ -20,6 +20,8 @@ from bridgeway.orgs.codes import Service
 from bridgeway.orgs.queries import organisation_member_for_user, organisations_visible_to, roles_in
 from bridgeway.protection.responses import document_response
 from bridgeway.referrals import queries, services
+from bridgeway.referrals.api_package import PackageActions
+from bridgeway.referrals.api_thread import ThreadActions
 from bridgeway.referrals.codes import DeclineReason, ReferralReason, Section, Status, Urgency
 from bridgeway.referrals.models import Referral
 from bridgeway.referrals.queries import RECIPIENT, SENDER
@@ -123,7 +125,9 @@ class ReferralSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "side", "case", "sender", "recipient", "kind", "sections",
                   "services", "reason", "reason_text", "urgency", "status", "deadline", "overdue",
                   "sent_at", "accepted_at", "declined_at", "decline_reason", "completed_at",
-                  "revoked_at", "expired_at", "transferred_at", "recipient_case", "shared"]
+                  "revoked_at", "expired_at", "transferred_at", "recipient_case", "shared",
+                  "offplatform_name", "offplatform_country", "offplatform_type",
+                  "package_language", "handed_over_at", "handed_over_by"]
         read_only_fields = fields
 
     def _side(self, obj) -> str:
@@ -186,7 +190,8 @@ class TransferSerializer(serializers.Serializer):
         OpenApiParameter("status", str, enum=Status.values)]),
     retrieve=extend_schema(summary="One referral; the recipient gets the shared sections"),
 )
-class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(ThreadActions, PackageActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
     queryset = Referral.objects.none()
 

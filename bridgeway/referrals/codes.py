@@ -39,10 +39,12 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     REVOKED = "revoked", _("Revoked by the sender")
     EXPIRED = "expired", _("Expired without an answer")
+    HANDED_OVER = "handed_over", _("Handed over as an encrypted package")
 
 
-# While a referral is in one of these, the recipient sees the shared sections.
-ACTIVE_STATUSES = (Status.PENDING, Status.ACCEPTED)
+# While a referral is in one of these, the recipient sees the shared sections. HANDED_OVER is
+# only reached by referrals to an organisation not on the platform (no recipient side here).
+ACTIVE_STATUSES = (Status.PENDING, Status.ACCEPTED, Status.HANDED_OVER)
 
 
 class DeclineReason(models.TextChoices):

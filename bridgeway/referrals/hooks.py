@@ -46,7 +46,7 @@ def _export(subject) -> list[dict]:
     for r in Referral.objects.filter(subject=subject).select_related("sender", "recipient", "case"):
         rows.append({
             "Reference": r.reference, "Case": r.case.reference, "From": r.sender.name,
-            "To": r.recipient.name, "Kind": r.kind, "Status": r.get_status_display(),
+            "To": r.recipient_name, "Kind": r.kind, "Status": r.get_status_display(),
             "Shared sections": ", ".join(r.sections), "Services requested": ", ".join(r.services),
             "Reason": r.get_reason_display(), "Reason (text)": r.reason_text or "",
             "Urgency": r.get_urgency_display(), "Sent": r.sent_at.isoformat(),
@@ -64,4 +64,4 @@ def _erase(subject) -> None:
     from bridgeway.referrals.models import Referral
 
     Referral.objects.filter(subject=subject).update(reason_text=None, override_reason=None,
-                                                    decline_text=None)
+                                                    decline_text=None, offplatform_contact=None)

@@ -22,8 +22,21 @@ class Referral(models.Model):
                                 related_name="+")
     sender = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("from"))
-    recipient = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("to"))
+    # Either an organisation on the platform, or one that is not (then the off-platform fields
+    # are set and the sender hands it an encrypted package): exactly one, by a check constraint.
+    recipient = models.ForeignKey("orgs.Organisation", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("to"))
+    offplatform_name = models.CharField(_("organisation not on the platform"), max_length=200,
+                                        blank=True)
+    offplatform_country = models.CharField(_("its country"), max_length=2, blank=True)
+    offplatform_type = models.CharField(_("its type"), max_length=40, blank=True)
+    # Contact details may name a person (a social worker's phone): encrypted.
+    offplatform_contact = EncryptedTextField(null=True)
+    package_language = models.CharField(_("package language"), max_length=10, blank=True)
+    handed_over_at = models.DateTimeField(_("handed over"), null=True, blank=True)
+    handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     kind = models.CharField(_("kind"), max_length=3, choices=Kind.choices)
@@ -32,7 +45,7 @@ class Referral(models.Model):
     reason = models.CharField(_("reason"), max_length=40, choices=ReferralReason.choices)
     reason_text = EncryptedTextField(null=True)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
                               default=Status.PENDING)
     deadline = models.DateTimeField(_("answer due by"))
     consent = models.ForeignKey("protection.Consent", null=True, blank=True,
@@ -60,9 +73,23 @@ class Referral(models.Model):
         indexes = [models.Index(fields=["recipient", "status", "-sent_at"]),
                    models.Index(fields=["sender", "status", "-sent_at"]),
                    models.Index(fields=["status", "deadline"])]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(recipient__isnull=False, offplatform_name="")
+                       | models.Q(recipient__isnull=True) & ~models.Q(offplatform_name="")),
+            name="referral_one_recipient")]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_offplatform(self) -> bool:
+        return self.recipient_id is None
+
+    @property
+    def recipient_name(self) -> str:
+        if self.recipient_id is None:
+            return _("%(name)s (not on Bridgeway)") % {"name": self.offplatform_name}
+        return self.recipient.name
 
     @property
     def is_active(self) -> bool:
@@ -93,3 +120,48 @@ class ReferralSettings(models.Model):
 
     def __str__(self) -> str:
         return f"referral settings of {self.organisation_id}"
+
+
+class ReferralMessage(models.Model):
+    """One message of a referral's confidential thread between its two sides. The body is
+    encrypted under the person's data key, so erasing the person shreds the thread too."""
+
+    MAX_BODY = 10_000
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    subject = models.ForeignKey("protection.DataSubject", on_delete=models.PROTECT,
+                                related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    author_org = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
+                                   related_name="+")
+    side = models.CharField(max_length=10, choices=[("sender", _("sender")),
+                                                    ("recipient", _("recipient"))])
+    body = EncryptedTextField(null=True)
+    attachment = models.ForeignKey("protection.EncryptedDocument", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class MessageReceipt(models.Model):
+    message = models.ForeignKey(ReferralMessage, on_delete=models.CASCADE,
+                                related_name="receipts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE,
+                                     related_name="+")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["read_at"]
+        constraints = [models.UniqueConstraint("message", "user", name="receipt_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} read by {self.user_id}"

@@ -16,7 +16,7 @@ from bridgeway.orgs.codes import AGENCY_TYPES, Role
 from bridgeway.orgs.queries import active_memberships, orgs_where
 from bridgeway.protection.models import EncryptedDocument
 from bridgeway.referrals.codes import ACTIVE_STATUSES, Section
-from bridgeway.referrals.models import Referral
+from bridgeway.referrals.models import Referral, ReferralMessage
 from bridgeway.referrals.services import recipient_roles
 
 SENDER = "sender"
@@ -67,22 +67,48 @@ def shared_sections(referral: Referral) -> dict:
     if not shares_now(referral):
         return {}
     data = shared_case_data(referral.case, referral.sections)
+    if "victim_context" in data:
+        _label_codes(data["victim_context"])
     if Section.NEEDS in referral.sections:
         data["needs"]["services_requested"] = list(referral.services)
         data["needs"]["services_requested_labels"] = referral.service_labels()
     if Section.DOCUMENTS in referral.sections:
         data["documents"] = [{"id": d.pk, "content_type": d.content_type, "size": d.size,
                               "uploaded_at": d.uploaded_at}
-                             for d in EncryptedDocument.objects.filter(subject=referral.subject)]
+                             for d in shared_case_documents(referral)]
     return data
+
+
+def _label_codes(ctx: dict) -> None:
+    """Labels for the coded fields, in the active language (the reader's UI language, or the
+    language chosen for a package)."""
+    from bridgeway.cases import codes
+
+    def label(choices, code):
+        return str(choices(code).label) if code in choices.values else (code or "")
+
+    ctx["trafficking_status_label"] = label(codes.TraffickingStatus, ctx["trafficking_status"])
+    ctx["exploitation_type_labels"] = [label(codes.Exploitation, c)
+                                       for c in ctx["exploitation_types"]]
+    ctx["recruitment_method_labels"] = [label(codes.RecruitmentMethod, c)
+                                        for c in ctx["recruitment_methods"]]
+    ctx["control_method_labels"] = [label(codes.ControlMethod, c) for c in ctx["control_methods"]]
+    ctx["relationship_label"] = label(codes.Relationship, ctx["relationship_to_trafficker"])
+    for event in ctx["events"]:
+        event["kind_label"] = label(codes.EventKind, event["kind"])
+
+
+def shared_case_documents(referral: Referral):
+    # Message attachments belong to the thread, not to the documents a referral shares.
+    return EncryptedDocument.objects.filter(subject=referral.subject).exclude(
+        pk__in=ReferralMessage.objects.filter(attachment__isnull=False).values("attachment_id"))
 
 
 def shared_document(referral: Referral, document_id) -> EncryptedDocument:
     if not shares_now(referral) or Section.DOCUMENTS not in referral.sections:
         raise Http404
     try:
-        return EncryptedDocument.objects.select_related("subject").get(
-            pk=document_id, subject=referral.subject)
+        return shared_case_documents(referral).select_related("subject").get(pk=document_id)
     except (EncryptedDocument.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None
 

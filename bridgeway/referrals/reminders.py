@@ -29,6 +29,8 @@ def _members(org, roles) -> list:
 def recipient_people(referral: Referral) -> list:
     from bridgeway.referrals.services import recipient_roles
 
+    if referral.recipient is None:  # not on the platform: nobody here to tell
+        return []
     return _members(referral.recipient, recipient_roles(referral.recipient))
 
 
@@ -41,7 +43,7 @@ def escalation_people(referral: Referral) -> list:
     from bridgeway.orgs.models import PointOfContact
 
     contacts = [p.user for p in PointOfContact.objects.filter(
-        organisation=referral.recipient).select_related("user")]
+        organisation_id=referral.recipient_id).select_related("user")]
     return [*_members(referral.sender, [Role.SUPERVISOR]),
             *(contacts or recipient_people(referral))]
 
@@ -82,7 +84,8 @@ def remind_and_escalate(now: datetime) -> int:
     from bridgeway.referrals.services import referrals_expire
 
     created = referrals_expire(now=now)  # each expiry is announced to the sender
-    for referral in Referral.objects.filter(status=Status.PENDING).select_related(
+    for referral in Referral.objects.filter(status=Status.PENDING,
+                                            recipient__isnull=False).select_related(
             "case", "created_by", "sender", "recipient"):
         elapsed = _elapsed(referral, now)
         if elapsed >= ESCALATE_AT:

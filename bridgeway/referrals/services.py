@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bridgeway.cases import services as cases
-from bridgeway.orgs.codes import AGENCY_TYPES, OrgType, Role, Service
+from bridgeway.orgs.codes import AGENCY_TYPES, OrgType, Role, Service, is_country
 from bridgeway.orgs.models import OrganisationService
 from bridgeway.orgs.queries import organisations_visible_to, roles_in
 from bridgeway.protection import services as protection
@@ -112,9 +112,14 @@ def referral_settings_set(*, org, actor, urgent_hours: int, normal_working_days:
 @transaction.atomic
 def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
                   urgency: str, services: list[str], reason_text: str = "",
-                  deadline: datetime | None = None, override_reason: str = "") -> Referral:
+                  deadline: datetime | None = None, override_reason: str = "",
+                  offplatform: dict | None = None) -> Referral:
     """Refers a case. Needs recorded consent for referral to that kind of organisation, or a
-    supervisor's override with a reason (audited)."""
+    supervisor's override with a reason (audited).
+
+    `offplatform` (name, country, org_type, contact, language) instead of `recipient`: an
+    organisation that is not on the platform; the sender hands it an encrypted package
+    (referrals.package) instead of the recipient reading the sections here."""
     sender = case.organisation
     my_roles = roles_in(actor, sender)
     if not my_roles & SENDER_ROLES:
@@ -127,8 +132,17 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
                             "referred.")]
     elif not case.is_open:
         errors["case"] = [_("This case is closed; reopen it to refer it.")]
-    if recipient is None or not organisations_visible_to(actor).filter(pk=recipient.pk,
-                                                                      is_active=True).exists():
+    if offplatform is not None:
+        offplatform = _offplatform_errors(offplatform, errors)
+        recipient_type = offplatform["org_type"]
+        recipient_country = offplatform["country"]
+    else:
+        recipient_type = getattr(recipient, "org_type", "")
+        recipient_country = getattr(recipient, "country", "")
+    if offplatform is not None:
+        pass  # checked by _offplatform_errors
+    elif recipient is None or not organisations_visible_to(actor).filter(
+            pk=recipient.pk, is_active=True).exists():
         errors["recipient"] = [_("Choose an organisation from the directory.")]
     elif recipient.pk == sender.pk:
         errors["recipient"] = [_("You cannot refer a case to your own organisation.")]
@@ -153,7 +167,7 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
         errors["services"] = [_("Choose at least one service you request.")]
     elif bad := [s for s in services if s not in Service.values]:
         errors["services"] = [_("Unknown service(s): %(codes)s.") % {"codes": ", ".join(bad)}]
-    elif "recipient" not in errors:
+    elif "recipient" not in errors and offplatform is None:
         offered = set(OrganisationService.objects.filter(organisation=recipient)
                       .values_list("service", flat=True))
         missing = [str(Service(s).label) for s in services if s not in offered]
@@ -171,7 +185,7 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
         try:
             consent = protection.require_consent(subject=case.subject,
                                                  purpose=ConsentPurpose.REFERRAL,
-                                                 recipient_type=recipient.org_type)
+                                                 recipient_type=recipient_type)
         except PermissionDenied as exc:
             if not override:
                 errors["consent"] = [
@@ -189,22 +203,29 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
     referral = Referral(
         reference=_reference(), case=case, subject=case.subject, sender=sender,
         recipient=recipient, created_by=actor,
-        kind=Kind.NRM if recipient.country == sender.country else Kind.TRM,
+        kind=Kind.NRM if recipient_country == sender.country else Kind.TRM,
         sections=[s for s in Section.values if s in sections], services=services,
         reason=reason, urgency=urgency, status=Status.PENDING,
         deadline=deadline or default_deadline(org=sender, urgency=urgency, now=now),
         consent=consent, override_by=actor if override else None)
     referral.reason_text = (reason_text or "").strip() or None
     referral.override_reason = override or None
+    if offplatform is not None:
+        referral.offplatform_name = offplatform["name"]
+        referral.offplatform_country = offplatform["country"]
+        referral.offplatform_type = offplatform["org_type"]
+        referral.offplatform_contact = offplatform["contact"] or None
+        referral.package_language = offplatform["language"]
     referral.save()
     if override:
         audit_record(action="referrals.referral.consent_overridden", actor=actor,
                      organisation=sender, obj=referral,
-                     payload={"recipient_type": recipient.org_type, "case": str(case.pk)})
+                     payload={"recipient_type": recipient_type, "case": str(case.pk)})
     audit_record(action="referrals.referral.sent", actor=actor, organisation=sender,
                  obj=referral, payload={
                      "reference": referral.reference, "case": str(case.pk),
-                     "recipient": recipient.pk, "kind": referral.kind,
+                     "recipient": recipient.pk if recipient else None,
+                     "offplatform": offplatform is not None, "kind": referral.kind,
                      "sections": referral.sections, "services": services, "reason": reason,
                      "urgency": urgency, "consent": str(consent.pk) if consent else None,
                      "override": bool(override)})
@@ -212,6 +233,32 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
 
     announce(referral, "sent", actor)
     return referral
+
+
+def _offplatform_errors(data: dict, errors: dict) -> dict:
+    """Checks the details of an organisation not on the platform; returns them cleaned."""
+    from django.conf import settings
+
+    clean = {k: (data.get(k) or "").strip() for k in ("name", "country", "org_type", "contact",
+                                                      "language")}
+    clean["country"] = clean["country"].upper()
+    if not clean["name"]:
+        errors["offplatform_name"] = [_("Enter the name of the organisation.")]
+    elif len(clean["name"]) > 200:
+        errors["offplatform_name"] = [_("The name is longer than 200 characters.")]
+    if not is_country(clean["country"]):
+        errors["offplatform_country"] = [_("Choose the organisation's country.")]
+    if clean["org_type"] not in OrgType.values or clean["org_type"] == OrgType.CSO_NETWORK:
+        errors["offplatform_type"] = [_("Choose the kind of organisation.")]
+    if not clean["contact"]:
+        errors["offplatform_contact"] = [_("Enter a contact e-mail or phone of the "
+                                           "organisation.")]
+    elif len(clean["contact"]) > 500:
+        errors["offplatform_contact"] = [_("The contact is longer than 500 characters.")]
+    clean["language"] = clean["language"] or settings.LANGUAGE_CODE
+    if clean["language"] not in dict(settings.LANGUAGES):
+        errors["package_language"] = [_("Choose one of the platform's languages.")]
+    return clean
 
 
 # --- the lifecycle -----------------------------------------------------------------------------
@@ -223,11 +270,15 @@ _REFUSALS = {
     Status.REVOKED: gettext_lazy("The sender revoked this referral; it can no longer be answered."),
     Status.EXPIRED: gettext_lazy("This referral expired without an answer; the sender can send a new one."),
     Status.PENDING: gettext_lazy("This referral has not been accepted yet."),
+    Status.HANDED_OVER: gettext_lazy("This referral was handed over as a package; the sender "
+                                     "completes it."),
 }
 
 
 def _locked(referral: Referral, allowed: tuple[str, ...]) -> Referral:
-    current = Referral.objects.select_for_update().select_related(
+    # of=self: the recipient is nullable (off-platform), and PostgreSQL cannot lock the
+    # nullable side of an outer join.
+    current = Referral.objects.select_for_update(of=("self",)).select_related(
         "case", "subject", "sender", "recipient").get(pk=referral.pk)
     if current.status not in allowed:
         raise ValidationError({"status": [str(_REFUSALS[Status(current.status)])]})
@@ -304,10 +355,16 @@ def referral_decline(*, referral: Referral, actor, reason: str, text: str = "") 
 def referral_complete(*, referral: Referral, actor) -> Referral:
     """Either side marks an accepted referral done; the shared sections close for the
     recipient, whose linked case keeps its own work."""
-    if not (roles_in(actor, referral.recipient) & recipient_roles(referral.recipient)
-            or roles_in(actor, referral.sender) & SENDER_ROLES):
+    if referral.recipient_id is None:
+        # Not on the platform: the sender completes it once the package was handed over.
+        _as_sender(referral, actor)
+        allowed: tuple[str, ...] = (Status.HANDED_OVER,)
+    elif not (roles_in(actor, referral.recipient) & recipient_roles(referral.recipient)
+              or roles_in(actor, referral.sender) & SENDER_ROLES):
         raise PermissionDenied(_("Only the two organisations of this referral can complete it."))
-    referral = _locked(referral, (Status.ACCEPTED,))
+    else:
+        allowed = (Status.ACCEPTED,)
+    referral = _locked(referral, allowed)
     referral.status = Status.COMPLETED
     referral.completed_at = timezone.now()
     referral.save(update_fields=["status", "completed_at"])
@@ -335,7 +392,8 @@ def referrals_expire(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
     for referral in Referral.objects.select_for_update().filter(
-            status=Status.PENDING, deadline__lte=now).select_related("sender"):
+            status=Status.PENDING, deadline__lte=now,
+            recipient__isnull=False).select_related("sender"):  # nobody here answers the others
         referral.status = Status.EXPIRED
         referral.expired_at = now
         referral.save(update_fields=["status", "expired_at"])

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bridgeway.orgs.codes import OrgType, Role
 from bridgeway.orgs.models import NetworkMembership
@@ -20,6 +21,7 @@ from bridgeway.referrals.codes import Status
 from bridgeway.referrals.models import Referral
 
 ORG_ROLES = (Role.SUPERVISOR, Role.ORG_ADMIN)
+NOT_ON_PLATFORM = gettext_lazy("Organisations not on the platform")
 ACCEPTED = (Status.ACCEPTED, Status.COMPLETED)
 
 
@@ -94,9 +96,12 @@ def referral_statistics(user, *, since: date | None = None, until: date | None =
     stalled = []
     type_label = dict(OrgType.choices)
     for r in qs.order_by("sent_at"):
-        send_type, recv_type = r.sender.org_type, r.recipient.org_type
+        # An organisation not on the platform is counted by its declared type under one row.
+        send_type = r.sender.org_type
+        recv_type = r.recipient.org_type if r.recipient else r.offplatform_type
+        recv_name = r.recipient.name if r.recipient else str(NOT_ON_PLATFORM)
         groups = [total,
-                  by_org.setdefault(r.recipient_id, Group(label=r.recipient.name)),
+                  by_org.setdefault(r.recipient_id, Group(label=recv_name)),
                   by_type.setdefault(recv_type, Group(label=str(type_label.get(recv_type,
                                                                                 recv_type)))),
                   pathways.setdefault((send_type, recv_type), Group(
@@ -116,11 +121,11 @@ def referral_statistics(user, *, since: date | None = None, until: date | None =
                 g.overdue += r.deadline <= now
             if answered:
                 g.hours.append((answered - r.sent_at).total_seconds() / 3600)
-        if r.status == Status.PENDING:
+        if r.status == Status.PENDING and r.recipient is not None:
             stalled.append({
                 "reference": r.reference if scope == "organisation" else "",
                 "pk": r.pk if scope == "organisation" else None,
-                "sender": r.sender.name, "recipient": r.recipient.name,
+                "sender": r.sender.name, "recipient": recv_name,
                 "waiting_hours": round((now - r.sent_at).total_seconds() / 3600, 1),
                 "overdue": r.deadline <= now})
     stalled.sort(key=lambda s: -s["waiting_hours"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bridgeway.referrals import views, views_statistics
+from bridgeway.referrals import views, views_package, views_statistics, views_thread
 
 app_name = "referrals"
 urlpatterns = [
@@ -15,4 +15,10 @@ urlpatterns = [
     path("<uuid:pk>/revoke/", views.revoke, name="revoke"),
     path("<uuid:pk>/transfer/", views.transfer, name="transfer"),
     path("<uuid:pk>/documents/<uuid:document_id>/", views.document, name="document"),
+    path("new/<uuid:case_pk>/offplatform/", views_package.referral_new_offplatform,
+         name="new-offplatform"),
+    path("<uuid:pk>/package/", views_package.package_view, name="package"),
+    path("<uuid:pk>/messages/", views_thread.message_post, name="message-post"),
+    path("<uuid:pk>/messages/<uuid:message_id>/attachment/", views_thread.attachment,
+         name="message-attachment"),
 ]

@@ -18,6 +18,7 @@ from bridgeway.protection.services import consent_check
 from bridgeway.referrals import queries, services
 from bridgeway.referrals.forms import DeclineForm, ReferralForm, SettingsForm, TransferForm
 from bridgeway.referrals.queries import RECIPIENT, SENDER, referral_for_user
+from bridgeway.referrals.views_thread import thread_context
 
 
 @login_required
@@ -86,6 +87,7 @@ def _detail_context(request, referral, side, **extra):
         "shared": queries.shared_sections(referral) if side == RECIPIENT else None,
         "decline_form": DeclineForm(),
     }
+    context.update(thread_context(request, referral, side))
     context.update(extra)
     return context
 

@@ -115,3 +115,17 @@ def test_api_and_bad_period(cast, history):
     page = signed_in(cast.supervisor_a).get(reverse("referrals:statistics"),
                                             {"since": "2026-05-01", "until": "2026-01-01"})
     assert page.status_code == 400 and "before its start" in page.content.decode()
+
+
+def test_offplatform_referrals_count_under_one_row_and_never_stall(cast, history):
+    from tests.referrals.test_package import send_off
+
+    off = send_off(cast, history[0].case)
+    data = signed_in(cast.supervisor_a).get(reverse("referrals:statistics")).context["data"]
+    assert data["total"]["sent"] == 3
+    assert any(r["label"] == "Organisations not on the platform" and r["sent"] == 1
+               for r in data["by_organisation"])
+    assert len(data["stalled"]) == 1
+    remind_and_escalate(off.deadline + dt.timedelta(days=1))  # nobody on the platform to remind
+    off.refresh_from_db()
+    assert off.status == "pending"
