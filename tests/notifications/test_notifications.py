@@ -37,7 +37,7 @@ def test_notify_once_per_key_and_email_carries_only_a_link(cast, django_capture_
     french = next(m for m in mail.outbox if m.to == [cast.caseworker_a.email])
     note = Notification.objects.get(user=cast.caseworker_a)
     assert f"/notifications/{note.pk}/open/" in french.body
-    assert french.subject == "Bridgeway : Une orientation a été envoyée à votre organisation"
+    assert french.subject == "Bridgeway\u00a0: Une orientation a été envoyée à votre organisation"
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
 
 
