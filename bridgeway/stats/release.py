@@ -154,10 +154,12 @@ def dp_histogram(raw: list[dict], dim: str, epsilon: float, alpha: float = 0.05)
     # Records outside the list (unknown, or not recorded) fall in one more bin.
     true = [counter.get(c, 0) for c in categories]
     true.append(sum(n for c, n in counter.items() if c not in set(categories)))
-    scale = 1.0 / epsilon
     space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
+    # Each victim is in one bin: adding or removing one changes the vector by 1 in L1. The
+    # smallest scale OpenDP itself certifies for that (about 1/ε; floating point rounds up).
+    scale = dp.binary_search_param(lambda s: dp.m.make_laplace(*space, scale=s),
+                                   d_in=1, d_out=epsilon)
     meas = dp.m.make_laplace(*space, scale=scale)
-    # Each victim is in one bin: adding or removing one changes the vector by 1 in L1.
     if not meas.check(1, epsilon):
         raise ValueError("scale does not give the privacy loss asked for")
     noisy = [max(0, int(v)) for v in meas(true)]
