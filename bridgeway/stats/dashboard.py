@@ -14,13 +14,14 @@ from collections import Counter
 from django.utils.translation import gettext as _
 
 from bridgeway.core.charts import bar_chart
+from bridgeway.orgs.codes import Service
 from bridgeway.orgs.models import NetworkMembership
 from bridgeway.stats import codes
 from bridgeway.stats.models import Dataset, StatRecord
 
 K_DEFAULT = 11
 FIELDS = ["year_of_registration", "gender", "age_band", "citizenship", "exploitation",
-          "means_of_control", "recruitment_methods", "recruiter_relations"]
+          "means_of_control", "recruitment_methods", "recruiter_relations", "services"]
 
 
 def scope_org_ids(org) -> list[int]:
@@ -96,6 +97,8 @@ def dashboard(org, *, user=None, **filters) -> dict:
         ("recruiter", _("Victims by relationship to the recruiter"),
          by_count(_count(rows, "recruiter_relations", codes.RECRUITER))),
     ]
+    specs.append(("services", _("Services delivered (live cases)"),
+                  by_count(_count(rows, "services", dict(Service.choices)))))
     if user is not None:
         specs.append(("referrals", _("Referral outcomes"), _referral_outcomes(user, org)))
     charts = [bar_chart(cid, title, data, unit=_("Victims"), suppress_below=k)

@@ -62,6 +62,8 @@ class StatRecord(models.Model):
     forced_labour_industry = models.CharField(max_length=60, blank=True)
     trafficking_status = models.CharField(max_length=40, blank=True)
     recruitment_methods = models.JSONField(default=list)
+    # Kinds of service delivered (orgs Service codes): live cases only, no file format has them.
+    services = models.JSONField(default=list)
     unreported = models.JSONField(default=list)
 
     class Meta:

@@ -317,7 +317,7 @@ def job_start(job: ImportJob) -> ImportJob:
 
 # --- live cases ---------------------------------------------------------------------------
 
-def _live_record(org, dataset, case: dict) -> StatRecord:
+def _live_record(org, dataset, case: dict, services: list[str] | None = None) -> StatRecord:
     from bridgeway.stats.codes import (
         HTCDS_CONTROL_TO_CTDC,
         HTCDS_EXPLOITATION_TO_STORE,
@@ -344,14 +344,15 @@ def _live_record(org, dataset, case: dict) -> StatRecord:
         recruiter_relations=[HTCDS_RELATION_TO_STORE[relation]] if relation else [],
         forced_labour_industry=case["forced_labour_industry"],
         trafficking_status=case["trafficking_status"],
-        recruitment_methods=list(case["recruitment_methods"] or []))
+        recruitment_methods=list(case["recruitment_methods"] or []),
+        services=list(services or []))
 
 
 @transaction.atomic
 def live_refresh(*, org, actor) -> Dataset:
     """Rebuilds the organisation's "live cases" dataset from its cases' coded fields, so
     dashboards read one store."""
-    from bridgeway.cases.queries import coded_case_rows
+    from bridgeway.cases.queries import coded_case_rows, service_codes_by_case
 
     _check_role(actor, org)
     if org.is_network:
@@ -360,7 +361,9 @@ def live_refresh(*, org, actor) -> Dataset:
         organisation=org, kind=DatasetKind.LIVE,
         defaults={"label": "live", "created_by": actor})
     dataset.records.all().delete()
-    records = [_live_record(org, dataset, c) for c in coded_case_rows(org)]
+    delivered = service_codes_by_case(org)
+    records = [_live_record(org, dataset, c, delivered.get(c["pk"]))
+               for c in coded_case_rows(org)]
     StatRecord.objects.bulk_create(records, batch_size=2000)
     dataset.rows = len(records)
     dataset.save(update_fields=["rows"])

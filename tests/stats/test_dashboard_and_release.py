@@ -178,3 +178,12 @@ def test_budget_ledger_and_query_over_budget_refused(cast, as_user):
     assert as_user(cast.caseworker_b).get(
         f"/api/v1/organisations/{cast.org_a.pk}/stats/datasets/{ds.pk}/budget/").status_code \
         == 404
+
+
+def test_services_delivered_chart(cast, as_user):
+    _dataset(cast.org_a, [{"year_of_registration": 2022, "services": ["shelter", "medical"]},
+                          {"year_of_registration": 2022, "services": ["shelter"]}])
+    data = as_user(cast.supervisor_a).get(
+        f"/api/v1/organisations/{cast.org_a.pk}/stats/dashboard/").json()
+    chart = next(c for c in data["charts"] if c["id"] == "services")
+    assert chart["rows"] == [["Shelter", "2"], ["Medical care", "1"]]
