@@ -289,6 +289,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "ReleaseKindEnum": "bridgeway.stats.models.Release.Kind",
+        "ReleaseStatusEnum": "bridgeway.stats.models.Release.Status",
         "TraffickingStatusEnum": "bridgeway.cases.codes.TraffickingStatus",
         "CaseStatusEnum": "bridgeway.cases.codes.CaseStatus",
         "RelationshipEnum": "bridgeway.cases.codes.Relationship",

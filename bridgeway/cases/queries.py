@@ -206,6 +206,19 @@ def coded_case_rows(org) -> list[dict]:
         "recruitment_country", "exploitation_country"))
 
 
+def service_codes_by_case(org) -> dict:
+    """The kinds of service delivered in each of `org`'s cases (codes only), for statistics."""
+    from bridgeway.cases.models import ServiceDelivery
+
+    out: dict = {}
+    for case_id, service in (ServiceDelivery.objects.filter(case__organisation=org)
+                             .values_list("case_id", "service")):
+        codes = out.setdefault(case_id, [])
+        if service not in codes:
+            codes.append(service)
+    return out
+
+
 def personal_case_fields(org) -> dict:
     """Decrypted names, date of birth and contacts of `org`'s cases, keyed by case id, with the
     data subject (for the access log). Only for an audited export by someone allowed to."""

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from bridgeway.stats import queries, services
 from bridgeway.stats.codes import DatasetKind
 from bridgeway.stats.exporting import FORMATS, export_file
-from bridgeway.stats.models import ImportJob
+from bridgeway.stats.models import ImportJob, Release
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -120,3 +120,159 @@ class StatsExport(APIView):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
+
+
+# --- dashboards and safe release ----------------------------------------------------------------
+
+class ChartSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    title = serializers.CharField()
+    unit = serializers.CharField()
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()),
+                                 help_text="[category, count]; a count below k is \"<k\" "
+                                           "on a network's dashboard")
+
+
+class DashboardSerializer(serializers.Serializer):
+    total = serializers.CharField()
+    k = serializers.IntegerField(help_text="0 for an organisation: nothing suppressed")
+    charts = ChartSerializer(many=True)
+
+
+class DashboardData(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("year_from", int), OpenApiParameter("year_to", int),
+                    OpenApiParameter("dataset", int, many=True)],
+        responses=DashboardSerializer,
+        summary="Dashboard aggregates of an organisation, or of a network across its members "
+                "(small cells suppressed)")
+    def get(self, request, org_pk):
+        from bridgeway.stats import dashboard
+
+        org = queries.stats_org_for_user(request.user, org_pk)
+        data = dashboard.dashboard(org, user=request.user,
+                                   **dashboard.filters_from(request.query_params, org))
+        return Response({"total": str(data["total"]), "k": data["k"], "charts": [
+            {"id": c["id"], "title": c["title"], "unit": c["unit"],
+             "rows": [[str(label), str(n)] for label, n in c["rows"]]} for c in data["charts"]]})
+
+
+class ReleaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Release
+        fields = ["id", "organisation", "dataset", "title", "kind", "dimensions", "k", "epsilon",
+                  "generalisations", "suppressed", "result", "status", "created_at",
+                  "created_by", "approved_by", "approved_at", "published_at"]
+        read_only_fields = fields
+
+
+class ReleaseCreateSerializer(serializers.Serializer):
+    dataset = serializers.IntegerField()
+    title = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=Release.Kind.choices)
+    dimensions = serializers.ListField(child=serializers.CharField())
+    k = serializers.IntegerField(default=11)
+    epsilon = serializers.FloatField(required=False, allow_null=True)
+
+
+def _errors(exc: ValidationError) -> dict:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+
+
+class ReleaseList(APIView):
+    @extend_schema(responses=ReleaseSerializer(many=True), summary="An organisation's releases")
+    def get(self, request, org_pk):
+        org = queries.stats_org_for_user(request.user, org_pk)
+        return Response(ReleaseSerializer(queries.releases_of(org), many=True).data)
+
+    @extend_schema(request=ReleaseCreateSerializer, responses={201: ReleaseSerializer},
+                   summary="Build a draft release (k-anonymous cross-tab or extract, or DP "
+                           "counts spending ε from the dataset's budget)")
+    def post(self, request, org_pk):
+        org = queries.stats_org_for_user(request.user, org_pk)
+        incoming = ReleaseCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            release = services.release_create(
+                org=org, actor=request.user,
+                dataset=queries.dataset_for_org(org, data["dataset"]), kind=data["kind"],
+                title=data["title"], dimensions=data["dimensions"], k=data["k"],
+                epsilon=data.get("epsilon"))
+        except ValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(ReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
+
+
+class ReleaseDetail(APIView):
+    @extend_schema(responses=ReleaseSerializer, summary="A release")
+    def get(self, request, pk):
+        return Response(ReleaseSerializer(queries.release_for_user(request.user, pk)).data)
+
+
+class _ReleaseStep(APIView):
+    step = staticmethod(services.release_approve)
+
+    @extend_schema(request=None, responses=ReleaseSerializer)
+    def post(self, request, pk):
+        release = queries.release_for_user(request.user, pk)
+        try:
+            release = type(self).step(release=release, actor=request.user)
+        except PermissionDenied as exc:
+            raise ApiPermissionDenied(str(exc)) from None
+        except ValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(ReleaseSerializer(release).data)
+
+
+class ReleaseApprove(_ReleaseStep):
+    step = staticmethod(services.release_approve)
+
+
+class ReleasePublish(_ReleaseStep):
+    step = staticmethod(services.release_publish)
+
+
+class BudgetEntrySerializer(serializers.Serializer):
+    epsilon = serializers.FloatField()
+    spent_by = serializers.IntegerField(source="spent_by_id")
+    purpose = serializers.CharField()
+    release = serializers.IntegerField(source="release_id", allow_null=True)
+    spent_at = serializers.DateTimeField()
+
+
+class BudgetSerializer(serializers.Serializer):
+    dataset = serializers.IntegerField()
+    total_epsilon = serializers.FloatField()
+    spent_epsilon = serializers.FloatField()
+    entries = BudgetEntrySerializer(many=True)
+
+
+class DatasetBudget(APIView):
+    def _out(self, dataset):
+        budget = services.budget_of(dataset)
+        return {"dataset": dataset.pk, "total_epsilon": budget.total_epsilon,
+                "spent_epsilon": services.budget_spent(budget),
+                "entries": BudgetEntrySerializer(budget.entries.all(), many=True).data}
+
+    @extend_schema(responses=BudgetSerializer, summary="A dataset's privacy budget and ledger")
+    def get(self, request, org_pk, pk):
+        org = queries.stats_org_for_user(request.user, org_pk)
+        return Response(self._out(queries.dataset_for_org(org, pk)))
+
+    @extend_schema(request=inline_serializer("StatsBudgetSet", {
+        "total_epsilon": serializers.FloatField()}), responses=BudgetSerializer,
+        summary="Set a dataset's total ε (the dataset owner's supervisors and administrators)")
+    def put(self, request, org_pk, pk):
+        org = queries.stats_org_for_user(request.user, org_pk)
+        dataset = queries.dataset_for_org(org, pk)
+        try:
+            total = float(request.data.get("total_epsilon"))
+        except (TypeError, ValueError):
+            return Response({"total_epsilon": ["Give a number."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        try:
+            services.budget_set(dataset=dataset, actor=request.user, total_epsilon=total)
+        except ValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(self._out(dataset))

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.stats.codes import DatasetKind
+from bridgeway.stats.models import Release
+from bridgeway.stats.release import DIMENSIONS
 
 
 class ImportForm(forms.Form):
@@ -25,3 +27,28 @@ class ExportForm(forms.Form):
         label=_("Include personal data (names, date of birth, contacts)"), required=False,
         help_text=_("Supervisors only. You will be asked to confirm your identity; the export is "
                     "recorded in the audit and access logs."))
+
+
+class ReleaseForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120,
+                            help_text=_("For example \"Victims by year and sex, 2019–2024\"."))
+    dataset = forms.TypedChoiceField(label=_("Dataset"), coerce=int, choices=[])
+    kind = forms.ChoiceField(label=_("Method"), choices=Release.Kind.choices)
+    dimensions = forms.MultipleChoiceField(
+        label=_("Dimensions (quasi-identifiers)"), widget=forms.CheckboxSelectMultiple,
+        choices=[(d, d.replace("_", " ")) for d in DIMENSIONS],
+        help_text=_("Differentially private counts take one of: year, sex, age, citizenship, "
+                    "country of exploitation."))
+    k = forms.IntegerField(label=_("k (smallest group published)"), initial=11, min_value=2,
+                           max_value=100, required=False)
+    epsilon = forms.FloatField(label=_("ε to spend (differential privacy)"), required=False,
+                               min_value=0.001, max_value=10)
+
+    def __init__(self, *args, datasets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].choices = [(d.pk, f"{d} ({d.rows})") for d in datasets]
+
+
+class BudgetForm(forms.Form):
+    total_epsilon = forms.FloatField(label=_("Total ε for this dataset"), min_value=0.001,
+                                     max_value=10)

@@ -27,13 +27,13 @@ COLUMNS = [
     "majority_status", "majority_at_exploit", "majority_entry", "is_child", "citizenship",
     "country_of_exploitation", "country_of_recruitment", "means_of_control", "exploitation",
     "labour_types", "sex_types", "recruiter_relations", "is_abduction", "forced_labour_industry",
-    "trafficking_status", "recruitment_methods", "unreported",
+    "trafficking_status", "recruitment_methods", "unreported", "services",
 ]
 # Everything after organisation and dataset, in COLUMNS order.
 RECORD_FIELDS = COLUMNS[2:]
 # A record with nothing known, in RECORD_FIELDS order.
 DEFAULTS = [NULL, "", "", "", "", "", "", NULL, "", "", "", "[]", "[]", "[]", "[]", "[]", NULL,
-            "", "", "[]", "[]"]
+            "", "", "[]", "[]", "[]"]
 MAX_PROBLEMS = 1000
 _CACHE_LIMIT = 50_000
 
@@ -381,7 +381,7 @@ class HtcdsConverter:
         rec.update({"year_of_registration": NULL, "is_child": NULL, "is_abduction": NULL,
                     "means_of_control": "[]", "exploitation": "[]", "labour_types": "[]",
                     "sex_types": "[]", "recruiter_relations": "[]", "recruitment_methods": "[]",
-                    "unreported": "[]", "datasource": "CaseManagement"})
+                    "unreported": "[]", "services": "[]", "datasource": "CaseManagement"})
         ok = True
 
         def bad(name, message):

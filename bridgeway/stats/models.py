@@ -62,6 +62,8 @@ class StatRecord(models.Model):
     forced_labour_industry = models.CharField(max_length=60, blank=True)
     trafficking_status = models.CharField(max_length=40, blank=True)
     recruitment_methods = models.JSONField(default=list)
+    # Kinds of service delivered (orgs Service codes): live cases only, no file format has them.
+    services = models.JSONField(default=list)
     unreported = models.JSONField(default=list)
 
     class Meta:
@@ -116,3 +118,78 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.DUPLICATE, self.Status.FAILED)
+
+
+class Release(models.Model):
+    """A table meant for publication, built from one dataset by a method that makes it safe:
+    k-anonymity (cross-tab or record-level extract) or differentially private counts. It needs
+    a second person's approval before it can be published."""
+
+    class Kind(models.TextChoices):
+        CROSSTAB = "crosstab", _("Cross-tabulation (k-anonymous)")
+        EXTRACT = "extract", _("Record-level extract (k-anonymous)")
+        DP_COUNTS = "dp_counts", _("Differentially private counts")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published")
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="releases")
+    title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(_("method"), max_length=10, choices=Kind.choices)
+    dimensions = models.JSONField(default=list)
+    k = models.PositiveSmallIntegerField(default=11)
+    epsilon = models.FloatField(null=True, blank=True)
+    generalisations = models.JSONField(default=list)
+    suppressed = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(approved_by__isnull=True) | ~models.Q(approved_by=models.F(
+                "created_by")), name="stats_release_four_eyes")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PrivacyBudget(models.Model):
+    """The total ε that differentially private queries may spend on one dataset."""
+
+    dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, related_name="budget")
+    total_epsilon = models.FloatField(_("total ε"), default=1.0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.total_epsilon)
+
+
+class BudgetEntry(models.Model):
+    """One spending of ε: how much, by whom, for what, when."""
+
+    budget = models.ForeignKey(PrivacyBudget, on_delete=models.CASCADE, related_name="entries")
+    epsilon = models.FloatField()
+    spent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    purpose = models.CharField(max_length=200)
+    release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    spent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["spent_at"]
+
+    def __str__(self) -> str:
+        return str(self.epsilon)

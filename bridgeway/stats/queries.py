@@ -70,3 +70,21 @@ def dataset_for_org(org, pk) -> Dataset:
         return Dataset.objects.get(organisation=org, pk=pk)
     except (Dataset.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def releases_of(org):
+    from bridgeway.stats.models import Release
+
+    return Release.objects.filter(organisation=org).select_related("dataset", "created_by",
+                                                                     "approved_by")
+
+
+def release_for_user(user, pk):
+    from bridgeway.stats.models import Release
+
+    orgs = [o.pk for o in stats_orgs(user)]
+    try:
+        return Release.objects.select_related("organisation", "dataset").get(
+            pk=pk, organisation_id__in=orgs)
+    except (Release.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

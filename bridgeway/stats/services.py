@@ -317,7 +317,7 @@ def job_start(job: ImportJob) -> ImportJob:
 
 # --- live cases ---------------------------------------------------------------------------
 
-def _live_record(org, dataset, case: dict) -> StatRecord:
+def _live_record(org, dataset, case: dict, services: list[str] | None = None) -> StatRecord:
     from bridgeway.stats.codes import (
         HTCDS_CONTROL_TO_CTDC,
         HTCDS_EXPLOITATION_TO_STORE,
@@ -344,14 +344,15 @@ def _live_record(org, dataset, case: dict) -> StatRecord:
         recruiter_relations=[HTCDS_RELATION_TO_STORE[relation]] if relation else [],
         forced_labour_industry=case["forced_labour_industry"],
         trafficking_status=case["trafficking_status"],
-        recruitment_methods=list(case["recruitment_methods"] or []))
+        recruitment_methods=list(case["recruitment_methods"] or []),
+        services=list(services or []))
 
 
 @transaction.atomic
 def live_refresh(*, org, actor) -> Dataset:
     """Rebuilds the organisation's "live cases" dataset from its cases' coded fields, so
     dashboards read one store."""
-    from bridgeway.cases.queries import coded_case_rows
+    from bridgeway.cases.queries import coded_case_rows, service_codes_by_case
 
     _check_role(actor, org)
     if org.is_network:
@@ -360,7 +361,9 @@ def live_refresh(*, org, actor) -> Dataset:
         organisation=org, kind=DatasetKind.LIVE,
         defaults={"label": "live", "created_by": actor})
     dataset.records.all().delete()
-    records = [_live_record(org, dataset, c) for c in coded_case_rows(org)]
+    delivered = service_codes_by_case(org)
+    records = [_live_record(org, dataset, c, delivered.get(c["pk"]))
+               for c in coded_case_rows(org)]
     StatRecord.objects.bulk_create(records, batch_size=2000)
     dataset.rows = len(records)
     dataset.save(update_fields=["rows"])
@@ -376,3 +379,143 @@ def dataset_delete(*, dataset: Dataset, actor) -> None:
     audit_record(action="stats.dataset.deleted", actor=actor, organisation=org, obj=dataset,
                  payload={"rows": dataset.rows})
     dataset.delete()
+
+
+# --- safe release -------------------------------------------------------------------------------
+
+def _release_raw(dataset: Dataset) -> list[dict]:
+    from bridgeway.stats.release import DIMENSIONS
+
+    return list(dataset.records.values(*set(DIMENSIONS.values())))
+
+
+def budget_of(dataset: Dataset):
+    from bridgeway.stats.models import PrivacyBudget
+
+    budget, _created = PrivacyBudget.objects.get_or_create(dataset=dataset)
+    return budget
+
+
+def budget_spent(budget) -> float:
+    return float(sum(e.epsilon for e in budget.entries.all()))
+
+
+@transaction.atomic
+def budget_set(*, dataset: Dataset, actor, total_epsilon: float):
+    from bridgeway.stats.models import PrivacyBudget
+
+    _check_role(actor, dataset.organisation)
+    budget = budget_of(dataset)
+    budget = PrivacyBudget.objects.select_for_update().get(pk=budget.pk)
+    if not 0 < total_epsilon <= 10:
+        raise ValidationError({"total_epsilon": [_("Choose a total ε above 0 and at most 10.")]})
+    if total_epsilon < budget_spent(budget):
+        raise ValidationError({"total_epsilon": [
+            _("%(spent)s of ε is already spent; the total cannot be lower.")
+            % {"spent": round(budget_spent(budget), 4)}]})
+    budget.total_epsilon = total_epsilon
+    budget.save(update_fields=["total_epsilon", "updated_at"])
+    audit_record(action="stats.budget.set", actor=actor, organisation=dataset.organisation,
+                 obj=dataset, payload={"total_epsilon": str(total_epsilon)})
+    return budget
+
+
+@transaction.atomic
+def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimensions: list[str],
+                   k: int = 11, epsilon: float | None = None):
+    """Builds and saves a draft release. A DP release spends ε from the dataset's budget (the
+    noise is drawn now, so it counts even if the draft is never published); beyond the budget
+    it is refused and nothing is spent."""
+    from bridgeway.stats import release as method
+    from bridgeway.stats.models import BudgetEntry, PrivacyBudget, Release
+
+    _check_role(actor, org)
+    if dataset.organisation_id != org.pk:
+        raise PermissionDenied(_("You can only release your own organisation's datasets."))
+    errors: dict[str, list] = {}
+    if kind not in Release.Kind.values:
+        errors["kind"] = [_("Choose a method.")]
+    allowed = method.DP_DIMENSIONS if kind == Release.Kind.DP_COUNTS else list(method.DIMENSIONS)
+    dimensions = list(dict.fromkeys(dimensions))
+    if not dimensions or any(d not in allowed for d in dimensions):
+        errors["dimensions"] = [_("Choose dimensions from: %(names)s.")
+                                % {"names": ", ".join(allowed)}]
+    elif kind == Release.Kind.DP_COUNTS and len(dimensions) != 1:
+        errors["dimensions"] = [_("Differentially private counts take one dimension.")]
+    if not title.strip():
+        errors["title"] = [_("Give the release a title.")]
+    if kind != Release.Kind.DP_COUNTS and not 2 <= k <= 100:
+        errors["k"] = [_("k must be between 2 and 100.")]
+    if kind == Release.Kind.DP_COUNTS and not (epsilon and 0 < epsilon <= 10):
+        errors["epsilon"] = [_("Choose an ε above 0.")]
+    if errors:
+        raise ValidationError(errors)
+    raw = _release_raw(dataset)
+    release = Release(organisation=org, dataset=dataset, title=title.strip()[:120], kind=kind,
+                      dimensions=dimensions, created_by=actor)
+    if kind == Release.Kind.DP_COUNTS:
+        budget = PrivacyBudget.objects.select_for_update().get(pk=budget_of(dataset).pk)
+        left = budget.total_epsilon - budget_spent(budget)
+        if epsilon > left + 1e-12:
+            raise ValidationError({"epsilon": [
+                _("Refused: this query needs ε = %(eps)s but only %(left)s of the dataset's "
+                  "budget of %(total)s is left. Nothing was spent.")
+                % {"eps": epsilon, "left": round(max(left, 0), 4), "total": budget.total_epsilon}]})
+        release.epsilon = epsilon
+        release.k = 0
+        release.result = method.dp_histogram(raw, dimensions[0], epsilon)
+        release.save()
+        BudgetEntry.objects.create(budget=budget, epsilon=epsilon, spent_by=actor,
+                                   purpose=f"release {release.pk}: {dimensions[0]}",
+                                   release=release)
+    else:
+        release.k = k
+        result = (method.crosstab if kind == Release.Kind.CROSSTAB else method.extract)(
+            raw, dimensions, k)
+        rows = result["rows"] if kind == Release.Kind.EXTRACT else method.crosstab_rows(result)
+        checked = method.pycanon_k(rows, dimensions)
+        if checked is not None and checked < k:
+            raise ValidationError(_("The independent check (pycanon) found k = %(k)s; the "
+                                    "release was not saved.") % {"k": checked})
+        result["pycanon_k"] = checked
+        release.generalisations = result["steps"]
+        release.suppressed = result["suppressed"]
+        release.result = result
+        release.save()
+    audit_record(action="stats.release.created", actor=actor, organisation=org, obj=release,
+                 payload={"kind": kind, "dataset": dataset.pk, "dimensions": dimensions,
+                          "k": release.k, "epsilon": str(epsilon) if epsilon else None})
+    return release
+
+
+@transaction.atomic
+def release_approve(*, release, actor):
+    from bridgeway.stats.models import Release
+
+    _check_role(actor, release.organisation)
+    if release.created_by_id == actor.pk:
+        raise PermissionDenied(_("A second person must approve: you created this release."))
+    if release.status != Release.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be approved."))
+    release.status = Release.Status.APPROVED
+    release.approved_by = actor
+    release.approved_at = timezone.now()
+    release.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(action="stats.release.approved", actor=actor, organisation=release.organisation,
+                 obj=release)
+    return release
+
+
+@transaction.atomic
+def release_publish(*, release, actor):
+    from bridgeway.stats.models import Release
+
+    _check_role(actor, release.organisation)
+    if release.status != Release.Status.APPROVED:
+        raise ValidationError(_("A release is published only after a second person approved it."))
+    release.status = Release.Status.PUBLISHED
+    release.published_at = timezone.now()
+    release.save(update_fields=["status", "published_at"])
+    audit_record(action="stats.release.published", actor=actor,
+                 organisation=release.organisation, obj=release)
+    return release

@@ -9,4 +9,8 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("export/", views.export, name="export"),
+    path("dashboard/", views.dashboard_view, name="dashboard"),
+    path("releases/", views.releases, name="releases"),
+    path("releases/<int:pk>/", views.release_detail, name="release"),
+    path("datasets/<int:pk>/budget/", views.budget, name="budget"),
 ]

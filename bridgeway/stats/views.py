@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -117,3 +117,144 @@ def export(request):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _dashboard_context(request):
+    from bridgeway.stats import dashboard
+
+    org, orgs = queries.stats_org_from_request(request)
+    filters = dashboard.filters_from(request.GET, org)
+    data = dashboard.dashboard(org, user=request.user, **filters)
+    query = request.GET.copy()
+    for chart in data["charts"]:
+        query["csv"] = chart["id"]
+        chart["csv_url"] = f"{reverse('stats:dashboard')}?{query.urlencode()}"
+    return org, orgs, filters, data
+
+
+@login_required
+def dashboard_view(request):
+    from bridgeway.stats import dashboard
+
+    org, orgs, filters, data = _dashboard_context(request)
+    wanted = request.GET.get("csv")
+    if wanted:
+        for chart in data["charts"]:
+            if chart["id"] == wanted:
+                response = HttpResponse(dashboard.chart_csv(chart), content_type="text/csv")
+                response["Content-Disposition"] = f'attachment; filename="{chart["id"]}.csv"'
+                response["Cache-Control"] = "no-store"
+                return response
+        raise Http404
+    return render(request, "stats/dashboard.html", {
+        "org": org, "orgs": orgs, "data": data, "filters": filters,
+        "datasets": dashboard.scope_datasets(org) if not org.is_network
+        else queries.datasets_of(org)})
+
+
+@login_required
+def releases(request):
+    from bridgeway.stats.forms import ReleaseForm
+
+    org, orgs = queries.stats_org_from_request(request)
+    datasets = list(queries.datasets_of(org))
+    form = ReleaseForm(request.POST or None, datasets=datasets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            release = services.release_create(
+                org=org, actor=request.user, dataset=queries.dataset_for_org(org, data["dataset"]),
+                kind=data["kind"], title=data["title"], dimensions=data["dimensions"],
+                k=data["k"] or 11, epsilon=data["epsilon"])
+        except ValidationError as exc:
+            for field, errs in (exc.message_dict.items() if hasattr(exc, "error_dict")
+                                else [(None, exc.messages)]):
+                for message in errs:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Draft saved. A second person must approve it."))
+            return redirect("stats:release", release.pk)
+    budgets = [(d, services.budget_of(d)) for d in datasets]
+    return render(request, "stats/releases.html", {
+        "org": org, "orgs": orgs, "form": form, "releases": queries.releases_of(org),
+        "budgets": [(d, b, round(b.total_epsilon - services.budget_spent(b), 6))
+                    for d, b in budgets]},
+        status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def release_detail(request, pk):
+    release = queries.release_for_user(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                services.release_approve(release=release, actor=request.user)
+                messages.success(request, _("Approved."))
+            elif action == "publish":
+                services.release_publish(release=release, actor=request.user)
+                messages.success(request, _("Published."))
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            messages.error(request, text)
+            return render(request, "stats/release.html", _release_ctx(release, request),
+                          status=403 if isinstance(exc, PermissionDenied) else 400)
+        return redirect("stats:release", release.pk)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(release_csv(release), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="release-{release.pk}.csv"'
+        return response
+    return render(request, "stats/release.html", _release_ctx(release, request))
+
+
+def _release_ctx(release, request) -> dict:
+    return {"release": release, "org": release.organisation, "table": release_table(release),
+            "may_approve": release.created_by_id != request.user.pk}
+
+
+def release_table(release) -> dict:
+    result = release.result or {}
+    if release.kind == "dp_counts":
+        return {"header": [result.get("dimension", ""), _("Noisy count")],
+                "rows": [list(p) for p in zip(result.get("categories", []),
+                                              result.get("counts", []), strict=False)]}
+    dims = result.get("dimensions", [])
+    if release.kind == "crosstab":
+        shown = f"<{release.k}"
+        return {"header": [*dims, _("Victims")],
+                "rows": [[*c["values"], c["count"] if c["count"] is not None else shown]
+                         for c in result.get("cells", [])]}
+    return {"header": dims, "rows": result.get("rows", [])}
+
+
+def release_csv(release) -> str:
+    import csv
+    import io
+
+    table = release_table(release)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table["header"])
+    for row in table["rows"]:
+        writer.writerow(["'" + str(v) if str(v)[:1] in "=+-@\t\r" else v for v in row])
+    return buffer.getvalue()
+
+
+@login_required
+@require_POST
+def budget(request, pk):
+    from bridgeway.stats.forms import BudgetForm
+
+    org, _orgs = queries.stats_org_from_request(request)
+    dataset = queries.dataset_for_org(org, pk)
+    form = BudgetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.budget_set(dataset=dataset, actor=request.user,
+                                total_epsilon=form.cleaned_data["total_epsilon"])
+            messages.success(request, _("Privacy budget saved."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Enter a total ε above 0 and at most 10."))
+    return redirect(_org_url("stats:releases", org))

@@ -148,3 +148,12 @@ def test_ctdc_export_of_the_store(cast, as_user):
     response = upload(as_user(cast.coordinator), cast.network, response.content)
     assert response.context["job"].report["problems"] == []
     assert StatRecord.objects.filter(organisation=cast.network).count() == 1
+
+
+def test_live_refresh_carries_services_delivered(cast, as_user):
+    from bridgeway.cases.services import service_add
+
+    case = _case(cast)
+    service_add(case=case, actor=cast.supervisor_a, service="shelter", started_on=date(2024, 3, 2))
+    as_user(cast.supervisor_a).post("/stats/live/", {"organisation": cast.org_a.pk})
+    assert StatRecord.objects.get().services == ["shelter"]

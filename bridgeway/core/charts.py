@@ -1,0 +1,30 @@
+"""Server-rendered bar charts, shared by every module that draws one. SVG with sizes as
+attributes, because the CSP forbids inline styles and public pages must work without
+JavaScript; every chart comes with its data table (template `core/_chart.html`)."""
+
+from __future__ import annotations
+
+BAR, GAP, LABEL_W, WIDTH = 22, 6, 260, 560
+
+
+def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]], *, unit: str = "",
+              empty: str = "", suppress_below: int = 0) -> dict:
+    """`rows` are (label, count). With `suppress_below` = k, a count from 1 to k-1 is shown as
+    "<k" and drawn without a bar, so a small number never appears, not even as a length."""
+    from django.utils.translation import gettext as _
+
+    def shown(n: int) -> str | int:
+        return f"<{suppress_below}" if suppress_below and 0 < n < suppress_below else n
+
+    visible = [n for _label, n in rows if not (suppress_below and 0 < n < suppress_below)]
+    top = max(visible, default=0) or 1
+    bars = []
+    for i, (label, n) in enumerate(rows):
+        y = i * (BAR + GAP)
+        w = 0 if isinstance(shown(n), str) else max(1, round((WIDTH - LABEL_W - 40) * n / top))
+        bars.append({"label": label, "n": shown(n), "y": y, "text_y": y + BAR * 0.7, "w": w,
+                     "n_x": LABEL_W + w + 4})
+    return {"id": chart_id, "title": title, "rows": [(label, shown(n)) for label, n in rows],
+            "bars": bars, "width": WIDTH, "label_w": LABEL_W,
+            "unit": unit or _("Count"), "empty": empty or _("No data."),
+            "height": max(1, len(rows)) * (BAR + GAP)}

@@ -1,0 +1,169 @@
+"""Safe-release methods, pure functions over StatRecord values (no database writes).
+
+k-anonymity: every combination of the chosen quasi-identifiers that is published describes at
+least k victims. We generalise step by step (age band → broader bands → minor/adult; year →
+5-year → 10-year ranges; country → UN M49 sub-region → region), each time the dimension with the
+most distinct values, until at most MAX_SUPPRESSED_SHARE of the records sit in groups below k;
+the rest is suppressed (extract: rows dropped; cross-tab: cell shown as "<k"). The result is
+then checked by an independent implementation, pycanon.
+
+Differential privacy: a histogram over a public category list (the code list, never the
+categories found in the data), each victim in one category, so the L1 sensitivity is 1; OpenDP's
+Laplace mechanism on integers (discrete Laplace) with scale 1/ε.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+
+from bridgeway.stats import codes, m49
+
+MAX_SUPPRESSED_SHARE = 0.05
+
+# Quasi-identifiers one may choose, with the StatRecord field each reads.
+DIMENSIONS = {
+    "year": "year_of_registration", "sex": "gender", "age": "age_band",
+    "citizenship": "citizenship", "country_of_exploitation": "country_of_exploitation",
+    "majority": "majority_status",
+}
+_AGE_L1 = {"0-8": "0-17", "9-17": "0-17", "18-20": "18-29", "21-23": "18-29", "24-26": "18-29",
+           "27-29": "18-29", "30-38": "30-47", "39-47": "30-47", "48+": "48+"}
+_AGE_L2 = {"0-17": "0-17", "18-29": "18+", "30-47": "18+", "48+": "18+"}
+
+
+def _year(value, level: int) -> str:
+    if value in (None, ""):
+        return ""
+    if level == 0:
+        return str(value)
+    width = 5 if level == 1 else 10
+    start = int(value) - int(value) % width
+    return f"{start}-{start + width - 1}"
+
+
+def _country(value: str, level: int) -> str:
+    if level == 0 or not value:
+        return value or ""
+    return m49.subregion(value) if level == 1 else m49.region(value)
+
+
+def generalise(dim: str, value, level: int) -> str:
+    if dim == "year":
+        return _year(value, level)
+    if dim == "age":
+        v = value or ""
+        if level >= 1:
+            v = _AGE_L1.get(v, v)
+        if level >= 2:
+            v = _AGE_L2.get(v, v)
+        return v
+    if dim in ("citizenship", "country_of_exploitation"):
+        return _country(value, level)
+    return "" if value is None else str(value)
+
+
+MAX_LEVEL = {"year": 2, "age": 2, "citizenship": 2, "country_of_exploitation": 2}
+STEP_NAMES = {"year": ["year", "5-year range", "10-year range"],
+              "age": ["CTDC age band", "0-17/18-29/30-47/48+", "minor/adult"],
+              "citizenship": ["country", "UN M49 sub-region", "UN M49 region"],
+              "country_of_exploitation": ["country", "UN M49 sub-region", "UN M49 region"]}
+
+
+def _table(raw: list[dict], dims: list[str], levels: dict[str, int]) -> list[tuple]:
+    return [tuple(generalise(d, r[DIMENSIONS[d]], levels.get(d, 0)) for d in dims) for r in raw]
+
+
+def k_anonymise(raw: list[dict], dims: list[str], k: int) -> dict:
+    """Returns the generalised rows that survive, the levels and the steps applied, and how
+    many records were suppressed."""
+    levels = {d: 0 for d in dims}
+    steps: list[str] = []
+    while True:
+        rows = _table(raw, dims, levels)
+        sizes = Counter(rows)
+        small = sum(n for n in sizes.values() if n < k)
+        if small <= MAX_SUPPRESSED_SHARE * len(rows):
+            break
+        open_dims = [d for d in dims if levels[d] < MAX_LEVEL.get(d, 0)]
+        if not open_dims:
+            break
+        distinct = {d: len({row[dims.index(d)] for row in rows}) for d in open_dims}
+        pick = max(open_dims, key=lambda d: (distinct[d], d))
+        levels[pick] += 1
+        steps.append(f"{pick}: {STEP_NAMES[pick][levels[pick]]}")
+    kept = [row for row in rows if sizes[row] >= k]
+    return {"rows": kept, "levels": levels, "steps": steps, "suppressed": len(rows) - len(kept),
+            "sizes": sizes}
+
+
+def crosstab(raw: list[dict], dims: list[str], k: int) -> dict:
+    """Counts per combination after generalisation; a cell of 1..k-1 is published as null
+    (shown "<k"). Combinations with no record are not listed."""
+    done = k_anonymise(raw, dims, k)
+    cells = [{"values": list(combo), "count": n if n >= k else None}
+             for combo, n in sorted(done["sizes"].items())]
+    return {"dimensions": dims, "cells": cells, "steps": done["steps"],
+            "suppressed": sum(1 for c in cells if c["count"] is None)}
+
+
+def extract(raw: list[dict], dims: list[str], k: int) -> dict:
+    done = k_anonymise(raw, dims, k)
+    return {"dimensions": dims, "rows": [list(r) for r in sorted(done["rows"])],
+            "steps": done["steps"], "suppressed": done["suppressed"]}
+
+
+def pycanon_k(rows: list[list], dims: list[str]) -> int | None:
+    """k of a table as pycanon computes it: an implementation independent of ours."""
+    import pandas as pd
+    from pycanon import anonymity
+
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows, columns=dims).astype(str)
+    return int(anonymity.k_anonymity(frame, dims))
+
+
+def crosstab_rows(result: dict) -> list[list]:
+    """The records a published cross-tab describes (suppressed cells left out), for checking."""
+    return [list(c["values"]) for c in result["cells"] if c["count"] for _ in range(c["count"])]
+
+
+# --- differential privacy ---------------------------------------------------------------------
+
+DP_DIMENSIONS = ["year", "sex", "age", "citizenship", "country_of_exploitation"]
+
+
+def dp_categories(dim: str) -> list[str]:
+    """Public category lists: taking them from the data would itself leak."""
+    if dim == "year":
+        return [str(y) for y in range(1990, datetime.date.today().year + 1)]
+    if dim == "sex":
+        return list(codes.GENDERS)
+    if dim == "age":
+        return list(codes.AGE_BANDS)
+    return sorted(m49.SUBREGION_OF)
+
+
+def dp_histogram(raw: list[dict], dim: str, epsilon: float, alpha: float = 0.05) -> dict:
+    import opendp.prelude as dp
+
+    dp.enable_features("contrib")
+    categories = dp_categories(dim)
+    counter = Counter(generalise(dim, r[DIMENSIONS[dim]], 0) for r in raw)
+    # Records outside the list (unknown, or not recorded) fall in one more bin.
+    true = [counter.get(c, 0) for c in categories]
+    true.append(sum(n for c, n in counter.items() if c not in set(categories)))
+    space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
+    # Each victim is in one bin: adding or removing one changes the vector by 1 in L1. The
+    # smallest scale OpenDP itself certifies for that (about 1/ε; floating point rounds up).
+    scale = dp.binary_search_param(lambda s: dp.m.make_laplace(*space, scale=s),
+                                   d_in=1, d_out=epsilon)
+    meas = dp.m.make_laplace(*space, scale=scale)
+    if not meas.check(1, epsilon):
+        raise ValueError("scale does not give the privacy loss asked for")
+    noisy = [max(0, int(v)) for v in meas(true)]
+    accuracy = dp.discrete_laplacian_scale_to_accuracy(scale=scale, alpha=alpha)
+    return {"dimension": dim, "categories": [*categories, "other"], "counts": noisy,
+            "epsilon": epsilon, "scale": scale, "alpha": alpha, "accuracy": accuracy,
+            "mechanism": "OpenDP make_laplace (discrete Laplace), L1 sensitivity 1"}
