@@ -30,6 +30,8 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	@# pycanon pins numpy 2.0.2 (no wheel for Python 3.13): only its own code, on our numpy/pandas.
+	$(PY) -m pip install --quiet --no-deps -c constraints.txt pycanon
 	@touch $(STAMP)
 
 install: $(STAMP)
