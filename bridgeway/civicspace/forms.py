@@ -151,3 +151,21 @@ class ParticipationForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+
+
+class RestrictionTypeForm(forms.Form):
+    network = forms.TypedChoiceField(label=_("Network"), coerce=int, choices=[])
+    family = forms.ChoiceField(label=_("Family"), choices=Family.choices)
+    label = forms.CharField(label=_("Label"), max_length=200,
+                            help_text=_("In the language your network works in; it is not "
+                                        "translated."))
+    description = forms.CharField(label=_("Description"), required=False, max_length=1000,
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("When to use this type."))
+
+    def __init__(self, *args, networks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["network"].choices = [(n.pk, n.name) for n in networks]
+        if len(networks) == 1:
+            self.fields["network"].widget = forms.HiddenInput()
+            self.fields["network"].initial = networks[0].pk

@@ -91,7 +91,7 @@ def _check_dates(errors: dict, start: date | None, end: date | None, *, start_fi
             errors[end_field] = [_("The end is before the start.")]
 
 
-def _validate(data: IncidentData, network: Organisation) -> None:
+def _validate(data: IncidentData, network: Organisation, keep_types=()) -> None:
     errors: dict[str, list[str]] = {}
     if not (data.title or "").strip():
         errors["title"] = [_("Give the incident a short title.")]
@@ -106,7 +106,9 @@ def _validate(data: IncidentData, network: Organisation) -> None:
     elif set(data.actors) - set(Actor.values):
         errors["actors"] = [_("Unknown actor: %(codes)s.")
                             % {"codes": ", ".join(sorted(set(data.actors) - set(Actor.values)))}]
-    allowed = set(queries.types_for_network(network.pk).values_list("pk", flat=True))
+    # A type the network deactivated stays allowed on incidents that already carry it.
+    allowed = set(queries.types_for_network(network.pk).values_list("pk", flat=True)) | set(
+        keep_types)
     if not data.type_ids:
         errors["types"] = [_("Choose at least one restriction type.")]
     elif set(data.type_ids) - allowed:
@@ -197,7 +199,7 @@ def incident_edit(*, incident: Incident, actor, data: IncidentData) -> Incident:
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if not queries.can_edit(actor, incident):
         raise PermissionDenied(_("You cannot edit this incident now."))
-    _validate(data, incident.network)
+    _validate(data, incident.network, keep_types=incident.types.values_list("pk", flat=True))
     before = snapshot(incident)
     for name in ["title", "started_on", "ended_on", "country", "region", "description",
                  "severity", "visibility"]:
@@ -269,7 +271,8 @@ def incident_transition(*, incident: Incident, actor, to: str, reason: str = "")
 
 
 @transaction.atomic
-def restriction_type_add(*, network: Organisation, actor, family: str, label: str) -> RestrictionType:
+def restriction_type_add(*, network: Organisation, actor, family: str, label: str,
+                         description: str = "") -> RestrictionType:
     if not can_manage_network(actor, network):
         raise PermissionDenied(_("Only the network's coordinators and administrators can extend "
                                  "the taxonomy."))
@@ -278,15 +281,41 @@ def restriction_type_add(*, network: Organisation, actor, family: str, label: st
         errors["family"] = [_("Unknown family.")]
     if not (label or "").strip():
         errors["label"] = [_("Enter a label.")]
+    elif len(label.strip()) > 200:
+        errors["label"] = [_("The label is longer than 200 characters.")]
+    if len((description or "").strip()) > 1000:
+        errors["description"] = [_("The description is longer than 1000 characters.")]
     code = slugify(label or "")[:50].replace("-", "_")
     if code and RestrictionType.objects.filter(code=code, network=network).exists():
         errors["label"] = [_("This network already has that type.")]
     if errors:
         raise ValidationError(errors)
     rtype = RestrictionType.objects.create(code=code or "type", family=family,
-                                           own_label=label.strip(), network=network)
+                                           own_label=label.strip(),
+                                           description=(description or "").strip(),
+                                           network=network)
     audit_record(action="civicspace.type.added", actor=actor, organisation=network, obj=rtype,
                  payload={"family": family})
+    return rtype
+
+
+@transaction.atomic
+def restriction_type_deactivate(*, rtype: RestrictionType, actor) -> RestrictionType:
+    """A network's own type leaves the forms; incidents that carry it keep it. Seeded types
+    belong to everyone and stay."""
+    rtype = RestrictionType.objects.select_for_update().select_related("network").get(pk=rtype.pk)
+    if rtype.network is None:
+        raise ValidationError({"type": [_("Only a type your network added can be deactivated; "
+                                          "the seeded types stay.")]})
+    if not can_manage_network(actor, rtype.network):
+        raise PermissionDenied(_("Only the network's coordinators and administrators can change "
+                                 "the taxonomy."))
+    if not rtype.is_active:
+        raise ValidationError({"type": [_("This type is already deactivated.")]})
+    rtype.is_active = False
+    rtype.save(update_fields=["is_active"])
+    audit_record(action="civicspace.type.deactivated", actor=actor, organisation=rtype.network,
+                 obj=rtype, payload={"family": rtype.family})
     return rtype
 
 

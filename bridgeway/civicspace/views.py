@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from bridgeway.civicspace import queries, services
 from bridgeway.civicspace.charts import charts_for
-from bridgeway.civicspace.codes import Status
+from bridgeway.civicspace.codes import Family, Status
 from bridgeway.civicspace.exports import export_response
 from bridgeway.civicspace.forms import (
     AffectedFormSet,
@@ -19,10 +19,11 @@ from bridgeway.civicspace.forms import (
     FilterForm,
     IncidentForm,
     ParticipationForm,
+    RestrictionTypeForm,
     SourceFormSet,
     TransitionForm,
 )
-from bridgeway.civicspace.models import CountryAssessment, Participation
+from bridgeway.civicspace.models import CountryAssessment, Participation, RestrictionType
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import country_name, is_country
 from bridgeway.orgs.models import Organisation
@@ -114,7 +115,7 @@ class IncidentForms:
 
 
 def _incident_form(request, org, data=None, initial=None, network_id=None, affected=(),
-                   sources=(), linked=()) -> IncidentForms:
+                   sources=(), linked=(), current_types=()) -> IncidentForms:
     networks = list(queries.networks_for_reporting(org)) if org else []
     if network_id and not any(n.pk == network_id for n in networks):
         networks.append(Organisation.objects.get(pk=network_id))
@@ -124,8 +125,9 @@ def _incident_form(request, org, data=None, initial=None, network_id=None, affec
     organisations = list(organisations_visible_to(request.user).order_by("name"))
     # Keep organisations already linked to the incident choosable, even if not in the directory.
     organisations += [o for o in linked if o.pk not in {x.pk for x in organisations}]
-    form = IncidentForm(data, initial=initial, networks=networks,
-                        types=list(queries.types_for_network(chosen)))
+    types = list(queries.types_for_network(chosen))
+    types += [t for t in current_types if t.pk not in {x.pk for x in types}]
+    form = IncidentForm(data, initial=initial, networks=networks, types=types)
     return IncidentForms(
         form,
         _formset(AffectedFormSet, data, "affected", list(affected),
@@ -186,7 +188,8 @@ def edit(request, pk):
     forms = _incident_form(request, incident.reporting_org, request.POST or None, initial=initial,
                            network_id=incident.network_id, affected=affected, sources=sources,
                            linked=[a.organisation for a in incident.affected.select_related(
-                               "organisation") if a.organisation_id])
+                               "organisation") if a.organisation_id],
+                           current_types=list(incident.types.all()))
     if request.method == "POST" and forms.is_valid():
         try:
             services.incident_edit(incident=incident, actor=request.user, data=forms.data())
@@ -395,3 +398,51 @@ def document_download(request, pk, document_id):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def taxonomy(request):
+    """The restriction types by family; network admins add their own and deactivate them."""
+    networks = queries.managed_networks(request.user)
+    if not networks:
+        raise Http404
+    form = RestrictionTypeForm(request.POST or None, networks=networks)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        network = next((n for n in networks if n.pk == d["network"]), None)
+        try:
+            if network is None:
+                raise ValidationError({"network": [_("Choose one of your networks.")]})
+            services.restriction_type_add(network=network, actor=request.user,
+                                          family=d["family"], label=d["label"],
+                                          description=d["description"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Restriction type added."))
+            return redirect("civicspace:taxonomy")
+    types = list(RestrictionType.objects.filter(network__isnull=True, is_active=True)
+                 | RestrictionType.objects.filter(network__in=networks))
+    families = [(Family(f).label, [t for t in types if t.family == f]) for f in Family.values]
+    return render(request, "civicspace/taxonomy.html", {
+        "families": families, "form": form, "managed": {n.pk for n in networks}},
+        status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@require_POST
+def taxonomy_deactivate(request, pk):
+    from django.db.models import Q
+
+    # Seeded types and the types of the user's networks are visible; the rest is 404.
+    rtype = get_object_or_404(RestrictionType.objects.filter(
+        Q(network__isnull=True) | Q(network_id__in=queries.user_networks(request.user))), pk=pk)
+    try:
+        services.restriction_type_deactivate(rtype=rtype, actor=request.user)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("Restriction type deactivated. Incidents that carry it keep "
+                                    "it."))
+    return redirect("civicspace:taxonomy")

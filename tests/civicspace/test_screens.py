@@ -119,3 +119,88 @@ def test_who_may_edit_the_rows(cast, report):
         f"/civic-space/incidents/{incident.pk}/edit/").status_code == 200
     assert signed_in(cast.coordinator).post(
         f"/civic-space/incidents/{incident.pk}/edit/", body).status_code == 302
+
+
+# --- taxonomy ---------------------------------------------------------------------------------
+
+def test_taxonomy_screen_only_for_network_admins(cast, other_network):
+    for who in (cast.caseworker_a, cast.admin_a, cast.caseworker_b, cast.outsider):
+        assert signed_in(who).get("/civic-space/taxonomy/").status_code == 404
+    page = signed_in(cast.coordinator).get("/civic-space/taxonomy/").content.decode()
+    assert "Regulatory environment" in page and "Burdensome registration" in page
+
+
+def test_network_admin_adds_a_type_in_the_ui(cast, other_network):
+    from bridgeway.civicspace.models import RestrictionType
+    from tests.factories import MembershipFactory, with_totp
+
+    admin = MembershipFactory(organisation=cast.network, role="org_admin").user
+    with_totp(admin)
+    client = signed_in(admin)
+    response = client.post("/civic-space/taxonomy/", {
+        "network": cast.network.pk, "family": "safe_space", "label": "Tax raids",
+        "description": "Repeated tax inspections aimed at a CSO."})
+    assert response.status_code == 302 and response["Location"] == "/civic-space/taxonomy/"
+    rtype = RestrictionType.objects.get(network=cast.network)
+    assert (rtype.label, rtype.family, rtype.description) == (
+        "Tax raids", "safe_space", "Repeated tax inspections aimed at a CSO.")
+    event = AuditEvent.objects.get(action="civicspace.type.added")
+    assert event.actor == admin and event.object_id == str(rtype.pk)
+    assert "Tax raids" in client.get("/civic-space/taxonomy/").content.decode()
+    # The other network's coordinator does not see it.
+    assert "Tax raids" not in signed_in(other_network[1]).get(
+        "/civic-space/taxonomy/").content.decode()
+
+
+@pytest.mark.parametrize("body,field,message", [
+    ({"family": "safe_space", "label": ""}, "label", "This field is required."),
+    ({"family": "aliens", "label": "X"}, "family", "Select a valid choice."),
+    ({"family": "safe_space", "label": "Burdensome registration", "dup": True}, "label",
+     "This network already has that type."),
+])
+def test_bad_type_input_names_the_field_and_writes_nothing(cast, body, field, message):
+    from bridgeway.civicspace import services
+    from bridgeway.civicspace.models import RestrictionType
+
+    if body.pop("dup", False):
+        services.restriction_type_add(network=cast.network, actor=cast.coordinator,
+                                      family="regulatory", label="Burdensome registration")
+    client = signed_in(cast.coordinator)
+    before = (RestrictionType.objects.count(), AuditEvent.objects.count())
+    response = client.post("/civic-space/taxonomy/", {"network": cast.network.pk, **body})
+    assert response.status_code == 400
+    assert f'id="id_{field}_error"' in response.content.decode()
+    assert message in response.content.decode()
+    assert (RestrictionType.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_deactivate_a_network_type(cast, report, other_network):
+    from bridgeway.civicspace import queries, services
+
+    rtype = services.restriction_type_add(network=cast.network, actor=cast.coordinator,
+                                          family="safe_space", label="Tax raids")
+    incident = report(type_ids=[rtype.pk])
+    url = f"/civic-space/taxonomy/{rtype.pk}/deactivate/"
+    assert signed_in(other_network[1]).post(url).status_code == 404
+    assert signed_in(cast.caseworker_a).post(url).status_code == 403
+    rtype.refresh_from_db()
+    assert rtype.is_active
+    assert signed_in(cast.coordinator).post(url).status_code == 302
+    rtype.refresh_from_db()
+    assert not rtype.is_active and rtype not in queries.types_for_network(cast.network.pk)
+    assert AuditEvent.objects.filter(action="civicspace.type.deactivated",
+                                     object_id=str(rtype.pk), actor=cast.coordinator).exists()
+    # The incident keeps it, and can still be edited with it.
+    assert list(incident.types.all()) == [rtype]
+    page = signed_in(cast.caseworker_a).get(f"/civic-space/incidents/{incident.pk}/edit/")
+    assert "Tax raids" in page.content.decode()
+    response = signed_in(cast.caseworker_a).post(
+        f"/civic-space/incidents/{incident.pk}/edit/",
+        _incident_body(cast, affected=[], sources=[], types=[rtype.pk]))
+    assert response.status_code == 302
+    # Seeded types cannot be deactivated.
+    before = AuditEvent.objects.count()
+    response = signed_in(cast.coordinator).post(
+        f"/civic-space/taxonomy/{type_id('harassment')}/deactivate/", follow=True)
+    assert "the seeded types stay" in response.content.decode()
+    assert AuditEvent.objects.count() == before + 1  # the sign-in only
