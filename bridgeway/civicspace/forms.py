@@ -116,9 +116,12 @@ class AssessmentForm(forms.Form):
     trend = forms.ChoiceField(label=_("Trend"), choices=Trend.choices)
     justification = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, networks, **kwargs):
+    def __init__(self, *args, networks=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["network"].choices = [(n.pk, n.name) for n in networks]
+        if networks is None:  # editing: the network does not change
+            del self.fields["network"]
+        else:
+            self.fields["network"].choices = [(n.pk, n.name) for n in networks]
 
 
 class ConsultationForm(forms.Form):
@@ -131,9 +134,12 @@ class ConsultationForm(forms.Form):
     closes_on = forms.DateField(label=_("Closes on"), required=False, widget=DATE)
     url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
 
-    def __init__(self, *args, networks, **kwargs):
+    def __init__(self, *args, networks=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["network"].choices = [(n.pk, n.name) for n in networks]
+        if networks is None:  # editing: the network does not change
+            del self.fields["network"]
+        else:
+            self.fields["network"].choices = [(n.pk, n.name) for n in networks]
 
 
 class ParticipationForm(forms.Form):

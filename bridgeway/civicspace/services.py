@@ -319,12 +319,8 @@ def restriction_type_deactivate(*, rtype: RestrictionType, actor) -> Restriction
     return rtype
 
 
-@transaction.atomic
-def assessment_record(*, network: Organisation, actor, country: str, period_start: date | None,
-                      period_end: date | None, rating: str, trend: str,
-                      justification: str) -> CountryAssessment:
-    if not can_manage_network(actor, network):
-        raise PermissionDenied(_("Only the network's coordinators can assess countries."))
+def _assessment_errors(*, country, period_start, period_end, rating, trend,
+                       justification) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not is_country(country or ""):
         errors["country"] = [_("Unknown country %(code)s: use an ISO 3166 code such as MD or RO.")
@@ -337,6 +333,18 @@ def assessment_record(*, network: Organisation, actor, country: str, period_star
         errors["trend"] = [_("Choose a trend.")]
     if not (justification or "").strip():
         errors["justification"] = [_("Justify the rating.")]
+    return errors
+
+
+@transaction.atomic
+def assessment_record(*, network: Organisation, actor, country: str, period_start: date | None,
+                      period_end: date | None, rating: str, trend: str,
+                      justification: str) -> CountryAssessment:
+    if not can_manage_network(actor, network):
+        raise PermissionDenied(_("Only the network's coordinators can assess countries."))
+    errors = _assessment_errors(country=country, period_start=period_start,
+                                period_end=period_end, rating=rating, trend=trend,
+                                justification=justification)
     if not errors and CountryAssessment.objects.filter(network=network, country=country,
                                                        period_start=period_start).exists():
         errors["period_start"] = [_("This network already assessed this country for that period.")]
@@ -350,23 +358,75 @@ def assessment_record(*, network: Organisation, actor, country: str, period_star
     return assessment
 
 
+def _apply(obj, values: dict) -> list[str]:
+    """Sets the values that differ; returns the names of the fields that changed."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    return changed
+
+
 @transaction.atomic
-def consultation_add(*, network: Organisation, actor, country: str, title: str, kind: str,
-                     stage: str, opened_on: date | None, closes_on: date | None = None,
-                     url: str = "") -> Consultation:
-    if not can_manage_network(actor, network):
-        raise PermissionDenied(_("Only the network's coordinators can add consultations."))
+def assessment_edit(*, assessment: CountryAssessment, actor, period_start: date | None,
+                    period_end: date | None, rating: str, trend: str,
+                    justification: str) -> CountryAssessment:
+    """Corrects an assessment; the audit log keeps who changed which fields, and when."""
+    assessment = CountryAssessment.objects.select_for_update().select_related("network").get(
+        pk=assessment.pk)
+    if not can_manage_network(actor, assessment.network):
+        raise PermissionDenied(_("Only the network's coordinators can assess countries."))
+    errors = _assessment_errors(country=assessment.country, period_start=period_start,
+                                period_end=period_end, rating=rating, trend=trend,
+                                justification=justification)
+    if not errors and CountryAssessment.objects.filter(
+            network=assessment.network, country=assessment.country,
+            period_start=period_start).exclude(pk=assessment.pk).exists():
+        errors["period_start"] = [_("This network already assessed this country for that period.")]
+    if errors:
+        raise ValidationError(errors)
+    changed = _apply(assessment, {"period_start": period_start, "period_end": period_end,
+                                  "rating": rating, "trend": trend,
+                                  "justification": justification.strip()})
+    if changed:
+        assessment.save()
+        audit_record(action="civicspace.assessment.edited", actor=actor,
+                     organisation=assessment.network, obj=assessment,
+                     payload={"country": assessment.country, "rating": rating,
+                              "fields": changed})
+    return assessment
+
+
+def _consultation_errors(*, country, title, kind, stage, opened_on, closes_on,
+                         url) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not is_country(country or ""):
         errors["country"] = [_("Unknown country %(code)s: use an ISO 3166 code such as MD or RO.")
                              % {"code": country or "—"}]
     if not (title or "").strip():
         errors["title"] = [_("Enter the title of the law, strategy or plan.")]
+    elif len(title.strip()) > 300:
+        errors["title"] = [_("The title is longer than 300 characters.")]
     if kind not in ConsultationKind.values:
         errors["kind"] = [_("Unknown kind.")]
     if stage not in ConsultationStage.values:
         errors["stage"] = [_("Unknown stage.")]
     _check_dates(errors, opened_on, closes_on, start_field="opened_on", end_field="closes_on")
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            errors["url"] = [_("Enter a valid link (http or https): %(url)s") % {"url": url}]
+    return errors
+
+
+@transaction.atomic
+def consultation_add(*, network: Organisation, actor, country: str, title: str, kind: str,
+                     stage: str, opened_on: date | None, closes_on: date | None = None,
+                     url: str = "") -> Consultation:
+    if not can_manage_network(actor, network):
+        raise PermissionDenied(_("Only the network's coordinators can add consultations."))
+    errors = _consultation_errors(country=country, title=title, kind=kind, stage=stage,
+                                  opened_on=opened_on, closes_on=closes_on, url=url)
     if errors:
         raise ValidationError(errors)
     c = Consultation.objects.create(network=network, country=country, title=title.strip(),
@@ -374,6 +434,30 @@ def consultation_add(*, network: Organisation, actor, country: str, title: str, 
                                     closes_on=closes_on, url=url, created_by=actor)
     audit_record(action="civicspace.consultation.added", actor=actor, organisation=network, obj=c,
                  payload={"country": country, "kind": kind})
+    return c
+
+
+@transaction.atomic
+def consultation_edit(*, consultation: Consultation, actor, country: str, title: str, kind: str,
+                      stage: str, opened_on: date | None, closes_on: date | None = None,
+                      url: str = "") -> Consultation:
+    """Moves a consultation on (stage, dates) or corrects it; audited with the changed fields."""
+    c = Consultation.objects.select_for_update().select_related("network").get(
+        pk=consultation.pk)
+    if not can_manage_network(actor, c.network):
+        raise PermissionDenied(_("Only the network's coordinators can edit consultations."))
+    errors = _consultation_errors(country=country, title=title, kind=kind, stage=stage,
+                                  opened_on=opened_on, closes_on=closes_on, url=url)
+    if errors:
+        raise ValidationError(errors)
+    changed = _apply(c, {"country": country, "title": title.strip(), "kind": kind,
+                         "stage": stage, "opened_on": opened_on, "closes_on": closes_on,
+                         "url": url})
+    if changed:
+        c.save()
+        audit_record(action="civicspace.consultation.edited", actor=actor,
+                     organisation=c.network, obj=c,
+                     payload={"country": c.country, "stage": stage, "fields": changed})
     return c
 
 

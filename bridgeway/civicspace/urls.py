@@ -19,5 +19,7 @@ urlpatterns = [
     path("countries/<str:code>/", views.country, name="country"),
     path("consultations/", views.consultations, name="consultations"),
     path("consultations/<int:pk>/", views.consultation, name="consultation"),
+    path("consultations/<int:pk>/edit/", views.consultation_edit, name="consultation_edit"),
+    path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
     path("participations/<int:pk>/incident/", views.exclusion_incident, name="exclusion_incident"),
 ]

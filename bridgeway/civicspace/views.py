@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -274,7 +275,7 @@ def country(request, code):
             return redirect("civicspace:country", code)
     return render(request, "civicspace/country.html", {
         **country_context(code, incidents, queries.user_networks(request.user)),
-        "assessment_form": form, "public": False},
+        "assessment_form": form, "public": False, "managed": {n.pk for n in networks}},
         status=400 if form is not None and form.is_bound and form.errors else 200)
 
 
@@ -344,6 +345,7 @@ def consultation(request, pk):
     mine = {o.pk for o in orgs}
     return render(request, "civicspace/consultation.html", {
         "c": c, "form": form, "mine": mine,
+        "may_edit": queries.can_manage_network(request.user, c.network),
         "participations": c.participations.select_related("organisation", "incident")},
         status=400 if form is not None and form.is_bound and form.errors else 200)
 
@@ -446,3 +448,65 @@ def taxonomy_deactivate(request, pk):
         messages.success(request, _("Restriction type deactivated. Incidents that carry it keep "
                                     "it."))
     return redirect("civicspace:taxonomy")
+
+
+def _history(obj):
+    """Who changed what and when, from the audit log (field names only, never values)."""
+    from bridgeway.protection.models import AuditEvent
+
+    return (AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+            .select_related("actor").order_by("-seq")[:50])
+
+
+@login_required
+def consultation_edit(request, pk):
+    c = queries.consultation_for_user(request.user, pk)
+    if not queries.can_manage_network(request.user, c.network):
+        raise PermissionDenied(_("Only the network's coordinators can edit consultations."))
+    initial = {"country": c.country, "title": c.title, "kind": c.kind, "stage": c.stage,
+               "opened_on": c.opened_on, "closes_on": c.closes_on, "url": c.url}
+    form = ConsultationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.consultation_edit(consultation=c, actor=request.user, country=d["country"],
+                                       title=d["title"], kind=d["kind"], stage=d["stage"],
+                                       opened_on=d["opened_on"], closes_on=d["closes_on"],
+                                       url=d["url"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Consultation saved."))
+            return redirect("civicspace:consultation", c.pk)
+    return render(request, "civicspace/edit.html", {
+        "form": form, "heading": _("Edit the consultation"), "history": _history(c),
+        "back": reverse("civicspace:consultation", args=[c.pk])},
+        status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+def assessment_edit(request, pk):
+    a = get_object_or_404(CountryAssessment.objects.select_related("network"), pk=pk,
+                          network_id__in=queries.user_networks(request.user))
+    if not queries.can_manage_network(request.user, a.network):
+        raise PermissionDenied(_("Only the network's coordinators can assess countries."))
+    initial = {"period_start": a.period_start, "period_end": a.period_end, "rating": a.rating,
+               "trend": a.trend, "justification": a.justification}
+    form = AssessmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.assessment_edit(assessment=a, actor=request.user,
+                                     period_start=d["period_start"], period_end=d["period_end"],
+                                     rating=d["rating"], trend=d["trend"],
+                                     justification=d["justification"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Assessment saved."))
+            return redirect("civicspace:country", a.country)
+    return render(request, "civicspace/edit.html", {
+        "form": form, "heading": _("Edit the assessment of %(country)s by %(network)s") % {
+            "country": country_name(a.country), "network": a.network.name},
+        "history": _history(a), "back": reverse("civicspace:country", args=[a.country])},
+        status=400 if form.is_bound and form.errors else 200)

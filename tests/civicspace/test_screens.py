@@ -204,3 +204,146 @@ def test_deactivate_a_network_type(cast, report, other_network):
         f"/civic-space/taxonomy/{type_id('harassment')}/deactivate/", follow=True)
     assert "the seeded types stay" in response.content.decode()
     assert AuditEvent.objects.count() == before + 1  # the sign-in only
+
+
+# --- consultations and assessments ---------------------------------------------------------------
+
+@pytest.fixture
+def consultation(cast):
+    from datetime import date
+
+    from bridgeway.civicspace import services
+
+    return services.consultation_add(network=cast.network, actor=cast.coordinator, country="MD",
+                                     title="National action plan", kind="nap", stage="open",
+                                     opened_on=date(2026, 1, 10))
+
+
+@pytest.fixture
+def assessment(cast):
+    from datetime import date
+
+    from bridgeway.civicspace import services
+
+    return services.assessment_record(network=cast.network, actor=cast.coordinator, country="MD",
+                                      period_start=date(2025, 1, 1), period_end=None,
+                                      rating="narrowed", trend="stable", justification="Because.")
+
+
+def _consultation_body(**kw):
+    body = {"country": "MD", "title": "National action plan 2026", "kind": "nap",
+            "stage": "closed", "opened_on": "2026-01-10", "closes_on": "2026-02-10", "url": ""}
+    body.update(kw)
+    return body
+
+
+def test_coordinator_edits_a_consultation_with_history(cast, consultation):
+    client = signed_in(cast.coordinator)
+    assert "Edit the consultation" in client.get(
+        f"/civic-space/consultations/{consultation.pk}/").content.decode()
+    response = client.post(f"/civic-space/consultations/{consultation.pk}/edit/",
+                           _consultation_body())
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert (consultation.title, consultation.stage, str(consultation.closes_on)) == (
+        "National action plan 2026", "closed", "2026-02-10")
+    event = AuditEvent.objects.get(action="civicspace.consultation.edited")
+    assert event.actor == cast.coordinator
+    assert set(event.payload["fields"]) == {"title", "stage", "closes_on"}
+    page = client.get(f"/civic-space/consultations/{consultation.pk}/edit/").content.decode()
+    assert "civicspace.consultation.edited" in page and "closes_on" in page
+
+
+def test_who_may_edit_a_consultation(cast, consultation, other_network):
+    url = f"/civic-space/consultations/{consultation.pk}/edit/"
+    assert signed_in(other_network[1]).get(url).status_code == 404
+    assert signed_in(cast.caseworker_b).get(url).status_code == 404
+    # Members of the network see the consultation but may not edit it.
+    assert signed_in(cast.caseworker_a).get(url).status_code == 403
+    assert signed_in(cast.admin_a).post(url, _consultation_body()).status_code == 403
+    assert "Edit the consultation" not in signed_in(cast.caseworker_a).get(
+        f"/civic-space/consultations/{consultation.pk}/").content.decode()
+    consultation.refresh_from_db()
+    assert consultation.stage == "open"
+
+
+@pytest.mark.parametrize("kw,field,message", [
+    ({"title": ""}, "title", "This field is required."),
+    ({"closes_on": "2025-01-01"}, "closes_on", "The end is before the start."),
+    ({"stage": "nonsense"}, "stage", "Select a valid choice."),
+    ({"opened_on": "2999-01-01"}, "opened_on", "The date is in the future."),
+])
+def test_bad_consultation_edit_names_the_field_and_writes_nothing(cast, consultation, kw, field,
+                                                                  message):
+    client = signed_in(cast.coordinator)
+    before = AuditEvent.objects.count()
+    response = client.post(f"/civic-space/consultations/{consultation.pk}/edit/",
+                           _consultation_body(**kw))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'id="id_{field}_error"' in body and message in body
+    consultation.refresh_from_db()
+    assert (consultation.title, consultation.stage) == ("National action plan", "open")
+    assert AuditEvent.objects.count() == before
+
+
+def _assessment_body(**kw):
+    body = {"period_start": "2025-01-01", "period_end": "2025-12-31", "rating": "obstructed",
+            "trend": "worsening", "justification": "Foreign-agent law adopted."}
+    body.update(kw)
+    return body
+
+
+def test_coordinator_edits_an_assessment_with_history(cast, assessment):
+    client = signed_in(cast.coordinator)
+    assert f"/civic-space/assessments/{assessment.pk}/edit/" in client.get(
+        "/civic-space/countries/MD/").content.decode()
+    response = client.post(f"/civic-space/assessments/{assessment.pk}/edit/", _assessment_body())
+    assert response.status_code == 302 and response["Location"] == "/civic-space/countries/MD/"
+    assessment.refresh_from_db()
+    assert (assessment.rating, assessment.trend, str(assessment.period_end)) == (
+        "obstructed", "worsening", "2025-12-31")
+    event = AuditEvent.objects.get(action="civicspace.assessment.edited")
+    assert event.actor == cast.coordinator and set(event.payload["fields"]) == {
+        "period_end", "rating", "trend", "justification"}
+    assert "civicspace.assessment.edited" in client.get(
+        f"/civic-space/assessments/{assessment.pk}/edit/").content.decode()
+
+
+def test_who_may_edit_an_assessment(cast, assessment, other_network):
+    url = f"/civic-space/assessments/{assessment.pk}/edit/"
+    assert signed_in(other_network[1]).get(url).status_code == 404
+    assert signed_in(cast.outsider).get(url).status_code == 404
+    assert signed_in(cast.caseworker_a).post(url, _assessment_body()).status_code == 403
+    assert f"/civic-space/assessments/{assessment.pk}/edit/" not in signed_in(
+        cast.caseworker_a).get("/civic-space/countries/MD/").content.decode()
+    assessment.refresh_from_db()
+    assert assessment.rating == "narrowed"
+
+
+@pytest.mark.parametrize("kw,field,message", [
+    ({"justification": ""}, "justification", "This field is required."),
+    ({"period_end": "2024-01-01"}, "period_end", "The end is before the start."),
+    ({"rating": "great"}, "rating", "Select a valid choice."),
+    ({"period_start": "2024-01-01"}, "period_start",
+     "This network already assessed this country for that period."),
+])
+def test_bad_assessment_edit_names_the_field_and_writes_nothing(cast, assessment, kw, field,
+                                                                message):
+    from datetime import date
+
+    from bridgeway.civicspace import services
+
+    services.assessment_record(network=cast.network, actor=cast.coordinator, country="MD",
+                               period_start=date(2024, 1, 1), period_end=None, rating="open",
+                               trend="stable", justification="Earlier.")
+    client = signed_in(cast.coordinator)
+    before = AuditEvent.objects.count()
+    response = client.post(f"/civic-space/assessments/{assessment.pk}/edit/",
+                           _assessment_body(**kw))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'id="id_{field}_error"' in body and message in body
+    assessment.refresh_from_db()
+    assert (assessment.rating, assessment.justification) == ("narrowed", "Because.")
+    assert AuditEvent.objects.count() == before
