@@ -347,3 +347,33 @@ def test_bad_assessment_edit_names_the_field_and_writes_nothing(cast, assessment
     assessment.refresh_from_db()
     assert (assessment.rating, assessment.justification) == ("narrowed", "Because.")
     assert AuditEvent.objects.count() == before
+
+
+# --- public language switcher --------------------------------------------------------------------
+
+def test_public_language_switcher_sets_no_cookie_and_keeps_no_state(cast, report, client):
+    from tests.civicspace.test_incidents import publish
+
+    shown = publish(report(title="Published incident"), cast.coordinator)
+    for url in ["/public/civic-space/", "/public/civic-space/MD/",
+                f"/public/civic-space/incidents/{shown.pk}/"]:
+        response = client.get(url + "?lang=uk")
+        assert response.status_code == 200, url
+        assert not response.cookies and not client.cookies, url
+        assert response["Content-Language"] == "uk"
+        assert "Accept-Language" in response["Vary"]
+        body = response.content.decode()
+        assert '<html lang="uk">' in body and "Перейти до вмісту" in body
+        # The switcher offers every language on the same page, and links keep the choice.
+        for code in ("en", "uk", "ro", "fr"):
+            assert f'href="{url}?lang={code}"' in body
+        assert "?lang=uk" in body.split("<main", 1)[1] or url.endswith(f"{shown.pk}/")
+    # Nothing is remembered: the next request without ?lang is in the browser's language.
+    response = client.get("/public/civic-space/")
+    assert response["Content-Language"] == "en" and "Skip to content" in response.content.decode()
+    assert not response.cookies
+    # An unknown language is ignored.
+    response = client.get("/public/civic-space/?lang=xx")
+    assert response.status_code == 200 and response["Content-Language"] == "en"
+    assert client.get("/public/civic-space/feed.atom?lang=uk").content.decode().count(
+        'xml:lang="uk"') == 1
