@@ -303,7 +303,8 @@ def restriction_type_add(*, network: Organisation, actor, family: str, label: st
 def restriction_type_deactivate(*, rtype: RestrictionType, actor) -> RestrictionType:
     """A network's own type leaves the forms; incidents that carry it keep it. Seeded types
     belong to everyone and stay."""
-    rtype = RestrictionType.objects.select_for_update().select_related("network").get(pk=rtype.pk)
+    # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
+    rtype = RestrictionType.objects.select_for_update().get(pk=rtype.pk)
     if rtype.network is None:
         raise ValidationError({"type": [_("Only a type your network added can be deactivated; "
                                           "the seeded types stay.")]})
