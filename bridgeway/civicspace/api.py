@@ -45,7 +45,7 @@ class RestrictionTypeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RestrictionType
-        fields = ["id", "code", "family", "label", "network"]
+        fields = ["id", "code", "family", "label", "description", "network"]
         read_only_fields = ["id", "code"]
 
 
@@ -235,7 +235,9 @@ class RestrictionTypeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
         try:
             rtype = services.restriction_type_add(network=network, actor=request.user,
                                                   family=body.validated_data["family"],
-                                                  label=body.validated_data["label"])
+                                                  label=body.validated_data["label"],
+                                                  description=body.validated_data.get(
+                                                      "description", ""))
         except DjangoValidationError as exc:
             _raise(exc)
         return Response(RestrictionTypeSerializer(rtype).data, status=status.HTTP_201_CREATED)

@@ -41,21 +41,7 @@ class IncidentForm(forms.Form):
                                       initial=Severity.MEDIUM)
     visibility = forms.ChoiceField(label=_("Who may see it"), choices=Visibility.choices,
                                    initial=Visibility.NETWORK)
-    affected_org = forms.TypedChoiceField(label=_("Affected organisation"), coerce=int,
-                                          required=False, empty_value=None, choices=[])
-    affected_description = forms.CharField(
-        label=_("Describe the affected organisation"), max_length=200, required=False,
-        help_text=_("Shown instead of the name when it stays anonymous, e.g. 'a shelter in the "
-                    "north'."))
-    affected_anonymous = forms.BooleanField(label=_("Keep the affected organisation anonymous"),
-                                            required=False, initial=True)
-    source_url = forms.URLField(label=_("Source link"), required=False, max_length=500,
-                                assume_scheme="https")
-    source_title = forms.CharField(label=_("What the source is"), required=False, max_length=200)
-    source_public = forms.BooleanField(label=_("The source may be shown publicly"),
-                                       required=False)
-
-    def __init__(self, *args, networks, types, organisations, **kwargs):
+    def __init__(self, *args, networks, types, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["network"].choices = [(n.pk, n.name) for n in networks]
         if len(networks) == 1:
@@ -64,7 +50,43 @@ class IncidentForm(forms.Form):
         self.fields["types"].choices = [
             (str(Family(f).label), [(t.pk, t.label) for t in types if t.family == f])
             for f in Family.values if any(t.family == f for t in types)]
-        self.fields["affected_org"].choices = [("", "—"), *[(o.pk, o.name) for o in organisations]]
+
+
+class AffectedForm(forms.Form):
+    """One affected organisation: linked from the directory, or described (or both)."""
+
+    organisation = forms.TypedChoiceField(label=_("Affected organisation"), coerce=int,
+                                          required=False, empty_value=None, choices=[])
+    description = forms.CharField(
+        label=_("Describe the affected organisation"), max_length=200, required=False,
+        help_text=_("Shown instead of the name when it stays anonymous, e.g. 'a shelter in the "
+                    "north'."))
+    anonymous = forms.BooleanField(label=_("Keep the affected organisation anonymous"),
+                                   required=False, initial=True)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", "—"), *[(o.pk, o.name) for o in organisations]]
+
+    def is_blank(self) -> bool:
+        d = getattr(self, "cleaned_data", {}) or {}
+        return not d.get("organisation") and not (d.get("description") or "").strip()
+
+
+class SourceForm(forms.Form):
+    url = forms.URLField(label=_("Source link"), required=False, max_length=500,
+                         assume_scheme="https")
+    title = forms.CharField(label=_("What the source is"), required=False, max_length=200)
+    is_public = forms.BooleanField(label=_("The source may be shown publicly"), required=False)
+
+    def is_blank(self) -> bool:
+        d = getattr(self, "cleaned_data", {}) or {}
+        return not d.get("url") and not (d.get("title") or "").strip()
+
+
+# Three empty rows below the filled ones; more rows by saving and editing again (no JavaScript).
+AffectedFormSet = forms.formset_factory(AffectedForm, extra=3, max_num=50, validate_max=True)
+SourceFormSet = forms.formset_factory(SourceForm, extra=3, max_num=50, validate_max=True)
 
 
 class TransitionForm(forms.Form):
@@ -94,9 +116,12 @@ class AssessmentForm(forms.Form):
     trend = forms.ChoiceField(label=_("Trend"), choices=Trend.choices)
     justification = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, networks, **kwargs):
+    def __init__(self, *args, networks=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["network"].choices = [(n.pk, n.name) for n in networks]
+        if networks is None:  # editing: the network does not change
+            del self.fields["network"]
+        else:
+            self.fields["network"].choices = [(n.pk, n.name) for n in networks]
 
 
 class ConsultationForm(forms.Form):
@@ -109,9 +134,12 @@ class ConsultationForm(forms.Form):
     closes_on = forms.DateField(label=_("Closes on"), required=False, widget=DATE)
     url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
 
-    def __init__(self, *args, networks, **kwargs):
+    def __init__(self, *args, networks=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["network"].choices = [(n.pk, n.name) for n in networks]
+        if networks is None:  # editing: the network does not change
+            del self.fields["network"]
+        else:
+            self.fields["network"].choices = [(n.pk, n.name) for n in networks]
 
 
 class ParticipationForm(forms.Form):
@@ -129,3 +157,21 @@ class ParticipationForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+
+
+class RestrictionTypeForm(forms.Form):
+    network = forms.TypedChoiceField(label=_("Network"), coerce=int, choices=[])
+    family = forms.ChoiceField(label=_("Family"), choices=Family.choices)
+    label = forms.CharField(label=_("Label"), max_length=200,
+                            help_text=_("In the language your network works in; it is not "
+                                        "translated."))
+    description = forms.CharField(label=_("Description"), required=False, max_length=1000,
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("When to use this type."))
+
+    def __init__(self, *args, networks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["network"].choices = [(n.pk, n.name) for n in networks]
+        if len(networks) == 1:
+            self.fields["network"].widget = forms.HiddenInput()
+            self.fields["network"].initial = networks[0].pk

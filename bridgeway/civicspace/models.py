@@ -28,6 +28,7 @@ class RestrictionType(models.Model):
     code = models.SlugField(_("code"), max_length=60)
     family = models.CharField(_("family"), max_length=30, choices=Family.choices)
     own_label = models.CharField(_("label"), max_length=200, blank=True)
+    description = models.TextField(_("description"), max_length=1000, blank=True)
     network = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="+")
     is_active = models.BooleanField(default=True)

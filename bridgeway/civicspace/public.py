@@ -2,10 +2,13 @@
 incidents with public visibility only. Anonymous affected organisations appear only by their
 description."""
 
+import functools
+
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import feedgenerator
+from django.utils import feedgenerator, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -19,10 +22,27 @@ from bridgeway.civicspace.views import country_context
 from bridgeway.orgs.codes import country_name, is_country
 
 
+def with_language(view):
+    """`?lang=uk` shows the page in that language for this response only: no cookie, no session,
+    so the pages stay cacheable and leave nothing behind. Without it, the browser's
+    Accept-Language decides, as everywhere."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        lang = request.GET.get("lang", "")
+        request.public_lang = lang if lang in dict(settings.LANGUAGES) else ""
+        if request.public_lang:
+            translation.activate(request.public_lang)
+            request.LANGUAGE_CODE = request.public_lang
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def public_page(view):
     """Cacheable by browsers and proxies for five minutes, per language."""
     return require_GET(cache_control(public=True, max_age=300)(
-        vary_on_headers("Accept-Language")(view)))
+        vary_on_headers("Accept-Language")(with_language(view))))
 
 
 def _public_networks() -> set[int]:
@@ -80,7 +100,8 @@ def feed(request):
     link = request.build_absolute_uri(reverse("civicspace_public:index"))
     atom = feedgenerator.Atom1Feed(
         title=_("Bridgeway: civic-space incidents"), link=link,
-        description=_("Published incidents restricting civil society."), language="en",
+        description=_("Published incidents restricting civil society."),
+        language=translation.get_language() or "en",
         feed_url=request.build_absolute_uri())
     for inc in queries.public_incidents().order_by("-published_at").prefetch_related(
             "types", "affected__organisation")[:50]:

@@ -91,7 +91,7 @@ def _check_dates(errors: dict, start: date | None, end: date | None, *, start_fi
             errors[end_field] = [_("The end is before the start.")]
 
 
-def _validate(data: IncidentData, network: Organisation) -> None:
+def _validate(data: IncidentData, network: Organisation, keep_types=()) -> None:
     errors: dict[str, list[str]] = {}
     if not (data.title or "").strip():
         errors["title"] = [_("Give the incident a short title.")]
@@ -106,7 +106,9 @@ def _validate(data: IncidentData, network: Organisation) -> None:
     elif set(data.actors) - set(Actor.values):
         errors["actors"] = [_("Unknown actor: %(codes)s.")
                             % {"codes": ", ".join(sorted(set(data.actors) - set(Actor.values)))}]
-    allowed = set(queries.types_for_network(network.pk).values_list("pk", flat=True))
+    # A type the network deactivated stays allowed on incidents that already carry it.
+    allowed = set(queries.types_for_network(network.pk).values_list("pk", flat=True)) | set(
+        keep_types)
     if not data.type_ids:
         errors["types"] = [_("Choose at least one restriction type.")]
     elif set(data.type_ids) - allowed:
@@ -197,7 +199,7 @@ def incident_edit(*, incident: Incident, actor, data: IncidentData) -> Incident:
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if not queries.can_edit(actor, incident):
         raise PermissionDenied(_("You cannot edit this incident now."))
-    _validate(data, incident.network)
+    _validate(data, incident.network, keep_types=incident.types.values_list("pk", flat=True))
     before = snapshot(incident)
     for name in ["title", "started_on", "ended_on", "country", "region", "description",
                  "severity", "visibility"]:
@@ -269,7 +271,8 @@ def incident_transition(*, incident: Incident, actor, to: str, reason: str = "")
 
 
 @transaction.atomic
-def restriction_type_add(*, network: Organisation, actor, family: str, label: str) -> RestrictionType:
+def restriction_type_add(*, network: Organisation, actor, family: str, label: str,
+                         description: str = "") -> RestrictionType:
     if not can_manage_network(actor, network):
         raise PermissionDenied(_("Only the network's coordinators and administrators can extend "
                                  "the taxonomy."))
@@ -278,24 +281,47 @@ def restriction_type_add(*, network: Organisation, actor, family: str, label: st
         errors["family"] = [_("Unknown family.")]
     if not (label or "").strip():
         errors["label"] = [_("Enter a label.")]
+    elif len(label.strip()) > 200:
+        errors["label"] = [_("The label is longer than 200 characters.")]
+    if len((description or "").strip()) > 1000:
+        errors["description"] = [_("The description is longer than 1000 characters.")]
     code = slugify(label or "")[:50].replace("-", "_")
     if code and RestrictionType.objects.filter(code=code, network=network).exists():
         errors["label"] = [_("This network already has that type.")]
     if errors:
         raise ValidationError(errors)
     rtype = RestrictionType.objects.create(code=code or "type", family=family,
-                                           own_label=label.strip(), network=network)
+                                           own_label=label.strip(),
+                                           description=(description or "").strip(),
+                                           network=network)
     audit_record(action="civicspace.type.added", actor=actor, organisation=network, obj=rtype,
                  payload={"family": family})
     return rtype
 
 
 @transaction.atomic
-def assessment_record(*, network: Organisation, actor, country: str, period_start: date | None,
-                      period_end: date | None, rating: str, trend: str,
-                      justification: str) -> CountryAssessment:
-    if not can_manage_network(actor, network):
-        raise PermissionDenied(_("Only the network's coordinators can assess countries."))
+def restriction_type_deactivate(*, rtype: RestrictionType, actor) -> RestrictionType:
+    """A network's own type leaves the forms; incidents that carry it keep it. Seeded types
+    belong to everyone and stay."""
+    # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
+    rtype = RestrictionType.objects.select_for_update().get(pk=rtype.pk)
+    if rtype.network is None:
+        raise ValidationError({"type": [_("Only a type your network added can be deactivated; "
+                                          "the seeded types stay.")]})
+    if not can_manage_network(actor, rtype.network):
+        raise PermissionDenied(_("Only the network's coordinators and administrators can change "
+                                 "the taxonomy."))
+    if not rtype.is_active:
+        raise ValidationError({"type": [_("This type is already deactivated.")]})
+    rtype.is_active = False
+    rtype.save(update_fields=["is_active"])
+    audit_record(action="civicspace.type.deactivated", actor=actor, organisation=rtype.network,
+                 obj=rtype, payload={"family": rtype.family})
+    return rtype
+
+
+def _assessment_errors(*, country, period_start, period_end, rating, trend,
+                       justification) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not is_country(country or ""):
         errors["country"] = [_("Unknown country %(code)s: use an ISO 3166 code such as MD or RO.")
@@ -308,6 +334,18 @@ def assessment_record(*, network: Organisation, actor, country: str, period_star
         errors["trend"] = [_("Choose a trend.")]
     if not (justification or "").strip():
         errors["justification"] = [_("Justify the rating.")]
+    return errors
+
+
+@transaction.atomic
+def assessment_record(*, network: Organisation, actor, country: str, period_start: date | None,
+                      period_end: date | None, rating: str, trend: str,
+                      justification: str) -> CountryAssessment:
+    if not can_manage_network(actor, network):
+        raise PermissionDenied(_("Only the network's coordinators can assess countries."))
+    errors = _assessment_errors(country=country, period_start=period_start,
+                                period_end=period_end, rating=rating, trend=trend,
+                                justification=justification)
     if not errors and CountryAssessment.objects.filter(network=network, country=country,
                                                        period_start=period_start).exists():
         errors["period_start"] = [_("This network already assessed this country for that period.")]
@@ -321,23 +359,75 @@ def assessment_record(*, network: Organisation, actor, country: str, period_star
     return assessment
 
 
+def _apply(obj, values: dict) -> list[str]:
+    """Sets the values that differ; returns the names of the fields that changed."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    return changed
+
+
 @transaction.atomic
-def consultation_add(*, network: Organisation, actor, country: str, title: str, kind: str,
-                     stage: str, opened_on: date | None, closes_on: date | None = None,
-                     url: str = "") -> Consultation:
-    if not can_manage_network(actor, network):
-        raise PermissionDenied(_("Only the network's coordinators can add consultations."))
+def assessment_edit(*, assessment: CountryAssessment, actor, period_start: date | None,
+                    period_end: date | None, rating: str, trend: str,
+                    justification: str) -> CountryAssessment:
+    """Corrects an assessment; the audit log keeps who changed which fields, and when."""
+    assessment = CountryAssessment.objects.select_for_update().select_related("network").get(
+        pk=assessment.pk)
+    if not can_manage_network(actor, assessment.network):
+        raise PermissionDenied(_("Only the network's coordinators can assess countries."))
+    errors = _assessment_errors(country=assessment.country, period_start=period_start,
+                                period_end=period_end, rating=rating, trend=trend,
+                                justification=justification)
+    if not errors and CountryAssessment.objects.filter(
+            network=assessment.network, country=assessment.country,
+            period_start=period_start).exclude(pk=assessment.pk).exists():
+        errors["period_start"] = [_("This network already assessed this country for that period.")]
+    if errors:
+        raise ValidationError(errors)
+    changed = _apply(assessment, {"period_start": period_start, "period_end": period_end,
+                                  "rating": rating, "trend": trend,
+                                  "justification": justification.strip()})
+    if changed:
+        assessment.save()
+        audit_record(action="civicspace.assessment.edited", actor=actor,
+                     organisation=assessment.network, obj=assessment,
+                     payload={"country": assessment.country, "rating": rating,
+                              "fields": changed})
+    return assessment
+
+
+def _consultation_errors(*, country, title, kind, stage, opened_on, closes_on,
+                         url) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not is_country(country or ""):
         errors["country"] = [_("Unknown country %(code)s: use an ISO 3166 code such as MD or RO.")
                              % {"code": country or "—"}]
     if not (title or "").strip():
         errors["title"] = [_("Enter the title of the law, strategy or plan.")]
+    elif len(title.strip()) > 300:
+        errors["title"] = [_("The title is longer than 300 characters.")]
     if kind not in ConsultationKind.values:
         errors["kind"] = [_("Unknown kind.")]
     if stage not in ConsultationStage.values:
         errors["stage"] = [_("Unknown stage.")]
     _check_dates(errors, opened_on, closes_on, start_field="opened_on", end_field="closes_on")
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            errors["url"] = [_("Enter a valid link (http or https): %(url)s") % {"url": url}]
+    return errors
+
+
+@transaction.atomic
+def consultation_add(*, network: Organisation, actor, country: str, title: str, kind: str,
+                     stage: str, opened_on: date | None, closes_on: date | None = None,
+                     url: str = "") -> Consultation:
+    if not can_manage_network(actor, network):
+        raise PermissionDenied(_("Only the network's coordinators can add consultations."))
+    errors = _consultation_errors(country=country, title=title, kind=kind, stage=stage,
+                                  opened_on=opened_on, closes_on=closes_on, url=url)
     if errors:
         raise ValidationError(errors)
     c = Consultation.objects.create(network=network, country=country, title=title.strip(),
@@ -345,6 +435,30 @@ def consultation_add(*, network: Organisation, actor, country: str, title: str, 
                                     closes_on=closes_on, url=url, created_by=actor)
     audit_record(action="civicspace.consultation.added", actor=actor, organisation=network, obj=c,
                  payload={"country": country, "kind": kind})
+    return c
+
+
+@transaction.atomic
+def consultation_edit(*, consultation: Consultation, actor, country: str, title: str, kind: str,
+                      stage: str, opened_on: date | None, closes_on: date | None = None,
+                      url: str = "") -> Consultation:
+    """Moves a consultation on (stage, dates) or corrects it; audited with the changed fields."""
+    c = Consultation.objects.select_for_update().select_related("network").get(
+        pk=consultation.pk)
+    if not can_manage_network(actor, c.network):
+        raise PermissionDenied(_("Only the network's coordinators can edit consultations."))
+    errors = _consultation_errors(country=country, title=title, kind=kind, stage=stage,
+                                  opened_on=opened_on, closes_on=closes_on, url=url)
+    if errors:
+        raise ValidationError(errors)
+    changed = _apply(c, {"country": country, "title": title.strip(), "kind": kind,
+                         "stage": stage, "opened_on": opened_on, "closes_on": closes_on,
+                         "url": url})
+    if changed:
+        c.save()
+        audit_record(action="civicspace.consultation.edited", actor=actor,
+                     organisation=c.network, obj=c,
+                     payload={"country": c.country, "stage": stage, "fields": changed})
     return c
 
 

@@ -14,8 +14,12 @@ urlpatterns = [
     path("incidents/<uuid:pk>/documents/<uuid:document_id>/", views.document_download,
          name="document"),
     path("incidents/<uuid:pk>/status/", views.transition, name="transition"),
+    path("taxonomy/", views.taxonomy, name="taxonomy"),
+    path("taxonomy/<int:pk>/deactivate/", views.taxonomy_deactivate, name="taxonomy_deactivate"),
     path("countries/<str:code>/", views.country, name="country"),
     path("consultations/", views.consultations, name="consultations"),
     path("consultations/<int:pk>/", views.consultation, name="consultation"),
+    path("consultations/<int:pk>/edit/", views.consultation_edit, name="consultation_edit"),
+    path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
     path("participations/<int:pk>/incident/", views.exclusion_incident, name="exclusion_incident"),
 ]
