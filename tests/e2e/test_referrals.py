@@ -107,3 +107,30 @@ def test_refer_accept_outsider_revoke(browser, live_server):
     assert_accessible(poc_page)
     poc_context.close()
     context.close()
+
+
+def test_statistics_and_notifications_pages_are_accessible(browser, live_server):
+    from bridgeway.referrals import services as referral_services
+
+    org = OrganisationFactory(name="Lumina", country="MD")
+    police = OrganisationFactory(name="Anti-trafficking police", org_type="LawEnforcement",
+                                 country="MD")
+    OrganisationService.objects.create(organisation=police, service="identification")
+    supervisor = MembershipFactory(organisation=org, role="supervisor").user
+    poc = MembershipFactory(organisation=police, role="agency_poc").user
+    secret = with_totp(supervisor)
+    with_totp(poc)
+    case = cases.case_open(org=org, actor=supervisor, person=cases.PersonData(first_name="Ion"))
+    referral_services.referral_send(case=case, actor=supervisor, recipient=police,
+                                    sections=["identity"], services=["identification"],
+                                    reason="AdditionalServicesRequired", urgency="normal",
+                                    override_reason="The person asked us to refer her today")
+    context, page = new_page(browser, live_server)
+    sign_in(page, supervisor.email, secret)
+    page.get_by_role("link", name="Referral statistics").click()
+    assert page.get_by_role("heading", name="By receiving organisation").is_visible()
+    assert page.get_by_role("cell", name="Anti-trafficking police").first.is_visible()
+    assert_accessible(page)
+    page.goto("/notifications/")
+    assert_accessible(page)
+    context.close()
