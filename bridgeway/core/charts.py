@@ -4,7 +4,7 @@ JavaScript; every chart comes with its data table (template `core/_chart.html`).
 
 from __future__ import annotations
 
-BAR, GAP, LABEL_W, WIDTH = 22, 6, 260, 560
+BAR, GAP, LABEL_W, WIDTH = 22, 6, 200, 440
 
 
 def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]], *, unit: str = "",
