@@ -74,37 +74,67 @@ def _table(raw: list[dict], dims: list[str], levels: dict[str, int]) -> list[tup
     return [tuple(generalise(d, r[DIMENSIONS[d]], levels.get(d, 0)) for d in dims) for r in raw]
 
 
-def k_anonymise(raw: list[dict], dims: list[str], k: int) -> dict:
-    """Returns the generalised rows that survive, the levels and the steps applied, and how
-    many records were suppressed."""
+def _generalised_sizes(groups: Counter, dims: list[str], levels: dict[str, int]) -> Counter:
+    sizes: Counter = Counter()
+    for combo, n in groups.items():
+        sizes[tuple(generalise(d, v, levels.get(d, 0)) for d, v in zip(dims, combo, strict=True))] += n
+    return sizes
+
+
+def _choose_levels(groups: Counter, dims: list[str], k: int) -> tuple[dict, list, Counter]:
+    """The generalisation loop, over the number of records per combination of raw values (the
+    result depends only on those counts, so it is the same whether they were counted in Python
+    or by the database)."""
+    total = sum(groups.values())
     levels = {d: 0 for d in dims}
     steps: list[str] = []
     while True:
-        rows = _table(raw, dims, levels)
-        sizes = Counter(rows)
+        sizes = _generalised_sizes(groups, dims, levels)
         small = sum(n for n in sizes.values() if n < k)
-        if small <= MAX_SUPPRESSED_SHARE * len(rows):
+        if small <= MAX_SUPPRESSED_SHARE * total:
             break
         open_dims = [d for d in dims if levels[d] < MAX_LEVEL.get(d, 0)]
         if not open_dims:
             break
-        distinct = {d: len({row[dims.index(d)] for row in rows}) for d in open_dims}
+        distinct = {d: len({combo[dims.index(d)] for combo in sizes}) for d in open_dims}
         pick = max(open_dims, key=lambda d: (distinct[d], d))
         levels[pick] += 1
         steps.append(f"{pick}: {STEP_NAMES[pick][levels[pick]]}")
+    return levels, steps, sizes
+
+
+def raw_counts(raw: list[dict], dims: list[str]) -> Counter:
+    return Counter(tuple(r[DIMENSIONS[d]] for d in dims) for r in raw)
+
+
+def k_anonymise(raw: list[dict], dims: list[str], k: int) -> dict:
+    """Returns the generalised rows that survive, the levels and the steps applied, and how
+    many records were suppressed."""
+    levels, steps, sizes = _choose_levels(raw_counts(raw, dims), dims, k)
+    rows = _table(raw, dims, levels)
     kept = [row for row in rows if sizes[row] >= k]
     return {"rows": kept, "levels": levels, "steps": steps, "suppressed": len(rows) - len(kept),
             "sizes": sizes}
 
 
+def _crosstab_result(dims: list[str], k: int, steps: list[str], sizes: Counter) -> dict:
+    cells = [{"values": list(combo), "count": n if n >= k else None}
+             for combo, n in sorted(sizes.items())]
+    return {"dimensions": dims, "cells": cells, "steps": steps,
+            "suppressed": sum(1 for c in cells if c["count"] is None)}
+
+
 def crosstab(raw: list[dict], dims: list[str], k: int) -> dict:
     """Counts per combination after generalisation; a cell of 1..k-1 is published as null
     (shown "<k"). Combinations with no record are not listed."""
-    done = k_anonymise(raw, dims, k)
-    cells = [{"values": list(combo), "count": n if n >= k else None}
-             for combo, n in sorted(done["sizes"].items())]
-    return {"dimensions": dims, "cells": cells, "steps": done["steps"],
-            "suppressed": sum(1 for c in cells if c["count"] is None)}
+    return crosstab_counts(raw_counts(raw, dims), dims, k)
+
+
+def crosstab_counts(groups, dims: list[str], k: int) -> dict:
+    """The same cross-tab from the number of records per combination of raw values (in the
+    order of `dims`), e.g. as a GROUP BY in the database returns them."""
+    _levels, steps, sizes = _choose_levels(Counter(dict(groups)), dims, k)
+    return _crosstab_result(dims, k, steps, sizes)
 
 
 def extract(raw: list[dict], dims: list[str], k: int) -> dict:
