@@ -47,8 +47,6 @@ def _option(option: dict) -> str:
 class FastFormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         fast = self._fast.get(template_name)
-        if fast is None and template_name in _INPUT_TEMPLATES:
-            fast = FastFormRenderer._render_input
         if fast is None:
             return super().render(template_name, context, request=request)
         return mark_safe(fast(self, context))  # noqa: S308 - every value above is escaped
@@ -127,6 +125,7 @@ class FastFormRenderer(DjangoTemplates):
         return "\n".join(parts)
 
     _fast = {
+        **dict.fromkeys(_INPUT_TEMPLATES, _render_input),
         "django/forms/widgets/select.html": _render_select,
         "django/forms/widgets/textarea.html": _render_textarea,
         "django/forms/label.html": _render_label,

@@ -1,5 +1,6 @@
 """Apps register reminder sources here; `manage.py send_reminders` (cron) and the reminders task
-run them all. A source takes the current time and returns how many notifications it created."""
+run them all. A source takes the current time and returns how much it did (notifications
+created, referrals expired: a figure for the operator's log, not an exact count of e-mails)."""
 
 from collections.abc import Callable
 from datetime import datetime
