@@ -15,6 +15,16 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("Check only (dry run): nothing is imported"),
                                  required=False, initial=True)
 
+    @classmethod
+    def refused(cls, data, message: str) -> "ImportForm":
+        """The form as sent, with the file refused for `message` and no other complaint: the
+        body of an over-size upload is not read, so the other fields may be missing."""
+        initial = {name: data[name] for name in ("kind", "label") if data.get(name)}
+        form = cls(initial=initial)
+        form.cleaned_data = {}
+        form.add_error("file", message)
+        return form
+
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=[

@@ -84,7 +84,16 @@ def release_for_user(user, pk):
 
     orgs = [o.pk for o in stats_orgs(user)]
     try:
-        return Release.objects.select_related("organisation", "dataset").get(
+        return Release.objects.select_related("organisation", "dataset", "created_by",
+                                              "approved_by").get(
             pk=pk, organisation_id__in=orgs)
     except (Release.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def budget_ledger_of(org):
+    """Every spending of ε on the organisation's datasets, newest first."""
+    from bridgeway.stats.models import BudgetEntry
+
+    return (BudgetEntry.objects.filter(budget__dataset__organisation=org)
+            .select_related("budget__dataset", "spent_by", "release").order_by("-spent_at", "-pk"))

@@ -15,6 +15,16 @@ from bridgeway.stats.forms import ExportForm, ImportForm
 from bridgeway.stats.uploads import ImportSizeLimit
 
 
+def _errors_to_form(form, exc: ValidationError, renamed: dict | None = None) -> None:
+    """A service's errors shown at the field they name (the service may call a field by
+    another name than the form does), the rest above the form."""
+    pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+    for field, errs in pairs:
+        field = (renamed or {}).get(field, field)
+        for message in errs:
+            form.add_error(field if field in form.fields else None, message)
+
+
 def _org_url(name: str, org, **kwargs) -> str:
     return f"{reverse(name, kwargs=kwargs or None)}?{urlencode({'organisation': org.pk})}"
 
@@ -46,6 +56,15 @@ def import_upload(request):
     # The size limit must be in place before the body is read (CSRF reads it), hence the
     # exempt-then-protect pair Django documents for custom upload handlers.
     request.upload_handlers.insert(0, ImportSizeLimit(request))
+    if request.method == "POST":
+        request.POST  # noqa: B018 (parses the body, through the size limit)
+        if getattr(request, "stats_upload_too_large", False):
+            # An over-size body is not read, so neither is its CSRF token: without this answer
+            # the person would see a CSRF failure instead of the size. Nothing is written.
+            org, orgs = queries.stats_org_from_request(request)
+            form = ImportForm.refused(request.POST, services.too_large_message())
+            return render(request, "stats/import.html", {"org": org, "orgs": orgs,
+                                                         "form": form}, status=413)
     return _import_upload(request)
 
 
@@ -55,12 +74,6 @@ def _import_upload(request):
     if request.method != "POST":
         return render(request, "stats/import.html", {"org": org, "orgs": orgs,
                                                      "form": ImportForm()})
-    request.FILES  # noqa: B018 (parses the body, through the size limit)
-    if getattr(request, "stats_upload_too_large", False):
-        form = ImportForm(request.POST)
-        form.add_error(None, services.too_large_message())
-        return render(request, "stats/import.html", {"org": org, "orgs": orgs, "form": form},
-                      status=413)
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -69,8 +82,7 @@ def _import_upload(request):
                                       kind=data["kind"], dry_run=data["dry_run"],
                                       label=data["label"])
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            _errors_to_form(form, exc, {"format": "kind"})
         else:
             services.job_start(job)
             return redirect("stats:job", job.pk)
@@ -127,8 +139,10 @@ def _dashboard_context(request):
     data = dashboard.dashboard(org, user=request.user, **filters)
     query = request.GET.copy()
     for chart in data["charts"]:
-        query["csv"] = chart["id"]
-        chart["csv_url"] = f"{reverse('stats:dashboard')}?{query.urlencode()}"
+        # An empty chart offers no download: its CSV would hold the header only.
+        if chart["rows"]:
+            query["csv"] = chart["id"]
+            chart["csv_url"] = f"{reverse('stats:dashboard')}?{query.urlencode()}"
     return org, orgs, filters, data
 
 
@@ -148,6 +162,9 @@ def dashboard_view(request):
         raise Http404
     return render(request, "stats/dashboard.html", {
         "org": org, "orgs": orgs, "data": data, "filters": filters,
+        "filtered": any(filters.values()),
+        "years_reversed": bool(filters["year_from"] and filters["year_to"]
+                               and filters["year_from"] > filters["year_to"]),
         "datasets": dashboard.scope_datasets(org) if not org.is_network
         else queries.datasets_of(org)})
 
@@ -167,16 +184,14 @@ def releases(request):
                 kind=data["kind"], title=data["title"], dimensions=data["dimensions"],
                 k=data["k"] or 11, epsilon=data["epsilon"])
         except ValidationError as exc:
-            for field, errs in (exc.message_dict.items() if hasattr(exc, "error_dict")
-                                else [(None, exc.messages)]):
-                for message in errs:
-                    form.add_error(field if field in form.fields else None, message)
+            _errors_to_form(form, exc)
         else:
             messages.success(request, _("Draft saved. A second person must approve it."))
             return redirect("stats:release", release.pk)
     budgets = [(d, services.budget_of(d)) for d in datasets]
     return render(request, "stats/releases.html", {
         "org": org, "orgs": orgs, "form": form, "releases": queries.releases_of(org),
+        "datasets": datasets, "ledger": queries.budget_ledger_of(org)[:200],
         "budgets": [(d, b, round(b.total_epsilon - services.budget_spent(b), 6))
                     for d, b in budgets]},
         status=400 if request.method == "POST" else 200)

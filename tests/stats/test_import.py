@@ -172,7 +172,32 @@ def test_large_import_runs_as_background_job(cast, as_user, tmp_path):
     assert StatRecord.objects.count() == 30
     assert job.wrapped_key is None
     partial = client.get(f"/stats/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
-    assert b"<progress" in partial.content and b"<html" not in partial.content
+    # The fragment htmx swaps in: finished, so it stops polling and has no bar any more.
+    assert b'id="job-progress"' in partial.content and b"<html" not in partial.content
+    assert b"hx-trigger" not in partial.content and b"<progress" not in partial.content
+    assert b"30 record(s) imported." in partial.content
+
+
+def test_finished_job_shows_no_half_full_bar(cast, as_user):
+    # The reading stopped at row 3 of 10 (a problem was found): finished, not "30 %".
+    job = ImportJob.objects.create(organisation=cast.org_a, created_by=cast.supervisor_a,
+                                   kind="ctdc", file_type="csv", status="failed", rows_done=3,
+                                   rows_total=10, dry_run=True,
+                                   report={"rows": 3, "problem_count": 1, "problems": [
+                                       {"row": 4, "column": "gender", "problem": "Unknown code"}]})
+    html = as_user(cast.supervisor_a).get(f"/stats/jobs/{job.pk}/").content.decode()
+    assert "<progress" not in html and "hx-trigger" not in html
+    assert 'http-equiv="refresh"' not in html
+    assert "Checked: problems found" in html and "Nothing was imported." in html
+
+
+def test_dry_run_status_never_says_imported(cast, as_user):
+    client = as_user(cast.supervisor_a)
+    response = upload(client, cast.org_a, ctdc_csv([ctdc_row(1)]), dry_run=True)
+    html = response.content.decode()
+    assert "Checked: no problem found" in html and ">Imported<" not in html
+    home = client.get(f"/stats/?organisation={cast.org_a.pk}").content.decode()
+    assert "Checked: no problem found" in home and "Imported" not in home
 
 
 def test_job_page_polls_while_running(cast, as_user):
