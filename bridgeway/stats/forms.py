@@ -38,6 +38,13 @@ class ExportForm(forms.Form):
         help_text=_("Supervisors only. You will be asked to confirm your identity; the export is "
                     "recorded in the audit and access logs."))
 
+    def __init__(self, *args, network: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if network:
+            # A network holds no cases of its own: HTCDS exports of cases would only fail.
+            self.fields["format"].choices = [c for c in self.fields["format"].choices
+                                             if c[0].startswith("ctdc")]
+
 
 class ReleaseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120,

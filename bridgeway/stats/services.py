@@ -233,9 +233,12 @@ def job_create(*, org, actor, upload, kind: str, dry_run: bool, label: str = "")
 
 
 def too_large_message() -> str:
-    return _("The file is larger than %(mib)s MiB, the most an import accepts. Split it, or ask "
+    from django.template.defaultfilters import filesizeformat
+
+    # filesizeformat, not whole MiB: a limit under 1 MiB was announced as "0 MiB".
+    return _("The file is larger than %(size)s, the most an import accepts. Split it, or ask "
              "the platform administrator to raise BRIDGEWAY_IMPORT_MAX_BYTES. Nothing was "
-             "imported.") % {"mib": settings.BRIDGEWAY_IMPORT_MAX_BYTES // (1024 * 1024)}
+             "imported.") % {"size": filesizeformat(settings.BRIDGEWAY_IMPORT_MAX_BYTES)}
 
 
 def job_run(job_id: int) -> ImportJob:

@@ -103,7 +103,7 @@ def export(request):
     from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 
     org, orgs = queries.stats_org_from_request(request)
-    form = ExportForm(request.POST or None)
+    form = ExportForm(request.POST or None, network=org.is_network)
     ctx = {"org": org, "orgs": orgs, "form": form,
            "may_personal": queries.may_export_personal(request.user, org)}
     if request.method != "POST" or not form.is_valid():
@@ -112,8 +112,10 @@ def export(request):
     personal = form.cleaned_data["include_personal"]
     if personal:
         if not fmt.startswith("htcds") or not ctx["may_personal"]:
-            form.add_error("include_personal", _("Only supervisors can include personal data, "
-                                                 "and only in an HTCDS export of their cases."))
+            # At the checkbox when it is shown; above the form for those not offered it.
+            form.add_error("include_personal" if ctx["may_personal"] else None,
+                           _("Only supervisors can include personal data, and only in an HTCDS "
+                             "export of their cases."))
             return render(request, "stats/export.html", ctx, status=403)
         if not did_recently_reauthenticate(request):
             messages.info(request, _("Confirm your identity, then ask for the export again."))
