@@ -152,16 +152,18 @@ def test_dashboard_charts_tables_csv_and_filters(browser, live_server):
     org = OrganisationFactory(name="Lumina", country="MD")
     supervisor = MembershipFactory(organisation=org, role="supervisor").user
     imported(org, supervisor, good_csv(), "Hotline 2019–2021")
+    imported(org, supervisor, ctdc_csv([ctdc_row(i, yearOfRegistration="2020")
+                                        for i in range(1, 13)]), "Shelter 2020")
     context, page = new_page(browser, live_server)
     sign_in(page, supervisor.email, with_totp(supervisor))
     page.goto("/stats/")
     page.get_by_role("link", name="Dashboard").click()
-    assert page.get_by_text("Victims counted: 40").is_visible()
+    assert page.get_by_text("Victims counted: 52").is_visible()
     sex = chart(page, "Victims by sex")
     assert sex.get_by_role("img", name="Victims by sex").is_visible()
-    assert table_rows(sex.get_by_role("table")) == [["Female", "25"], ["Male", "15"]]
+    assert table_rows(sex.get_by_role("table")) == [["Female", "37"], ["Male", "15"]]
     assert table_rows(chart(page, "Victims by year of registration").get_by_role("table")) == [
-        ["2019", "25"], ["2021", "15"]]
+        ["2019", "25"], ["2020", "12"], ["2021", "15"]]
     # An empty chart says so and offers no download of an empty file.
     recruiter = chart(page, "Victims by relationship to the recruiter")
     assert recruiter.get_by_text("No data.").is_visible()
@@ -172,12 +174,12 @@ def test_dashboard_charts_tables_csv_and_filters(browser, live_server):
         sex.get_by_role("link", name="CSV (Victims by sex)").click()
     assert download.value.suggested_filename == "sex.csv"
     lines = Path(download.value.path()).read_text().splitlines()
-    assert lines == ["Category,Victims", "Female,25", "Male,15"]
+    assert lines == ["Category,Victims", "Female,37", "Male,15"]
 
     # Filters change the numbers, and the CSV follows them.
-    page.get_by_label("From year").fill("2020")
+    page.get_by_label("From year").fill("2021")
     page.get_by_role("button", name="Apply").click()
-    page.wait_for_url(re.compile(r"year_from=2020"))
+    page.wait_for_url(re.compile(r"year_from=2021"))
     assert page.get_by_text("Victims counted: 15").is_visible()
     sex = chart(page, "Victims by sex")
     assert table_rows(sex.get_by_role("table")) == [["Male", "15"]]
@@ -196,7 +198,16 @@ def test_dashboard_charts_tables_csv_and_filters(browser, live_server):
     assert page.get_by_text("No records match these filters.").is_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Show all records").click()
-    assert page.get_by_text("Victims counted: 40").is_visible()
+    assert page.get_by_text("Victims counted: 52").is_visible()
+
+    # The dataset filter: one import only.
+    page.get_by_label("Dataset").select_option(label="Shelter 2020")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"dataset=\d+"))
+    assert page.get_by_text("Victims counted: 12").is_visible()
+    assert table_rows(chart(page, "Victims by year of registration").get_by_role("table")) == [
+        ["2020", "12"]]
+    assert_accessible(page)
     page.get_by_role("link", name="Back to statistics").click()
     assert page.get_by_role("heading", name="Statistics: Lumina").is_visible()
     context.close()
