@@ -87,7 +87,8 @@ def test_releases_page_lists_the_epsilon_ledger(cast, as_user):
                                       epsilon=0.25)
     html = as_user(cast.admin_a).get(f"/stats/releases/?organisation={cast.org_a.pk}"
                                      ).content.decode()
-    assert "Privacy budget ledger" in html
+    assert html.count('<caption class="visually-hidden">Privacy budget ledger</caption>') == 1
+    assert "<title>Safe releases" in html and "When" not in html.split("</title>")[0]
     assert f'<a href="/stats/releases/{release.pk}/">Women (DP)</a>' in html
     assert "<td>0.25</td>" in html and cast.supervisor_a.full_name in html
 
