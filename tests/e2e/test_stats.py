@@ -126,6 +126,29 @@ def test_dry_run_report_then_import_then_duplicate_refused(browser, live_server)
     context.close()
 
 
+def test_progress_bar_follows_a_background_job_until_it_finishes(browser, live_server):
+    org = OrganisationFactory(name="Lumina", country="MD")
+    supervisor = MembershipFactory(organisation=org, role="supervisor").user
+    job = ImportJob.objects.create(organisation=org, created_by=supervisor, kind="ctdc",
+                                   file_type="csv", status="running", rows_done=50,
+                                   rows_total=100, size=5_000_000)
+    context, page = new_page(browser, live_server)
+    sign_in(page, supervisor.email, with_totp(supervisor))
+    page.goto(f"/stats/jobs/{job.pk}/")
+    bar = page.get_by_role("progressbar", name="50 of 100 rows read")
+    assert bar.get_attribute("value") == "50"
+    assert_accessible(page)
+    # The worker finishes: htmx swaps the outcome in, without a reload, and the bar goes.
+    dataset = imported(org, supervisor, good_csv(), "Hotline 2019–2021")
+    ImportJob.objects.filter(pk=job.pk).update(status="done", rows_done=40, rows_total=40,
+                                               dataset=dataset, report={"rows": 40})
+    page.get_by_text("40 record(s) imported.").wait_for(timeout=10000)
+    assert page.get_by_role("status").filter(has_text="Imported").is_visible()
+    assert page.locator("progress").count() == 0
+    assert_accessible(page)
+    context.close()
+
+
 @override_settings(BRIDGEWAY_IMPORT_MAX_BYTES=1000)
 def test_too_large_upload_gets_the_size_message_not_a_csrf_failure(browser, live_server):
     org = OrganisationFactory(name="Lumina", country="MD")
