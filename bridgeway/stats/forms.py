@@ -15,6 +15,16 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("Check only (dry run): nothing is imported"),
                                  required=False, initial=True)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+
+        # Said before the upload, so a person need not learn the limit by hitting it.
+        self.fields["file"].help_text = _("At most %(size)s.") % {
+            "size": filesizeformat(settings.BRIDGEWAY_IMPORT_MAX_BYTES)}
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,text/csv"
+
     @classmethod
     def refused(cls, data, message: str) -> "ImportForm":
         """The form as sent, with the file refused for `message` and no other complaint: the

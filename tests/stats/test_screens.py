@@ -37,6 +37,13 @@ def test_oversize_upload_gets_the_size_message_not_a_csrf_failure(cast):
     assert ImportJob.objects.count() == 0 and Dataset.objects.count() == 0
 
 
+@override_settings(BRIDGEWAY_IMPORT_MAX_BYTES=200 * 1024 * 1024)
+def test_import_form_says_the_size_limit_before_the_upload(cast, as_user):
+    html = as_user(cast.supervisor_a).get(f"/stats/import/?organisation={cast.org_a.pk}"
+                                          ).content.decode()
+    assert "At most 200.0\xa0MB." in html
+
+
 def test_a_normal_upload_still_needs_its_csrf_token(cast):
     response = _post_file(_strict_client(cast.supervisor_a), cast.org_a, ctdc_csv([ctdc_row(1)]))
     assert response.status_code == 403
