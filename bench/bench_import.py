@@ -13,8 +13,13 @@ table's indexes, then into the table itself and its foreign-key checks), and the
 alternative of bench/import_staging.py (COPY the raw file, check and convert in SQL), checked
 to give the same records as the import service.
 
+--without-constraints measures what a migration could gain: the same, with StatRecord's
+foreign-key constraints and its single-column organisation index dropped in the throw-away
+database.
+
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/wtstatsbench \
          .venv/bin/python bench/bench_import.py --rows 1000000 [--breakdown]
+         [--without-constraints]
 """
 
 import argparse
@@ -109,13 +114,38 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--breakdown", action="store_true")
+    parser.add_argument("--without-constraints", action="store_true",
+                        help="what-if, PostgreSQL: drop StatRecord's foreign-key constraints "
+                             "and its single-column organisation index in the throw-away "
+                             "database first")
     args = parser.parse_args()
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        if args.without_constraints:
+            drop_constraints()
         run(args.rows, args.breakdown)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def drop_constraints() -> None:
+    """What a migration could remove: the database's foreign-key checks (Django still cascades
+    and protects in Python) and the organisation index (organisation, year covers it)."""
+    from bridgeway.stats.models import StatRecord
+
+    table = StatRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
+                       "AND contype = 'f'", [table])
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s "
+                       "AND indexdef LIKE '%%(organisation_id)'", [table])
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+    print(f"what-if: {table} without foreign-key constraints and without its "
+          "single-column organisation index")
 
 
 def run(rows: int, breakdown: bool) -> None:
