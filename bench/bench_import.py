@@ -14,12 +14,12 @@ alternative of bench/import_staging.py (COPY the raw file, check and convert in 
 to give the same records as the import service.
 
 --without-constraints measures what a migration could gain: the same, with StatRecord's
-foreign-key constraints and its single-column organisation index dropped in the throw-away
-database.
+organisation foreign key and single-column organisation index (`organisation`), and also its
+dataset foreign key (`all`), dropped in the throw-away database.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/wtstatsbench \
          .venv/bin/python bench/bench_import.py --rows 1000000 [--breakdown]
-         [--without-constraints]
+         [--without-constraints organisation|all]
 """
 
 import argparse
@@ -114,38 +114,41 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--breakdown", action="store_true")
-    parser.add_argument("--without-constraints", action="store_true",
-                        help="what-if, PostgreSQL: drop StatRecord's foreign-key constraints "
-                             "and its single-column organisation index in the throw-away "
-                             "database first")
+    parser.add_argument("--without-constraints", choices=["organisation", "all"],
+                        help="what-if, PostgreSQL: drop StatRecord's organisation foreign key "
+                             "and single-column organisation index (organisation), and also "
+                             "its dataset foreign key (all), in the throw-away database first")
     args = parser.parse_args()
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         if args.without_constraints:
-            drop_constraints()
+            drop_constraints(args.without_constraints)
         run(args.rows, args.breakdown)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
-def drop_constraints() -> None:
+def drop_constraints(which: str) -> None:
     """What a migration could remove: the database's foreign-key checks (Django still cascades
     and protects in Python) and the organisation index (organisation, year covers it)."""
     from bridgeway.stats.models import StatRecord
 
     table = StatRecord._meta.db_table
+    columns = ["organisation_id"] + (["dataset_id"] if which == "all" else [])
     with connection.cursor() as cursor:
-        cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
-                       "AND contype = 'f'", [table])
+        cursor.execute("SELECT c.conname FROM pg_constraint c JOIN pg_attribute a "
+                       "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+                       "WHERE c.conrelid = %s::regclass AND c.contype = 'f' "
+                       "AND a.attname = ANY(%s)", [table, columns])
         for (name,) in cursor.fetchall():
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s "
                        "AND indexdef LIKE '%%(organisation_id)'", [table])
         for (name,) in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
-    print(f"what-if: {table} without foreign-key constraints and without its "
-          "single-column organisation index")
+    print(f"what-if: {table} without the foreign-key constraints on {', '.join(columns)} "
+          "and without its single-column organisation index")
 
 
 def run(rows: int, breakdown: bool) -> None:
