@@ -7,8 +7,9 @@ Python converter accepts (found by running the converter's own functions over ca
 spellings, so the SQL mapping is the Python one), and every row of the generated file passes.
 A product version would read the rows that fail back into the Python converter for the report,
 and fall back to the Python path for quotes, mixed line ends or empty lines, where COPY and
-Python's csv module read a file differently. It was not made one: it costs the database more
-CPU than the whole Python path (see the figures), and runs on one core instead of two.
+Python's csv module read a file differently. It was not made one: it costs the database about
+as much CPU as the whole import service uses in Python and in the database together, and all of
+it on the database's one core (see the figures).
 """
 
 from __future__ import annotations
