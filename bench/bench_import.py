@@ -3,13 +3,29 @@ convert, insert in one transaction — through COPY on PostgreSQL) against Postg
 of the same file into a plain table of 64 text columns, in one process.
 Goal (issue 6): >= 50,000 rows/s and <= 3x COPY.
 
+Besides wall-clock time it prints CPU seconds — of this process (the client) and of the
+database backend serving it (read from /proc, so only when PostgreSQL runs on this machine) —
+which other work on a shared machine disturbs far less than wall-clock time.
+
+--breakdown adds, on PostgreSQL, where the database's time goes when it writes the records
+(the same converted rows COPYed into copies of the table: text lists, JSON lists, with the
+table's indexes, then into the table itself and its foreign-key checks), and the staging
+alternative of bench/import_staging.py (COPY the raw file, check and convert in SQL), checked
+to give the same records as the import service.
+
+--without-constraints measures what a migration could gain: the same, with StatRecord's
+organisation foreign key and single-column organisation index (`organisation`), and also its
+dataset foreign key (`all`), dropped in the throw-away database.
+
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/wtstatsbench \
-         .venv/bin/python bench/bench_import.py --rows 1000000
+         .venv/bin/python bench/bench_import.py --rows 1000000 [--breakdown]
+         [--without-constraints organisation|all]
 """
 
 import argparse
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -22,7 +38,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 
@@ -62,19 +78,80 @@ def generate(path: Path, rows: int, seed: int = 6) -> None:
             fh.write(str(n) + ";" + ";".join(values.get(c, "") for c in codes.CTDC_NAMES) + "\n")
 
 
+class Clock:
+    """Wall-clock seconds, CPU seconds of this process and of the database backend."""
+
+    def __init__(self) -> None:
+        self.backend = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+            if Path(f"/proc/{pid}/stat").exists():
+                self.backend = Path(f"/proc/{pid}/stat")
+
+    def now(self) -> tuple[float, float, float | None]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        server = None
+        if self.backend is not None:
+            fields = self.backend.read_text().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return time.perf_counter(), usage.ru_utime + usage.ru_stime, server
+
+    def measure(self, label: str, work) -> dict:
+        start = self.now()
+        work()
+        end = self.now()
+        out = {"wall": end[0] - start[0], "client": end[1] - start[1],
+               "server": None if start[2] is None else end[2] - start[2]}
+        server = "n/a" if out["server"] is None else f"{out['server']:.2f} s"
+        print(f"  {label}: {out['wall']:.2f} s wall; CPU: client {out['client']:.2f} s, "
+              f"database {server}", flush=True)
+        return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--breakdown", action="store_true")
+    parser.add_argument("--without-constraints", choices=["organisation", "all"],
+                        help="what-if, PostgreSQL: drop StatRecord's organisation foreign key "
+                             "and single-column organisation index (organisation), and also "
+                             "its dataset foreign key (all), in the throw-away database first")
     args = parser.parse_args()
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        run(args.rows)
+        if args.without_constraints:
+            drop_constraints(args.without_constraints)
+        run(args.rows, args.breakdown)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
-def run(rows: int) -> None:
+def drop_constraints(which: str) -> None:
+    """What a migration could remove: the database's foreign-key checks (Django still cascades
+    and protects in Python) and the organisation index (organisation, year covers it)."""
+    from bridgeway.stats.models import StatRecord
+
+    table = StatRecord._meta.db_table
+    columns = ["organisation_id"] + (["dataset_id"] if which == "all" else [])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.conname FROM pg_constraint c JOIN pg_attribute a "
+                       "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+                       "WHERE c.conrelid = %s::regclass AND c.contype = 'f' "
+                       "AND a.attname = ANY(%s)", [table, columns])
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s "
+                       "AND indexdef LIKE '%%(organisation_id)'", [table])
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+    print(f"what-if: {table} without the foreign-key constraints on {', '.join(columns)} "
+          "and without its single-column organisation index")
+
+
+def run(rows: int, breakdown: bool) -> None:
     from bridgeway.stats import codes
     from bridgeway.stats.models import StatRecord
     from bridgeway.stats.services import import_file
@@ -85,33 +162,128 @@ def run(rows: int) -> None:
         start = time.perf_counter()
         generate(path, rows)
         print(f"generated {rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) "
-              f"in {time.perf_counter() - start:.1f} s")
+              f"in {time.perf_counter() - start:.1f} s; load average {os.getloadavg()[0]:.1f}")
         org = OrganisationFactory()
         actor = UserFactory()
-        start = time.perf_counter()
-        report, dataset = import_file(org=org, actor=actor, path=path, kind="ctdc",
-                                      file_type="csv", dry_run=False)
-        ours = time.perf_counter() - start
+        clock = Clock()
+        result = {}
+
+        def work():
+            result["report"], result["dataset"] = import_file(
+                org=org, actor=actor, path=path, kind="ctdc", file_type="csv", dry_run=False)
+
+        ours = clock.measure(f"import service ({connection.vendor})", work)
+        report, dataset = result["report"], result["dataset"]
         assert report.ok, report.problems[:5]
         assert StatRecord.objects.filter(dataset=dataset).count() == rows
-        print(f"import service ({connection.vendor}): {ours:.2f} s, {rows / ours:,.0f} rows/s")
         if connection.vendor != "postgresql":
-            print("COPY baseline needs PostgreSQL (set DATABASE_URL).")
+            print(f"import service: {rows / ours['wall']:,.0f} rows/s. "
+                  "The COPY baseline needs PostgreSQL (set DATABASE_URL).")
             return
         cols = ", ".join(f'"c{i}" text' for i in range(len(codes.CTDC_NAMES) + 1))
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TABLE bench_copy ({cols})")
-            start = time.perf_counter()
-            with open(path, "rb") as fh, cursor.cursor.copy(
-                    "COPY bench_copy FROM STDIN (FORMAT csv, DELIMITER ';', HEADER true)") as copy:
-                while chunk := fh.read(1 << 20):
-                    copy.write(chunk)
-            baseline = time.perf_counter() - start
+
+            def copy_raw():
+                with open(path, "rb") as fh, cursor.cursor.copy(
+                        "COPY bench_copy FROM STDIN (FORMAT csv, DELIMITER ';', HEADER true)"
+                ) as copy:
+                    while chunk := fh.read(1 << 20):
+                        copy.write(chunk)
+
+            base = clock.measure("PostgreSQL COPY of the same file", copy_raw)
             cursor.execute("SELECT count(*) FROM bench_copy")
             assert cursor.fetchone()[0] == rows
-        print(f"PostgreSQL COPY of the same file: {baseline:.2f} s, {rows / baseline:,.0f} rows/s")
-        print(f"ratio import / COPY: {ours / baseline:.2f}x (goal <= 3x); "
-              f"rows/s goal >= 50,000: {'met' if rows / ours >= 50000 else 'not met'}")
+        print(f"import service: {rows / ours['wall']:,.0f} rows/s "
+              f"(goal >= 50,000: {'met' if rows / ours['wall'] >= 50000 else 'not met'}); "
+              f"COPY: {rows / base['wall']:,.0f} rows/s")
+        print(f"ratio import / COPY, wall-clock: {ours['wall'] / base['wall']:.2f}x (goal <= 3x)")
+        if ours["server"] is not None:
+            ours_cpu = ours["client"] + ours["server"]
+            base_cpu = base["client"] + base["server"]
+            print(f"ratio import / COPY, CPU (client + database): {ours_cpu / base_cpu:.2f}x "
+                  f"({ours_cpu:.2f} s / {base_cpu:.2f} s)")
+        if breakdown:
+            write_breakdown(clock, path, tmp, org, dataset, rows)
+
+
+def _copy_file(cursor, table: str, columns: str, path: Path) -> None:
+    with open(path, "rb") as fh, cursor.cursor.copy(
+            f"COPY {table} ({columns}) FROM STDIN") as copy:
+        while chunk := fh.read(1 << 20):
+            copy.write(chunk)
+
+
+def write_breakdown(clock: Clock, path: Path, tmp: str, org, dataset, rows: int) -> None:
+    """Where the database's time goes, in a transaction that is rolled back."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import import_staging
+
+    from bridgeway.stats import files
+    from bridgeway.stats.importing import COLUMNS, CtdcConverter, Report, converted_rows
+    from bridgeway.stats.models import Dataset, StatRecord
+
+    table = StatRecord._meta.db_table
+    columns = ", ".join(COLUMNS)
+    print("breakdown (rolled back afterwards):")
+    with transaction.atomic():
+        scratch = Dataset.objects.create(organisation=org, kind="ctdc", label="bench",
+                                         source_sha256="0" * 64)
+        converted = Path(tmp) / "converted.txt"
+
+        def convert():
+            prefix = f"{org.pk}\t{scratch.pk}\t"
+            with open(converted, "w", encoding="utf-8") as out:
+                for row in converted_rows("ctdc", files.csv_rows(path, ";"), Report()):
+                    out.write(prefix + "\t".join(row) + "\n")
+
+        clock.measure("Python: parse, check and convert every row (no database)", convert)
+        print(f"  converted rows as COPY text: {converted.stat().st_size / 1e6:.0f} MB")
+        lists = ["means_of_control", "exploitation", "labour_types", "sex_types",
+                 "recruiter_relations", "recruitment_methods", "unreported", "services"]
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE bench_text (LIKE {table} INCLUDING DEFAULTS "
+                           "INCLUDING IDENTITY)")
+            cursor.execute("ALTER TABLE bench_text " + ", ".join(
+                f"ALTER COLUMN {c} TYPE text" for c in lists))
+            clock.measure("COPY converted rows, lists as text, no index",
+                          lambda: _copy_file(cursor, "bench_text", columns, converted))
+            cursor.execute(f"CREATE TABLE bench_json (LIKE {table} INCLUDING DEFAULTS "
+                           "INCLUDING IDENTITY)")
+            clock.measure("COPY converted rows, lists as JSON, no index",
+                          lambda: _copy_file(cursor, "bench_json", columns, converted))
+            cursor.execute(f"CREATE TABLE bench_indexed (LIKE {table} INCLUDING ALL)")
+            clock.measure("COPY converted rows, lists as JSON, the table's 4 indexes",
+                          lambda: _copy_file(cursor, "bench_indexed", columns, converted))
+            clock.measure(f"COPY converted rows into {table} (indexes, foreign keys queued)",
+                          lambda: _copy_file(cursor, table, columns, converted))
+            clock.measure("its foreign-key checks (2 per row, run at commit)",
+                          lambda: cursor.execute("SET CONSTRAINTS ALL IMMEDIATE"))
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(f"DELETE FROM {table} WHERE dataset_id = %s", [scratch.pk])
+
+            print("staging alternative (bench/import_staging.py):")
+            header, offset = import_staging.header_of(path)
+            ok, values = import_staging.plan(CtdcConverter(header, Report()))
+            staged = {}
+            clock.measure("COPY raw file into a temporary staging table",
+                          lambda: staged.update(n=import_staging.stage(path, offset, len(header))))
+            assert staged["n"] == rows
+            clock.measure(f"check and convert in SQL, INSERT … SELECT into {table}",
+                          lambda: staged.update(i=import_staging.insert(
+                              ok, values, org_id=org.pk, dataset_id=scratch.pk)))
+            assert staged["i"] == rows, "a row failed the SQL check"
+            clock.measure("its foreign-key checks",
+                          lambda: cursor.execute("SET CONSTRAINTS ALL IMMEDIATE"))
+            fields = ", ".join(c for c in COLUMNS if c != "dataset_id")
+            digests = []
+            for ds in (dataset.pk, scratch.pk):
+                cursor.execute(f"SELECT md5(string_agg(({fields})::text, '|' ORDER BY id)) "
+                               f"FROM {table} WHERE dataset_id = %s", [ds])
+                digests.append(cursor.fetchone()[0])
+            print("  same records as the import service, in the same order: "
+                  f"{'yes' if digests[0] == digests[1] else 'NO'}")
+        transaction.set_rollback(True)
 
 
 if __name__ == "__main__":
