@@ -218,12 +218,11 @@ def job_create(*, org, actor, upload, kind: str, dry_run: bool, label: str = "")
     limit = settings.BRIDGEWAY_IMPORT_MAX_BYTES
     if upload.size > limit:
         raise ValidationError({"file": [too_large_message()]})
-    name = (upload.name or "").lower()
+    # The content decides, not the name: anything that is not a zip container is read as CSV,
+    # and the CSV checks name the problem (binary, UTF-16, wrong delimiter).
     head = upload.read(8)
     upload.seek(0)
     file_type = "xlsx" if head.startswith(b"PK\x03\x04") else "csv"
-    if name.endswith((".xls", ".ods", ".pdf", ".doc", ".docx", ".zip")) and file_type == "csv":
-        file_type = "csv"  # the content decides; sniffing below names the problem
     job = ImportJob.objects.create(organisation=org, created_by=actor, kind=kind,
                                    label=label[:120], file_type=file_type, size=upload.size,
                                    dry_run=dry_run)
