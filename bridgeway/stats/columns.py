@@ -24,8 +24,13 @@ import numpy as np
 from django.db import IntegrityError, connection, transaction
 
 from bridgeway.stats.models import Dataset, DatasetColumn, StatRecord
-from bridgeway.stats.release import DIMENSIONS, MAX_LEVEL, MAX_SUPPRESSED_SHARE, STEP_NAMES, \
-    generalise
+from bridgeway.stats.release import (
+    DIMENSIONS,
+    MAX_LEVEL,
+    MAX_SUPPRESSED_SHARE,
+    STEP_NAMES,
+    generalise,
+)
 
 _FETCH = 50_000
 # Above this many possible combinations of raw values the counting sorts instead of using a

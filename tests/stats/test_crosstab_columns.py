@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from bridgeway.stats import codes, columns, services
+from bridgeway.stats import codes, services
 from bridgeway.stats import release as method
 from bridgeway.stats.models import Dataset, DatasetColumn, StatRecord
 from tests.stats.helpers import ctdc_csv, ctdc_row, upload
