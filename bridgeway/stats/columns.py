@@ -46,7 +46,7 @@ def _dtype(distinct: int) -> str:
 
 def _encode(dataset: Dataset) -> tuple[int, dict[str, Column]]:
     """Reads the dataset's records once (one query, all dimensions, so the columns are aligned)
-    and codes each dimension."""
+    and codes each dimension (codes in order of first appearance, by batch)."""
     dims = list(DIMENSIONS)
     fields = [DIMENSIONS[d] for d in dims]
     sql, params = (StatRecord.objects.filter(dataset_id=dataset.pk).order_by()
@@ -54,15 +54,18 @@ def _encode(dataset: Dataset) -> tuple[int, dict[str, Column]]:
     seen: list[dict] = [{} for _d in dims]
     chunks: list[list[np.ndarray]] = [[] for _d in dims]
     rows = 0
-    with connection.cursor() as cursor:
+    # A server-side cursor on PostgreSQL: a million records are read in batches, never held
+    # whole in memory.
+    with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(_FETCH):
             rows += len(batch)
             for i, values in enumerate(zip(*batch, strict=True)):
                 index = seen[i]
-                chunks[i].append(np.fromiter(
-                    (index.setdefault(v, len(index)) for v in values), dtype=np.uint32,
-                    count=len(values)))
+                for new in sorted(set(values) - index.keys(), key=repr):
+                    index[new] = len(index)
+                chunks[i].append(np.fromiter(map(index.__getitem__, values), dtype=np.uint32,
+                                             count=len(values)))
     columns = {}
     for i, d in enumerate(dims):
         codes = np.concatenate(chunks[i]) if chunks[i] else np.zeros(0, dtype=np.uint32)
