@@ -40,6 +40,9 @@ _DENSE_LIMIT = 1 << 22
 Column = tuple[list, np.ndarray]  # (distinct raw values, one code per record)
 
 
+_DTYPES = ("uint8", "uint16", "uint32")
+
+
 def _dtype(distinct: int) -> str:
     return "uint8" if distinct <= 1 << 8 else "uint16" if distinct <= 1 << 16 else "uint32"
 
@@ -90,17 +93,24 @@ def rebuild(dataset: Dataset) -> dict[str, Column]:
 
 
 def load(dataset: Dataset, dims: list[str]) -> list[Column]:
-    """The columns of `dims`, aligned; rebuilt first if any is missing or was built for
-    another number of records than the dataset holds now."""
+    """The columns of `dims`, aligned; rebuilt first if any is missing, was built for another
+    number of records than the dataset holds now, or does not read back whole."""
     rows = Dataset.objects.filter(pk=dataset.pk).values_list("rows", flat=True).first()
     stored = {c.dimension: c for c in DatasetColumn.objects.filter(
         dataset_id=dataset.pk, dimension__in=set(dims))}
-    counts = {c.rows for c in stored.values()}
-    if len(stored) < len(set(dims)) or counts != {rows}:
+    read = {}
+    if len(stored) == len(set(dims)) and {c.rows for c in stored.values()} == {rows}:
+        for d, c in stored.items():
+            if c.dtype not in _DTYPES:
+                break
+            codes = np.frombuffer(zlib.decompress(bytes(c.codes)), dtype=c.dtype)
+            if len(codes) != rows or (rows and int(codes.max()) >= len(c.values)):
+                break
+            read[d] = (c.values, codes)
+    if len(read) < len(set(dims)):
         built = rebuild(dataset)
         return [built[d] for d in dims]
-    return [(stored[d].values, np.frombuffer(zlib.decompress(bytes(stored[d].codes)),
-                                             dtype=stored[d].dtype)) for d in dims]
+    return [read[d] for d in dims]
 
 
 def _split(keys: np.ndarray, radices: list[int]) -> list[np.ndarray]:

@@ -6,14 +6,15 @@ refresh, deletion."""
 import random
 from datetime import date
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bridgeway.stats import codes, services
+from bridgeway.stats import codes, columns, services
 from bridgeway.stats import release as method
 from bridgeway.stats.models import Dataset, DatasetColumn, StatRecord
 from tests.stats.helpers import ctdc_csv, ctdc_row, upload
-
-pytestmark = pytest.mark.django_db
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Two-letter codes mostly outside the M49 table (they generalise to "Other"), enough of them
@@ -177,3 +178,29 @@ def test_pycanon_check_from_counts_equals_check_over_rows(cast):
                                                       "count": 1}]}
     assert method.pycanon_k_crosstab(leaky, dims) == 1
     assert method.pycanon_k_crosstab({"cells": []}, dims) is None
+
+
+_COUNTRIES = st.sampled_from(["MD", "RO", "IT", "NG", "VN", "ZZ", "QQ", ""])
+_VALUES = {"year": st.one_of(st.none(), st.integers(1995, 2024)),
+           "sex": st.sampled_from(["Female", "Male", "", "TransgenderNonConforming"]),
+           "age": st.sampled_from([*codes.AGE_BANDS, ""]),
+           "citizenship": _COUNTRIES, "country_of_exploitation": _COUNTRIES,
+           "majority": st.sampled_from(["Adult", "Minor", ""])}
+
+
+@given(data=st.data())
+@settings(max_examples=100, deadline=None)
+def test_column_crosstab_equals_row_path_on_any_records(data):
+    """The numpy counting and lookup-array generalisation against the row path, on any records
+    (including none, and values outside the M49 table), any dimensions and k."""
+    dims = data.draw(st.lists(st.sampled_from(list(method.DIMENSIONS)), min_size=1, max_size=4,
+                              unique=True))
+    k = data.draw(st.integers(2, 15))
+    records = data.draw(st.lists(st.fixed_dictionaries(
+        {method.DIMENSIONS[d]: _VALUES[d] for d in method.DIMENSIONS}), max_size=150))
+    aligned = []
+    for d in dims:
+        values = [r[method.DIMENSIONS[d]] for r in records]
+        distinct = list(dict.fromkeys(values))
+        aligned.append((distinct, np.array([distinct.index(v) for v in values], dtype=np.uint8)))
+    assert columns.crosstab(aligned, dims, k) == method.crosstab(records, dims, k)
