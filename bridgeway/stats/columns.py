@@ -33,9 +33,11 @@ from bridgeway.stats.release import (
 )
 
 _FETCH = 50_000
-# Above this many possible combinations of raw values the counting sorts instead of using a
-# dense counter per combination (which would need one slot per possible combination).
+# Up to this many possible combinations of values, counting uses one slot per possible
+# combination (np.bincount); above, it sorts the combinations present. From _WIDE_LIMIT on, a
+# combination no longer fits one 64-bit key and the rows of codes are sorted instead.
 _DENSE_LIMIT = 1 << 22
+_WIDE_LIMIT = 1 << 62
 
 Column = tuple[list, np.ndarray]  # (distinct raw values, one code per record)
 
@@ -130,17 +132,30 @@ def _join(codes: list[np.ndarray], radices: list[int]) -> np.ndarray:
     return key
 
 
+def _count(codes: list[np.ndarray], radices: list[int],
+           weights: np.ndarray | None = None) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct combinations of codes (one array per dimension) in lexicographic order,
+    first dimension most significant, and how many records (or the sum of `weights`) each."""
+    space = prod(radices)
+    if space >= _WIDE_LIMIT:
+        # Too many possible combinations for one integer key: sort the rows of codes.
+        combos, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
+        sums = np.bincount(inverse.ravel(), weights=weights, minlength=len(combos))
+        return [combos[:, i] for i in range(len(codes))], sums.astype(np.int64)
+    key = _join(codes, radices)
+    if space <= _DENSE_LIMIT:
+        sums = np.bincount(key, weights=weights, minlength=space)
+        present = np.flatnonzero(sums)
+        return _split(present, radices), sums[present].astype(np.int64)
+    keys, inverse = np.unique(key, return_inverse=True)
+    sums = np.bincount(inverse.ravel(), weights=weights, minlength=len(keys))
+    return _split(keys, radices), sums.astype(np.int64)
+
+
 def raw_groups(columns: list[Column]) -> tuple[list[np.ndarray], np.ndarray]:
     """The combinations of raw values present (codes per dimension) and how many records each."""
-    radices = [max(len(values), 1) for values, _codes in columns]
-    key = _join([codes.astype(np.int64) for _values, codes in columns], radices)
-    if prod(radices) <= _DENSE_LIMIT:
-        counts = np.bincount(key, minlength=prod(radices))
-        present = np.flatnonzero(counts)
-        n = counts[present]
-    else:
-        present, n = np.unique(key, return_counts=True)
-    return _split(present, radices), n.astype(np.int64)
+    return _count([codes.astype(np.int64) for _values, codes in columns],
+                  [max(len(values), 1) for values, _codes in columns])
 
 
 class _Generaliser:
@@ -172,8 +187,7 @@ def crosstab(columns: list[Column], dims: list[str], k: int) -> dict:
         tables = [g.at(levels[d]) for g, d in zip(generalisers, dims, strict=True)]
         codes = [lookup[c] for (_ordered, lookup), c in zip(tables, group_codes, strict=True)]
         radices = [max(len(ordered), 1) for ordered, _lookup in tables]
-        keys, inverse = np.unique(_join(codes, radices), return_inverse=True)
-        sizes = np.bincount(inverse, weights=n, minlength=len(keys)).astype(np.int64)
+        cells, sizes = _count(codes, radices, weights=n)
         small = int(sizes[sizes < k].sum())
         if small <= MAX_SUPPRESSED_SHARE * total:
             break
@@ -184,9 +198,9 @@ def crosstab(columns: list[Column], dims: list[str], k: int) -> dict:
         pick = max(open_dims, key=lambda d: (distinct[d], d))
         levels[pick] += 1
         steps.append(f"{pick}: {STEP_NAMES[pick][levels[pick]]}")
-    # Keys ascend in the order of sorted tuples of generalised values: sorted(sizes.items()).
+    # Cells come in the order of sorted tuples of generalised values: sorted(sizes.items()).
     labels = [np.array(ordered, dtype=object)[c] if len(ordered) else np.array([], dtype=object)
-              for (ordered, _lookup), c in zip(tables, _split(keys, radices), strict=True)]
+              for (ordered, _lookup), c in zip(tables, cells, strict=True)]
     cells = [{"values": list(combo), "count": count if count >= k else None}
              for combo, count in zip(zip(*labels, strict=True), sizes.tolist(), strict=True)]
     return {"dimensions": dims, "cells": cells, "steps": steps,

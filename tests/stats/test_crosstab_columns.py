@@ -73,6 +73,16 @@ def test_column_path_equals_sql_and_row_paths(cast, seed, dims, k):
     assert services.release_crosstab(ds, dims, k) == result
 
 
+@pytest.mark.parametrize("dense,wide", [(1 << 22, 1 << 62), (0, 1 << 62), (0, 1)])
+def test_every_way_of_counting_gives_the_same_table(cast, monkeypatch, dense, wide):
+    """Dense counter, sorted 64-bit keys, sorted rows of codes (for very many combinations)."""
+    monkeypatch.setattr(columns, "_DENSE_LIMIT", dense)
+    monkeypatch.setattr(columns, "_WIDE_LIMIT", wide)
+    ds = _dataset(cast.org_a, _varied(700, 11))
+    result = _three_ways(ds, ["year", "sex", "age", "citizenship"], 11)
+    assert result["steps"] and result["suppressed"]
+
+
 def test_empty_dataset_gives_an_empty_table(cast):
     ds = _dataset(cast.org_a, [])
     result = _three_ways(ds, ["year", "sex"], 11)
