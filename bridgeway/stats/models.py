@@ -73,6 +73,31 @@ class StatRecord(models.Model):
         return str(self.pk)
 
 
+class DatasetColumn(models.Model):
+    """One quasi-identifier of a dataset's records stored as a column, so a cross-tab counts
+    combinations with numpy instead of asking the database to group a million rows: the
+    distinct raw values (JSON, in first-seen order) and one integer code per record (an index
+    into `values`; a numpy array of `dtype`, zlib-compressed). The columns of one dataset are
+    aligned: position i of every column is the same record. A derived copy of StatRecord: it
+    is dropped and rebuilt whenever the dataset's records are written, and a column whose
+    `rows` differs from the dataset's is never read."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="columns")
+    dimension = models.CharField(max_length=40)
+    dtype = models.CharField(max_length=8)
+    values = models.JSONField(default=list)
+    codes = models.BinaryField()
+    rows = models.PositiveIntegerField()
+    built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("dataset", "dimension",
+                                               name="stats_datasetcolumn_once")]
+
+    def __str__(self) -> str:
+        return self.dimension
+
+
 class ImportJob(models.Model):
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting")
