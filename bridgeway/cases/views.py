@@ -33,11 +33,12 @@ from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, roles_in
 from bridgeway.protection.search import (
+    new_search,
     private,
     recalled_search,
     redirect_to_results,
+    remember,
     results_query,
-    start_search,
 )
 from bridgeway.protection.services import possible_duplicates
 
@@ -61,8 +62,8 @@ def case_list(request):
         if form.is_valid() and not form.cleaned_data["q"].strip():
             return redirect_to_results(request, org, other=request.POST)
         if form.is_valid():
-            search = start_search(request, org, query=form.cleaned_data["q"],
-                                  fuzzy=form.cleaned_data["fuzzy"])
+            search = new_search(org, query=form.cleaned_data["q"],
+                                fuzzy=form.cleaned_data["fuzzy"])
         else:
             status = 400
     else:
@@ -78,6 +79,8 @@ def case_list(request):
     ).filter(organisation=org)
     page = Paginator(cases, PAGE_SIZE).get_page(1 if request.method == "POST" else
                                          request.GET.get("page"))
+    if request.method == "POST" and search is not None and page.has_other_pages():
+        search = remember(request, search)
     response = render(request, "cases/list.html", {
         "org": org, "orgs": orgs, "form": form, "page": page,
         "rows": case_rows(page.object_list), "searched": search is not None,
@@ -128,9 +131,12 @@ def _detail_context(request, case):
                 and d.decision_org not in FORMAL_DECISION_ORGS), None)
     formal = next((d for d in decisions if d.state == Decision.State.IN_FORCE
                    and d.decision_org in FORMAL_DECISION_ORGS), None)
+    person = Person.objects.filter(case=case).first()
+    if person is not None and case.subject is not None and person.subject_id == case.subject_id:
+        person.subject = case.subject  # loaded with the case: no query, one key unwrap
     return {
         "case": case,
-        "person": Person.objects.filter(case=case).first(),
+        "person": person,
         "is_supervisor": Role.SUPERVISOR in my_roles,
         "assessments": assessments,
         "decisions": decisions,

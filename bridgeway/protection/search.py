@@ -37,16 +37,22 @@ class NameSearch:
         return subjects_by_digests(self.org, kind=self.kind, digests=self.digests)
 
 
-def start_search(request, org, *, query: str, fuzzy: bool) -> NameSearch:
-    """A new search for the posted name, remembered (as digests) for the following pages."""
+def new_search(org, *, query: str, fuzzy: bool) -> NameSearch:
+    """A search for the posted name; not yet remembered (see `remember`)."""
     kind, digests = name_digests(org, query, fuzzy=fuzzy)
+    return NameSearch(org=org, kind=kind, digests=tuple(digests))
+
+
+def remember(request, search: NameSearch) -> NameSearch:
+    """Keeps the search (as digests) in the session for the following pages; only needed when
+    the result has more than one page, so a search for one person writes no session."""
     token = secrets.token_urlsafe(9)
     searches = dict(request.session.get(SESSION_KEY, {}))
     while len(searches) >= KEEP:
         searches.pop(next(iter(searches)))
-    searches[token] = {"org": org.pk, "kind": kind, "digests": digests}
+    searches[token] = {"org": search.org.pk, "kind": search.kind, "digests": list(search.digests)}
     request.session[SESSION_KEY] = searches
-    return NameSearch(org=org, kind=kind, digests=tuple(digests), token=token)
+    return NameSearch(org=search.org, kind=search.kind, digests=search.digests, token=token)
 
 
 def recalled_search(request, org) -> NameSearch | None:

@@ -46,11 +46,12 @@ from bridgeway.protection.queries import (
 )
 from bridgeway.protection.responses import document_response, export_response
 from bridgeway.protection.search import (
+    new_search,
     private,
     recalled_search,
     redirect_to_results,
+    remember,
     results_query,
-    start_search,
 )
 
 
@@ -77,6 +78,7 @@ def audit_log(request):
 
 # --- personal data -----------------------------------------------------------------------
 DPO_ROLES = frozenset({Role.DPO})
+PAGE_SIZE = 50
 
 
 def _pick_org(request, roles):
@@ -97,14 +99,16 @@ def subject_list(request):
         if form.is_valid() and not form.cleaned_data["q"].strip():
             return redirect_to_results(request, org, other=request.GET)
         if form.is_valid():
-            search = start_search(request, org, query=form.cleaned_data["q"],
-                                  fuzzy=form.cleaned_data["fuzzy"])
+            search = new_search(org, query=form.cleaned_data["q"],
+                                fuzzy=form.cleaned_data["fuzzy"])
     elif names:
         search = recalled_search(request, org)
     subjects = search.subjects() if search is not None else \
         DataSubject.objects.filter(organisation=org)
-    page = Paginator(subjects.order_by("-created_at"), 50).get_page(
+    page = Paginator(subjects.order_by("-created_at"), PAGE_SIZE).get_page(
         1 if request.method == "POST" else request.GET.get("page"))
+    if request.method == "POST" and search is not None and page.has_other_pages():
+        search = remember(request, search)
     response = render(request, "protection/subjects.html", {
         "org": org, "orgs": orgs, "page": page, "form": form, "sees_names": names,
         "searched": search is not None,

@@ -6,6 +6,7 @@ from django.urls import reverse
 from bridgeway.cases import services
 from bridgeway.cases.models import Assessment, Case, CaseNote, Decision
 from bridgeway.protection.models import AccessLogEntry
+from bridgeway.protection.search import SESSION_KEY
 from tests.conftest import signed_in
 from tests.factories import MembershipFactory, with_totp
 
@@ -103,10 +104,11 @@ def test_name_search_is_one_request_and_the_name_is_kept_nowhere(cast, case):
     # Neither the name nor who was found is kept: only keyed digests of the words.
     assert "Melnic" not in session and "Serghei" not in session
     assert str(case.pk) not in session and str(case.subject_id) not in session
-    # The form shows what was typed (in the page, not in a URL); the pager would carry a token.
+    # The form shows what was typed (in the page, not in a URL). One page of results: there is
+    # no later page to remember the search for, so the session keeps nothing of it.
     assert 'value="Serghei Melnic"' in response.content.decode()
-    assert "search=" in response.context["pager_query"]
-    assert "Melnic" not in response.context["pager_query"]
+    assert "search=" not in response.context["pager_query"]
+    assert SESSION_KEY not in client.session
     # The plain list is cacheable as before; only search results are kept from caches.
     assert "no-store" not in client.get(reverse("cases:list")).headers.get("Cache-Control", "")
 
@@ -124,6 +126,8 @@ def test_later_pages_of_a_search_follow_its_token(cast, case, monkeypatch):
     url = reverse("cases:list")
     first = client.post(url, {"q": "Serghei Melnic", "fuzzy": "on"})
     assert first.context["page"].paginator.count == 2
+    kept = str(dict(client.session))
+    assert "Melnic" not in kept and str(case.pk) not in kept and str(second.subject_id) not in kept
     next_page = f"{url}?{first.context['pager_query']}&page=2"
     assert f'href="?{first.context["pager_query"].replace("&", "&amp;")}&amp;page=2"' \
         in first.content.decode()
@@ -235,3 +239,30 @@ def test_list_rows_show_name_caseworkers_and_anonymous_or_erased(cast, case):
     names = sorted([cast.caseworker_a.full_name, cast.supervisor_a.full_name])
     assert ", ".join(names) in row
     assert "anonymous" in html and "erased" in html and "Vasile" not in html
+
+
+def test_case_screens_query_counts_do_not_grow_with_rows(cast, case, colleague,
+                                                          django_assert_max_num_queries):
+    """Guards against a query per row or per panel (the list shows 50 rows, the case page
+    several panels and the menu): the counts below hold for 1 case and for 12."""
+    client = signed_in(cast.supervisor_a)
+    url = reverse("cases:list")
+    client.get(url)  # the session is written at most once a minute: not in what is counted
+    for n in range(11):
+        opened = services.case_open(org=cast.org_a, actor=cast.caseworker_a,
+                                    person=services.PersonData(first_name=f"Ion{n}",
+                                                               second_name="Melnyk"))
+        services.case_assign(case=opened, actor=cast.supervisor_a,
+                             users=[cast.caseworker_a, colleague])
+    # session, user, memberships, MFA, caseworkers, count, cases, caseworkers' names, menu (2),
+    # access log (burst check, insert)
+    with django_assert_max_num_queries(12):
+        listed = client.get(url)
+    assert len(listed.context["rows"]) == 12
+    with django_assert_max_num_queries(12):
+        found = client.post(url, {"q": "Melnic", "fuzzy": "on"})
+    assert found.context["page"].paginator.count == 12
+    # ... plus the case, its assessments, decisions, person, notes, services and two referral
+    # queries (the referrals panel); the menu is worked out once although panels render too.
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
