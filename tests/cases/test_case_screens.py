@@ -111,6 +111,20 @@ def test_name_search_is_one_request_and_the_name_is_kept_nowhere(cast, case):
     assert SESSION_KEY not in client.session
     # The plain list is cacheable as before; only search results are kept from caches.
     assert "no-store" not in client.get(reverse("cases:list")).headers.get("Cache-Control", "")
+    # The names shown were read: the access log has them, as for any other screen.
+    assert AccessLogEntry.objects.filter(user=cast.supervisor_a, subject=case.subject_id,
+                                         screen="cases:list").exists()
+
+
+def test_name_search_needs_mfa_like_every_screen(cast, case):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=cast.supervisor_a).delete()
+    response = signed_in(cast.supervisor_a).post(reverse("cases:list"),
+                                                 {"q": "Serghei Melnic", "fuzzy": "on"})
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    assert "Мельник" not in response.content.decode()
+    assert not AccessLogEntry.objects.filter(user=cast.supervisor_a).exists()
 
 
 def test_later_pages_of_a_search_follow_its_token(cast, case, monkeypatch):
