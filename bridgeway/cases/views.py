@@ -87,7 +87,8 @@ def case_list(request):
         "pager_query": results_query(org, search, other=request.POST)
         if request.method == "POST" else None,
     }, status=status)
-    return private(response) if search is not None else response
+    # Result pages and anything echoing a posted name stay out of every cache.
+    return private(response) if search is not None or request.method == "POST" else response
 
 
 @login_required

@@ -114,7 +114,8 @@ def subject_list(request):
         "searched": search is not None,
         "pager_query": results_query(org, search, other=request.GET)
         if request.method == "POST" else None})
-    return private(response) if search is not None else response
+    # Result pages and anything echoing a posted name stay out of every cache.
+    return private(response) if search is not None or request.method == "POST" else response
 
 
 def _subject_context(request, subject):

@@ -158,6 +158,15 @@ def test_later_pages_of_a_search_follow_its_token(cast, case, monkeypatch):
     assert colleague.context["page"].paginator.count == 0
 
 
+def test_bad_filter_with_a_name_is_refused_and_not_cached(cast, case):
+    client = signed_in(cast.supervisor_a)
+    response = client.post(reverse("cases:list"), {
+        "q": "Serghei Melnic", "fuzzy": "on", "opened_from": "not a date"})
+    assert response.status_code == 400 and response.context["form"].errors["opened_from"]
+    assert "no-store" in response.headers["Cache-Control"]  # the page echoes the typed name
+    assert "Melnic" not in str(dict(client.session))
+
+
 def test_filters_without_a_name_go_to_the_url(cast, case):
     response = signed_in(cast.supervisor_a).post(reverse("cases:list"),
                                                  {"q": " ", "status": "Active"})
