@@ -24,6 +24,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
@@ -127,7 +128,7 @@ def run(args):
     from bench.generate import existing, generate
     from bridgeway.cases.models import Case
     from bridgeway.cases.queries import filtered_cases
-    from bridgeway.protection.services import subjects_by_name
+    from bridgeway.protection.services import name_digests, subject_ids_by_digests
 
     found = existing() if args.keep else None
     if found:
@@ -162,8 +163,10 @@ def run(args):
     def search(name):
         def run():
             # One request: the POST answers with the results page (the name is never in a URL).
-            response = client.post("/cases/", {"organisation": org.pk, "q": name,
-                                               "fuzzy": "on"})
+            # Encoded as the page's form sends it (the test client would send multipart).
+            response = client.post("/cases/", urlencode({"organisation": org.pk, "q": name,
+                                                         "fuzzy": "on"}),
+                                   content_type="application/x-www-form-urlencoded")
             assert response.status_code == 200, response.status_code
         return run
 
@@ -173,8 +176,9 @@ def run(args):
     some = Case.objects.filter(organisation=org).select_related("subject").first()
     surname = some.subject.display_name.split()[-1]
     # The search's main query: the organisation's cases of the subjects the blind index matches.
+    kind, digests = name_digests(org, surname, fuzzy=True)
     search_sql, search_params = filtered_cases(
-        supervisor, subject_ids=subjects_by_name(org, surname, fuzzy=True).values("pk")).filter(
+        supervisor, subject_ids=subject_ids_by_digests(org, kind=kind, digests=digests)).filter(
         organisation=org).select_related("subject")[:50].query.sql_with_params()
     detail_sql, detail_params = Case.objects.filter(pk=some.pk).select_related(
         "subject").query.sql_with_params()
@@ -200,7 +204,13 @@ def run(args):
     print(f"\n{'measure':34} {'p50 ms':>8} {'p95 ms':>8} {'raw p50':>8} {'raw p95':>8} "
           f"{'ratio p95':>9}  goal (p95 <= 50 ms and <= 2x raw)")
     info = []
+    from bridgeway.protection.models import AccessLogEntry
+
     for label, server, base in rows:
+        # Each screen starts like a person who has not just read thousands of records: the
+        # access log's burst check (distinct subjects read in the last 10 minutes) costs more
+        # the more the person read in that window, and each list request logs 50 reads.
+        AccessLogEntry.objects.filter(user=supervisor).delete()
         server(), base()  # warm up
         s50, s95 = measure(server, args.repeat)
         r50, r95 = measure(base, args.repeat)

@@ -75,7 +75,7 @@ def case_list(request):
         exploitation=data.get("exploitation", ""),
         child=None if data.get("child", "") == "" else data["child"] == "1",
         opened_from=data.get("opened_from"), opened_to=data.get("opened_to"),
-        subject_ids=search.subjects().values("pk") if search else None,
+        subject_ids=search.subject_ids() if search else None,
     ).filter(organisation=org)
     page = Paginator(cases, PAGE_SIZE).get_page(1 if request.method == "POST" else
                                          request.GET.get("page"))

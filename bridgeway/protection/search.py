@@ -18,7 +18,11 @@ from dataclasses import dataclass
 from django.http import HttpResponseRedirect, QueryDict
 from django.utils.cache import add_never_cache_headers
 
-from bridgeway.protection.services import name_digests, subjects_by_digests
+from bridgeway.protection.services import (
+    name_digests,
+    subject_ids_by_digests,
+    subjects_by_digests,
+)
 
 SESSION_KEY = "bridgeway_name_searches"
 KEEP = 5
@@ -33,8 +37,12 @@ class NameSearch:
     token: str = ""
 
     def subjects(self):
-        """The organisation's subjects who match, as a query (use it as a subquery)."""
+        """The organisation's subjects who match."""
         return subjects_by_digests(self.org, kind=self.kind, digests=self.digests)
+
+    def subject_ids(self):
+        """Their ids, as a subquery of the blind index alone (for filtering other records)."""
+        return subject_ids_by_digests(self.org, kind=self.kind, digests=self.digests)
 
 
 def new_search(org, *, query: str, fuzzy: bool) -> NameSearch:

@@ -94,16 +94,25 @@ def name_digests(org, query: str, *, fuzzy: bool = True,
                          for w in words})
 
 
+def subject_ids_by_digests(org, *, kind: str, digests, field: str = "display_name"):
+    """The ids of the organisation's subjects that have every one of `digests`, as a subquery of
+    the blind index (one nested subquery per word), so the database intersects them and no list
+    of ids travels through Python. Erasure deletes a subject's index entries, so an erased
+    person never matches."""
+    ids = SubjectIndex.objects.none().values("subject_id")
+    for n, wanted in enumerate(digests):
+        entries = SubjectIndex.objects.filter(organisation=org, field=field, kind=kind,
+                                              digest=wanted)
+        ids = (entries if n == 0 else entries.filter(subject_id__in=ids)).values("subject_id")
+    return ids
+
+
 def subjects_by_digests(org, *, kind: str, digests, field: str = "display_name"):
-    """The organisation's subjects that have every one of `digests`: one subquery of the blind
-    index per word, so the database intersects them (no list of ids travels through Python)."""
+    """The organisation's subjects that have every one of `digests`."""
     if not digests:
         return DataSubject.objects.none()
-    subjects = DataSubject.objects.filter(organisation=org, erased_at__isnull=True)
-    for wanted in digests:
-        subjects = subjects.filter(pk__in=SubjectIndex.objects.filter(
-            organisation=org, field=field, kind=kind, digest=wanted).values("subject_id"))
-    return subjects
+    return DataSubject.objects.filter(organisation=org, erased_at__isnull=True, pk__in=(
+        subject_ids_by_digests(org, kind=kind, digests=digests, field=field)))
 
 
 def subjects_by_name(org, query: str, *, fuzzy: bool = True, field: str = "display_name"):

@@ -85,10 +85,19 @@ def test_list_filters_and_searches_by_name(cast, case):
     assert [c.is_child for c in children] == [True]
     labour = client.get(url, {"exploitation": "ForcedLabour"}).context["page"].object_list
     assert [c.pk for c in labour] == [case.pk]
+    # A two-word search needs both words in one name (each word alone finds a case).
+    assert client.post(url, {"q": "Serghei Ana", "fuzzy": "on"}).context[
+        "page"].paginator.count == 0
     # Someone else's list never includes this case, nor does their search by its name.
     other = signed_in(cast.caseworker_b)
     assert other.get(url).context["page"].paginator.count == 0
     assert other.post(url, {"q": "Serghei Melnic", "fuzzy": "on"}).context[
+        "page"].paginator.count == 0
+    # An erased person is found by no name any more.
+    from bridgeway.protection.services import subject_erase
+
+    subject_erase(subject=case.subject, actor=cast.dpo_a)
+    assert client.post(url, {"q": "Serghei Melnic", "fuzzy": "on"}).context[
         "page"].paginator.count == 0
 
 
