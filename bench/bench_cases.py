@@ -8,6 +8,12 @@ bench/generate.py, then measures, in one process:
 each as p50/p95 server time, with the ratio to the raw SQL of the main query run in the same
 process. Goal: p95 <= 50 ms and <= 2x the raw SQL.
 
+For information it also prints the number of SQL statements one request runs and the ratio of
+the page to ALL of them replayed raw in the same process (captured with
+connection.execute_wrapper, replayed in a transaction that is rolled back): the fixed costs of a
+request (session, memberships, MFA check, access-log insert) are SQL too, so that is the fairer
+"page versus its SQL" figure.
+
 Run on PostgreSQL:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/DB \
     .venv/bin/python bench/bench_cases.py --cases 1000000 --orgs 100
 """
@@ -18,6 +24,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
@@ -49,6 +56,41 @@ def raw(sql, params):
         with connection.cursor() as cur:
             cur.execute(sql, params)
             cur.fetchall()
+    return run
+
+
+def captured(fn):
+    """The SQL statements one call of `fn` runs, in order."""
+    statements = []
+
+    def keep(execute, sql, params, many, context):
+        statements.append((sql, params, many))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        fn()
+    return statements
+
+
+def replay(statements):
+    """All the statements again, raw, in one transaction that is rolled back (the access-log
+    insert and the session update are replayed too, and leave nothing behind)."""
+    from django.db import transaction
+
+    def run():
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                for sql, params, many in statements:
+                    if sql.strip().upper().startswith(("BEGIN", "COMMIT")) or \
+                            sql.strip().upper() == "ROLLBACK":
+                        continue  # the replay is one transaction of its own
+                    if many:
+                        cur.executemany(sql, params)
+                    else:
+                        cur.execute(sql, params)
+                    if cur.description is not None:
+                        cur.fetchall()
+            transaction.set_rollback(True)
     return run
 
 
@@ -86,7 +128,7 @@ def run(args):
     from bench.generate import existing, generate
     from bridgeway.cases.models import Case
     from bridgeway.cases.queries import filtered_cases
-    from bridgeway.protection.services import subjects_by_name
+    from bridgeway.protection.services import name_digests, subject_ids_by_digests
 
     found = existing() if args.keep else None
     if found:
@@ -120,8 +162,11 @@ def run(args):
 
     def search(name):
         def run():
-            response = client.post("/cases/", {"organisation": org.pk, "q": name,
-                                               "fuzzy": "on"}, follow=True)
+            # One request: the POST answers with the results page (the name is never in a URL).
+            # Encoded as the page's form sends it (the test client would send multipart).
+            response = client.post("/cases/", urlencode({"organisation": org.pk, "q": name,
+                                                         "fuzzy": "on"}),
+                                   content_type="application/x-www-form-urlencoded")
             assert response.status_code == 200, response.status_code
         return run
 
@@ -130,14 +175,18 @@ def run(args):
     sql, params = list_qs.query.sql_with_params()
     some = Case.objects.filter(organisation=org).select_related("subject").first()
     surname = some.subject.display_name.split()[-1]
-    search_sql, search_params = subjects_by_name(org, surname, fuzzy=True).query.sql_with_params()
+    # The search's main query: the organisation's cases of the subjects the blind index matches.
+    kind, digests = name_digests(org, surname, fuzzy=True)
+    search_sql, search_params = filtered_cases(
+        supervisor, subject_ids=subject_ids_by_digests(org, kind=kind, digests=digests)).filter(
+        organisation=org).select_related("subject")[:50].query.sql_with_params()
     detail_sql, detail_params = Case.objects.filter(pk=some.pk).select_related(
         "subject").query.sql_with_params()
     rows = [
         ("filtered case list (page of 50)",
          view("/cases/", {"organisation": org.pk, "status": "Active", "child": "0"}),
          raw(sql, params)),
-        ("fuzzy name search (post + results page)", search(surname),
+        ("fuzzy name search (one POST)", search(surname),
          raw(search_sql, search_params)),
         ("case detail", view(f"/cases/{some.pk}/"), raw(detail_sql, detail_params)),
     ]
@@ -150,19 +199,39 @@ def run(args):
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [server() for _ in range(args.repeat)])
         print(f"\nprofile of {label} x {args.repeat}")
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(40)
         return
     print(f"\n{'measure':34} {'p50 ms':>8} {'p95 ms':>8} {'raw p50':>8} {'raw p95':>8} "
           f"{'ratio p95':>9}  goal (p95 <= 50 ms and <= 2x raw)")
+    info = []
+    from bridgeway.protection.models import AccessLogEntry
+
     for label, server, base in rows:
+        # Each screen starts like a person who has not just read thousands of records: the
+        # access log's burst check (distinct subjects read in the last 10 minutes) costs more
+        # the more the person read in that window, and each list request logs 50 reads.
+        AccessLogEntry.objects.filter(user=supervisor).delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:  # no dead rows left for the index scans to skip
+                cur.execute("VACUUM ANALYZE protection_accesslogentry")
         server(), base()  # warm up
         s50, s95 = measure(server, args.repeat)
         r50, r95 = measure(base, args.repeat)
         ratio = s95 / r95 if r95 else float("inf")
         ok = "met" if s95 <= 0.050 and ratio <= 2 else "NOT met"
+        if s95 <= 0.050 and ratio > 2:
+            ok = "p95 met, ratio NOT met"
         print(f"{label:34} {s50 * 1e3:8.2f} {s95 * 1e3:8.2f} {r50 * 1e3:8.2f} {r95 * 1e3:8.2f} "
               f"{ratio:9.1f}  {ok}")
-
+        statements = captured(server)
+        everything = replay(statements)
+        everything()  # warm up
+        a50, a95 = measure(everything, args.repeat)
+        info.append((label, len(statements), s95, a50, a95))
+    print(f"\nfor information: the page against ALL its SQL statements replayed raw\n"
+          f"{'measure':34} {'queries':>7} {'all p50':>8} {'all p95':>8} {'page/all p95':>12}")
+    for label, count, s95, a50, a95 in info:
+        print(f"{label:34} {count:7d} {a50 * 1e3:8.2f} {a95 * 1e3:8.2f} {s95 / a95:12.1f}")
 
 if __name__ == "__main__":
     main()

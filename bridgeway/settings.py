@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "bridgeway.core.middleware.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -178,9 +179,10 @@ MFA_TOTP_ISSUER = "Bridgeway"
 MFA_RECOVERY_CODE_COUNT = 10
 
 # --- sessions and cookies ----------------------------------------------------------------
-# Idle timeout: every request pushes the expiry forward, so a session dies after this long idle.
+# Idle timeout: a session dies after this long idle. IdleTimeoutMiddleware pushes the expiry
+# forward by saving the session at most once a minute (not on every request: a write per page).
 SESSION_COOKIE_AGE = env_int("BRIDGEWAY_IDLE_TIMEOUT_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

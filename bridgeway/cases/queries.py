@@ -86,7 +86,14 @@ def filtered_cases(user, *, status="", assignee=None, exploitation="", child=Non
 def case_rows(cases) -> list[dict]:
     """The rows of a case list page as plain values: one query for the cases with their subjects,
     one for the caseworkers' names, names decrypted once. Plain dicts keep the template's work
-    to lookups (model attribute chains and a related manager per row cost more than the SQL)."""
+    to lookups (model attribute chains and a related manager per row cost more than the SQL);
+    the status labels and the detail link are worked out once, not once per row."""
+    import uuid
+
+    from django.urls import reverse
+
+    from bridgeway.cases.codes import CaseStatus
+
     cases = list(cases.select_related("subject").only(
         "pk", "reference", "is_child", "status", "opened_on", "created_at", "subject__id",
         "subject__organisation_id", "subject__kek_id", "subject__wrapped_key",
@@ -97,16 +104,19 @@ def case_rows(cases) -> list[dict]:
                                .order_by("user__full_name")
                                .values_list("case_id", "user__full_name")):
         names.setdefault(case_id, []).append(full_name)
+    labels = {value: str(label) for value, label in CaseStatus.choices}
+    placeholder = uuid.UUID(int=0)
+    before, after = reverse("cases:detail", args=[placeholder]).split(str(placeholder))
     rows = []
     for case in cases:
         subject = case.subject
         rows.append({
-            "pk": case.pk, "reference": case.reference, "is_child": case.is_child,
-            "anonymous": subject is None,
+            "pk": case.pk, "url": f"{before}{case.pk}{after}", "reference": case.reference,
+            "is_child": case.is_child, "anonymous": subject is None,
             "erased": subject is not None and subject.is_erased,
             "name": subject.display_name if subject is not None and not subject.is_erased
             else "",
-            "status": case.get_status_display(), "opened_on": case.opened_on,
+            "status": labels.get(case.status, case.status), "opened_on": case.opened_on,
             "assignees": ", ".join(names.get(case.pk, [])),
         })
     return rows

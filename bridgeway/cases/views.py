@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -33,8 +32,17 @@ from bridgeway.cases.queries import (
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, roles_in
-from bridgeway.protection.search import recalled_ids, redirect_with_search
+from bridgeway.protection.search import (
+    new_search,
+    private,
+    recalled_search,
+    redirect_to_results,
+    remember,
+    results_query,
+)
 from bridgeway.protection.services import possible_duplicates
+
+PAGE_SIZE = 50
 
 
 def _org(request):
@@ -43,33 +51,44 @@ def _org(request):
 
 @login_required
 def case_list(request):
+    """The filtered list. A name search is posted and answered by this same request (the name
+    never goes into a URL); its later pages carry a token of the search, not the name."""
     org, orgs = _org(request)
-    people = get_user_model().objects.filter(memberships__organisation=org,
-                                             memberships__role__in=["caseworker", "supervisor"],
-                                             memberships__is_active=True).distinct()
+    people = case_staff(org)
+    search = None
+    status = 200
     if request.method == "POST":
-        posted = CaseFilterForm(request.POST, people=people)
-        if posted.is_valid():
-            return redirect_with_search(request, org, query=posted.cleaned_data["q"],
-                                        fuzzy=posted.cleaned_data["fuzzy"], other=request.POST)
-        form = posted
+        form = CaseFilterForm(request.POST, people=people)
+        if form.is_valid() and not form.cleaned_data["q"].strip():
+            return redirect_to_results(request, org, other=request.POST)
+        if form.is_valid():
+            search = new_search(org, query=form.cleaned_data["q"],
+                                fuzzy=form.cleaned_data["fuzzy"])
+        else:
+            status = 400
     else:
         form = CaseFilterForm(request.GET or None, people=people)
-    subject_ids = recalled_ids(request, org)
-    cases = filtered_cases(request.user, subject_ids=subject_ids).filter(organisation=org)
-    if request.method == "GET" and form.is_valid():
-        data = form.cleaned_data
-        cases = filtered_cases(
-            request.user, status=data["status"], assignee=data["assignee"],
-            exploitation=data["exploitation"],
-            child=None if data["child"] == "" else data["child"] == "1",
-            opened_from=data["opened_from"], opened_to=data["opened_to"],
-            subject_ids=subject_ids).filter(organisation=org)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/list.html", {"org": org, "orgs": orgs, "form": form,
-                                               "page": page, "rows": case_rows(page.object_list),
-                                               "searched": subject_ids is not None},
-                  status=400 if request.method == "POST" else 200)
+        search = recalled_search(request, org)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    cases = filtered_cases(
+        request.user, status=data.get("status", ""), assignee=data.get("assignee"),
+        exploitation=data.get("exploitation", ""),
+        child=None if data.get("child", "") == "" else data["child"] == "1",
+        opened_from=data.get("opened_from"), opened_to=data.get("opened_to"),
+        subject_ids=search.subject_ids() if search else None,
+    ).filter(organisation=org)
+    page = Paginator(cases, PAGE_SIZE).get_page(1 if request.method == "POST" else
+                                         request.GET.get("page"))
+    if request.method == "POST" and search is not None and page.has_other_pages():
+        search = remember(request, search)
+    response = render(request, "cases/list.html", {
+        "org": org, "orgs": orgs, "form": form, "page": page,
+        "rows": case_rows(page.object_list), "searched": search is not None,
+        "pager_query": results_query(org, search, other=request.POST)
+        if request.method == "POST" else None,
+    }, status=status)
+    # Result pages and anything echoing a posted name stay out of every cache.
+    return private(response) if search is not None or request.method == "POST" else response
 
 
 @login_required
@@ -113,9 +132,12 @@ def _detail_context(request, case):
                 and d.decision_org not in FORMAL_DECISION_ORGS), None)
     formal = next((d for d in decisions if d.state == Decision.State.IN_FORCE
                    and d.decision_org in FORMAL_DECISION_ORGS), None)
+    person = Person.objects.filter(case=case).first()
+    if person is not None and case.subject is not None and person.subject_id == case.subject_id:
+        person.subject = case.subject  # loaded with the case: no query, one key unwrap
     return {
         "case": case,
-        "person": Person.objects.filter(case=case).first(),
+        "person": person,
         "is_supervisor": Role.SUPERVISOR in my_roles,
         "assessments": assessments,
         "decisions": decisions,

@@ -9,10 +9,19 @@ from bridgeway.stats.queries import stats_orgs
 
 
 def navigation(request):
-    """The menu shows only what the person's roles let them open."""
+    """The menu shows only what the person's roles let them open. Worked out once per request:
+    panels rendered with the request (render_to_string) run the context processors again."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav_items": []}
+    items = getattr(request, "_bridgeway_nav_items", None)
+    if items is None:
+        items = _menu(user)
+        request._bridgeway_nav_items = items
+    return {"nav_items": items}
+
+
+def _menu(user) -> list[tuple]:
     items = [(reverse("home"), _("Home"), "home")]
     if active_memberships(user) or user.is_superuser:
         items.append((reverse("orgs:directory"), _("Directory"), "directory"))
@@ -45,4 +54,4 @@ def navigation(request):
     if user.is_superuser:
         items.append((reverse("orgs:create"), _("Add organisation"), "org_create"))
         items.append((reverse("admin:index"), _("Platform admin"), "admin"))
-    return {"nav_items": items}
+    return items

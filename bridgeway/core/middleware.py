@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
@@ -47,3 +49,32 @@ class MfaRequiredMiddleware:
                                         "set up two-factor authentication before you continue."))
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without a request. Saving a session pushes its expiry
+    forward; doing that on every request (SESSION_SAVE_EVERY_REQUEST) costs a database write per
+    page, so the session is saved at most once a minute (`TOUCH_EVERY`) unless something in it
+    changed. The timeout never gets longer for it: at worst a session ends a minute early.
+
+    Sits after SessionMiddleware, so on the way out it marks the session before it is saved."""
+
+    TOUCH_EVERY = 60
+    KEY = "_bridgeway_touched"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or (session.session_key is None and not session.modified):
+            return response  # no session (anonymous): none is created
+        touched = session.get(self.KEY, 0)
+        if session.is_empty():
+            return response  # just signed out
+        now = int(time.time())
+        if session.modified or not isinstance(touched, int) or \
+                not 0 <= now - touched < self.TOUCH_EVERY:
+            session[self.KEY] = now
+        return response

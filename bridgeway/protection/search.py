@@ -1,50 +1,98 @@
 """Name searches without names in URLs.
 
-A search form posts the name; the server looks it up through the blind indexes, keeps only the
-matching subject ids in the session under a random token, and redirects to `?search=<token>`. The
-name never reaches a URL, a server access log, browser history or a Referer header, and the
-session holds ids, not the name.
+A search form posts the name and the server answers that POST with the results page itself (one
+request, no redirect, `Cache-Control: no-store`). The name never reaches a URL, a server access
+log, browser history or a Referer header.
+
+For the pages after the first, the session keeps the search under a random token that the pager
+links carry (`?search=<token>`): the blind-index kind and digests of the query's words — keyed
+HMACs, neither the name nor the ids of the people found. Each page asks the blind index again, so
+a token from another session or organisation matches nobody, and an erased person drops out.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django.http import HttpResponseRedirect, QueryDict
+from django.utils.cache import add_never_cache_headers
 
-from bridgeway.protection.services import subjects_by_name
+from bridgeway.protection.services import (
+    name_digests,
+    subject_ids_by_digests,
+    subjects_by_digests,
+)
 
 SESSION_KEY = "bridgeway_name_searches"
 KEEP = 5
 NAME_FIELDS = ("q", "fuzzy", "csrfmiddlewaretoken", "search", "page")
 
 
-def redirect_with_search(request, org, *, query: str, fuzzy: bool,
-                         other: QueryDict) -> HttpResponseRedirect:
-    params = other.copy()
-    for field in NAME_FIELDS:
-        params.pop(field, None)
-    params["organisation"] = str(org.pk)
-    if query.strip():
-        ids = [str(pk) for pk in subjects_by_name(org, query, fuzzy=fuzzy)
-               .values_list("pk", flat=True)]
-        token = secrets.token_urlsafe(9)
-        searches = dict(request.session.get(SESSION_KEY, {}))
-        while len(searches) >= KEEP:
-            searches.pop(next(iter(searches)))
-        searches[token] = {"org": org.pk, "ids": ids}
-        request.session[SESSION_KEY] = searches
-        params["search"] = token
-    return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
+@dataclass(frozen=True)
+class NameSearch:
+    org: object
+    kind: str
+    digests: tuple[str, ...]
+    token: str = ""
+
+    def subjects(self):
+        """The organisation's subjects who match."""
+        return subjects_by_digests(self.org, kind=self.kind, digests=self.digests)
+
+    def subject_ids(self):
+        """Their ids, as a subquery of the blind index alone (for filtering other records)."""
+        return subject_ids_by_digests(self.org, kind=self.kind, digests=self.digests)
 
 
-def recalled_ids(request, org) -> list[str] | None:
-    """The subject ids of the search named in the URL, or None when no search is asked for.
-    An unknown or expired token matches nobody."""
+def new_search(org, *, query: str, fuzzy: bool) -> NameSearch:
+    """A search for the posted name; not yet remembered (see `remember`)."""
+    kind, digests = name_digests(org, query, fuzzy=fuzzy)
+    return NameSearch(org=org, kind=kind, digests=tuple(digests))
+
+
+def remember(request, search: NameSearch) -> NameSearch:
+    """Keeps the search (as digests) in the session for the following pages; only needed when
+    the result has more than one page, so a search for one person writes no session."""
+    token = secrets.token_urlsafe(9)
+    searches = dict(request.session.get(SESSION_KEY, {}))
+    while len(searches) >= KEEP:
+        searches.pop(next(iter(searches)))
+    searches[token] = {"org": search.org.pk, "kind": search.kind, "digests": list(search.digests)}
+    request.session[SESSION_KEY] = searches
+    return NameSearch(org=search.org, kind=search.kind, digests=search.digests, token=token)
+
+
+def recalled_search(request, org) -> NameSearch | None:
+    """The search named in the URL, or None when no search is asked for. An unknown or expired
+    token, or one of another organisation, matches nobody."""
     token = request.GET.get("search")
     if not token:
         return None
     found = request.session.get(SESSION_KEY, {}).get(token)
-    if not found or found.get("org") != org.pk:
-        return []
-    return found["ids"]
+    if not found or found.get("org") != org.pk or "digests" not in found:
+        return NameSearch(org=org, kind="", digests=())
+    return NameSearch(org=org, kind=found["kind"], digests=tuple(found["digests"]), token=token)
+
+
+def results_query(org, search: NameSearch | None, *, other: QueryDict) -> str:
+    """The query string of the result pages: the other filters, the organisation and the search
+    token, never the name."""
+    params = other.copy()
+    for field in NAME_FIELDS:
+        params.pop(field, None)
+    params["organisation"] = str(org.pk)
+    if search is not None and search.token:
+        params["search"] = search.token
+    return params.urlencode()
+
+
+def redirect_to_results(request, org, *, other: QueryDict) -> HttpResponseRedirect:
+    """A filter posted without a name: the filters go to the URL (they are not personal)."""
+    return HttpResponseRedirect(f"{request.path}?{results_query(org, None, other=other)}")
+
+
+def private(response):
+    """A page showing a name search's result is kept by no cache, shared or the browser's."""
+    add_never_cache_headers(response)
+    return response

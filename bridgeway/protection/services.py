@@ -84,26 +84,42 @@ def index_set(*, subject: DataSubject, field: str, value: str | None, kind: str)
     ])
 
 
-def subjects_by_name(org, query: str, *, fuzzy: bool = True, field: str = "display_name"):
-    """Ids of the organisation's subjects whose name matches: every word of the query must
-    match a word of the name (exactly, or by sound when fuzzy)."""
+def name_digests(org, query: str, *, fuzzy: bool = True,
+                 field: str = "display_name") -> tuple[str, list[str]]:
+    """The blind-index kind and the digests a name search looks for: one per word of the query
+    (by sound when fuzzy). Keyed HMACs, so they can be kept for a later page without the name."""
+    kind = "phonetic" if fuzzy else "token"
     words = blind.tokens(query)
-    if not words:
+    return kind, sorted({blind.digest(org.pk, field, kind, blind.phonetic(w) if fuzzy else w)
+                         for w in words})
+
+
+def subject_ids_by_digests(org, *, kind: str, digests, field: str = "display_name"):
+    """The ids of the organisation's subjects that have every one of `digests`, as a subquery of
+    the blind index (one nested subquery per word), so the database intersects them and no list
+    of ids travels through Python. Erasure deletes a subject's index entries, so an erased
+    person never matches."""
+    ids = SubjectIndex.objects.none().values("subject_id")
+    for n, wanted in enumerate(digests):
+        entries = SubjectIndex.objects.filter(organisation=org, field=field, kind=kind,
+                                              digest=wanted)
+        ids = (entries if n == 0 else entries.filter(subject_id__in=ids)).values("subject_id")
+    return ids
+
+
+def subjects_by_digests(org, *, kind: str, digests, field: str = "display_name"):
+    """The organisation's subjects that have every one of `digests`."""
+    if not digests:
         return DataSubject.objects.none()
-    ids = None
-    for word in words:
-        if fuzzy:
-            wanted = blind.digest(org.pk, field, "phonetic", blind.phonetic(word))
-            kind = "phonetic"
-        else:
-            wanted = blind.digest(org.pk, field, "token", word)
-            kind = "token"
-        found = set(SubjectIndex.objects.filter(organisation=org, field=field, kind=kind,
-                                                digest=wanted).values_list("subject_id", flat=True))
-        ids = found if ids is None else ids & found
-        if not ids:
-            break
-    return DataSubject.objects.filter(organisation=org, pk__in=ids or [], erased_at__isnull=True)
+    return DataSubject.objects.filter(organisation=org, erased_at__isnull=True, pk__in=(
+        subject_ids_by_digests(org, kind=kind, digests=digests, field=field)))
+
+
+def subjects_by_name(org, query: str, *, fuzzy: bool = True, field: str = "display_name"):
+    """The organisation's subjects whose name matches: every word of the query must match a word
+    of the name (exactly, or by sound when fuzzy)."""
+    kind, digests = name_digests(org, query, fuzzy=fuzzy, field=field)
+    return subjects_by_digests(org, kind=kind, digests=digests, field=field)
 
 
 def subjects_by_identifier(org, field: str, value: str):

@@ -45,7 +45,14 @@ from bridgeway.protection.queries import (
     subject_for_user,
 )
 from bridgeway.protection.responses import document_response, export_response
-from bridgeway.protection.search import recalled_ids, redirect_with_search
+from bridgeway.protection.search import (
+    new_search,
+    private,
+    recalled_search,
+    redirect_to_results,
+    remember,
+    results_query,
+)
 
 
 @login_required
@@ -71,6 +78,7 @@ def audit_log(request):
 
 # --- personal data -----------------------------------------------------------------------
 DPO_ROLES = frozenset({Role.DPO})
+PAGE_SIZE = 50
 
 
 def _pick_org(request, roles):
@@ -79,24 +87,35 @@ def _pick_org(request, roles):
 
 @login_required
 def subject_list(request):
+    """Persons assisted. A name search is posted and answered by this same request (the name
+    never goes into a URL); its later pages carry a token of the search, not the name."""
     org, orgs = _pick_org(request, SUBJECT_ROLES)
     names = sees_names(request.user, org)
     form = SubjectSearchForm(request.POST or None, initial={"fuzzy": True})
+    search = None
     if request.method == "POST":
         if not names:
             raise Http404
+        if form.is_valid() and not form.cleaned_data["q"].strip():
+            return redirect_to_results(request, org, other=request.GET)
         if form.is_valid():
-            return redirect_with_search(request, org, query=form.cleaned_data["q"],
-                                        fuzzy=form.cleaned_data["fuzzy"], other=request.GET)
-    subjects = DataSubject.objects.filter(organisation=org)
-    ids = recalled_ids(request, org) if names else None
-    searched = ids is not None
-    if searched:
-        subjects = subjects.filter(pk__in=ids, erased_at__isnull=True)
-    page = Paginator(subjects.order_by("-created_at"), 50).get_page(request.GET.get("page"))
-    return render(request, "protection/subjects.html", {
+            search = new_search(org, query=form.cleaned_data["q"],
+                                fuzzy=form.cleaned_data["fuzzy"])
+    elif names:
+        search = recalled_search(request, org)
+    subjects = search.subjects() if search is not None else \
+        DataSubject.objects.filter(organisation=org)
+    page = Paginator(subjects.order_by("-created_at"), PAGE_SIZE).get_page(
+        1 if request.method == "POST" else request.GET.get("page"))
+    if request.method == "POST" and search is not None and page.has_other_pages():
+        search = remember(request, search)
+    response = render(request, "protection/subjects.html", {
         "org": org, "orgs": orgs, "page": page, "form": form, "sees_names": names,
-        "searched": searched})
+        "searched": search is not None,
+        "pager_query": results_query(org, search, other=request.GET)
+        if request.method == "POST" else None})
+    # Result pages and anything echoing a posted name stay out of every cache.
+    return private(response) if search is not None or request.method == "POST" else response
 
 
 def _subject_context(request, subject):
