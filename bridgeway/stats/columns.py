@@ -12,7 +12,9 @@ runs the generalisation loop of `release._choose_levels` over those counts with 
 The columns are a derived copy of StatRecord: `rebuild` runs in every service that writes a
 dataset's records (import, live refresh), deleting a dataset deletes its columns (cascade), and
 `load` refuses columns built for another number of records than the dataset holds, so a stale or
-missing column is rebuilt on first use rather than read.
+missing column is rebuilt on first use rather than read. Writers lock the dataset's row before
+they change its records and `rebuild` locks it before it reads them, so a rebuild on first use
+that races a live refresh cannot store columns of the records the refresh replaced.
 """
 
 from __future__ import annotations
@@ -78,19 +80,32 @@ def _encode(dataset: Dataset) -> tuple[int, dict[str, Column]]:
     return rows, columns
 
 
-def rebuild(dataset: Dataset) -> dict[str, Column]:
+def rebuild(dataset: Dataset, *, reader: bool = False) -> dict[str, Column]:
     """Builds every column of the dataset from its records and stores them, replacing any
-    earlier ones. Called by the services that write records, inside their transaction."""
-    rows, columns = _encode(dataset)
-    stored = [DatasetColumn(dataset=dataset, dimension=d, dtype=str(codes.dtype), values=values,
-                            codes=zlib.compress(codes.tobytes(), 1), rows=rows)
-              for d, (values, codes) in columns.items()]
-    try:
-        with transaction.atomic():
-            DatasetColumn.objects.filter(dataset=dataset).delete()
-            DatasetColumn.objects.bulk_create(stored)
-    except IntegrityError:
-        pass  # another request built them at the same moment, from the same records
+    earlier ones. Called by the services that write records, inside their transaction (they
+    hold the dataset's row lock from before their first write), and by `load` (`reader`) when
+    the stored columns cannot be used.
+
+    The dataset's row is locked before the records are read: a reader waits for a writer that
+    is changing the records and then reads what it committed, and a writer waits for a reader's
+    rebuild, then replaces its columns. So columns are never built from superseded records."""
+    with transaction.atomic():
+        Dataset.objects.select_for_update().filter(pk=dataset.pk).exists()
+        rows, columns = _encode(dataset)
+        stored = [DatasetColumn(dataset=dataset, dimension=d, dtype=str(codes.dtype),
+                                values=values, codes=zlib.compress(codes.tobytes(), 1),
+                                rows=rows)
+                  for d, (values, codes) in columns.items()]
+        try:
+            with transaction.atomic():
+                DatasetColumn.objects.filter(dataset=dataset).delete()
+                DatasetColumn.objects.bulk_create(stored)
+        except IntegrityError:
+            # Only a reader can meet this: another reader stored the columns after our delete
+            # and before our insert, from the same committed records (both held the lock in
+            # turn on PostgreSQL; SQLite serialises writers).
+            if not reader:
+                raise
     return columns
 
 
@@ -110,7 +125,7 @@ def load(dataset: Dataset, dims: list[str]) -> list[Column]:
                 break
             read[d] = (c.values, codes)
     if len(read) < len(set(dims)):
-        built = rebuild(dataset)
+        built = rebuild(dataset, reader=True)
         return [built[d] for d in dims]
     return [read[d] for d in dims]
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgeway.stats.codes import DatasetKind
 from bridgeway.stats.models import Release
-from bridgeway.stats.release import DIMENSIONS
+from bridgeway.stats.release import DIMENSION_LABELS, DIMENSIONS
 
 
 class ImportForm(forms.Form):
@@ -63,7 +63,7 @@ class ReleaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Method"), choices=Release.Kind.choices)
     dimensions = forms.MultipleChoiceField(
         label=_("Dimensions (quasi-identifiers)"), widget=forms.CheckboxSelectMultiple,
-        choices=[(d, d.replace("_", " ")) for d in DIMENSIONS],
+        choices=[(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
         help_text=_("Differentially private counts take one of: year, sex, age, citizenship, "
                     "country of exploitation."))
     k = forms.IntegerField(label=_("k (smallest group published)"), initial=11, min_value=2,

@@ -17,6 +17,9 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from bridgeway.stats import codes, m49
 
 MAX_SUPPRESSED_SHARE = 0.05
@@ -68,6 +71,33 @@ STEP_NAMES = {"year": ["year", "5-year range", "10-year range"],
               "age": ["CTDC age band", "0-17/18-29/30-47/48+", "minor/adult"],
               "citizenship": ["country", "UN M49 sub-region", "UN M49 region"],
               "country_of_exploitation": ["country", "UN M49 sub-region", "UN M49 region"]}
+
+# Releases store their steps as "dimension: step" in English (STEP_NAMES), so a saved release
+# reads the same in any language; these translate them when shown.
+DIMENSION_LABELS = {
+    "year": gettext_lazy("year of registration"), "sex": gettext_lazy("sex"),
+    "age": gettext_lazy("age band"), "citizenship": gettext_lazy("citizenship"),
+    "country_of_exploitation": gettext_lazy("country of exploitation"),
+    "majority": gettext_lazy("minor or adult"),
+}
+_STEP_LABELS = {
+    "year": gettext_lazy("year"), "5-year range": gettext_lazy("5-year range"),
+    "10-year range": gettext_lazy("10-year range"), "CTDC age band": gettext_lazy("CTDC age band"),
+    "minor/adult": gettext_lazy("minor/adult"), "country": gettext_lazy("country"),
+    "UN M49 sub-region": gettext_lazy("UN M49 sub-region"),
+    "UN M49 region": gettext_lazy("UN M49 region"),
+}
+
+
+def dimension_label(dim: str) -> str:
+    return str(DIMENSION_LABELS.get(dim, dim))
+
+
+def step_label(step: str) -> str:
+    """A stored step ("citizenship: UN M49 sub-region") in the reader's language."""
+    dim, _sep, name = step.partition(": ")
+    return _("%(dimension)s: %(step)s") % {"dimension": dimension_label(dim),
+                                          "step": str(_STEP_LABELS.get(name, name))}
 
 
 def _table(raw: list[dict], dims: list[str], levels: dict[str, int]) -> list[tuple]:
@@ -175,7 +205,7 @@ def pycanon_k_crosstab(result: dict, dims: list[str]) -> int | None:
 
 def crosstab_rows(result: dict) -> list[list]:
     """The records a published cross-tab describes (suppressed cells left out), for checking."""
-    return [list(c["values"]) for c in result["cells"] if c["count"] for _ in range(c["count"])]
+    return [list(c["values"]) for c in result["cells"] if c["count"] for _n in range(c["count"])]
 
 
 # --- differential privacy ---------------------------------------------------------------------

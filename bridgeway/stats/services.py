@@ -363,6 +363,10 @@ def live_refresh(*, org, actor) -> Dataset:
     dataset, _created = Dataset.objects.get_or_create(
         organisation=org, kind=DatasetKind.LIVE,
         defaults={"label": "live", "created_by": actor})
+    # One refresh at a time, and no column rebuild reading the records while they are replaced:
+    # without the lock two refreshes could each delete what they see and insert, doubling the
+    # counts (a cell of 6 would pass k = 11).
+    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
     dataset.records.all().delete()
     delivered = service_codes_by_case(org)
     records = [_live_record(org, dataset, c, delivered.get(c["pk"]))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from bridgeway.stats import queries, services
 from bridgeway.stats.exporting import export_file
 from bridgeway.stats.forms import ExportForm, ImportForm
+from bridgeway.stats.release import dimension_label, step_label
 from bridgeway.stats.uploads import ImportSizeLimit
 
 
@@ -225,7 +226,15 @@ def release_detail(request, pk):
 
 
 def _release_ctx(release, request) -> dict:
-    return {"release": release, "org": release.organisation, "table": release_table(release),
+    table = release_table(release)
+    # On screen the columns and steps read in the reader's language; the CSV keeps the codes.
+    result = release.result or {}
+    named = {result.get("dimension"), *result.get("dimensions", [])} - {None}
+    table = {**table, "header": [dimension_label(h) if h in named else h
+                                 for h in table["header"]]}
+    return {"release": release, "org": release.organisation, "table": table,
+            "dimensions": [dimension_label(d) for d in release.dimensions],
+            "steps": [step_label(s) for s in release.generalisations or []],
             "may_approve": release.created_by_id != request.user.pk}
 
 

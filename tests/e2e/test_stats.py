@@ -273,7 +273,7 @@ def test_safe_release_four_eyes_and_privacy_budget(browser, live_server):
     assert_accessible(page)
     page.get_by_label("Title").fill("Victims by year and sex")
     page.get_by_label("Method").select_option("crosstab")
-    page.get_by_label("year", exact=True).check()
+    page.get_by_label("year of registration", exact=True).check()
     page.get_by_label("sex", exact=True).check()
     page.get_by_role("button", name="Build draft").click()
     page.wait_for_url(re.compile(r"/stats/releases/\d+/$"))
@@ -303,7 +303,7 @@ def test_safe_release_four_eyes_and_privacy_budget(browser, live_server):
     page.get_by_role("button", name="Publish").click()
     page.wait_for_url(f"**/stats/releases/{release.pk}/")
     facts = page.locator("dl").inner_text()
-    for fact in ("Published", "Cross-tabulation (k-anonymous)", "year, sex",
+    for fact in ("Published", "Cross-tabulation (k-anonymous)", "year of registration, sex",
                  "11 (checked by pycanon: 15)", "by Ana Rusu", "by Ion Ceban"):
         assert fact in facts, fact
     release.refresh_from_db()
@@ -338,7 +338,7 @@ def test_safe_release_four_eyes_and_privacy_budget(browser, live_server):
     # A query over what is left is refused, with the reason at the ε field; nothing is spent.
     page.get_by_label("Title").fill("Victims by year (DP)")
     page.get_by_label("Method").select_option("dp_counts")
-    page.get_by_label("year", exact=True).check()
+    page.get_by_label("year of registration", exact=True).check()
     page.get_by_label("ε to spend (differential privacy)").fill("0.8")
     page.get_by_role("button", name="Build draft").click()
     page.wait_for_load_state()

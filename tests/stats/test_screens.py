@@ -131,3 +131,15 @@ def test_network_export_offers_only_ctdc(cast, as_user):
     html = as_user(cast.coordinator).get(f"/stats/export/?organisation={cast.network.pk}"
                                          ).content.decode()
     assert 'value="ctdc_csv"' in html and 'value="htcds_csv"' not in html
+
+
+def test_release_steps_and_dimensions_read_in_the_readers_language():
+    """A saved release keeps its steps in English codes; the page shows them translated."""
+    from django.utils import translation
+
+    from bridgeway.stats.release import dimension_label, step_label
+
+    assert step_label("citizenship: UN M49 sub-region") == "citizenship: UN M49 sub-region"
+    with translation.override("fr"):
+        assert step_label("citizenship: UN M49 sub-region") == "nationalité\u00a0: sous-région M49 de l’ONU"
+        assert dimension_label("year") == "année d’enregistrement"
