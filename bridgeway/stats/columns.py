@@ -9,10 +9,11 @@ runs the generalisation loop of `release._choose_levels` over those counts with 
 (raw value code → generalised value code) instead of Python dicts. The result is the same dict
 `release.crosstab_counts` returns (tests compare it with the SQL-counted and row-by-row paths).
 
-The columns are a derived copy of StatRecord: `rebuild` runs in every service that writes a
-dataset's records (import, live refresh), deleting a dataset deletes its columns (cascade), and
-`load` refuses columns built for another number of records than the dataset holds, so a stale or
-missing column is rebuilt on first use rather than read.
+The columns are a derived copy of StatRecord: the live refresh rebuilds them in its
+transaction; an import does not wait for them (a new dataset has none; the import job queues
+`tasks.build_columns` once the records are committed). Deleting a dataset deletes its columns
+(cascade), and `load` refuses columns built for another number of records than the dataset
+holds, so a stale or missing column is rebuilt on first use rather than read.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def _encode(dataset: Dataset) -> tuple[int, dict[str, Column]]:
 
 def rebuild(dataset: Dataset) -> dict[str, Column]:
     """Builds every column of the dataset from its records and stores them, replacing any
-    earlier ones. Called by the services that write records, inside their transaction."""
+    earlier ones. Called by the live refresh inside its transaction, by the task an import
+    job queues, and by `load` when a column is missing or stale."""
     rows, columns = _encode(dataset)
     stored = [DatasetColumn(dataset=dataset, dimension=d, dtype=str(codes.dtype), values=values,
                             codes=zlib.compress(codes.tobytes(), 1), rows=rows)

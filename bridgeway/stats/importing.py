@@ -3,12 +3,13 @@
 Rows are converted to the store's columns as lines of PostgreSQL COPY text: on PostgreSQL they
 stream into COPY while the file is read (the transaction is rolled back if any row is wrong);
 on SQLite they are inserted in batches. Conversions are cached per distinct raw value (and per
-distinct combination of a flag group), which is what makes a million rows affordable.
+distinct combination of a slice of a flag group), which is what makes a million rows
+affordable. Lists are written as the bit masks StatRecord stores (`stats.fields.CodeSetField`):
+a slice's cached partial masks are OR-ed.
 """
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,8 +33,11 @@ COLUMNS = [
 # Everything after organisation and dataset, in COLUMNS order.
 RECORD_FIELDS = COLUMNS[2:]
 # A record with nothing known, in RECORD_FIELDS order.
-DEFAULTS = [NULL, "", "", "", "", "", "", NULL, "", "", "", "[]", "[]", "[]", "[]", "[]", NULL,
-            "", "", "[]", "[]", "[]"]
+DEFAULTS = [NULL, "", "", "", "", "", "", NULL, "", "", "", "0", "0", "0", "0", "0", NULL,
+            "", "", "0", "0", "0"]
+# Bit of each code, per list field (the masks StatRecord's CodeSetFields store).
+BITS = {name: {code: 1 << i for i, code in enumerate(vocabulary)}
+        for name, vocabulary in codes.CODE_SETS.items()}
 MAX_PROBLEMS = 1000
 _CACHE_LIMIT = 50_000
 
@@ -67,8 +71,13 @@ class _Bad:
         self.message = message
 
 
-def _json_list(items) -> str:
-    return json.dumps(list(items), separators=(",", ":"))
+def _mask(name: str, items) -> str:
+    """COPY text of a list field: its bit mask. Callers pass codes of the field's vocabulary."""
+    bits = BITS[name]
+    out = 0
+    for item in items:
+        out |= bits[item]
+    return str(out)
 
 
 def _bool(value: bool | None) -> str:
@@ -168,7 +177,7 @@ class CtdcConverter:
                 part = cols[start:start + 6]
                 getter = operator.itemgetter(*[c[0] for c in part])
                 slices.append((part, getter, len(part) == 1, {}))
-            self.groups.append((target, slices))
+            self.groups.append((RECORD_FIELDS.index(target), BITS[target], slices))
         self.caches: dict[str, dict] = {name: {} for _i, name, _t, _c in self.scalars}
         self.order = {t: i for i, t in enumerate(RECORD_FIELDS)}
 
@@ -183,19 +192,20 @@ class CtdcConverter:
                                                        "Management or Hotline).")),
         }[kind]
 
-    def _group(self, cols, raw: tuple, row: int):
-        flags, blank = [], []
+    def _group(self, bits: dict[str, int], cols, raw: tuple, row: int):
+        """A slice's partial masks: (codes flagged 1, columns left blank)."""
+        flags = blank = 0
+        unreported = BITS["unreported"]
         for (_index, name, code), value in zip(cols, raw, strict=True):
             flag = codes.FLAG_VALUES.get(value.strip().lower(), "bad")
             if flag == "bad":
                 self.report.add(row, name, _("Use 1, 0 or leave blank."))
                 return None
             if flag is None:
-                blank.append(name)
+                blank |= unreported[name]
             elif flag:
-                flags.append(code)
-        # JSON list items, pre-rendered: a row's lists are these joined.
-        return ",".join(f'"{f}"' for f in flags), ",".join(f'"{b}"' for b in blank)
+                flags |= bits[code]
+        return flags, blank
 
     def convert(self, cells: list[str], row: int) -> list[str] | None:
         if len(cells) != self.width:
@@ -221,27 +231,25 @@ class CtdcConverter:
                 ok = False
                 continue
             out[order[target]] = value
-        unreported = []
-        for target, slices in self.groups:
-            parts = []
+        unreported = 0
+        for position, bits, slices in self.groups:
+            mask = 0
             for cols, getter, single, cache in slices:
                 raw = getter(cells)
                 if single:
                     raw = (raw,)
                 value = cache.get(raw)
                 if value is None:
-                    value = self._group(cols, raw, row)
+                    value = self._group(bits, cols, raw, row)
                     if value is None:
                         ok = False
                         continue
                     if len(cache) < _CACHE_LIMIT:
                         cache[raw] = value
-                if value[0]:
-                    parts.append(value[0])
-                if value[1]:
-                    unreported.append(value[1])
-            if parts:
-                out[order[target]] = "[" + ",".join(parts) + "]"
+                mask |= value[0]
+                unreported |= value[1]
+            if mask:
+                out[position] = str(mask)
         if self.abduction is not None:
             flag = codes.FLAG_VALUES.get(cells[self.abduction].strip().lower(), "bad")
             if flag == "bad":
@@ -256,7 +264,7 @@ class CtdcConverter:
         out[order["is_child"]] = ("t" if majority == "Minor" or age in ("0-8", "9-17") else
                                   "f" if majority == "Adult" or age else NULL)
         if unreported:
-            out[order["unreported"]] = "[" + ",".join(unreported) + "]"
+            out[order["unreported"]] = str(unreported)
         return out
 
 
@@ -379,9 +387,9 @@ class HtcdsConverter:
         t = self.tables
         rec: dict[str, str] = {f: "" for f in RECORD_FIELDS}
         rec.update({"year_of_registration": NULL, "is_child": NULL, "is_abduction": NULL,
-                    "means_of_control": "[]", "exploitation": "[]", "labour_types": "[]",
-                    "sex_types": "[]", "recruiter_relations": "[]", "recruitment_methods": "[]",
-                    "unreported": "[]", "services": "[]", "datasource": "CaseManagement"})
+                    "means_of_control": "0", "exploitation": "0", "labour_types": "0",
+                    "sex_types": "0", "recruiter_relations": "0", "recruitment_methods": "0",
+                    "unreported": "0", "services": "0", "datasource": "CaseManagement"})
         ok = True
 
         def bad(name, message):
@@ -460,14 +468,14 @@ class HtcdsConverter:
                 bad(name, _("Unknown code(s)."))
                 found = []
             multi[name] = found
-        rec["recruitment_methods"] = _json_list(multi["vic_MethodOfRecruitment"])
-        rec["means_of_control"] = _json_list(dict.fromkeys(
+        rec["recruitment_methods"] = _mask("recruitment_methods", multi["vic_MethodOfRecruitment"])
+        rec["means_of_control"] = _mask("means_of_control", (
             c[5:] if c.startswith("ctdc:") else codes.HTCDS_CONTROL_TO_CTDC[c]
             for c in multi["vic_MethodsOfControl"]))
         exploitation = [codes.HTCDS_EXPLOITATION_TO_STORE[c] for c in multi["vic_TypeOfExploitation"]]
-        rec["exploitation"] = _json_list(dict.fromkeys(exploitation))
-        rec["sex_types"] = _json_list(multi["vic_TypeOfSexExploitation"])
-        rec["recruiter_relations"] = _json_list(dict.fromkeys(
+        rec["exploitation"] = _mask("exploitation", exploitation)
+        rec["sex_types"] = _mask("sex_types", multi["vic_TypeOfSexExploitation"])
+        rec["recruiter_relations"] = _mask("recruiter_relations", (
             codes.HTCDS_RELATION_TO_STORE[c] for c in multi["vic_RelationshipToTrafficker"]))
         if not ok:
             return None
