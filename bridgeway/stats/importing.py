@@ -40,6 +40,13 @@ BITS = {name: {code: 1 << i for i, code in enumerate(vocabulary)}
         for name, vocabulary in codes.CODE_SETS.items()}
 MAX_PROBLEMS = 1000
 _CACHE_LIMIT = 50_000
+_SLICE = 12
+# Bit offsets of the flag groups' masks in a row's flag lanes (CtdcConverter), then the blanks.
+_LANE = (1 << 64) - 1
+_LANES = [(64 * i, target) for i, target in enumerate(
+    ["means_of_control", "exploitation", "labour_types", "sex_types", "recruiter_relations"])]
+_UNREPORTED_SHIFT = 64 * len(_LANES)
+_UNREPORTED = RECORD_FIELDS.index("unreported")
 
 
 @dataclass
@@ -164,22 +171,41 @@ class CtdcConverter:
         if not seen:
             report.add(1, "", _("No CTDC column found in the first row. Is this a CTDC file, "
                                 "separated by semicolons?"))
-        # Each group is read in slices of at most 6 columns: a slice has at most 3**6 raw
-        # combinations, so its cache nearly always hits (18 columns at once would not).
-        self.groups = []
-        for target in ["means_of_control", "exploitation", "labour_types", "sex_types",
-                       "recruiter_relations"]:
-            cols = groups[target]
-            if not cols:
-                continue
-            slices = []
-            for start in range(0, len(cols), 6):
-                part = cols[start:start + 6]
+        # The flag columns of all groups are read together, in slices of at most _SLICE
+        # columns: a slice has at most 3**_SLICE raw combinations (far fewer in practice: few
+        # flags are 1 and blanks come by whole groups), so its cache nearly always hits (all 48
+        # at once would not). A slice's cached value is one integer holding every group's
+        # partial mask in a lane of its own (`_LANES`), then the blank columns' (`unreported`):
+        # a row's slices are OR-ed, and each lane is the mask of one list field.
+        flags = sorted((index, name, BITS[target][code] << shift,
+                        BITS["unreported"][name] << _UNREPORTED_SHIFT)
+                       for shift, target in _LANES for index, name, code in groups[target])
+        self.lanes = [(RECORD_FIELDS.index(target), shift) for shift, target in _LANES
+                      if groups[target]]
+        self.flag_slices = []
+        if flags:
+            size = -(-len(flags) // -(-len(flags) // _SLICE))  # even slices of <= _SLICE
+            for start in range(0, len(flags), size):
+                part = flags[start:start + size]
                 getter = operator.itemgetter(*[c[0] for c in part])
-                slices.append((part, getter, len(part) == 1, {}))
-            self.groups.append((RECORD_FIELDS.index(target), BITS[target], slices))
+                if len(part) == 1:
+                    getter = operator.itemgetter(slice(part[0][0], part[0][0] + 1))
+                self.flag_slices.append((getter, {}, part))
         self.caches: dict[str, dict] = {name: {} for _i, name, _t, _c in self.scalars}
         self.order = {t: i for i, t in enumerate(RECORD_FIELDS)}
+        # Scalars are read in runs of columns whose fields are next to each other in the
+        # output (at most 4): one cache look-up per run gives its converted values, written
+        # into the output as one slice.
+        by_position = sorted((self.order[target], index, name, convert)
+                             for index, name, target, convert in self.scalars)
+        runs: list[list] = []
+        for item in by_position:
+            if runs and runs[-1][-1][0] == item[0] - 1 and len(runs[-1]) < 4:
+                runs[-1].append(item)
+            else:
+                runs.append([item])
+        self.runs = [(run[0][0], run[-1][0] + 1, operator.itemgetter(*[r[1] for r in run]),
+                      len(run) == 1, [(r[2], r[3]) for r in run], {}) for run in runs]
 
     @staticmethod
     def _scalar_converter(kind: str) -> Callable:
@@ -192,20 +218,35 @@ class CtdcConverter:
                                                        "Management or Hotline).")),
         }[kind]
 
-    def _group(self, bits: dict[str, int], cols, raw: tuple, row: int):
-        """A slice's partial masks: (codes flagged 1, columns left blank)."""
-        flags = blank = 0
-        unreported = BITS["unreported"]
-        for (_index, name, code), value in zip(cols, raw, strict=True):
+    def _run(self, specs, raw: tuple):
+        """The converted values of a run of scalar columns, or its problems (a list)."""
+        values, problems = [], []
+        for (name, convert), cell in zip(specs, raw, strict=True):
+            cache = self.caches[name]
+            value = cache.get(cell)
+            if value is None:
+                value = convert(cell)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[cell] = value
+            if value.__class__ is _Bad:
+                problems.append((name, value.message))
+            else:
+                values.append(value)
+        return problems or tuple(values)
+
+    def _flags(self, cols, raw, row: int) -> int | None:
+        """A slice's lanes (see __init__): its 1s and its blank columns."""
+        out = 0
+        for (_index, name, one, blank), value in zip(cols, raw, strict=True):
             flag = codes.FLAG_VALUES.get(value.strip().lower(), "bad")
             if flag == "bad":
                 self.report.add(row, name, _("Use 1, 0 or leave blank."))
                 return None
             if flag is None:
-                blank |= unreported[name]
+                out |= blank
             elif flag:
-                flags |= bits[code]
-        return flags, blank
+                out |= one
+        return out
 
     def convert(self, cells: list[str], row: int) -> list[str] | None:
         if len(cells) != self.width:
@@ -218,38 +259,33 @@ class CtdcConverter:
         out = DEFAULTS.copy()
         order = self.order
         ok = True
-        for index, name, target, convert in self.scalars:
-            raw = cells[index]
-            cache = self.caches[name]
+        for start, stop, getter, single, specs, cache in self.runs:
+            raw = getter(cells)
+            if single:
+                raw = (raw,)
             value = cache.get(raw)
             if value is None:
-                value = convert(raw)
+                value = self._run(specs, raw)
                 if len(cache) < _CACHE_LIMIT:
                     cache[raw] = value
-            if value.__class__ is _Bad:
-                self.report.add(row, name, value.message)
+            if value.__class__ is list:  # problems: (column, message)
+                for name, message in value:
+                    self.report.add(row, name, message)
                 ok = False
                 continue
-            out[order[target]] = value
-        unreported = 0
-        for position, bits, slices in self.groups:
-            mask = 0
-            for cols, getter, single, cache in slices:
-                raw = getter(cells)
-                if single:
-                    raw = (raw,)
-                value = cache.get(raw)
+            out[start:stop] = value
+        lanes = 0
+        for getter, cache, cols in self.flag_slices:
+            raw = getter(cells)
+            value = cache.get(raw)
+            if value is None:
+                value = self._flags(cols, raw, row)
                 if value is None:
-                    value = self._group(bits, cols, raw, row)
-                    if value is None:
-                        ok = False
-                        continue
-                    if len(cache) < _CACHE_LIMIT:
-                        cache[raw] = value
-                mask |= value[0]
-                unreported |= value[1]
-            if mask:
-                out[position] = str(mask)
+                    ok = False
+                    continue
+                if len(cache) < _CACHE_LIMIT:
+                    cache[raw] = value
+            lanes |= value
         if self.abduction is not None:
             flag = codes.FLAG_VALUES.get(cells[self.abduction].strip().lower(), "bad")
             if flag == "bad":
@@ -263,8 +299,13 @@ class CtdcConverter:
         age = out[order["age_band"]]
         out[order["is_child"]] = ("t" if majority == "Minor" or age in ("0-8", "9-17") else
                                   "f" if majority == "Adult" or age else NULL)
-        if unreported:
-            out[order["unreported"]] = str(unreported)
+        if lanes:
+            for position, shift in self.lanes:
+                mask = lanes >> shift & _LANE
+                if mask:
+                    out[position] = str(mask)
+            if lanes >> _UNREPORTED_SHIFT:
+                out[_UNREPORTED] = str(lanes >> _UNREPORTED_SHIFT)
         return out
 
 
