@@ -40,7 +40,7 @@ BITS = {name: {code: 1 << i for i, code in enumerate(vocabulary)}
         for name, vocabulary in codes.CODE_SETS.items()}
 MAX_PROBLEMS = 1000
 _CACHE_LIMIT = 50_000
-_SLICE = 12
+_SLICE = 8
 # Bit offsets of the flag groups' masks in a row's flag lanes (CtdcConverter), then the blanks.
 _LANE = (1 << 64) - 1
 _LANES = [(64 * i, target) for i, target in enumerate(
