@@ -47,6 +47,18 @@ _LANES = [(64 * i, target) for i, target in enumerate(
     ["means_of_control", "exploitation", "labour_types", "sex_types", "recruiter_relations"])]
 _UNREPORTED_SHIFT = 64 * len(_LANES)
 _UNREPORTED = RECORD_FIELDS.index("unreported")
+_ABDUCTION = RECORD_FIELDS.index("is_abduction")
+_MAJORITY = RECORD_FIELDS.index("majority_status")
+_AGE_BAND = RECORD_FIELDS.index("age_band")
+_IS_CHILD = RECORD_FIELDS.index("is_child")
+
+
+def _cells(indices: list[int]) -> Callable[[list[str]], tuple]:
+    """The cells at `indices` of a row, as a tuple (a cache key)."""
+    if len(indices) == 1:
+        index = indices[0]
+        return lambda cells: (cells[index],)
+    return operator.itemgetter(*indices)
 
 
 @dataclass
@@ -187,10 +199,7 @@ class CtdcConverter:
             size = -(-len(flags) // -(-len(flags) // _SLICE))  # even slices of <= _SLICE
             for start in range(0, len(flags), size):
                 part = flags[start:start + size]
-                getter = operator.itemgetter(*[c[0] for c in part])
-                if len(part) == 1:
-                    getter = operator.itemgetter(slice(part[0][0], part[0][0] + 1))
-                self.flag_slices.append((getter, {}, part))
+                self.flag_slices.append((_cells([c[0] for c in part]), {}, part))
         self.caches: dict[str, dict] = {name: {} for _i, name, _t, _c in self.scalars}
         self.order = {t: i for i, t in enumerate(RECORD_FIELDS)}
         # Scalars are read in runs of columns whose fields are next to each other in the
@@ -204,8 +213,10 @@ class CtdcConverter:
                 runs[-1].append(item)
             else:
                 runs.append([item])
-        self.runs = [(run[0][0], run[-1][0] + 1, operator.itemgetter(*[r[1] for r in run]),
-                      len(run) == 1, [(r[2], r[3]) for r in run], {}) for run in runs]
+        self.runs = [(run[0][0], run[-1][0] + 1, _cells([r[1] for r in run]),
+                      [(r[2], r[3]) for r in run], {}) for run in runs]
+        self.abductions: dict[str, str] = {}
+        self.children: dict[tuple[str, str], str] = {}
 
     @staticmethod
     def _scalar_converter(kind: str) -> Callable:
@@ -257,12 +268,9 @@ class CtdcConverter:
                             % {"n": len(cells), "m": self.width})
             return None
         out = DEFAULTS.copy()
-        order = self.order
         ok = True
-        for start, stop, getter, single, specs, cache in self.runs:
+        for start, stop, getter, specs, cache in self.runs:
             raw = getter(cells)
-            if single:
-                raw = (raw,)
             value = cache.get(raw)
             if value is None:
                 value = self._run(specs, raw)
@@ -287,18 +295,28 @@ class CtdcConverter:
                     cache[raw] = value
             lanes |= value
         if self.abduction is not None:
-            flag = codes.FLAG_VALUES.get(cells[self.abduction].strip().lower(), "bad")
-            if flag == "bad":
+            raw = cells[self.abduction]
+            value = self.abductions.get(raw)
+            if value is None:
+                flag = codes.FLAG_VALUES.get(raw.strip().lower(), "bad")
+                value = "bad" if flag == "bad" else _bool(flag)
+                if len(self.abductions) < _CACHE_LIMIT:
+                    self.abductions[raw] = value
+            if value == "bad":
                 self.report.add(row, "isAbduction", _("Use 1, 0 or leave blank."))
                 ok = False
             else:
-                out[order["is_abduction"]] = _bool(flag)
+                out[_ABDUCTION] = value
         if not ok:
             return None
-        majority = out[order["majority_status"]]
-        age = out[order["age_band"]]
-        out[order["is_child"]] = ("t" if majority == "Minor" or age in ("0-8", "9-17") else
-                                  "f" if majority == "Adult" or age else NULL)
+        key = (out[_MAJORITY], out[_AGE_BAND])
+        child = self.children.get(key)
+        if child is None:
+            majority, age = key
+            child = self.children[key] = (
+                "t" if majority == "Minor" or age in ("0-8", "9-17") else
+                "f" if majority == "Adult" or age else NULL)
+        out[_IS_CHILD] = child
         if lanes:
             for position, shift in self.lanes:
                 mask = lanes >> shift & _LANE
