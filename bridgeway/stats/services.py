@@ -371,6 +371,11 @@ def live_refresh(*, org, actor) -> Dataset:
     dataset, _created = Dataset.objects.get_or_create(
         organisation=org, kind=DatasetKind.LIVE,
         defaults={"label": "live", "created_by": actor})
+    # StatRecord has no database foreign key: lock the dataset so that a deletion running at
+    # the same time (dataset_delete locks it too) cannot leave records without their dataset.
+    if not list(Dataset.objects.select_for_update().filter(pk=dataset.pk).values_list("pk")):
+        dataset = Dataset.objects.create(organisation=org, kind=DatasetKind.LIVE, label="live",
+                                         created_by=actor)
     dataset.records.all().delete()
     delivered = service_codes_by_case(org)
     records = [_live_record(org, dataset, c, delivered.get(c["pk"]))
@@ -387,6 +392,9 @@ def live_refresh(*, org, actor) -> Dataset:
 @transaction.atomic
 def dataset_delete(*, dataset: Dataset, actor) -> None:
     _check_role(actor, dataset.organisation)
+    # Locked first: a live refresh writing its records waits, or is waited for (no database
+    # foreign key on StatRecord to stop it adding records to a dataset being deleted).
+    list(Dataset.objects.select_for_update().filter(pk=dataset.pk).values_list("pk"))
     org = dataset.organisation
     audit_record(action="stats.dataset.deleted", actor=actor, organisation=org, obj=dataset,
                  payload={"rows": dataset.rows})
