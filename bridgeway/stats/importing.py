@@ -40,12 +40,9 @@ BITS = {name: {code: 1 << i for i, code in enumerate(vocabulary)}
         for name, vocabulary in codes.CODE_SETS.items()}
 MAX_PROBLEMS = 1000
 _CACHE_LIMIT = 50_000
-_SLICE = 8
-# Bit offsets of the flag groups' masks in a row's flag lanes (CtdcConverter), then the blanks.
-_LANE = (1 << 64) - 1
-_LANES = [(64 * i, target) for i, target in enumerate(
-    ["means_of_control", "exploitation", "labour_types", "sex_types", "recruiter_relations"])]
-_UNREPORTED_SHIFT = 64 * len(_LANES)
+_SLICE = 9
+_GROUPS = ["means_of_control", "exploitation", "labour_types", "sex_types",
+           "recruiter_relations"]
 _UNREPORTED = RECORD_FIELDS.index("unreported")
 _ABDUCTION = RECORD_FIELDS.index("is_abduction")
 _MAJORITY = RECORD_FIELDS.index("majority_status")
@@ -183,23 +180,25 @@ class CtdcConverter:
         if not seen:
             report.add(1, "", _("No CTDC column found in the first row. Is this a CTDC file, "
                                 "separated by semicolons?"))
-        # The flag columns of all groups are read together, in slices of at most _SLICE
-        # columns: a slice has at most 3**_SLICE raw combinations (far fewer in practice: few
-        # flags are 1 and blanks come by whole groups), so its cache nearly always hits (all 48
-        # at once would not). A slice's cached value is one integer holding every group's
-        # partial mask in a lane of its own (`_LANES`), then the blank columns' (`unreported`):
-        # a row's slices are OR-ed, and each lane is the mask of one list field.
-        flags = sorted((index, name, BITS[target][code] << shift,
-                        BITS["unreported"][name] << _UNREPORTED_SHIFT)
-                       for shift, target in _LANES for index, name, code in groups[target])
-        self.lanes = [(RECORD_FIELDS.index(target), shift) for shift, target in _LANES
-                      if groups[target]]
-        self.flag_slices = []
-        if flags:
-            size = -(-len(flags) // -(-len(flags) // _SLICE))  # even slices of <= _SLICE
-            for start in range(0, len(flags), size):
-                part = flags[start:start + size]
-                self.flag_slices.append((_cells([c[0] for c in part]), {}, part))
+        # Each flag group is read in slices of at most _SLICE columns: a slice has at most
+        # 3**_SLICE raw combinations (far fewer in practice: few flags are 1 and blanks come by
+        # whole groups), so its cache nearly always hits (18 columns at once would not). A
+        # slice's cached value is its partial mask and the bits of its blank columns in
+        # `unreported`; for a group read in one slice, the mask is cached as COPY text.
+        self.whole, self.split = [], []
+        for target in _GROUPS:
+            cols = [(index, name, BITS[target][code], BITS["unreported"][name])
+                    for index, name, code in groups[target]]
+            if not cols:
+                continue
+            size = -(-len(cols) // -(-len(cols) // _SLICE))  # even slices of <= _SLICE
+            parts = [(_cells([c[0] for c in cols[i:i + size]]), {}, cols[i:i + size])
+                     for i in range(0, len(cols), size)]
+            position = RECORD_FIELDS.index(target)
+            if len(parts) == 1:
+                self.whole.append((position, *parts[0]))
+            else:
+                self.split.append((position, parts))
         self.caches: dict[str, dict] = {name: {} for _i, name, _t, _c in self.scalars}
         self.order = {t: i for i, t in enumerate(RECORD_FIELDS)}
         # Scalars are read in runs of columns whose fields are next to each other in the
@@ -245,19 +244,19 @@ class CtdcConverter:
                 values.append(value)
         return problems or tuple(values)
 
-    def _flags(self, cols, raw, row: int) -> int | None:
-        """A slice's lanes (see __init__): its 1s and its blank columns."""
-        out = 0
-        for (_index, name, one, blank), value in zip(cols, raw, strict=True):
+    def _flags(self, cols, raw, row: int, text: bool):
+        """A slice's (mask, or its COPY text if `text`; bits of its blank columns)."""
+        mask = blank = 0
+        for (_index, name, bit, blank_bit), value in zip(cols, raw, strict=True):
             flag = codes.FLAG_VALUES.get(value.strip().lower(), "bad")
             if flag == "bad":
                 self.report.add(row, name, _("Use 1, 0 or leave blank."))
                 return None
             if flag is None:
-                out |= blank
+                blank |= blank_bit
             elif flag:
-                out |= one
-        return out
+                mask |= bit
+        return (str(mask) if text else mask), blank
 
     def convert(self, cells: list[str], row: int) -> list[str] | None:
         if len(cells) != self.width:
@@ -282,18 +281,35 @@ class CtdcConverter:
                 ok = False
                 continue
             out[start:stop] = value
-        lanes = 0
-        for getter, cache, cols in self.flag_slices:
+        unreported = 0
+        for position, getter, cache, cols in self.whole:
             raw = getter(cells)
             value = cache.get(raw)
             if value is None:
-                value = self._flags(cols, raw, row)
+                value = self._flags(cols, raw, row, True)
                 if value is None:
                     ok = False
                     continue
                 if len(cache) < _CACHE_LIMIT:
                     cache[raw] = value
-            lanes |= value
+            out[position] = value[0]
+            unreported |= value[1]
+        for position, parts in self.split:
+            mask = 0
+            for getter, cache, cols in parts:
+                raw = getter(cells)
+                value = cache.get(raw)
+                if value is None:
+                    value = self._flags(cols, raw, row, False)
+                    if value is None:
+                        ok = False
+                        continue
+                    if len(cache) < _CACHE_LIMIT:
+                        cache[raw] = value
+                mask |= value[0]
+                unreported |= value[1]
+            if mask:
+                out[position] = str(mask)
         if self.abduction is not None:
             raw = cells[self.abduction]
             value = self.abductions.get(raw)
@@ -317,13 +333,8 @@ class CtdcConverter:
                 "t" if majority == "Minor" or age in ("0-8", "9-17") else
                 "f" if majority == "Adult" or age else NULL)
         out[_IS_CHILD] = child
-        if lanes:
-            for position, shift in self.lanes:
-                mask = lanes >> shift & _LANE
-                if mask:
-                    out[position] = str(mask)
-            if lanes >> _UNREPORTED_SHIFT:
-                out[_UNREPORTED] = str(lanes >> _UNREPORTED_SHIFT)
+        if unreported:
+            out[_UNREPORTED] = str(unreported)
         return out
 
 
