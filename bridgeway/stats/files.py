@@ -128,11 +128,12 @@ def csv_rows(path: Path, delimiter: str) -> Iterator[list[str]]:
     with it, at a third less cost (a million-row import, issue 6); a line with a quote (a
     quoted cell, maybe over several lines) goes to csv.reader."""
     with open(path, encoding="utf-8-sig", errors="strict", newline="") as fh:
-        source = _Lines(iter(fh))
+        lines = iter(fh)
+        source = _Lines(lines)  # the same lines, for csv.reader
         reader = csv.reader(source, delimiter=delimiter)
         row = 0
         try:
-            for line in source:
+            for line in lines:
                 row += 1
                 if '"' in line or "\0" in line or len(line) > _FIELD_LIMIT:
                     source.first = line

@@ -10,6 +10,7 @@ a slice's cached partial masks are OR-ed.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -553,9 +554,11 @@ class HtcdsConverter:
 
 
 def converted_rows(kind: str, rows: Iterator[list[str]], report: Report,
-                   progress: Callable[[int], None] | None = None) -> Iterator[list[str]]:
+                   progress: Callable[[int], None] | None = None, *,
+                   while_ok: bool = False) -> Iterator[list[str]]:
     """Yields converted rows; problems go to the report. Reading stops at a problem with the
-    file itself (encoding, a formula), which is reported too."""
+    file itself (encoding, a formula), which is reported too. With `while_ok`, rows are yielded
+    only until the first problem, but reading goes on, so that every problem is reported."""
     try:
         header = next(rows, None)
         if header is None:
@@ -565,17 +568,20 @@ def converted_rows(kind: str, rows: Iterator[list[str]], report: Report,
             else HtcdsConverter(header, report)
         if not report.ok:
             return
-        first = True
-        for row, cells in enumerate(rows, start=2):
-            if first and kind == codes.DatasetKind.HTCDS and converter.is_label_row(cells):
-                first = False
-                continue
-            first = False
-            out = converter.convert(cells, row)
+        numbered = enumerate(rows, start=2)
+        if kind == codes.DatasetKind.HTCDS:
+            first = next(numbered, None)
+            if first is not None and not converter.is_label_row(first[1]):
+                numbered = itertools.chain([first], numbered)
+        convert = converter.convert
+        every = 20000 if progress is not None else 0
+        for row, cells in numbered:
+            out = convert(cells, row)
             if out is not None:
                 report.rows += 1
-                yield out
-            if progress is not None and row % 20000 == 0:
+                if not (while_ok and report.problem_count):
+                    yield out
+            if every and row % every == 0:
                 progress(row)
     except FileProblem as exc:
         report.add(exc.row, exc.column, exc.problem)

@@ -4,6 +4,7 @@ background when large), the live-cases dataset, and the audit events of each."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import struct
 import tempfile
@@ -88,17 +89,12 @@ def _insert(rows, *, org_id: int, dataset_id: int) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             prefix = f"{org_id}\t{dataset_id}\t"
+            join = "\t".join
+            rows = iter(rows)
             with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # noqa: S608
-                buffer: list[str] = []
-                for out in rows:
-                    buffer.append(prefix + "\t".join(out) + "\n")
-                    if len(buffer) >= _BATCH:
-                        copy.write("".join(buffer))
-                        count += len(buffer)
-                        buffer = []
-                if buffer:
-                    copy.write("".join(buffer))
-                    count += len(buffer)
+                while batch := [prefix + join(out) for out in itertools.islice(rows, _BATCH)]:
+                    copy.write("\n".join(batch) + "\n")
+                    count += len(batch)
             return count
         sql = (f"INSERT INTO {table} ({cols}) VALUES "  # noqa: S608 (names are ours)
                f"({', '.join(['%s'] * len(COLUMNS))})")
@@ -147,13 +143,9 @@ def import_file(*, org, actor, path: Path, kind: str, file_type: str, dry_run: b
                 raise Duplicate(Dataset.objects.get(organisation=org, source_sha256=sha)) \
                     from None
 
-            def valid_only():
-                # Keeps reading after a problem (to report every row) but stops writing.
-                for out in converted_rows(kind, rows, report, progress):
-                    if report.ok:
-                        yield out
-
-            written = _insert(valid_only(), org_id=org.pk, dataset_id=dataset.pk)
+            # Keeps reading after a problem (to report every row) but stops writing.
+            written = _insert(converted_rows(kind, rows, report, progress, while_ok=True),
+                              org_id=org.pk, dataset_id=dataset.pk)
             if not report.ok:
                 raise _Rollback
             dataset.rows = written
