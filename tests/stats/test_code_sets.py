@@ -172,3 +172,30 @@ def test_migration_converts_stored_lists_both_ways():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes("stats"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_stops_at_a_code_outside_the_vocabulary():
+    """Nothing is silently dropped: a stored code the vocabulary lacks stops the migration
+    (rolled back), naming the code, not the record."""
+    before = [("stats", "0004_dataset_column")]
+    after = [("stats", "0005_statrecord_code_sets_no_fk_constraints")]
+    org = OrganisationFactory()
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps
+        ds = old.get_model("stats", "Dataset").objects.create(organisation_id=org.pk, kind="ctdc")
+        record = old.get_model("stats", "StatRecord")
+        record.objects.create(organisation_id=org.pk, dataset_id=ds.pk,
+                              exploitation=["ForcedLabour", "Smuggling"])
+        with pytest.raises(ValueError, match="Smuggling"):
+            MigrationExecutor(connection).migrate(after)
+        executor = MigrationExecutor(connection)
+        assert ("stats", after[0][1]) not in executor.loader.applied_migrations
+        assert list(record.objects.values_list("exploitation", flat=True)) == [
+            ["ForcedLabour", "Smuggling"]]
+        record.objects.all().delete()
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes("stats"))
