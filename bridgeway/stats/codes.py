@@ -104,6 +104,31 @@ FLAG_GROUPS = {
     "recruiter_relations": ("recruiterRelation", RECRUITER),
 }
 
+# --- Vocabularies of StatRecord's code sets (stats.fields.CodeSetField) --------------------------
+# Each list field of a record is stored as a bit mask over one of these tuples: bit i means
+# codes[i]. APPEND ONLY: reordering or removing a code changes the meaning of every stored
+# record (tests/stats/test_code_sets.py pins the order). At most 63 codes each.
+MEANS_OF_CONTROL_CODES = tuple(MEANS_OF_CONTROL)
+# CTDC's flags, then HTCDS types CTDC has no flag for.
+EXPLOITATION_CODES = (*EXPLOITATION, "ChildLabour", "ForcedBegging", "ForcedAdoption",
+                      "Surrogacy")
+LABOUR_CODES = tuple(LABOUR)
+SEX_CODES = tuple(SEX)
+RECRUITER_CODES = tuple(RECRUITER)
+# HTCDS vic_MethodOfRecruitment (cases.codes.RecruitmentMethod).
+RECRUITMENT_CODES = (
+    "AtAPlaceOfBusiness", "AtAnEducationalInstitution", "AtWork", "ThroughOnlineSocialNetworks",
+    "ThroughAnOnlineAdvertisement", "ThroughATelevisionAdvert", "ThroughANewspaperAdvert",
+    "ThroughFamilyOrFamilyEvents", "ThroughFriendsOrSocialEvents", "Other",
+)
+# Kinds of service delivered (orgs.codes.Service).
+SERVICE_CODES = (
+    "shelter", "medical", "psychological", "legal", "education", "job_counselling",
+    "economic_empowerment", "interpretation", "financial", "helpline", "outreach",
+    "return_reintegration", "identification",
+)
+
+
 # The 63 named columns of the CTDC global k-anonymised dataset, in order; the file adds an
 # unnamed first column (a row number). (kind, StatRecord field or group) says how each is read.
 CTDC_COLUMNS: list[tuple[str, str, str]] = [
@@ -136,6 +161,15 @@ CTDC_COLUMNS: list[tuple[str, str, str]] = [
     *[(f"recruiterRelation{c}", "flag", "recruiter_relations") for c in RECRUITER],
 ]
 CTDC_NAMES = [c[0] for c in CTDC_COLUMNS]
+# `unreported`: the CTDC flag columns that were blank, in the file's order.
+UNREPORTED_CODES = tuple(name for name, kind, _target in CTDC_COLUMNS if kind == "flag")
+# StatRecord field -> its vocabulary.
+CODE_SETS = {
+    "means_of_control": MEANS_OF_CONTROL_CODES, "exploitation": EXPLOITATION_CODES,
+    "labour_types": LABOUR_CODES, "sex_types": SEX_CODES, "recruiter_relations": RECRUITER_CODES,
+    "recruitment_methods": RECRUITMENT_CODES, "services": SERVICE_CODES,
+    "unreported": UNREPORTED_CODES,
+}
 # Older CTDC files spell the sexual-exploitation flag in full.
 CTDC_ALIASES = {"isSexualExploitation": "isSexualExploit"}
 FLAG_VALUES = {"1": True, "0": False, "": None, "-99": None, "true": True, "false": False,

@@ -9,12 +9,14 @@ runs the generalisation loop of `release._choose_levels` over those counts with 
 (raw value code → generalised value code) instead of Python dicts. The result is the same dict
 `release.crosstab_counts` returns (tests compare it with the SQL-counted and row-by-row paths).
 
-The columns are a derived copy of StatRecord: `rebuild` runs in every service that writes a
-dataset's records (import, live refresh), deleting a dataset deletes its columns (cascade), and
-`load` refuses columns built for another number of records than the dataset holds, so a stale or
-missing column is rebuilt on first use rather than read. Writers lock the dataset's row before
-they change its records and `rebuild` locks it before it reads them, so a rebuild on first use
-that races a live refresh cannot store columns of the records the refresh replaced.
+The columns are a derived copy of StatRecord: the live refresh rebuilds them in its
+transaction; an import does not wait for them (a new dataset has none; the import job queues
+`tasks.build_columns` once the records are committed). Deleting a dataset deletes its columns
+(cascade), and `load` refuses columns built for another number of records than the dataset
+holds, so a stale or missing column is rebuilt on first use rather than read. Writers lock the
+dataset's row before they change its records and `rebuild` locks it before it reads them, so a
+rebuild on first use that races a live refresh cannot store columns of the records the refresh
+replaced.
 """
 
 from __future__ import annotations
@@ -82,9 +84,9 @@ def _encode(dataset: Dataset) -> tuple[int, dict[str, Column]]:
 
 def rebuild(dataset: Dataset, *, reader: bool = False) -> dict[str, Column]:
     """Builds every column of the dataset from its records and stores them, replacing any
-    earlier ones. Called by the services that write records, inside their transaction (they
-    hold the dataset's row lock from before their first write), and by `load` (`reader`) when
-    the stored columns cannot be used.
+    earlier ones. Called by the live refresh inside its transaction (it holds the dataset's row
+    lock from before its first write), and as a `reader` by the task an import job queues and by
+    `load` when a column is missing or stale.
 
     The dataset's row is locked before the records are read: a reader waits for a writer that
     is changing the records and then reads what it committed, and a writer waits for a reader's

@@ -3,12 +3,14 @@
 Rows are converted to the store's columns as lines of PostgreSQL COPY text: on PostgreSQL they
 stream into COPY while the file is read (the transaction is rolled back if any row is wrong);
 on SQLite they are inserted in batches. Conversions are cached per distinct raw value (and per
-distinct combination of a flag group), which is what makes a million rows affordable.
+distinct combination of a slice of a flag group), which is what makes a million rows
+affordable. Lists are written as the bit masks StatRecord stores (`stats.fields.CodeSetField`):
+a slice's cached partial masks are OR-ed.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,10 +34,29 @@ COLUMNS = [
 # Everything after organisation and dataset, in COLUMNS order.
 RECORD_FIELDS = COLUMNS[2:]
 # A record with nothing known, in RECORD_FIELDS order.
-DEFAULTS = [NULL, "", "", "", "", "", "", NULL, "", "", "", "[]", "[]", "[]", "[]", "[]", NULL,
-            "", "", "[]", "[]", "[]"]
+DEFAULTS = [NULL, "", "", "", "", "", "", NULL, "", "", "", "0", "0", "0", "0", "0", NULL,
+            "", "", "0", "0", "0"]
+# Bit of each code, per list field (the masks StatRecord's CodeSetFields store).
+BITS = {name: {code: 1 << i for i, code in enumerate(vocabulary)}
+        for name, vocabulary in codes.CODE_SETS.items()}
 MAX_PROBLEMS = 1000
 _CACHE_LIMIT = 50_000
+_SLICE = 9
+_GROUPS = ["means_of_control", "exploitation", "labour_types", "sex_types",
+           "recruiter_relations"]
+_UNREPORTED = RECORD_FIELDS.index("unreported")
+_ABDUCTION = RECORD_FIELDS.index("is_abduction")
+_MAJORITY = RECORD_FIELDS.index("majority_status")
+_AGE_BAND = RECORD_FIELDS.index("age_band")
+_IS_CHILD = RECORD_FIELDS.index("is_child")
+
+
+def _cells(indices: list[int]) -> Callable[[list[str]], tuple]:
+    """The cells at `indices` of a row, as a tuple (a cache key)."""
+    if len(indices) == 1:
+        index = indices[0]
+        return lambda cells: (cells[index],)
+    return operator.itemgetter(*indices)
 
 
 @dataclass
@@ -67,8 +88,13 @@ class _Bad:
         self.message = message
 
 
-def _json_list(items) -> str:
-    return json.dumps(list(items), separators=(",", ":"))
+def _mask(name: str, items) -> str:
+    """COPY text of a list field: its bit mask. Callers pass codes of the field's vocabulary."""
+    bits = BITS[name]
+    out = 0
+    for item in items:
+        out |= bits[item]
+    return str(out)
 
 
 def _bool(value: bool | None) -> str:
@@ -155,22 +181,42 @@ class CtdcConverter:
         if not seen:
             report.add(1, "", _("No CTDC column found in the first row. Is this a CTDC file, "
                                 "separated by semicolons?"))
-        # Each group is read in slices of at most 6 columns: a slice has at most 3**6 raw
-        # combinations, so its cache nearly always hits (18 columns at once would not).
-        self.groups = []
-        for target in ["means_of_control", "exploitation", "labour_types", "sex_types",
-                       "recruiter_relations"]:
-            cols = groups[target]
+        # Each flag group is read in slices of at most _SLICE columns: a slice has at most
+        # 3**_SLICE raw combinations (far fewer in practice: few flags are 1 and blanks come by
+        # whole groups), so its cache nearly always hits (18 columns at once would not). A
+        # slice's cached value is its partial mask and the bits of its blank columns in
+        # `unreported`; for a group read in one slice, the mask is cached as COPY text.
+        self.whole, self.split = [], []
+        for target in _GROUPS:
+            cols = [(index, name, BITS[target][code], BITS["unreported"][name])
+                    for index, name, code in groups[target]]
             if not cols:
                 continue
-            slices = []
-            for start in range(0, len(cols), 6):
-                part = cols[start:start + 6]
-                getter = operator.itemgetter(*[c[0] for c in part])
-                slices.append((part, getter, len(part) == 1, {}))
-            self.groups.append((target, slices))
+            size = -(-len(cols) // -(-len(cols) // _SLICE))  # even slices of <= _SLICE
+            parts = [(_cells([c[0] for c in cols[i:i + size]]), {}, cols[i:i + size])
+                     for i in range(0, len(cols), size)]
+            position = RECORD_FIELDS.index(target)
+            if len(parts) == 1:
+                self.whole.append((position, *parts[0]))
+            else:
+                self.split.append((position, parts))
         self.caches: dict[str, dict] = {name: {} for _i, name, _t, _c in self.scalars}
         self.order = {t: i for i, t in enumerate(RECORD_FIELDS)}
+        # Scalars are read in runs of columns whose fields are next to each other in the
+        # output (at most 4): one cache look-up per run gives its converted values, written
+        # into the output as one slice.
+        by_position = sorted((self.order[target], index, name, convert)
+                             for index, name, target, convert in self.scalars)
+        runs: list[list] = []
+        for item in by_position:
+            if runs and runs[-1][-1][0] == item[0] - 1 and len(runs[-1]) < 4:
+                runs[-1].append(item)
+            else:
+                runs.append([item])
+        self.runs = [(run[0][0], run[-1][0] + 1, _cells([r[1] for r in run]),
+                      [(r[2], r[3]) for r in run], {}) for run in runs]
+        self.abductions: dict[str, str] = {}
+        self.children: dict[tuple[str, str], str] = {}
 
     @staticmethod
     def _scalar_converter(kind: str) -> Callable:
@@ -183,19 +229,35 @@ class CtdcConverter:
                                                        "Management or Hotline).")),
         }[kind]
 
-    def _group(self, cols, raw: tuple, row: int):
-        flags, blank = [], []
-        for (_index, name, code), value in zip(cols, raw, strict=True):
+    def _run(self, specs, raw: tuple):
+        """The converted values of a run of scalar columns, or its problems (a list)."""
+        values, problems = [], []
+        for (name, convert), cell in zip(specs, raw, strict=True):
+            cache = self.caches[name]
+            value = cache.get(cell)
+            if value is None:
+                value = convert(cell)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[cell] = value
+            if value.__class__ is _Bad:
+                problems.append((name, value.message))
+            else:
+                values.append(value)
+        return problems or tuple(values)
+
+    def _flags(self, cols, raw, row: int, text: bool):
+        """A slice's (mask, or its COPY text if `text`; bits of its blank columns)."""
+        mask = blank = 0
+        for (_index, name, bit, blank_bit), value in zip(cols, raw, strict=True):
             flag = codes.FLAG_VALUES.get(value.strip().lower(), "bad")
             if flag == "bad":
                 self.report.add(row, name, _("Use 1, 0 or leave blank."))
                 return None
             if flag is None:
-                blank.append(name)
+                blank |= blank_bit
             elif flag:
-                flags.append(code)
-        # JSON list items, pre-rendered: a row's lists are these joined.
-        return ",".join(f'"{f}"' for f in flags), ",".join(f'"{b}"' for b in blank)
+                mask |= bit
+        return (str(mask) if text else mask), blank
 
     def convert(self, cells: list[str], row: int) -> list[str] | None:
         if len(cells) != self.width:
@@ -206,57 +268,74 @@ class CtdcConverter:
                             % {"n": len(cells), "m": self.width})
             return None
         out = DEFAULTS.copy()
-        order = self.order
         ok = True
-        for index, name, target, convert in self.scalars:
-            raw = cells[index]
-            cache = self.caches[name]
+        for start, stop, getter, specs, cache in self.runs:
+            raw = getter(cells)
             value = cache.get(raw)
             if value is None:
-                value = convert(raw)
+                value = self._run(specs, raw)
                 if len(cache) < _CACHE_LIMIT:
                     cache[raw] = value
-            if value.__class__ is _Bad:
-                self.report.add(row, name, value.message)
+            if value.__class__ is list:  # problems: (column, message)
+                for name, message in value:
+                    self.report.add(row, name, message)
                 ok = False
                 continue
-            out[order[target]] = value
-        unreported = []
-        for target, slices in self.groups:
-            parts = []
-            for cols, getter, single, cache in slices:
+            out[start:stop] = value
+        unreported = 0
+        for position, getter, cache, cols in self.whole:
+            raw = getter(cells)
+            value = cache.get(raw)
+            if value is None:
+                value = self._flags(cols, raw, row, True)
+                if value is None:
+                    ok = False
+                    continue
+                if len(cache) < _CACHE_LIMIT:
+                    cache[raw] = value
+            out[position] = value[0]
+            unreported |= value[1]
+        for position, parts in self.split:
+            mask = 0
+            for getter, cache, cols in parts:
                 raw = getter(cells)
-                if single:
-                    raw = (raw,)
                 value = cache.get(raw)
                 if value is None:
-                    value = self._group(cols, raw, row)
+                    value = self._flags(cols, raw, row, False)
                     if value is None:
                         ok = False
                         continue
                     if len(cache) < _CACHE_LIMIT:
                         cache[raw] = value
-                if value[0]:
-                    parts.append(value[0])
-                if value[1]:
-                    unreported.append(value[1])
-            if parts:
-                out[order[target]] = "[" + ",".join(parts) + "]"
+                mask |= value[0]
+                unreported |= value[1]
+            if mask:
+                out[position] = str(mask)
         if self.abduction is not None:
-            flag = codes.FLAG_VALUES.get(cells[self.abduction].strip().lower(), "bad")
-            if flag == "bad":
+            raw = cells[self.abduction]
+            value = self.abductions.get(raw)
+            if value is None:
+                flag = codes.FLAG_VALUES.get(raw.strip().lower(), "bad")
+                value = "bad" if flag == "bad" else _bool(flag)
+                if len(self.abductions) < _CACHE_LIMIT:
+                    self.abductions[raw] = value
+            if value == "bad":
                 self.report.add(row, "isAbduction", _("Use 1, 0 or leave blank."))
                 ok = False
             else:
-                out[order["is_abduction"]] = _bool(flag)
+                out[_ABDUCTION] = value
         if not ok:
             return None
-        majority = out[order["majority_status"]]
-        age = out[order["age_band"]]
-        out[order["is_child"]] = ("t" if majority == "Minor" or age in ("0-8", "9-17") else
-                                  "f" if majority == "Adult" or age else NULL)
+        key = (out[_MAJORITY], out[_AGE_BAND])
+        child = self.children.get(key)
+        if child is None:
+            majority, age = key
+            child = self.children[key] = (
+                "t" if majority == "Minor" or age in ("0-8", "9-17") else
+                "f" if majority == "Adult" or age else NULL)
+        out[_IS_CHILD] = child
         if unreported:
-            out[order["unreported"]] = "[" + ",".join(unreported) + "]"
+            out[_UNREPORTED] = str(unreported)
         return out
 
 
@@ -379,9 +458,9 @@ class HtcdsConverter:
         t = self.tables
         rec: dict[str, str] = {f: "" for f in RECORD_FIELDS}
         rec.update({"year_of_registration": NULL, "is_child": NULL, "is_abduction": NULL,
-                    "means_of_control": "[]", "exploitation": "[]", "labour_types": "[]",
-                    "sex_types": "[]", "recruiter_relations": "[]", "recruitment_methods": "[]",
-                    "unreported": "[]", "services": "[]", "datasource": "CaseManagement"})
+                    "means_of_control": "0", "exploitation": "0", "labour_types": "0",
+                    "sex_types": "0", "recruiter_relations": "0", "recruitment_methods": "0",
+                    "unreported": "0", "services": "0", "datasource": "CaseManagement"})
         ok = True
 
         def bad(name, message):
@@ -460,14 +539,14 @@ class HtcdsConverter:
                 bad(name, _("Unknown code(s)."))
                 found = []
             multi[name] = found
-        rec["recruitment_methods"] = _json_list(multi["vic_MethodOfRecruitment"])
-        rec["means_of_control"] = _json_list(dict.fromkeys(
+        rec["recruitment_methods"] = _mask("recruitment_methods", multi["vic_MethodOfRecruitment"])
+        rec["means_of_control"] = _mask("means_of_control", (
             c[5:] if c.startswith("ctdc:") else codes.HTCDS_CONTROL_TO_CTDC[c]
             for c in multi["vic_MethodsOfControl"]))
         exploitation = [codes.HTCDS_EXPLOITATION_TO_STORE[c] for c in multi["vic_TypeOfExploitation"]]
-        rec["exploitation"] = _json_list(dict.fromkeys(exploitation))
-        rec["sex_types"] = _json_list(multi["vic_TypeOfSexExploitation"])
-        rec["recruiter_relations"] = _json_list(dict.fromkeys(
+        rec["exploitation"] = _mask("exploitation", exploitation)
+        rec["sex_types"] = _mask("sex_types", multi["vic_TypeOfSexExploitation"])
+        rec["recruiter_relations"] = _mask("recruiter_relations", (
             codes.HTCDS_RELATION_TO_STORE[c] for c in multi["vic_RelationshipToTrafficker"]))
         if not ok:
             return None
@@ -475,9 +554,11 @@ class HtcdsConverter:
 
 
 def converted_rows(kind: str, rows: Iterator[list[str]], report: Report,
-                   progress: Callable[[int], None] | None = None) -> Iterator[list[str]]:
+                   progress: Callable[[int], None] | None = None, *,
+                   while_ok: bool = False) -> Iterator[list[str]]:
     """Yields converted rows; problems go to the report. Reading stops at a problem with the
-    file itself (encoding, a formula), which is reported too."""
+    file itself (encoding, a formula), which is reported too. With `while_ok`, rows are yielded
+    only until the first problem, but reading goes on, so that every problem is reported."""
     try:
         header = next(rows, None)
         if header is None:
@@ -487,17 +568,20 @@ def converted_rows(kind: str, rows: Iterator[list[str]], report: Report,
             else HtcdsConverter(header, report)
         if not report.ok:
             return
-        first = True
-        for row, cells in enumerate(rows, start=2):
-            if first and kind == codes.DatasetKind.HTCDS and converter.is_label_row(cells):
-                first = False
-                continue
-            first = False
-            out = converter.convert(cells, row)
+        numbered = enumerate(rows, start=2)
+        if kind == codes.DatasetKind.HTCDS:
+            first = next(numbered, None)
+            if first is not None and not converter.is_label_row(first[1]):
+                numbered = itertools.chain([first], numbered)
+        convert = converter.convert
+        every = 20000 if progress is not None else 0
+        for row, cells in numbered:
+            out = convert(cells, row)
             if out is not None:
                 report.rows += 1
-                yield out
-            if progress is not None and row % 20000 == 0:
+                if not (while_ok and report.problem_count):
+                    yield out
+            if every and row % every == 0:
                 progress(row)
     except FileProblem as exc:
         report.add(exc.row, exc.column, exc.problem)

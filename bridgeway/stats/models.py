@@ -5,7 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.stats import codes
 from bridgeway.stats.codes import DatasetKind
+from bridgeway.stats.fields import CodeSetField
 
 
 class Dataset(models.Model):
@@ -36,11 +38,22 @@ class Dataset(models.Model):
 
 class StatRecord(models.Model):
     """One victim record as CTDC publishes them: codes only. Lists hold the codes whose flag
-    was 1; `unreported` the CTDC columns that were blank (not recorded, or suppressed)."""
+    was 1; `unreported` the CTDC columns that were blank (not recorded, or suppressed).
+    The lists are stored as bit masks over append-only vocabularies (`codes.CODE_SETS`) and
+    read back as lists of codes in vocabulary order.
 
+    No database foreign-key constraints (issue 6: checking two per row was a third of the
+    database's work in a million-row import): Django still deletes a dataset's records with it
+    (CASCADE) and refuses to delete an organisation that has records (PROTECT), and records
+    are only written by the services, for a dataset they have just created or locked."""
+
+    # The dataset's organisation, repeated for the (organisation, year) index, which also
+    # serves lookups by organisation: no index of its own.
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
-                                     related_name="+")
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="records")
+                                     related_name="+", db_constraint=False, db_index=False)
+    # Keeps its index: deleting a dataset finds its records by it.
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="records",
+                                db_constraint=False)
     year_of_registration = models.PositiveSmallIntegerField(null=True, blank=True)
     datasource = models.CharField(max_length=20, blank=True)
     gender = models.CharField(max_length=30, blank=True)
@@ -52,19 +65,19 @@ class StatRecord(models.Model):
     citizenship = models.CharField(max_length=2, blank=True)
     country_of_exploitation = models.CharField(max_length=2, blank=True)
     country_of_recruitment = models.CharField(max_length=2, blank=True)
-    means_of_control = models.JSONField(default=list)
-    exploitation = models.JSONField(default=list)
-    labour_types = models.JSONField(default=list)
-    sex_types = models.JSONField(default=list)
-    recruiter_relations = models.JSONField(default=list)
+    means_of_control = CodeSetField(codes=codes.MEANS_OF_CONTROL_CODES)
+    exploitation = CodeSetField(codes=codes.EXPLOITATION_CODES)
+    labour_types = CodeSetField(codes=codes.LABOUR_CODES)
+    sex_types = CodeSetField(codes=codes.SEX_CODES)
+    recruiter_relations = CodeSetField(codes=codes.RECRUITER_CODES)
     is_abduction = models.BooleanField(null=True)
     # HTCDS fields CTDC does not carry.
     forced_labour_industry = models.CharField(max_length=60, blank=True)
     trafficking_status = models.CharField(max_length=40, blank=True)
-    recruitment_methods = models.JSONField(default=list)
+    recruitment_methods = CodeSetField(codes=codes.RECRUITMENT_CODES)
     # Kinds of service delivered (orgs Service codes): live cases only, no file format has them.
-    services = models.JSONField(default=list)
-    unreported = models.JSONField(default=list)
+    services = CodeSetField(codes=codes.SERVICE_CODES)
+    unreported = CodeSetField(codes=codes.UNREPORTED_CODES)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "year_of_registration"])]

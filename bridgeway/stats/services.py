@@ -4,6 +4,7 @@ background when large), the live-cases dataset, and the audit events of each."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import struct
 import tempfile
@@ -88,17 +89,12 @@ def _insert(rows, *, org_id: int, dataset_id: int) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             prefix = f"{org_id}\t{dataset_id}\t"
+            join = "\t".join
+            rows = iter(rows)
             with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # noqa: S608
-                buffer: list[str] = []
-                for out in rows:
-                    buffer.append(prefix + "\t".join(out) + "\n")
-                    if len(buffer) >= _BATCH:
-                        copy.write("".join(buffer))
-                        count += len(buffer)
-                        buffer = []
-                if buffer:
-                    copy.write("".join(buffer))
-                    count += len(buffer)
+                while batch := [prefix + join(out) for out in itertools.islice(rows, _BATCH)]:
+                    copy.write("\n".join(batch) + "\n")
+                    count += len(batch)
             return count
         sql = (f"INSERT INTO {table} ({cols}) VALUES "  # noqa: S608 (names are ours)
                f"({', '.join(['%s'] * len(COLUMNS))})")
@@ -147,18 +143,16 @@ def import_file(*, org, actor, path: Path, kind: str, file_type: str, dry_run: b
                 raise Duplicate(Dataset.objects.get(organisation=org, source_sha256=sha)) \
                     from None
 
-            def valid_only():
-                # Keeps reading after a problem (to report every row) but stops writing.
-                for out in converted_rows(kind, rows, report, progress):
-                    if report.ok:
-                        yield out
-
-            written = _insert(valid_only(), org_id=org.pk, dataset_id=dataset.pk)
+            # Keeps reading after a problem (to report every row) but stops writing.
+            written = _insert(converted_rows(kind, rows, report, progress, while_ok=True),
+                              org_id=org.pk, dataset_id=dataset.pk)
             if not report.ok:
                 raise _Rollback
             dataset.rows = written
             dataset.save(update_fields=["rows"])
-            columns.rebuild(dataset)
+            # No column store is built here (it cost 2-4 s of a million-row import): a new
+            # dataset has none, the job runner queues its build after the import, and until
+            # then the first cross-tab builds it (`columns.load`); never a stale one.
             audit_record(action="stats.dataset.imported", actor=actor, organisation=org,
                          obj=dataset, payload={"format": kind, "rows": written})
     except _Rollback:
@@ -278,7 +272,13 @@ def job_run(job_id: int) -> ImportJob:
                                     "added.") % {"when": dup.dataset.created_at.date().isoformat()})
             job.status = ImportJob.Status.DUPLICATE
             return _finish(job, report, dup.dataset)
-        return _finish(job, report, dataset)
+        job = _finish(job, report, dataset)
+        if dataset is not None:
+            from bridgeway.stats.tasks import build_columns
+
+            # Its own task, after the import: the import does not wait for it.
+            build_columns.enqueue(dataset.pk)
+        return job
     finally:
         plain.unlink(missing_ok=True)
         _job_path(job).unlink(missing_ok=True)
@@ -363,10 +363,14 @@ def live_refresh(*, org, actor) -> Dataset:
     dataset, _created = Dataset.objects.get_or_create(
         organisation=org, kind=DatasetKind.LIVE,
         defaults={"label": "live", "created_by": actor})
-    # One refresh at a time, and no column rebuild reading the records while they are replaced:
-    # without the lock two refreshes could each delete what they see and insert, doubling the
-    # counts (a cell of 6 would pass k = 11).
-    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    # One refresh at a time, and no column rebuild reading the records while they are replaced
+    # (two refreshes could each delete what they see and insert, doubling the counts: a cell of
+    # 6 would pass k = 11). StatRecord has no database foreign key either: the lock also keeps a
+    # deletion running at the same time (dataset_delete locks it too) from leaving records
+    # without their dataset.
+    if not list(Dataset.objects.select_for_update().filter(pk=dataset.pk).values_list("pk")):
+        dataset = Dataset.objects.create(organisation=org, kind=DatasetKind.LIVE, label="live",
+                                         created_by=actor)
     dataset.records.all().delete()
     delivered = service_codes_by_case(org)
     records = [_live_record(org, dataset, c, delivered.get(c["pk"]))
@@ -383,6 +387,9 @@ def live_refresh(*, org, actor) -> Dataset:
 @transaction.atomic
 def dataset_delete(*, dataset: Dataset, actor) -> None:
     _check_role(actor, dataset.organisation)
+    # Locked first: a live refresh writing its records waits, or is waited for (no database
+    # foreign key on StatRecord to stop it adding records to a dataset being deleted).
+    list(Dataset.objects.select_for_update().filter(pk=dataset.pk).values_list("pk"))
     org = dataset.organisation
     audit_record(action="stats.dataset.deleted", actor=actor, organisation=org, obj=dataset,
                  payload={"rows": dataset.rows})

@@ -7,3 +7,17 @@ from bridgeway.stats import services
 def run_import(job_id: int) -> str:
     """Receives the job id only: the upload waits sealed under var/imports/."""
     return services.job_run(job_id).status
+
+
+@task()
+def build_columns(dataset_id: int) -> int:
+    """Builds an imported dataset's column store (stats.columns) after the import. Receives the
+    dataset id only; a dataset deleted meanwhile is skipped."""
+    from bridgeway.stats import columns
+    from bridgeway.stats.models import Dataset
+
+    dataset = Dataset.objects.filter(pk=dataset_id).first()
+    if dataset is None:
+        return 0
+    columns.rebuild(dataset, reader=True)
+    return dataset.rows

@@ -270,3 +270,19 @@ def test_rebuild_on_first_use_racing_a_writer_never_keeps_superseded_columns(cas
     result = services.release_crosstab(ds, ["citizenship"], 2)
     assert result["cells"] == [{"values": ["RO"], "count": 12}]
     assert result == services.release_crosstab_sql(ds, ["citizenship"], 2)
+
+
+def test_import_service_leaves_the_columns_to_first_use(cast, tmp_path):
+    """import_file itself builds no column store (the import job queues its build): the first
+    cross-tab builds it from the records, never from stale columns."""
+    path = tmp_path / "d.csv"
+    path.write_bytes(ctdc_csv([ctdc_row(n, gender="Male" if n % 2 else "Female")
+                               for n in range(1, 13)]))
+    report, ds = services.import_file(org=cast.org_a, actor=cast.supervisor_a, path=path,
+                                      kind="ctdc", file_type="csv", dry_run=False)
+    assert report.ok and ds.rows == 12
+    assert not DatasetColumn.objects.filter(dataset=ds).exists()
+    result = _three_ways(ds, ["sex"], 5)
+    assert [(c["values"], c["count"]) for c in result["cells"]] == [(["Female"], 6),
+                                                                    (["Male"], 6)]
+    assert DatasetColumn.objects.filter(dataset=ds, rows=12).count() == len(method.DIMENSIONS)

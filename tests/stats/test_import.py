@@ -207,3 +207,30 @@ def test_job_page_polls_while_running(cast, as_user):
     html = as_user(cast.supervisor_a).get(f"/stats/jobs/{job.pk}/").content.decode()
     assert 'hx-trigger="every 2s"' in html and 'value="50"' in html
     assert 'http-equiv="refresh"' in html
+
+
+def test_quoted_cells_and_windows_line_ends_read_as_csv(cast, tmp_path):
+    """Lines without a quote are split directly, lines with one go through csv.reader: a file
+    mixing both (a quoted cell holding the delimiter and a line break) gives the same rows."""
+    from bridgeway.stats import files
+
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b'\xef\xbb\xbfa;b;c\r\n1;;3\r\n"x;y";"two\r\nlines";""""\r\n\r\n4;5;6')
+    assert list(files.csv_rows(path, ";")) == [
+        ["a", "b", "c"], ["1", "", "3"], ["x;y", "two\r\nlines", '"'], [], ["4", "5", "6"]]
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b'a;b\n1;2\n"open;3\n')
+    rows = files.csv_rows(broken, ";")
+    assert next(rows) == ["a", "b"] and next(rows) == ["1", "2"]
+    # csv.reader's own reading of an unclosed quote at the end of the file, unchanged.
+    assert list(rows) == [["open;3\n"]]
+
+
+def test_quoted_ctdc_cells_import_like_plain_ones(cast, as_user):
+    client = as_user(cast.supervisor_a)
+    row = ctdc_row(1, Datasource='"Case Management"', citizenship='"MD"')
+    response = upload(client, cast.org_a, ctdc_csv([row, ctdc_row(2)]))
+    assert response.context["job"].status == ImportJob.Status.DONE
+    first, second = StatRecord.objects.filter(organisation=cast.org_a).order_by("pk")
+    assert (first.datasource, first.citizenship) == (second.datasource, second.citizenship) \
+        == ("CaseManagement", "MD")
