@@ -205,7 +205,8 @@ def run(args) -> None:
             return columns.rebuild(dataset)
 
     build, build_min, _c = p50(build_columns, 1)
-    print(f"column store build (one-off per dataset write: the import job's task, the live refresh or the first release): {build:.2f} s for {rows:,} records")
+    print(f"column store build (once per dataset write: import job's task, live refresh or "
+          f"first release): {build:.2f} s for {rows:,} records")
 
     # (a) The release builder's cross-tab, as release_create computes it before its pycanon
     # check: the columns read from the database, combinations counted with numpy, generalised,
