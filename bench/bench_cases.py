@@ -105,6 +105,9 @@ def main():
     parser.add_argument("--profile", metavar="N",
                         help="instead of timing, profile measure number N (1-3) and print the "
                              "functions that take the most time")
+    parser.add_argument("--explain", metavar="N",
+                        help="instead of timing, print EXPLAIN ANALYZE of every statement one "
+                             "request of measure N (1-3) runs (PostgreSQL)")
     args = parser.parse_args()
     # setup_test_environment makes every template render copy its context for the test client;
     # a production server does not, so the bench keeps the plain renderers.
@@ -142,8 +145,10 @@ def run(args):
         orgs, workers = generate(cases=args.cases, orgs=args.orgs)
         print(f"generated in {time.perf_counter() - start:,.0f} s")
     if connection.vendor == "postgresql":
+        # VACUUM as autovacuum would after the bulk load (it may be off on a test server):
+        # without the visibility map no count can be an index-only scan.
         with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+            cur.execute("VACUUM ANALYZE")
     org = orgs[0]
     _worker, supervisor = workers[org.pk]
     client = Client()
@@ -190,6 +195,22 @@ def run(args):
          raw(search_sql, search_params)),
         ("case detail", view(f"/cases/{some.pk}/"), raw(detail_sql, detail_params)),
     ]
+    if args.explain:
+        label, server, _base = rows[int(args.explain) - 1]
+        server()
+        print(f"\nEXPLAIN ANALYZE of every statement of one request of {label}")
+        for sql, params, many in captured(server):
+            if many or not sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE")):
+                continue
+            from django.db import transaction
+
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                plan = [r[0] for r in cur.fetchall()]
+                transaction.set_rollback(True)
+            print("\n" + sql[:300])
+            print("\n".join(plan))
+        return
     if args.profile:
         import cProfile
         import pstats
