@@ -134,5 +134,6 @@ def counts(incidents, key) -> list[tuple[str, int]]:
 
 def civic_space_menu(user) -> bool:
     """People of network member organisations and of networks (coordinators, researchers)."""
-    return bool(managed_networks(user) or member_orgs(user) or any(
-        m.organisation.is_network for m in active_memberships(user)))
+    # The checks answered from the memberships come before the one that needs a query.
+    return bool(managed_networks(user) or any(
+        m.organisation.is_network for m in active_memberships(user)) or member_orgs(user))

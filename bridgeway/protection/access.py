@@ -78,7 +78,8 @@ def record(user, subjects: list, *, screen: str, via: str) -> None:
             flags.append("outside_organisation")
         if burst:
             flags.append("many_subjects")
-        rows.append(AccessLogEntry(at=now, user=user, subject=subject,
+        # Ids, not the objects: the insert needs no related-object checks per row.
+        rows.append(AccessLogEntry(at=now, user_id=user.pk, subject_id=subject.pk,
                                    organisation_id=subject.organisation_id, screen=screen[:120],
                                    via=via, flags=flags))
     AccessLogEntry.objects.bulk_create(rows)

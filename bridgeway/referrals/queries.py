@@ -115,11 +115,14 @@ def shared_document(referral: Referral, document_id) -> EncryptedDocument:
 
 def referral_for_linked_case(user, case) -> Referral | None:
     """The active referral whose linked case this is, if the user is on the receiving side."""
-    referral = (Referral.objects.filter(recipient_case=case, status__in=ACTIVE_STATUSES)
-                .select_related("case", "subject", "sender", "recipient").first())
-    if referral is None or referral.recipient_id not in receiving_org_ids(user):
+    # Asked on every case page, and most cases are nobody's linked case: a narrow query first,
+    # the referral with its relations only when there is one the user receives.
+    found = (Referral.objects.filter(recipient_case=case, status__in=ACTIVE_STATUSES)
+             .values_list("pk", "recipient_id").first())
+    if found is None or found[1] not in receiving_org_ids(user):
         return None
-    return referral
+    return Referral.objects.select_related("case", "subject", "sender", "recipient").get(
+        pk=found[0])
 
 
 def is_overdue(referral: Referral) -> bool:
