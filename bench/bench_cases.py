@@ -220,7 +220,12 @@ def run(args):
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [server() for _ in range(args.repeat)])
         print(f"\nprofile of {label} x {args.repeat}")
-        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(40)
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative"))
+        # BENCH_FILTER=bridgeway keeps the project's own functions
+        stats.print_stats(*([os.environ["BENCH_FILTER"]] if os.environ.get("BENCH_FILTER")
+                            else []), 40)
+        if os.environ.get("BENCH_CALLEES"):  # e.g. BENCH_CALLEES="access.py:.*record"
+            stats.print_callees(os.environ["BENCH_CALLEES"])
         return
     print(f"\n{'measure':34} {'p50 ms':>8} {'p95 ms':>8} {'raw p50':>8} {'raw p95':>8} "
           f"{'ratio p95':>9}  goal (p95 <= 50 ms and <= 2x raw)")
