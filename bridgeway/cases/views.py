@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -37,8 +36,7 @@ from bridgeway.protection.search import (
     private,
     recalled_search,
     redirect_to_results,
-    remember,
-    results_query,
+    result_page,
 )
 from bridgeway.protection.services import possible_duplicates
 
@@ -77,18 +75,13 @@ def case_list(request):
         opened_from=data.get("opened_from"), opened_to=data.get("opened_to"),
         subject_ids=search.subject_ids() if search else None,
     ).filter(organisation=org)
-    page = Paginator(cases, PAGE_SIZE).get_page(1 if request.method == "POST" else
-                                         request.GET.get("page"))
-    if request.method == "POST" and search is not None and page.has_other_pages():
-        search = remember(request, search)
-    response = render(request, "cases/list.html", {
+    page, pager_query = result_page(request, org, search, cases, per_page=PAGE_SIZE,
+                                    other=request.POST)
+    return private(request, search, render(request, "cases/list.html", {
         "org": org, "orgs": orgs, "form": form, "page": page,
         "rows": case_rows(page.object_list), "searched": search is not None,
-        "pager_query": results_query(org, search, other=request.POST)
-        if request.method == "POST" else None,
-    }, status=status)
-    # Result pages and anything echoing a posted name stay out of every cache.
-    return private(response) if search is not None or request.method == "POST" else response
+        "pager_query": pager_query,
+    }, status=status))
 
 
 @login_required

@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, QueryDict
 from django.utils.cache import add_never_cache_headers
 
@@ -92,7 +93,21 @@ def redirect_to_results(request, org, *, other: QueryDict) -> HttpResponseRedire
     return HttpResponseRedirect(f"{request.path}?{results_query(org, None, other=other)}")
 
 
-def private(response):
-    """A page showing a name search's result is kept by no cache, shared or the browser's."""
-    add_never_cache_headers(response)
+def result_page(request, org, search: NameSearch | None, items, *, per_page: int,
+                other: QueryDict):
+    """The page of `items` a list that takes name searches shows, and the query string of its
+    pager links (None on a GET: the pager keeps the URL's). A posted search shows its first
+    page and is remembered (as digests, under a token) only when there are more pages."""
+    posted = request.method == "POST"
+    page = Paginator(items, per_page).get_page(1 if posted else request.GET.get("page"))
+    if posted and search is not None and page.has_other_pages():
+        search = remember(request, search)
+    return page, results_query(org, search, other=other) if posted else None
+
+
+def private(request, search: NameSearch | None, response):
+    """A page showing a name search's result, or anything echoing a posted name, is kept by no
+    cache, shared or the browser's."""
+    if search is not None or request.method == "POST":
+        add_never_cache_headers(response)
     return response

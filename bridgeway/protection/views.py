@@ -50,8 +50,7 @@ from bridgeway.protection.search import (
     private,
     recalled_search,
     redirect_to_results,
-    remember,
-    results_query,
+    result_page,
 )
 
 
@@ -105,17 +104,11 @@ def subject_list(request):
         search = recalled_search(request, org)
     subjects = search.subjects() if search is not None else \
         DataSubject.objects.filter(organisation=org)
-    page = Paginator(subjects.order_by("-created_at"), PAGE_SIZE).get_page(
-        1 if request.method == "POST" else request.GET.get("page"))
-    if request.method == "POST" and search is not None and page.has_other_pages():
-        search = remember(request, search)
-    response = render(request, "protection/subjects.html", {
+    page, pager_query = result_page(request, org, search, subjects.order_by("-created_at"),
+                                    per_page=PAGE_SIZE, other=request.GET)
+    return private(request, search, render(request, "protection/subjects.html", {
         "org": org, "orgs": orgs, "page": page, "form": form, "sees_names": names,
-        "searched": search is not None,
-        "pager_query": results_query(org, search, other=request.GET)
-        if request.method == "POST" else None})
-    # Result pages and anything echoing a posted name stay out of every cache.
-    return private(response) if search is not None or request.method == "POST" else response
+        "searched": search is not None, "pager_query": pager_query}))
 
 
 def _subject_context(request, subject):
