@@ -9,21 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from bridgeway.core.forms import add_validation_error
 from bridgeway.stats import queries, services
 from bridgeway.stats.exporting import export_file
 from bridgeway.stats.forms import ExportForm, ImportForm
 from bridgeway.stats.release import dimension_label, step_label
 from bridgeway.stats.uploads import ImportSizeLimit
-
-
-def _errors_to_form(form, exc: ValidationError, renamed: dict | None = None) -> None:
-    """A service's errors shown at the field they name (the service may call a field by
-    another name than the form does), the rest above the form."""
-    pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-    for field, errs in pairs:
-        field = (renamed or {}).get(field, field)
-        for message in errs:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _org_url(name: str, org, **kwargs) -> str:
@@ -83,7 +74,7 @@ def _import_upload(request):
                                       kind=data["kind"], dry_run=data["dry_run"],
                                       label=data["label"])
         except ValidationError as exc:
-            _errors_to_form(form, exc, {"format": "kind"})
+            add_validation_error(form, exc, {"format": "kind"})
         else:
             services.job_start(job)
             return redirect("stats:job", job.pk)
@@ -187,7 +178,7 @@ def releases(request):
                 kind=data["kind"], title=data["title"], dimensions=data["dimensions"],
                 k=data["k"] or 11, epsilon=data["epsilon"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(request, _("Draft saved. A second person must approve it."))
             return redirect("stats:release", release.pk)
