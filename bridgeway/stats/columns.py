@@ -27,7 +27,7 @@ from math import prod
 import numpy as np
 from django.db import IntegrityError, connection, transaction
 
-from bridgeway.stats.models import Dataset, DatasetColumn, StatRecord
+from bridgeway.stats.models import Dataset, DatasetColumn, StatRecord, lock_dataset
 from bridgeway.stats.release import (
     DIMENSIONS,
     MAX_LEVEL,
@@ -92,7 +92,7 @@ def rebuild(dataset: Dataset, *, reader: bool = False) -> dict[str, Column]:
     is changing the records and then reads what it committed, and a writer waits for a reader's
     rebuild, then replaces its columns. So columns are never built from superseded records."""
     with transaction.atomic():
-        Dataset.objects.select_for_update().filter(pk=dataset.pk).exists()
+        lock_dataset(dataset.pk)
         rows, columns = _encode(dataset)
         stored = [DatasetColumn(dataset=dataset, dimension=d, dtype=str(codes.dtype),
                                 values=values, codes=zlib.compress(codes.tobytes(), 1),

@@ -36,6 +36,15 @@ class Dataset(models.Model):
         return self.label or self.kind
 
 
+def lock_dataset(pk) -> bool:
+    """Takes the dataset's row lock until the transaction ends (PostgreSQL; SQLite serialises
+    writers itself); False if the dataset no longer exists. Every service that writes or deletes
+    a dataset's records, and every column-store rebuild, takes it before touching the records:
+    StatRecord has no database foreign key, and the column store must not be built from records
+    being replaced."""
+    return bool(list(Dataset.objects.select_for_update().filter(pk=pk).values_list("pk")))
+
+
 class StatRecord(models.Model):
     """One victim record as CTDC publishes them: codes only. Lists hold the codes whose flag
     was 1; `unreported` the CTDC columns that were blank (not recorded, or suppressed).

@@ -21,7 +21,7 @@ from bridgeway.protection.audit import audit_record
 from bridgeway.stats import codes, columns, files
 from bridgeway.stats.codes import DatasetKind
 from bridgeway.stats.importing import COLUMNS, NULL, Report, converted_rows
-from bridgeway.stats.models import Dataset, ImportJob, StatRecord
+from bridgeway.stats.models import Dataset, ImportJob, StatRecord, lock_dataset
 from bridgeway.stats.queries import stats_orgs
 
 _CHUNK = 1024 * 1024
@@ -368,7 +368,7 @@ def live_refresh(*, org, actor) -> Dataset:
     # 6 would pass k = 11). StatRecord has no database foreign key either: the lock also keeps a
     # deletion running at the same time (dataset_delete locks it too) from leaving records
     # without their dataset.
-    if not list(Dataset.objects.select_for_update().filter(pk=dataset.pk).values_list("pk")):
+    if not lock_dataset(dataset.pk):
         dataset = Dataset.objects.create(organisation=org, kind=DatasetKind.LIVE, label="live",
                                          created_by=actor)
     dataset.records.all().delete()
@@ -389,7 +389,7 @@ def dataset_delete(*, dataset: Dataset, actor) -> None:
     _check_role(actor, dataset.organisation)
     # Locked first: a live refresh writing its records waits, or is waited for (no database
     # foreign key on StatRecord to stop it adding records to a dataset being deleted).
-    list(Dataset.objects.select_for_update().filter(pk=dataset.pk).values_list("pk"))
+    lock_dataset(dataset.pk)
     org = dataset.organisation
     audit_record(action="stats.dataset.deleted", actor=actor, organisation=org, obj=dataset,
                  payload={"rows": dataset.rows})
