@@ -18,7 +18,7 @@ import datetime
 from collections import Counter
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from bridgeway.stats import codes, m49
 
@@ -67,10 +67,15 @@ def generalise(dim: str, value, level: int) -> str:
 
 
 MAX_LEVEL = {"year": 2, "age": 2, "citizenship": 2, "country_of_exploitation": 2}
-STEP_NAMES = {"year": ["year", "5-year range", "10-year range"],
-              "age": ["CTDC age band", "0-17/18-29/30-47/48+", "minor/adult"],
-              "citizenship": ["country", "UN M49 sub-region", "UN M49 region"],
-              "country_of_exploitation": ["country", "UN M49 sub-region", "UN M49 region"]}
+# Marked for translation, stored untranslated (see step_label).
+_REGION_STEPS = [gettext_noop("country"), gettext_noop("UN M49 sub-region"),
+                 gettext_noop("UN M49 region")]
+STEP_NAMES = {"year": [gettext_noop("year"), gettext_noop("5-year range"),
+                       gettext_noop("10-year range")],
+              "age": [gettext_noop("CTDC age band"), "0-17/18-29/30-47/48+",
+                      gettext_noop("minor/adult")],
+              "citizenship": _REGION_STEPS,
+              "country_of_exploitation": _REGION_STEPS}
 
 # Releases store their steps as "dimension: step" in English (STEP_NAMES), so a saved release
 # reads the same in any language; these translate them when shown.
@@ -79,13 +84,6 @@ DIMENSION_LABELS = {
     "age": gettext_lazy("age band"), "citizenship": gettext_lazy("citizenship"),
     "country_of_exploitation": gettext_lazy("country of exploitation"),
     "majority": gettext_lazy("minor or adult"),
-}
-_STEP_LABELS = {
-    "year": gettext_lazy("year"), "5-year range": gettext_lazy("5-year range"),
-    "10-year range": gettext_lazy("10-year range"), "CTDC age band": gettext_lazy("CTDC age band"),
-    "minor/adult": gettext_lazy("minor/adult"), "country": gettext_lazy("country"),
-    "UN M49 sub-region": gettext_lazy("UN M49 sub-region"),
-    "UN M49 region": gettext_lazy("UN M49 region"),
 }
 
 
@@ -97,7 +95,7 @@ def step_label(step: str) -> str:
     """A stored step ("citizenship: UN M49 sub-region") in the reader's language."""
     dim, _sep, name = step.partition(": ")
     return _("%(dimension)s: %(step)s") % {"dimension": dimension_label(dim),
-                                          "step": str(_STEP_LABELS.get(name, name))}
+                                          "step": _(name) if name else name}
 
 
 def _table(raw: list[dict], dims: list[str], levels: dict[str, int]) -> list[tuple]:
