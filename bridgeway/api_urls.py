@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from bridgeway.accounts.api import MeView
-from bridgeway.cases.api import CaseViewSet, IndicatorSetViewSet, MyTaskViewSet
+from bridgeway.cases.api import CaseSettingsView, CaseViewSet, IndicatorSetViewSet, MyTaskViewSet
 from bridgeway.civicspace import api as civic_api
 from bridgeway.notifications.api import NotificationViewSet
 from bridgeway.orgs.api import MechanismViewSet, MembershipViewSet, OrganisationViewSet
@@ -56,6 +56,8 @@ urlpatterns = [
          name="api-subject-export"),
     path("organisations/<int:org_pk>/retention-policy/",
          protection_api.RetentionPolicyView.as_view(), name="api-retention-policy"),
+    path("organisations/<int:org_pk>/case-settings/", CaseSettingsView.as_view(),
+         name="api-case-settings"),
     path("organisations/<int:org_pk>/referral-settings/", ReferralSettingsView.as_view(),
          name="api-referral-settings"),
     path("organisations/<int:org_pk>/stats/imports/", stats_api.ImportUpload.as_view(),

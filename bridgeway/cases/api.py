@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from bridgeway.accounts.models import User
 from bridgeway.cases import services
@@ -16,6 +17,7 @@ from bridgeway.cases.codes import (
     CloseReason,
     ContactChannel,
     Exploitation,
+    IdentityDocumentKind,
     IndicatorSource,
     TraffickingStatus,
 )
@@ -186,6 +188,7 @@ class PerpetratorSerializer(serializers.ModelSerializer):
 
 
 class AssignSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="the case version you read; a stale one gets 409")
     assignees = serializers.PrimaryKeyRelatedField(
         many=True, queryset=User.objects.none(),
         help_text="ids of caseworkers or supervisors of the case's organisation; replaces the "
@@ -193,10 +196,103 @@ class AssignSerializer(serializers.Serializer):
 
 
 class StatusSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="the case version you read; a stale one gets 409")
     status = serializers.ChoiceField(choices=CaseStatus.choices)
     close_reason = serializers.ChoiceField(choices=CloseReason.choices, required=False,
                                            allow_blank=True, default="",
                                            help_text="required when closing")
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField(help_text="translated")
+    value = serializers.CharField(help_text="the value now saved, as shown to people")
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    changed = serializers.ListField(child=serializers.CharField(),
+                                    help_text="fields someone else changed since `seen`")
+    changes = ChangeSerializer(many=True)
+    version = serializers.IntegerField(help_text="the current version: send it to save anyway")
+
+
+def _conflict(exc) -> Response:
+    return Response(ConflictSerializer({
+        "detail": exc.messages[0], "changed": exc.changed, "version": exc.version,
+        "changes": [vars(c) for c in exc.changes]}).data, status=status.HTTP_409_CONFLICT)
+
+
+class AddressSerializer(serializers.Serializer):
+    street = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    state = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                        default="")
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="",
+                                    help_text="ISO 3166-1 alpha-2")
+
+
+class IdentityDocumentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IdentityDocumentKind.choices)
+    number = serializers.CharField(max_length=60)
+
+
+class _NoUnknownKeys:
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError(
+                {key: ["Unknown field."] for key in sorted(unknown)})
+        return attrs
+
+
+class PersonDataSerializer(_NoUnknownKeys, serializers.Serializer):
+    first_name = serializers.CharField(max_length=100, required=False)
+    second_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    age = serializers.IntegerField(required=False, allow_null=True,
+                                   help_text="age at intake, when the date of birth is unknown")
+    gender = serializers.CharField(required=False, allow_blank=True)
+    citizenship = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address = AddressSerializer(required=False, allow_null=True)
+    identity_documents = IdentityDocumentSerializer(many=True, required=False)
+
+
+class PersonOutSerializer(serializers.Serializer):
+    first_name = serializers.CharField()
+    second_name = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    age = serializers.IntegerField(allow_null=True)
+    gender = serializers.CharField()
+    citizenship = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    address = AddressSerializer()
+    identity_documents = IdentityDocumentSerializer(many=True)
+    is_child = serializers.BooleanField()
+    version = serializers.IntegerField(help_text="the case version; send it back with a change")
+
+
+class PersonCorrectedSerializer(PersonOutSerializer):
+    corrected = serializers.ListField(child=serializers.CharField(),
+                                     help_text="the fields that changed")
+    child_changed = serializers.BooleanField(
+        help_text="true when the correction made the case a child's case or an adult's")
+
+
+class PersonUpdateSerializer(_NoUnknownKeys, serializers.Serializer):
+    version = serializers.IntegerField(help_text="the case version you read; a stale one gets 409")
+    seen = serializers.DictField(required=False, default=dict,
+                                 help_text="the values you read, to name what changed on 409")
+    data = PersonDataSerializer(help_text="the fields to correct; others stay as they are")
+
+
+class CaseSettingsSerializer(serializers.Serializer):
+    decisions_need_approval = serializers.BooleanField(
+        help_text="caseworkers' identification decisions wait for a supervisor's approval")
 
 
 class FirstContactSerializer(serializers.Serializer):
@@ -251,7 +347,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                   person=services.PersonData(**data["person"]))
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CaseUpdateSerializer, responses={200: CaseSerializer},
+    @extend_schema(request=CaseUpdateSerializer,
+                   responses={200: CaseSerializer, 409: ConflictSerializer},
                    summary="Change the coded context; 409 when someone saved in between")
     def partial_update(self, request, pk=None):
         case = self.get_object()
@@ -263,8 +360,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                            data=ser.validated_data["data"],
                                            seen=ser.validated_data["seen"])
         except services.EditConflict as exc:
-            return Response({"detail": exc.messages[0], "changed": exc.changed},
-                            status=status.HTTP_409_CONFLICT)
+            return _conflict(exc)
         return Response(CaseSerializer(updated).data)
 
     @extend_schema(request=NoteSerializer, responses=NoteSerializer(many=True),
@@ -421,7 +517,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             request, case.perpetrators.select_related("subject"), PerpetratorSerializer,
             lambda data: services.perpetrator_add(case=case, actor=request.user, **data))
 
-    @extend_schema(request=AssignSerializer, responses=CaseSerializer,
+    @extend_schema(request=AssignSerializer, responses={200: CaseSerializer,
+                                                        409: ConflictSerializer},
                    summary="Set the case's caseworkers (supervisors; others get 403)")
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
@@ -429,21 +526,95 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ser = AssignSerializer(data=request.data)
         ser.fields["assignees"].child_relation.queryset = case_staff(case.organisation)
         ser.is_valid(raise_exception=True)
-        services.case_assign(case=case, actor=request.user,
-                             users=list(ser.validated_data["assignees"]))
+        try:
+            services.case_assign(case=case, actor=request.user,
+                                 users=list(ser.validated_data["assignees"]),
+                                 version=ser.validated_data["version"])
+        except services.EditConflict as exc:
+            return _conflict(exc)
         return Response(CaseSerializer(self.get_object()).data)
 
-    @extend_schema(request=StatusSerializer, responses=CaseSerializer,
+    @extend_schema(request=StatusSerializer, responses={200: CaseSerializer,
+                                                        409: ConflictSerializer},
                    summary="Change the status (Active, FollowUp, Closed, ClosedReferred)")
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         case = self.get_object()
         ser = StatusSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        case = services.case_set_status(case=case, actor=request.user,
-                                        status=ser.validated_data["status"],
-                                        reason=ser.validated_data["close_reason"])
+        try:
+            case = services.case_set_status(case=case, actor=request.user,
+                                            status=ser.validated_data["status"],
+                                            reason=ser.validated_data["close_reason"],
+                                            version=ser.validated_data["version"])
+        except services.EditConflict as exc:
+            return _conflict(exc)
         return Response(CaseSerializer(case).data)
+
+    def _person(self, case):
+        from bridgeway.cases.models import Person
+
+        person = Person.objects.filter(case=case).first()
+        if person is None or case.subject is None or case.subject.is_erased:
+            raise Http404
+        person.subject = case.subject
+        return person
+
+    def _person_out(self, case, **extra):
+        values = services.person_values(case, self._person(case))
+        return {**values, "is_child": case.is_child, "version": case.version, **extra}
+
+    @extend_schema(methods=["GET"], responses=PersonOutSerializer,
+                   summary="The person's details (recorded in the access log)")
+    @extend_schema(methods=["PATCH"], request=PersonUpdateSerializer,
+                   responses={200: PersonCorrectedSerializer, 409: ConflictSerializer},
+                   summary="Correct the person's details; 409 when someone saved in between")
+    @action(detail=True, methods=["get", "patch"])
+    def person(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            return Response(PersonOutSerializer(self._person_out(case)).data)
+        self._person(case)
+        ser = PersonUpdateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data["data"])
+        if "address" in data and data["address"] is not None:
+            data["address"] = dict(data["address"])
+        if "identity_documents" in data:
+            data["identity_documents"] = [dict(d) for d in data["identity_documents"]]
+        try:
+            result = services.person_update(case=case, actor=request.user,
+                                            version=ser.validated_data["version"], data=data,
+                                            seen=ser.validated_data["seen"])
+        except services.EditConflict as exc:
+            return _conflict(exc)
+        return Response(PersonCorrectedSerializer(self._person_out(
+            result.case, corrected=result.fields, child_changed=result.child_changed)).data)
+
+    def _review(self, request, decision_id, approve: bool):
+        case = self.get_object()
+        decision = _row_or_404(Decision.objects.filter(case=case), decision_id)
+        decision = services.decision_approve(decision=decision, actor=request.user,
+                                             approve=approve)
+        return Response(DecisionSerializer(decision).data)
+
+    @extend_schema(request=None, responses=DecisionSerializer,
+                   summary="Approve a decision waiting for approval (a supervisor other than "
+                           "the one who decided; others get 403)",
+                   parameters=[OpenApiParameter("decision_id", int, OpenApiParameter.PATH)])
+    @action(detail=True, methods=["post"],
+            url_path=r"decisions/(?P<decision_id>[0-9]+)/approve")
+    def decision_approve(self, request, pk=None, decision_id=None):
+        return self._review(request, decision_id, approve=True)
+
+    @extend_schema(request=None, responses=DecisionSerializer,
+                   summary="Reject a decision waiting for approval (a supervisor other than "
+                           "the one who decided; others get 403)",
+                   parameters=[OpenApiParameter("decision_id", int, OpenApiParameter.PATH)])
+    @action(detail=True, methods=["post"],
+            url_path=r"decisions/(?P<decision_id>[0-9]+)/reject")
+    def decision_reject(self, request, pk=None, decision_id=None):
+        return self._review(request, decision_id, approve=False)
 
     @extend_schema(request=FirstContactSerializer, responses={201: CaseSerializer},
                    summary="Open an anonymous first contact (no personal data)")
@@ -500,3 +671,31 @@ class IndicatorSetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return IndicatorSet.objects.filter(is_active=True)
 
 
+
+
+class CaseSettingsView(APIView):
+    """An organisation's case settings: administrators change them, supervisors read them."""
+
+    def _org(self, request, org_pk):
+        from bridgeway.orgs.codes import Role
+        from bridgeway.orgs.queries import organisation_member_for_user, roles_in
+
+        org = organisation_member_for_user(request.user, org_pk)
+        if not roles_in(request.user, org) & {Role.ORG_ADMIN, Role.SUPERVISOR}:
+            raise Http404
+        return org
+
+    @extend_schema(responses=CaseSettingsSerializer, summary="The organisation's case settings")
+    def get(self, request, org_pk):
+        conf = services.case_settings_for(self._org(request, org_pk))
+        return Response(CaseSettingsSerializer(conf).data)
+
+    @extend_schema(request=CaseSettingsSerializer, responses=CaseSettingsSerializer,
+                   summary="Change the case settings (administrators of the organisation; "
+                           "supervisors get 403)")
+    def put(self, request, org_pk):
+        org = self._org(request, org_pk)
+        ser = CaseSettingsSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        conf = services.case_settings_set(org=org, actor=request.user, **ser.validated_data)
+        return Response(CaseSettingsSerializer(conf).data)

@@ -173,3 +173,11 @@ class ForcedLabourIndustry(models.TextChoices):  # vic_ForcedLabourIndustry (ISI
     S = "S_OtherServiceActivities", _("Other service activities")
     T = "T_ActivitiesOfHouseholdsAsEmployers", _("Households as employers (domestic work)")
     U = "U_ActivitiesOfExtraterritorialOrganizations", _("Extraterritorial organisations")
+
+
+class IdentityDocumentKind(models.TextChoices):  # prs_ identity documents
+    PASSPORT = "passport", _("Passport")
+    NATIONAL_ID = "national_id", _("National identity card")
+    RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+    BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+    OTHER = "other", _("Other document")

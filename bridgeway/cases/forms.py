@@ -10,6 +10,7 @@ from bridgeway.cases.codes import (
     Exploitation,
     ForcedLabourIndustry,
     Gender,
+    IdentityDocumentKind,
     IndicatorSource,
     RecruitmentMethod,
     Relationship,
@@ -77,6 +78,8 @@ class ContextForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    seen_status = forms.CharField(widget=forms.HiddenInput, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
     close_reason = forms.ChoiceField(label=_("Reason (when closing)"),
                                      choices=[("", "—"), *CloseReason.choices], required=False)
@@ -151,6 +154,7 @@ class TaskForm(forms.Form):
 
 
 class AssignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     assignees = forms.TypedMultipleChoiceField(label=_("Caseworkers"), coerce=int,
                                                required=False,
                                                widget=forms.CheckboxSelectMultiple)
@@ -199,3 +203,85 @@ class PerpetratorForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["citizenship"].choices = _countries()
+
+
+DOCUMENT_ROWS = 3
+
+
+class PersonForm(forms.Form):
+    """Correcting the person after intake. The hidden `seen_*` inputs (see the template) carry
+    what the editor loaded, so a conflict can name what someone else changed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    second_name = forms.CharField(label=_("Second name"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    age = forms.IntegerField(label=_("Age at intake, if the date of birth is unknown"),
+                             required=False)
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices],
+                               required=False)
+    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address_street = forms.CharField(label=_("Street and number"), max_length=200,
+                                     required=False)
+    address_city = forms.CharField(label=_("City or village"), max_length=200, required=False)
+    address_state = forms.CharField(label=_("Region"), max_length=200, required=False)
+    address_postal_code = forms.CharField(label=_("Postal code"), max_length=200,
+                                          required=False)
+    address_country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, *args, document_rows: int = DOCUMENT_ROWS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.document_rows = document_rows
+        self.fields["citizenship"].choices = _countries()
+        self.fields["address_country"].choices = _countries()
+        for n in range(1, document_rows + 1):
+            self.fields[f"document_kind_{n}"] = forms.ChoiceField(
+                label=_("Identity document %(n)s: type") % {"n": n}, required=False,
+                choices=[("", "—"), *IdentityDocumentKind.choices])
+            self.fields[f"document_number_{n}"] = forms.CharField(
+                label=_("Identity document %(n)s: number") % {"n": n}, max_length=60,
+                required=False)
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, self.document_rows + 1):
+            kind, number = data.get(f"document_kind_{n}"), data.get(f"document_number_{n}")
+            if bool(kind) != bool((number or "").strip()):
+                self.add_error(f"document_number_{n}" if kind else f"document_kind_{n}",
+                               _("Give both the type and the number of the document."))
+        return data
+
+    def person_data(self) -> dict:
+        """The cleaned values in the shape services.person_update takes."""
+        data = self.cleaned_data
+        return {
+            **{f: data[f] for f in ("first_name", "second_name", "birth_date", "age", "gender",
+                                    "citizenship", "phone", "email")},
+            "address": {part: data[f"address_{part}"] for part in
+                        ("street", "city", "state", "postal_code", "country")},
+            "identity_documents": [
+                {"kind": data[f"document_kind_{n}"], "number": data[f"document_number_{n}"]}
+                for n in range(1, self.document_rows + 1) if data.get(f"document_kind_{n}")],
+        }
+
+    @staticmethod
+    def initial_from(values: dict) -> dict:
+        """Form initial values from services.person_values."""
+        initial = {f: values[f] for f in ("first_name", "second_name", "birth_date", "age",
+                                          "gender", "citizenship", "phone", "email")}
+        for part, value in (values["address"] or {}).items():
+            initial[f"address_{part}"] = value
+        for n, doc in enumerate(values["identity_documents"], start=1):
+            initial[f"document_kind_{n}"] = doc.get("kind", "")
+            initial[f"document_number_{n}"] = doc.get("number", "")
+        return initial
+
+
+class CaseSettingsForm(forms.Form):
+    decisions_need_approval = forms.BooleanField(
+        label=_("Identification decisions need a supervisor's approval"), required=False,
+        help_text=_("A caseworker's decision (possible, actual or not a victim) then waits "
+                    "until a supervisor of the organisation approves it; supervisors' own "
+                    "decisions count at once."))

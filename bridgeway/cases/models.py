@@ -66,8 +66,6 @@ class CaseSettings(models.Model):
                                         related_name="+")
     decisions_need_approval = models.BooleanField(
         _("identification decisions need a supervisor's approval"), default=False)
-    closures_need_approval = models.BooleanField(_("closures need a supervisor's approval"),
-                                                 default=False)
 
     def __str__(self) -> str:
         return f"settings of {self.organisation_id}"

@@ -194,7 +194,10 @@ def case_open(*, org, actor, person: PersonData, opened_on: date | None = None,
 
 
 @transaction.atomic
-def case_set_status(*, case: Case, actor, status: str, reason: str = "") -> Case:
+def case_set_status(*, case: Case, actor, status: str, reason: str = "",
+                    version: int | None = None, seen: dict | None = None) -> Case:
+    """Changes the status. Screens and the API pass the `version` the person loaded (and the
+    status they `seen`): a stale one raises EditConflict and nothing is written."""
     _check_case_role(actor, case.organisation)
     if status not in CaseStatus.values:
         raise ValidationError({"status": [_("Unknown status.")]})
@@ -208,6 +211,7 @@ def case_set_status(*, case: Case, actor, status: str, reason: str = "") -> Case
         if blockers:
             raise ValidationError({"status": blockers})
     case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(case, version, seen, ("status", "close_reason"))
     old = case.status
     case.status = status
     case.close_reason = reason if closing else ""
@@ -370,6 +374,8 @@ def decision_record(*, case: Case, actor, assessment: Assessment | None, status:
 def decision_approve(*, decision: Decision, actor, approve: bool = True) -> Decision:
     if Role.SUPERVISOR not in roles_in(actor, decision.organisation):
         raise PermissionDenied(_("Only a supervisor can approve identification decisions."))
+    if decision.decided_by_id == actor.pk:
+        raise PermissionDenied(_("Another supervisor must review a decision you made."))
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if decision.state != Decision.State.AWAITING_APPROVAL:
         raise ValidationError(_("This decision is not waiting for approval."))
@@ -392,14 +398,94 @@ CONTEXT_FIELDS = ("gender", "citizenship", "exploitation_types", "forced_labour_
                   "recruitment_country", "exploitation_country")
 
 
-class EditConflict(ValidationError):
-    """Someone saved the case after this person opened it; `changed` names what they changed."""
+@dataclass
+class Change:
+    """One field someone else changed: its translated label and their value, ready to show."""
 
-    def __init__(self, changed: list[str]):
-        self.changed = changed
-        super().__init__(_("Someone else saved this case while you were editing it. Their "
-                           "changes: %(fields)s. Your edits were not saved; review and save "
-                           "again.") % {"fields": ", ".join(changed) or _("status or notes")})
+    field: str
+    label: str
+    value: str
+
+
+class EditConflict(ValidationError):
+    """Someone saved the case after this person opened it. `changes` says, field by field, what
+    they changed (as far as the editor told us what they had seen); `version` is the current
+    version, which a deliberate second save carries."""
+
+    def __init__(self, changes: list[Change], version: int):
+        self.changes = changes
+        self.changed = [c.field for c in changes]
+        self.version = version
+        super().__init__(_("Someone else saved this case while you were editing it. Your edits "
+                           "were not saved. Their changes: %(fields)s. Check them; saving again "
+                           "applies your values over theirs.")
+                         % {"fields": ", ".join(c.label for c in changes)
+                            or _("other parts of the case (such as its status, assignment or "
+                                 "identification)")})
+
+
+def _comparable(value):
+    if isinstance(value, (list, tuple)):
+        return sorted(str(v) for v in value if v not in (None, ""))
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+_CODE_LISTS = {"exploitation_types": Exploitation, "status": CaseStatus,
+               "close_reason": CloseReason, "gender": Gender,
+               "relationship_to_trafficker": Relationship}
+
+
+def shown_value(field: str, value) -> str:
+    """A value as a person reads it: labels for codes, names for countries and people."""
+    from bridgeway.cases.codes import ControlMethod, ForcedLabourIndustry, RecruitmentMethod
+    from bridgeway.orgs.codes import country_name
+
+    lists = {**_CODE_LISTS, "recruitment_methods": RecruitmentMethod,
+             "control_methods": ControlMethod, "forced_labour_industry": ForcedLabourIndustry}
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shown_value(field, v) for v in value) or "—"
+    if value in (None, ""):
+        return "—"
+    if field in lists:
+        return str(dict(lists[field].choices).get(value, value))
+    if field in ("citizenship", "recruitment_country", "exploitation_country") or \
+            field.endswith("_country"):
+        return country_name(value)
+    if field == "assignees":
+        from bridgeway.accounts.models import User
+
+        user = User.objects.filter(pk=value).first()
+        return user.full_name if user else str(value)
+    if isinstance(value, date):
+        from django.utils.formats import date_format
+
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def _changes(current: dict, seen: dict, labels: dict) -> list[Change]:
+    """The fields whose current value differs from what the editor saw."""
+    return [Change(field=f, label=str(labels[f]), value=shown_value(f, current[f]))
+            for f in labels if f in seen and f in current
+            and _comparable(current[f]) != _comparable(seen[f])]
+
+
+def _case_label(field: str) -> str:
+    return str(Case._meta.get_field(field).verbose_name).capitalize()
+
+
+def _check_version(current: Case, version: int | None, seen: dict | None, fields) -> None:
+    """Raises EditConflict when the case moved on since the editor loaded `version`."""
+    if version is None or current.version == version:
+        return
+    values = {f: (list(current.assignees.values_list("pk", flat=True))
+                  if f == "assignees" else getattr(current, f)) for f in fields}
+    labels = {f: _case_label(f) for f in fields}
+    raise EditConflict(_changes(values, seen or {}, labels), current.version)
 
 
 @transaction.atomic
@@ -408,9 +494,7 @@ def case_update(*, case: Case, actor, version: int, data: dict, seen: dict) -> C
     saw; if the case moved on, nothing is written and EditConflict names the changed fields."""
     _check_case_role(actor, case.organisation)
     current = Case.objects.select_for_update().get(pk=case.pk)
-    if current.version != version:
-        changed = [f for f in CONTEXT_FIELDS if f in seen and getattr(current, f) != seen[f]]
-        raise EditConflict([str(Case._meta.get_field(f).verbose_name) for f in changed])
+    _check_version(current, version, seen, CONTEXT_FIELDS)
     errors = _validate_coded(data)
     if errors:
         raise ValidationError(errors)
@@ -429,9 +513,13 @@ def case_update(*, case: Case, actor, version: int, data: dict, seen: dict) -> C
 
 
 @transaction.atomic
-def case_assign(*, case: Case, actor, users: list) -> None:
+def case_assign(*, case: Case, actor, users: list, version: int | None = None,
+                seen: dict | None = None) -> None:
+    """Replaces the case's caseworkers; a stale `version` raises EditConflict (as above)."""
     if Role.SUPERVISOR not in roles_in(actor, case.organisation):
         raise PermissionDenied(_("Only a supervisor can assign cases."))
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(current, version, seen, ("assignees",))
     for user in users:
         if Role.CASEWORKER not in roles_in(user, case.organisation) and \
                 Role.SUPERVISOR not in roles_in(user, case.organisation):
@@ -654,3 +742,226 @@ def case_transfer(*, case: Case, to_org, actor) -> Case:
         audit_record(action="cases.case.transferred", actor=actor, organisation=org, obj=case,
                      payload={"from": from_org.pk, "to": to_org.pk})
     return case
+
+
+# --- organisation case settings --------------------------------------------------------------
+
+def case_settings_for(org) -> CaseSettings:
+    return CaseSettings.objects.filter(organisation=org).first() or CaseSettings(organisation=org)
+
+
+@transaction.atomic
+def case_settings_set(*, org, actor, decisions_need_approval: bool) -> CaseSettings:
+    """An organisation administrator decides whether caseworkers' identification decisions wait
+    for a supervisor's approval before they count."""
+    if Role.ORG_ADMIN not in roles_in(actor, org):
+        raise PermissionDenied(_("Only an administrator of this organisation can change its "
+                                 "case settings."))
+    if not isinstance(decisions_need_approval, bool):
+        raise ValidationError({"decisions_need_approval": [_("Answer yes or no.")]})
+    conf, _created = CaseSettings.objects.select_for_update().get_or_create(organisation=org)
+    if conf.decisions_need_approval != decisions_need_approval:
+        conf.decisions_need_approval = decisions_need_approval
+        conf.save()
+        audit_record(action="cases.settings.changed", actor=actor, organisation=org, obj=conf,
+                     payload={"decisions_need_approval": decisions_need_approval})
+    return conf
+
+
+# --- correcting the person after intake ------------------------------------------------------
+
+ADDRESS_PARTS = ("street", "city", "state", "postal_code", "country")
+PERSON_FIELDS = ("first_name", "second_name", "birth_date", "age", "gender", "citizenship",
+                 "phone", "email", "address", "identity_documents")
+
+
+def person_labels() -> dict[str, str]:
+    """Translated labels of the correctable fields, for messages and conflict lists."""
+    return {"first_name": _("First name"), "second_name": _("Second name"),
+            "birth_date": _("Date of birth"), "age": _("Age at intake"),
+            "gender": _("Gender"), "citizenship": _("Citizenship"), "phone": _("Phone"),
+            "email": _("E-mail"), "address": _("Address"),
+            "identity_documents": _("Identity documents")}
+
+
+def person_values(case: Case, person: Person) -> dict:
+    """The current correctable values (decrypted: the caller shows them to someone allowed)."""
+    return {"first_name": person.first_name or "", "second_name": person.second_name or "",
+            "birth_date": person.birth_date, "age": case.age_at_intake,
+            "gender": case.gender, "citizenship": case.citizenship,
+            "phone": person.phone or "", "email": person.email or "",
+            "address": {k: (person.address or {}).get(k, "") for k in ADDRESS_PARTS},
+            "identity_documents": list(person.identity_documents or [])}
+
+
+def person_shown(field: str, value) -> str:
+    if field == "address":
+        from bridgeway.orgs.codes import country_name
+
+        parts = [country_name(v) if k == "country" else v for k, v in (value or {}).items() if v]
+        return ", ".join(parts) or "—"
+    if field == "identity_documents":
+        from bridgeway.cases.codes import IdentityDocumentKind
+
+        kinds = dict(IdentityDocumentKind.choices)
+        return "; ".join(f"{kinds.get(d.get('kind'), d.get('kind'))} {d.get('number', '')}"
+                         for d in value or []) or "—"
+    return shown_value(field, value)
+
+
+def _person_comparable(field: str, value):
+    if field == "address":
+        return {k: str((value or {}).get(k) or "").strip() for k in ADDRESS_PARTS}
+    if field == "identity_documents":
+        return [(str(d.get("kind", "")), str(d.get("number", "")).strip()) for d in value or []]
+    if field == "age":
+        return "" if value in (None, "") else str(value)
+    return _comparable(value)
+
+
+def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
+    from django.core.validators import validate_email
+
+    from bridgeway.cases.codes import IdentityDocumentKind
+
+    errors: dict[str, list[str]] = {}
+    if "first_name" in data and not str(data["first_name"] or "").strip():
+        errors["first_name"] = [_("Enter at least the first name the person gave.")]
+    for field in ("first_name", "second_name"):
+        if len(str(data.get(field) or "")) > 100:
+            errors[field] = [_("The name is longer than 100 characters.")]
+    for field in ("birth_date", "age"):
+        value = data.get(field)
+        if field == "birth_date" and value is not None and not isinstance(value, date):
+            errors[field] = [_("Enter a valid date.")]
+        if field == "age" and value is not None and (isinstance(value, bool)
+                                                      or not isinstance(value, int)):
+            errors[field] = [_("Enter a whole number.")]
+    if not errors:
+        person_errors = _validate_person(birth_date=data.get("birth_date"), age=data.get("age"),
+                                         opened_on=case.opened_on)
+        if "opened_on" in person_errors and "birth_date" not in person_errors:
+            # The case's opening date is not being edited: it is the birth date that is wrong.
+            person_errors["birth_date"] = [_("The date of birth is after the case opened.")]
+        person_errors.pop("opened_on", None)
+        errors.update(person_errors)
+    errors.update(_validate_coded({"gender": data.get("gender"),
+                                   "citizenship": data.get("citizenship")}))
+    phone = str(data.get("phone") or "")
+    if len(phone) > 40:
+        errors["phone"] = [_("The phone number is longer than 40 characters.")]
+    if data.get("email"):
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            errors["email"] = [_("Enter a valid e-mail address.")]
+    address = data.get("address")
+    if address is not None:
+        if not isinstance(address, dict) or set(address) - set(ADDRESS_PARTS) or \
+                not all(isinstance(v, str) and len(v) <= 200 for v in address.values()):
+            errors["address"] = [_("The address has the parts %(parts)s, each a text of up to "
+                                   "200 characters.") % {"parts": ", ".join(ADDRESS_PARTS)}]
+        elif address.get("country") and not is_country(address["country"]):
+            errors["address"] = [_("Unknown country code %(code)r.") % {"code": address["country"]}]
+    documents = data.get("identity_documents")
+    if documents is not None:
+        ok = isinstance(documents, list) and len(documents) <= 10 and all(
+            isinstance(d, dict) and set(d) <= {"kind", "number"}
+            and d.get("kind") in IdentityDocumentKind.values
+            and isinstance(d.get("number"), str) and 0 < len(d["number"].strip()) <= 60
+            for d in documents)
+        if not ok:
+            errors["identity_documents"] = [
+                _("Give each identity document a known type (%(kinds)s) and its number (up to 60 "
+                  "characters); at most 10 documents.")
+                % {"kinds": ", ".join(IdentityDocumentKind.values)}]
+    return errors
+
+
+@dataclass
+class PersonCorrection:
+    case: Case
+    fields: list[str]
+    child_changed: bool
+
+
+@transaction.atomic
+def person_update(*, case: Case, actor, version: int, data: dict,
+                  seen: dict | None = None) -> PersonCorrection:
+    """Corrects the person after intake. `data` holds the fields to change (see PERSON_FIELDS;
+    address a dict of ADDRESS_PARTS, identity_documents a list of {kind, number}). A new name
+    rebuilds the name's blind index, a new phone or date of birth theirs; a new date of birth or
+    age recomputes whether this is a child's case. Stale `version`: EditConflict, nothing
+    written. The audit event names the fields, never their values."""
+    _check_case_role(actor, case.organisation)
+    current = Case.objects.select_for_update().select_related("subject").get(pk=case.pk)
+    person = Person.objects.filter(case=current).first()
+    if person is None or current.subject is None or current.subject.is_erased:
+        raise ValidationError({"first_name": [_("This case has no registered person.")]})
+    person.subject = current.subject
+    before = person_values(current, person)
+    if current.version != version:
+        labels = person_labels()
+        changes = [Change(field=f, label=str(labels[f]), value=person_shown(f, before[f]))
+                   for f in PERSON_FIELDS if f in (seen or {})
+                   and _person_comparable(f, before[f]) != _person_comparable(f, seen[f])]
+        raise EditConflict(changes, current.version)
+    unknown = set(data) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError({"data": [_("These fields cannot be corrected here: %(fields)s.")
+                                        % {"fields": ", ".join(sorted(unknown))}]})
+    wanted = {**before, **data}
+    if "birth_date" in data and "age" not in data:
+        wanted["age"] = None  # the age follows from the new date of birth
+    for field in ("first_name", "second_name", "phone", "email", "gender", "citizenship"):
+        wanted[field] = str(wanted[field] or "").strip()
+    if wanted["address"] is None:
+        wanted["address"] = {}
+    if wanted["identity_documents"] is None:
+        wanted["identity_documents"] = []
+    if isinstance(wanted["address"], dict) and not set(wanted["address"]) - set(ADDRESS_PARTS):
+        wanted["address"] = {k: str(wanted["address"].get(k) or "").strip()
+                             for k in ADDRESS_PARTS}
+    errors = _validate_person_update(current, wanted)
+    if errors:
+        raise ValidationError(errors)
+    if wanted["birth_date"]:
+        wanted["age"] = age_on(wanted["birth_date"], current.opened_on)
+    changed = [f for f in PERSON_FIELDS
+               if _person_comparable(f, before[f]) != _person_comparable(f, wanted[f])]
+    was_child = current.is_child
+    if not changed:
+        return PersonCorrection(case=current, fields=[], child_changed=False)
+    subject = current.subject
+    person.first_name = wanted["first_name"]
+    person.second_name = wanted["second_name"] or None
+    person.birth_date = wanted["birth_date"]
+    person.phone = wanted["phone"] or None
+    person.email = wanted["email"] or None
+    person.address = wanted["address"] if any(wanted["address"].values()) else None
+    person.identity_documents = [{"kind": d["kind"], "number": d["number"].strip()}
+                                 for d in wanted["identity_documents"]] or None
+    person.save()
+    if {"first_name", "second_name"} & set(changed):
+        full_name = " ".join(p for p in [wanted["first_name"], wanted["second_name"]] if p)
+        subject.display_name = full_name
+        subject.save(update_fields=["display_name"])
+        protection.index_set(subject=subject, field="display_name", value=full_name, kind="name")
+    if "phone" in changed:
+        protection.index_set(subject=subject, field="phone", value=wanted["phone"] or None,
+                             kind="identifier")
+    if "birth_date" in changed:
+        protection.index_set(subject=subject, field="birth_date",
+                             value=wanted["birth_date"].isoformat() if wanted["birth_date"]
+                             else None, kind="identifier")
+    current.age_at_intake = wanted["age"]
+    current.is_child = wanted["age"] is not None and wanted["age"] < CHILD_AGE
+    current.gender = wanted["gender"]
+    current.citizenship = wanted["citizenship"]
+    current.version = version + 1
+    current.updated_by = actor
+    current.save()
+    audit_record(action="cases.person.corrected", actor=actor, organisation=current.organisation,
+                 obj=current, payload={"fields": changed, "child": current.is_child})
+    return PersonCorrection(case=current, fields=changed,
+                            child_changed=was_child != current.is_child)

@@ -138,7 +138,8 @@ def _detail_context(request, case):
         "differ": bool(cso and formal and cso.status != formal.status),
         "notes": case.notes.select_related("author")[:50],
         "services": case.services.all(),
-        "status_form": StatusForm(initial={"status": case.status}),
+        "status_form": StatusForm(initial={"status": case.status, "version": case.version,
+                                           "seen_status": case.status}),
         "note_form": NoteForm(),
         "service_form": ServiceForm(),
         "decision_form": DecisionForm(assessments=assessments) if assessments else None,
@@ -158,10 +159,10 @@ def detail(request, pk):
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
-def _rerender(request, case, **forms):
+def _rerender(request, case, http_status=400, **forms):
     context = _detail_context(request, case)
     context.update(forms)
-    return render(request, "cases/detail.html", context, status=400)
+    return render(request, "cases/detail.html", context, status=http_status)
 
 
 @login_required
@@ -203,12 +204,41 @@ def set_status(request, pk):
         try:
             services.case_set_status(case=case, actor=request.user,
                                      status=form.cleaned_data["status"],
-                                     reason=form.cleaned_data["close_reason"])
+                                     reason=form.cleaned_data["close_reason"],
+                                     version=form.cleaned_data["version"],
+                                     seen={"status": form.cleaned_data["seen_status"]})
             messages.success(request, _("Status changed."))
             return redirect("cases:detail", case.pk)
+        except services.EditConflict as exc:
+            case.refresh_from_db()
+            form = _after_conflict(StatusForm, request.POST, exc,
+                                   extra={"seen_status": case.status})
+            mine = {"status": form.cleaned_data.get("status"),
+                    "close_reason": form.cleaned_data.get("close_reason")}
+            return _rerender(request, case, status_form=form, http_status=409,
+                             conflict=_conflict_rows(exc, mine, services.shown_value))
         except ValidationError as exc:
             add_validation_error(form, exc)
     return _rerender(request, case, status_form=form)
+
+
+def _conflict_rows(exc, mine: dict, show) -> list[dict]:
+    """Field by field: the translated label, what is saved now and what the editor wanted."""
+    return [{"label": c.label, "theirs": c.value, "yours": show(c.field, mine.get(c.field))}
+            for c in exc.changes]
+
+
+def _after_conflict(form_class, post, exc, *, extra=None, **kwargs):
+    """The editor's own values again, now carrying the current version: saving this form once
+    more applies them on purpose, over what the other person saved."""
+    data = post.copy()
+    data["version"] = str(exc.version)
+    for key, value in (extra or {}).items():
+        data[key] = value
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    form.add_error(None, exc.messages[0])
+    return form
 
 
 @login_required
@@ -217,6 +247,7 @@ def edit(request, pk):
     seen_fields = services.CONTEXT_FIELDS
     initial = {f: getattr(case, f) for f in seen_fields}
     form = ContextForm(request.POST or None, initial={**initial, "version": case.version})
+    conflict = None
     if request.method == "POST" and form.is_valid():
         seen = {f: _seen_value(request.POST, f) for f in seen_fields}
         data = {f: form.cleaned_data[f] for f in seen_fields}
@@ -226,12 +257,18 @@ def edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("cases:detail", case.pk)
         except services.EditConflict as exc:
-            form.add_error(None, exc.messages[0])
+            # The hidden "seen" values become what is saved now, so a second conflict only
+            # reports what changes after this one.
+            case.refresh_from_db()
+            initial = {f: getattr(case, f) for f in seen_fields}
+            form = _after_conflict(ContextForm, request.POST, exc)
+            conflict = _conflict_rows(exc, data, services.shown_value)
         except ValidationError as exc:
             add_validation_error(form, exc)
     seen_pairs = [(f, v if isinstance(v, list) else [v]) for f, v in initial.items()]
-    return render(request, "cases/edit.html", {"case": case, "form": form, "seen": seen_pairs},
-                  status=409 if form.non_field_errors() else
+    return render(request, "cases/edit.html", {"case": case, "form": form, "seen": seen_pairs,
+                                               "conflict": conflict},
+                  status=409 if conflict is not None else
                   (400 if form.is_bound and form.errors else 200))
 
 
@@ -336,7 +373,9 @@ def work(request, pk):
                          people=team)
     assign_form = AssignForm(request.POST if request.POST.get("form") == "assign" else None,
                              people=people,
-                             initial={"assignees": [u.pk for u in case.assignees.all()]})
+                             initial={"assignees": [u.pk for u in case.assignees.all()],
+                                      "version": case.version})
+    conflict = None
     if request.method == "POST":
         try:
             if objective_form.is_bound and objective_form.is_valid():
@@ -354,7 +393,10 @@ def work(request, pk):
                                          **perpetrator_form.cleaned_data)
             elif assign_form.is_bound and assign_form.is_valid():
                 chosen = [p for p in people if p.pk in assign_form.cleaned_data["assignees"]]
-                services.case_assign(case=case, actor=request.user, users=chosen)
+                seen = [int(v) for v in request.POST.getlist("seen_assignees") if v.isdigit()]
+                services.case_assign(case=case, actor=request.user, users=chosen,
+                                     version=assign_form.cleaned_data["version"],
+                                     seen={"assignees": seen})
             elif request.POST.get("done_objective"):
                 obj = get_object_or_404(case.objectives, pk=request.POST["done_objective"])
                 services.objective_done(objective=obj, actor=request.user)
@@ -365,6 +407,12 @@ def work(request, pk):
                 raise ValidationError(_("Check the form below."))
             messages.success(request, _("Saved."))
             return redirect("cases:work", case.pk)
+        except services.EditConflict as exc:
+            case.refresh_from_db()
+            assign_form = _after_conflict(AssignForm, request.POST, exc, people=people)
+            conflict = _conflict_rows(exc, {"assignees": [
+                p.pk for p in people if str(p.pk) in request.POST.getlist("assignees")]},
+                services.shown_value)
         except ValidationError as exc:
             for form in (objective_form, task_form, event_form, perpetrator_form, assign_form):
                 if form.is_bound:
@@ -382,8 +430,9 @@ def work(request, pk):
         "is_supervisor": Role.SUPERVISOR in roles_in(
             request.user, case.organisation),
         "objectives": case.objectives.all(), "tasks": case.tasks.select_related("assignee"),
-        "today": timezone.localdate()},
-        status=400 if request.method == "POST" else 200)
+        "today": timezone.localdate(), "conflict": conflict,
+        "seen_assignees": [u.pk for u in case.assignees.all()]},
+        status=409 if conflict is not None else 400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -481,3 +530,77 @@ def indicator_sets(request):
     return render(request, "cases/indicator_sets.html", {
         "sets": IndicatorSet.objects.all().order_by("code", "-version"), "form": form},
         status=400 if form is not None and form.is_bound and form.errors else 200)
+
+
+@login_required
+def person_edit(request, pk):
+    """Correcting the person after intake (name, date of birth, contact details, documents)."""
+    from bridgeway.cases.forms import DOCUMENT_ROWS, PersonForm
+
+    case = case_for_user(request.user, pk)
+    person = Person.objects.filter(case=case).first()
+    if person is None or case.subject is None or case.subject.is_erased:
+        raise Http404
+    person.subject = case.subject
+    values = services.person_values(case, person)
+    rows = min(10, max(DOCUMENT_ROWS, len(values["identity_documents"]) + 1))
+    initial = {**PersonForm.initial_from(values), "version": case.version}
+    form = PersonForm(request.POST or None, initial=initial, document_rows=rows)
+    seen_form = PersonForm(request.POST if request.method == "POST" else None, prefix="seen",
+                           initial=initial, document_rows=rows)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        seen = seen_form.person_data() if seen_form.is_valid() else {}
+        data = form.person_data()
+        try:
+            result = services.person_update(case=case, actor=request.user,
+                                            version=form.cleaned_data["version"], data=data,
+                                            seen=seen)
+        except services.EditConflict as exc:
+            case.refresh_from_db()
+            person = Person.objects.get(case=case)
+            person.subject = case.subject
+            values = services.person_values(case, person)
+            initial = {**PersonForm.initial_from(values), "version": case.version}
+            form = _after_conflict(PersonForm, request.POST, exc, document_rows=rows)
+            seen_form = PersonForm(prefix="seen", initial=initial, document_rows=rows)
+            conflict = _conflict_rows(exc, data, services.person_shown)
+        except ValidationError as exc:
+            add_validation_error(form, exc, renamed={"address": "address_street",
+                                                     "identity_documents": "document_kind_1"})
+        else:
+            if result.fields:
+                messages.success(request, _("The person's details were corrected."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            if result.child_changed:
+                messages.warning(request, _(
+                    "With this date of birth or age the person is now a child: the case follows "
+                    "the rules for children.") if result.case.is_child else _(
+                    "With this date of birth or age the person is now an adult: the case "
+                    "follows the rules for adults."))
+            return redirect("cases:detail", case.pk)
+    return render(request, "cases/person_edit.html", {
+        "case": case, "form": form, "seen_form": seen_form, "conflict": conflict},
+        status=409 if conflict is not None else
+        (400 if form.is_bound and form.errors else 200))
+
+
+@login_required
+def case_settings(request):
+    """An organisation administrator's case settings: whether decisions need approval."""
+    from bridgeway.cases.forms import CaseSettingsForm
+
+    org, orgs = organisation_from_request(request, [Role.ORG_ADMIN])
+    conf = services.case_settings_for(org)
+    form = CaseSettingsForm(request.POST or None,
+                            initial={"decisions_need_approval": conf.decisions_need_approval})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_settings_set(org=org, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Case settings saved."))
+            return redirect(f"{request.path}?organisation={org.pk}")
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    return render(request, "cases/settings.html", {"org": org, "orgs": orgs, "form": form},
+                  status=400 if form.is_bound and form.errors else 200)
