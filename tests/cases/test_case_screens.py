@@ -248,11 +248,13 @@ def test_notes_and_services_with_bad_input(cast, case):
 
 def test_closing_without_reason_is_refused_in_the_ui(cast, case):
     client = signed_in(cast.caseworker_a)
-    response = client.post(reverse("cases:status", args=[case.pk]), {"status": "Closed"})
+    response = client.post(reverse("cases:status", args=[case.pk]),
+                           {"status": "Closed", "version": case.version})
     assert response.status_code == 400
     assert Case.objects.get(pk=case.pk).status == "Active"
     response = client.post(reverse("cases:status", args=[case.pk]),
-                           {"status": "Closed", "close_reason": "goals_met"})
+                           {"status": "Closed", "close_reason": "goals_met",
+                            "version": case.version})
     assert response.status_code == 302
 
 

@@ -45,9 +45,11 @@ def test_only_supervisors_assign(cast, case):
     colleague = MembershipFactory(organisation=cast.org_a, role="caseworker").user
     with_totp(colleague)
     url = reverse("cases:work", args=[case.pk])
-    signed_in(cast.caseworker_a).post(url, {"form": "assign", "assignees": [colleague.pk]})
+    signed_in(cast.caseworker_a).post(url, {"form": "assign", "assignees": [colleague.pk],
+                                            "version": case.version})
     assert list(case.assignees.all()) == [cast.caseworker_a]
-    signed_in(cast.supervisor_a).post(url, {"form": "assign", "assignees": [colleague.pk]})
+    signed_in(cast.supervisor_a).post(url, {"form": "assign", "assignees": [colleague.pk],
+                                            "version": case.version})
     assert list(case.assignees.all()) == [colleague]
     # The former assignee no longer sees the case; the new one does.
     assert signed_in(cast.caseworker_a).get(reverse("cases:detail", args=[case.pk])) \

@@ -195,16 +195,20 @@ def test_objective_marked_done(cast, case):
 
 def test_only_a_supervisor_assigns(cast, case, colleague):
     url = f"/api/v1/cases/{case.pk}/assign/"
-    refused = api(cast.caseworker_a).post(url, {"assignees": [colleague.pk]}, format="json")
+    v = case.version
+    refused = api(cast.caseworker_a).post(url, {"assignees": [colleague.pk], "version": v},
+                                          format="json")
     assert refused.status_code == 403
     for who in DENIED:
-        assert api(getattr(cast, who)).post(url, {"assignees": [colleague.pk]},
+        assert api(getattr(cast, who)).post(url, {"assignees": [colleague.pk], "version": v},
                                             format="json").status_code == 404
     assert list(case.assignees.all()) == [cast.caseworker_a]
-    bad = api(cast.supervisor_a).post(url, {"assignees": [cast.caseworker_b.pk]}, format="json")
+    bad = api(cast.supervisor_a).post(url, {"assignees": [cast.caseworker_b.pk], "version": v},
+                                      format="json")
     assert bad.status_code == 400 and "assignees" in bad.json()
     assert list(case.assignees.all()) == [cast.caseworker_a]
-    ok = api(cast.supervisor_a).post(url, {"assignees": [colleague.pk]}, format="json")
+    ok = api(cast.supervisor_a).post(url, {"assignees": [colleague.pk], "version": v},
+                                     format="json")
     assert ok.status_code == 200 and ok.json()["assignees"] == [colleague.pk]
     assert list(case.assignees.all()) == [colleague]
     assert AuditEvent.objects.filter(action="cases.case.assigned").exists()
@@ -215,20 +219,24 @@ def test_only_a_supervisor_assigns(cast, case, colleague):
 
 def test_status_change_with_reason(cast, case):
     url = f"/api/v1/cases/{case.pk}/status/"
+    v = case.version
     for who in DENIED:
-        assert api(getattr(cast, who)).post(url, {"status": "FollowUp"},
+        assert api(getattr(cast, who)).post(url, {"status": "FollowUp", "version": v},
                                             format="json").status_code == 404
-    no_reason = api(cast.caseworker_a).post(url, {"status": "Closed"}, format="json")
+    no_reason = api(cast.caseworker_a).post(url, {"status": "Closed", "version": v},
+                                            format="json")
     assert no_reason.status_code == 400 and "close_reason" in no_reason.json()
-    unknown = api(cast.caseworker_a).post(url, {"status": "Gone"}, format="json")
+    unknown = api(cast.caseworker_a).post(url, {"status": "Gone", "version": v}, format="json")
     assert unknown.status_code == 400 and "status" in unknown.json()
     case.refresh_from_db()
     assert case.status == "Active" and case.closed_on is None
-    closed = api(cast.caseworker_a).post(url, {"status": "ClosedReferred",
+    closed = api(cast.caseworker_a).post(url, {"status": "ClosedReferred", "version": v,
                                                "close_reason": "referred"}, format="json")
     assert closed.status_code == 200
     assert closed.json()["status"] == "ClosedReferred" and closed.json()["closed_on"]
-    reopened = api(cast.supervisor_a).post(url, {"status": "FollowUp"}, format="json")
+    reopened = api(cast.supervisor_a).post(url, {"status": "FollowUp",
+                                                 "version": closed.json()["version"]},
+                                           format="json")
     assert reopened.json()["status"] == "FollowUp" and reopened.json()["closed_on"] is None
     assert AuditEvent.objects.filter(action="cases.case.status_changed").count() == 2
 
