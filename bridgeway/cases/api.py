@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -239,12 +240,15 @@ class IdentityDocumentSerializer(serializers.Serializer):
 
 
 class _NoUnknownKeys:
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {key: ["Unknown field."] for key in sorted(unknown)})
-        return attrs
+    """A key the serializer does not know is an error naming it, not silently dropped."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: [_("Unknown field.")] for key in sorted(unknown)})
+        return super().to_internal_value(data)
 
 
 class PersonDataSerializer(_NoUnknownKeys, serializers.Serializer):

@@ -267,6 +267,19 @@ class PersonForm(forms.Form):
         }
 
     @staticmethod
+    def form_values(field: str, initial: dict, rows: int) -> dict:
+        """The form inputs (from `initial`) that hold one of services.PERSON_FIELDS."""
+        if field == "address":
+            keys = [f"address_{part}" for part in
+                    ("street", "city", "state", "postal_code", "country")]
+        elif field == "identity_documents":
+            keys = [f"document_{what}_{n}" for n in range(1, rows + 1)
+                    for what in ("kind", "number")]
+        else:
+            keys = [field]
+        return {key: initial.get(key) for key in keys}
+
+    @staticmethod
     def initial_from(values: dict) -> dict:
         """Form initial values from services.person_values."""
         initial = {f: values[f] for f in ("first_name", "second_name", "birth_date", "age",

@@ -434,6 +434,10 @@ def _comparable(value):
     return str(value)
 
 
+def same_value(a, b) -> bool:
+    return _comparable(a) == _comparable(b)
+
+
 _CODE_LISTS = {"exploitation_types": Exploitation, "status": CaseStatus,
                "close_reason": CloseReason, "gender": Gender,
                "relationship_to_trafficker": Relationship}
@@ -787,7 +791,9 @@ def person_labels() -> dict[str, str]:
 def person_values(case: Case, person: Person) -> dict:
     """The current correctable values (decrypted: the caller shows them to someone allowed)."""
     return {"first_name": person.first_name or "", "second_name": person.second_name or "",
-            "birth_date": person.birth_date, "age": case.age_at_intake,
+            "birth_date": person.birth_date,
+            # The age is only asked for when the date of birth is unknown; otherwise it follows.
+            "age": case.age_at_intake if person.birth_date is None else None,
             "gender": case.gender, "citizenship": case.citizenship,
             "phone": person.phone or "", "email": person.email or "",
             "address": {k: (person.address or {}).get(k, "") for k in ADDRESS_PARTS},
@@ -817,6 +823,10 @@ def _person_comparable(field: str, value):
     if field == "age":
         return "" if value in (None, "") else str(value)
     return _comparable(value)
+
+
+def person_same(field: str, a, b) -> bool:
+    return _person_comparable(field, a) == _person_comparable(field, b)
 
 
 def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
@@ -927,8 +937,10 @@ def person_update(*, case: Case, actor, version: int, data: dict,
         raise ValidationError(errors)
     if wanted["birth_date"]:
         wanted["age"] = age_on(wanted["birth_date"], current.opened_on)
-    changed = [f for f in PERSON_FIELDS
-               if _person_comparable(f, before[f]) != _person_comparable(f, wanted[f])]
+    changed = [f for f in PERSON_FIELDS if f != "age"
+               and _person_comparable(f, before[f]) != _person_comparable(f, wanted[f])]
+    if wanted["age"] != current.age_at_intake:
+        changed.append("age")
     was_child = current.is_child
     if not changed:
         return PersonCorrection(case=current, fields=[], child_changed=False)

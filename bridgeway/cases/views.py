@@ -222,19 +222,26 @@ def set_status(request, pk):
     return _rerender(request, case, status_form=form)
 
 
-def _conflict_rows(exc, mine: dict, show) -> list[dict]:
-    """Field by field: the translated label, what is saved now and what the editor wanted."""
-    return [{"label": c.label, "theirs": c.value, "yours": show(c.field, mine.get(c.field))}
+def _conflict_rows(exc, mine: dict, show, kept=()) -> list[dict]:
+    """Field by field: the translated label, what is saved now and what the editor wanted (or
+    that their value is kept, where the editor had not changed that field)."""
+    return [{"label": c.label, "theirs": c.value,
+             "yours": _("not changed by you: their value is kept") if c.field in kept
+             else show(c.field, mine.get(c.field))}
             for c in exc.changes]
 
 
 def _after_conflict(form_class, post, exc, *, extra=None, **kwargs):
     """The editor's own values again, now carrying the current version: saving this form once
-    more applies them on purpose, over what the other person saved."""
+    more applies them on purpose, over what the other person saved. `extra` replaces some
+    values: what the other person saved in fields this editor had not touched."""
     data = post.copy()
     data["version"] = str(exc.version)
     for key, value in (extra or {}).items():
-        data[key] = value
+        if isinstance(value, (list, tuple)):
+            data.setlist(key, [str(v) for v in value])
+        else:
+            data[key] = "" if value is None else str(value)
     form = form_class(data, **kwargs)
     form.is_valid()
     form.add_error(None, exc.messages[0])
@@ -261,8 +268,11 @@ def edit(request, pk):
             # reports what changes after this one.
             case.refresh_from_db()
             initial = {f: getattr(case, f) for f in seen_fields}
-            form = _after_conflict(ContextForm, request.POST, exc)
-            conflict = _conflict_rows(exc, data, services.shown_value)
+            kept = {c.field for c in exc.changes
+                    if services.same_value(data[c.field], seen[c.field])}
+            form = _after_conflict(ContextForm, request.POST, exc,
+                                   extra={f: initial[f] for f in kept})
+            conflict = _conflict_rows(exc, data, services.shown_value, kept)
         except ValidationError as exc:
             add_validation_error(form, exc)
     seen_pairs = [(f, v if isinstance(v, list) else [v]) for f, v in initial.items()]
@@ -562,9 +572,15 @@ def person_edit(request, pk):
             person.subject = case.subject
             values = services.person_values(case, person)
             initial = {**PersonForm.initial_from(values), "version": case.version}
-            form = _after_conflict(PersonForm, request.POST, exc, document_rows=rows)
+            kept = {c.field for c in exc.changes
+                    if services.person_same(c.field, data[c.field], seen.get(c.field))}
+            extra = {}
+            for field in kept:
+                extra.update(PersonForm.form_values(field, initial, rows))
+            form = _after_conflict(PersonForm, request.POST, exc, extra=extra,
+                                   document_rows=rows)
             seen_form = PersonForm(prefix="seen", initial=initial, document_rows=rows)
-            conflict = _conflict_rows(exc, data, services.person_shown)
+            conflict = _conflict_rows(exc, data, services.person_shown, kept)
         except ValidationError as exc:
             add_validation_error(form, exc, renamed={"address": "address_street",
                                                      "identity_documents": "document_kind_1"})

@@ -59,13 +59,16 @@ def test_edit_conflict_shows_their_changes_and_a_second_save_applies_mine(cast, 
     assert ">UA<" not in html and ">Feminine<" not in html
     fresh = Case.objects.get(pk=case.pk)
     assert fresh.citizenship == "UA"
-    # The page carries the current version: saving it again applies the second person's value.
+    # The page carries the current version; the field the second person had not touched now
+    # shows what the first one saved, so saving again loses nothing of theirs.
     assert hidden(html, "version") == [str(fresh.version)]
+    assert "their value is kept" in html
+    assert re.search(r'<option value="Feminine" selected>', html)
     again = second.post(url, resubmission(html, citizenship="MD", gender="Feminine",
                                           exploitation_types=["ForcedLabour"]))
     assert again.status_code == 302
     fresh = Case.objects.get(pk=case.pk)
-    assert fresh.citizenship == "MD" and fresh.version == 3
+    assert fresh.citizenship == "MD" and fresh.gender == "Feminine" and fresh.version == 3
 
 
 def test_edit_conflict_page_resubmitted_after_yet_another_save_conflicts_again(cast, case):
