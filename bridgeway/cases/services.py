@@ -904,7 +904,7 @@ def person_update(*, case: Case, actor, version: int, data: dict,
     age recomputes whether this is a child's case. Stale `version`: EditConflict, nothing
     written. The audit event names the fields, never their values."""
     _check_case_role(actor, case.organisation)
-    current = Case.objects.select_for_update().select_related("subject").get(pk=case.pk)
+    current = Case.objects.select_for_update().get(pk=case.pk)
     person = Person.objects.filter(case=current).first()
     if person is None or current.subject is None or current.subject.is_erased:
         raise ValidationError({"first_name": [_("This case has no registered person.")]})
