@@ -595,6 +595,10 @@ def person_edit(request, pk):
                     "the rules for children.") if result.case.is_child else _(
                     "With this date of birth or age the person is now an adult: the case "
                     "follows the rules for adults."))
+                if Assessment.objects.filter(case=case).exists():
+                    messages.warning(request, _(
+                        "Earlier assessments keep the indicator set they used; assess again "
+                        "with the set that fits now."))
             return redirect("cases:detail", case.pk)
     return render(request, "cases/person_edit.html", {
         "case": case, "form": form, "seen_form": seen_form, "conflict": conflict},
