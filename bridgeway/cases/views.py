@@ -38,6 +38,7 @@ from bridgeway.protection.search import (
     redirect_to_results,
     result_page,
 )
+from bridgeway.protection.queries import CASE_ROLES, subjects_visible_to
 from bridgeway.protection.services import possible_duplicates
 
 PAGE_SIZE = 50
@@ -88,12 +89,18 @@ def case_list(request):
 def intake(request):
     org, orgs = _org(request)
     form = IntakeForm(request.POST or None)
-    duplicates = []
+    duplicates, unnamed_duplicates = [], False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         name = " ".join(p for p in [data["first_name"], data["second_name"]] if p)
-        duplicates = list(possible_duplicates(org, name)[:10])
-        if duplicates and not data["confirm_new"]:
+        found = list(possible_duplicates(org, name)[:10])
+        # A match in a colleague's case still warns, but is not named: only the persons the
+        # user may open are listed (see protection.queries.subjects_visible_to).
+        mine = set(subjects_visible_to(request.user, CASE_ROLES).filter(
+            pk__in=[s.pk for s in found]).values_list("pk", flat=True))
+        duplicates = [s for s in found if s.pk in mine]
+        unnamed_duplicates = len(found) > len(duplicates)
+        if found and not data["confirm_new"]:
             form.add_error("confirm_new", _("Possible duplicates found below. Open the existing "
                                             "case, or confirm this is a different person."))
         else:
@@ -112,7 +119,8 @@ def intake(request):
                 messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
                 return redirect("cases:detail", case.pk)
     return render(request, "cases/intake.html", {"org": org, "form": form,
-                                                 "duplicates": duplicates},
+                                                 "duplicates": duplicates,
+                                                 "unnamed_duplicates": unnamed_duplicates},
                   status=400 if form.is_bound and form.errors else 200)
 
 
