@@ -31,6 +31,7 @@ from bridgeway.cases.queries import (
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, roles_in
+from bridgeway.protection.queries import CASE_ROLES, subjects_visible_to
 from bridgeway.protection.search import (
     new_search,
     private,
@@ -38,7 +39,6 @@ from bridgeway.protection.search import (
     redirect_to_results,
     result_page,
 )
-from bridgeway.protection.queries import CASE_ROLES, subjects_visible_to
 from bridgeway.protection.services import possible_duplicates
 
 PAGE_SIZE = 50

@@ -246,3 +246,15 @@ def test_persons_list_query_count_does_not_grow_with_rows(cast, django_assert_ma
                         person=cases.PersonData(first_name=f"Petra{i}", second_name="Pop"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_a_dpo_who_is_also_a_caseworker_sees_no_name_of_a_colleagues_case(cast, case):
+    MembershipFactory(organisation=cast.org_a, role="caseworker", user=cast.dpo_a)
+    client = signed_in(cast.dpo_a)
+    page = client.get(reverse("protection:subject", args=[case.subject.pk]))
+    assert page.status_code == 200  # the officer's metadata view
+    assert "Бондар" not in page.content.decode()
+    listed = client.get(reverse("protection:subjects"))
+    assert "Бондар" not in listed.content.decode()
+    assert case.subject_id not in {s.pk for s in listed.context["page"].object_list}
+    assert not AccessLogEntry.objects.filter(user=cast.dpo_a).exists()
