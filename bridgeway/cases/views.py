@@ -19,6 +19,7 @@ from bridgeway.cases.forms import (
     StatusForm,
 )
 from bridgeway.cases.indicator_sets import ensure_default_sets, set_for
+from bridgeway.cases.labels import event_rows, victim_context
 from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
 from bridgeway.cases.queries import (
     case_for_user,
@@ -151,6 +152,8 @@ def _detail_context(request, case):
         "service_form": ServiceForm(),
         "decision_form": DecisionForm(assessments=assessments) if assessments else None,
         "panels": _panels(request, case),
+        "victim_context": victim_context(case),
+        "events": event_rows(case),
     }
 
 
