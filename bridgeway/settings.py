@@ -298,6 +298,7 @@ SPECTACULAR_SETTINGS = {
         "ReleaseStatusEnum": "bridgeway.stats.models.Release.Status",
         "TraffickingStatusEnum": "bridgeway.cases.codes.TraffickingStatus",
         "CaseStatusEnum": "bridgeway.cases.codes.CaseStatus",
+        "ExploitationEnum": "bridgeway.cases.codes.Exploitation",
         "RelationshipEnum": "bridgeway.cases.codes.Relationship",
         "ErasureStatusEnum": "bridgeway.protection.models.ErasureRequest.Status",
         "DecisionStateEnum": "bridgeway.cases.models.Decision.State",

@@ -1,9 +1,12 @@
 """Cases through the API, with the same scoping and rules as the screens."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -39,10 +42,17 @@ from bridgeway.cases.queries import (
     case_orgs,
     case_staff,
     case_team,
+    cases_visible_to,
     filtered_cases,
 )
+from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisation_for_user, organisations_visible_to
+from bridgeway.protection.services import (
+    name_digests,
+    possible_duplicates,
+    subject_ids_by_digests,
+)
 
 
 class PersonSerializer(serializers.Serializer):
@@ -83,6 +93,81 @@ class CaseCreateSerializer(serializers.Serializer):
     opened_on = serializers.DateField(required=False, allow_null=True, default=None)
     exploitation_types = serializers.ListField(
         child=serializers.ChoiceField(choices=Exploitation.choices), required=False, default=list)
+    confirm_new = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true when the caller has seen the possible duplicates (409) and this is a "
+                  "different person")
+
+
+class DuplicateSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+
+
+class DuplicateConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    possible_duplicates = DuplicateSerializer(many=True, help_text="cases the caller may open")
+    others = serializers.IntegerField(
+        help_text="possible duplicates in the organisation that the caller may not open")
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    """The filters of the case list, the same as the screen's. A value that cannot be used is a
+    400 naming the parameter, never an empty list that looks like "no such case"."""
+
+    organisation = serializers.IntegerField(required=False, help_text="one of the caller's "
+                                            "organisations; default: all of them")
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(), required=False,
+        help_text="id of a caseworker or supervisor of the caller's organisations")
+    exploitation = serializers.ChoiceField(choices=Exploitation.choices, required=False)
+    opened_from = serializers.DateField(required=False)
+    opened_to = serializers.DateField(required=False)
+    child = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.orgs = list(case_orgs(user)) if user is not None else []
+        self.fields["assignee"].queryset = User.objects.filter(
+            memberships__organisation__in=self.orgs, memberships__is_active=True,
+            memberships__role__in=[Role.CASEWORKER, Role.SUPERVISOR]).distinct()
+
+    def validate_organisation(self, value):
+        org = next((o for o in self.orgs if o.pk == value), None)
+        if org is None:
+            raise serializers.ValidationError(gettext_lazy(
+                "Not one of your organisations with case work."))
+        return org
+
+    def validate(self, attrs):
+        start, end = attrs.get("opened_from"), attrs.get("opened_to")
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"opened_to": [_("The end of the period is before its start.")]})
+        return attrs
+
+    def cases(self, user, *, subject_ids=None):
+        data = self.validated_data
+        cases = filtered_cases(
+            user, status=data.get("status", ""), assignee=data.get("assignee"),
+            exploitation=data.get("exploitation", ""), child=data.get("child"),
+            opened_from=data.get("opened_from"), opened_to=data.get("opened_to"),
+            subject_ids=subject_ids)
+        if data.get("organisation") is not None:
+            cases = cases.filter(organisation=data["organisation"])
+        return cases.select_related("subject").prefetch_related("assignees")
+
+
+class CaseSearchSerializer(CaseFilterSerializer):
+    name = serializers.CharField(max_length=200, help_text="the name searched for; every word "
+                                 "must match a word of the person's name")
+    fuzzy = serializers.BooleanField(required=False, default=True,
+                                     help_text="match by sound (default) or exactly")
+
+    def search_orgs(self):
+        org = self.validated_data.get("organisation")
+        return [org] if org is not None else self.orgs
 
 
 class CaseUpdateSerializer(serializers.Serializer):
@@ -314,31 +399,61 @@ class IndicatorSetSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Cases the caller may see", parameters=[
-        OpenApiParameter("status", str, enum=CaseStatus.values),
-        OpenApiParameter("exploitation", str, enum=Exploitation.values),
-        OpenApiParameter("child", bool)]),
+    list=extend_schema(
+        summary="Cases the caller may see",
+        description="Filtered like the case list screen. A filter value that cannot be used "
+                    "(unknown status, an assignee who is not staff of your organisations, a "
+                    "malformed date) is a 400 naming the parameter. Names are searched with "
+                    "POST /api/v1/cases/search/, never in a URL.",
+        parameters=[CaseFilterSerializer],
+        responses={200: CaseSerializer(many=True), 400: OpenApiTypes.OBJECT}),
     retrieve=extend_schema(summary="One case (its reading is recorded in the access log)"),
 )
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        child = params.get("child")
-        return filtered_cases(
-            self.request.user, status=params.get("status", ""),
-            exploitation=params.get("exploitation", ""),
-            child=None if child in (None, "") else child in ("1", "true")).select_related(
-            "subject").prefetch_related("assignees")
+        filters = CaseFilterSerializer(data=self.request.query_params, user=self.request.user)
+        filters.is_valid(raise_exception=True)
+        return filters.cases(self.request.user)
+
+    @extend_schema(
+        request=CaseSearchSerializer,
+        responses={200: CaseSerializer(many=True), 400: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("page", int, description="the page of the result")],
+        summary="Search cases by name (exact or by sound) through the blind indexes",
+        description="The name travels in the body, never in a URL; the answer is not cached "
+                    "(Cache-Control: no-store). Same scope and filters as the list; the next "
+                    "page is the same POST with ?page=2.")
+    @action(detail=False, methods=["post"], url_path="search")
+    def search(self, request):
+        ser = CaseSearchSerializer(data=request.data, user=request.user)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        matches = Q()
+        for org in ser.search_orgs():
+            kind, digests = name_digests(org, data["name"], fuzzy=data["fuzzy"])
+            if digests:
+                matches |= Q(organisation=org, subject_id__in=subject_ids_by_digests(
+                    org, kind=kind, digests=digests))
+        cases = ser.cases(request.user).filter(matches) if matches else Case.objects.none()
+        page = self.paginate_queryset(cases)
+        response = self.get_paginated_response(CaseSerializer(page, many=True).data)
+        add_never_cache_headers(response)
+        return response
 
     def get_object(self):
         from bridgeway.cases.queries import case_for_user
 
         return case_for_user(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer},
-                   summary="Open a case (intake)")
+    @extend_schema(request=CaseCreateSerializer,
+                   responses={201: CaseSerializer, 409: DuplicateConflictSerializer},
+                   summary="Open a case (intake)",
+                   description="When the organisation already has a person whose name sounds "
+                               "the same, nothing is written and the answer is 409 with the "
+                               "possible duplicates; send again with confirm_new: true to open "
+                               "the case anyway.")
     def create(self, request):
         ser = CaseCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -346,6 +461,23 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         org = organisation_for_user(request.user, data["organisation"])
         if org not in case_orgs(request.user):
             raise Http404
+        if not data["confirm_new"]:
+            person = data["person"]
+            name = " ".join(p for p in [person["first_name"], person["second_name"]] if p)
+            people = possible_duplicates(org, name)
+            if people.exists():
+                # Only cases the caller may open are named; the rest are only counted, so a
+                # caseworker learns to ask a supervisor without seeing others' cases.
+                visible = cases_visible_to(request.user).filter(
+                    organisation=org, subject__in=people).order_by("opened_on", "reference")
+                return Response({
+                    "detail": _("Possible duplicates in your organisation. Open the existing "
+                                "case, or send confirm_new: true if this is a different "
+                                "person."),
+                    "possible_duplicates": list(visible.values("id", "reference")[:10]),
+                    "others": people.exclude(
+                        pk__in=visible.values("subject_id")).count()},
+                    status=status.HTTP_409_CONFLICT)
         case = services.case_open(org=org, actor=request.user, opened_on=data["opened_on"],
                                   exploitation_types=data["exploitation_types"],
                                   person=services.PersonData(**data["person"]))

@@ -129,7 +129,9 @@ def _json_contains() -> bool:
 
 
 def case_timeline(case) -> list[dict]:
-    """What happened in a case, newest first, from the audit log (codes only)."""
+    """What happened in a case, newest first, from the audit log (codes only), with
+    translated labels for the actions and their details."""
+    from bridgeway.cases.labels import timeline_entries
     from bridgeway.protection.models import AuditEvent
 
     related = [str(case.pk)]
@@ -138,8 +140,7 @@ def case_timeline(case) -> list[dict]:
         related += [str(pk) for pk in manager.values_list("pk", flat=True)]
     events = (AuditEvent.objects.filter(organisation=case.organisation, object_id__in=related)
               .select_related("actor").order_by("-seq")[:200])
-    return [{"at": e.created_at, "who": e.actor.full_name if e.actor else "",
-             "action": e.action, "details": e.payload} for e in events]
+    return timeline_entries(events)
 
 
 # --- what a referral shares -------------------------------------------------------------------

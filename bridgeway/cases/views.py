@@ -19,6 +19,7 @@ from bridgeway.cases.forms import (
     StatusForm,
 )
 from bridgeway.cases.indicator_sets import ensure_default_sets, set_for
+from bridgeway.cases.labels import event_rows, victim_context
 from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
 from bridgeway.cases.queries import (
     case_for_user,
@@ -31,6 +32,7 @@ from bridgeway.cases.queries import (
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, roles_in
+from bridgeway.protection.queries import CASE_ROLES, subjects_visible_to
 from bridgeway.protection.search import (
     new_search,
     private,
@@ -88,12 +90,18 @@ def case_list(request):
 def intake(request):
     org, orgs = _org(request)
     form = IntakeForm(request.POST or None)
-    duplicates = []
+    duplicates, unnamed_duplicates = [], False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         name = " ".join(p for p in [data["first_name"], data["second_name"]] if p)
-        duplicates = list(possible_duplicates(org, name)[:10])
-        if duplicates and not data["confirm_new"]:
+        found = list(possible_duplicates(org, name)[:10])
+        # A match in a colleague's case still warns, but is not named: only the persons the
+        # user may open are listed (see protection.queries.subjects_visible_to).
+        mine = set(subjects_visible_to(request.user, CASE_ROLES).filter(
+            pk__in=[s.pk for s in found]).values_list("pk", flat=True))
+        duplicates = [s for s in found if s.pk in mine]
+        unnamed_duplicates = len(found) > len(duplicates)
+        if found and not data["confirm_new"]:
             form.add_error("confirm_new", _("Possible duplicates found below. Open the existing "
                                             "case, or confirm this is a different person."))
         else:
@@ -112,7 +120,8 @@ def intake(request):
                 messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
                 return redirect("cases:detail", case.pk)
     return render(request, "cases/intake.html", {"org": org, "form": form,
-                                                 "duplicates": duplicates},
+                                                 "duplicates": duplicates,
+                                                 "unnamed_duplicates": unnamed_duplicates},
                   status=400 if form.is_bound and form.errors else 200)
 
 
@@ -144,6 +153,8 @@ def _detail_context(request, case):
         "service_form": ServiceForm(),
         "decision_form": DecisionForm(assessments=assessments) if assessments else None,
         "panels": _panels(request, case),
+        "victim_context": victim_context(case),
+        "events": event_rows(case),
     }
 
 

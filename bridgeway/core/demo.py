@@ -69,6 +69,9 @@ PEOPLE = [
     ("researcher", "Radu Petrescu", [("network", "researcher")]),
     ("admin.openroads", "Mihai Cojocaru", [("openroads", "org_admin")]),
     ("admin.harbour", "Irina Dumitru", [("harbour", "org_admin")]),
+    ("caseworker.openroads", "Stela Rotaru", [("openroads", "caseworker")]),
+    ("caseworker.harbour", "Camelia Stanciu", [("harbour", "caseworker")]),
+    ("supervisor.harbour", "Adrian Matei", [("harbour", "supervisor")]),
     ("outsider", "Dan Outsider", []),
 ]
 
@@ -99,14 +102,92 @@ PERSONS = [
 ]
 
 
-# Fictional names for demo cases, Latin and Cyrillic.
-FIRST_NAMES = ["Ana", "Maria", "Elena", "Ion", "Vasile", "Daniela", "Cristina", "Mihai", "Irina",
-               "Олена", "Наталія", "Оксана", "Андрій", "Сергій", "Юлія", "Ірина", "Тетяна",
-               "Людмила", "Dumitru", "Svetlana"]
-SECOND_NAMES = ["Rusu", "Ceban", "Munteanu", "Lungu", "Botnaru", "Popescu", "Ionescu", "Turcanu",
-                "Коваленко", "Шевчук", "Бондаренко", "Мельник", "Ткаченко", "Кравчук", "Олійник",
-                "Rotari", "Cojocaru", "Moraru"]
-CASES_PER_ORG = {"lumina": 24, "pascupas": 16}
+# Fictional names for demo cases. Each person's name is in one script: Moldovan, Romanian and
+# Albanian names in Latin letters; Ukrainian, Bulgarian and Russian-speaking Moldovan names in
+# Cyrillic. (citizenship, script, women's first names, men's first names, surnames as
+# (men's form, women's form)).
+NAME_POOLS = [
+    ("MD", "Latin", ["Doina", "Mariana", "Lilia", "Tatiana", "Cristina", "Viorica"],
+     ["Vasile", "Sergiu", "Nicolae", "Valeriu", "Dumitru"],
+     [("Cebotari", "Cebotari"), ("Botnaru", "Botnaru"), ("Turcanu", "Turcanu"),
+      ("Cojocari", "Cojocari"), ("Guțu", "Guțu"), ("Spînu", "Spînu")]),
+    ("RO", "Latin", ["Ioana", "Andreea", "Florentina", "Georgiana", "Roxana"],
+     ["Florin", "Gheorghe", "Marius", "Cătălin"],
+     [("Dumitrescu", "Dumitrescu"), ("Stoica", "Stoica"), ("Vlad", "Vlad"),
+      ("Munteanu", "Munteanu"), ("Constantin", "Constantin")]),
+    ("AL", "Latin", ["Elira", "Arta", "Besa", "Drita", "Mirela"],
+     ["Arben", "Gentian", "Ilir", "Dritan"],
+     [("Hoxha", "Hoxha"), ("Shehu", "Shehu"), ("Dervishi", "Dervishi"), ("Kola", "Kola")]),
+    ("UA", "Cyrillic", ["Оксана", "Наталія", "Юлія", "Тетяна", "Ганна", "Людмила"],
+     ["Тарас", "Олег", "Богдан", "Василь"],
+     [("Бондаренко", "Бондаренко"), ("Ткаченко", "Ткаченко"), ("Кравчук", "Кравчук"),
+      ("Олійник", "Олійник"), ("Савчук", "Савчук"), ("Литвиненко", "Литвиненко")]),
+    ("BG", "Cyrillic", ["Десислава", "Гергана", "Петя", "Милена"],
+     ["Стоян", "Димитър", "Красимир"],
+     [("Георгиев", "Георгиева"), ("Стоянов", "Стоянова"), ("Димитров", "Димитрова")]),
+    ("MD", "Cyrillic", ["Светлана", "Ирина", "Галина"], ["Дмитрий", "Николай"],
+     [("Кузнецов", "Кузнецова"), ("Морозов", "Морозова"), ("Волков", "Волкова")]),
+]
+
+# What happened to the people assisted, in the shapes caseworkers see most (all fictional):
+# (types of exploitation, forced-labour industry, methods of recruitment, methods of control,
+#  relationship to trafficker, (country, place) of exploitation, services, for a child?)
+CASE_STORIES = [
+    (["ForcedLabour"], "A_AgricultureForestryAndFishing", ["ThroughAnOnlineAdvertisement"],
+     ["DebtBondage", "WithholdsDocuments", "ExcessiveWorkingHours"], "Recruiter",
+     ("IT", "Greenhouses near Ragusa"), ["shelter", "legal", "job_counselling"], False),
+    (["ForcedLabour"], "F_Construction", ["ThroughFriendsOrSocialEvents"],
+     ["TakesEarnings", "ThreatsLawEnforcement", "WithholdsDocuments"], "Employer",
+     ("PL", "Building site outside Wrocław"), ["legal", "interpretation", "financial"], False),
+    (["SexualExploitation"], "", ["ThroughOnlineSocialNetworks"],
+     ["PhysicalThreats", "PsychologicalAbuse", "TakesEarnings"], "IntimatePartner",
+     ("DE", "Rented flat in Frankfurt"), ["shelter", "medical", "psychological"], False),
+    (["ForcedLabour", "Servitude"], "T_ActivitiesOfHouseholdsAsEmployers",
+     ["ThroughFamilyOrFamilyEvents"], ["WithholdsDocuments", "RestrictsFinancialAccess"],
+     "FamilyMember", ("TR", "Private household in Istanbul"), ["psychological", "legal"], False),
+    (["ForcedLabour"], "I_AccommodationAndFoodServiceActivities", ["ThroughANewspaperAdvert"],
+     ["FalsePromises", "ExcessiveWorkingHours", "WithholdsNecessities"], "Recruiter",
+     ("GR", "Hotel kitchen on Crete"), ["job_counselling", "economic_empowerment"], False),
+    (["ForcedLabour"], "C_Manufacturing", ["AtWork"], ["DebtBondage", "TakesEarnings"],
+     "Employer", ("CZ", "Packaging plant near Brno"), ["legal", "financial"], False),
+    (["SexualExploitation", "ForcedMarriage"], "", ["ThroughFamilyOrFamilyEvents"],
+     ["SexualAbuse", "ThreatensChildrenFamily"], "IntimatePartner",
+     ("CY", "Bar in Limassol"), ["shelter", "psychological", "legal", "medical"], False),
+    (["ForcedBegging"], "", ["ThroughFamilyOrFamilyEvents"], ["PhysicalAbuse", "TakesEarnings"],
+     "FamilyMember", ("FR", "Metro stations in Paris"), ["shelter", "education",
+                                                         "psychological"], True),
+    (["SexualExploitation"], "", ["ThroughOnlineSocialNetworks"],
+     ["PsychologicalAbuse", "PsychoactiveSubstance"], "Friend",
+     ("RO", "Rented rooms in Bucharest"), ["shelter", "psychological", "education"], True),
+    (["ChildLabour"], "A_AgricultureForestryAndFishing", ["ThroughFriendsOrSocialEvents"],
+     ["ExcessiveWorkingHours", "WithholdsNecessities"], "Employer",
+     ("RU", "Farm near Krasnodar"), ["education", "medical"], True),
+]
+
+CASE_NOTES = [
+    "First interview at the office with an interpreter; agreed to meet again next week.",
+    "Accompanied to the clinic for a check-up.",
+    "Called the helpline from abroad; return organised with the consulate.",
+    "Talked through the options for a complaint to the police; wants time to decide.",
+    "Family contacted with consent; a sister can host for the first month.",
+    "Attended the vocational course orientation day.",
+]
+PLAN_OBJECTIVES = [
+    "Safe accommodation for the first three months",
+    "Replace the identity documents held by the employer",
+    "Statement to the police with a lawyer present",
+    "Vocational course and a first job interview",
+    "Medical check-up and treatment followed up",
+    "Claim the unpaid wages",
+]
+CASE_TASKS = [
+    "Call the lawyer about the hearing date",
+    "Book the interpreter for the next meeting",
+    "Follow-up call a month after the return",
+    "Ask the consulate about a new passport",
+    "Send the school enrolment papers",
+]
+CASES_PER_ORG = {"lumina": 14, "pascupas": 10, "openroads": 8, "harbour": 8}
 
 
 # Designated anti-trafficking points of contact: (org key, person, function, phone, e-mail,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -45,12 +45,33 @@ CASE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 SUBJECT_ROLES = CASE_ROLES | {Role.DPO}
 
 
+def subjects_visible_to(user, roles=SUBJECT_ROLES) -> QuerySet[DataSubject]:
+    """The persons the user may open while acting in one of `roles`: every person of an
+    organisation where they are supervisor or data protection officer (the officer sees
+    metadata); where they are only a caseworker, the persons the registered rules let them see
+    (cases: a person of a case only if the case is theirs; see registry.py). One query, however
+    many rules: each rule is a condition on the person row."""
+    from bridgeway.protection.registry import subject_visibility_rules
+
+    roles = frozenset(roles)
+    whole = {o.pk for o in orgs_where(user, roles & {Role.SUPERVISOR, Role.DPO})}
+    worked = {o.pk for o in orgs_where(user, roles & {Role.CASEWORKER})} - whole
+    if not whole and not worked:
+        return DataSubject.objects.none()
+    visible = Q(organisation_id__in=whole)
+    if worked:
+        narrowed = Q(organisation_id__in=worked)
+        for rule in subject_visibility_rules():
+            narrowed &= rule(user)
+        visible |= narrowed
+    return DataSubject.objects.filter(visible)
+
+
 def subject_for_user(user, pk, roles=SUBJECT_ROLES) -> DataSubject:
-    """The subject if the user holds one of `roles` in its organisation; otherwise 404."""
-    org_ids = [o.pk for o in orgs_where(user, roles)]
+    """The person if the user may open it in one of `roles` (see `subjects_visible_to`);
+    otherwise 404, the same for a person who does not exist and one who is not theirs."""
     try:
-        return DataSubject.objects.select_related("organisation").get(pk=pk,
-                                                                      organisation_id__in=org_ids)
+        return subjects_visible_to(user, roles).select_related("organisation").get(pk=pk)
     except (DataSubject.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
 
@@ -60,6 +81,20 @@ def sees_names(user, org) -> bool:
     from bridgeway.orgs.queries import roles_in
 
     return bool(roles_in(user, org) & CASE_ROLES)
+
+
+def sees_name_of(user, subject) -> bool:
+    """Whether the user sees this person's name: a supervisor of its organisation, or a
+    caseworker who may open it as a caseworker (a data protection officer who is also a
+    caseworker there sees the names of their own cases' persons only)."""
+    from bridgeway.orgs.queries import roles_in
+
+    roles = roles_in(user, subject.organisation)
+    if Role.SUPERVISOR in roles:
+        return True
+    if Role.CASEWORKER not in roles:
+        return False
+    return subjects_visible_to(user, [Role.CASEWORKER]).filter(pk=subject.pk).exists()
 
 
 def access_log_for_org(org, *, user_id=None, flagged=False, subject_id=None):

@@ -1,15 +1,21 @@
 """Modules that hold personal data register here, so that subject-access exports include their
-part and erasure clears it. Cases, referrals and the helpline add their own providers."""
+part and erasure clears it, and so that a person held by a record with its own access rules (a
+case) is seen only by those who see that record. Cases, referrals and the helpline add their own
+providers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import Q
+
 ExportProvider = Callable[[object], list[dict]]
 ErasureHook = Callable[[object], None]
+SubjectVisibility = Callable[[object], Q]
 
 _exporters: list[ExportProvider] = []
 _erasers: list[ErasureHook] = []
+_visibility: list[SubjectVisibility] = []
 
 
 def register_export(provider: ExportProvider) -> ExportProvider:
@@ -32,3 +38,18 @@ def export_providers() -> list[ExportProvider]:
 
 def erasure_hooks() -> list[ErasureHook]:
     return list(_erasers)
+
+
+def register_subject_visibility(rule: SubjectVisibility) -> SubjectVisibility:
+    """`rule(user)` returns a `Q` over DataSubject: which of the persons of the user's
+    organisations the module lets a caseworker see. A person the module holds nothing about must
+    pass (e.g. `~Exists(held) | Exists(held_and_visible)`). Every rule must pass. Supervisors and
+    data protection officers see all of their organisation's persons (the officer as metadata),
+    so the rules narrow only what a caseworker sees."""
+    if rule not in _visibility:
+        _visibility.append(rule)
+    return rule
+
+
+def subject_visibility_rules() -> list[SubjectVisibility]:
+    return list(_visibility)

@@ -41,8 +41,10 @@ from bridgeway.protection.queries import (
     audit_action_codes,
     audit_events_for_org,
     erasure_requests_for_org,
+    sees_name_of,
     sees_names,
     subject_for_user,
+    subjects_visible_to,
 )
 from bridgeway.protection.responses import document_response, export_response
 from bridgeway.protection.search import (
@@ -102,8 +104,12 @@ def subject_list(request):
                                 fuzzy=form.cleaned_data["fuzzy"])
     elif names:
         search = recalled_search(request, org)
-    subjects = search.subjects() if search is not None else \
-        DataSubject.objects.filter(organisation=org)
+    # Who sees names lists only the persons they may open as caseworker or supervisor (not
+    # those of colleagues' cases); a data protection officer lists every reference.
+    subjects = subjects_visible_to(request.user, CASE_ROLES if names else DPO_ROLES).filter(
+        organisation=org)
+    if search is not None:
+        subjects = subjects & search.subjects()
     page, pager_query = result_page(request, org, search, subjects.order_by("-created_at"),
                                     per_page=PAGE_SIZE, other=request.GET)
     return private(request, search, render(request, "protection/subjects.html", {
@@ -116,7 +122,7 @@ def _subject_context(request, subject):
     my_roles = roles_in(request.user, org)
     return {
         "subject": subject,
-        "sees_names": bool(my_roles & CASE_ROLES),
+        "sees_names": sees_name_of(request.user, subject),
         "is_dpo": Role.DPO in my_roles,
         "consents": Consent.objects.filter(subject=subject).select_related("recorded_by"),
         "documents": EncryptedDocument.objects.filter(subject=subject),

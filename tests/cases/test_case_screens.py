@@ -296,7 +296,8 @@ def test_case_screens_query_counts_do_not_grow_with_rows(cast, case, colleague,
     with django_assert_max_num_queries(12):
         found = client.post(url, {"q": "Melnic", "fuzzy": "on"})
     assert found.context["page"].paginator.count == 12
-    # ... plus the case, its assessments, decisions, person, notes, services and two referral
-    # queries (the referrals panel); the menu is worked out once although panels render too.
-    with django_assert_max_num_queries(16):
+    # ... plus the case, its assessments, decisions, person, notes, services, trafficking events
+    # and two referral queries (the referrals panel); the menu is worked out once although
+    # panels render too.
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200

@@ -116,7 +116,24 @@ class Command(BaseCommand):
         self._seed_cases(orgs, people)
 
     def _seed_cases(self, orgs, people):
+        """About 40 cases across the network's CSOs, each with a story: context, trafficking
+        events, services, a support plan, tasks, notes, and on some an assessment with a
+        decision. Seeded from a fixed number, so the world is the same every time."""
         import random
+
+        rng = random.Random(2026)
+        staff = {"lumina": (people["caseworker.a"], people["supervisor.a"]),
+                 "pascupas": (people["caseworker.b"], people["caseworker.b"]),
+                 "openroads": (people["caseworker.openroads"], people["caseworker.openroads"]),
+                 "harbour": (people["caseworker.harbour"], people["supervisor.harbour"])}
+        used: set[str] = set()
+        for org_key, count in demo.CASES_PER_ORG.items():
+            worker, supervisor = staff[org_key]
+            for i in range(count):
+                self._seed_case(rng, orgs[org_key], worker, supervisor, i, used)
+        self._seed_referrals(orgs, people)
+
+    def _seed_case(self, rng, org, worker, supervisor, i, used):
         from datetime import timedelta
 
         from django.utils import timezone
@@ -124,50 +141,72 @@ class Command(BaseCommand):
         from bridgeway.cases import services as cases
         from bridgeway.cases.indicator_sets import set_for
 
-        rng = random.Random(2026)  # the same believable world every time
         today = timezone.localdate()
-        staff = {"lumina": (people["caseworker.a"], people["supervisor.a"]),
-                 "pascupas": (people["caseworker.b"], people["caseworker.b"])}
-        kinds = [["ForcedLabour"], ["SexualExploitation"], ["ForcedLabour", "Servitude"],
-                 ["ForcedBegging"], ["SexualExploitation", "ForcedMarriage"]]
-        for org_key, count in demo.CASES_PER_ORG.items():
-            worker, supervisor = staff[org_key]
-            for i in range(count):
-                child = i % 6 == 0
-                birth = today - timedelta(days=365 * (rng.randint(13, 17) if child
-                                                      else rng.randint(19, 55)) + rng.randint(0, 300))
-                opened = today - timedelta(days=rng.randint(5, 700))
-                case = cases.case_open(
-                    org=orgs[org_key], actor=worker, opened_on=max(opened, birth),
-                    exploitation_types=rng.choice(kinds),
-                    person=cases.PersonData(first_name=rng.choice(demo.FIRST_NAMES),
-                                            second_name=rng.choice(demo.SECOND_NAMES),
-                                            birth_date=birth,
-                                            gender=rng.choice(["Feminine", "Masculine"]),
-                                            citizenship=rng.choice(["MD", "UA", "RO"])))
-                cases.note_add(case=case, actor=worker,
-                               body=rng.choice(["First interview at the office.",
-                                                "Accompanied to the clinic.",
-                                                "Called the helpline from abroad."]))
-                if i % 2 == 0:
-                    cases.service_add(case=case, actor=worker,
-                                      service=rng.choice(["shelter", "psychological", "legal",
-                                                          "medical"]),
-                                      started_on=case.opened_on)
-                if i % 3 == 0:
-                    sexual = "SexualExploitation" in case.exploitation_types
-                    indicator_set = set_for(child=case.is_child, sexual=sexual)
-                    picks = sorted(indicator_set.indicator_ids())
-                    entries = [cases.IndicatorEntry(x) for x in rng.sample(picks, 9)]
-                    assessment = cases.assessment_record(case=case, actor=worker,
-                                                         indicator_set=indicator_set,
-                                                         entries=entries)
-                    cases.decision_record(case=case, actor=worker, assessment=assessment,
-                                          status="PossibleVictimOfTrafficking")
-                if i % 7 == 6:
-                    cases.case_set_status(case=case, actor=worker, status="Closed",
-                                          reason="goals_met")
-        self._seed_referrals(orgs, people)
+        child = i % 5 == 4
+        story = rng.choice([s for s in demo.CASE_STORIES if s[7] == child])
+        types, industry, recruited, controls, relationship, (where, place), wanted, _c = story
+        citizenship, _script, women, men, surnames = rng.choice(demo.NAME_POOLS)
+        feminine = rng.random() < (0.5 if "ForcedLabour" in types else 0.85)
+        while True:  # one name per person: the duplicate warning stays meaningful in the demo
+            first = rng.choice(women if feminine else men)
+            second = rng.choice(surnames)[1 if feminine else 0]
+            if f"{first} {second}" not in used:
+                used.add(f"{first} {second}")
+                break
+        age = rng.randint(13, 17) if child else rng.randint(19, 52)
+        opened = today - timedelta(days=rng.randint(20, 700))
+        birth = opened - timedelta(days=365 * age + rng.randint(0, 300))
+        case = cases.case_open(
+            org=org, actor=worker, opened_on=opened, exploitation_types=list(types),
+            person=cases.PersonData(first_name=first, second_name=second, birth_date=birth,
+                                    gender="Feminine" if feminine else "Masculine",
+                                    citizenship=citizenship))
+        case = cases.case_update(case=case, actor=worker, version=case.version, seen={}, data={
+            "forced_labour_industry": industry, "recruitment_methods": list(recruited),
+            "control_methods": list(controls), "relationship_to_trafficker": relationship,
+            "recruitment_country": citizenship, "exploitation_country": where})
+        recruited_on = opened - timedelta(days=rng.randint(120, 400))
+        cases.event_add(case=case, actor=worker, kind="recruitment", country=citizenship,
+                        date_from=recruited_on)
+        if where != citizenship and i % 2 == 0:
+            cases.event_add(case=case, actor=worker, kind="transit",
+                            country=rng.choice(["RO", "HU", "PL", "BG"]),
+                            date_from=recruited_on + timedelta(days=3),
+                            date_to=recruited_on + timedelta(days=5))
+        cases.event_add(case=case, actor=worker, kind="exploitation", country=where, place=place,
+                        date_from=recruited_on + timedelta(days=7),
+                        date_to=opened - timedelta(days=rng.randint(2, 60)))
+        for n, service in enumerate(wanted[:1 + i % len(wanted)]):
+            started = min(opened + timedelta(days=2 + 10 * n), today)
+            done = started + timedelta(days=45) < today and n == 0 and i % 3 == 0
+            cases.service_add(case=case, actor=worker, service=service, started_on=started,
+                              ended_on=started + timedelta(days=45) if done else None,
+                              outcome="completed" if done else "ongoing")
+        for n, objective in enumerate(rng.sample(demo.PLAN_OBJECTIVES, 1 + i % 3)):
+            row = cases.objective_add(case=case, actor=worker, objective=objective,
+                                      due_on=opened + timedelta(days=90 * (n + 1)))
+            if n == 0 and (today - opened).days > 120:
+                cases.objective_done(objective=row, actor=worker)
+        if i % 2 == 0:
+            cases.task_add(case=case, actor=worker, title=rng.choice(demo.CASE_TASKS),
+                           due_on=today + timedelta(days=rng.randint(-5, 20)))
+        for body in rng.sample(demo.CASE_NOTES, 1 + i % 2):
+            cases.note_add(case=case, actor=worker, body=body)
+        if i % 3 == 0:
+            sexual = "SexualExploitation" in types
+            indicator_set = set_for(child=case.is_child, sexual=sexual)
+            picks = sorted(indicator_set.indicator_ids())
+            entries = [cases.IndicatorEntry(x) for x in rng.sample(picks, min(9, len(picks)))]
+            assessment = cases.assessment_record(case=case, actor=worker,
+                                                 indicator_set=indicator_set, entries=entries)
+            cases.decision_record(case=case, actor=supervisor, assessment=assessment,
+                                  status="ActualVictimOfTrafficking" if i % 2 else
+                                  "PossibleVictimOfTrafficking")
+        # The first cases stay active: the demo referrals start from them.
+        if i >= 3 and i % 4 == 3:
+            cases.case_set_status(case=case, actor=worker, status="FollowUp")
+        elif i >= 3 and i % 7 == 5:
+            cases.case_set_status(case=case, actor=worker, status="Closed", reason="goals_met")
 
     def _seed_referrals(self, orgs, people):
         """One pending to the police unit, one accepted across the border, one cross-border

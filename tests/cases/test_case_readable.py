@@ -1,0 +1,99 @@
+"""The case page and its timeline in words: translated labels for every victim-context field and
+every timeline entry, never a stored code or a payload key, never a personal value."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from bridgeway.cases import services
+from bridgeway.cases.indicator_sets import set_for
+from tests.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def visible_text(response) -> str:
+    """What a reader sees: the page without its tags (option values and attributes are not
+    shown)."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style|select)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def case(cast):
+    case = services.case_open(
+        org=cast.org_a, actor=cast.caseworker_a, opened_on=dt.date(2025, 1, 10),
+        exploitation_types=["ForcedLabour", "Servitude"],
+        person=services.PersonData(first_name="Tetiana", second_name="Bondarenko",
+                                   birth_date=dt.date(1990, 4, 4)))
+    return services.case_update(case=case, actor=cast.caseworker_a, version=case.version, seen={},
+                                data={"forced_labour_industry": "F_Construction",
+                                      "recruitment_methods": ["ThroughOnlineSocialNetworks"],
+                                      "control_methods": ["DebtBondage", "WithholdsDocuments"],
+                                      "relationship_to_trafficker": "Recruiter",
+                                      "recruitment_country": "MD",
+                                      "exploitation_country": "PL"})
+
+
+def test_case_page_shows_every_victim_context_field_by_its_label(cast, case):
+    services.event_add(case=case, actor=cast.caseworker_a, kind="exploitation", country="PL",
+                       place="Building site", date_from=dt.date(2024, 5, 1))
+    text = visible_text(signed_in(cast.caseworker_a).get(reverse("cases:detail",
+                                                                 args=[case.pk])))
+    for label in ("Types of exploitation", "Forced labour", "Servitude",
+                  "Forced labour industry", "Construction",
+                  "Methods of recruitment", "Through online social networks",
+                  "Methods of control", "Debt bondage", "Withholds documents",
+                  "Relationship to trafficker", "Recruiter or agency",
+                  "Country of recruitment", "Moldova", "Country of exploitation", "Poland",
+                  "Trafficking status", "Exploitation — Poland, Building site"):
+        assert label in text, label
+    for code in ("ForcedLabour", "F_Construction", "ThroughOnlineSocialNetworks",
+                 "DebtBondage", "WithholdsDocuments", " PL ", "exploitation —"):
+        assert code not in text, code
+
+
+def test_case_page_labels_are_translated(cast, case):
+    client = signed_in(cast.caseworker_a)
+    client.cookies["django_language"] = "ro"
+    text = visible_text(client.get(reverse("cases:detail", args=[case.pk])))
+    assert "Muncă forțată" in text and "Servitute pentru datorii" in text
+    assert "ForcedLabour" not in text and "DebtBondage" not in text
+
+
+def test_timeline_shows_actions_and_details_in_words_without_personal_values(cast, case):
+    services.case_set_status(case=case, actor=cast.caseworker_a, status="FollowUp")
+    services.service_add(case=case, actor=cast.caseworker_a, service="shelter",
+                         started_on=dt.date(2025, 1, 12))
+    services.note_add(case=case, actor=cast.caseworker_a, body="Met Tetiana at the station")
+    indicator_set = set_for(child=False, sexual=False)
+    assessment = services.assessment_record(
+        case=case, actor=cast.caseworker_a, indicator_set=indicator_set,
+        entries=[services.IndicatorEntry(sorted(indicator_set.indicator_ids())[0])])
+    services.decision_record(case=case, actor=cast.caseworker_a, assessment=assessment,
+                             status="PossibleVictimOfTrafficking")
+    text = visible_text(signed_in(cast.caseworker_a).get(reverse("cases:timeline",
+                                                                 args=[case.pk])))
+    for words in ("Case opened", "Context edited",
+                  "Fields changed: Methods of control", "Forced labour industry",
+                  "Status changed", "From: Active", "To: Follow-up",
+                  "Service recorded", "Service: Shelter", "Outcome: Ongoing", "Note added",
+                  "Identification assessment recorded", f"Indicator set: {indicator_set.label}",
+                  "Identification decision recorded",
+                  "Decision: Possible victim of trafficking", "Decided by: NGO",
+                  "Child: no"):
+        assert words in text, words
+    for raw in ("cases.case.opened", "cases.case.updated", "status_changed", "fields:",
+                "forced_labour_industry", "PossibleVictimOfTrafficking", "FollowUp",
+                "shelter", "decision_org", "Tetiana", "Bondarenko", "station"):
+        assert raw not in text, raw
+
+
+def test_timeline_is_for_those_who_see_the_case(cast, case):
+    url = reverse("cases:timeline", args=[case.pk])
+    assert signed_in(cast.supervisor_a).get(url).status_code == 200
+    for who in ("caseworker_b", "agency_poc", "outsider"):
+        assert signed_in(getattr(cast, who)).get(url).status_code == 404, who
