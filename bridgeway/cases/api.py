@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,8 +16,13 @@ from bridgeway.cases.codes import (
     CaseStatus,
     CloseReason,
     ContactChannel,
+    ControlMethod,
     Exploitation,
+    ForcedLabourIndustry,
+    Gender,
     IndicatorSource,
+    RecruitmentMethod,
+    Relationship,
     TraffickingStatus,
 )
 from bridgeway.cases.indicator_sets import ensure_default_sets
@@ -82,11 +88,52 @@ class CaseCreateSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Exploitation.choices), required=False, default=list)
 
 
+def _codes(choices, help_text):
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=choices), required=False, help_text=help_text,
+        error_messages={"not_a_list": _('This must be a list of codes, not "{input_type}".')})
+
+
+def _country():
+    # Checked against the ISO list by the service, like the form's choice.
+    return serializers.CharField(required=False, allow_blank=True, max_length=2,
+                                 help_text='ISO 3166-1 alpha-2 country code; "" for none')
+
+
+def _code(choices, help_text):
+    return serializers.ChoiceField(choices=choices, required=False, allow_blank=True,
+                                   help_text=help_text + '; "" for none')
+
+
+class ContextDataSerializer(serializers.Serializer):
+    """The victim context as the edit form offers it: the same fields and value lists, lists of
+    codes where the form has checkboxes. Any other key is refused, naming it."""
+
+    gender = _code(Gender.choices, "prs_Gender")
+    citizenship = _country()
+    exploitation_types = _codes(Exploitation.choices, "vic_TypeOfExploitation")
+    forced_labour_industry = _code(ForcedLabourIndustry.choices, "vic_ForcedLabourIndustry")
+    recruitment_methods = _codes(RecruitmentMethod.choices, "vic_MethodOfRecruitment")
+    control_methods = _codes(ControlMethod.choices, "vic_Methods_of_Control")
+    relationship_to_trafficker = _code(Relationship.choices, "vic_RelationshipToTrafficker")
+    recruitment_country = _country()
+    exploitation_country = _country()
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {k: [_("Unknown field: only the victim context can be changed here.")]
+                     for k in unknown})
+        return super().to_internal_value(data)
+
+
 class CaseUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="the version you read; a stale one gets 409")
     seen = serializers.DictField(required=False, default=dict,
                                  help_text="the values you read, to name what changed on 409")
-    data = serializers.DictField(help_text="context fields to change")
+    data = ContextDataSerializer(help_text="context fields to change; others are refused")
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -256,7 +303,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def partial_update(self, request, pk=None):
         case = self.get_object()
         ser = CaseUpdateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
+        if not ser.is_valid():
+            errors = dict(ser.errors)
+            # The context fields' errors under their own names, as the service gives them.
+            if isinstance(errors.get("data"), dict):
+                errors.update(errors.pop("data"))
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         try:
             updated = services.case_update(case=case, actor=request.user,
                                            version=ser.validated_data["version"],
