@@ -105,7 +105,20 @@ def _code(choices, help_text):
                                    help_text=help_text + '; "" for none')
 
 
-class ContextDataSerializer(serializers.Serializer):
+class _OnlyKnownKeys:
+    """Refuses keys the serializer does not have, naming each, instead of ignoring them (a
+    client sending {"status": ...} would otherwise get 200 and think it was saved)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {k: [_("Unknown field: it cannot be changed here.")] for k in unknown})
+        return super().to_internal_value(data)
+
+
+class ContextDataSerializer(_OnlyKnownKeys, serializers.Serializer):
     """The victim context as the edit form offers it: the same fields and value lists, lists of
     codes where the form has checkboxes. Any other key is refused, naming it."""
 
@@ -119,17 +132,8 @@ class ContextDataSerializer(serializers.Serializer):
     recruitment_country = _country()
     exploitation_country = _country()
 
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(str(k) for k in data if k not in self.fields)
-            if unknown:
-                raise serializers.ValidationError(
-                    {k: [_("Unknown field: only the victim context can be changed here.")]
-                     for k in unknown})
-        return super().to_internal_value(data)
 
-
-class CaseUpdateSerializer(serializers.Serializer):
+class CaseUpdateSerializer(_OnlyKnownKeys, serializers.Serializer):
     version = serializers.IntegerField(help_text="the version you read; a stale one gets 409")
     seen = serializers.DictField(required=False, default=dict,
                                  help_text="the values you read, to name what changed on 409")
@@ -243,7 +247,9 @@ class StatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices)
     close_reason = serializers.ChoiceField(choices=CloseReason.choices, required=False,
                                            allow_blank=True, default="",
-                                           help_text="required when closing")
+                                           help_text="required when closing; 'referred' "
+                                                     "exactly when the status is "
+                                                     "ClosedReferred")
 
 
 class FirstContactSerializer(serializers.Serializer):

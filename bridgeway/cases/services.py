@@ -630,8 +630,16 @@ def first_contact_convert(*, case: Case, actor, person: PersonData) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.is_first_contact or case.subject_id:
         raise ValidationError(_("This case already has a person."))
-    _validate_intake(person=person, opened_on=case.opened_on,
-                     exploitation_types=case.exploitation_types)
+    try:
+        _validate_intake(person=person, opened_on=case.opened_on,
+                         exploitation_types=case.exploitation_types)
+    except ValidationError as exc:
+        errors = exc.message_dict
+        # The opening date is the first contact's, fixed: a clash with it is the birth date's.
+        if errors.pop("opened_on", None):
+            errors.setdefault("birth_date", [_("The date of birth is after this first contact "
+                                               "was recorded.")])
+        raise ValidationError(errors) from None
     _attach_person(case=case, actor=actor, person=person)
     case.is_first_contact = False
     case.version += 1

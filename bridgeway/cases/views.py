@@ -454,8 +454,7 @@ def convert(request, pk):
             messages.success(request, _("The first contact is now a full case."))
             return redirect("cases:detail", case.pk)
         except ValidationError as exc:
-            # The case's opening date is fixed here: a clash with it is the date of birth's.
-            add_validation_error(form, exc, renamed={"opened_on": "birth_date"})
+            add_validation_error(form, exc)
     return render(request, "cases/convert.html", {"case": case, "form": form},
                   status=400 if form.is_bound and form.errors else 200)
 

@@ -154,6 +154,15 @@ def test_api_update_refuses_what_the_form_would_not_send(cast, case, data, field
     assert rows() == audit
 
 
+def test_api_update_refuses_unknown_keys_beside_the_data(cast, case):
+    response = api(cast.caseworker_a).patch(f"/api/v1/cases/{case.pk}/", {
+        "version": case.version, "data": {"gender": "Feminine"}, "status": "Closed"},
+        format="json")
+    assert response.status_code == 400 and "Unknown field" in str(response.json()["status"])
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.status, fresh.gender, fresh.version) == ("Active", "", case.version)
+
+
 def test_api_update_takes_what_the_form_sends(cast, case):
     response = api(cast.caseworker_a).patch(f"/api/v1/cases/{case.pk}/", {
         "version": case.version,
@@ -331,3 +340,25 @@ def test_close_reason_must_fit_the_status(cast, case, status, reason):
     assert response.status_code == 400 and response.json()["close_reason"]
     fresh = Case.objects.get(pk=case.pk)
     assert fresh.status == "Active" and fresh.closed_on is None
+
+
+# --- converting a first contact: the date of birth cannot be after the contact ---------------
+
+def test_convert_with_birth_after_the_contact_names_the_birth_date(cast, first_contact):
+    from bridgeway.cases.models import Person
+
+    Case.objects.filter(pk=first_contact.pk).update(opened_on=TODAY - dt.timedelta(days=30))
+    born = (TODAY - dt.timedelta(days=10)).isoformat()
+    response = signed_in(cast.caseworker_a).post(
+        reverse("cases:convert", args=[first_contact.pk]),
+        {"first_name": "Ana", "birth_date": born})
+    assert response.status_code == 400
+    assert "after this first contact" in " ".join(response.context["form"].errors["birth_date"])
+    response = api(cast.caseworker_a).post(f"/api/v1/cases/{first_contact.pk}/convert/",
+                                           {"first_name": "Ana", "birth_date": born},
+                                           format="json")
+    assert response.status_code == 400 and "birth_date" in response.json()
+    assert "opened_on" not in response.json()
+    fresh = Case.objects.get(pk=first_contact.pk)
+    assert fresh.is_first_contact and fresh.subject_id is None
+    assert not Person.objects.exists()
