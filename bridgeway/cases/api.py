@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from bridgeway.accounts.models import User
 from bridgeway.cases import services
@@ -312,7 +313,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if not ser.is_valid():
             errors = dict(ser.errors)
             # The context fields' errors under their own names, as the service gives them.
-            if isinstance(errors.get("data"), dict):
+            nested = errors.get("data")
+            if isinstance(nested, dict) and api_settings.NON_FIELD_ERRORS_KEY not in nested:
                 errors.update(errors.pop("data"))
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         try:

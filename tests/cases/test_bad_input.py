@@ -163,6 +163,15 @@ def test_api_update_refuses_unknown_keys_beside_the_data(cast, case):
     assert (fresh.status, fresh.gender, fresh.version) == ("Active", "", case.version)
 
 
+@pytest.mark.parametrize("data", ["gender=Feminine", None, ["gender"]])
+def test_api_update_data_must_be_an_object(cast, case, data):
+    response = api(cast.caseworker_a).patch(f"/api/v1/cases/{case.pk}/",
+                                            {"version": case.version, "data": data},
+                                            format="json")
+    assert response.status_code == 400 and "data" in response.json()
+    assert Case.objects.get(pk=case.pk).version == case.version
+
+
 def test_api_update_takes_what_the_form_sends(cast, case):
     response = api(cast.caseworker_a).patch(f"/api/v1/cases/{case.pk}/", {
         "version": case.version,
