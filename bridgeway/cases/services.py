@@ -85,7 +85,9 @@ def _person_errors(case: Case, field: str) -> dict[str, list[str]]:
 def _birth_bound(case: Case) -> date | None:
     """The earliest day the person can have lived: their date of birth, or, when only an age
     was given at intake, the earliest birth date that age allows."""
-    person = Person.objects.filter(case=case).first() if case.subject_id else None
+    # After erasure nothing can be decrypted (and nothing about the person is left to check).
+    readable = case.subject_id is not None and not case.subject.is_erased
+    person = Person.objects.filter(case=case).first() if readable else None
     if person is not None and person.birth_date:
         return person.birth_date
     if case.age_at_intake is not None and case.opened_on:

@@ -371,3 +371,19 @@ def test_convert_with_birth_after_the_contact_names_the_birth_date(cast, first_c
     fresh = Case.objects.get(pk=first_contact.pk)
     assert fresh.is_first_contact and fresh.subject_id is None
     assert not Person.objects.exists()
+
+
+def test_dates_on_an_erased_case_are_checked_without_the_erased_birth_date(cast, case,
+                                                                          assessment):
+    from bridgeway.protection.services import subject_erase
+
+    subject_erase(subject=case.subject, actor=cast.dpo_a)
+    case = Case.objects.get(pk=case.pk)
+    client = api(cast.caseworker_a)
+    early = client.post(f"/api/v1/cases/{case.pk}/decisions/", {
+        "assessment": str(assessment.pk), "status": "NotAVictimOfTrafficking",
+        "decided_on": (TODAY - dt.timedelta(days=20)).isoformat()}, format="json")
+    assert early.status_code == 400 and "decided_on" in early.json()
+    ok = client.post(f"/api/v1/cases/{case.pk}/decisions/", {
+        "assessment": str(assessment.pk), "status": "NotAVictimOfTrafficking"}, format="json")
+    assert ok.status_code == 201
