@@ -5,13 +5,14 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from bridgeway.accounts.models import User
@@ -20,9 +21,14 @@ from bridgeway.cases.codes import (
     CaseStatus,
     CloseReason,
     ContactChannel,
+    ControlMethod,
     Exploitation,
+    ForcedLabourIndustry,
+    Gender,
     IdentityDocumentKind,
     IndicatorSource,
+    RecruitmentMethod,
+    Relationship,
     TraffickingStatus,
 )
 from bridgeway.cases.indicator_sets import ensure_default_sets
@@ -170,11 +176,56 @@ class CaseSearchSerializer(CaseFilterSerializer):
         return [org] if org is not None else self.orgs
 
 
-class CaseUpdateSerializer(serializers.Serializer):
+def _codes(choices, help_text):
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=choices), required=False, help_text=help_text,
+        error_messages={"not_a_list": _('This must be a list of codes, not "{input_type}".')})
+
+
+def _country():
+    # Checked against the ISO list by the service, like the form's choice.
+    return serializers.CharField(required=False, allow_blank=True, max_length=2,
+                                 help_text='ISO 3166-1 alpha-2 country code; "" for none')
+
+
+def _code(choices, help_text):
+    return serializers.ChoiceField(choices=choices, required=False, allow_blank=True,
+                                   help_text=help_text + '; "" for none')
+
+
+class _OnlyKnownKeys:
+    """Refuses keys the serializer does not have, naming each, instead of ignoring them (a
+    client sending {"status": ...} would otherwise get 200 and think it was saved)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {k: [_("Unknown field: it cannot be changed here.")] for k in unknown})
+        return super().to_internal_value(data)
+
+
+class ContextDataSerializer(_OnlyKnownKeys, serializers.Serializer):
+    """The victim context as the edit form offers it: the same fields and value lists, lists of
+    codes where the form has checkboxes. Any other key is refused, naming it."""
+
+    gender = _code(Gender.choices, "prs_Gender")
+    citizenship = _country()
+    exploitation_types = _codes(Exploitation.choices, "vic_TypeOfExploitation")
+    forced_labour_industry = _code(ForcedLabourIndustry.choices, "vic_ForcedLabourIndustry")
+    recruitment_methods = _codes(RecruitmentMethod.choices, "vic_MethodOfRecruitment")
+    control_methods = _codes(ControlMethod.choices, "vic_Methods_of_Control")
+    relationship_to_trafficker = _code(Relationship.choices, "vic_RelationshipToTrafficker")
+    recruitment_country = _country()
+    exploitation_country = _country()
+
+
+class CaseUpdateSerializer(_OnlyKnownKeys, serializers.Serializer):
     version = serializers.IntegerField(help_text="the version you read; a stale one gets 409")
     seen = serializers.DictField(required=False, default=dict,
                                  help_text="the values you read, to name what changed on 409")
-    data = serializers.DictField(help_text="context fields to change")
+    data = ContextDataSerializer(help_text="context fields to change; others are refused")
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -286,7 +337,9 @@ class StatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices)
     close_reason = serializers.ChoiceField(choices=CloseReason.choices, required=False,
                                            allow_blank=True, default="",
-                                           help_text="required when closing")
+                                           help_text="required when closing; 'referred' "
+                                                     "exactly when the status is "
+                                                     "ClosedReferred")
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -324,19 +377,7 @@ class IdentityDocumentSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=60)
 
 
-class _NoUnknownKeys:
-    """A key the serializer does not know is an error naming it, not silently dropped."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = set(data) - set(self.fields)
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: [_("Unknown field.")] for key in sorted(unknown)})
-        return super().to_internal_value(data)
-
-
-class PersonDataSerializer(_NoUnknownKeys, serializers.Serializer):
+class PersonDataSerializer(_OnlyKnownKeys, serializers.Serializer):
     first_name = serializers.CharField(max_length=100, required=False)
     second_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     birth_date = serializers.DateField(required=False, allow_null=True)
@@ -372,7 +413,7 @@ class PersonCorrectedSerializer(PersonOutSerializer):
         help_text="true when the correction made the case a child's case or an adult's")
 
 
-class PersonUpdateSerializer(_NoUnknownKeys, serializers.Serializer):
+class PersonUpdateSerializer(_OnlyKnownKeys, serializers.Serializer):
     version = serializers.IntegerField(help_text="the case version you read; a stale one gets 409")
     seen = serializers.DictField(required=False, default=dict,
                                  help_text="the values you read, to name what changed on 409")
@@ -489,7 +530,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def partial_update(self, request, pk=None):
         case = self.get_object()
         ser = CaseUpdateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
+        if not ser.is_valid():
+            errors = dict(ser.errors)
+            # The context fields' errors under their own names, as the service gives them.
+            nested = errors.get("data")
+            if isinstance(nested, dict) and api_settings.NON_FIELD_ERRORS_KEY not in nested:
+                errors.update(errors.pop("data"))
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         try:
             updated = services.case_update(case=case, actor=request.user,
                                            version=ser.validated_data["version"],

@@ -4,8 +4,9 @@ transaction and records an audit event with codes only."""
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -60,6 +61,13 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def _check_case_role(actor, org) -> None:
     if not roles_in(actor, org) & {Role.CASEWORKER, Role.SUPERVISOR}:
         raise PermissionDenied(_("Only caseworkers and supervisors of this organisation can do "
@@ -71,6 +79,40 @@ def _person_errors(case: Case, field: str) -> dict[str, list[str]]:
     contact has none until it becomes a full case."""
     if case.subject_id is None:
         return {field: [_("Register the person first: this is personal data.")]}
+    return {}
+
+
+def _birth_bound(case: Case) -> date | None:
+    """The earliest day the person can have lived: their date of birth, or, when only an age
+    was given at intake, the earliest birth date that age allows."""
+    # After erasure nothing can be decrypted (and nothing about the person is left to check).
+    readable = case.subject_id is not None and not case.subject.is_erased
+    person = Person.objects.filter(case=case).first() if readable else None
+    if person is not None and person.birth_date:
+        return person.birth_date
+    if case.age_at_intake is not None and case.opened_on:
+        return _years_before(case.opened_on, case.age_at_intake + 1) + timedelta(days=1)
+    return None
+
+
+def date_errors(field: str, value, *, born: date | None = None, happened: bool = False,
+                not_before: tuple[tuple[date | None, str], ...] = ()) -> dict[str, list[str]]:
+    """The one check of a date given to a case service. `happened`: the date is of something
+    that has already taken place, so it cannot be in the future (a due date can). `born`: the
+    person's date of birth (or the earliest their age allows); nothing about them happens
+    before it. `not_before`: (other date, message) pairs this date must not precede, e.g. a
+    decision and its assessment. Returns {field: [message]} or {}."""
+    if value is None:
+        return {}
+    if not isinstance(value, date):
+        return {field: [_("Enter a valid date.")]}
+    if happened and value > timezone.localdate():
+        return {field: [_("The date is in the future.")]}
+    if born and value < born:
+        return {field: [_("The date is before the person was born.")]}
+    for other, message in not_before:
+        if other and value < other:
+            return {field: [message]}
     return {}
 
 
@@ -88,10 +130,8 @@ def _validate_person(*, birth_date, age, opened_on) -> dict[str, list[str]]:
             errors["age"] = [_("The age (%(age)s) does not match the date of birth, which gives "
                                "%(computed)s.") % {"age": age,
                                                    "computed": age_on(birth_date, opened_on)}]
-    if opened_on > today:
-        errors["opened_on"] = [_("The case cannot open in the future.")]
-    if birth_date and opened_on < birth_date:
-        errors["opened_on"] = [_("The case cannot open before the person was born.")]
+    errors.update(date_errors("opened_on", opened_on, happened=True,
+                              born=None if "birth_date" in errors else birth_date))
     return errors
 
 
@@ -113,7 +153,8 @@ def _validate_coded(data: dict) -> dict[str, list[str]]:
                            ("control_methods", ControlMethod.values)):
         bad = [c for c in data.get(field) or [] if c not in allowed]
         if bad:
-            errors[field] = [_("Unknown code(s): %(codes)s.") % {"codes": ", ".join(bad)}]
+            errors[field] = [_("Unknown code(s): %(codes)s.")
+                             % {"codes": ", ".join(map(str, bad))}]
     if data.get("relationship_to_trafficker") and \
             data["relationship_to_trafficker"] not in Relationship.values:
         errors["relationship_to_trafficker"] = [_("Unknown relationship.")]
@@ -204,6 +245,16 @@ def case_set_status(*, case: Case, actor, status: str, reason: str = "",
     closing = status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
     if closing and reason not in CloseReason.values:
         raise ValidationError({"close_reason": [_("Give the reason for closing.")]})
+    # "Closed (referred)" says the person went on to another organisation; the reason must say
+    # the same, and a plain "Closed" must not claim a referral.
+    if status == CaseStatus.CLOSED_REFERRED and reason != CloseReason.REFERRED:
+        raise ValidationError({"close_reason": [
+            _("A case closed as referred needs the reason “%(reason)s”.")
+            % {"reason": CloseReason.REFERRED.label}]})
+    if status == CaseStatus.CLOSED and reason == CloseReason.REFERRED:
+        raise ValidationError({"close_reason": [
+            _("The person was referred: choose the status “%(status)s”.")
+            % {"status": CaseStatus.CLOSED_REFERRED.label}]})
     if closing:
         from bridgeway.cases.registry import close_blockers
 
@@ -255,12 +306,16 @@ def service_add(*, case: Case, actor, service: str, started_on: date, ended_on=N
     errors: dict[str, list[str]] = {}
     if service not in Service.values:
         errors["service"] = [_("Unknown service.")]
-    if started_on and started_on > timezone.localdate():
-        errors["started_on"] = [_("The start date is in the future.")]
-    if started_on and started_on < case.opened_on.replace(year=case.opened_on.year - 5):
+    born = _birth_bound(case)
+    errors.update(date_errors("started_on", started_on, happened=True, born=born))
+    if "started_on" not in errors and started_on and \
+            started_on < _years_before(case.opened_on, 5):
         errors["started_on"] = [_("The start date is long before the case opened.")]
-    if ended_on and started_on and ended_on < started_on:
-        errors["ended_on"] = [_("The end date is before the start date.")]
+    # Only an ongoing service can have a planned end; one that was completed, declined or not
+    # available has ended already.
+    errors.update(date_errors(
+        "ended_on", ended_on, happened=outcome != ServiceOutcome.ONGOING, born=born,
+        not_before=((started_on, _("The end date is before the start date.")),)))
     if outcome not in ServiceOutcome.values:
         errors["outcome"] = [_("Unknown outcome.")]
     errors.update(_person_errors(case, "service"))
@@ -294,10 +349,16 @@ def assessment_record(*, case: Case, actor, indicator_set: IndicatorSet,
                       entries: list[IndicatorEntry], assessed_on: date | None = None,
                       note: str = "") -> Assessment:
     _check_case_role(actor, case.organisation)
+    if case.subject_id is None:
+        # Indicators are personal data, kept under the person's key: an anonymous first contact
+        # has none.
+        raise ValidationError(_("This is an anonymous first contact: turn it into a full case "
+                                "before assessing it with the indicators."))
     assessed_on = assessed_on or timezone.localdate()
     known = indicator_set.indicator_ids()
     wrong = [e.indicator_id for e in entries if e.indicator_id not in known]
     errors: dict[str, list[str]] = {}
+    twice = sorted(i for i, n in Counter(e.indicator_id for e in entries).items() if n > 1)
     if wrong:
         errors["indicators"] = [_("These indicators are not in the set %(set)s: %(ids)s.") % {
             "set": indicator_set.label, "ids": ", ".join(wrong)}]
@@ -305,8 +366,12 @@ def assessment_record(*, case: Case, actor, indicator_set: IndicatorSet,
         errors["indicator_set"] = [
             _("This is a child's case: use a set for children.") if case.is_child
             else _("This is an adult's case: use a set for adults.")]
-    if assessed_on > timezone.localdate():
-        errors["assessed_on"] = [_("The assessment date is in the future.")]
+    if twice:
+        errors["indicators"] = errors.get("indicators", []) + [
+            _("Each indicator can be recorded once per assessment; given more than once: "
+              "%(ids)s.") % {"ids": ", ".join(twice)}]
+    errors.update(date_errors("assessed_on", assessed_on, happened=True,
+                              born=_birth_bound(case)))
     bad_sources = [e.indicator_id for e in entries if e.source not in IndicatorSource.values]
     if bad_sources:
         errors["indicators"] = errors.get("indicators", []) + [
@@ -351,8 +416,10 @@ def decision_record(*, case: Case, actor, assessment: Assessment | None, status:
     if status not in TraffickingStatus.values:
         errors["status"] = [_("Unknown decision.")]
     decided_on = decided_on or timezone.localdate()
-    if decided_on > timezone.localdate():
-        errors["decided_on"] = [_("The decision date is in the future.")]
+    errors.update(date_errors(
+        "decided_on", decided_on, happened=True, born=_birth_bound(case),
+        not_before=((assessment.assessed_on if assessment else None,
+                     _("The decision is dated before the assessment it is based on.")),)))
     if errors:
         raise ValidationError(errors)
     state = Decision.State.AWAITING_APPROVAL if _needs_approval(case, actor) \
@@ -396,6 +463,29 @@ def decision_approve(*, decision: Decision, actor, approve: bool = True) -> Deci
 CONTEXT_FIELDS = ("gender", "citizenship", "exploitation_types", "forced_labour_industry",
                   "recruitment_methods", "control_methods", "relationship_to_trafficker",
                   "recruitment_country", "exploitation_country")
+CONTEXT_LIST_FIELDS = ("exploitation_types", "recruitment_methods", "control_methods")
+
+
+def _context_shape_errors(data: dict) -> dict[str, list[str]]:
+    """What the edit form can send and nothing else: known fields only, a list of codes where
+    the form has checkboxes, one code (or "" for none) where it has a choice."""
+    errors: dict[str, list[str]] = {}
+    for key in data:
+        if key not in CONTEXT_FIELDS:
+            errors[str(key)] = [_("Unknown field: only the victim context can be changed "
+                                  "here.")]
+    for field in CONTEXT_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        if field in CONTEXT_LIST_FIELDS:
+            if not isinstance(value, list | tuple):
+                errors[field] = [_("This must be a list of codes.")]
+            elif not all(isinstance(v, str) for v in value):
+                errors[field] = [_("Each entry of this list must be a code (text).")]
+        elif not isinstance(value, str):
+            errors[field] = [_("This must be one code, or empty for none.")]
+    return errors
 
 
 @dataclass
@@ -499,9 +589,10 @@ def case_update(*, case: Case, actor, version: int, data: dict, seen: dict) -> C
     _check_case_role(actor, case.organisation)
     current = Case.objects.select_for_update().get(pk=case.pk)
     _check_version(current, version, seen, CONTEXT_FIELDS)
-    errors = _validate_coded(data)
+    errors = _context_shape_errors(data) or _validate_coded(data)
     if errors:
         raise ValidationError(errors)
+    data = {f: sorted(set(v)) if f in CONTEXT_LIST_FIELDS else v for f, v in data.items()}
     changed = []
     for field in CONTEXT_FIELDS:
         if field in data and getattr(current, field) != data[field]:
@@ -545,8 +636,9 @@ def objective_add(*, case: Case, actor, objective: str, due_on: date | None = No
     objective = (objective or "").strip()
     if not objective:
         raise ValidationError({"objective": [_("Describe the objective.")]})
-    if due_on and due_on < case.opened_on:
-        raise ValidationError({"due_on": [_("The due date is before the case opened.")]})
+    if errors := date_errors("due_on", due_on, born=_birth_bound(case), not_before=(
+            (case.opened_on, _("The due date is before the case opened.")),)):
+        raise ValidationError(errors)
     if errors := _person_errors(case, "objective"):
         raise ValidationError(errors)
     row = PlanObjective(case=case, subject=case.subject, due_on=due_on)
@@ -579,6 +671,7 @@ def task_add(*, case: Case, actor, title: str, due_on: date, assignee=None):
         errors["title"] = [_("Say what needs doing.")]
     if due_on is None:
         errors["due_on"] = [_("Give a due date.")]
+    errors.update(date_errors("due_on", due_on, born=_birth_bound(case)))
     if not can_work_on(assignee, case):
         # Otherwise the task would sit where its assignee cannot see it.
         errors["assignee"] = [_("The task must go to a supervisor here or to a caseworker "
@@ -631,8 +724,16 @@ def first_contact_convert(*, case: Case, actor, person: PersonData) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.is_first_contact or case.subject_id:
         raise ValidationError(_("This case already has a person."))
-    _validate_intake(person=person, opened_on=case.opened_on,
-                     exploitation_types=case.exploitation_types)
+    try:
+        _validate_intake(person=person, opened_on=case.opened_on,
+                         exploitation_types=case.exploitation_types)
+    except ValidationError as exc:
+        errors = exc.message_dict
+        # The opening date is the first contact's, fixed: a clash with it is the birth date's.
+        if errors.pop("opened_on", None):
+            errors.setdefault("birth_date", [_("The date of birth is after this first contact "
+                                               "was recorded.")])
+        raise ValidationError(errors) from None
     _attach_person(case=case, actor=actor, person=person)
     case.is_first_contact = False
     case.version += 1
@@ -656,13 +757,10 @@ def event_add(*, case: Case, actor, kind: str, country: str = "", place: str = "
         errors["kind"] = [_("Unknown kind of event.")]
     if country and not is_country(country):
         errors["country"] = [_("Unknown country code %(code)r.") % {"code": country}]
-    if date_from and date_from > timezone.localdate():
-        errors["date_from"] = [_("The date is in the future.")]
-    if date_from and date_to and date_to < date_from:
-        errors["date_to"] = [_("The end date is before the start date.")]
-    person = Person.objects.filter(case=case).first()
-    if person and date_from and person.birth_date and date_from < person.birth_date:
-        errors["date_from"] = [_("The date is before the person was born.")]
+    born = _birth_bound(case)
+    errors.update(date_errors("date_from", date_from, happened=True, born=born))
+    errors.update(date_errors("date_to", date_to, happened=True, born=born, not_before=(
+        (date_from, _("The end date is before the start date.")),)))
     if case.subject_id is None:
         errors["kind"] = [_("Register the person first: events are personal data.")]
     if errors:

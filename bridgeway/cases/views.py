@@ -45,6 +45,15 @@ from bridgeway.protection.services import possible_duplicates
 PAGE_SIZE = 50
 
 
+def _row_or_404(queryset, pk):
+    """The row with the id a query string or form gave, or 404 also when the id is malformed
+    (`?set=abc`), instead of a server error."""
+    try:
+        return get_object_or_404(queryset, pk=pk)
+    except (ValueError, TypeError, ValidationError):
+        raise Http404 from None
+
+
 def _org(request):
     return organisation_from_request(request, [Role.CASEWORKER, Role.SUPERVISOR])
 
@@ -305,9 +314,13 @@ def assess(request, pk):
     case = case_for_user(request.user, pk)
     ensure_default_sets()
     sexual = "SexualExploitation" in (case.exploitation_types or [])
+    if case.subject_id is None and request.method != "POST":
+        messages.error(request, _("This is an anonymous first contact: turn it into a full case "
+                                  "before assessing it with the indicators."))
+        return redirect("cases:detail", case.pk)
     sets = IndicatorSet.objects.filter(is_active=True, for_child=case.is_child)
     chosen_id = request.GET.get("set") or request.POST.get("set")
-    indicator_set = (get_object_or_404(sets, pk=chosen_id) if chosen_id
+    indicator_set = (_row_or_404(sets, chosen_id) if chosen_id
                      else set_for(child=case.is_child, sexual=sexual))
     errors = []
     if request.method == "POST":
@@ -419,10 +432,10 @@ def work(request, pk):
                                      version=assign_form.cleaned_data["version"],
                                      seen={"assignees": seen})
             elif request.POST.get("done_objective"):
-                obj = get_object_or_404(case.objectives, pk=request.POST["done_objective"])
+                obj = _row_or_404(case.objectives, request.POST["done_objective"])
                 services.objective_done(objective=obj, actor=request.user)
             elif request.POST.get("done_task"):
-                task = get_object_or_404(case.tasks, pk=request.POST["done_task"])
+                task = _row_or_404(case.tasks, request.POST["done_task"])
                 services.task_done(task=task, actor=request.user)
             else:
                 raise ValidationError(_("Check the form below."))
