@@ -340,12 +340,12 @@ def test_with_only_an_age_dates_long_before_birth_are_refused(cast):
 def test_close_reason_must_fit_the_status(cast, case, status, reason):
     client = signed_in(cast.caseworker_a)
     response = client.post(reverse("cases:status", args=[case.pk]),
-                           {"status": status, "close_reason": reason})
+                           {"status": status, "close_reason": reason, "version": case.version})
     assert response.status_code == 400
     assert response.context["status_form"].errors["close_reason"]
     response = api(cast.caseworker_a).post(f"/api/v1/cases/{case.pk}/status/",
-                                           {"status": status, "close_reason": reason},
-                                           format="json")
+                                           {"status": status, "close_reason": reason,
+                                            "version": case.version}, format="json")
     assert response.status_code == 400 and response.json()["close_reason"]
     fresh = Case.objects.get(pk=case.pk)
     assert fresh.status == "Active" and fresh.closed_on is None
