@@ -334,6 +334,9 @@ class AssignSerializer(serializers.Serializer):
 
 class StatusSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="the case version you read; a stale one gets 409")
+    seen_status = serializers.ChoiceField(
+        choices=CaseStatus.choices, required=False,
+        help_text="the status you read, so that a 409 can say whether it changed")
     status = serializers.ChoiceField(choices=CaseStatus.choices)
     close_reason = serializers.ChoiceField(choices=CloseReason.choices, required=False,
                                            allow_blank=True, default="",
@@ -729,7 +732,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             case = services.case_set_status(case=case, actor=request.user,
                                             status=ser.validated_data["status"],
                                             reason=ser.validated_data["close_reason"],
-                                            version=ser.validated_data["version"])
+                                            version=ser.validated_data["version"],
+                                            seen={"status": ser.validated_data["seen_status"]}
+                                            if "seen_status" in ser.validated_data else None)
         except services.EditConflict as exc:
             return _conflict(exc)
         return Response(CaseSerializer(case).data)

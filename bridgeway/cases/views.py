@@ -164,7 +164,17 @@ def _detail_context(request, case):
         "panels": _panels(request, case),
         "victim_context": victim_context(case),
         "events": event_rows(case),
+        "person_more": _person_more(case, person),
     }
+
+
+def _person_more(case, person) -> list[tuple[str, str]]:
+    """Address and identity documents as people read them (country names, document types)."""
+    if person is None or case.subject is None or case.subject.is_erased:
+        return []
+    labels = services.person_labels()
+    return [(labels[f], services.person_shown(f, getattr(person, f)))
+            for f in ("address", "identity_documents")]
 
 
 def _panels(request, case) -> list[str]:

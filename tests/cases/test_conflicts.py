@@ -157,6 +157,12 @@ def test_api_stale_status_change_gets_409(cast, case):
                                               "version": case.version}, format="json")
     assert stale.status_code == 409 and stale.json()["version"] == case.version + 1
     assert Case.objects.get(pk=case.pk).status == "FollowUp"
+    told = api(cast.supervisor_a).post(url, {"status": "Closed", "close_reason": "goals_met",
+                                             "version": case.version, "seen_status": "Active"},
+                                       format="json")
+    assert told.status_code == 409
+    assert told.json()["changes"] == [{"field": "status", "label": "Status",
+                                       "value": "Follow-up"}]
     ok = api(cast.supervisor_a).post(url, {"status": "Closed", "close_reason": "goals_met",
                                            "version": stale.json()["version"]}, format="json")
     assert ok.status_code == 200 and ok.json()["status"] == "Closed"

@@ -73,6 +73,8 @@ def test_caseworker_corrects_name_dob_and_contact_details_on_the_screen(cast, ca
     assert (row.first_name, row.second_name, row.email) == ("Anna", "Popescu", "anna@example.org")
     assert row.address["city"] == "Chișinău" and row.address["country"] == "MD"
     assert row.identity_documents == [{"kind": "passport", "number": "AB123"}]
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Chișinău, Moldova" in detail and "Passport AB123" in detail
     assert fresh.subject.display_name == "Anna Popescu"
     # The blind indexes follow: the new name and phone are found, the old ones no longer.
     assert fresh.subject in possible_duplicates(cast.org_a, "Anna Popescu")
