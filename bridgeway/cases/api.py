@@ -365,7 +365,7 @@ def _conflict(exc) -> Response:
         "changes": [vars(c) for c in exc.changes]}).data, status=status.HTTP_409_CONFLICT)
 
 
-class AddressSerializer(serializers.Serializer):
+class AddressSerializer(_OnlyKnownKeys, serializers.Serializer):
     street = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     city = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     state = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -375,7 +375,7 @@ class AddressSerializer(serializers.Serializer):
                                     help_text="ISO 3166-1 alpha-2")
 
 
-class IdentityDocumentSerializer(serializers.Serializer):
+class IdentityDocumentSerializer(_OnlyKnownKeys, serializers.Serializer):
     kind = serializers.ChoiceField(choices=IdentityDocumentKind.choices)
     number = serializers.CharField(max_length=60)
 

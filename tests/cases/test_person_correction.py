@@ -186,6 +186,7 @@ def test_api_reads_and_corrects_the_person(cast, case):
     ({"identity_documents": [{"kind": "tattoo", "number": "1"}]}, "identity_documents"),
     ({"address": {"country": "ZZ"}}, "address"),
     ({"name": "Someone"}, "name"),
+    ({"address": {"planet": "Mars"}}, "planet"),
 ])
 def test_api_bad_input_names_the_field_and_writes_nothing(cast, case, data, field):
     client = api(cast.caseworker_a)
