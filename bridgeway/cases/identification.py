@@ -197,9 +197,11 @@ def explain(result: dict, *, rule: dict | None = None,
             else _("adult rules")}
 
 
-def validate_rule(rule, dimension_ids: set[str] | None = None) -> list[str]:
+def validate_rule(rule, dimension_ids: set[str] | None = None, *, strict: bool = True) -> list[str]:
     """Problems with a machine-readable combination rule, each naming where it is. A rule that
-    passes cannot fail at assessment time."""
+    passes cannot fail at assessment time. With `dimension_ids`, a group naming none of the set's
+    dimensions could never be met; `strict` (a rule the file brought) also refuses any unknown
+    dimension id, which is most likely a typo."""
     where = "combination_rule.machine"
     if not isinstance(rule, dict):
         return [_("%(where)s must be an object with \"adult\" and \"child\".")
@@ -241,7 +243,8 @@ def validate_rule(rule, dimension_ids: set[str] | None = None) -> list[str]:
                 problems.append(_("%(where)s needs \"any_of\": a non-empty list of dimension "
                                   "ids.") % {"where": g_here})
             elif dimension_ids is not None and (unknown := [d for d in any_of
-                                                            if d not in dimension_ids]):
+                                                            if d not in dimension_ids]) and \
+                    (strict or len(unknown) == len(any_of)):
                 problems.append(_("%(where)s names dimension(s) the set does not have: "
                                   "%(ids)s.") % {"where": g_here, "ids": ", ".join(unknown)})
     return problems

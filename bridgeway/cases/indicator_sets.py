@@ -66,10 +66,11 @@ def import_set(*, data: dict, rule: dict | None = None, label: str = "", provena
     problems = validate_set(data)
     if problems:
         raise ValidationError({"file": problems})
+    strict = rule is not None
     if rule is None:
         # The default rule was reconstructed (see the reference README): never shown as verified.
         rule, rule_uncertain = DEFAULT_RULE, True
-    problems = validate_rule(rule, {d["id"] for d in data["dimensions"]})
+    problems = validate_rule(rule, {d["id"] for d in data["dimensions"]}, strict=strict)
     if problems:
         raise ValidationError({"file": problems})
     child, sexual = _flags(data, for_child, for_sexual_exploitation)
