@@ -192,7 +192,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"decided_on": {"required": False}}
 
 
-class IdentificationSerializer(serializers.Serializer):
+class SideBySideSerializer(serializers.Serializer):
     cso = DecisionSerializer(allow_null=True, help_text="this organisation's decision in force")
     formal = DecisionSerializer(allow_null=True, help_text="the formal state identification")
     differ = serializers.BooleanField()
@@ -413,14 +413,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                                 decided_on=data.get("decided_on"))
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=IdentificationSerializer,
+    @extend_schema(responses=SideBySideSerializer,
                    summary="The organisation's decision beside the formal state identification")
     @action(detail=True, methods=["get"])
     def identification(self, request, pk=None):
         from bridgeway.cases.queries import identification_side_by_side
 
         case = self.get_object()
-        return Response(IdentificationSerializer(
+        return Response(SideBySideSerializer(
             identification_side_by_side(list(case.decisions.all()))).data)
 
 
