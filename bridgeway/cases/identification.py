@@ -37,7 +37,8 @@ DEFAULT_RULE = {
 STRENGTHS = ("strong", "medium", "weak")
 STRENGTH_LABELS = {"strong": gettext_lazy("strong"), "medium": gettext_lazy("medium"),
                    "weak": gettext_lazy("weak")}
-# The six dimensions every shipped set shares; a national set's own dimensions keep its labels.
+# The six dimensions every shipped set shares, by id (for results that carry no label) and by
+# the shipped English labels; a national set's own labels are its data and stay as imported.
 DIMENSION_LABELS = {
     "deceptive_recruitment": gettext_lazy("Deceptive recruitment"),
     "coercive_recruitment": gettext_lazy("Coercive recruitment"),
@@ -45,6 +46,19 @@ DIMENSION_LABELS = {
     "exploitation": gettext_lazy("Exploitation"),
     "coercion_at_destination": gettext_lazy("Coercion at destination"),
     "abuse_of_vulnerability_at_destination": gettext_lazy("Abuse of vulnerability at destination"),
+}
+SHIPPED_LABELS = {
+    "Deceptive recruitment (incl. transfer and transport)":
+        gettext_lazy("Deceptive recruitment (incl. transfer and transport)"),
+    "Coercive recruitment (incl. transfer and transport)":
+        gettext_lazy("Coercive recruitment (incl. transfer and transport)"),
+    "Recruitment by abuse of vulnerability (incl. transfer and transport)":
+        gettext_lazy("Recruitment by abuse of vulnerability (incl. transfer and transport)"),
+    "Exploitative conditions of work": gettext_lazy("Exploitative conditions of work"),
+    "Exploitation": gettext_lazy("Exploitation"),
+    "Coercion at destination": gettext_lazy("Coercion at destination"),
+    "Abuse of vulnerability at destination":
+        gettext_lazy("Abuse of vulnerability at destination"),
 }
 _SET_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,60}$")
 THRESHOLD_KEYS = ("strong", "medium", "weak", "medium_or_weak")
@@ -55,8 +69,10 @@ def strength_label(strength: str) -> str:
 
 
 def dimension_label(dim_id: str, fallback: str = "") -> str:
-    label = DIMENSION_LABELS.get(dim_id)
-    return str(label) if label is not None else (fallback or dim_id)
+    """A dimension's label in the reader's language where it is one of the shipped ones."""
+    if fallback:
+        return str(SHIPPED_LABELS.get(fallback, fallback))
+    return str(DIMENSION_LABELS.get(dim_id, dim_id))
 
 
 @dataclass

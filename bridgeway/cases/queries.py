@@ -184,15 +184,18 @@ def shared_case_data(case, sections) -> dict:
                        for e in case.events.all()],
         }
     if "identification" in sections:
+        from bridgeway.cases.identification import explain
+
         out["identification"] = {
             "assessments": [{"assessed_on": a.assessed_on, "indicator_set": a.indicator_set.label,
                              "version": a.indicator_set.version,
                              "decision_org": a.decision_org,
                              "indicators": sorted(i.indicator_id for i in a.indicators.all()),
                              "indicates_trafficking": bool(a.result.get("indicates_trafficking")),
-                             "dimensions": [{"label": d.get("label", ""),
-                                             "reason": d.get("reason", "")}
-                                            for d in a.result.get("dimensions", [])]}
+                             # The "why" in the reader's language, from the stored counts.
+                             "dimensions": [{"label": d["label"], "reason": d["why"]}
+                                            for d in explain(a.result, rule=a.indicator_set.rule)
+                                            ["dimensions"]]}
                             for a in case.assessments.select_related("indicator_set")
                             .prefetch_related("indicators")],
             "decisions": [{"status": d.status, "status_label": d.get_status_display(),

@@ -19,7 +19,7 @@ from bridgeway.cases.forms import (
     ServiceForm,
     StatusForm,
 )
-from bridgeway.cases.identification import strength_label
+from bridgeway.cases.identification import dimension_label, strength_label
 from bridgeway.cases.indicator_sets import ensure_default_sets, set_for
 from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
 from bridgeway.cases.queries import (
@@ -275,7 +275,7 @@ def assess(request, pk):
             return redirect("cases:detail", case.pk)
         except ValidationError as exc:
             errors = exc.messages
-    dimensions = [{"label": dim.get("label", dim["id"]), "indicators": [
+    dimensions = [{"label": dimension_label(dim["id"], dim.get("label", "")), "indicators": [
         {**ind, "strength_label": strength_label(ind.get("strength", ""))}
         for ind in dim["indicators"]]} for dim in indicator_set.data["dimensions"]]
     return render(request, "cases/assess.html", {

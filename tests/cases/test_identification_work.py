@@ -341,7 +341,7 @@ def test_the_assess_form_has_a_note_per_indicator_and_the_case_page_shows_them(c
     text = set_for(child=False, sexual=False).indicator(IND)["text"]
     assert text in html and "Contract in the bag says cleaning" in html
     assert "Document" in html and "Interview at the shelter" in html
-    assert "Deceptive recruitment" in html
+    assert "Deceptive recruitment (incl. transfer and transport)" in html
 
 
 def test_the_api_records_and_returns_indicator_and_assessment_notes(cast, case):
@@ -388,8 +388,9 @@ def test_the_why_is_built_when_shown_not_read_from_the_stored_text(cast, case, m
     assert "«not positive: 0 strong, 0 medium, 0 weak present»" in html
 
 
-def test_dimension_labels_in_the_why_follow_the_language(cast, case):
-    assess(case, cast.caseworker_a, ids=[IND])
+def test_dimension_labels_in_the_why_follow_the_language(cast):
+    case = open_case(cast, types=["SexualExploitation"])
+    assess(case, cast.caseworker_a, set_=set_for(child=False, sexual=True))
     client = signed_in(cast.caseworker_a)
     client.cookies["django_language"] = "uk"
     html = client.get(reverse("cases:detail", args=[case.pk]),
