@@ -275,6 +275,10 @@ def validate_set(data: dict) -> list[str]:
     if not isinstance(data["id"], str) or not _SET_CODE.match(data["id"]):
         return [_("The set id %(id)r must be up to 60 letters, digits, dots, dashes or "
                   "underscores.") % {"id": data["id"]}]
+    if not isinstance(data.get("label", ""), str) or len(data.get("label", "")) > 200:
+        problems.append(_("The label must be text of up to 200 characters."))
+    if not isinstance(data.get("provenance", ""), str):
+        problems.append(_("The provenance must be text."))
     seen: set[str] = set()
     dim_ids: set[str] = set()
     for d_index, dim in enumerate(data["dimensions"], start=1):

@@ -58,6 +58,13 @@ def _flags(data: dict, for_child: bool | None,
     return chosen[0], chosen[1]
 
 
+def _in_set(data, problems: list[str]) -> list[str]:
+    code = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else ""
+    if not code or len(code) > 60:
+        return problems
+    return [_("Set %(code)s: %(problem)s") % {"code": code, "problem": p} for p in problems]
+
+
 @transaction.atomic
 def import_set(*, data: dict, rule: dict | None = None, label: str = "", provenance: str = "",
                uncertain: bool = False, rule_uncertain: bool = False, source: str = "",
@@ -65,14 +72,14 @@ def import_set(*, data: dict, rule: dict | None = None, label: str = "", provena
                actor=None) -> IndicatorSet:
     problems = validate_set(data)
     if problems:
-        raise ValidationError({"file": problems})
+        raise ValidationError({"file": _in_set(data, problems)})
     strict = rule is not None
     if rule is None:
         # The default rule was reconstructed (see the reference README): never shown as verified.
         rule, rule_uncertain = DEFAULT_RULE, True
     problems = validate_rule(rule, {d["id"] for d in data["dimensions"]}, strict=strict)
     if problems:
-        raise ValidationError({"file": problems})
+        raise ValidationError({"file": _in_set(data, problems)})
     child, sexual = _flags(data, for_child, for_sexual_exploitation)
     code = data["id"]
     version = (IndicatorSet.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0) + 1

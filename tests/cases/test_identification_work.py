@@ -487,3 +487,26 @@ def test_the_notice_shows_for_a_flagged_set_and_not_for_a_verified_one(cast, cas
     assess(case, cast.caseworker_a)
     detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert detail.count("Not verified against the published source") == 1
+
+
+def test_picking_a_set_that_does_not_fit_warns_before_anything_is_ticked(cast):
+    case = open_case(cast, types=["SexualExploitation"])
+    labour = sets()["adult_labour"]
+    page = signed_in(cast.caseworker_a).get(reverse("cases:assess", args=[case.pk])
+                                            + f"?set={labour.pk}")
+    assert "This set does not fit this case" in page.content.decode()
+    fitting = signed_in(cast.caseworker_a).get(reverse("cases:assess", args=[case.pk]))
+    assert "This set does not fit this case" not in fitting.content.decode()
+
+
+def test_set_problems_name_the_set_and_nothing_is_written(cast):
+    ensure_default_sets()
+    before = IndicatorSet.objects.count()
+    good = a_set(for_child=False, for_sexual_exploitation=False)
+    bad = a_set("md_nrm_second", for_child=False, for_sexual_exploitation=False,
+                label="x" * 201)
+    with pytest.raises(ValidationError) as exc:
+        import_payload(payload([good, bad], VERIFIED_RULE), actor=cast.platform_admin)
+    assert exc.value.message_dict["file"] == [
+        "Set md_nrm_second: The label must be text of up to 200 characters."]
+    assert IndicatorSet.objects.count() == before  # the good first set was not kept either
