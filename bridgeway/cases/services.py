@@ -407,6 +407,7 @@ def formal_decision_record(*, case: Case, actor, status: str, decision_org: str,
         errors["decision_body"] = [_("Name the body that decided.")]
     elif len(decision_body) > 200:
         errors["decision_body"] = [_("The name of the body is longer than 200 characters.")]
+    errors.update(_person_errors(case, "status"))
     if decided_on is None:
         errors["decided_on"] = [_("Give the date of the formal decision.")]
     elif decided_on > timezone.localdate():

@@ -510,3 +510,13 @@ def test_set_problems_name_the_set_and_nothing_is_written(cast):
     assert exc.value.message_dict["file"] == [
         "Set md_nrm_second: The label must be text of up to 200 characters."]
     assert IndicatorSet.objects.count() == before  # the good first set was not kept either
+
+
+def test_no_formal_identification_on_an_anonymous_first_contact(cast):
+    contact = services.first_contact_open(org=cast.org_a, actor=cast.caseworker_a,
+                                          channel="phone")
+    with pytest.raises(ValidationError) as exc:
+        services.formal_decision_record(case=contact, actor=cast.caseworker_a,
+                                        status="ActualVictimOfTrafficking", decision_org="Police",
+                                        decision_body="Police", decided_on=TODAY())
+    assert "status" in exc.value.message_dict and Decision.objects.count() == 0

@@ -54,6 +54,19 @@ def test_intake_identification_service_note(browser, live_server):
         .first.is_visible()
     assert_accessible(page)
 
+    # The state's formal identification, recorded beside the organisation's own view.
+    page.get_by_text("Record a formal identification received from a state body").click()
+    page.locator("#id_formal-decision_org").select_option("Police")
+    page.locator("#id_formal-decision_body").fill("Border police unit")
+    page.locator("#id_formal-status").select_option("PossibleVictimOfTrafficking")
+    page.locator("#id_formal-decided_on").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Record the formal identification").click()
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    side_by_side = page.get_by_role("table", name="The organisation's identification and the "
+                                                  "formal state identification")
+    assert side_by_side.get_by_text("Border police unit").is_visible()
+    assert_accessible(page)
+
     page.get_by_text("Record a service").click()
     page.locator("#id_service").select_option("psychological")
     # A recent date: a fixed one would in time fall outside what the service rules accept.
