@@ -287,7 +287,7 @@ def set_fits_exploitation(indicator_set: IndicatorSet, case: Case) -> bool:
     """A labour set is refused for a case recorded as sexual exploitation only, and a sexual one
     for a case whose recorded types do not include sexual exploitation. With both kinds, or none
     recorded yet, either set may be used: the caseworker chooses."""
-    types = set(case.exploitation_types or [])
+    types = {t for t in case.exploitation_types or [] if isinstance(t, str)}
     if not types:
         return True
     sexual = bool(types & SEXUAL_EXPLOITATION)

@@ -280,7 +280,7 @@ def assess(request, pk):
         for ind in dim["indicators"]]} for dim in indicator_set.data["dimensions"]]
     return render(request, "cases/assess.html", {
         "case": case, "indicator_set": indicator_set, "sets": sets, "errors": errors,
-        "dimensions": dimensions, "posted": request.POST if request.method == "POST" else None,
+        "dimensions": dimensions,
         "sources": IndicatorSource.choices}, status=400 if errors else 200)
 
 
