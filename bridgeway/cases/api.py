@@ -8,7 +8,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -22,6 +27,7 @@ from bridgeway.cases.codes import (
     CloseReason,
     ContactChannel,
     ControlMethod,
+    DecisionOrg,
     Exploitation,
     ForcedLabourIndustry,
     Gender,
@@ -237,29 +243,97 @@ class NoteSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "created_at"]
 
 
+class IndicatorInSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=120)
+    source = serializers.ChoiceField(choices=IndicatorSource.choices,
+                                     default=IndicatorSource.SELF_REPORT)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
 class AssessmentInSerializer(serializers.Serializer):
     indicator_set = serializers.IntegerField()
-    indicators = serializers.ListField(child=serializers.DictField(), default=list,
-                                       help_text='[{"id": "...", "source": "self_report"}]')
+    indicators = IndicatorInSerializer(many=True, required=False, default=list)
     assessed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+
+
+class RecordedIndicatorSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    text = serializers.CharField()
+    strength = serializers.CharField()
+    strength_label = serializers.CharField()
+    source = serializers.CharField()
+    source_label = serializers.CharField()
+    note = serializers.CharField()
+
+
+class IndicatorGroupSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="dimension id")
+    label = serializers.CharField()
+    indicators = RecordedIndicatorSerializer(many=True)
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
+    """An assessment with its recorded indicators grouped by dimension and the "why" of its
+    result in the reader's language (from the stored codes and counts)."""
+
+    indicators = serializers.SerializerMethodField()
+    why = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
+    not_verified = serializers.SerializerMethodField()
+
     class Meta:
         model = Assessment
-        fields = ["id", "indicator_set", "decision_org", "assessed_on", "child_rules", "result"]
+        fields = ["id", "indicator_set", "decision_org", "assessed_on", "child_rules", "result",
+                  "not_verified", "why", "indicators", "note"]
+
+    def _details(self, obj) -> dict:
+        cache = self.context.setdefault("_details", {})
+        if obj.pk not in cache:
+            from bridgeway.cases.queries import assessment_details
+
+            cache[obj.pk] = assessment_details([obj], subject=self.context.get("subject"))[0]
+        return cache[obj.pk]
+
+    @extend_schema_field(IndicatorGroupSerializer(many=True))
+    def get_indicators(self, obj) -> list:
+        return self._details(obj)["groups"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_why(self, obj) -> dict:
+        return self._details(obj)["why"]
+
+    def get_note(self, obj) -> str | None:
+        return obj.note
+
+    def get_not_verified(self, obj) -> bool:
+        return obj.indicator_set.uncertain or obj.indicator_set.rule_uncertain
 
 
 class DecisionSerializer(serializers.ModelSerializer):
+    """The organisation's own decision (needs one of its assessments), or with
+    received_from_state a formal identification from a state body: then decision_org (the kind
+    of body), decision_body (which one) and decided_on are required and no assessment."""
+
     assessment = serializers.PrimaryKeyRelatedField(queryset=Assessment.objects.none(),
                                                     required=False, allow_null=True)
     status = serializers.ChoiceField(choices=TraffickingStatus.choices)
+    decision_org = serializers.ChoiceField(choices=DecisionOrg.choices, required=False)
+    decision_body = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    received_from_state = serializers.BooleanField(required=False, default=False)
 
     class Meta:
         model = Decision
-        fields = ["id", "assessment", "status", "decision_org", "decided_on", "state"]
-        read_only_fields = ["id", "decision_org", "state"]
+        fields = ["id", "assessment", "status", "decision_org", "decided_on", "state",
+                  "received_from_state", "decision_body"]
+        read_only_fields = ["id", "state"]
         extra_kwargs = {"decided_on": {"required": False}}
+
+
+class SideBySideSerializer(serializers.Serializer):
+    cso = DecisionSerializer(allow_null=True, help_text="this organisation's decision in force")
+    formal = DecisionSerializer(allow_null=True, help_text="the formal state identification")
+    differ = serializers.BooleanField()
 
 
 class ServiceDeliverySerializer(serializers.ModelSerializer):
@@ -566,25 +640,25 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["get", "post"])
     def assessments(self, request, pk=None):
         case = self.get_object()
+        context = {"subject": case.subject}
         if request.method == "GET":
-            return Response(AssessmentSerializer(case.assessments.all(), many=True).data)
+            rows = case.assessments.select_related("indicator_set").prefetch_related("indicators")
+            return Response(AssessmentSerializer(rows, many=True, context=context).data)
         ser = AssessmentInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         indicator_set = IndicatorSet.objects.filter(pk=ser.validated_data["indicator_set"]).first()
         if indicator_set is None:
-            return Response({"indicator_set": ["Unknown indicator set."]},
+            return Response({"indicator_set": [_("Unknown indicator set.")]},
                             status=status.HTTP_400_BAD_REQUEST)
-        entries = []
-        for item in ser.validated_data["indicators"]:
-            if not isinstance(item.get("id"), str):
-                return Response({"indicators": ["Each indicator needs an id."]},
-                                status=status.HTTP_400_BAD_REQUEST)
-            entries.append(services.IndicatorEntry(
-                indicator_id=item["id"], source=item.get("source", IndicatorSource.SELF_REPORT)))
+        entries = [services.IndicatorEntry(indicator_id=item["id"], source=item["source"],
+                                           note=item["note"])
+                   for item in ser.validated_data["indicators"]]
         assessment = services.assessment_record(case=case, actor=request.user,
                                                 indicator_set=indicator_set, entries=entries,
-                                                assessed_on=ser.validated_data["assessed_on"])
-        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+                                                assessed_on=ser.validated_data["assessed_on"],
+                                                note=ser.validated_data["note"])
+        return Response(AssessmentSerializer(assessment, context=context).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DecisionSerializer, responses=DecisionSerializer(many=True),
                    summary="Decisions (GET) or record one (POST); needs an assessment")
@@ -596,11 +670,39 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ser = DecisionSerializer(data=request.data)
         ser.fields["assessment"].queryset = Assessment.objects.filter(case=case)
         ser.is_valid(raise_exception=True)
-        decision = services.decision_record(case=case, actor=request.user,
-                                            assessment=ser.validated_data.get("assessment"),
-                                            status=ser.validated_data["status"],
-                                            decided_on=ser.validated_data.get("decided_on"))
+        data = ser.validated_data
+        if data["received_from_state"]:
+            if data.get("assessment") is not None:
+                return Response({"assessment": [_("A formal identification from a state body "
+                                                  "is not based on this organisation's "
+                                                  "assessment; leave assessment out.")]},
+                                status=status.HTTP_400_BAD_REQUEST)
+            decision = services.formal_decision_record(
+                case=case, actor=request.user, status=data["status"],
+                decision_org=data.get("decision_org", ""),
+                decision_body=data.get("decision_body", ""), decided_on=data.get("decided_on"))
+        else:
+            extra = [f for f in ("decision_org", "decision_body") if data.get(f)]
+            if extra:
+                return Response({f: [_("Only a formal identification received from a state "
+                                       "body (received_from_state: true) names the deciding "
+                                       "body; the organisation's own decisions take its kind.")]
+                                 for f in extra}, status=status.HTTP_400_BAD_REQUEST)
+            decision = services.decision_record(case=case, actor=request.user,
+                                                assessment=data.get("assessment"),
+                                                status=data["status"],
+                                                decided_on=data.get("decided_on"))
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=SideBySideSerializer,
+                   summary="The organisation's decision beside the formal state identification")
+    @action(detail=True, methods=["get"])
+    def identification(self, request, pk=None):
+        from bridgeway.cases.queries import identification_side_by_side
+
+        case = self.get_object()
+        return Response(SideBySideSerializer(
+            identification_side_by_side(list(case.decisions.all()))).data)
 
 
     def _sub_list(self, request, rows, serializer_class, add, *, context_setup=None):

@@ -2,10 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.cases.codes import (
+    FORMAL_DECISION_ORGS,
     CaseStatus,
     CloseReason,
     ContactChannel,
     ControlMethod,
+    DecisionOrg,
     EventKind,
     Exploitation,
     ForcedLabourIndustry,
@@ -110,6 +112,23 @@ class DecisionForm(forms.Form):
         self.fields["assessment"].choices = [
             (str(a.pk), f"{a.assessed_on:%Y-%m-%d} — {a.indicator_set.label}")
             for a in assessments]
+
+
+class FormalDecisionForm(forms.Form):
+    """A formal identification decision received from a state body."""
+
+    decision_org = forms.ChoiceField(
+        label=_("Kind of body that decided"),
+        choices=[(c.value, c.label) for c in DecisionOrg if c in FORMAL_DECISION_ORGS])
+    decision_body = forms.CharField(label=_("Deciding body"), max_length=200,
+                                    help_text=_("e.g. the national referral mechanism's "
+                                                "identification unit"))
+    status = forms.ChoiceField(label=_("Decision"), choices=TraffickingStatus.choices)
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "formal")  # beside the organisation's own decision form
+        super().__init__(*args, **kwargs)
 
 
 class CaseFilterForm(forms.Form):

@@ -98,6 +98,7 @@ ACTIONS = {
     "cases.service.recorded": gettext_lazy("Service recorded"),
     "cases.assessment.recorded": gettext_lazy("Identification assessment recorded"),
     "cases.decision.recorded": gettext_lazy("Identification decision recorded"),
+    "cases.decision.formal_recorded": gettext_lazy("Formal identification by a state body recorded"),
     "cases.decision.approved": gettext_lazy("Decision approved"),
     "cases.decision.rejected": gettext_lazy("Decision rejected"),
     "cases.plan_objective.added": gettext_lazy("Support plan objective added"),
@@ -136,6 +137,7 @@ _BY_ACTION = {
     ("cases.case.transferred", "from"): (gettext_lazy("From"), "organisation"),
     ("cases.case.transferred", "to"): (gettext_lazy("To"), "organisation"),
     ("cases.decision.recorded", "status"): (gettext_lazy("Decision"), TraffickingStatus),
+    ("cases.decision.formal_recorded", "status"): (gettext_lazy("Decision"), TraffickingStatus),
 }
 
 

@@ -241,9 +241,15 @@ class Decision(models.Model):
         REJECTED = "rejected", _("Not approved")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="decisions")
+    # The organisation's own decisions rest on one of its assessments; a formal identification
+    # received from a state body rests on that body's own procedure, so it has none here.
+    assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="decisions")
     status = models.CharField(max_length=40, choices=TraffickingStatus.choices)
     decision_org = models.CharField(max_length=40, choices=DecisionOrg.choices)
+    received_from_state = models.BooleanField(
+        _("formal identification received from a state body"), default=False)
+    decision_body = models.CharField(_("deciding body"), max_length=200, blank=True)
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
                                      related_name="+")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

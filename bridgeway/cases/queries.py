@@ -185,15 +185,18 @@ def shared_case_data(case, sections) -> dict:
                        for e in case.events.all()],
         }
     if "identification" in sections:
+        from bridgeway.cases.identification import explain
+
         out["identification"] = {
             "assessments": [{"assessed_on": a.assessed_on, "indicator_set": a.indicator_set.label,
                              "version": a.indicator_set.version,
                              "decision_org": a.decision_org,
                              "indicators": sorted(i.indicator_id for i in a.indicators.all()),
                              "indicates_trafficking": bool(a.result.get("indicates_trafficking")),
-                             "dimensions": [{"label": d.get("label", ""),
-                                             "reason": d.get("reason", "")}
-                                            for d in a.result.get("dimensions", [])]}
+                             # The "why" in the reader's language, from the stored counts.
+                             "dimensions": [{"label": d["label"], "reason": d["why"]}
+                                            for d in explain(a.result, rule=a.indicator_set.rule)
+                                            ["dimensions"]]}
                             for a in case.assessments.select_related("indicator_set")
                             .prefetch_related("indicators")],
             "decisions": [{"status": d.status, "status_label": d.get_status_display(),
@@ -247,3 +250,60 @@ def personal_case_fields(org) -> dict:
         except SubjectErased:
             continue
     return out
+
+
+# --- identification ---------------------------------------------------------------------------
+
+def identification_side_by_side(decisions) -> dict:
+    """The organisation's own (CSO) decision in force beside the formal state identification,
+    the latest of each; `differ` when both exist and their statuses differ. `decisions` are
+    ordered newest first."""
+    from bridgeway.cases.codes import FORMAL_DECISION_ORGS
+    from bridgeway.cases.models import Decision
+
+    def formal(d) -> bool:
+        return d.received_from_state or d.decision_org in FORMAL_DECISION_ORGS
+
+    in_force = [d for d in decisions if d.state == Decision.State.IN_FORCE]
+    cso = next((d for d in in_force if not formal(d)), None)
+    state = next((d for d in in_force if formal(d)), None)
+    return {"cso": cso, "formal": state,
+            "differ": bool(cso and state and cso.status != state.status)}
+
+
+def assessment_details(assessments, *, subject=None) -> list[dict]:
+    """Each assessment with its "why" (built now, in the reader's language, from the stored
+    codes and counts) and its recorded indicators grouped by dimension, with strength, source and
+    note. Notes are decrypted here: call it only where the case's reading is logged."""
+    from bridgeway.cases.codes import IndicatorSource
+    from bridgeway.cases.identification import dimension_label, explain, strength_label
+
+    sources = dict(IndicatorSource.choices)
+    details = []
+    for assessment in assessments:
+        data = assessment.indicator_set.data
+        labels = {d["id"]: d.get("label", d["id"]) for d in data["dimensions"]}
+        recorded = {}
+        for row in assessment.indicators.all():
+            if subject is not None and row.subject_id == subject.pk:
+                row.subject = subject  # loaded with the case: one key unwrap, no query
+            recorded[row.indicator_id] = row
+        groups = []
+        for dim in data["dimensions"]:
+            rows = [{"id": ind["id"], "text": ind.get("text", ind["id"]),
+                     "strength": ind.get("strength", ""),
+                     "strength_label": strength_label(ind.get("strength", "")),
+                     "uncertain": bool(ind.get("uncertain")),
+                     "source": recorded[ind["id"]].source,
+                     "source_label": str(sources.get(recorded[ind["id"]].source,
+                                                     recorded[ind["id"]].source)),
+                     "note": recorded[ind["id"]].note or ""}
+                    for ind in dim["indicators"] if ind["id"] in recorded]
+            if rows:
+                groups.append({"id": dim["id"],
+                               "label": dimension_label(dim["id"], labels[dim["id"]]),
+                               "indicators": rows})
+        details.append({"assessment": assessment, "groups": groups,
+                        "why": explain(assessment.result, rule=assessment.indicator_set.rule,
+                                       labels=labels)})
+    return details

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from bridgeway.cases import identification
 from bridgeway.cases.codes import (
     DECISION_ORG_BY_TYPE,
+    FORMAL_DECISION_ORGS,
+    SEXUAL_EXPLOITATION,
     CaseStatus,
     CloseReason,
     ContactChannel,
@@ -340,6 +342,19 @@ class IndicatorEntry:
     note: str = ""
 
 
+def set_fits_exploitation(indicator_set: IndicatorSet, case: Case) -> bool:
+    """A labour set is refused for a case recorded as sexual exploitation only, and a sexual one
+    for a case whose recorded types do not include sexual exploitation. With both kinds, or none
+    recorded yet, either set may be used: the caseworker chooses."""
+    types = {t for t in case.exploitation_types or [] if isinstance(t, str)}
+    if not types:
+        return True
+    sexual = bool(types & SEXUAL_EXPLOITATION)
+    if indicator_set.for_sexual_exploitation:
+        return sexual
+    return not (sexual and types <= SEXUAL_EXPLOITATION)
+
+
 def decision_org_for(org) -> str:
     return DECISION_ORG_BY_TYPE.get(org.org_type, DecisionOrg.OTHER)
 
@@ -366,6 +381,12 @@ def assessment_record(*, case: Case, actor, indicator_set: IndicatorSet,
         errors["indicator_set"] = [
             _("This is a child's case: use a set for children.") if case.is_child
             else _("This is an adult's case: use a set for adults.")]
+    elif not set_fits_exploitation(indicator_set, case):
+        errors["indicator_set"] = [
+            _("This case is about sexual exploitation only: use a set for sexual "
+              "exploitation.") if not indicator_set.for_sexual_exploitation
+            else _("This case records no sexual exploitation: use a set for labour "
+                   "exploitation.")]
     if twice:
         errors["indicators"] = errors.get("indicators", []) + [
             _("Each indicator can be recorded once per assessment; given more than once: "
@@ -408,6 +429,7 @@ def _needs_approval(case: Case, actor) -> bool:
 @transaction.atomic
 def decision_record(*, case: Case, actor, assessment: Assessment | None, status: str,
                     decided_on: date | None = None) -> Decision:
+    """The organisation's own decision, based on one of its assessments of this case."""
     _check_case_role(actor, case.organisation)
     errors: dict[str, list[str]] = {}
     if assessment is None or assessment.case_id != case.pk:
@@ -434,6 +456,44 @@ def decision_record(*, case: Case, actor, assessment: Assessment | None, status:
     audit_record(action="cases.decision.recorded", actor=actor, organisation=case.organisation,
                  obj=decision, payload={"status": status, "state": state,
                                         "decision_org": decision.decision_org})
+    return decision
+
+
+@transaction.atomic
+def formal_decision_record(*, case: Case, actor, status: str, decision_org: str,
+                           decision_body: str, decided_on: date | None) -> Decision:
+    """A formal identification decision received from a state body (police, prosecution or court,
+    another government body), recorded beside the organisation's own. It is the state's decision,
+    not this organisation's: it needs no assessment here and no supervisor's approval, and the
+    case's trafficking status follows it as the latest decision in force."""
+    _check_case_role(actor, case.organisation)
+    errors: dict[str, list[str]] = {}
+    if status not in TraffickingStatus.values:
+        errors["status"] = [_("Unknown decision.")]
+    if decision_org not in FORMAL_DECISION_ORGS:
+        errors["decision_org"] = [_("A formal identification is made by the police, a court or "
+                                    "prosecution, or another government body; choose one.")]
+    decision_body = (decision_body or "").strip()
+    if not decision_body:
+        errors["decision_body"] = [_("Name the body that decided.")]
+    elif len(decision_body) > 200:
+        errors["decision_body"] = [_("The name of the body is longer than 200 characters.")]
+    errors.update(_person_errors(case, "status"))
+    if decided_on is None:
+        errors["decided_on"] = [_("Give the date of the formal decision.")]
+    else:
+        errors.update(date_errors("decided_on", decided_on, happened=True,
+                                  born=_birth_bound(case)))
+    if errors:
+        raise ValidationError(errors)
+    decision = Decision.objects.create(
+        case=case, assessment=None, status=status, organisation=case.organisation,
+        decision_org=decision_org, received_from_state=True, decision_body=decision_body,
+        decided_by=actor, decided_on=decided_on, state=Decision.State.IN_FORCE)
+    Case.objects.filter(pk=case.pk).update(trafficking_status=status, version=F("version") + 1)
+    audit_record(action="cases.decision.formal_recorded", actor=actor,
+                 organisation=case.organisation, obj=decision,
+                 payload={"status": status, "decision_org": decision_org})
     return decision
 
 

@@ -8,26 +8,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgeway.cases import services
-from bridgeway.cases.codes import FORMAL_DECISION_ORGS, IndicatorSource
+from bridgeway.cases.codes import IndicatorSource
 from bridgeway.cases.forms import (
     CaseFilterForm,
     ContextForm,
     DecisionForm,
+    FormalDecisionForm,
     IntakeForm,
     NoteForm,
     ServiceForm,
     StatusForm,
 )
+from bridgeway.cases.identification import dimension_label, strength_label
 from bridgeway.cases.indicator_sets import ensure_default_sets, set_for
 from bridgeway.cases.labels import event_rows, victim_context
 from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
 from bridgeway.cases.queries import (
+    assessment_details,
     case_for_user,
     case_orgs,
     case_rows,
     case_staff,
     case_team,
     filtered_cases,
+    identification_side_by_side,
 )
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import Role
@@ -136,13 +140,10 @@ def intake(request):
 
 def _detail_context(request, case):
     my_roles = roles_in(request.user, case.organisation)
-    assessments = list(Assessment.objects.filter(case=case).select_related("indicator_set",
-                                                                             "assessed_by"))
+    assessments = list(Assessment.objects.filter(case=case).select_related(
+        "indicator_set", "assessed_by").prefetch_related("indicators"))
     decisions = list(Decision.objects.filter(case=case).select_related("decided_by"))
-    cso = next((d for d in decisions if d.state == Decision.State.IN_FORCE
-                and d.decision_org not in FORMAL_DECISION_ORGS), None)
-    formal = next((d for d in decisions if d.state == Decision.State.IN_FORCE
-                   and d.decision_org in FORMAL_DECISION_ORGS), None)
+    side_by_side = identification_side_by_side(decisions)
     person = Person.objects.filter(case=case).first()
     if person is not None and case.subject is not None and person.subject_id == case.subject_id:
         person.subject = case.subject  # loaded with the case: no query, one key unwrap
@@ -151,9 +152,10 @@ def _detail_context(request, case):
         "person": person,
         "is_supervisor": Role.SUPERVISOR in my_roles,
         "assessments": assessments,
+        "assessment_details": assessment_details(assessments, subject=case.subject),
         "decisions": decisions,
-        "cso_decision": cso, "formal_decision": formal,
-        "differ": bool(cso and formal and cso.status != formal.status),
+        "cso_decision": side_by_side["cso"], "formal_decision": side_by_side["formal"],
+        "differ": side_by_side["differ"],
         "notes": case.notes.select_related("author")[:50],
         "services": case.services.all(),
         "status_form": StatusForm(initial={"status": case.status, "version": case.version,
@@ -161,6 +163,7 @@ def _detail_context(request, case):
         "note_form": NoteForm(),
         "service_form": ServiceForm(),
         "decision_form": DecisionForm(assessments=assessments) if assessments else None,
+        "formal_form": FormalDecisionForm() if case.subject_id else None,
         "panels": _panels(request, case),
         "victim_context": victim_context(case),
         "events": event_rows(case),
@@ -328,10 +331,12 @@ def assess(request, pk):
         messages.error(request, _("This is an anonymous first contact: turn it into a full case "
                                   "before assessing it with the indicators."))
         return redirect("cases:detail", case.pk)
-    sets = IndicatorSet.objects.filter(is_active=True, for_child=case.is_child)
+    # Only the sets that fit the case are offered: adult or child, labour or sexual exploitation.
+    sets = [s for s in IndicatorSet.objects.filter(is_active=True, for_child=case.is_child)
+            if services.set_fits_exploitation(s, case)]
     chosen_id = request.GET.get("set") or request.POST.get("set")
-    indicator_set = (_row_or_404(sets, chosen_id) if chosen_id
-                     else set_for(child=case.is_child, sexual=sexual))
+    indicator_set = (_row_or_404(IndicatorSet.objects.filter(is_active=True), chosen_id)
+                     if chosen_id else set_for(child=case.is_child, sexual=sexual))
     errors = []
     if request.method == "POST":
         entries = [services.IndicatorEntry(
@@ -346,8 +351,12 @@ def assess(request, pk):
             return redirect("cases:detail", case.pk)
         except ValidationError as exc:
             errors = exc.messages
+    dimensions = [{"label": dimension_label(dim["id"], dim.get("label", "")), "indicators": [
+        {**ind, "strength_label": strength_label(ind.get("strength", ""))}
+        for ind in dim["indicators"]]} for dim in indicator_set.data["dimensions"]]
     return render(request, "cases/assess.html", {
         "case": case, "indicator_set": indicator_set, "sets": sets, "errors": errors,
+        "dimensions": dimensions,
         "sources": IndicatorSource.choices}, status=400 if errors else 200)
 
 
@@ -376,6 +385,23 @@ def decide(request, pk):
         except ValidationError as exc:
             add_validation_error(form, exc)
     return _rerender(request, case, decision_form=form)
+
+
+@login_required
+@require_POST
+def decide_formal(request, pk):
+    """Records a formal identification received from a state body, beside the organisation's
+    own decision."""
+    case = case_for_user(request.user, pk)
+    form = FormalDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.formal_decision_record(case=case, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Formal identification recorded."))
+            return redirect("cases:detail", case.pk)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+    return _rerender(request, case, formal_form=form)
 
 
 @login_required

@@ -186,7 +186,9 @@ def test_filters_without_a_name_go_to_the_url(cast, case):
 def test_identification_in_the_ui(cast, case):
     client = signed_in(cast.caseworker_a)
     page = client.get(reverse("cases:assess", args=[case.pk]))
-    assert "Not verified against the published source" not in page.content.decode() or True
+    # The shipped sets and rule are reconstructed (flagged): the notice must show.
+    assert page.context["indicator_set"].rule_uncertain
+    assert "Not verified against the published source" in page.content.decode()
     response = client.post(reverse("cases:assess", args=[case.pk]), {
         "ind": ["adult_labour.deceptive_recruitment.1", "child_labour.exploitation.1"]})
     assert response.status_code == 400 and "not in the set" in response.content.decode()
@@ -204,6 +206,7 @@ def test_identification_in_the_ui(cast, case):
     assert Case.objects.get(pk=case.pk).trafficking_status == "PossibleVictimOfTrafficking"
     detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Possible victim of trafficking" in detail
+    assert "Not verified against the published source." in detail
 
 
 def test_decision_without_assessment_is_refused(cast, case):

@@ -1,7 +1,10 @@
 """A caseworker does intake → identification with indicators → a service → a note; an outsider
 gets 404; axe finds nothing on the pages reached."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from bridgeway.cases.models import Assessment, Case, CaseNote, ServiceDelivery
 from tests.e2e.test_shell import assert_accessible, at_home, sign_in
@@ -35,17 +38,39 @@ def test_intake_identification_service_note(browser, live_server):
     assert_accessible(page)
 
     page.get_by_role("link", name="Assess with the indicators").click()
-    assert page.get_by_text("Not verified against the published source").is_visible() or True
+    notice = page.get_by_role("note").filter(has_text="Not verified against the published source")
+    assert notice.is_visible()  # the shipped sets and rule are reconstructed
     page.get_by_label("Deceived about the nature of the job, location or employer").check()
+    page.locator('input[name="note_adult_labour.deceptive_recruitment.1"]').fill(
+        "Was promised hotel work in Milan")
     page.get_by_label("Deceived about conditions of work").check()
     assert_accessible(page)
     page.get_by_role("button", name="Record the assessment").click()
     page.wait_for_url(f"**/cases/{case.pk}/")
     assert Assessment.objects.filter(case=case).exists()
+    page.get_by_text("indicators do not meet the rule").click()  # open the assessment
+    assert page.get_by_text("Was promised hotel work in Milan").is_visible()
+    assert page.get_by_text("Deceived about the nature of the job, location or employer")\
+        .first.is_visible()
+    assert_accessible(page)
+
+    # The state's formal identification, recorded beside the organisation's own view.
+    page.get_by_text("Record a formal identification received from a state body").click()
+    page.locator("#id_formal-decision_org").select_option("Police")
+    page.locator("#id_formal-decision_body").fill("Border police unit")
+    page.locator("#id_formal-status").select_option("PossibleVictimOfTrafficking")
+    page.locator("#id_formal-decided_on").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Record the formal identification").click()
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    side_by_side = page.get_by_role("table", name="The organisation's identification and the "
+                                                  "formal state identification")
+    assert side_by_side.get_by_text("Border police unit").is_visible()
+    assert_accessible(page)
 
     page.get_by_text("Record a service").click()
     page.locator("#id_service").select_option("psychological")
-    page.locator("#id_started_on").fill("2026-06-01")
+    # A recent date: a fixed one would in time fall outside what the service rules accept.
+    page.locator("#id_started_on").fill((timezone.localdate() - dt.timedelta(days=2)).isoformat())
     page.get_by_role("button", name="Record the service").click()
     page.wait_for_url(f"**/cases/{case.pk}/")
     assert ServiceDelivery.objects.filter(case=case).exists()
