@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_case_list_count_index'),
+        ('cases', '0004_decision_formal_identification'),
     ]
 
     operations = [
