@@ -126,6 +126,11 @@ def test_the_decider_cannot_review_their_own_decision(cast, pending):
         reverse("cases:approve", args=[pending.case_id, pending.pk]), {"approve": "1"})
     assert response.status_code == 403
     assert Decision.objects.get(pk=pending.pk).state == Decision.State.AWAITING_APPROVAL
+    review = reverse("cases:approve", args=[pending.case_id, pending.pk])
+    own_page = signed_in(cast.caseworker_a).get(reverse("cases:detail", args=[pending.case_id]))
+    assert review not in own_page.content.decode()
+    other = signed_in(cast.supervisor_a).get(reverse("cases:detail", args=[pending.case_id]))
+    assert review in other.content.decode()
 
 
 def test_new_endpoints_are_in_the_schema(client):
