@@ -304,6 +304,9 @@ class AssessmentSerializer(serializers.ModelSerializer):
         return self._details(obj)["why"]
 
     def get_note(self, obj) -> str | None:
+        subject = self.context.get("subject")
+        if subject is not None and obj.subject_id == subject.pk:
+            obj.subject = subject  # the case's person, loaded once: no query per row
         return obj.note
 
     def get_not_verified(self, obj) -> bool:

@@ -293,13 +293,16 @@ def validate_set(data: dict) -> list[str]:
                             % {"n": d_index, "id": dim["id"]})
         else:
             dim_ids.add(dim["id"])
+        if not isinstance(dim.get("label", ""), str):
+            problems.append(_("Dimension %(n)s: the label must be text.") % {"n": d_index})
         for i_index, ind in enumerate(dim["indicators"], start=1):
             where = _("Dimension %(dim)s, indicator %(n)s") % {"dim": dim.get("id", d_index),
                                                                "n": i_index}
             if not isinstance(ind, dict):
                 problems.append(_("%(where)s: needs an id and a text.") % {"where": where})
                 continue
-            if not isinstance(ind.get("id"), str) or not ind.get("id") or not ind.get("text"):
+            if not isinstance(ind.get("id"), str) or not ind.get("id") or \
+                    not isinstance(ind.get("text"), str) or not ind["text"].strip():
                 problems.append(_("%(where)s: needs an id and a text.") % {"where": where})
             elif ind["id"] in seen:
                 problems.append(_("%(where)s: id %(id)s is used twice.")

@@ -54,12 +54,20 @@ _CONTEXT_FIELDS = [
 
 
 def field_label(field: str) -> str:
-    from bridgeway.cases.models import Case
+    """The translated name of a field of the case or of its person (a correction of the
+    person's details names the person's fields)."""
+    from django.core.exceptions import FieldDoesNotExist
 
+    from bridgeway.cases.models import Case
+    from bridgeway.cases.services import person_labels
+
+    person = person_labels()
+    if field in person:
+        return str(person[field])
     try:
         return str(capfirst(Case._meta.get_field(field).verbose_name))
-    except Exception:  # noqa: BLE001 - a field of a later version: show a readable name
-        return field.replace("_", " ").capitalize()
+    except FieldDoesNotExist:
+        return field.replace("_", " ").capitalize()  # a field of a later version
 
 
 def victim_context(case) -> list[dict]:
@@ -80,9 +88,13 @@ def victim_context(case) -> list[dict]:
 def event_rows(case) -> list[dict]:
     """The trafficking events (recruitment, transit, exploitation) with translated kinds and
     country names; the place is the caseworker's own wording."""
-    return [{"kind": code_label(EventKind, e.kind), "country": country_name(e.country),
-             "place": e.place or "", "date_from": e.date_from, "date_to": e.date_to}
-            for e in case.events.all().order_by("date_from", "pk")]
+    rows = []
+    for e in case.events.all().order_by("date_from", "pk"):
+        if case.subject_id is not None and e.subject_id == case.subject_id:
+            e.subject = case.subject  # loaded with the case: no query per event
+        rows.append({"kind": code_label(EventKind, e.kind), "country": country_name(e.country),
+                     "place": e.place or "", "date_from": e.date_from, "date_to": e.date_to})
+    return rows
 
 
 ACTIONS = {
@@ -91,6 +103,7 @@ ACTIONS = {
     "cases.case.status_changed": gettext_lazy("Status changed"),
     "cases.case.updated": gettext_lazy("Context edited"),
     "cases.case.assigned": gettext_lazy("Caseworkers assigned"),
+    "cases.person.corrected": gettext_lazy("Person's details corrected"),
     "cases.case.transferred": gettext_lazy("Case transferred to another organisation"),
     "cases.first_contact.opened": gettext_lazy("Anonymous first contact recorded"),
     "cases.first_contact.converted": gettext_lazy("First contact turned into a full case"),

@@ -281,6 +281,8 @@ def assessment_details(assessments, *, subject=None) -> list[dict]:
     sources = dict(IndicatorSource.choices)
     details = []
     for assessment in assessments:
+        if subject is not None and assessment.subject_id == subject.pk:
+            assessment.subject = subject  # its note: one key unwrap, no query
         data = assessment.indicator_set.data
         labels = {d["id"]: d.get("label", d["id"]) for d in data["dimensions"]}
         recorded = {}

@@ -426,6 +426,18 @@ def _needs_approval(case: Case, actor) -> bool:
                 and Role.SUPERVISOR not in roles_in(actor, case.organisation))
 
 
+def _follow_decisions(case_id) -> None:
+    """The case's trafficking status is that of its newest decision in force (by the date it
+    was decided, then by when it was recorded), whether the organisation's own or a state
+    body's: recording or approving an older decision does not overwrite a newer one."""
+    newest = (Decision.objects.filter(case_id=case_id, state=Decision.State.IN_FORCE)
+              .order_by("-decided_on", "-created_at").values_list("status", flat=True)
+              .first())
+    if newest is not None:
+        Case.objects.filter(pk=case_id).update(trafficking_status=newest,
+                                               version=F("version") + 1)
+
+
 @transaction.atomic
 def decision_record(*, case: Case, actor, assessment: Assessment | None, status: str,
                     decided_on: date | None = None) -> Decision:
@@ -451,8 +463,7 @@ def decision_record(*, case: Case, actor, assessment: Assessment | None, status:
         decision_org=decision_org_for(case.organisation), decided_by=actor,
         decided_on=decided_on, state=state)
     if state == Decision.State.IN_FORCE:
-        Case.objects.filter(pk=case.pk).update(trafficking_status=status,
-                                               version=F("version") + 1)
+        _follow_decisions(case.pk)
     audit_record(action="cases.decision.recorded", actor=actor, organisation=case.organisation,
                  obj=decision, payload={"status": status, "state": state,
                                         "decision_org": decision.decision_org})
@@ -464,8 +475,9 @@ def formal_decision_record(*, case: Case, actor, status: str, decision_org: str,
                            decision_body: str, decided_on: date | None) -> Decision:
     """A formal identification decision received from a state body (police, prosecution or court,
     another government body), recorded beside the organisation's own. It is the state's decision,
-    not this organisation's: it needs no assessment here and no supervisor's approval, and the
-    case's trafficking status follows it as the latest decision in force."""
+    not this organisation's: it needs no assessment here. Where the organisation's decisions need
+    a supervisor's approval, recording this one does too (it changes the case's status). The
+    case's trafficking status follows the newest decision in force."""
     _check_case_role(actor, case.organisation)
     errors: dict[str, list[str]] = {}
     if status not in TraffickingStatus.values:
@@ -486,14 +498,19 @@ def formal_decision_record(*, case: Case, actor, status: str, decision_org: str,
                                   born=_birth_bound(case)))
     if errors:
         raise ValidationError(errors)
+    # Where decisions need a supervisor's approval, so does the record of a state body's
+    # decision: otherwise one caseworker could set the case's status alone by filing it as one.
+    state = Decision.State.AWAITING_APPROVAL if _needs_approval(case, actor) \
+        else Decision.State.IN_FORCE
     decision = Decision.objects.create(
         case=case, assessment=None, status=status, organisation=case.organisation,
         decision_org=decision_org, received_from_state=True, decision_body=decision_body,
-        decided_by=actor, decided_on=decided_on, state=Decision.State.IN_FORCE)
-    Case.objects.filter(pk=case.pk).update(trafficking_status=status, version=F("version") + 1)
+        decided_by=actor, decided_on=decided_on, state=state)
+    if state == Decision.State.IN_FORCE:
+        _follow_decisions(case.pk)
     audit_record(action="cases.decision.formal_recorded", actor=actor,
                  organisation=case.organisation, obj=decision,
-                 payload={"status": status, "decision_org": decision_org})
+                 payload={"status": status, "decision_org": decision_org, "state": state})
     return decision
 
 
@@ -511,8 +528,7 @@ def decision_approve(*, decision: Decision, actor, approve: bool = True) -> Deci
     decision.approved_at = timezone.now()
     decision.save(update_fields=["state", "approved_by", "approved_at"])
     if approve:
-        Case.objects.filter(pk=decision.case_id).update(trafficking_status=decision.status,
-                                                        version=F("version") + 1)
+        _follow_decisions(decision.case_id)
     audit_record(action="cases.decision.approved" if approve else "cases.decision.rejected",
                  actor=actor, organisation=decision.organisation, obj=decision)
     return decision

@@ -17,7 +17,6 @@ from bridgeway.cases.indicator_sets import DEFAULT_FILE, ensure_default_sets, im
 from bridgeway.cases.models import (
     Assessment,
     AssessmentIndicator,
-    CaseSettings,
     Decision,
     IndicatorSet,
 )
@@ -71,7 +70,8 @@ def test_formal_identification_stands_beside_the_cso_decision_and_the_difference
     assert AuditEvent.objects.filter(action="cases.decision.formal_recorded",
                                      object_id=str(formal.pk),
                                      payload={"status": "NotAVictimOfTrafficking",
-                                              "decision_org": "Police"}).exists()
+                                              "decision_org": "Police",
+                                              "state": "in_force"}).exists()
 
     page = signed_in(cast.caseworker_a).get(reverse("cases:detail", args=[case.pk]))
     html = page.content.decode()
@@ -92,21 +92,6 @@ def test_same_status_on_both_sides_shows_no_difference(cast, case):
     page = signed_in(cast.caseworker_a).get(reverse("cases:detail", args=[case.pk]))
     assert page.context["formal_decision"] is not None and not page.context["differ"]
     assert "differs from the formal identification" not in page.content.decode()
-
-
-def test_approval_rule_still_holds_for_own_decisions_not_for_a_received_state_decision(cast, case):
-    CaseSettings.objects.create(organisation=cast.org_a, decisions_need_approval=True)
-    own = services.decision_record(case=case, actor=cast.caseworker_a,
-                                   assessment=assess(case, cast.caseworker_a),
-                                   status="ActualVictimOfTrafficking")
-    formal = services.formal_decision_record(
-        case=case, actor=cast.caseworker_a, status="PossibleVictimOfTrafficking",
-        decision_org="NonPoliceGovernmentalOrganization", decision_body="Labour inspectorate",
-        decided_on=TODAY())
-    assert own.state == Decision.State.AWAITING_APPROVAL
-    assert formal.state == Decision.State.IN_FORCE
-    case.refresh_from_db()
-    assert case.trafficking_status == "PossibleVictimOfTrafficking"
 
 
 @pytest.mark.parametrize("data,field", [
