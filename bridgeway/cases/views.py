@@ -351,12 +351,17 @@ def assess(request, pk):
             return redirect("cases:detail", case.pk)
         except ValidationError as exc:
             errors = exc.messages
+    # A refused form comes back as it was sent: ticks, sources and notes are not lost.
+    posted = request.POST if request.method == "POST" else {}
+    ticked = set(request.POST.getlist("ind")) if posted else set()
     dimensions = [{"label": dimension_label(dim["id"], dim.get("label", "")), "indicators": [
-        {**ind, "strength_label": strength_label(ind.get("strength", ""))}
+        {**ind, "strength_label": strength_label(ind.get("strength", "")),
+         "checked": ind["id"] in ticked, "source": posted.get(f"src_{ind['id']}", ""),
+         "note": posted.get(f"note_{ind['id']}", "")}
         for ind in dim["indicators"]]} for dim in indicator_set.data["dimensions"]]
     return render(request, "cases/assess.html", {
         "case": case, "indicator_set": indicator_set, "sets": sets, "errors": errors,
-        "dimensions": dimensions,
+        "dimensions": dimensions, "note": posted.get("note", ""),
         "sources": IndicatorSource.choices}, status=400 if errors else 200)
 
 

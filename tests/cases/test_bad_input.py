@@ -4,6 +4,7 @@ not in the future, nothing about the person is before they were born, a decision
 its assessment, an end is not before its start."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -387,3 +388,18 @@ def test_dates_on_an_erased_case_are_checked_without_the_erased_birth_date(cast,
     ok = client.post(f"/api/v1/cases/{case.pk}/decisions/", {
         "assessment": str(assessment.pk), "status": "NotAVictimOfTrafficking"}, format="json")
     assert ok.status_code == 201
+
+
+def test_a_refused_assessment_comes_back_with_what_was_ticked_and_written(cast, case):
+    """Nothing typed is lost when the assessment is refused: ticks, sources and notes return."""
+    indicator_set = set_for(child=False, sexual=False)
+    other = sorted(i for i in indicator_set.indicator_ids() if i != IND)[0]
+    response = signed_in(cast.caseworker_a).post(reverse("cases:assess", args=[case.pk]), {
+        "set": indicator_set.pk, "ind": [IND, IND, other], f"src_{other}": "document",
+        f"note_{other}": "Passport held by the employer", "note": "Interview at the shelter"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(rf'value="{re.escape(other)}" id="[^"]+" checked', html)
+    assert 'value="Passport held by the employer"' in html
+    assert re.search(r'<option value="document" selected>', html)
+    assert ">Interview at the shelter</textarea>" in html
