@@ -13,6 +13,19 @@ from bridgeway.orgs.models import Membership, NetworkMembership, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, with_totp
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A request in another language leaves that language active in the thread (the locale
+    middleware does not switch back); code called directly by the next test would speak it.
+    Every test starts in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @dataclass
 class Cast:
     org_a: Organisation
