@@ -60,6 +60,7 @@ from bridgeway.cases.queries import (
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisation_for_user, organisations_visible_to
+from bridgeway.protection.queries import CASE_ROLES, subjects_visible_to
 from bridgeway.protection.services import (
     name_digests,
     possible_duplicates,
@@ -596,8 +597,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                 "case, or send confirm_new: true if this is a different "
                                 "person."),
                     "possible_duplicates": list(visible.values("id", "reference")[:10]),
-                    "others": people.exclude(
-                        pk__in=visible.values("subject_id")).count()},
+                    # The persons the caller may not open (as on the intake screen).
+                    "others": people.exclude(pk__in=subjects_visible_to(
+                        request.user, CASE_ROLES).values("pk")).count()},
                     status=status.HTTP_409_CONFLICT)
         case = services.case_open(org=org, actor=request.user, opened_on=data["opened_on"],
                                   exploitation_types=data["exploitation_types"],

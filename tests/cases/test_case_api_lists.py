@@ -179,3 +179,13 @@ def test_the_schema_documents_search_and_filters(tmp_path):
     assert "/api/v1/cases/search/" in schema
     for name in ("opened_from", "opened_to", "assignee", "confirm_new"):
         assert name in schema
+
+
+def test_intake_counts_only_the_duplicates_the_caller_may_not_open(cast, world):
+    """A matching person held by no case is the caller's to see: not counted as hidden."""
+    from bridgeway.protection.services import subject_create
+
+    subject_create(org=cast.org_a, actor=cast.supervisor_a, display_name="Olena Kovalenko")
+    response = _intake(api(cast.caseworker_a), cast.org_a, second="Kowalenko")
+    assert response.status_code == 409
+    assert response.json()["others"] == 1  # the colleague's case only, as before
