@@ -456,17 +456,24 @@ def decision_record(*, case: Case, actor, assessment: Assessment | None, status:
                      _("The decision is dated before the assessment it is based on.")),)))
     if errors:
         raise ValidationError(errors)
+    return _new_decision(case=case, actor=actor, action="cases.decision.recorded",
+                         assessment=assessment, status=status,
+                         decision_org=decision_org_for(case.organisation), decided_on=decided_on)
+
+
+def _new_decision(*, case: Case, actor, action: str, **fields) -> Decision:
+    """Records a decision: in force at once, or waiting for a supervisor where the organisation
+    asks for approval and the actor is not one; the case's status follows the newest decision in
+    force. The audit event holds codes only (never the body's name)."""
     state = Decision.State.AWAITING_APPROVAL if _needs_approval(case, actor) \
         else Decision.State.IN_FORCE
-    decision = Decision.objects.create(
-        case=case, assessment=assessment, status=status, organisation=case.organisation,
-        decision_org=decision_org_for(case.organisation), decided_by=actor,
-        decided_on=decided_on, state=state)
+    decision = Decision.objects.create(case=case, organisation=case.organisation,
+                                       decided_by=actor, state=state, **fields)
     if state == Decision.State.IN_FORCE:
         _follow_decisions(case.pk)
-    audit_record(action="cases.decision.recorded", actor=actor, organisation=case.organisation,
-                 obj=decision, payload={"status": status, "state": state,
-                                        "decision_org": decision.decision_org})
+    audit_record(action=action, actor=actor, organisation=case.organisation, obj=decision,
+                 payload={"status": decision.status, "decision_org": decision.decision_org,
+                          "state": state})
     return decision
 
 
@@ -500,18 +507,10 @@ def formal_decision_record(*, case: Case, actor, status: str, decision_org: str,
         raise ValidationError(errors)
     # Where decisions need a supervisor's approval, so does the record of a state body's
     # decision: otherwise one caseworker could set the case's status alone by filing it as one.
-    state = Decision.State.AWAITING_APPROVAL if _needs_approval(case, actor) \
-        else Decision.State.IN_FORCE
-    decision = Decision.objects.create(
-        case=case, assessment=None, status=status, organisation=case.organisation,
-        decision_org=decision_org, received_from_state=True, decision_body=decision_body,
-        decided_by=actor, decided_on=decided_on, state=state)
-    if state == Decision.State.IN_FORCE:
-        _follow_decisions(case.pk)
-    audit_record(action="cases.decision.formal_recorded", actor=actor,
-                 organisation=case.organisation, obj=decision,
-                 payload={"status": status, "decision_org": decision_org, "state": state})
-    return decision
+    return _new_decision(case=case, actor=actor, action="cases.decision.formal_recorded",
+                         assessment=None, status=status, decision_org=decision_org,
+                         received_from_state=True, decision_body=decision_body,
+                         decided_on=decided_on)
 
 
 @transaction.atomic
