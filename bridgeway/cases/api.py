@@ -468,7 +468,9 @@ class PersonDataSerializer(_OnlyKnownKeys, serializers.Serializer):
     citizenship = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     email = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    address = AddressSerializer(required=False, allow_null=True)
+    address = AddressSerializer(
+        required=False, allow_null=True,
+        help_text="replaced whole: parts left out are emptied; null clears the address")
     identity_documents = IdentityDocumentSerializer(many=True, required=False)
 
 

@@ -257,14 +257,15 @@ def case_set_status(*, case: Case, actor, status: str, reason: str = "",
         raise ValidationError({"close_reason": [
             _("The person was referred: choose the status “%(status)s”.")
             % {"status": CaseStatus.CLOSED_REFERRED.label}]})
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(case, version, seen, ("status", "close_reason"))
     if closing:
+        # Checked under the case's lock: a referral sent meanwhile waits for it, then blocks.
         from bridgeway.cases.registry import close_blockers
 
         blockers = [msg for check in close_blockers() if (msg := check(case))]
         if blockers:
             raise ValidationError({"status": blockers})
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    _check_version(case, version, seen, ("status", "close_reason"))
     old = case.status
     case.status = status
     case.close_reason = reason if closing else ""
@@ -515,7 +516,10 @@ def formal_decision_record(*, case: Case, actor, status: str, decision_org: str,
 
 @transaction.atomic
 def decision_approve(*, decision: Decision, actor, approve: bool = True) -> Decision:
-    if Role.SUPERVISOR not in roles_in(actor, decision.organisation):
+    # The supervisors of the organisation that holds the case now (it may have been transferred
+    # since the decision was recorded).
+    owner = Case.objects.select_related("organisation").get(pk=decision.case_id).organisation
+    if Role.SUPERVISOR not in roles_in(actor, owner):
         raise PermissionDenied(_("Only a supervisor can approve identification decisions."))
     if decision.decided_by_id == actor.pk:
         raise PermissionDenied(_("Another supervisor must review a decision you made."))
@@ -529,7 +533,7 @@ def decision_approve(*, decision: Decision, actor, approve: bool = True) -> Deci
     if approve:
         _follow_decisions(decision.case_id)
     audit_record(action="cases.decision.approved" if approve else "cases.decision.rejected",
-                 actor=actor, organisation=decision.organisation, obj=decision)
+                 actor=actor, organisation=owner, obj=decision)
     return decision
 
 
@@ -989,10 +993,15 @@ def person_shown(field: str, value) -> str:
 
 
 def _person_comparable(field: str, value):
+    # `value` may come from a client (what it says it read): anything of the wrong shape counts
+    # as empty rather than failing.
     if field == "address":
-        return {k: str((value or {}).get(k) or "").strip() for k in ADDRESS_PARTS}
+        value = value if isinstance(value, dict) else {}
+        return {k: str(value.get(k) or "").strip() for k in ADDRESS_PARTS}
     if field == "identity_documents":
-        return [(str(d.get("kind", "")), str(d.get("number", "")).strip()) for d in value or []]
+        value = value if isinstance(value, list | tuple) else []
+        return [(str(d.get("kind", "")), str(d.get("number", "")).strip()) for d in value
+                if isinstance(d, dict)]
     if field == "age":
         return "" if value in (None, "") else str(value)
     return _comparable(value)
@@ -1069,6 +1078,26 @@ class PersonCorrection:
 
 
 @transaction.atomic
+def _recorded_before_birth(case: Case, born: date) -> dict[str, list[str]]:
+    """A new date of birth must not come after what the case already records as having happened
+    to the person (events, services, assessments, decisions): the same rule as when they were
+    recorded."""
+    from django.db.models import Min
+    from django.utils.formats import date_format
+
+    earliest = [d for d in (
+        case.events.aggregate(d=Min("date_from"))["d"],
+        case.services.aggregate(d=Min("started_on"))["d"],
+        case.assessments.aggregate(d=Min("assessed_on"))["d"],
+        case.decisions.aggregate(d=Min("decided_on"))["d"]) if d is not None]
+    if earliest and min(earliest) < born:
+        return {"birth_date": [_("This case records things that happened to the person before "
+                                 "this date of birth (the earliest on %(date)s). Correct those "
+                                 "first, or check the date.")
+                               % {"date": date_format(min(earliest), "SHORT_DATE_FORMAT")}]}
+    return {}
+
+
 def person_update(*, case: Case, actor, version: int, data: dict,
                   seen: dict | None = None) -> PersonCorrection:
     """Corrects the person after intake. `data` holds the fields to change (see PERSON_FIELDS;
@@ -1096,6 +1125,11 @@ def person_update(*, case: Case, actor, version: int, data: dict,
     wanted = {**before, **data}
     if "birth_date" in data and "age" not in data:
         wanted["age"] = None  # the age follows from the new date of birth
+    if before["birth_date"] is not None and wanted["birth_date"] is None \
+            and wanted["age"] is None:
+        # A date of birth removed (uncertain, say) without an age: the age it gave at intake
+        # stays, so a child's case does not silently become an adult's.
+        wanted["age"] = current.age_at_intake
     for field in ("first_name", "second_name", "phone", "email", "gender", "citizenship"):
         wanted[field] = str(wanted[field] or "").strip()
     if wanted["address"] is None:
@@ -1106,6 +1140,8 @@ def person_update(*, case: Case, actor, version: int, data: dict,
         wanted["address"] = {k: str(wanted["address"].get(k) or "").strip()
                              for k in ADDRESS_PARTS}
     errors = _validate_person_update(current, wanted)
+    if not errors and wanted["birth_date"] and wanted["birth_date"] != before["birth_date"]:
+        errors.update(_recorded_before_birth(current, wanted["birth_date"]))
     if errors:
         raise ValidationError(errors)
     if wanted["birth_date"]:
