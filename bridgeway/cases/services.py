@@ -1098,6 +1098,7 @@ def _recorded_before_birth(case: Case, born: date) -> dict[str, list[str]]:
     return {}
 
 
+@transaction.atomic
 def person_update(*, case: Case, actor, version: int, data: dict,
                   seen: dict | None = None) -> PersonCorrection:
     """Corrects the person after intake. `data` holds the fields to change (see PERSON_FIELDS;

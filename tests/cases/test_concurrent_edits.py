@@ -1,0 +1,90 @@
+"""No lost updates under real concurrency (PostgreSQL): two people save the same case at the
+same moment with the same version. The first holds the case's row lock until it commits; the
+second waits, then sees the new version and gets a conflict. Without the lock the second
+would read the old version, pass the check and overwrite the first (SQLite serialises writers
+itself, so these run on PostgreSQL only)."""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from bridgeway.cases import services
+from bridgeway.cases.models import Case
+
+
+def _race(first, second):
+    """Runs `first` in a transaction that stays open for a moment after it wrote, and `second`
+    meanwhile; returns what each raised (None if nothing)."""
+    wrote, outcome = threading.Event(), {}
+
+    def one():
+        try:
+            with transaction.atomic():
+                first()
+                wrote.set()
+                time.sleep(0.5)  # the other save is now waiting for our lock (or, unlocked, writing)
+            outcome["first"] = None
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            outcome["first"] = exc
+        finally:
+            wrote.set()
+            connection.close()
+
+    def two():
+        try:
+            wrote.wait(5)
+            second()
+            outcome["second"] = None
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            outcome["second"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one), threading.Thread(target=two)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    return outcome
+
+
+@pytest.fixture
+def case(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite serialises writers itself)")
+    return services.case_open(org=cast.org_a, actor=cast.caseworker_a,
+                              opened_on=dt.date(2025, 1, 10), exploitation_types=["ForcedLabour"],
+                              person=services.PersonData(first_name="Ana", second_name="Pop",
+                                                         birth_date=dt.date(1990, 5, 5)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_context_edits_the_second_gets_a_conflict(cast, case):
+    version = case.version
+    seen = {"forced_labour_industry": "", "relationship_to_trafficker": ""}
+    outcome = _race(
+        lambda: services.case_update(case=case, actor=cast.caseworker_a, version=version,
+                                     data={"forced_labour_industry": "A_AgricultureForestryAndFishing"}, seen=seen),
+        lambda: services.case_update(case=case, actor=cast.supervisor_a, version=version,
+                                     data={"forced_labour_industry": "C_Manufacturing"},
+                                     seen=seen))
+    assert outcome["first"] is None
+    assert isinstance(outcome["second"], services.EditConflict), outcome
+    saved = Case.objects.get(pk=case.pk)
+    assert saved.forced_labour_industry == "A_AgricultureForestryAndFishing" and saved.version == version + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_person_corrections_the_second_gets_a_conflict(cast, case):
+    version = case.version
+    outcome = _race(
+        lambda: services.person_update(case=case, actor=cast.caseworker_a, version=version,
+                                       data={"phone": "+37360000111"}),
+        lambda: services.person_update(case=case, actor=cast.supervisor_a, version=version,
+                                       data={"phone": "+37360000222"}))
+    assert outcome["first"] is None
+    assert isinstance(outcome["second"], services.EditConflict), outcome
+    assert Case.objects.get(pk=case.pk).person.phone == "+37360000111"
