@@ -404,6 +404,9 @@ class PerpetratorSerializer(serializers.ModelSerializer):
 
 class AssignSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="the case version you read; a stale one gets 409")
+    seen_assignees = serializers.ListField(
+        child=serializers.IntegerField(), required=False,
+        help_text="the caseworkers' ids you read, so that a 409 can say whether they changed")
     assignees = serializers.PrimaryKeyRelatedField(
         many=True, queryset=User.objects.none(),
         help_text="ids of caseworkers or supervisors of the case's organisation; replaces the "
@@ -619,7 +622,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             # The context fields' errors under their own names, as the service gives them.
             nested = errors.get("data")
             if isinstance(nested, dict) and api_settings.NON_FIELD_ERRORS_KEY not in nested:
-                errors.update(errors.pop("data"))
+                errors.pop("data")
+                for key, value in nested.items():
+                    # A key inside data named like a top-level field (version, seen) stays
+                    # under "data.<key>" rather than hide that field's own error.
+                    errors[f"data.{key}" if key in ser.fields else key] = value
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         try:
             updated = services.case_update(case=case, actor=request.user,
@@ -822,9 +829,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ser.fields["assignees"].child_relation.queryset = case_staff(case.organisation)
         ser.is_valid(raise_exception=True)
         try:
+            seen = ser.validated_data.get("seen_assignees")
             services.case_assign(case=case, actor=request.user,
                                  users=list(ser.validated_data["assignees"]),
-                                 version=ser.validated_data["version"])
+                                 version=ser.validated_data["version"],
+                                 seen={"assignees": seen} if seen is not None else None)
         except services.EditConflict as exc:
             return _conflict(exc)
         return Response(CaseSerializer(self.get_object()).data)

@@ -195,3 +195,26 @@ def test_stale_assignment_is_refused_web_and_api(cast, case):
                                         format="json")
     assert stale.status_code == 409
     assert list(Case.objects.get(pk=case.pk).assignees.all()) == [colleague]
+
+
+def test_api_stale_assignment_says_the_caseworkers_changed_when_told_what_was_read(cast, case):
+    colleague = MembershipFactory(organisation=cast.org_a, role="caseworker").user
+    read = Case.objects.get(pk=case.pk)
+    seen = [u.pk for u in read.assignees.all()]
+    services.case_assign(case=case, actor=cast.supervisor_a,
+                         users=[cast.caseworker_a, colleague], version=read.version)
+    stale = api(cast.supervisor_a).post(f"/api/v1/cases/{case.pk}/assign/", {
+        "assignees": [colleague.pk], "version": read.version, "seen_assignees": seen},
+        format="json")
+    assert stale.status_code == 409
+    assert [c["field"] for c in stale.json()["changes"]] == ["assignees"]
+    assert set(Case.objects.get(pk=case.pk).assignees.all()) == {cast.caseworker_a, colleague}
+
+
+def test_api_update_keeps_a_nested_key_named_like_a_top_level_field_apart(cast, case):
+    response = api(cast.caseworker_a).patch(f"/api/v1/cases/{case.pk}/", {
+        "version": "not a number", "seen": {}, "data": {"version": 3}}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert "valid integer" in str(body["version"])
+    assert "Unknown field" in str(body["data.version"])
