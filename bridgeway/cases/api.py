@@ -60,10 +60,8 @@ from bridgeway.cases.queries import (
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisation_for_user, organisations_visible_to
-from bridgeway.protection.queries import CASE_ROLES, subjects_visible_to
 from bridgeway.protection.services import (
     name_digests,
-    possible_duplicates,
     subject_ids_by_digests,
 )
 
@@ -591,20 +589,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if not data["confirm_new"]:
             person = data["person"]
             name = " ".join(p for p in [person["first_name"], person["second_name"]] if p)
-            people = possible_duplicates(org, name)
-            if people.exists():
+            matches = services.intake_matches(org=org, actor=request.user, name=name)
+            if matches:
                 # Only cases the caller may open are named; the rest are only counted, so a
                 # caseworker learns to ask a supervisor without seeing others' cases.
                 visible = cases_visible_to(request.user).filter(
-                    organisation=org, subject__in=people).order_by("opened_on", "reference")
+                    organisation=org, subject__in=matches.visible).order_by("opened_on",
+                                                                           "reference")
                 return Response({
                     "detail": _("Possible duplicates in your organisation. Open the existing "
                                 "case, or send confirm_new: true if this is a different "
                                 "person."),
                     "possible_duplicates": list(visible.values("id", "reference")[:10]),
-                    # The persons the caller may not open (as on the intake screen).
-                    "others": people.exclude(pk__in=subjects_visible_to(
-                        request.user, CASE_ROLES).values("pk")).count()},
+                    "others": matches.hidden},
                     status=status.HTTP_409_CONFLICT)
         case = services.case_open(org=org, actor=request.user, opened_on=data["opened_on"],
                                   exploitation_types=data["exploitation_types"],

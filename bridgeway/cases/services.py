@@ -284,6 +284,35 @@ def case_set_status(*, case: Case, actor, status: str, reason: str = "",
     return case
 
 
+@dataclass(frozen=True)
+class IntakeMatches:
+    """Possible duplicates of a name at intake: the persons the user may open, and how many
+    others match (in colleagues' cases; counted, never named)."""
+
+    visible: list
+    hidden: int
+
+    def __bool__(self) -> bool:
+        return bool(self.visible) or self.hidden > 0
+
+
+def intake_matches(*, org, actor, name: str, limit: int = 10) -> IntakeMatches:
+    """The duplicate check of intake (screen and API). When some matches are hidden from the
+    user, the fact is in the audit log (a count, no name): the warning tells a caseworker that
+    someone with a similar name is assisted, so asking is accountable."""
+    from bridgeway.protection.queries import CASE_ROLES, subjects_visible_to
+
+    found = list(protection.possible_duplicates(org, name)[:limit])
+    mine = set(subjects_visible_to(actor, CASE_ROLES).filter(
+        pk__in=[s.pk for s in found]).values_list("pk", flat=True))
+    matches = IntakeMatches(visible=[s for s in found if s.pk in mine],
+                            hidden=len(found) - len(mine))
+    if matches.hidden:
+        audit_record(action="cases.intake.unnamed_match", actor=actor, organisation=org,
+                     payload={"count": matches.hidden})
+    return matches
+
+
 @transaction.atomic
 def note_add(*, case: Case, actor, body: str) -> CaseNote:
     _check_case_role(actor, case.organisation)

@@ -36,7 +36,6 @@ from bridgeway.cases.queries import (
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, roles_in
-from bridgeway.protection.queries import CASE_ROLES, subjects_visible_to
 from bridgeway.protection.search import (
     new_search,
     private,
@@ -44,7 +43,6 @@ from bridgeway.protection.search import (
     redirect_to_results,
     result_page,
 )
-from bridgeway.protection.services import possible_duplicates
 
 PAGE_SIZE = 50
 
@@ -107,14 +105,12 @@ def intake(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         name = " ".join(p for p in [data["first_name"], data["second_name"]] if p)
-        found = list(possible_duplicates(org, name)[:10])
         # A match in a colleague's case still warns, but is not named: only the persons the
         # user may open are listed (see protection.queries.subjects_visible_to).
-        mine = set(subjects_visible_to(request.user, CASE_ROLES).filter(
-            pk__in=[s.pk for s in found]).values_list("pk", flat=True))
-        duplicates = [s for s in found if s.pk in mine]
-        unnamed_duplicates = len(found) > len(duplicates)
-        if found and not data["confirm_new"]:
+        found = services.intake_matches(org=org, actor=request.user, name=name) \
+            if not data["confirm_new"] else services.IntakeMatches([], 0)
+        duplicates, unnamed_duplicates = found.visible, found.hidden > 0
+        if found:
             form.add_error("confirm_new", _("Possible duplicates found below. Open the existing "
                                             "case, or confirm this is a different person."))
         else:

@@ -189,3 +189,30 @@ def test_intake_counts_only_the_duplicates_the_caller_may_not_open(cast, world):
     response = _intake(api(cast.caseworker_a), cast.org_a, second="Kowalenko")
     assert response.status_code == 409
     assert response.json()["others"] == 1  # the colleague's case only, as before
+
+
+def test_a_match_hidden_from_the_caller_is_in_the_audit_log_without_a_name(cast, world):
+    """The warning tells a caseworker that someone with a similar name is assisted in a
+    colleague's case; asking is recorded (a count, no name), on the screen and through the
+    API. A supervisor, who sees every case, leaves no such entry."""
+    from django.urls import reverse
+
+    from bridgeway.protection.models import AuditEvent
+    from tests.conftest import signed_in
+
+    def entries():
+        return list(AuditEvent.objects.filter(action="cases.intake.unnamed_match")
+                    .values_list("actor_id", "payload"))
+
+    assert _intake(api(cast.caseworker_a), cast.org_a, second="Kowalenko").status_code == 409
+    assert entries() == [(cast.caseworker_a.pk, {"count": 1})]
+    page = signed_in(cast.caseworker_a).post(
+        reverse("cases:intake") + f"?organisation={cast.org_a.pk}",
+        {"first_name": "Olena", "second_name": "Kowalenko", "birth_date": "1991-02-03",
+         "opened_on": "2025-01-10"})
+    assert page.status_code == 400
+    assert entries() == [(cast.caseworker_a.pk, {"count": 1})] * 2
+    assert "Olena" not in str(AuditEvent.objects.filter(
+        action="cases.intake.unnamed_match").values_list("payload", flat=True))
+    assert _intake(api(cast.supervisor_a), cast.org_a, second="Kowalenko").status_code == 409
+    assert len(entries()) == 2
