@@ -693,7 +693,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 decision_org=data.get("decision_org", ""),
                 decision_body=data.get("decision_body", ""), decided_on=data.get("decided_on"))
         else:
-            extra = [f for f in ("decision_org", "decision_body") if data.get(f)]
+            # The organisation's own kind, as a decision reads back, is accepted; another is not.
+            own_kind = services.decision_org_for(case.organisation)
+            extra = [f for f in ("decision_org", "decision_body")
+                     if data.get(f) and not (f == "decision_org" and data[f] == own_kind)]
             if extra:
                 return Response({f: [_("Only a formal identification received from a state "
                                        "body (received_from_state: true) names the deciding "

@@ -146,6 +146,12 @@ def test_formal_identification_through_the_api(cast, case):
     sneaky = client.post(url, {"assessment": str(assessment.pk), "decision_org": "Police",
                                "status": "ActualVictimOfTrafficking"}, format="json")
     assert sneaky.status_code == 400 and "decision_org" in sneaky.json()
+    # A decision sent back as it reads (with the organisation's own kind) is accepted.
+    echoed = client.post(url, {**{k: own.json()[k] for k in ("assessment", "status",
+                                                              "decision_org")}},
+                         format="json")
+    assert echoed.status_code == 201, echoed.json()
+    Decision.objects.filter(pk=echoed.json()["id"]).delete()  # the counts below are of the rest
     missing = client.post(url, {"received_from_state": True, "decision_org": "Police",
                                 "status": "NotAVictimOfTrafficking"}, format="json")
     assert missing.status_code == 400
