@@ -226,10 +226,16 @@ class ContextDataSerializer(_OnlyKnownKeys, serializers.Serializer):
     exploitation_country = _country()
 
 
-class CaseUpdateSerializer(_OnlyKnownKeys, serializers.Serializer):
-    version = serializers.IntegerField(help_text="the version you read; a stale one gets 409")
+class _VersionedUpdate(_OnlyKnownKeys, serializers.Serializer):
+    """An edit that must not overwrite someone else's: the version read and what was seen."""
+
+    version = serializers.IntegerField(help_text="the case version you read; a stale one gets "
+                                                 "409")
     seen = serializers.DictField(required=False, default=dict,
                                  help_text="the values you read, to name what changed on 409")
+
+
+class CaseUpdateSerializer(_VersionedUpdate):
     data = ContextDataSerializer(help_text="context fields to change; others are refused")
 
 
@@ -497,10 +503,7 @@ class PersonCorrectedSerializer(PersonOutSerializer):
         help_text="true when the correction made the case a child's case or an adult's")
 
 
-class PersonUpdateSerializer(_OnlyKnownKeys, serializers.Serializer):
-    version = serializers.IntegerField(help_text="the case version you read; a stale one gets 409")
-    seen = serializers.DictField(required=False, default=dict,
-                                 help_text="the values you read, to name what changed on 409")
+class PersonUpdateSerializer(_VersionedUpdate):
     data = PersonDataSerializer(help_text="the fields to correct; others stay as they are")
 
 
