@@ -5,50 +5,13 @@ would read the old version, pass the check and overwrite the first (SQLite seria
 itself, so these run on PostgreSQL only)."""
 
 import datetime as dt
-import threading
-import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from bridgeway.cases import services
 from bridgeway.cases.models import Case
-
-
-def _race(first, second):
-    """Runs `first` in a transaction that stays open for a moment after it wrote, and `second`
-    meanwhile; returns what each raised (None if nothing)."""
-    wrote, outcome = threading.Event(), {}
-
-    def one():
-        try:
-            with transaction.atomic():
-                first()
-                wrote.set()
-                time.sleep(0.5)  # the other save is now waiting for our lock (or, unlocked, writing)
-            outcome["first"] = None
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            outcome["first"] = exc
-        finally:
-            wrote.set()
-            connection.close()
-
-    def two():
-        try:
-            wrote.wait(5)
-            second()
-            outcome["second"] = None
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            outcome["second"] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=one), threading.Thread(target=two)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(20)
-    return outcome
+from tests.concurrency import race
 
 
 @pytest.fixture
@@ -65,7 +28,7 @@ def case(cast):
 def test_two_simultaneous_context_edits_the_second_gets_a_conflict(cast, case):
     version = case.version
     seen = {"forced_labour_industry": "", "relationship_to_trafficker": ""}
-    outcome = _race(
+    outcome = race(
         lambda: services.case_update(case=case, actor=cast.caseworker_a, version=version,
                                      data={"forced_labour_industry": "A_AgricultureForestryAndFishing"}, seen=seen),
         lambda: services.case_update(case=case, actor=cast.supervisor_a, version=version,
@@ -80,7 +43,7 @@ def test_two_simultaneous_context_edits_the_second_gets_a_conflict(cast, case):
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_person_corrections_the_second_gets_a_conflict(cast, case):
     version = case.version
-    outcome = _race(
+    outcome = race(
         lambda: services.person_update(case=case, actor=cast.caseworker_a, version=version,
                                        data={"phone": "+37360000111"}),
         lambda: services.person_update(case=case, actor=cast.supervisor_a, version=version,

@@ -222,51 +222,26 @@ def test_rebuild_on_first_use_racing_a_writer_never_keeps_superseded_columns(cas
     values). The builder holds the dataset's lock, so the writer waits, then replaces the
     columns: the cross-tab afterwards is the one of the new records. Without the lock the
     writer's columns lost to the builder's, and releases read the superseded values."""
-    import threading
-
     from django.db import connection, transaction
+
+    from tests.concurrency import race
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL (SQLite serialises writers itself)")
     rows = [{"year_of_registration": 2020, "gender": "Female", "age_band": "18-20",
              "citizenship": "MD", "country_of_exploitation": "MD", "majority_status": "Adult"}] * 12
     ds = _dataset(cast.org_a, rows)
-    built, writer_started = threading.Event(), threading.Event()
-    errors = []
-
-    def builder():
-        try:
-            with transaction.atomic():
-                columns.load(ds, ["citizenship"])  # missing: built from the old records
-                built.set()
-                writer_started.wait(5)
-                import time
-                time.sleep(0.5)  # the writer is now waiting for our lock (or, unfixed, inserting)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            built.set()
-            connection.close()
 
     def writer():
-        try:
-            built.wait(5)
-            writer_started.set()
-            with transaction.atomic():
-                Dataset.objects.select_for_update().get(pk=ds.pk)
-                StatRecord.objects.filter(dataset=ds).update(citizenship="RO")
-                columns.rebuild(ds)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            Dataset.objects.select_for_update().get(pk=ds.pk)
+            StatRecord.objects.filter(dataset=ds).update(citizenship="RO")
+            columns.rebuild(ds)
 
-    threads = [threading.Thread(target=builder), threading.Thread(target=writer)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(20)
-    assert not errors, errors
+    # The builder loads missing columns from the old records and holds its transaction open;
+    # the writer comes meanwhile (and waits for the lock, or, unfixed, writes).
+    outcome = race(lambda: columns.load(ds, ["citizenship"]), writer)
+    assert outcome == {"first": None, "second": None}, outcome
     result = services.release_crosstab(ds, ["citizenship"], 2)
     assert result["cells"] == [{"values": ["RO"], "count": 12}]
     assert result == services.release_crosstab_sql(ds, ["citizenship"], 2)
