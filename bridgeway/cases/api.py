@@ -1,5 +1,6 @@
 """Cases through the API, with the same scoping and rules as the screens."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
@@ -20,7 +21,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from bridgeway.accounts.models import User
 from bridgeway.cases import services
 from bridgeway.cases.codes import (
     CaseStatus,
@@ -130,7 +130,7 @@ class CaseFilterSerializer(serializers.Serializer):
                                             "organisations; default: all of them")
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.none(), required=False,
+        queryset=get_user_model().objects.none(), required=False,
         help_text="id of a caseworker or supervisor of the caller's organisations")
     exploitation = serializers.ChoiceField(choices=Exploitation.choices, required=False)
     opened_from = serializers.DateField(required=False)
@@ -140,7 +140,7 @@ class CaseFilterSerializer(serializers.Serializer):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.orgs = list(case_orgs(user)) if user is not None else []
-        self.fields["assignee"].queryset = User.objects.filter(
+        self.fields["assignee"].queryset = get_user_model().objects.filter(
             memberships__organisation__in=self.orgs, memberships__is_active=True,
             memberships__role__in=[Role.CASEWORKER, Role.SUPERVISOR]).distinct()
 
@@ -372,7 +372,7 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 class TaskSerializer(serializers.ModelSerializer):
     title = serializers.CharField(max_length=500)
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.none(), required=False, allow_null=True, default=None,
+        queryset=get_user_model().objects.none(), required=False, allow_null=True, default=None,
         help_text="a supervisor of the organisation or a caseworker assigned to the case; "
                   "default: the caller")
     case_reference = serializers.CharField(source="case.reference", read_only=True)
@@ -412,7 +412,7 @@ class AssignSerializer(serializers.Serializer):
         child=serializers.IntegerField(), required=False,
         help_text="the caseworkers' ids you read, so that a 409 can say whether they changed")
     assignees = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=User.objects.none(),
+        many=True, queryset=get_user_model().objects.none(),
         help_text="ids of caseworkers or supervisors of the case's organisation; replaces the "
                   "current list")
 

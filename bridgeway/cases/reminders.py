@@ -5,8 +5,7 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from bridgeway.notifications.models import Kind
-from bridgeway.notifications.services import notify
+from bridgeway.notifications.services import Kind, notify
 
 
 def overdue_tasks(now: datetime) -> int:

@@ -52,6 +52,14 @@ _REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CHILD_AGE = 18
 
 
+def case_locked(case: Case) -> Case:
+    """The case row read again and locked until the caller's transaction ends (organisation and
+    subject joined, only the case row locked): for a write in another app that must not race a
+    write here, such as a referral sent while the case closes."""
+    return Case.objects.select_for_update(of=("self",)).select_related(
+        "organisation", "subject").get(pk=case.pk)
+
+
 def _reference() -> str:
     while True:
         ref = "C-" + "".join(secrets.choice(_REF) for _ in range(7))
@@ -658,9 +666,9 @@ def shown_value(field: str, value) -> str:
             field.endswith("_country"):
         return country_name(value)
     if field == "assignees":
-        from bridgeway.accounts.models import User
+        from django.contrib.auth import get_user_model
 
-        user = User.objects.filter(pk=value).first()
+        user = get_user_model().objects.filter(pk=value).first()
         return user.full_name if user else str(value)
     if isinstance(value, date):
         from django.utils.formats import date_format

@@ -1,6 +1,6 @@
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -275,9 +275,7 @@ def invitation_accept(request, token):
             return render(request, "orgs/invitation_invalid.html", {"reason": exc.messages[0]},
                           status=409)
         if form is not None:
-            from bridgeway.accounts.models import User
-
-            new_user = User.objects.get(email__iexact=invitation.email)
+            new_user = get_user_model().objects.get(email__iexact=invitation.email)
             login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organisation.name})
         return redirect("home")

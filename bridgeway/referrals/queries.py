@@ -19,6 +19,9 @@ from bridgeway.referrals.codes import ACTIVE_STATUSES, Section
 from bridgeway.referrals.models import Referral, ReferralMessage
 from bridgeway.referrals.services import recipient_roles
 
+# The statistics are a read other apps call (the stats dashboard): reached through queries.
+from bridgeway.referrals.statistics import referral_statistics as referral_statistics
+
 SENDER = "sender"
 RECIPIENT = "recipient"
 

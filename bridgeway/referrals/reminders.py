@@ -10,8 +10,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from bridgeway.notifications.models import Kind
-from bridgeway.notifications.services import notify
+from bridgeway.notifications.services import Kind, notify
 from bridgeway.orgs.codes import Role
 from bridgeway.referrals.codes import Status
 from bridgeway.referrals.models import Referral

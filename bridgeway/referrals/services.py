@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bridgeway.cases import services as cases
-from bridgeway.cases.models import Case
 from bridgeway.orgs.codes import AGENCY_TYPES, OrgType, Role, Service, is_country
 from bridgeway.orgs.models import OrganisationService
 from bridgeway.orgs.queries import organisations_visible_to, roles_in
@@ -128,8 +127,7 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
                                  "refer its cases."))
     # The case row is locked while the referral is written, as closing the case locks it while
     # checking for open referrals: a case cannot close with a referral sent in between.
-    case = Case.objects.select_for_update(of=("self",)).select_related(
-        "organisation", "subject").get(pk=case.pk)
+    case = cases.case_locked(case)
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     if case.subject_id is None or case.subject.is_erased:

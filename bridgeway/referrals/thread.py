@@ -16,7 +16,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bridgeway.notifications.models import Kind as NotificationKind
+from bridgeway.notifications.services import Kind as NotificationKind
 from bridgeway.notifications.services import notify
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Membership

@@ -11,11 +11,13 @@ import csv
 import io
 from collections import Counter
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from bridgeway.core.charts import bar_chart
 from bridgeway.orgs.codes import Service
 from bridgeway.orgs.models import NetworkMembership
+from bridgeway.referrals.queries import referral_statistics
 from bridgeway.stats import codes
 from bridgeway.stats.models import Dataset, StatRecord
 
@@ -110,10 +112,6 @@ def dashboard(org, *, user=None, **filters) -> dict:
 
 def _referral_outcomes(user, org) -> list[tuple[str, int]]:
     """Counts only, from the referral statistics, which apply their own scope to the user."""
-    from django.http import Http404
-
-    from bridgeway.referrals.statistics import referral_statistics
-
     try:
         total = referral_statistics(user)["total"]
     except Http404:
