@@ -1,8 +1,12 @@
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,3 +65,24 @@ def token_revoke(request, pk):
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:settings")
+
+
+@require_POST
+def set_language(request):
+    """Switches the interface language; for a signed-in person the choice is saved."""
+    lang = request.POST.get("language", "")
+    if lang not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest("Unknown language.")
+    nxt = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+        nxt = "/"
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=lang)
+    translation.activate(lang)
+    response = redirect(nxt)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600,
+        secure=settings.LANGUAGE_COOKIE_SECURE, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=True,
+    )
+    return response

@@ -23,6 +23,8 @@ from bridgeway.cases.codes import (
     ServiceOutcome,
     TraffickingStatus,
 )
+from bridgeway.cases.models import Case, Decision, IndicatorSet
+from bridgeway.cases.services import person_labels
 from bridgeway.orgs.codes import Service, country_name
 
 
@@ -57,9 +59,6 @@ def field_label(field: str) -> str:
     """The translated name of a field of the case or of its person (a correction of the
     person's details names the person's fields)."""
     from django.core.exceptions import FieldDoesNotExist
-
-    from bridgeway.cases.models import Case
-    from bridgeway.cases.services import person_labels
 
     person = person_labels()
     if field in person:
@@ -166,8 +165,6 @@ def _read(kind, value, lookups) -> str:
     if kind == "fields":
         return ", ".join(field_label(f) for f in value)
     if kind == "decision_state":
-        from bridgeway.cases.models import Decision
-
         return code_label(Decision.State, value)
     if kind in ("users", "organisation", "indicator_set"):
         names = lookups[kind]
@@ -182,7 +179,6 @@ def _read(kind, value, lookups) -> str:
 def _lookups(events) -> dict:
     from django.contrib.auth import get_user_model
 
-    from bridgeway.cases.models import IndicatorSet
     from bridgeway.orgs.models import Organisation
 
     wanted: dict[str, set] = {"users": set(), "organisation": set(), "indicator_set": set()}

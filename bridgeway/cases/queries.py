@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from bridgeway.cases.models import Case
+from bridgeway.cases.codes import FORMAL_DECISION_ORGS, CaseStatus, IndicatorSource
+from bridgeway.cases.identification import dimension_label, explain, strength_label
+from bridgeway.cases.models import Case, Decision, Person, ServiceDelivery
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import orgs_where
 
@@ -92,8 +94,6 @@ def case_rows(cases) -> list[dict]:
 
     from django.urls import reverse
 
-    from bridgeway.cases.codes import CaseStatus
-
     cases = list(cases.select_related("subject").only(
         "pk", "reference", "is_child", "status", "opened_on", "created_at", "subject__id",
         "subject__organisation_id", "subject__kek_id", "subject__wrapped_key",
@@ -148,7 +148,6 @@ def case_timeline(case) -> list[dict]:
 def shared_case_data(case, sections) -> dict:
     """The chosen sections of a case, read live (never copied). Only the fields of those
     sections are decrypted, so nothing else is read, shown or logged as seen."""
-    from bridgeway.cases.models import Person
     from bridgeway.orgs.codes import country_name
 
     sections = set(sections)
@@ -185,8 +184,6 @@ def shared_case_data(case, sections) -> dict:
                        for e in case.events.all()],
         }
     if "identification" in sections:
-        from bridgeway.cases.identification import explain
-
         out["identification"] = {
             "assessments": [{"assessed_on": a.assessed_on, "indicator_set": a.indicator_set.label,
                              "version": a.indicator_set.version,
@@ -222,8 +219,6 @@ def coded_case_rows(org) -> list[dict]:
 
 def service_codes_by_case(org) -> dict:
     """The kinds of service delivered in each of `org`'s cases (codes only), for statistics."""
-    from bridgeway.cases.models import ServiceDelivery
-
     out: dict = {}
     for case_id, service in (ServiceDelivery.objects.filter(case__organisation=org)
                              .values_list("case_id", "service")):
@@ -236,7 +231,6 @@ def service_codes_by_case(org) -> dict:
 def personal_case_fields(org) -> dict:
     """Decrypted names, date of birth and contacts of `org`'s cases, keyed by case id, with the
     data subject (for the access log). Only for an audited export by someone allowed to."""
-    from bridgeway.cases.models import Person
     from bridgeway.protection.crypto import SubjectErased
 
     out = {}
@@ -258,9 +252,6 @@ def identification_side_by_side(decisions) -> dict:
     """The organisation's own (CSO) decision in force beside the formal state identification,
     the latest of each; `differ` when both exist and their statuses differ. `decisions` are
     ordered newest first."""
-    from bridgeway.cases.codes import FORMAL_DECISION_ORGS
-    from bridgeway.cases.models import Decision
-
     def formal(d) -> bool:
         return d.received_from_state or d.decision_org in FORMAL_DECISION_ORGS
 
@@ -275,9 +266,6 @@ def assessment_details(assessments, *, subject=None) -> list[dict]:
     """Each assessment with its "why" (built now, in the reader's language, from the stored
     codes and counts) and its recorded indicators grouped by dimension, with strength, source and
     note. Notes are decrypted here: call it only where the case's reading is logged."""
-    from bridgeway.cases.codes import IndicatorSource
-    from bridgeway.cases.identification import dimension_label, explain, strength_label
-
     sources = dict(IndicatorSource.choices)
     details = []
     for assessment in assessments:

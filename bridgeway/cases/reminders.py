@@ -5,13 +5,12 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from bridgeway.cases.models import CaseTask
 from bridgeway.notifications.services import Kind, notify
 
 
 def overdue_tasks(now: datetime) -> int:
     """Tells each assignee once about each open task past its due date."""
-    from bridgeway.cases.models import CaseTask
-
     created = 0
     today = timezone.localdate(now)
     for task in (CaseTask.objects.filter(done_at__isnull=True, due_on__lt=today)

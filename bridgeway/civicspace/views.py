@@ -24,7 +24,13 @@ from bridgeway.civicspace.forms import (
     SourceFormSet,
     TransitionForm,
 )
-from bridgeway.civicspace.models import CountryAssessment, Participation, RestrictionType
+from bridgeway.civicspace.models import (
+    Consultation,
+    CountryAssessment,
+    IncidentDocument,
+    Participation,
+    RestrictionType,
+)
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import country_name, is_country
 from bridgeway.orgs.models import Organisation
@@ -280,8 +286,6 @@ def country(request, code):
 
 
 def country_context(code, incidents, network_ids) -> dict:
-    from bridgeway.civicspace.models import Consultation
-
     incidents = list(incidents.order_by("-started_on"))
     consultations = list(Consultation.objects.filter(country=code, network_id__in=network_ids)
                          .prefetch_related("participations"))
@@ -386,8 +390,6 @@ def document_upload(request, pk):
 @login_required
 def document_download(request, pk, document_id):
     from django.http import HttpResponse
-
-    from bridgeway.civicspace.models import IncidentDocument
 
     incident = queries.incident_for_user(request.user, pk)
     if not services.may_read_documents(request.user, incident):

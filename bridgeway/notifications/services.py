@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bridgeway.notifications.models import Kind, Notification
+from bridgeway.notifications.registry import reminder_sources
 
 # A link is a local path of ASCII segments: ids, codes and slashes (no query string, so no
 # search terms or names can ride along).
@@ -71,7 +72,5 @@ def mark_read(*, user, notification: Notification | None = None) -> int:
 
 def run_reminders(now=None) -> dict[str, int]:
     """Runs every registered reminder source; returns how many notifications each created."""
-    from bridgeway.notifications.registry import reminder_sources
-
     now = now or timezone.now()
     return {name: source(now) for name, source in sorted(reminder_sources().items())}

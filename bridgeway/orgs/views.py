@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs import queries, services
-from bridgeway.orgs.codes import ADMIN_ROLES
+from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
 from bridgeway.orgs.forms import (
     AcceptInvitationForm,
     DirectoryFilterForm,
@@ -29,6 +29,20 @@ from bridgeway.orgs.forms import (
     ServicesForm,
 )
 from bridgeway.orgs.models import Invitation, MechanismMember, NetworkMembership, Organisation
+
+
+@login_required
+def home(request):
+    """The home page: the person's organisations, with their roles and the links those open."""
+    by_org: dict[int, dict] = {}
+    for m in queries.active_memberships(request.user):
+        entry = by_org.setdefault(m.organisation_id, {"org": m.organisation, "roles": []})
+        entry["roles"].append(m.get_role_display())
+        entry["is_admin"] = entry.get("is_admin", False) or m.role in ADMIN_ROLES
+        entry["reads_audit"] = entry.get("reads_audit", False) or m.role in AUDIT_READER_ROLES
+        entry["coordinates"] = entry.get("coordinates", False) or m.role in (
+            Role.NETWORK_COORDINATOR, Role.ORG_ADMIN) and m.organisation.is_network
+    return render(request, "core/home.html", {"entries": list(by_org.values())})
 
 
 def _base_url(request) -> str:

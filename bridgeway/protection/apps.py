@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ProtectionConfig(AppConfig):
     name = "bridgeway.protection"
     label = "protection"
+
+    def ready(self) -> None:
+        from bridgeway.protection import hooks  # noqa: F401

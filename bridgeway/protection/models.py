@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.protection import crypto
 from bridgeway.protection.fields import EncryptedTextField
 
 
@@ -104,8 +105,6 @@ class DataSubject(models.Model):
         return self.erased_at is not None
 
     def data_key(self) -> bytes:
-        from bridgeway.protection import crypto
-
         cached = getattr(self, "_data_key", None)
         if cached is not None:
             return cached

@@ -15,6 +15,7 @@ from bridgeway.protection.models import (
     DataSubject,
     ErasureRequest,
 )
+from bridgeway.protection.registry import subject_visibility_rules
 
 
 def audit_events_for_org(org, *, action: str = "", actor_id: int | None = None,
@@ -51,8 +52,6 @@ def subjects_visible_to(user, roles=SUBJECT_ROLES) -> QuerySet[DataSubject]:
     metadata); where they are only a caseworker, the persons the registered rules let them see
     (cases: a person of a case only if the case is theirs; see registry.py). One query, however
     many rules: each rule is a condition on the person row."""
-    from bridgeway.protection.registry import subject_visibility_rules
-
     roles = frozenset(roles)
     whole = {o.pk for o in orgs_where(user, roles & {Role.SUPERVISOR, Role.DPO})}
     worked = {o.pk for o in orgs_where(user, roles & {Role.CASEWORKER})} - whole

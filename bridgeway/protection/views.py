@@ -33,6 +33,7 @@ from bridgeway.protection.models import (
     DataSubject,
     EncryptedDocument,
     ErasureRequest,
+    OrganisationKey,
 )
 from bridgeway.protection.queries import (
     CASE_ROLES,
@@ -306,8 +307,6 @@ def access_log(request):
 def keys(request):
     org, orgs = _pick_org(request, frozenset({Role.DPO, Role.ORG_ADMIN}))
     key_id = services.kek_id_for(org)
-    from bridgeway.protection.models import OrganisationKey
-
     own = OrganisationKey.objects.filter(organisation=org).exists()
     try:
         fingerprint = crypto.kek_fingerprint(key_id)

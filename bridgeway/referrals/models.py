@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.protection.fields import EncryptedTextField
-from bridgeway.referrals.codes import DeclineReason, Kind, ReferralReason, Status, Urgency
+from bridgeway.referrals.codes import DeclineReason, Kind, ReferralReason, Section, Status, Urgency
 
 
 class Referral(models.Model):
@@ -96,8 +96,6 @@ class Referral(models.Model):
         return self.status in (Status.PENDING, Status.ACCEPTED)
 
     def section_labels(self) -> list[str]:
-        from bridgeway.referrals.codes import Section
-
         return [str(Section(s).label) for s in self.sections if s in Section.values]
 
     def service_labels(self) -> list[str]:

@@ -14,6 +14,7 @@ from bridgeway.notifications.services import Kind, notify
 from bridgeway.orgs.codes import Role
 from bridgeway.referrals.codes import Status
 from bridgeway.referrals.models import Referral
+from bridgeway.referrals.services import recipient_roles, referrals_expire
 
 REMIND_AT = 0.5  # of the time to answer
 ESCALATE_AT = 0.8
@@ -26,8 +27,6 @@ def _members(org, roles) -> list:
 
 
 def recipient_people(referral: Referral) -> list:
-    from bridgeway.referrals.services import recipient_roles
-
     if referral.recipient is None:  # not on the platform: nobody here to tell
         return []
     return _members(referral.recipient, recipient_roles(referral.recipient))
@@ -80,8 +79,6 @@ def _elapsed(referral: Referral, now: datetime) -> float:
 def remind_and_escalate(now: datetime) -> int:
     """A reminder source (notifications.registry): expires what is past its deadline, then
     reminds and escalates what is still waiting. Each notification goes out once per referral."""
-    from bridgeway.referrals.services import referrals_expire
-
     created = referrals_expire(now=now)  # each expiry is announced to the sender
     for referral in Referral.objects.filter(status=Status.PENDING,
                                             recipient__isnull=False).select_related(

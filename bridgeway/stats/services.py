@@ -19,10 +19,27 @@ from django.utils.translation import gettext as _
 from bridgeway.protection import crypto
 from bridgeway.protection.audit import audit_record
 from bridgeway.stats import codes, columns, files
-from bridgeway.stats.codes import DatasetKind
+from bridgeway.stats import release as method
+from bridgeway.stats.codes import (
+    HTCDS_CONTROL_TO_CTDC,
+    HTCDS_EXPLOITATION_TO_STORE,
+    HTCDS_GENDER_TO_STORE,
+    HTCDS_RELATION_TO_STORE,
+    DatasetKind,
+    age_band,
+)
 from bridgeway.stats.importing import COLUMNS, NULL, Report, converted_rows
-from bridgeway.stats.models import Dataset, ImportJob, StatRecord, lock_dataset
+from bridgeway.stats.models import (
+    BudgetEntry,
+    Dataset,
+    ImportJob,
+    PrivacyBudget,
+    Release,
+    StatRecord,
+    lock_dataset,
+)
 from bridgeway.stats.queries import stats_orgs
+from bridgeway.stats.release import DIMENSIONS, crosstab_counts
 
 _CHUNK = 1024 * 1024
 _BATCH = 5000
@@ -321,14 +338,6 @@ def job_start(job: ImportJob) -> ImportJob:
 # --- live cases ---------------------------------------------------------------------------
 
 def _live_record(org, dataset, case: dict, services: list[str] | None = None) -> StatRecord:
-    from bridgeway.stats.codes import (
-        HTCDS_CONTROL_TO_CTDC,
-        HTCDS_EXPLOITATION_TO_STORE,
-        HTCDS_GENDER_TO_STORE,
-        HTCDS_RELATION_TO_STORE,
-        age_band,
-    )
-
     age = case["age_at_intake"]
     relation = case["relationship_to_trafficker"]
     return StatRecord(
@@ -399,8 +408,6 @@ def dataset_delete(*, dataset: Dataset, actor) -> None:
 # --- safe release -------------------------------------------------------------------------------
 
 def _release_raw(dataset: Dataset) -> list[dict]:
-    from bridgeway.stats.release import DIMENSIONS
-
     return list(dataset.records.values(*set(DIMENSIONS.values())))
 
 
@@ -416,8 +423,6 @@ def release_crosstab_sql(dataset: Dataset, dims: list[str], k: int) -> dict:
     against."""
     from django.db.models import Count
 
-    from bridgeway.stats.release import DIMENSIONS, crosstab_counts
-
     fields = [DIMENSIONS[d] for d in dims]
     grouped = (dataset.records.order_by().values(*fields).annotate(n=Count("id"))
                .values_list(*fields, "n"))
@@ -425,8 +430,6 @@ def release_crosstab_sql(dataset: Dataset, dims: list[str], k: int) -> dict:
 
 
 def budget_of(dataset: Dataset):
-    from bridgeway.stats.models import PrivacyBudget
-
     budget, _created = PrivacyBudget.objects.get_or_create(dataset=dataset)
     return budget
 
@@ -437,8 +440,6 @@ def budget_spent(budget) -> float:
 
 @transaction.atomic
 def budget_set(*, dataset: Dataset, actor, total_epsilon: float):
-    from bridgeway.stats.models import PrivacyBudget
-
     _check_role(actor, dataset.organisation)
     budget = budget_of(dataset)
     budget = PrivacyBudget.objects.select_for_update().get(pk=budget.pk)
@@ -461,9 +462,6 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
     """Builds and saves a draft release. A DP release spends ε from the dataset's budget (the
     noise is drawn now, so it counts even if the draft is never published); beyond the budget
     it is refused and nothing is spent."""
-    from bridgeway.stats import release as method
-    from bridgeway.stats.models import BudgetEntry, PrivacyBudget, Release
-
     _check_role(actor, org)
     if dataset.organisation_id != org.pk:
         raise PermissionDenied(_("You can only release your own organisation's datasets."))
@@ -527,8 +525,6 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
 
 @transaction.atomic
 def release_approve(*, release, actor):
-    from bridgeway.stats.models import Release
-
     _check_role(actor, release.organisation)
     if release.created_by_id == actor.pk:
         raise PermissionDenied(_("A second person must approve: you created this release."))
@@ -545,8 +541,6 @@ def release_approve(*, release, actor):
 
 @transaction.atomic
 def release_publish(*, release, actor):
-    from bridgeway.stats.models import Release
-
     _check_role(actor, release.organisation)
     if release.status != Release.Status.APPROVED:
         raise ValidationError(_("A release is published only after a second person approved it."))

@@ -1,6 +1,7 @@
 from django.tasks import task
 
-from bridgeway.stats import services
+from bridgeway.stats import columns, services
+from bridgeway.stats.models import Dataset
 
 
 @task()
@@ -13,9 +14,6 @@ def run_import(job_id: int) -> str:
 def build_columns(dataset_id: int) -> int:
     """Builds an imported dataset's column store (stats.columns) after the import. Receives the
     dataset id only; a dataset deleted meanwhile is skipped."""
-    from bridgeway.stats import columns
-    from bridgeway.stats.models import Dataset
-
     dataset = Dataset.objects.filter(pk=dataset_id).first()
     if dataset is None:
         return 0
