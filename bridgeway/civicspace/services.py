@@ -267,8 +267,11 @@ def incident_transition(*, incident: Incident, actor, to: str, reason: str = "")
     incident.version += 1
     incident.save()
     _version(incident, actor, _ACTIONS[to], before)
-    audit_record(action=f"civicspace.incident.{_ACTIONS[to]}", actor=actor,
-                 organisation=incident.network, obj=incident, payload={"status": to})
+    audit_record(action={Status.UNDER_REVIEW: "civicspace.incident.review_started",
+                         Status.VERIFIED: "civicspace.incident.verified",
+                         Status.PUBLISHED: "civicspace.incident.published",
+                         Status.REJECTED: "civicspace.incident.rejected"}[to],
+                 actor=actor, organisation=incident.network, obj=incident, payload={"status": to})
     return incident
 
 

@@ -6,6 +6,7 @@ providers."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Q
 
@@ -53,3 +54,32 @@ def register_subject_visibility(rule: SubjectVisibility) -> SubjectVisibility:
 
 def subject_visibility_rules() -> list[SubjectVisibility]:
     return list(_visibility)
+
+
+# --- audit codes ----------------------------------------------------------------------------
+# Every code `audit_record` writes is registered here with its translated label, by its app's
+# `audit_codes.py` (one line per code), so the audit screen and the case timeline show words, and
+# a code used but not registered fails the tests (tests/protection/test_audit_codes.py, and
+# audit_record itself under BRIDGEWAY_AUDIT_CODES_STRICT).
+
+_audit_codes: dict[str, Any] = {}
+
+
+def register_audit_codes(codes: dict[str, Any]) -> dict[str, Any]:
+    """`codes` maps each dotted code ("cases.case.opened") to its label (gettext_lazy)."""
+    _audit_codes.update(codes)
+    return codes
+
+
+def audit_codes() -> dict[str, Any]:
+    return dict(_audit_codes)
+
+
+def audit_code_registered(code: str) -> bool:
+    return code in _audit_codes
+
+
+def audit_code_label(code: str, default: Any = None) -> Any:
+    """The translated label of a code; `default` (or the code itself) for one nobody
+    registered."""
+    return _audit_codes.get(code, code if default is None else default)

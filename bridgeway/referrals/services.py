@@ -299,12 +299,13 @@ def _as_sender(referral: Referral, actor, roles=SENDER_ROLES) -> None:
 
 
 def _record(action: str, referral: Referral, actor, org, **payload) -> None:
-    """Audits a step and tells the other side (a link only; see reminders.py)."""
+    """Audits a step (`action`: the full code, "referrals.referral.accepted") and tells the other
+    side (a link only; see reminders.py)."""
     from bridgeway.referrals.reminders import announce
 
-    audit_record(action=f"referrals.referral.{action}", actor=actor, organisation=org,
+    audit_record(action=action, actor=actor, organisation=org,
                  obj=referral, payload={"reference": referral.reference, **payload})
-    announce(referral, action, actor)
+    announce(referral, action.removeprefix("referrals.referral."), actor)
 
 
 @transaction.atomic
@@ -326,7 +327,8 @@ def referral_accept(*, referral: Referral, actor) -> Referral:
     referral.answered_by = actor
     referral.recipient_case = linked
     referral.save(update_fields=["status", "accepted_at", "answered_by", "recipient_case"])
-    _record("accepted", referral, actor, referral.recipient, linked_case=str(linked.pk))
+    _record("referrals.referral.accepted", referral, actor, referral.recipient,
+            linked_case=str(linked.pk))
     return referral
 
 
@@ -350,7 +352,7 @@ def referral_decline(*, referral: Referral, actor, reason: str, text: str = "") 
     referral.decline_text = (text or "").strip() or None
     referral.save(update_fields=["status", "declined_at", "answered_by", "decline_reason",
                                  "decline_text"])
-    _record("declined", referral, actor, referral.recipient, reason=reason)
+    _record("referrals.referral.declined", referral, actor, referral.recipient, reason=reason)
     return referral
 
 
@@ -372,7 +374,7 @@ def referral_complete(*, referral: Referral, actor) -> Referral:
     referral.completed_at = timezone.now()
     referral.save(update_fields=["status", "completed_at"])
     org = referral.sender if roles_in(actor, referral.sender) else referral.recipient
-    _record("completed", referral, actor, org)
+    _record("referrals.referral.completed", referral, actor, org)
     return referral
 
 
@@ -385,7 +387,7 @@ def referral_revoke(*, referral: Referral, actor) -> Referral:
     referral.status = Status.REVOKED
     referral.revoked_at = timezone.now()
     referral.save(update_fields=["status", "revoked_at"])
-    _record("revoked", referral, actor, referral.sender, was=was)
+    _record("referrals.referral.revoked", referral, actor, referral.sender, was=was)
     return referral
 
 
@@ -400,7 +402,8 @@ def referrals_expire(*, now: datetime | None = None) -> int:
         referral.status = Status.EXPIRED
         referral.expired_at = now
         referral.save(update_fields=["status", "expired_at"])
-        _record("expired", referral, None, referral.sender, recipient=referral.recipient_id)
+        _record("referrals.referral.expired", referral, None, referral.sender,
+                recipient=referral.recipient_id)
         count += 1
     return count
 
@@ -427,5 +430,6 @@ def referral_transfer(*, referral: Referral, actor, confirm: bool) -> Referral:
     referral.transferred_at = now
     referral.save(update_fields=["status", "completed_at", "transferred_at"])
     for org in (referral.sender, referral.recipient):
-        _record("transferred", referral, actor, org, case=str(referral.case_id))
+        _record("referrals.referral.transferred", referral, actor, org,
+                case=str(referral.case_id))
     return referral
