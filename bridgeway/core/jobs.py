@@ -161,6 +161,13 @@ def running(job: BackgroundJob) -> Iterator[Run | None]:
         _active[key] = run
     try:
         yield run
+    except (KeyboardInterrupt, SystemExit):
+        # The worker was told to stop at once: the job goes back to waiting (its transaction
+        # was rolled back) and the next `recover` queues it again.
+        type(job).objects.filter(pk=job.pk, status=BackgroundJob.Status.RUNNING).update(
+            status=BackgroundJob.Status.WAITING, worker="", heartbeat_at=None,
+            interruption=BackgroundJob.Interruption.RESUMED)
+        raise
     except BaseException:
         fail(job, BackgroundJob.Interruption.ERROR)
         raise
