@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tasks_db.backend import DatabaseBackend
@@ -133,10 +132,15 @@ def test_killed_worker_leaves_no_clear_file_and_the_import_is_resumed_once(tmp_p
     assert _clear_copies(tmp_path) == []
     assert [p.name for p in (var / "imports").iterdir()] == [f"job-{job.pk}.sealed"]
 
-    worker = _worker(env)
+    # Started again, as `make worker` does (DEBUG on, which turns db_worker's autoreloader on).
+    worker = _worker({**env, "BRIDGEWAY_DEBUG": "1"})
     try:
         finished = _wait(lambda: (row := db.one(status, [job.pk]))[0] not in ("running", "waiting")
                          and row, 120, worker)
+        # The process started is the worker itself: no reloader child that would outlive it.
+        children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children")
+        if children.exists():
+            assert children.read_text().split() == []
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(30) == 0  # stops when told
     finally:
