@@ -355,3 +355,7 @@ BRIDGEWAY_IMPORT_DIR = VAR_DIR / "imports"
 BRIDGEWAY_IMPORT_INLINE_BYTES = env_int("BRIDGEWAY_IMPORT_INLINE_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A larger upload is spooled to an unnamed temporary file encrypted under a key held only in
+# memory (protection.spool), never in clear as Django's default handler does.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "bridgeway.protection.spool.EncryptedTemporaryFileUploadHandler"]
