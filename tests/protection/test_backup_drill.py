@@ -66,6 +66,7 @@ def _database_url(tmp_path) -> str:
             f"{s.get('PORT') or 5432}/{s['NAME']}")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_backup_drill_restores_a_whole_readable_copy(live, tmp_path):
     case, doc = live

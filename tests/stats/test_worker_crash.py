@@ -94,6 +94,7 @@ def _clear_copies(root: Path) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_killed_worker_leaves_no_clear_file_and_the_import_is_resumed_once(tmp_path, settings):
     var = tmp_path / "var"
