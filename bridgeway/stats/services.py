@@ -197,7 +197,7 @@ class _SealedReader(io.RawIOBase):
         self.key = crypto.unwrap_data_key(bytes(job.wrapped_key), key_id=job.kek_id,
                                           subject_id=f"import-{job.pk}")
         self.fh = open(_job_path(job), "rb")  # noqa: SIM115 (closed by close())
-        self.index, self.ended, self.buffer = 0, False, b""
+        self.index, self.ended, self.buffer, self.offset = 0, False, b"", 0
 
     def readable(self) -> bool:
         return True
@@ -218,11 +218,11 @@ class _SealedReader(io.RawIOBase):
         return plain
 
     def readinto(self, target) -> int:
-        while not self.buffer and not self.ended:
-            self.buffer = self._next_chunk()
-        n = min(len(target), len(self.buffer))
-        target[:n] = self.buffer[:n]
-        self.buffer = self.buffer[n:]
+        while self.offset >= len(self.buffer) and not self.ended:
+            self.buffer, self.offset = self._next_chunk(), 0
+        n = min(len(target), len(self.buffer) - self.offset)
+        target[:n] = memoryview(self.buffer)[self.offset:self.offset + n]
+        self.offset += n
         return n
 
     def close(self) -> None:
