@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import F
 from django.utils import timezone
@@ -297,8 +298,11 @@ def _task_pending(task_id: str) -> bool:
 
     if not task_id:
         return False
-    return DBTaskResult.objects.filter(
-        pk=task_id, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).exists()
+    try:
+        return DBTaskResult.objects.filter(
+            pk=task_id, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).exists()
+    except ValidationError:  # an id from another task backend: not in this queue
+        return False
 
 
 def _recover_job(job: BackgroundJob, report: Recovery) -> None:
@@ -331,10 +335,11 @@ def recover() -> Recovery:
         for job in model.objects.filter(status=BackgroundJob.Status.RUNNING):
             if not alive(job.worker, heartbeat_at=job.heartbeat_at):
                 _recover_job(job, report)
-        # Waiting for a task that is no longer queued (it died before it claimed the job).
+        # Waiting for a task that is no longer queued (it died before it claimed the job), or
+        # for nothing (the request that was to run it inline died first).
         for job in model.objects.filter(status=BackgroundJob.Status.WAITING,
                                         created_at__lt=grace):
-            if job.task_id and not _task_pending(job.task_id):
+            if not _task_pending(job.task_id):
                 _recover_job(job, report)
     return report
 

@@ -212,3 +212,16 @@ def test_heartbeat_writes_progress_and_renews_the_lease(cast):
         # A second claim (another process, or the task run twice) gets nothing.
         with jobs.running(ImportJob.objects.get(pk=job.pk)) as second:
             assert second is None
+
+
+def test_a_job_left_waiting_by_a_dead_request_or_task_is_queued_again(cast, settings):
+    settings.BRIDGEWAY_JOB_LEASE_SECONDS = 60
+    job = services.job_create(org=cast.org_a, actor=cast.supervisor_a, kind="ctdc",
+                              dry_run=False, upload=SimpleUploadedFile(
+                                  "x.csv", ctdc_csv([ctdc_row(i) for i in range(4)])))
+    assert jobs.recover().resumed == 0  # just created: its request is still running it
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=5), task_id="not-a-queued-task")
+    assert jobs.recover().resumed == 1  # the immediate backend runs it at once
+    job.refresh_from_db()
+    assert job.status == "done" and StatRecord.objects.count() == 4
