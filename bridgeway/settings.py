@@ -272,6 +272,13 @@ BRIDGEWAY_BASE_URL = env_str("BRIDGEWAY_BASE_URL") or "http://127.0.0.1:8000"
 
 # --- background tasks --------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background jobs (core.jobs, docs/operations.md "Background jobs"): a worker on another host is
+# taken for dead when its lease was not renewed for this long (one on this host as soon as its
+# process is gone); a job is started again after its worker died until it has had this many
+# attempts, then marked failed; `manage.py worker` looks for dead jobs this often.
+BRIDGEWAY_JOB_LEASE_SECONDS = env_int("BRIDGEWAY_JOB_LEASE_SECONDS", 120)
+BRIDGEWAY_JOB_MAX_ATTEMPTS = env_int("BRIDGEWAY_JOB_MAX_ATTEMPTS", 2)
+BRIDGEWAY_JOB_RECOVER_SECONDS = env_int("BRIDGEWAY_JOB_RECOVER_SECONDS", 300)
 
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -352,3 +359,7 @@ BRIDGEWAY_IMPORT_DIR = VAR_DIR / "imports"
 BRIDGEWAY_IMPORT_INLINE_BYTES = env_int("BRIDGEWAY_IMPORT_INLINE_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A larger upload is spooled to an unnamed temporary file encrypted under a key held only in
+# memory (protection.spool), never in clear as Django's default handler does.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "bridgeway.protection.spool.EncryptedTemporaryFileUploadHandler"]

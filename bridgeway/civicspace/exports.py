@@ -10,7 +10,7 @@ import json
 from django.http import HttpResponse
 
 from bridgeway.civicspace.codes import Actor
-from bridgeway.core.spreadsheets import safe_cell
+from bridgeway.core.spreadsheets import safe_cell, xlsx_bytes
 
 COLUMNS = ["id", "title", "status", "visibility", "started_on", "ended_on", "country", "region",
            "actors", "families", "types", "severity", "affected_organisations", "sources",
@@ -51,18 +51,9 @@ def export_response(incidents, fmt: str, *, public: bool) -> HttpResponse:
         response = HttpResponse(json.dumps({"incidents": data}, ensure_ascii=False, indent=1),
                                 content_type="application/json; charset=utf-8")
     elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "incidents"
-        ws.append(COLUMNS)
-        for row in data:
-            ws.append([safe_cell(_flat(row[c])) for c in COLUMNS])
-        buf = io.BytesIO()
-        wb.save(buf)
+        sheet = [COLUMNS, *([_flat(row[c]) for c in COLUMNS] for row in data)]
         response = HttpResponse(
-            buf.getvalue(),
+            xlsx_bytes([("incidents", sheet)]),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
         buf = io.StringIO()

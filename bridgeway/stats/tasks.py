@@ -6,14 +6,16 @@ from bridgeway.stats.models import Dataset
 
 @task()
 def run_import(job_id: int) -> str:
-    """Receives the job id only: the upload waits sealed under var/imports/."""
+    """Receives the job id only: the upload waits sealed under var/imports/. Safe to run again
+    (after a worker died): a job already finished or running elsewhere is left alone."""
     return services.job_run(job_id).status
 
 
 @task()
 def build_columns(dataset_id: int) -> int:
     """Builds an imported dataset's column store (stats.columns) after the import. Receives the
-    dataset id only; a dataset deleted meanwhile is skipped."""
+    dataset id only; a dataset deleted meanwhile is skipped. Safe to run again (after a worker
+    died): it rebuilds the columns from the committed records."""
     dataset = Dataset.objects.filter(pk=dataset_id).first()
     if dataset is None:
         return 0
