@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from bridgeway.protection import crypto
 from bridgeway.protection.audit import audit_record
-from bridgeway.stats import codes, columns, files
+from bridgeway.stats import codes, columns, disclosure, files
 from bridgeway.stats.codes import DatasetKind
 from bridgeway.stats.importing import COLUMNS, NULL, Report, converted_rows
 from bridgeway.stats.models import Dataset, ImportJob, StatRecord, lock_dataset
@@ -320,7 +320,8 @@ def job_start(job: ImportJob) -> ImportJob:
 
 # --- live cases ---------------------------------------------------------------------------
 
-def _live_record(org, dataset, case: dict, services: list[str] | None = None) -> StatRecord:
+def _live_record(org, dataset, case: dict, services: list[str] | None = None, *,
+                 record_key: int | None = None) -> StatRecord:
     from bridgeway.stats.codes import (
         HTCDS_CONTROL_TO_CTDC,
         HTCDS_EXPLOITATION_TO_STORE,
@@ -348,7 +349,7 @@ def _live_record(org, dataset, case: dict, services: list[str] | None = None) ->
         forced_labour_industry=case["forced_labour_industry"],
         trafficking_status=case["trafficking_status"],
         recruitment_methods=list(case["recruitment_methods"] or []),
-        services=list(services or []))
+        services=list(services or []), record_key=record_key)
 
 
 @transaction.atomic
@@ -373,8 +374,12 @@ def live_refresh(*, org, actor) -> Dataset:
                                          created_by=actor)
     dataset.records.all().delete()
     delivered = service_codes_by_case(org)
-    records = [_live_record(org, dataset, c, delivered.get(c["pk"]))
-               for c in coded_case_rows(org)]
+    cases = coded_case_rows(org)
+    # Each record's key for the rounding of published counts comes from its case, so the same
+    # cases refreshed again give the same published numbers (stats.disclosure).
+    keys = [disclosure.identity_key("case", org.pk, c["pk"]) for c in cases]
+    records = [_live_record(org, dataset, c, delivered.get(c["pk"]), record_key=key)
+               for c, key in zip(cases, keys, strict=True)]
     StatRecord.objects.bulk_create(records, batch_size=2000)
     dataset.rows = len(records)
     dataset.save(update_fields=["rows"])
