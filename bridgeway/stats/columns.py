@@ -284,10 +284,32 @@ class _Generaliser:
         return self._cache[level]
 
 
-def crosstab(columns: list[Column], dims: list[str], k: int) -> dict:
+def _sums_by_group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray,
+                   groups: list[np.ndarray]) -> np.ndarray | None:
+    """The sum of `weights` of the rows of `codes` in each of `groups` (the distinct
+    combinations, in `_count`'s order); None when the combinations do not fit one key."""
+    if prod(radices) >= _WIDE_LIMIT:
+        return None
+    group_keys = _join([g.astype(np.int64) for g in groups], radices)
+    if not len(group_keys):
+        return np.zeros(0, dtype=np.int64)
+    index = np.searchsorted(group_keys, _join([c.astype(np.int64) for c in codes], radices))
+    return np.bincount(index, weights=weights, minlength=len(group_keys)).astype(np.int64)
+
+
+def crosstab(columns: list[Column], dims: list[str], k: int, *,
+             keys: np.ndarray | None = None, extras: dict | None = None) -> dict:
     """The k-anonymous cross-tab of aligned columns: the same steps, cells and suppression as
-    `release.crosstab_counts` over the same records."""
+    `release.crosstab_counts` over the same records. Given the records' `keys` and an `extras`
+    dict, also puts there each cell's key sum ("key_sums", aligned with the cells; None if the
+    combinations are too many to key) and the number of records in suppressed cells
+    ("suppressed_records"), for publishing (`stats.disclosure`)."""
     group_codes, n = raw_groups(columns)
+    group_keys = None
+    if keys is not None:
+        group_keys = _sums_by_group([c for _v, c in columns],
+                                    [max(len(v), 1) for v, _c in columns],
+                                    keys.astype(np.float64), group_codes)
     generalisers = [_Generaliser(d, values) for d, (values, _codes) in zip(dims, columns,
                                                                            strict=True)]
     total = int(n.sum())
@@ -311,6 +333,12 @@ def crosstab(columns: list[Column], dims: list[str], k: int) -> dict:
     # Cells come in the order of sorted tuples of generalised values: sorted(sizes.items()).
     labels = [np.array(ordered, dtype=object)[c] if len(ordered) else np.array([], dtype=object)
               for (ordered, _lookup), c in zip(tables, cells, strict=True)]
+    if extras is not None:
+        extras["suppressed_records"] = int(sizes[sizes < k].sum())
+        extras["key_sums"] = None
+        if group_keys is not None:
+            sums = _sums_by_group(codes, radices, group_keys.astype(np.float64), cells)
+            extras["key_sums"] = None if sums is None else sums.tolist()
     cells = [{"values": list(combo), "count": count if count >= k else None}
              for combo, count in zip(zip(*labels, strict=True), sizes.tolist(), strict=True)]
     return {"dimensions": dims, "cells": cells, "steps": steps,

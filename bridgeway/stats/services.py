@@ -409,6 +409,32 @@ def _release_raw(dataset: Dataset) -> list[dict]:
     return list(dataset.records.values(*set(DIMENSIONS.values())))
 
 
+def _release_counts(dataset: Dataset, dim: str):
+    """Records per raw value of one dimension, from the column store."""
+    from collections import Counter
+
+    import numpy as np
+
+    values, codes_ = columns.load(dataset, [dim])[0]
+    counts = np.bincount(codes_, minlength=len(values)) if len(codes_) else []
+    return Counter({value: int(n) for value, n in zip(values, counts, strict=False) if n})
+
+
+def _round_cells(result: dict, key_sums: list[int] | None, dataset: Dataset,
+                 dims: list[str]) -> None:
+    """A cross-tab's published counts: every count of k or more rounded at random to a multiple
+    of 5 by its cell key (the same method as the network dashboards, `stats.disclosure`), so
+    releases of one dataset over different dimensions cannot be set against each other to
+    recover a suppressed cell; suppressed cells stay null."""
+    for i, cell in enumerate(result["cells"]):
+        if cell["count"] is None:
+            continue
+        key = key_sums[i] if key_sums is not None else disclosure.identity_key(
+            "crosstab", dataset.pk, *dims, *cell["values"], cell["count"])
+        cell["count"] = disclosure.rounded(cell["count"], key)
+    result["rounded"] = disclosure.BASE
+
+
 def release_crosstab(dataset: Dataset, dims: list[str], k: int) -> dict:
     """A k-anonymous cross-tab of a dataset from its column store (`stats.columns`): the
     combinations counted with numpy, generalised and suppressed over those counts."""
@@ -490,7 +516,6 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
         errors["epsilon"] = [_("Choose an ε above 0.")]
     if errors:
         raise ValidationError(errors)
-    raw = _release_raw(dataset) if kind != Release.Kind.CROSSTAB else None
     release = Release(organisation=org, dataset=dataset, title=title.strip()[:120], kind=kind,
                       dimensions=dimensions, created_by=actor)
     if kind == Release.Kind.DP_COUNTS:
@@ -503,22 +528,33 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
                 % {"eps": epsilon, "left": round(max(left, 0), 4), "total": budget.total_epsilon}]})
         release.epsilon = epsilon
         release.k = 0
-        release.result = method.dp_histogram(raw, dimensions[0], epsilon)
+        release.result = method.dp_histogram_counts(_release_counts(dataset, dimensions[0]),
+                                                    dimensions[0], epsilon)
         release.save()
         BudgetEntry.objects.create(budget=budget, epsilon=epsilon, spent_by=actor,
                                    purpose=f"release {release.pk}: {dimensions[0]}",
                                    release=release)
     else:
         release.k = k
-        if kind == Release.Kind.CROSSTAB:
-            result = release_crosstab(dataset, dimensions, k)
-        else:
-            result = method.extract(raw, dimensions, k)
-        checked = (method.pycanon_k(result["rows"], dimensions) if kind == Release.Kind.EXTRACT
-                   else method.pycanon_k_crosstab(result, dimensions))
+        # Both read the column store, never the records one by one.
+        extras: dict = {}
+        loaded = columns.load(dataset, [*dimensions, columns.KEY])
+        result = columns.crosstab(loaded[:-1], dimensions, k, keys=loaded[-1][1], extras=extras)
+        # pycanon checks the true table (as many rows per cell as records): an extract's rows.
+        checked = method.pycanon_k_crosstab(result, dimensions)
         if checked is not None and checked < k:
             raise ValidationError(_("The independent check (pycanon) found k = %(k)s; the "
                                     "release was not saved.") % {"k": checked})
+        if kind == Release.Kind.EXTRACT:
+            result = {"dimensions": dimensions, "rows": method.crosstab_rows(result),
+                      "steps": result["steps"],
+                      # What is published of the records left out: rounded like a count.
+                      "suppressed": disclosure.rounded(
+                          extras["suppressed_records"],
+                          disclosure.identity_key("extract", dataset.pk, *dimensions, k,
+                                                  extras["suppressed_records"]))}
+        else:
+            _round_cells(result, extras["key_sums"], dataset, dimensions)
         result["pycanon_k"] = checked
         release.generalisations = result["steps"]
         release.suppressed = result["suppressed"]

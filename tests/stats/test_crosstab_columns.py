@@ -119,7 +119,11 @@ def test_network_imports_second_import_and_deletion(cast, as_user):
                            {"dataset": ds2.pk, "title": "By year", "kind": "crosstab",
                             "dimensions": dims, "k": 5}, content_type="application/json")
     assert response.status_code == 201, response.content
-    assert response.json()["result"]["cells"] == after["cells"]
+    published = response.json()["result"]["cells"]
+    # The same cells; each count published rounded to a multiple of 5, at most 4 away.
+    assert [c["values"] for c in published] == [c["values"] for c in after["cells"]]
+    assert all(c["count"] % 5 == 0 and abs(c["count"] - t["count"]) <= 4
+               for c, t in zip(published, after["cells"], strict=True))
 
     services.dataset_delete(dataset=ds1, actor=cast.coordinator)
     assert not DatasetColumn.objects.filter(dataset_id=ds1.pk).exists()
