@@ -143,6 +143,11 @@ def add_up(counted: list[dict], *, year_from: int | None = None,
     return sums
 
 
+# Charts in which each record is counted at most once: with the total, each is a one-way
+# table with its margin, which the audit (`disclosure.secure`) checks.
+PARTITIONS = ("year", "sex", "age", "citizenship")
+
+
 def dashboard(org, *, user=None, year_from: int | None = None, year_to: int | None = None,
               dataset_ids: list[int] | None = None) -> dict:
     """Charts (the shared SVG + table helper) for the organisation or network."""
@@ -152,37 +157,60 @@ def dashboard(org, *, user=None, year_from: int | None = None, year_to: int | No
         datasets = datasets.filter(pk__in=dataset_ids)
     counted, pending = tallies(list(datasets))
     sums = add_up(counted, year_from=year_from, year_to=year_to)
+    total = disclosure.Cell(*sums.get("_total", {}).get("", (0, 0)), k)
+    tables: dict[str, list[tuple[str, disclosure.Cell]]] = {}
+    for chart_id, _title, field, labels in CHARTS:
+        tables[chart_id] = [(str((labels or {}).get(value, value)), disclosure.Cell(n, ks, k))
+                            for value, (n, ks) in sums.get(field, {}).items()]
+    withheld = _secure(total, tables, k) if k else set()
     ages = {b: i for i, b in enumerate(codes.AGE_BANDS)}
     charts = []
-    for chart_id, title, field, labels in CHARTS:
-        cells = [(str((labels or {}).get(value, value)), n, ks)
-                 for value, (n, ks) in sums.get(field, {}).items()]
+    for chart_id, title, _field, _labels in CHARTS:
+        rows = [(label, cell.shown) for label, cell in tables[chart_id]]
         if chart_id == "year":
-            cells.sort(key=lambda c: c[0])
+            rows.sort(key=lambda r: r[0])
         elif chart_id == "age":
-            cells.sort(key=lambda c: ages.get(c[0], 99))
-        rows = _protected(cells, k, ordered=chart_id in ("year", "age"))
-        charts.append(bar_chart(chart_id, str(title), rows, unit=_("Victims")))
+            rows.sort(key=lambda r: ages.get(r[0], 99))
+        else:
+            # By the shown numbers, never the true ones (an order by true counts would rank
+            # the suppressed cells).
+            rows.sort(key=lambda r: (-(r[1] if isinstance(r[1], int) else 0), r[0]))
+        charts.append(bar_chart(
+            chart_id, str(title), [] if chart_id in withheld else rows, unit=_("Victims"),
+            empty=_("Withheld: these numbers could reveal a small count.")
+            if chart_id in withheld else ""))
     if user is not None:
-        outcomes = _referral_outcomes(user, org)
-        cells = [(label, n, disclosure.identity_key("referrals", org.pk, key, n))
-                 for key, label, n in outcomes]
-        charts.append(bar_chart("referrals", _("Referral outcomes"),
-                                _protected(cells, k, ordered=True), unit=_("Victims")))
-    total, key_sum = sums.get("_total", {}).get("", (0, 0))
-    return {"total": disclosure.protect(total, key_sum, k), "k": k, "charts": charts,
-            "pending": pending}
+        rows = [(label, disclosure.protect(n, disclosure.identity_key("referrals", org.pk, key, n),
+                                           k))
+                for key, label, n in _referral_outcomes(user, org)]
+        charts.append(bar_chart("referrals", _("Referral outcomes"), rows, unit=_("Victims")))
+    return {"total": total.shown, "k": k, "charts": charts, "pending": pending}
 
 
-def _protected(cells: list[tuple[str, int, int]], k: int, *,
-               ordered: bool) -> list[tuple[str, int | str]]:
-    """(label, shown count) of each cell; unless `ordered`, largest shown count first. The
-    order follows the shown numbers, never the true ones (an order by true counts would rank
-    the suppressed cells)."""
-    rows = [(label, disclosure.protect(n, ks, k)) for label, n, ks in cells]
-    if not ordered:
-        rows.sort(key=lambda r: (-(r[1] if isinstance(r[1], int) else 0), r[0]))
-    return rows
+def _secure(total, tables: dict, k: int) -> set[str]:
+    """Audits the total and the one-way charts that split it (`disclosure.secure`): rounding
+    changed where a suppressed cell could otherwise be worked out; a chart that cannot be made
+    safe so is withheld (returned), and the audit runs again without it."""
+    withheld: set[str] = set()
+    while True:
+        parts = [c for c in PARTITIONS if c not in withheld and tables[c]]
+        charts = []
+        for chart_id in parts:
+            cells = [cell for _label, cell in tables[chart_id]]
+            charts.append((cells, total.n - sum(c.n for c in cells)))
+        everything = [total, *(c for cells, _blank in charts for c in cells)]
+        left = disclosure.secure(everything, lambda charts=charts: disclosure.partition_ranges(
+            total, charts, k), k)
+        if not left:
+            return withheld
+        exposed = {id(c) for c in left}
+        before = len(withheld)
+        if id(total) in exposed:
+            withheld.update(parts)
+        withheld.update(c for c in parts
+                        if any(id(cell) in exposed for _label, cell in tables[c]))
+        if len(withheld) == before:
+            return withheld
 
 
 def _referral_outcomes(user, org) -> list[tuple[str, str, int]]:

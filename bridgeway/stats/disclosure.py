@@ -97,3 +97,88 @@ def interval(shown, k: int, base: int = BASE) -> tuple[int, int]:
     if shown == 0:
         return 0, 0
     return max(shown - base + 1, k), shown + base - 1
+
+
+# --- the audit: no suppressed cell may be worked out from the numbers shown beside it -------------
+#
+# Rounding alone leaves a rare case: when the total was rounded one way and every other cell of
+# its table the other way, as far as they go, subtraction can leave a suppressed cell a single
+# possible value. After rounding, the audit computes what an outsider can deduce about each
+# suppressed cell from every shown number (each true count lies within `interval` of what is
+# shown; cells add up to their margins) and, where only one value is left, rounds a shown cell
+# the other way (its other unbiased rounding), choosing the change that leaves fewest such
+# cells; if none helps, the table's cells are withheld.
+
+
+class Cell:
+    """A published count: its true value, its cell key and what is shown."""
+
+    __slots__ = ("flipped", "key", "n", "shown")
+
+    def __init__(self, n: int, key: int, k: int) -> None:
+        self.n, self.key, self.flipped = n, key, False
+        self.shown = protect(n, key, k)
+
+    def flippable(self, k: int) -> bool:
+        return not self.flipped and self.n >= k and self.n % BASE != 0
+
+    def flip(self) -> None:
+        low = self.n - self.n % BASE
+        self.shown = low + BASE if self.shown == low else low
+        self.flipped = not self.flipped
+
+
+def _box(cell: Cell, k: int) -> tuple[int, int]:
+    return interval(cell.shown, k)
+
+
+def partition_ranges(total: Cell, charts: list[tuple[list[Cell], int]],
+                     k: int) -> dict[int, tuple[int, int]]:
+    """What can be deduced about each suppressed cell (by `id`) when several one-way tables
+    each split the same total (their cells plus `blank`, the records the table does not show,
+    taken as known to the outsider: the worst case). Exact for this system of equations: the
+    total must fit every table, and a cell is what its table's total leaves for it."""
+    t_lo, t_hi = _box(total, k)
+    sums = []
+    for cells, blank in charts:
+        lo = sum(_box(c, k)[0] for c in cells) + blank
+        hi = sum(_box(c, k)[1] for c in cells) + blank
+        sums.append((lo, hi))
+        t_lo, t_hi = max(t_lo, lo), min(t_hi, hi)
+    out = {}
+    if isinstance(total.shown, str):
+        out[id(total)] = (max(t_lo, 1), min(t_hi, k - 1))
+    for (cells, blank), (lo_sum, hi_sum) in zip(charts, sums, strict=True):
+        for c in cells:
+            if isinstance(c.shown, str):
+                c_lo, c_hi = _box(c, k)
+                out[id(c)] = (max(t_lo - blank - (hi_sum - c_hi), 1),
+                              min(t_hi - blank - (lo_sum - c_lo), k - 1))
+    return out
+
+
+def secure(cells: list[Cell], ranges, k: int, min_values: int = 2) -> list[Cell]:
+    """Changes the rounding of shown cells until every suppressed cell has at least
+    `min_values` possible values by `ranges(cells)` ({id(cell): (low, high)}); returns the
+    suppressed cells it could not protect so (the caller withholds their tables)."""
+
+    def exposed() -> list[int]:
+        return [i for i, (lo, hi) in ranges().items() if hi - lo + 1 < min_values]
+
+    left = exposed()
+    while left:
+        best, best_left = None, left
+        for cell in cells:
+            if cell.flippable(k):
+                cell.flip()
+                now = exposed()
+                cell.flip()
+                cell.flipped = False
+                if len(now) < len(best_left):
+                    best, best_left = cell, now
+        if best is None:
+            break
+        best.flip()
+        left = best_left
+    by_id = {id(c): c for c in cells}
+    return [by_id[i] for i in left if i in by_id]
