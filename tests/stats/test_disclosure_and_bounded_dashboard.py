@@ -224,6 +224,7 @@ def test_large_dataset_without_counts_is_counted_by_the_worker_meanwhile_said(
     assert data["pending"] == [] and data["total"] == "20"
 
 
+@pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
 def test_statement_timeout_bounds_web_queries():
     with connection.cursor() as cursor:
