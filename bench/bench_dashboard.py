@@ -15,7 +15,6 @@ generated database for the next run.
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from collections import Counter
@@ -171,15 +170,6 @@ def old_dashboard(org) -> dict:
     return {"total": len(rows), "charts": charts}
 
 
-def p50(fn, repeat: int):
-    times, result = [], None
-    for _i in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), result
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scales", default="600000,5000000")
@@ -200,6 +190,7 @@ def main():
 
 
 def run(scale: int, args) -> None:
+    from bench.bench_crosstab import p50
     from bridgeway.stats import dashboard
     from tests.conftest import signed_in
 
