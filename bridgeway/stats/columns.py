@@ -204,6 +204,13 @@ def rebuild(dataset: Dataset, *, reader: bool = False) -> dict[str, Column]:
     return columns
 
 
+def built(dataset: Dataset, dims: list[str]) -> bool:
+    """Whether the columns of `dims` are stored for the dataset's current number of records
+    (`load` would read them rather than build them). Reads no column."""
+    return DatasetColumn.objects.filter(dataset_id=dataset.pk, dimension__in=set(dims),
+                                        rows=dataset.rows).count() == len(set(dims))
+
+
 def load(dataset: Dataset, dims: list[str]) -> list[Column]:
     """The columns of `dims`, aligned; rebuilt first if any is missing, was built for another
     number of records than the dataset holds now, or does not read back whole."""

@@ -486,9 +486,30 @@ def budget_set(*, dataset: Dataset, actor, total_epsilon: float):
     return budget
 
 
-@transaction.atomic
 def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimensions: list[str],
                    k: int = 11, epsilon: float | None = None):
+    """Builds and saves a draft release (`_release_create`). A large dataset whose column
+    store is not built yet (the moment just after its import) is handed to the worker first
+    and the request refused with a message: building it takes seconds to minutes."""
+    from bridgeway.stats.release import DIMENSIONS
+
+    _check_role(actor, org)
+    if dataset.organisation_id != org.pk:
+        raise PermissionDenied(_("You can only release your own organisation's datasets."))
+    wanted = [*(d for d in dict.fromkeys(dimensions) if d in DIMENSIONS), columns.KEY]
+    if dataset.rows > settings.BRIDGEWAY_STATS_INLINE_ROWS and not columns.built(dataset, wanted):
+        # Outside the release's transaction, so the queued task is not rolled back with it.
+        columns.queue_build(dataset)
+        raise ValidationError({"dataset": [_(
+            "This dataset is still being prepared for releases (about 15 seconds per million "
+            "records). Try again in a moment; nothing was saved.")]})
+    return _release_create(org=org, actor=actor, dataset=dataset, kind=kind, title=title,
+                           dimensions=dimensions, k=k, epsilon=epsilon)
+
+
+@transaction.atomic
+def _release_create(*, org, actor, dataset: Dataset, kind: str, title: str,
+                    dimensions: list[str], k: int = 11, epsilon: float | None = None):
     """Builds and saves a draft release. A DP release spends ε from the dataset's budget (the
     noise is drawn now, so it counts even if the draft is never published); beyond the budget
     it is refused and nothing is spent."""
@@ -516,6 +537,7 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
         errors["epsilon"] = [_("Choose an ε above 0.")]
     if errors:
         raise ValidationError(errors)
+    wanted = [*dimensions, columns.KEY]
     release = Release(organisation=org, dataset=dataset, title=title.strip()[:120], kind=kind,
                       dimensions=dimensions, created_by=actor)
     if kind == Release.Kind.DP_COUNTS:
@@ -538,7 +560,7 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
         release.k = k
         # Both read the column store, never the records one by one.
         extras: dict = {}
-        loaded = columns.load(dataset, [*dimensions, columns.KEY])
+        loaded = columns.load(dataset, wanted)
         result = columns.crosstab(loaded[:-1], dimensions, k, keys=loaded[-1][1], extras=extras)
         # pycanon checks the true table (as many rows per cell as records): an extract's rows.
         checked = method.pycanon_k_crosstab(result, dimensions)

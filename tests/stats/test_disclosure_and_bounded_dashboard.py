@@ -275,3 +275,28 @@ def test_htcds_header_only_file_is_refused_by_the_api(cast, as_user):
     assert "no data rows" in body["report"]["problems"][0]["problem"]
     assert Dataset.objects.count() == 0
     assert ImportJob.objects.get().dataset is None
+
+
+def test_release_of_a_large_dataset_not_yet_prepared_waits_for_the_worker(cast, as_user,
+                                                                           settings):
+    """Just after a large import, before its task built the column store, a release is not
+    built in the request: the build is queued and the person told to try again."""
+    from bridgeway.stats.models import Release
+    from bridgeway.stats.tasks import build_columns
+
+    settings.BRIDGEWAY_STATS_INLINE_ROWS = 10
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    dataset = Dataset.objects.create(organisation=cast.org_a, kind="ctdc", label="Big", rows=30)
+    StatRecord.objects.bulk_create([StatRecord(organisation=cast.org_a, dataset=dataset,
+                                               gender=["Female", "Male"][n % 2])
+                                    for n in range(30)])
+    client = as_user(cast.supervisor_a)
+    url = f"/api/v1/organisations/{cast.org_a.pk}/stats/releases/"
+    body = {"dataset": dataset.pk, "title": "By sex", "kind": "crosstab", "dimensions": ["sex"],
+            "k": 5}
+    refused = client.post(url, body, content_type="application/json")
+    assert refused.status_code == 400
+    assert "still being prepared" in refused.json()["dataset"][0]
+    assert Release.objects.count() == 0
+    build_columns.call(dataset.pk)
+    assert client.post(url, body, content_type="application/json").status_code == 201
