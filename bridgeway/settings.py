@@ -127,6 +127,13 @@ DATABASES = {
         conn_max_age=env_int("BRIDGEWAY_DB_CONN_MAX_AGE", 60),
     )
 }
+# PostgreSQL cancels any statement running longer than this (milliseconds; 0 = no limit), so
+# no request can hold a web worker beyond gunicorn's --timeout (docs/operations.md, "Bounded
+# requests"). Run the worker and long maintenance commands (migrate) with 0.
+BRIDGEWAY_DB_STATEMENT_TIMEOUT_MS = env_int("BRIDGEWAY_DB_STATEMENT_TIMEOUT_MS", 20_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={max(BRIDGEWAY_DB_STATEMENT_TIMEOUT_MS, 0)}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh checkout has no var/ yet; SQLite cannot create the folder of its file.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -357,6 +364,9 @@ BRIDGEWAY_IMPORT_MAX_BYTES = env_int("BRIDGEWAY_IMPORT_MAX_BYTES", 200 * 1024 * 
 BRIDGEWAY_IMPORT_DIR = VAR_DIR / "imports"
 # An import of at most this many bytes runs inside the request; larger ones go to the worker.
 BRIDGEWAY_IMPORT_INLINE_BYTES = env_int("BRIDGEWAY_IMPORT_INLINE_BYTES", 2 * 1024 * 1024)
+# A dashboard counts a dataset without pre-computed counts itself up to this many records
+# (about 0.2 s); a larger one is counted by the worker and shown as "being counted".
+BRIDGEWAY_STATS_INLINE_ROWS = env_int("BRIDGEWAY_STATS_INLINE_ROWS", 50_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # A larger upload is spooled to an unnamed temporary file encrypted under a key held only in

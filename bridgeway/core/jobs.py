@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
@@ -107,7 +108,7 @@ def alive(owner: str, *, heartbeat_at=None) -> bool:
         return False
     if host == _host():
         return _process_alive(pid_number, ticks)
-    cutoff = timezone.now() - timezone.timedelta(seconds=lease_seconds())
+    cutoff = timezone.now() - timedelta(seconds=lease_seconds())
     if heartbeat_at is not None and heartbeat_at >= cutoff:
         return True
     return WorkerLease.objects.filter(worker_id=owner, seen_at__gte=cutoff).exists()
@@ -140,7 +141,7 @@ def claim(job: BackgroundJob) -> bool:
     model = type(job)
     now = timezone.now()
     me = worker_id()
-    taken = model.objects.filter(pk=job.pk, status=BackgroundJob.Status.WAITING).update(
+    taken = model._default_manager.filter(pk=job.pk, status=BackgroundJob.Status.WAITING).update(
         status=BackgroundJob.Status.RUNNING, worker=me, heartbeat_at=now,
         attempts=F("attempts") + 1)
     if taken:
@@ -165,7 +166,7 @@ def running(job: BackgroundJob) -> Iterator[Run | None]:
     except (KeyboardInterrupt, SystemExit):
         # The worker was told to stop at once: the job goes back to waiting (its transaction
         # was rolled back) and the next `recover` queues it again.
-        type(job).objects.filter(pk=job.pk, status=BackgroundJob.Status.RUNNING).update(
+        type(job)._default_manager.filter(pk=job.pk, status=BackgroundJob.Status.RUNNING).update(
             status=BackgroundJob.Status.WAITING, worker="", heartbeat_at=None,
             interruption=BackgroundJob.Interruption.RESUMED)
         raise
@@ -180,7 +181,7 @@ def running(job: BackgroundJob) -> Iterator[Run | None]:
 def fail(job: BackgroundJob, reason: str) -> None:
     """Marks the job failed for good with a message and removes its leftovers."""
     model = type(job)
-    model.objects.filter(pk=job.pk).exclude(status__in=_finished(model)).update(
+    model._default_manager.filter(pk=job.pk).exclude(status__in=_finished(model)).update(
         status=BackgroundJob.Status.FAILED, interruption=reason, finished_at=timezone.now(),
         worker="")
     job.refresh_from_db()
@@ -192,7 +193,7 @@ def enqueue(job: BackgroundJob) -> None:
     from django.utils.module_loading import import_string
 
     result = import_string(job.job_task).enqueue(job.pk)
-    type(job).objects.filter(pk=job.pk).update(task_id=str(result.id))
+    type(job)._default_manager.filter(pk=job.pk).update(task_id=str(result.id))
     job.task_id = str(result.id)
 
 
@@ -219,7 +220,7 @@ def beat() -> None:
         values = {"heartbeat_at": now, "rows_done": run.rows_done}
         if run.rows_total is not None:
             values["rows_total"] = run.rows_total
-        type(run.job).objects.filter(pk=run.job.pk, worker=me,
+        type(run.job)._default_manager.filter(pk=run.job.pk, worker=me,
                                      status=BackgroundJob.Status.RUNNING).update(**values)
 
 
@@ -308,7 +309,8 @@ def _task_pending(task_id: str) -> bool:
 def _recover_job(job: BackgroundJob, report: Recovery) -> None:
     model = type(job)
     if job.attempts < max_attempts() and job.job_resumable():
-        moved = model.objects.filter(pk=job.pk, status=job.status, worker=job.worker).update(
+        moved = model._default_manager.filter(
+            pk=job.pk, status=job.status, worker=job.worker).update(  # type: ignore[attr-defined]
             status=BackgroundJob.Status.WAITING, worker="", heartbeat_at=None,
             interruption=BackgroundJob.Interruption.RESUMED, **(
                 {"rows_done": 0} if hasattr(job, "rows_done") else {}))
@@ -330,14 +332,14 @@ def recover() -> Recovery:
     docstring). Safe to run at any time, from several processes."""
     report = Recovery()
     _recover_tasks(report)
-    grace = timezone.now() - timezone.timedelta(seconds=lease_seconds())
+    grace = timezone.now() - timedelta(seconds=lease_seconds())
     for model in job_models():
-        for job in model.objects.filter(status=BackgroundJob.Status.RUNNING):
+        for job in model._default_manager.filter(status=BackgroundJob.Status.RUNNING):
             if not alive(job.worker, heartbeat_at=job.heartbeat_at):
                 _recover_job(job, report)
         # Waiting for a task that is no longer queued (it died before it claimed the job), or
         # for nothing (the request that was to run it inline died first).
-        for job in model.objects.filter(status=BackgroundJob.Status.WAITING,
+        for job in model._default_manager.filter(status=BackgroundJob.Status.WAITING,
                                         created_at__lt=grace):
             if not _task_pending(job.task_id):
                 _recover_job(job, report)
@@ -348,5 +350,5 @@ def sweep() -> int:
     """Deletes what ended or dead jobs left behind (each job model's `job_sweep`) and leases of
     processes gone for a day; returns how many files were deleted."""
     removed = sum(model.job_sweep() for model in job_models())
-    WorkerLease.objects.filter(seen_at__lt=timezone.now() - timezone.timedelta(days=1)).delete()
+    WorkerLease.objects.filter(seen_at__lt=timezone.now() - timedelta(days=1)).delete()
     return removed

@@ -38,7 +38,8 @@ class BackupError(Exception):
 
 
 def storage_dir() -> Path:
-    return Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    default: dict = settings.STORAGES["default"]  # type: ignore[assignment]
+    return Path(default["OPTIONS"]["location"])
 
 
 def _tables() -> list[str]:
@@ -252,7 +253,8 @@ def verify(src: Path) -> Verification:
             result.files += 1
     chain = verify_chain()
     if not chain.ok:
-        result.problems.append(f"audit chain broken at event #{chain.broken.seq}")
+        seq = chain.broken.seq if chain.broken is not None else "?"
+        result.problems.append(f"audit chain broken at event #{seq}")
     result.audit_events = chain.checked
     for model, names in _encrypted_models():
         for obj in model._default_manager.all().iterator(chunk_size=500):

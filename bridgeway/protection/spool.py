@@ -37,7 +37,7 @@ class EncryptedSpool(io.RawIOBase):
     def _nonce(self, index: int) -> bytes:
         return index.to_bytes(12, "big")
 
-    def _seal(self, chunk: bytes) -> None:
+    def _seal(self, chunk: bytes | bytearray) -> None:
         self._fh.write(self._aes.encrypt(self._nonce(self._segments), bytes(chunk), None))
         self._segments += 1
 

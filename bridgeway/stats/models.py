@@ -88,6 +88,11 @@ class StatRecord(models.Model):
     # Kinds of service delivered (orgs Service codes): live cases only, no file format has them.
     services = CodeSetField(codes=codes.SERVICE_CODES)
     unreported = CodeSetField(codes=codes.UNREPORTED_CODES)
+    # The record's key for perturbing published counts (`stats.disclosure`), 0..255: set by the
+    # live refresh from the case (so refreshing the same cases gives the same keys); blank for
+    # imported records, whose key is derived from their dataset and position when the column
+    # store is built.
+    record_key = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "year_of_registration"])]
@@ -119,6 +124,24 @@ class DatasetColumn(models.Model):
 
     def __str__(self) -> str:
         return self.dimension
+
+
+class DatasetTally(models.Model):
+    """Pre-computed counts of a dataset for the dashboards: for each chart's field, per year of
+    registration and value, the number of records and the sum of their record keys (the cell
+    key of `stats.disclosure`). A dashboard adds these up over the datasets and years asked
+    for, so it never reads the records. Derived like the column store: built with it
+    (`columns.rebuild`), dropped with the dataset, and never read when `rows` differs from the
+    dataset's or `version` from `columns.TALLY_VERSION`."""
+
+    dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, related_name="tally")
+    rows = models.PositiveIntegerField()
+    version = models.PositiveSmallIntegerField(default=1)
+    counts = models.JSONField(default=dict)
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.dataset_id)
 
 
 class ImportJob(BackgroundJob):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from bridgeway.core import jobs
 from bridgeway.protection import crypto
 from bridgeway.protection.audit import audit_record
-from bridgeway.stats import codes, columns, files
+from bridgeway.stats import codes, columns, disclosure, files
 from bridgeway.stats import release as method
 from bridgeway.stats.codes import (
     HTCDS_CONTROL_TO_CTDC,
@@ -437,7 +437,8 @@ def job_start(job: ImportJob) -> ImportJob:
 
 # --- live cases ---------------------------------------------------------------------------
 
-def _live_record(org, dataset, case: dict, services: list[str] | None = None) -> StatRecord:
+def _live_record(org, dataset, case: dict, services: list[str] | None = None, *,
+                 record_key: int | None = None) -> StatRecord:
     age = case["age_at_intake"]
     relation = case["relationship_to_trafficker"]
     return StatRecord(
@@ -457,7 +458,7 @@ def _live_record(org, dataset, case: dict, services: list[str] | None = None) ->
         forced_labour_industry=case["forced_labour_industry"],
         trafficking_status=case["trafficking_status"],
         recruitment_methods=list(case["recruitment_methods"] or []),
-        services=list(services or []))
+        services=list(services or []), record_key=record_key)
 
 
 @transaction.atomic
@@ -482,8 +483,12 @@ def live_refresh(*, org, actor) -> Dataset:
                                          created_by=actor)
     dataset.records.all().delete()
     delivered = service_codes_by_case(org)
-    records = [_live_record(org, dataset, c, delivered.get(c["pk"]))
-               for c in coded_case_rows(org)]
+    cases = coded_case_rows(org)
+    # Each record's key for the rounding of published counts comes from its case, so the same
+    # cases refreshed again give the same published numbers (stats.disclosure).
+    keys = [disclosure.identity_key("case", org.pk, c["pk"]) for c in cases]
+    records = [_live_record(org, dataset, c, delivered.get(c["pk"]), record_key=key)
+               for c, key in zip(cases, keys, strict=True)]
     StatRecord.objects.bulk_create(records, batch_size=2000)
     dataset.rows = len(records)
     dataset.save(update_fields=["rows"])
@@ -509,6 +514,32 @@ def dataset_delete(*, dataset: Dataset, actor) -> None:
 
 def _release_raw(dataset: Dataset) -> list[dict]:
     return list(dataset.records.values(*set(DIMENSIONS.values())))
+
+
+def _release_counts(dataset: Dataset, dim: str):
+    """Records per raw value of one dimension, from the column store."""
+    from collections import Counter
+
+    import numpy as np
+
+    values, codes_ = columns.load(dataset, [dim])[0]
+    counts = np.bincount(codes_, minlength=len(values)) if len(codes_) else []
+    return Counter({value: int(n) for value, n in zip(values, counts, strict=False) if n})
+
+
+def _round_cells(result: dict, key_sums: list[int] | None, dataset: Dataset,
+                 dims: list[str]) -> None:
+    """A cross-tab's published counts: every count of k or more rounded at random to a multiple
+    of 5 by its cell key (the same method as the network dashboards, `stats.disclosure`), so
+    releases of one dataset over different dimensions cannot be set against each other to
+    recover a suppressed cell; suppressed cells stay null."""
+    for i, cell in enumerate(result["cells"]):
+        if cell["count"] is None:
+            continue
+        key = key_sums[i] if key_sums is not None else disclosure.identity_key(
+            "crosstab", dataset.pk, *dims, *cell["values"], cell["count"])
+        cell["count"] = disclosure.rounded(cell["count"], key)
+    result["rounded"] = disclosure.BASE
 
 
 def release_crosstab(dataset: Dataset, dims: list[str], k: int) -> dict:
@@ -556,9 +587,30 @@ def budget_set(*, dataset: Dataset, actor, total_epsilon: float):
     return budget
 
 
-@transaction.atomic
 def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimensions: list[str],
                    k: int = 11, epsilon: float | None = None):
+    """Builds and saves a draft release (`_release_create`). A large dataset whose column
+    store is not built yet (the moment just after its import) is handed to the worker first
+    and the request refused with a message: building it takes seconds to minutes."""
+    from bridgeway.stats.release import DIMENSIONS
+
+    _check_role(actor, org)
+    if dataset.organisation_id != org.pk:
+        raise PermissionDenied(_("You can only release your own organisation's datasets."))
+    wanted = [*(d for d in dict.fromkeys(dimensions) if d in DIMENSIONS), columns.KEY]
+    if dataset.rows > settings.BRIDGEWAY_STATS_INLINE_ROWS and not columns.built(dataset, wanted):
+        # Outside the release's transaction, so the queued task is not rolled back with it.
+        columns.queue_build(dataset)
+        raise ValidationError({"dataset": [_(
+            "This dataset is still being prepared for releases (about 15 seconds per million "
+            "records). Try again in a moment; nothing was saved.")]})
+    return _release_create(org=org, actor=actor, dataset=dataset, kind=kind, title=title,
+                           dimensions=dimensions, k=k, epsilon=epsilon)
+
+
+@transaction.atomic
+def _release_create(*, org, actor, dataset: Dataset, kind: str, title: str,
+                    dimensions: list[str], k: int = 11, epsilon: float | None = None):
     """Builds and saves a draft release. A DP release spends ε from the dataset's budget (the
     noise is drawn now, so it counts even if the draft is never published); beyond the budget
     it is refused and nothing is spent."""
@@ -583,7 +635,7 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
         errors["epsilon"] = [_("Choose an ε above 0.")]
     if errors:
         raise ValidationError(errors)
-    raw = _release_raw(dataset) if kind != Release.Kind.CROSSTAB else None
+    wanted = [*dimensions, columns.KEY]
     release = Release(organisation=org, dataset=dataset, title=title.strip()[:120], kind=kind,
                       dimensions=dimensions, created_by=actor)
     if kind == Release.Kind.DP_COUNTS:
@@ -596,22 +648,33 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
                 % {"eps": epsilon, "left": round(max(left, 0), 4), "total": budget.total_epsilon}]})
         release.epsilon = epsilon
         release.k = 0
-        release.result = method.dp_histogram(raw, dimensions[0], epsilon)
+        release.result = method.dp_histogram_counts(_release_counts(dataset, dimensions[0]),
+                                                    dimensions[0], epsilon)
         release.save()
         BudgetEntry.objects.create(budget=budget, epsilon=epsilon, spent_by=actor,
                                    purpose=f"release {release.pk}: {dimensions[0]}",
                                    release=release)
     else:
         release.k = k
-        if kind == Release.Kind.CROSSTAB:
-            result = release_crosstab(dataset, dimensions, k)
-        else:
-            result = method.extract(raw, dimensions, k)
-        checked = (method.pycanon_k(result["rows"], dimensions) if kind == Release.Kind.EXTRACT
-                   else method.pycanon_k_crosstab(result, dimensions))
+        # Both read the column store, never the records one by one.
+        extras: dict = {}
+        loaded = columns.load(dataset, wanted)
+        result = columns.crosstab(loaded[:-1], dimensions, k, keys=loaded[-1][1], extras=extras)
+        # pycanon checks the true table (as many rows per cell as records): an extract's rows.
+        checked = method.pycanon_k_crosstab(result, dimensions)
         if checked is not None and checked < k:
             raise ValidationError(_("The independent check (pycanon) found k = %(k)s; the "
                                     "release was not saved.") % {"k": checked})
+        if kind == Release.Kind.EXTRACT:
+            result = {"dimensions": dimensions, "rows": method.crosstab_rows(result),
+                      "steps": result["steps"],
+                      # What is published of the records left out: rounded like a count.
+                      "suppressed": disclosure.rounded(
+                          extras["suppressed_records"],
+                          disclosure.identity_key("extract", dataset.pk, *dimensions, k,
+                                                  extras["suppressed_records"]))}
+        else:
+            _round_cells(result, extras["key_sums"], dataset, dimensions)
         result["pycanon_k"] = checked
         release.generalisations = result["steps"]
         release.suppressed = result["suppressed"]
