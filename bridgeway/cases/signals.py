@@ -4,8 +4,16 @@ protection/registry.py)."""
 from bridgeway.protection.registry import (
     register_erasure,
     register_export,
+    register_reindex,
     register_subject_visibility,
 )
+
+
+@register_reindex
+def _reindex(subject) -> dict:
+    from bridgeway.cases.services import person_renormalise
+
+    return person_renormalise(subject=subject)
 
 
 @register_subject_visibility
