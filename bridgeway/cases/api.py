@@ -57,6 +57,7 @@ from bridgeway.cases.queries import (
     cases_visible_to,
     filtered_cases,
 )
+from bridgeway.core.api import list_filters
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisation_for_user, organisations_visible_to
@@ -545,8 +546,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        filters = CaseFilterSerializer(data=self.request.query_params, user=self.request.user)
-        filters.is_valid(raise_exception=True)
+        filters = list_filters(self.request, CaseFilterSerializer, user=self.request.user)
         return filters.cases(self.request.user)
 
     @extend_schema(

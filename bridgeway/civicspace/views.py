@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from bridgeway.civicspace.forms import (
     TransitionForm,
 )
 from bridgeway.civicspace.models import CountryAssessment, Participation, RestrictionType
-from bridgeway.core.forms import add_validation_error
+from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.orgs.codes import country_name, is_country
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisations_visible_to
@@ -33,7 +33,9 @@ from bridgeway.orgs.queries import organisations_visible_to
 
 def _filtered(request, qs):
     form = FilterForm(request.GET or None)
-    if form.is_bound and form.is_valid():
+    if form.is_bound and not form.is_valid():
+        return form, qs.none()  # a filter that cannot be used is not silently dropped
+    if form.is_bound:
         d = form.cleaned_data
         qs = queries.filter_incidents(qs, country=d["country"], status=d["status"],
                                       family=d["family"], actor=d["actor"], since=d["since"],
@@ -44,17 +46,22 @@ def _filtered(request, qs):
 @login_required
 def incident_list(request):
     form, qs = _filtered(request, queries.incidents_visible_to(request.user))
+    refused = refuse_bad_filters(request, form)
     page = Paginator(qs.select_related("reporting_org", "network"), 50).get_page(
         request.GET.get("page"))
     return render(request, "civicspace/list.html", {
         "form": form, "page": page, "can_report": bool(queries.member_orgs(request.user)),
         "can_review": bool(queries.managed_networks(request.user)),
-        "query": request.GET.urlencode()})
+        "query": request.GET.urlencode()}, status=400 if refused else 200)
 
 
 @login_required
 def export(request, fmt):
-    _form, qs = _filtered(request, queries.incidents_visible_to(request.user))
+    form, qs = _filtered(request, queries.incidents_visible_to(request.user))
+    if form.is_bound and not form.is_valid():
+        return HttpResponseBadRequest(_("Unknown filter value: %(filters)s.")
+                                      % {"filters": ", ".join(sorted(form.errors))},
+                                      content_type="text/plain; charset=utf-8")
     return export_response(qs, fmt, public=False)
 
 

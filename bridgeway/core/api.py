@@ -30,3 +30,26 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+def list_filters(request, filters, **kwargs):
+    """The filters of an API list, validated: `filters` is a serializer class, or the filter
+    form class of the matching screen (one set of rules for both). A value it refuses, or a
+    parameter it does not have, is a 400 naming each parameter, never a list that silently
+    ignores the filter. Returns the bound form or serializer (cleaned_data / validated_data);
+    empty parameters count as absent."""
+    from django.forms import BaseForm
+    from rest_framework import exceptions
+
+    from bridgeway.core.forms import filter_errors, present_parameters
+
+    params = present_parameters(request.query_params)
+    if isinstance(filters, type) and issubclass(filters, BaseForm):
+        bound = filters(params, **kwargs)
+    else:
+        bound = filters(data=params, **kwargs)
+    bound.is_valid()
+    errors = filter_errors(request.query_params, bound)
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return bound
