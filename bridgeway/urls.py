@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from bridgeway.accounts import views as account_views
 from bridgeway.core import views as core_views
 from bridgeway.core.api_docs import swagger_csp
 
@@ -14,6 +15,10 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/language/", core_views.set_language, name="set_language"),
+    # Sign-in and its MFA step answer 429 when throttled (bridgeway.accounts.throttle).
+    path("accounts/login/", account_views.LoginView.as_view(), name="account_login"),
+    path("accounts/2fa/authenticate/", account_views.MfaAuthenticateView.as_view(),
+         name="mfa_authenticate"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("bridgeway.accounts.urls")),
     path("orgs/", include("bridgeway.orgs.urls")),
