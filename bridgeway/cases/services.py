@@ -1116,8 +1116,10 @@ def person_same(field: str, a, b) -> bool:
     return _person_comparable(field, a) == _person_comparable(field, b)
 
 
-def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
-    """Validates the wanted values (cleaned) and puts the phone in E.164."""
+def _validate_person_update(case: Case, data: dict,
+                            before: dict | None = None) -> dict[str, list[str]]:
+    """Validates the wanted values (cleaned) and puts the phone in E.164. A phone or e-mail
+    recorded before these checks and left as it was is not held against another correction."""
     errors: dict[str, list[str]] = {}
     if "first_name" in data and not str(data["first_name"] or "").strip():
         errors["first_name"] = [_("Enter at least the first name the person gave.")]
@@ -1141,8 +1143,12 @@ def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
         errors.update(person_errors)
     errors.update(_validate_coded({"gender": data.get("gender"),
                                    "citizenship": data.get("citizenship")}))
-    contact, data["phone"] = contact_errors(case.organisation, phone=data.get("phone") or "",
-                                            email=data.get("email") or "")
+    kept = {f for f in ("phone", "email") if before is not None and data.get(f) == before[f]}
+    contact, e164 = contact_errors(case.organisation,
+                                   phone="" if "phone" in kept else data.get("phone") or "",
+                                   email="" if "email" in kept else data.get("email") or "")
+    if "phone" not in kept:
+        data["phone"] = e164
     errors.update(contact)
     errors.update(_address_documents_errors(data.get("address"), data.get("identity_documents")))
     return errors
@@ -1271,7 +1277,7 @@ def person_update(*, case: Case, actor, version: int, data: dict,
         wanted["identity_documents"] = []
     wanted["address"] = _clean_address(wanted["address"])
     wanted["identity_documents"] = _clean_documents(wanted["identity_documents"])
-    errors = _validate_person_update(current, wanted)
+    errors = _validate_person_update(current, wanted, before)
     if not errors and wanted["birth_date"] and wanted["birth_date"] != before["birth_date"]:
         errors.update(_recorded_before_birth(current, wanted["birth_date"]))
     if errors:

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from bridgeway.civicspace import queries, services
 from bridgeway.civicspace.charts import charts_for
 from bridgeway.civicspace.codes import Family, Status
-from bridgeway.civicspace.exports import export_response
+from bridgeway.civicspace.exports import export_response, refused_filters
 from bridgeway.civicspace.forms import (
     AffectedFormSet,
     AssessmentForm,
@@ -58,11 +58,7 @@ def incident_list(request):
 @login_required
 def export(request, fmt):
     form, qs = _filtered(request, queries.incidents_visible_to(request.user))
-    if form.is_bound and not form.is_valid():
-        return HttpResponseBadRequest(_("Unknown filter value: %(filters)s.")
-                                      % {"filters": ", ".join(sorted(form.errors))},
-                                      content_type="text/plain; charset=utf-8")
-    return export_response(qs, fmt, public=False)
+    return refused_filters(form) or export_response(qs, fmt, public=False)
 
 
 def _formset(cls, data, prefix, initial, **kwargs):

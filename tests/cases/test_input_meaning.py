@@ -205,3 +205,17 @@ def test_rebuild_command_cleans_old_values_and_indexes(cast):
     assert list(possible_duplicates(cast.org_a, "Zamfira Quillbrook")) == [subject]
     event = AuditEvent.objects.get(action="protection.blind_index.rebuilt")
     assert event.payload == {"subjects": 1}
+
+
+def test_an_old_unparseable_phone_does_not_block_another_correction(cast):
+    case = services.case_open(org=cast.org_a, actor=cast.caseworker_a,
+                              person=services.PersonData(first_name="Ana"))
+    Person.objects.filter(case=case).update(phone=None)
+    person = Person.objects.get(case=case)
+    person.subject = case.subject
+    person.phone = "call me maybe"  # recorded before phones were checked
+    person.save()
+    result = services.person_update(case=case, actor=cast.caseworker_a, version=case.version,
+                                    data={"gender": "Feminine"})
+    assert result.fields == ["gender"]
+    assert Person.objects.get(case=case).phone == "call me maybe"
