@@ -57,7 +57,7 @@ from bridgeway.cases.queries import (
     cases_visible_to,
     filtered_cases,
 )
-from bridgeway.core.api import list_filters
+from bridgeway.core.api import RefusesUnknownFilters, list_filters
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisation_for_user, organisations_visible_to
@@ -964,7 +964,7 @@ def _row_or_404(queryset, pk):
 
 
 @extend_schema(summary="The caller's open tasks across the cases they may see, soonest first")
-class MyTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class MyTaskViewSet(RefusesUnknownFilters, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TaskSerializer
 
     def get_queryset(self):
@@ -974,7 +974,7 @@ class MyTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema(summary="Active indicator sets with provenance and uncertainty flags")
-class IndicatorSetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class IndicatorSetViewSet(RefusesUnknownFilters, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = IndicatorSetSerializer
 
     def get_queryset(self):

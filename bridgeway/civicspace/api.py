@@ -32,7 +32,7 @@ from bridgeway.civicspace.models import (
     Participation,
     RestrictionType,
 )
-from bridgeway.core.api import list_filters
+from bridgeway.core.api import RefusesUnknownFilters, list_filters
 from bridgeway.orgs.codes import country_choices
 from bridgeway.orgs.models import Organisation
 
@@ -220,7 +220,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 @extend_schema_view(create=extend_schema(summary="Network admins add a type to their network"))
-class RestrictionTypeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
+class RestrictionTypeViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.CreateModelMixin,
                              viewsets.GenericViewSet):
     serializer_class = RestrictionTypeSerializer
 
@@ -332,7 +332,7 @@ def _django_call(fn, **kw):
         raise PermissionDenied(str(exc)) from None
 
 
-class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ConsultationViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = CivicConsultationSerializer
 

@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions
+from rest_framework import permissions, serializers
 
 from bridgeway.accounts.mfa import user_has_mfa, user_requires_mfa
 
@@ -53,3 +53,16 @@ def list_filters(request, filters, **kwargs):
     if errors:
         raise exceptions.ValidationError(errors)
     return bound
+
+
+class NoFilters(serializers.Serializer):
+    """The filters of a list that has none: any parameter but the page is refused."""
+
+
+class RefusesUnknownFilters:
+    """For a list with no filters of its own: `?unread=1` is a 400 naming the parameter, not the
+    whole list as if it had been filtered."""
+
+    def list(self, request, *args, **kwargs):
+        list_filters(request, NoFilters)
+        return super().list(request, *args, **kwargs)

@@ -7,7 +7,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bridgeway.core.api import list_filters
+from bridgeway.core.api import RefusesUnknownFilters, list_filters
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_audit_for_user, orgs_where
 from bridgeway.protection import services
@@ -207,7 +207,7 @@ class ErasureSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(summary="Pending erasure requests (data protection officers)")
-class ErasureList(ListAPIView):
+class ErasureList(RefusesUnknownFilters, ListAPIView):
     serializer_class = ErasureSerializer
 
     def get_queryset(self):

@@ -105,3 +105,20 @@ def test_incident_exports_refuse_an_unknown_filter_value(cast, client):
     assert response.status_code == 400 and "family" in response.content.decode()
     public = client.get(reverse("civicspace_public:export", args=["csv"]), {"actor": "aliens"})
     assert public.status_code == 400 and "actor" in public.content.decode()
+
+
+@pytest.mark.parametrize("url,who", [
+    ("/api/v1/notifications/", "caseworker_a"),
+    ("/api/v1/tasks/", "caseworker_a"),
+    ("/api/v1/indicator-sets/", "caseworker_a"),
+    ("/api/v1/civic-space/restriction-types/", "caseworker_a"),
+    ("/api/v1/civic-space/consultations/", "caseworker_a"),
+    ("erasure", "dpo_a"),
+])
+def test_a_list_without_filters_refuses_a_parameter_instead_of_ignoring_it(cast, url, who):
+    if url == "erasure":
+        url = f"/api/v1/organisations/{cast.org_a.pk}/erasure-requests/"
+    client = signed_in(getattr(cast, who))
+    response = client.get(url, {"unread": "1"})
+    assert response.status_code == 400 and list(response.json()) == ["unread"]
+    assert client.get(url, {"page": "1"}).status_code == 200
