@@ -185,9 +185,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("BRIDGEWAY_REAUTH_SECONDS", 300)
-# Throttling and lockout: at most 10 failed logins a minute from one address, and an account
-# locks for 15 minutes after 5 failures.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key"}
+# Throttling and lockout (bridgeway/accounts/throttle.py): at most 10 failed logins a minute
+# from one address; an account locks for 15 minutes after 5 failures from one address (only
+# there: "key" counts per account and address); and, everywhere, after 40 failures in an hour.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key", "login_failed_account": "40/h/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Bridgeway"
 MFA_RECOVERY_CODE_COUNT = 10

@@ -45,7 +45,7 @@ from bridgeway.cases.queries import (
     identification_side_by_side,
 )
 from bridgeway.cases.registry import detail_panels
-from bridgeway.core.forms import add_validation_error
+from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, roles_in
 from bridgeway.protection.search import (
@@ -92,6 +92,8 @@ def case_list(request):
     else:
         form = CaseFilterForm(request.GET or None, people=people)
         search = recalled_search(request, org)
+        if refuse_bad_filters(request, form):
+            status = 400
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     cases = filtered_cases(
         request.user, status=data.get("status", ""), assignee=data.get("assignee"),
@@ -100,6 +102,8 @@ def case_list(request):
         opened_from=data.get("opened_from"), opened_to=data.get("opened_to"),
         subject_ids=search.subject_ids() if search else None,
     ).filter(organisation=org)
+    if form.is_bound and not form.is_valid():
+        cases = cases.none()  # a filter that cannot be used is not silently dropped
     page, pager_query = result_page(request, org, search, cases, per_page=PAGE_SIZE,
                                     other=request.POST)
     return private(request, search, render(request, "cases/list.html", {

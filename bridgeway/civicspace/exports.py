@@ -7,7 +7,8 @@ import csv
 import io
 import json
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 from bridgeway.civicspace.codes import Actor
 from bridgeway.core.spreadsheets import safe_cell, xlsx_bytes
@@ -42,6 +43,15 @@ def rows(incidents, *, public: bool) -> list[dict]:
 
 def _flat(value):
     return "; ".join(str(v) for v in value) if isinstance(value, list) else value
+
+
+def refused_filters(form) -> HttpResponse | None:
+    """A 400 naming the filters whose values are unknown, instead of exporting everything."""
+    if not form.is_bound or form.is_valid():
+        return None
+    return HttpResponseBadRequest(_("Unknown filter value: %(filters)s.")
+                                  % {"filters": ", ".join(sorted(form.errors))},
+                                  content_type="text/plain; charset=utf-8")
 
 
 def export_response(incidents, fmt: str, *, public: bool) -> HttpResponse:

@@ -3,6 +3,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from bridgeway.core.api import RefusesUnknownFilters
 from bridgeway.notifications import queries, services
 from bridgeway.notifications.models import Notification
 
@@ -18,7 +19,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(list=extend_schema(summary="The caller's notifications, newest first"),
                     retrieve=extend_schema(summary="One of the caller's notifications"))
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class NotificationViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()  # for the schema; requests use get_queryset

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bridgeway.core.forms import add_validation_error
+from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.orgs import queries, services
 from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
 from bridgeway.orgs.forms import (
@@ -55,6 +55,8 @@ def directory(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = queries.directory_search(
         request.user, **{k: v for k, v in filters.items() if v}).prefetch_related("services")
+    if refuse_bad_filters(request, form):
+        qs = qs.none()
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "orgs/directory.html", {"form": form, "page": page},
                   status=400 if form.is_bound and not form.is_valid() else 200)
@@ -357,7 +359,9 @@ def contact_remove(request, pk, contact_id):
 def mechanisms(request):
     qs = queries.mechanisms_visible_to(request.user)
     form = MechanismFilterForm(request.GET or None)
-    if form.is_valid():
+    if refuse_bad_filters(request, form):
+        qs = qs.none()
+    elif form.is_valid():
         if form.cleaned_data["country"]:
             qs = qs.filter(country=form.cleaned_data["country"])
         if form.cleaned_data["level"]:
@@ -366,7 +370,7 @@ def mechanisms(request):
     return render(request, "orgs/mechanisms.html", {
         "form": form, "page": page,
         "can_create": queries.conveners_for(request.user).exists(),
-    })
+    }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
 @login_required
