@@ -62,7 +62,8 @@ def _database_url(tmp_path) -> str:
             cur.execute("VACUUM INTO %s", [str(copy)])
         return f"sqlite:///{copy}"
     s = connection.settings_dict
-    return (f"postgres://{s.get('USER') or 'postgres'}@{s.get('HOST') or '127.0.0.1'}:"
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return (f"postgres://{s.get('USER') or 'postgres'}{password}@{s.get('HOST') or '127.0.0.1'}:"
             f"{s.get('PORT') or 5432}/{s['NAME']}")
 
 

@@ -52,8 +52,9 @@ class Db:
             self.url = f"sqlite:///{self.path}"
         else:
             s = connection.settings_dict
-            self.url = (f"postgres://{s.get('USER') or 'postgres'}@{s.get('HOST') or '127.0.0.1'}:"
-                        f"{s.get('PORT') or 5432}/{s['NAME']}")
+            password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+            self.url = (f"postgres://{s.get('USER') or 'postgres'}{password}@"
+                        f"{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}")
 
     def one(self, sql: str, params=()):
         if self.vendor == "sqlite":
@@ -123,7 +124,10 @@ def test_killed_worker_leaves_no_clear_file_and_the_import_is_resumed_once(tmp_p
             # transaction is open: the job's page moves. (SQLite: one writer at a time.)
             _wait(lambda: db.one(status, [job.pk])[1] > 0, 30, worker)
         else:
-            time.sleep(0.3)  # into the file
+            # Into the import's transaction: its pages pile up in the write-ahead log.
+            wal = Path(f"{db.path}-wal")
+            start = wal.stat().st_size if wal.exists() else 0
+            _wait(lambda: wal.exists() and wal.stat().st_size > start + 512 * 1024, 30, worker)
         assert worker.poll() is None
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
