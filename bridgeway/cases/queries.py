@@ -4,11 +4,18 @@ add what is shared with them)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from bridgeway.cases.models import Case
+from bridgeway.cases.codes import OPEN_STATUSES, CaseStatus, TraffickingStatus
+from bridgeway.cases.models import Case, CaseTask, Decision
+from bridgeway.core.queues import SOON, URGENT, QueueItem
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import orgs_where
 
@@ -309,3 +316,92 @@ def assessment_details(assessments, *, subject=None) -> list[dict]:
                         "why": explain(assessment.result, rule=assessment.indicator_set.rule,
                                        labels=labels)})
     return details
+
+
+# --- home queues (registered in cases/home.py) -------------------------------------------------
+# References, statuses and dates only: nothing is decrypted, so the home page reads no personal
+# data and logs no access. Each runs one count and one page of rows, whatever the queue's size.
+
+TASKS_AHEAD_DAYS = 7
+APPROVAL_URGENT_AFTER_DAYS = 3
+
+
+def home_my_cases(user, limit: int):
+    """The open cases assigned to the user, most recently changed first."""
+    assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
+    qs = cases_visible_to(user).filter(pk__in=assigned, status__in=OPEN_STATUSES).exclude(
+        subject__erased_at__isnull=False)
+    count = qs.count()
+    if not count or not limit:
+        return count, []
+    labels = dict(CaseStatus.choices)
+    rows = qs.order_by("-updated_at").values("pk", "reference", "status", "opened_on", "is_child",
+                                             "updated_at")[:limit]
+    return count, [QueueItem(
+        label=row["reference"], url=reverse("cases:detail", args=[row["pk"]]),
+        since=row["updated_at"],
+        detail=" · ".join(str(x) for x in (
+            labels.get(row["status"], row["status"]),
+            _("child") if row["is_child"] else "",
+            _("opened %(date)s") % {"date": _date(row["opened_on"])}) if x))
+        for row in rows]
+
+
+def home_tasks(user, limit: int):
+    """The user's open tasks due within a week or overdue, in visible cases, soonest due first."""
+    today = timezone.localdate()
+    qs = CaseTask.objects.filter(
+        assignee=user, done_at__isnull=True, due_on__lte=today + timedelta(days=TASKS_AHEAD_DAYS),
+        subject__erased_at__isnull=True, case__in=cases_visible_to(user).values("pk"))
+    count = qs.count()
+    if not count or not limit:
+        return count, []
+    rows = qs.order_by("due_on", "-created_at").values("case_id", "case__reference", "due_on",
+                                                        "created_at")[:limit]
+    return count, [QueueItem(
+        label=_("Task in case %(ref)s") % {"ref": row["case__reference"]},
+        url=reverse("cases:work", args=[row["case_id"]]), due=row["due_on"],
+        since=row["created_at"],
+        urgency=URGENT if row["due_on"] < today else SOON if row["due_on"] == today else 0,
+        detail=_("overdue") if row["due_on"] < today else _("due today")
+        if row["due_on"] == today else "")
+        for row in rows]
+
+
+def decisions_awaiting_approval(user):
+    """Decisions waiting for a supervisor's approval in the organisations the user supervises
+    (the organisation holding the case now), but not the user's own, longest waiting first.
+    Decisions about an erased person are left out: nothing remains to review."""
+    supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
+    if not supervised:
+        return Decision.objects.none()
+    return (Decision.objects.filter(state=Decision.State.AWAITING_APPROVAL,
+                                    case__organisation_id__in=supervised)
+            .exclude(decided_by=user).exclude(case__subject__erased_at__isnull=False)
+            .order_by("created_at", "pk"))
+
+
+def home_approvals(user, limit: int):
+
+    qs = decisions_awaiting_approval(user)
+    count = qs.count()
+    if not count or not limit:
+        return count, []
+    statuses = dict(TraffickingStatus.choices)
+    urgent_before = timezone.now() - timedelta(days=APPROVAL_URGENT_AFTER_DAYS)
+    rows = qs.values("case_id", "case__reference", "status", "decided_on", "created_at",
+                     "decided_by__full_name")[:limit]
+    return count, [QueueItem(
+        label=_("Decision in case %(ref)s: %(status)s") % {
+            "ref": row["case__reference"], "status": statuses.get(row["status"], row["status"])},
+        url=reverse("cases:detail", args=[row["case_id"]]) + "#id-h",
+        since=row["created_at"], urgency=URGENT if row["created_at"] < urgent_before else 0,
+        detail=_("recorded by %(name)s on %(date)s") % {
+            "name": row["decided_by__full_name"] or "—", "date": _date(row["decided_on"])})
+        for row in rows]
+
+
+def _date(value) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(value, "SHORT_DATE_FORMAT") if value else ""

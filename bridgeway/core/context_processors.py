@@ -16,9 +16,18 @@ def navigation(request):
         return {"nav_items": []}
     items = getattr(request, "_bridgeway_nav_items", None)
     if items is None:
-        items = _menu(user)
+        items = _with_queue_counts(request, _menu(user))
         request._bridgeway_nav_items = items
     return {"nav_items": items}
+
+
+def _with_queue_counts(request, items: list[tuple]) -> list[tuple]:
+    """What waits in the home queues, counted on the menu entries the queues name."""
+    from bridgeway.core.queues import menu_counts
+
+    counts = menu_counts(request)
+    return [(url, _("%(label)s (%(n)s)") % {"label": label, "n": counts[key]}
+             if counts.get(key) else label, key) for url, label, key in items]
 
 
 def _menu(user) -> list[tuple]:

@@ -10,6 +10,9 @@ from bridgeway.accounts.services import user_set_language
 from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import active_memberships
 
+# Lines shown per queue on the home page; "See all" leads to the full list.
+HOME_QUEUE_ITEMS = 5
+
 
 @login_required
 def home(request):
@@ -21,7 +24,29 @@ def home(request):
         entry["reads_audit"] = entry.get("reads_audit", False) or m.role in AUDIT_READER_ROLES
         entry["coordinates"] = entry.get("coordinates", False) or m.role in (
             Role.NETWORK_COORDINATOR, Role.ORG_ADMIN) and m.organisation.is_network
-    return render(request, "core/home.html", {"entries": list(by_org.values())})
+    return render(request, "core/home.html", {"entries": list(by_org.values()),
+                                              "queues": _home_queues(request)})
+
+
+def _home_queues(request) -> list[dict]:
+    """The person's work queues with items, those with an urgent item first (then in the
+    registry's order); a queue that failed says so in one line."""
+    from django.urls import NoReverseMatch, reverse
+
+    from bridgeway.core.queues import queue_results
+
+    shown = []
+    for result in queue_results(request, limit=HOME_QUEUE_ITEMS):
+        try:
+            more = reverse(result.queue.more) if result.queue.more else ""
+        except NoReverseMatch:
+            more = ""
+        shown.append({"key": result.queue.key, "title": result.queue.title,
+                      "count": result.count, "items": result.items, "failed": result.failed,
+                      "more": more, "urgency": max((i.urgency for i in result.items), default=0)})
+    shown.sort(key=lambda q: -q["urgency"])  # stable: the registry's order otherwise
+    return shown
+
 
 
 @require_GET

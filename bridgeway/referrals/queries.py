@@ -6,17 +6,23 @@ agency points of contact of a receiving agency. Everyone else gets 404."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bridgeway.cases.queries import cases_visible_to, shared_case_data
+from bridgeway.core.queues import SOON, URGENT, QueueItem
 from bridgeway.orgs.codes import AGENCY_TYPES, Role
 from bridgeway.orgs.queries import active_memberships, orgs_where
 from bridgeway.protection.models import EncryptedDocument
-from bridgeway.referrals.codes import ACTIVE_STATUSES, Section
-from bridgeway.referrals.models import Referral, ReferralMessage
+from bridgeway.referrals.codes import ACTIVE_STATUSES, Section, Status, Urgency
+from bridgeway.referrals.models import MessageReceipt, Referral, ReferralMessage
 from bridgeway.referrals.services import recipient_roles
 
 SENDER = "sender"
@@ -133,3 +139,61 @@ def may_answer(user, referral: Referral) -> bool:
     from bridgeway.orgs.queries import roles_in
 
     return bool(roles_in(user, referral.recipient) & recipient_roles(referral.recipient))
+
+
+# --- home queues (registered in referrals/home.py) ---------------------------------------------
+# References, organisations, urgency and deadlines only: nothing decrypted, nothing logged.
+
+def home_incoming(user, limit: int):
+    """Referrals to the user's receiving organisations waiting for an answer, nearest deadline
+    first. Revoked, expired or answered ones, and those about an erased person, are gone."""
+    receiving = receiving_org_ids(user)
+    if not receiving:
+        return 0, []
+    qs = Referral.objects.filter(recipient_id__in=receiving, status=Status.PENDING,
+                                 subject__erased_at__isnull=True)
+    count = qs.count()
+    if not count or not limit:
+        return count, []
+    now = timezone.now()
+    soon = now + timedelta(hours=24)
+    urgencies = dict(Urgency.choices)
+    rows = qs.order_by("deadline", "-sent_at").values(
+        "pk", "reference", "deadline", "sent_at", "urgency", "sender__name")[:limit]
+    return count, [QueueItem(
+        label=row["reference"], url=reverse("referrals:detail", args=[row["pk"]]),
+        due=row["deadline"], since=row["sent_at"],
+        urgency=URGENT if row["deadline"] <= now or row["urgency"] == Urgency.URGENT
+        else SOON if row["deadline"] <= soon else 0,
+        detail=_("from %(org)s · %(urgency)s") % {
+            "org": row["sender__name"], "urgency": urgencies.get(row["urgency"], "")})
+        for row in rows]
+
+
+def home_unread_messages(user, limit: int):
+    """Messages from the other side of a referral the user is on that they have not read yet,
+    grouped by referral, newest first. Threads the user no longer reads (a revoked referral on
+    the recipient's side, an erased person) are left out."""
+    from bridgeway.referrals.thread import RECIPIENT_READS
+
+    receiving = receiving_org_ids(user)
+    mine = Q(referral__in=outgoing_for(user).values("pk"), side=RECIPIENT)
+    if receiving:
+        mine |= Q(referral__recipient_id__in=receiving, referral__status__in=RECIPIENT_READS,
+                  side=SENDER)
+    qs = (ReferralMessage.objects.filter(mine, referral__subject__erased_at__isnull=True)
+          .exclude(author=user)
+          .filter(~Exists(MessageReceipt.objects.filter(message=OuterRef("pk"), user=user))))
+    count = qs.count()
+    if not count or not limit:
+        return count, []
+    rows = (qs.values("referral_id", "referral__reference").annotate(n=Count("pk"),
+                                                                    last=Max("created_at"))
+            .order_by("-last")[:limit])
+    return count, [QueueItem(
+        label=row["referral__reference"],
+        url=reverse("referrals:detail", args=[row["referral_id"]]) + "#thread-h",
+        since=row["last"],
+        detail=ngettext("%(n)s unread message", "%(n)s unread messages", row["n"]) % {
+            "n": row["n"]})
+        for row in rows]
