@@ -122,7 +122,7 @@ def erasure_requests_for_org(org, *, pending_only=True):
 # --- home queues (registered in protection/home.py) --------------------------------------------
 # For the data protection officer: references, reasons, people's names of staff and dates only.
 
-FLAGGED_ACCESS_DAYS = 14
+FLAGGED_ACCESS_DAYS = 31
 SUBJECT_REQUEST_DAYS = 30  # GDPR art. 12(3): one month to act on a person's request
 
 
@@ -161,14 +161,29 @@ def home_erasure_requests(user, limit: int):
     return count, items
 
 
+ACCESS_REVIEWED = "protection.access.reviewed"
+
+
+def access_reviewed_at(org_ids) -> dict[int, object]:
+    """When each organisation's data protection officer last marked unusual access as reviewed."""
+    return dict(AuditEvent.objects.filter(organisation_id__in=list(org_ids), action=ACCESS_REVIEWED)
+                .values("organisation_id").annotate(last=Max("created_at"))
+                .values_list("organisation_id", "last"))
+
+
 def home_flagged_access(user, limit: int):
     """Unusual reads of personal data (another organisation's people, many people in a short
-    time) in the last two weeks, grouped by the person who read, the latest first."""
+    time) since the officer last marked them reviewed (at most the last month), grouped by the
+    person who read, the latest first."""
     orgs = [o.pk for o in orgs_where(user, [Role.DPO])]
     if not orgs:
         return 0, []
-    since = timezone.now() - timedelta(days=FLAGGED_ACCESS_DAYS)
-    qs = AccessLogEntry.objects.filter(organisation_id__in=orgs, at__gte=since).exclude(flags=[])
+    oldest = timezone.now() - timedelta(days=FLAGGED_ACCESS_DAYS)
+    reviewed = access_reviewed_at(orgs)
+    unseen = Q()
+    for org_id in orgs:
+        unseen |= Q(organisation_id=org_id, at__gt=max(oldest, reviewed.get(org_id, oldest)))
+    qs = AccessLogEntry.objects.filter(unseen).exclude(flags=[])
     count = qs.count()
     if not count or not limit:
         return count, []

@@ -19,7 +19,7 @@ from bridgeway.core import queues
 from bridgeway.notifications.models import Kind, Notification
 from bridgeway.orgs.models import OrganisationService
 from bridgeway.protection import services as protection
-from bridgeway.protection.models import AccessLogEntry, ErasureRequest
+from bridgeway.protection.models import AccessLogEntry, AuditEvent, ErasureRequest
 from bridgeway.referrals import services as referrals
 from bridgeway.referrals import thread
 from tests.conftest import signed_in
@@ -217,6 +217,29 @@ def test_dpo_sees_erasure_requests_and_flagged_access(cast):
         assert "Erasure of" not in other and "Unusual access" not in other, who
     protection.erasure_decide(request=request, actor=cast.dpo_a, approve=False)
     assert "Erasure of" not in home(cast.dpo_a)
+
+
+def test_flagged_access_leaves_once_the_dpo_marks_it_reviewed(cast):
+    case = open_case(cast)
+
+    def flagged():
+        AccessLogEntry.objects.create(at=timezone.now(), user=cast.caseworker_b,
+                                      subject=case.subject, organisation=cast.org_a,
+                                      screen="cases:detail", via="ui", flags=["many_subjects"])
+
+    flagged()
+    url = reverse("protection:access_reviewed")
+    for who in ("caseworker_a", "supervisor_a", "admin_a", "caseworker_b", "outsider"):
+        assert signed_in(getattr(cast, who)).post(url, {"organisation": cast.org_a.pk}) \
+            .status_code == 404, who
+    assert "Unusual access by" in home(cast.dpo_a)
+    response = signed_in(cast.dpo_a).post(url, {"organisation": cast.org_a.pk})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="protection.access.reviewed",
+                                     organisation=cast.org_a, actor=cast.dpo_a).exists()
+    assert "Unusual access by" not in home(cast.dpo_a)
+    flagged()  # read again after the review: back in the queue
+    assert "Unusual access by" in home(cast.dpo_a)
 
 
 # --- network coordinator -----------------------------------------------------------------------
