@@ -22,6 +22,7 @@ from bridgeway.protection import services as protection
 from bridgeway.protection.models import AccessLogEntry, AuditEvent, ErasureRequest
 from bridgeway.referrals import services as referrals
 from bridgeway.referrals import thread
+from tests.cases.test_case_api import api
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,11 @@ def test_supervisor_is_notified_and_approves_from_the_queue(cast):
     assert note.link == reverse("cases:detail", args=[case.pk])
     assert not Notification.objects.filter(user=cast.caseworker_a,
                                            kind=Kind.DECISION_AWAITING_APPROVAL).exists()
+    listed = api(cast.supervisor_a).get("/api/v1/notifications/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert rows[0]["reference"] == case.reference
+    assert rows[0]["summary"] == ("An identification decision waits for your approval: "
+                                  f"{case.reference}")
     page = home(cast.supervisor_a)
     assert "Decisions waiting for your approval" in page
     assert f"Decision in case {case.reference}" in page
