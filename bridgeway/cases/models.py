@@ -263,6 +263,9 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-decided_on", "-created_at"]
+        # Supervisors' approval queue: the few decisions waiting, not every decision.
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(state="awaiting"),
+                                name="cases_decision_awaiting")]
 
     def __str__(self) -> str:
         return self.status
@@ -341,6 +344,10 @@ class CaseTask(models.Model):
 
     class Meta:
         ordering = ["done_at", "due_on"]
+        # A person's open tasks by due date (home queue, "My tasks"), without the done ones.
+        indexes = [models.Index(fields=["assignee", "due_on"],
+                                condition=models.Q(done_at__isnull=True),
+                                name="cases_task_open_by_assignee")]
 
     def __str__(self) -> str:
         return str(self.pk)

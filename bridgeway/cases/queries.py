@@ -15,23 +15,33 @@ from django.utils.translation import gettext as _
 
 from bridgeway.cases.codes import OPEN_STATUSES, CaseStatus, TraffickingStatus
 from bridgeway.cases.models import Case, CaseTask, Decision
-from bridgeway.core.queues import SOON, URGENT, QueueItem
+from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import orgs_where
+from bridgeway.protection.queries import erased_subjects
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
+    visible = case_visibility(user)
+    return Case.objects.none() if visible is None else Case.objects.filter(visible)
+
+
+def case_visibility(user, via: str = "") -> Q | None:
+    """The condition "the user sees this case", on Case itself or, with `via` ("case__",
+    "referral__case__"), on a row that points to a case: a join on the case rather than a
+    subquery of visible cases, which PostgreSQL may plan as a nested loop over them. None when
+    the user sees no case."""
     supervised = {o.pk for o in orgs_where(user, [Role.SUPERVISOR])}
     worked = {o.pk for o in orgs_where(user, [Role.CASEWORKER])} - supervised
     if not supervised and not worked:
-        return Case.objects.none()
-    visible = Q(organisation_id__in=supervised)
+        return None
+    visible = Q(**{f"{via}organisation_id__in": supervised})
     if worked:
         # A subquery, not a join on the assignees: no duplicate rows, so no DISTINCT, and a
         # supervisor's list stays a plain index scan of the organisation's cases.
         assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
-        visible |= Q(organisation_id__in=worked, pk__in=assigned)
-    return Case.objects.filter(visible)
+        visible |= Q(**{f"{via}organisation_id__in": worked, f"{via}pk__in": assigned})
+    return visible
 
 
 def case_for_user(user, pk) -> Case:
@@ -327,16 +337,17 @@ APPROVAL_URGENT_AFTER_DAYS = 3
 
 
 def home_my_cases(user, limit: int):
-    """The open cases assigned to the user, most recently changed first."""
+    """The open cases assigned to the user, newest first (the organisation's cases walked by
+    opening date, so the page stops at the first few however many are assigned)."""
     assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
     qs = cases_visible_to(user).filter(pk__in=assigned, status__in=OPEN_STATUSES).exclude(
-        subject__erased_at__isnull=False)
-    count = qs.count()
+        subject_id__in=erased_subjects())
+    count = capped_count(qs)
     if not count or not limit:
         return count, []
     labels = dict(CaseStatus.choices)
-    rows = qs.order_by("-updated_at").values("pk", "reference", "status", "opened_on", "is_child",
-                                             "updated_at")[:limit]
+    rows = qs.order_by("-opened_on", "-created_at").values(
+        "pk", "reference", "status", "opened_on", "is_child", "updated_at")[:limit]
     return count, [QueueItem(
         label=row["reference"], url=reverse("cases:detail", args=[row["pk"]]),
         since=row["updated_at"],
@@ -350,10 +361,14 @@ def home_my_cases(user, limit: int):
 def home_tasks(user, limit: int):
     """The user's open tasks due within a week or overdue, in visible cases, soonest due first."""
     today = timezone.localdate()
+    visible = case_visibility(user, "case__")
+    if visible is None:
+        return 0, []
     qs = CaseTask.objects.filter(
-        assignee=user, done_at__isnull=True, due_on__lte=today + timedelta(days=TASKS_AHEAD_DAYS),
-        subject__erased_at__isnull=True, case__in=cases_visible_to(user).values("pk"))
-    count = qs.count()
+        visible, assignee=user, done_at__isnull=True,
+        due_on__lte=today + timedelta(days=TASKS_AHEAD_DAYS)).exclude(
+        subject_id__in=erased_subjects())
+    count = capped_count(qs)
     if not count or not limit:
         return count, []
     rows = qs.order_by("due_on", "-created_at").values("case_id", "case__reference", "due_on",
@@ -377,14 +392,14 @@ def decisions_awaiting_approval(user):
         return Decision.objects.none()
     return (Decision.objects.filter(state=Decision.State.AWAITING_APPROVAL,
                                     case__organisation_id__in=supervised)
-            .exclude(decided_by=user).exclude(case__subject__erased_at__isnull=False)
+            .exclude(decided_by=user).exclude(case__subject_id__in=erased_subjects())
             .order_by("created_at", "pk"))
 
 
 def home_approvals(user, limit: int):
 
     qs = decisions_awaiting_approval(user)
-    count = qs.count()
+    count = capped_count(qs)
     if not count or not limit:
         return count, []
     statuses = dict(TraffickingStatus.choices)

@@ -150,13 +150,13 @@ def home_incidents_to_verify(user, limit: int):
     from django.urls import reverse
 
     from bridgeway.civicspace.codes import Severity
-    from bridgeway.core.queues import SOON, URGENT, QueueItem
+    from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count
 
     networks = [n.pk for n in managed_networks(user)]
     if not networks:
         return 0, []
     qs = Incident.objects.filter(network_id__in=networks, status__in=TO_VERIFY)
-    count = qs.count()
+    count = capped_count(qs)
     if not count or not limit:
         return count, []
     statuses = dict(Status.choices)

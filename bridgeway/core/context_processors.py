@@ -23,10 +23,10 @@ def navigation(request):
 
 def _with_queue_counts(request, items: list[tuple]) -> list[tuple]:
     """What waits in the home queues, counted on the menu entries the queues name."""
-    from bridgeway.core.queues import menu_counts
+    from bridgeway.core.queues import count_label, menu_counts
 
     counts = menu_counts(request)
-    return [(url, _("%(label)s (%(n)s)") % {"label": label, "n": counts[key]}
+    return [(url, _("%(label)s (%(n)s)") % {"label": label, "n": count_label(counts[key])}
              if counts.get(key) else label, key) for url, label, key in items]
 
 

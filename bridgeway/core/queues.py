@@ -3,7 +3,8 @@ its AppConfig.ready() (or a `home.py` module imported there); core knows none of
 
 A queue is a key, a title, a function `items(user, limit) -> (count, items)` and an ordering
 (`order`: lower first on the page). The function answers for the asking user only (start from the
-app's scoped query), returns the number of things waiting and at most `limit` of them already in
+app's scoped query), returns the number of things waiting (`capped_count`: exact up to
+COUNT_CAP, shown as "99+" beyond) and at most `limit` of them already in
 the queue's order — most urgent first, then newest — and with `limit == 0` only the count (the
 menu asks for counts on every page). It runs a fixed number of SQL statements whatever the queue's
 size (one count, one page of rows), leaves out anything erased, revoked or otherwise no longer
@@ -23,6 +24,19 @@ logger = logging.getLogger("bridgeway.home")
 
 # Urgency of one item: the page shows it as a badge and the menu does not care.
 NORMAL, SOON, URGENT = 0, 1, 2
+
+# Counts stop here ("99+"): counting a long queue to the last row costs as much as reading it,
+# and nobody acts differently on 240 or 2,400 waiting.
+COUNT_CAP = 99
+
+
+def capped_count(queryset) -> int:
+    """How many rows, counted no further than COUNT_CAP + 1."""
+    return queryset[:COUNT_CAP + 1].count()
+
+
+def count_label(count: int) -> str:
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
 @dataclass(frozen=True)

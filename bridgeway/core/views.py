@@ -33,7 +33,7 @@ def _home_queues(request) -> list[dict]:
     registry's order); a queue that failed says so in one line."""
     from django.urls import NoReverseMatch, reverse
 
-    from bridgeway.core.queues import queue_results
+    from bridgeway.core.queues import count_label, queue_results
 
     shown = []
     for result in queue_results(request, limit=HOME_QUEUE_ITEMS):
@@ -42,7 +42,8 @@ def _home_queues(request) -> list[dict]:
         except NoReverseMatch:
             more = ""
         shown.append({"key": result.queue.key, "title": result.queue.title,
-                      "count": result.count, "items": result.items, "failed": result.failed,
+                      "count": result.count, "count_label": count_label(result.count),
+                      "items": result.items, "failed": result.failed,
                       "more": more, "urgency": max((i.urgency for i in result.items), default=0)})
     shown.sort(key=lambda q: -q["urgency"])  # stable: the registry's order otherwise
     return shown

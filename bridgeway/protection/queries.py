@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bridgeway.core.queues import SOON, URGENT, QueueItem
+from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import orgs_where
 from bridgeway.protection.models import (
@@ -119,6 +119,12 @@ def erasure_requests_for_org(org, *, pending_only=True):
     return qs
 
 
+def erased_subjects() -> QuerySet[DataSubject]:
+    """The erased persons' ids, to leave out with `.exclude(subject_id__in=erased_subjects())`:
+    read from a small partial index, so a list need not join every person to check."""
+    return DataSubject.objects.filter(erased_at__isnull=False).values("pk")
+
+
 # --- home queues (registered in protection/home.py) --------------------------------------------
 # For the data protection officer: references, reasons, people's names of staff and dates only.
 
@@ -133,10 +139,10 @@ def home_erasure_requests(user, limit: int):
     orgs = [o.pk for o in orgs_where(user, [Role.DPO])]
     if not orgs:
         return 0, []
-    qs = ErasureRequest.objects.filter(organisation_id__in=orgs,
-                                       status=ErasureRequest.Status.PENDING,
-                                       subject__erased_at__isnull=True)
-    count = qs.count()
+    qs = ErasureRequest.objects.filter(
+        organisation_id__in=orgs, status=ErasureRequest.Status.PENDING).exclude(
+        subject_id__in=erased_subjects())
+    count = capped_count(qs)
     if not count or not limit:
         return count, []
     own_request = ErasureRequest.Reason.SUBJECT_REQUEST
@@ -184,7 +190,7 @@ def home_flagged_access(user, limit: int):
     for org_id in orgs:
         unseen |= Q(organisation_id=org_id, at__gt=max(oldest, reviewed.get(org_id, oldest)))
     qs = AccessLogEntry.objects.filter(unseen).exclude(flags=[])
-    count = qs.count()
+    count = capped_count(qs)
     if not count or not limit:
         return count, []
     rows = (qs.values("organisation_id", "user_id", "user__full_name")

@@ -9,18 +9,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bridgeway.cases.models import Case
 from bridgeway.cases.queries import cases_visible_to, shared_case_data
-from bridgeway.core.queues import SOON, URGENT, QueueItem
+from bridgeway.core.queues import COUNT_CAP, SOON, URGENT, QueueItem, capped_count
 from bridgeway.orgs.codes import AGENCY_TYPES, Role
 from bridgeway.orgs.queries import active_memberships, orgs_where
 from bridgeway.protection.models import EncryptedDocument
+from bridgeway.protection.queries import erased_subjects
 from bridgeway.referrals.codes import ACTIVE_STATUSES, Section, Status, Urgency
 from bridgeway.referrals.models import MessageReceipt, Referral, ReferralMessage
 from bridgeway.referrals.services import recipient_roles
@@ -150,9 +152,9 @@ def home_incoming(user, limit: int):
     receiving = receiving_org_ids(user)
     if not receiving:
         return 0, []
-    qs = Referral.objects.filter(recipient_id__in=receiving, status=Status.PENDING,
-                                 subject__erased_at__isnull=True)
-    count = qs.count()
+    qs = Referral.objects.filter(recipient_id__in=receiving, status=Status.PENDING).exclude(
+        subject_id__in=erased_subjects())
+    count = capped_count(qs)
     if not count or not limit:
         return count, []
     now = timezone.now()
@@ -173,27 +175,56 @@ def home_incoming(user, limit: int):
 def home_unread_messages(user, limit: int):
     """Messages from the other side of a referral the user is on that they have not read yet,
     grouped by referral, newest first. Threads the user no longer reads (a revoked referral on
-    the recipient's side, an erased person) are left out."""
+    the recipient's side, an erased person) are left out.
+
+    The user's referrals are taken in disjoint branches, each a plain condition PostgreSQL
+    answers from an index (one OR across them made it scan every case): the recipient's side;
+    the sender's side as a supervisor of the sending organisation; the sender's side as a
+    caseworker assigned to the referred case. One count and one page per branch the user's roles
+    open: the number of statements depends on the roles, never on the queue's size."""
     from bridgeway.referrals.thread import RECIPIENT_READS
 
     receiving = receiving_org_ids(user)
-    mine = Q(referral__in=outgoing_for(user).values("pk"), side=RECIPIENT)
+    supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
+    worked = [o.pk for o in orgs_where(user, [Role.CASEWORKER]) if o.pk not in supervised]
+    branches = []
     if receiving:
-        mine |= Q(referral__recipient_id__in=receiving, referral__status__in=RECIPIENT_READS,
-                  side=SENDER)
-    qs = (ReferralMessage.objects.filter(mine, referral__subject__erased_at__isnull=True)
-          .exclude(author=user)
-          .filter(~Exists(MessageReceipt.objects.filter(message=OuterRef("pk"), user=user))))
-    count = qs.count()
-    if not count or not limit:
-        return count, []
-    rows = (qs.values("referral_id", "referral__reference").annotate(n=Count("pk"),
-                                                                    last=Max("created_at"))
-            .order_by("-last")[:limit])
-    return count, [QueueItem(
-        label=row["referral__reference"],
-        url=reverse("referrals:detail", args=[row["referral_id"]]) + "#thread-h",
-        since=row["last"],
-        detail=ngettext("%(n)s unread message", "%(n)s unread messages", row["n"]) % {
-            "n": row["n"]})
-        for row in rows]
+        branches.append(Q(side=SENDER, referral__recipient_id__in=receiving,
+                          referral__status__in=RECIPIENT_READS))
+    if supervised:
+        branches.append(Q(side=RECIPIENT, referral__sender_id__in=supervised))
+    if worked:
+        assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
+        branches.append(Q(side=RECIPIENT, referral__case_id__in=assigned,
+                          referral__case__organisation_id__in=worked)
+                        & ~Q(referral__sender_id__in=supervised))
+    unread = ~Exists(MessageReceipt.objects.filter(message=OuterRef("pk"), user=user))
+    count, newest = 0, []
+    for branch in branches:
+        qs = (ReferralMessage.objects.filter(branch, unread).exclude(author=user)
+              .exclude(referral__subject_id__in=erased_subjects()))
+        found = capped_count(qs)
+        count += found
+        if found and limit:
+            # The newest unread messages, a few per line shown, grouped below: grouping every
+            # unread message by referral first would read them all.
+            newest += list(qs.order_by("-created_at").values(
+                "referral_id", "referral__reference", "created_at")[:limit * 10])
+    newest.sort(key=lambda row: row["created_at"], reverse=True)
+    lines: dict = {}
+    for row in newest:
+        line = lines.get(row["referral_id"])
+        if line is None:
+            if len(lines) == limit:
+                continue
+            lines[row["referral_id"]] = line = dict(row, n=0)
+        line["n"] += 1
+    # Per line, the unread messages among the newest read here (all of them unless one thread
+    # holds dozens).
+    return min(count, COUNT_CAP + 1), [QueueItem(
+        label=line["referral__reference"],
+        url=reverse("referrals:detail", args=[line["referral_id"]]) + "#thread-h",
+        since=line["created_at"],
+        detail=ngettext("%(n)s unread message", "%(n)s unread messages", line["n"])
+        % {"n": line["n"]})
+        for line in lines.values()]
