@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from bridgeway.cases.codes import OPEN_STATUSES, CaseStatus, TraffickingStatus
 from bridgeway.cases.models import Case, CaseTask, Decision
-from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count
+from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import orgs_where
 from bridgeway.protection.queries import erased_subjects
@@ -342,12 +342,9 @@ def home_my_cases(user, limit: int):
     assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
     qs = cases_visible_to(user).filter(pk__in=assigned, status__in=OPEN_STATUSES).exclude(
         subject_id__in=erased_subjects())
-    count = capped_count(qs)
-    if not count or not limit:
-        return count, []
+    count, rows = count_and_page(qs, qs.order_by("-opened_on", "-created_at").values(
+        "pk", "reference", "status", "opened_on", "is_child", "updated_at"), limit)
     labels = dict(CaseStatus.choices)
-    rows = qs.order_by("-opened_on", "-created_at").values(
-        "pk", "reference", "status", "opened_on", "is_child", "updated_at")[:limit]
     return count, [QueueItem(
         label=row["reference"], url=reverse("cases:detail", args=[row["pk"]]),
         since=row["updated_at"],
@@ -368,11 +365,8 @@ def home_tasks(user, limit: int):
         visible, assignee=user, done_at__isnull=True,
         due_on__lte=today + timedelta(days=TASKS_AHEAD_DAYS)).exclude(
         subject_id__in=erased_subjects())
-    count = capped_count(qs)
-    if not count or not limit:
-        return count, []
-    rows = qs.order_by("due_on", "-created_at").values("case_id", "case__reference", "due_on",
-                                                        "created_at")[:limit]
+    count, rows = count_and_page(qs, qs.order_by("due_on", "-created_at").values(
+        "case_id", "case__reference", "due_on", "created_at"), limit)
     return count, [QueueItem(
         label=_("Task in case %(ref)s") % {"ref": row["case__reference"]},
         url=reverse("cases:work", args=[row["case_id"]]), due=row["due_on"],
@@ -397,15 +391,12 @@ def decisions_awaiting_approval(user):
 
 
 def home_approvals(user, limit: int):
-
     qs = decisions_awaiting_approval(user)
-    count = capped_count(qs)
-    if not count or not limit:
-        return count, []
+    count, rows = count_and_page(qs, qs.values(
+        "case_id", "case__reference", "status", "decided_on", "created_at",
+        "decided_by__full_name"), limit)
     statuses = dict(TraffickingStatus.choices)
     urgent_before = timezone.now() - timedelta(days=APPROVAL_URGENT_AFTER_DAYS)
-    rows = qs.values("case_id", "case__reference", "status", "decided_on", "created_at",
-                     "decided_by__full_name")[:limit]
     return count, [QueueItem(
         label=_("Decision in case %(ref)s: %(status)s") % {
             "ref": row["case__reference"], "status": statuses.get(row["status"], row["status"])},

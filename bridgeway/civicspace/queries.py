@@ -150,18 +150,15 @@ def home_incidents_to_verify(user, limit: int):
     from django.urls import reverse
 
     from bridgeway.civicspace.codes import Severity
-    from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count
+    from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 
     networks = [n.pk for n in managed_networks(user)]
     if not networks:
         return 0, []
     qs = Incident.objects.filter(network_id__in=networks, status__in=TO_VERIFY)
-    count = capped_count(qs)
-    if not count or not limit:
-        return count, []
+    count, rows = count_and_page(qs, qs.order_by("-severity", "-created_at").values(
+        "pk", "title", "status", "severity", "created_at", "reporting_org__name"), limit)
     statuses = dict(Status.choices)
-    rows = qs.order_by("-severity", "-created_at").values(
-        "pk", "title", "status", "severity", "created_at", "reporting_org__name")[:limit]
     return count, [QueueItem(
         label=row["title"], url=reverse("civicspace:detail", args=[row["pk"]]),
         since=row["created_at"],

@@ -6,10 +6,10 @@ A queue is a key, a title, a function `items(user, limit) -> (count, items)` and
 app's scoped query), returns the number of things waiting (`capped_count`: exact up to
 COUNT_CAP, shown as "99+" beyond) and at most `limit` of them already in
 the queue's order — most urgent first, then newest — and with `limit == 0` only the count (the
-menu asks for counts on every page). It runs a fixed number of SQL statements whatever the queue's
-size (one count, one page of rows), leaves out anything erased, revoked or otherwise no longer
-waiting, and never decrypts personal data: labels carry references, statuses and dates.
-See docs/home-queues.md."""
+menu asks for counts on every page). Its SQL statements do not grow with the queue's size (one
+page of rows, and one count when the page is full: `count_and_page`); it leaves out anything
+erased, revoked or otherwise no longer waiting, and never decrypts personal data: labels carry
+references, statuses and dates. See docs/home-queues.md."""
 
 from __future__ import annotations
 
@@ -33,6 +33,18 @@ COUNT_CAP = 99
 def capped_count(queryset) -> int:
     """How many rows, counted no further than COUNT_CAP + 1."""
     return queryset[:COUNT_CAP + 1].count()
+
+
+def count_and_page(count_qs, page_qs, limit: int) -> tuple[int, list]:
+    """The count and the first `limit` rows, in as few statements as the queue allows: the page
+    first, and the count only when the page is full (a short page is the whole queue). Each
+    statement costs a round trip to the database, which on a busy server is most of the time."""
+    if not limit:
+        return capped_count(count_qs), []
+    rows = list(page_qs[:limit])
+    if len(rows) < limit:
+        return len(rows), rows
+    return capped_count(count_qs), rows
 
 
 def count_label(count: int) -> str:

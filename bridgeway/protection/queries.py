@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count
+from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count, count_and_page
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import orgs_where
 from bridgeway.protection.models import (
@@ -142,15 +142,12 @@ def home_erasure_requests(user, limit: int):
     qs = ErasureRequest.objects.filter(
         organisation_id__in=orgs, status=ErasureRequest.Status.PENDING).exclude(
         subject_id__in=erased_subjects())
-    count = capped_count(qs)
-    if not count or not limit:
-        return count, []
     own_request = ErasureRequest.Reason.SUBJECT_REQUEST
-    rows = (qs.annotate(first=Case(When(reason=own_request, then=Value(0)), default=Value(1),
-                                    output_field=IntegerField()))
-            .order_by("first", "requested_at")
-            .values("pk", "organisation_id", "subject__reference", "reason", "requested_at")
-            [:limit])
+    count, rows = count_and_page(qs, qs.annotate(
+        first=Case(When(reason=own_request, then=Value(0)), default=Value(1),
+                   output_field=IntegerField()))
+        .order_by("first", "requested_at")
+        .values("pk", "organisation_id", "subject__reference", "reason", "requested_at"), limit)
     reasons = dict(ErasureRequest.Reason.choices)
     now = timezone.now()
     items = []

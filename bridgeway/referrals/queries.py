@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from bridgeway.cases.models import Case
 from bridgeway.cases.queries import cases_visible_to, shared_case_data
-from bridgeway.core.queues import COUNT_CAP, SOON, URGENT, QueueItem, capped_count
+from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 from bridgeway.orgs.codes import AGENCY_TYPES, Role
 from bridgeway.orgs.queries import active_memberships, orgs_where
 from bridgeway.protection.models import EncryptedDocument
@@ -154,14 +154,11 @@ def home_incoming(user, limit: int):
         return 0, []
     qs = Referral.objects.filter(recipient_id__in=receiving, status=Status.PENDING).exclude(
         subject_id__in=erased_subjects())
-    count = capped_count(qs)
-    if not count or not limit:
-        return count, []
+    count, rows = count_and_page(qs, qs.order_by("deadline", "-sent_at").values(
+        "pk", "reference", "deadline", "sent_at", "urgency", "sender__name"), limit)
     now = timezone.now()
     soon = now + timedelta(hours=24)
     urgencies = dict(Urgency.choices)
-    rows = qs.order_by("deadline", "-sent_at").values(
-        "pk", "reference", "deadline", "sent_at", "urgency", "sender__name")[:limit]
     return count, [QueueItem(
         label=row["reference"], url=reverse("referrals:detail", args=[row["pk"]]),
         due=row["deadline"], since=row["sent_at"],
@@ -198,19 +195,19 @@ def home_unread_messages(user, limit: int):
         branches.append(Q(side=RECIPIENT, referral__case_id__in=assigned,
                           referral__case__organisation_id__in=worked)
                         & ~Q(referral__sender_id__in=supervised))
+    if not branches:
+        return 0, []
     unread = ~Exists(MessageReceipt.objects.filter(message=OuterRef("pk"), user=user))
-    count, newest = 0, []
-    for branch in branches:
-        qs = (ReferralMessage.objects.filter(branch, unread).exclude(author=user)
-              .exclude(referral__subject_id__in=erased_subjects()))
-        found = capped_count(qs)
-        count += found
-        if found and limit:
-            # The newest unread messages, a few per line shown, grouped below: grouping every
-            # unread message by referral first would read them all.
-            newest += list(qs.order_by("-created_at").values(
-                "referral_id", "referral__reference", "created_at")[:limit * 10])
-    newest.sort(key=lambda row: row["created_at"], reverse=True)
+    parts = [ReferralMessage.objects.filter(branch, unread).exclude(author=user)
+             .exclude(referral__subject_id__in=erased_subjects())
+             .order_by().values("referral_id", "referral__reference", "created_at")
+             for branch in branches]
+    # One statement for all branches (they are disjoint): UNION ALL of plain index reads.
+    every = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    # The newest unread messages, a few per line shown, grouped here: grouping every unread
+    # message by referral in SQL would read them all.
+    sample = limit * 10
+    count, newest = count_and_page(every, every.order_by("-created_at"), sample)
     lines: dict = {}
     for row in newest:
         line = lines.get(row["referral_id"])
@@ -221,7 +218,7 @@ def home_unread_messages(user, limit: int):
         line["n"] += 1
     # Per line, the unread messages among the newest read here (all of them unless one thread
     # holds dozens).
-    return min(count, COUNT_CAP + 1), [QueueItem(
+    return count, [QueueItem(
         label=line["referral__reference"],
         url=reverse("referrals:detail", args=[line["referral_id"]]) + "#thread-h",
         since=line["created_at"],
