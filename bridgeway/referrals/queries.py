@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from bridgeway.cases.models import Case
 from bridgeway.cases.queries import cases_visible_to, shared_case_data
-from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
+from bridgeway.core.queues import COUNT_CAP, SOON, URGENT, QueueItem, count_and_page
 from bridgeway.orgs.codes import AGENCY_TYPES, Role
 from bridgeway.orgs.queries import active_memberships, orgs_where
 from bridgeway.protection.models import EncryptedDocument
@@ -204,12 +204,13 @@ def home_unread_messages(user, limit: int):
              for branch in branches]
     # One statement for all branches (they are disjoint): UNION ALL of plain index reads.
     every = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    # The newest unread messages, a few per line shown, grouped here: grouping every unread
-    # message by referral in SQL would read them all.
-    sample = limit * 10
-    count, newest = count_and_page(every, every.order_by("-created_at"), sample)
+    # The newest unread messages, as many as the count goes (COUNT_CAP + 1) or a few per line
+    # shown, grouped here: one statement, and grouping every unread message by referral in SQL
+    # would read them all.
+    newest = list(every.order_by("-created_at")[:max(COUNT_CAP + 1, limit * 10)])
+    count = len(newest)
     lines: dict = {}
-    for row in newest:
+    for row in newest[:limit * 10]:
         line = lines.get(row["referral_id"])
         if line is None:
             if len(lines) == limit:
