@@ -344,10 +344,6 @@ class CaseTask(models.Model):
 
     class Meta:
         ordering = ["done_at", "due_on"]
-        # A person's open tasks by due date (home queue, "My tasks"), without the done ones.
-        indexes = [models.Index(fields=["assignee", "due_on"],
-                                condition=models.Q(done_at__isnull=True),
-                                name="cases_task_open_by_assignee")]
 
     def __str__(self) -> str:
         return str(self.pk)

@@ -32,7 +32,7 @@ COUNT_CAP = 99
 
 def capped_count(queryset) -> int:
     """How many rows, counted no further than COUNT_CAP + 1."""
-    return queryset[:COUNT_CAP + 1].count()
+    return queryset.order_by()[:COUNT_CAP + 1].count()  # no ORDER BY: any rows will do
 
 
 def count_and_page(count_qs, page_qs, limit: int) -> tuple[int, list]:
