@@ -587,7 +587,24 @@ def _new_decision(*, case: Case, actor, action: str, **fields) -> Decision:
     audit_record(action=action, actor=actor, organisation=case.organisation, obj=decision,
                  payload={"status": decision.status, "decision_org": decision.decision_org,
                           "state": state})
+    if state == Decision.State.AWAITING_APPROVAL:
+        _notify_supervisors(case, decision, actor)
     return decision
+
+
+def _notify_supervisors(case: Case, decision: Decision, actor) -> None:
+    """Tells the organisation's supervisors (not the author) that a decision waits for them; the
+    notification links to the case, where the approval buttons are."""
+    from django.urls import reverse
+
+    from bridgeway.notifications.services import Kind, notify
+    from bridgeway.orgs.queries import memberships_of
+
+    supervisors = [m.user for m in memberships_of(case.organisation).filter(
+        role=Role.SUPERVISOR).select_related("user") if m.user_id != actor.pk]
+    notify(users=supervisors, kind=Kind.DECISION_AWAITING_APPROVAL,
+           link=reverse("cases:detail", args=[case.pk]), organisation=case.organisation,
+           key=f"decision_awaiting:{decision.pk}", reference=case.reference)
 
 
 @transaction.atomic

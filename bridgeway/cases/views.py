@@ -47,7 +47,7 @@ from bridgeway.cases.queries import (
 from bridgeway.cases.registry import detail_panels
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.orgs.codes import Role
-from bridgeway.orgs.queries import organisation_from_request, roles_in
+from bridgeway.orgs.queries import organisation_from_request, orgs_where, roles_in
 from bridgeway.protection.search import (
     new_search,
     private,
@@ -430,7 +430,22 @@ def approve(request, pk, decision_id):
         messages.success(request, _("Decision reviewed."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    if request.POST.get("back") == "approvals":
+        return redirect("cases:approvals")
     return redirect("cases:detail", case.pk)
+
+
+@login_required
+def approvals(request):
+    """The supervisor's queue: decisions waiting for their approval, longest waiting first,
+    each with the buttons of the case page."""
+    from bridgeway.cases.queries import decisions_awaiting_approval
+
+    if not orgs_where(request.user, [Role.SUPERVISOR]):
+        raise Http404
+    decisions = decisions_awaiting_approval(request.user).select_related(
+        "case", "decided_by", "assessment")
+    return render(request, "cases/approvals.html", {"decisions": decisions})
 
 
 # --- plan, tasks, assignment, first contact, timeline, indicator sets --------------------------

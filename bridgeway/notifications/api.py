@@ -10,10 +10,12 @@ from bridgeway.notifications.models import Notification
 
 class NotificationSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    summary = serializers.CharField(read_only=True)
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "kind_label", "link", "organisation", "created_at", "read_at"]
+        fields = ["id", "kind", "kind_label", "reference", "summary", "link", "organisation",
+                  "created_at", "read_at"]
         read_only_fields = fields
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -6,10 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
+from bridgeway.core.queues import count_label, queue_results
 from bridgeway.orgs import queries, services
 from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
 from bridgeway.orgs.forms import (
@@ -42,7 +46,29 @@ def home(request):
         entry["reads_audit"] = entry.get("reads_audit", False) or m.role in AUDIT_READER_ROLES
         entry["coordinates"] = entry.get("coordinates", False) or m.role in (
             Role.NETWORK_COORDINATOR, Role.ORG_ADMIN) and m.organisation.is_network
-    return render(request, "core/home.html", {"entries": list(by_org.values())})
+    return render(request, "core/home.html", {"entries": list(by_org.values()),
+                                              "queues": _home_queues(request)})
+
+
+# Lines shown per queue on the home page; "See all" leads to the full list.
+HOME_QUEUE_ITEMS = 5
+
+
+def _home_queues(request) -> list[dict]:
+    """The person's work queues with items (`core.queues`, filled by each app), those with an
+    urgent item first (then in the registry's order); a queue that failed says so in one line."""
+    shown: list[dict[str, Any]] = []
+    for result in queue_results(request, limit=HOME_QUEUE_ITEMS):
+        try:
+            more = reverse(result.queue.more) if result.queue.more else ""
+        except NoReverseMatch:
+            more = ""
+        shown.append({"key": result.queue.key, "title": result.queue.title,
+                      "count": result.count, "count_label": count_label(result.count),
+                      "items": result.items, "failed": result.failed,
+                      "more": more, "urgency": max((i.urgency for i in result.items), default=0)})
+    shown.sort(key=lambda q: -q["urgency"])  # stable: the registry's order otherwise
+    return shown
 
 
 def _base_url(request) -> str:

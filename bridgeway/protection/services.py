@@ -551,3 +551,15 @@ def subject_move(*, subject: DataSubject, to_org, actor, index_values: dict) -> 
     audit_record(action="protection.subject.moved", actor=actor, organisation=to_org,
                  obj=subject, payload={"from": from_org_id, "to": to_org.pk, "kek_id": key_id})
     return subject
+
+
+@transaction.atomic
+def access_flags_review(*, org, actor) -> None:
+    """The data protection officer has looked at the unusual access recorded so far: it leaves
+    their home queue (the entries stay in the access log). The audit event is the marker."""
+    from bridgeway.orgs.codes import Role
+    from bridgeway.orgs.queries import roles_in
+
+    if Role.DPO not in roles_in(actor, org):
+        raise PermissionDenied(_("Only the data protection officer reviews unusual access."))
+    audit_record(action="protection.access.reviewed", actor=actor, organisation=org)

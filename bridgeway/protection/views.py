@@ -39,6 +39,7 @@ from bridgeway.protection.queries import (
     CASE_ROLES,
     SUBJECT_ROLES,
     access_log_for_org,
+    access_reviewed_at,
     audit_action_codes,
     audit_events_for_org,
     erasure_requests_for_org,
@@ -307,8 +308,20 @@ def access_log(request):
         entries = access_log_for_org(org, user_id=form.cleaned_data["user"],
                                      flagged=form.cleaned_data["flagged"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "protection/access_log.html", {"form": form, "page": page, "org": org},
-                  status=400 if refused else 200)
+    return render(request, "protection/access_log.html", {
+        "form": form, "page": page, "org": org,
+        "reviewed_at": access_reviewed_at([org.pk]).get(org.pk)},
+        status=400 if refused else 200)
+
+
+@login_required
+@require_POST
+def access_reviewed(request):
+    """Marks the unusual access recorded so far as reviewed: it leaves the officer's home."""
+    org, _orgs = _pick_org(request, DPO_ROLES)
+    services.access_flags_review(org=org, actor=request.user)
+    messages.success(request, _("Unusual access marked as reviewed."))
+    return redirect(f"{reverse('protection:access_log')}?organisation={org.pk}&flagged=on")
 
 
 @login_required

@@ -17,8 +17,8 @@ def rebuild(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0005_remove_casesettings_closures_need_approval"),
-        ("protection", "0004_access_log_indexes"),
+        ("cases", "0006_decision_awaiting_index"),
+        ("protection", "0005_erased_subject_index"),
     ]
 
     operations = [migrations.RunPython(rebuild, migrations.RunPython.noop, elidable=True)]
