@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bridgeway.referrals",
     "bridgeway.civicspace",
     "bridgeway.stats",
+    "bridgeway.estimation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
