@@ -201,6 +201,25 @@ def link_many(lists: Sequence[np.ndarray], threshold: float = DEFAULT_THRESHOLD,
     return sorted((sorted(c) for c in clusters.values()), key=lambda c: c[0])
 
 
+def link_clusters_from_pairs(sizes: Sequence[int], pairs) -> list[list[tuple[int, int]]]:
+    """Clusters from one-to-one pairs (list x, row i, list y, row j, score) plus singletons."""
+    paired = {}
+    for x, i, y, j, _s in pairs:
+        paired[(x, i)] = (y, j)
+        paired[(y, j)] = (x, i)
+    clusters, seen = [], set()
+    for x, size in enumerate(sizes):
+        for i in range(size):
+            if (x, i) in seen:
+                continue
+            cluster = [(x, i)]
+            if (x, i) in paired:
+                cluster.append(paired[(x, i)])
+            seen.update(cluster)
+            clusters.append(sorted(cluster))
+    return clusters
+
+
 def capture_histories(sizes: Sequence[int], clusters) -> dict[tuple[int, ...], int]:
     """How many people have each pattern of lists (1 = on that list), from clusters of
     (list index, row). Records of a list that no cluster holds count as seen on that list only,

@@ -262,7 +262,7 @@ def _check(patterns: np.ndarray, counts: np.ndarray, terms: list[Term], lists: l
                    "overlaps can determine.")
     elif not exists:
         reason = _non_existence_reason(patterns, counts, lists)
-    verdict = Verdict(exists and identifiable, identifiable, reason, empty, keep)
+    verdict = Verdict(bool(exists and identifiable), bool(identifiable), reason, empty, keep)
     if len(_CHECK_CACHE) > 50_000:
         _CHECK_CACHE.clear()
     _CHECK_CACHE[key] = verdict
@@ -444,10 +444,23 @@ class Estimate:
             # No number when there is no estimate.
             for key in ("total", "unobserved", "ci95", "ci95_wald"):
                 data[key] = None
-        return data
+        return _plain(data)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False)
+
+
+def _plain(value):
+    """JSON-ready: numpy scalars to Python, infinities to None."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _model_summary(table: CaptureTable, name: str, terms: list[Term]) -> dict:
