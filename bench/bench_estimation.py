@@ -150,7 +150,7 @@ def bench_scale(n: int) -> None:
     p, r, f = prf(tp, len(found), len(truth))
     print(f"Scale: {n:,} x {n:,} generated people ({len(truth):,} true pairs; generating and "
           f"encoding {prepared:.1f} s, not timed below)")
-    print(f"  LSH blocking (60 bands x 24 bits): {len(candidates):,} distinct candidate pairs in "
+    print(f"  LSH blocking (60 bands x 22 bits): {len(candidates):,} distinct candidate pairs in "
           f"{blocked:.1f} s, recall of true pairs {blocking_recall:.4f}")
     print(f"  whole linkage (blocking + Dice + one-to-one): {took:.1f} s; precision {p:.4f} "
           f"recall {r:.4f} F1 {f:.4f} at threshold {linkage.DEFAULT_THRESHOLD}")
