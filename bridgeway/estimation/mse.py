@@ -334,12 +334,24 @@ def _poisson_fit(x: np.ndarray, y: np.ndarray, keep: np.ndarray, beta=None) -> _
     xk, yk = x[keep], y[keep].astype(float)
     if beta is None:
         beta, *_ = np.linalg.lstsq(xk, np.log(yk + 0.5), rcond=None)
-    for _i in range(100):
-        mu = np.exp(np.clip(xk @ beta, -700, 700))
-        step = np.linalg.solve((xk * mu[:, None]).T @ xk, xk.T @ (yk - mu))
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-10:
-            break
+    converged = False
+    try:
+        for _i in range(100):
+            mu = np.exp(np.clip(xk @ beta, -700, 700))
+            step = np.linalg.solve((xk * mu[:, None]).T @ xk, xk.T @ (yk - mu))
+            beta = beta + step
+            if np.max(np.abs(step)) < 1e-10:
+                converged = bool(np.all(np.isfinite(beta)))
+                break
+    except np.linalg.LinAlgError:
+        converged = False
+    if not converged:
+        # Newton without step control can overshoot from a poor start: statsmodels' IRLS then.
+        import statsmodels.api as sm
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            beta = np.asarray(sm.GLM(yk, xk, family=sm.families.Poisson()).fit().params)
     mu_all = np.zeros(len(x))
     mu_all[keep] = np.exp(xk @ beta)
     cov = np.linalg.inv((xk * mu_all[keep][:, None]).T @ xk)
