@@ -115,6 +115,9 @@ def read_table(source, *, count_column: str = "count") -> CaptureTable:
         raise
     except CsvError as exc:
         raise TableError(exc.line, exc.column, exc.problem) from None
+    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+        raise TableError(1, "", _("The columns are not separated by commas: save the table as CSV "
+                                  "with commas."))
     lowered = [h.casefold() for h in header]
     for k, name in enumerate(header):
         if name.startswith(FORMULA_START):

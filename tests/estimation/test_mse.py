@@ -145,6 +145,7 @@ def test_bca_bootstrap_is_seeded_reports_progress_and_brackets_the_estimate():
     ("A,B,count\n1,0,2\n1,0,3\n", 3, "", "already on line 2"),
     ("A,B,count\n1,0\n", 2, "", "cells"),
     ("A,B,count\n1,0,0\n", 0, "count", "Every count is zero"),
+    ("A;B;count\n1;0;3\n", 1, "", "not separated by commas"),
 ])
 def test_a_bad_table_is_refused_naming_the_line_and_column(text, line, column, words):
     with pytest.raises(mse.TableError) as err:
