@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bridgeway.referrals",
     "bridgeway.civicspace",
     "bridgeway.stats",
+    "bridgeway.estimation",
     "bridgeway.demo",
     "django.contrib.admin",
     "django.contrib.auth",
