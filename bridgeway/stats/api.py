@@ -36,11 +36,20 @@ class ImportJobSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
     report = serializers.SerializerMethodField()
     records = serializers.SerializerMethodField()
+    interruption = serializers.ChoiceField(
+        choices=[c for c in ImportJob.Interruption.values if c], allow_blank=True,
+        read_only=True, help_text="Set when the background worker stopped under the job: "
+        "`resumed` (started again from the beginning) or `failed` (nothing was imported); "
+        "`error` when it stopped with an unexpected error.")
+    message = serializers.CharField(source="interruption_message", read_only=True,
+                                    help_text="What happened, in words, when `interruption` "
+                                    "is set; empty otherwise.")
 
     class Meta:
         model = ImportJob
         fields = ["id", "organisation", "kind", "dry_run", "status", "rows_done", "rows_total",
-                  "percent", "report", "dataset", "records", "created_at", "finished_at"]
+                  "percent", "report", "dataset", "records", "interruption", "message",
+                  "attempts", "created_at", "finished_at"]
 
     @extend_schema_field(ReportSerializer)
     def get_report(self, job) -> dict:

@@ -16,12 +16,14 @@ import io
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bridgeway.core.charts import bar_chart
 from bridgeway.orgs.codes import Service
 from bridgeway.orgs.models import NetworkMembership
+from bridgeway.referrals.queries import referral_statistics
 from bridgeway.stats import codes, columns, disclosure
 from bridgeway.stats.models import Dataset, DatasetTally
 
@@ -114,6 +116,7 @@ def tallies(datasets: list[Dataset]) -> tuple[list[dict], list[Dataset]]:
             if tally is None or not (inline or _fresh(tally, d)):
                 pending.append(d)
                 continue
+        assert tally is not None  # noqa: S101 (narrowed above)
         out.append(tally.counts)
     return out, pending
 
@@ -157,7 +160,8 @@ def dashboard(org, *, user=None, year_from: int | None = None, year_to: int | No
         datasets = datasets.filter(pk__in=dataset_ids)
     counted, pending = tallies(list(datasets))
     sums = add_up(counted, year_from=year_from, year_to=year_to)
-    total = disclosure.Cell(*sums.get("_total", {}).get("", (0, 0)), k)
+    total_n, total_key = sums.get("_total", {}).get("", (0, 0))
+    total = disclosure.Cell(total_n, total_key, k)
     tables: dict[str, list[tuple[str, disclosure.Cell]]] = {}
     for chart_id, _title, field, labels in CHARTS:
         tables[chart_id] = [(str((labels or {}).get(value, value)), disclosure.Cell(n, ks, k))
@@ -215,10 +219,6 @@ def _secure(total, tables: dict, k: int) -> set[str]:
 
 def _referral_outcomes(user, org) -> list[tuple[str, str, int]]:
     """Counts only, from the referral statistics, which apply their own scope to the user."""
-    from django.http import Http404
-
-    from bridgeway.referrals.statistics import referral_statistics
-
     try:
         total = referral_statistics(user)["total"]
     except Http404:

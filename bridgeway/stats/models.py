@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.core.models import BackgroundJob
 from bridgeway.stats import codes
 from bridgeway.stats.codes import DatasetKind
 from bridgeway.stats.fields import CodeSetField
@@ -143,7 +144,12 @@ class DatasetTally(models.Model):
         return str(self.dataset_id)
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
+    """An upload being checked or imported in the background (`core.jobs`: leased, resumed or
+    failed with a message if its worker dies, leftovers swept)."""
+
+    job_task = "bridgeway.stats.tasks.run_import"
+
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting")
         RUNNING = "running", _("Running")
@@ -166,12 +172,9 @@ class ImportJob(models.Model):
     kek_id = models.CharField(max_length=40, blank=True)
     wrapped_key = models.BinaryField(null=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict)
     dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -188,6 +191,27 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.DUPLICATE, self.Status.FAILED)
+
+    def job_resumable(self) -> bool:
+        from bridgeway.stats import services
+
+        return services.job_input_present(self)
+
+    def job_cleanup(self) -> None:
+        from bridgeway.stats import services
+
+        services.job_discard_input(self)
+
+    def job_interrupted(self, *, resumed: bool) -> None:
+        from bridgeway.stats import services
+
+        services.job_interrupted(self, resumed=resumed)
+
+    @classmethod
+    def job_sweep(cls) -> int:
+        from bridgeway.stats import services
+
+        return services.job_sweep()
 
 
 class Release(models.Model):

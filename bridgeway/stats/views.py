@@ -10,9 +10,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error
-from bridgeway.stats import queries, services
+from bridgeway.stats import dashboard, queries, services
 from bridgeway.stats.exporting import export_file
-from bridgeway.stats.forms import ExportForm, ImportForm
+from bridgeway.stats.forms import BudgetForm, ExportForm, ImportForm, ReleaseForm
 from bridgeway.stats.release import dimension_label, step_label
 from bridgeway.stats.uploads import ImportSizeLimit
 
@@ -127,8 +127,6 @@ def export(request):
 
 @login_required
 def dashboard_view(request):
-    from bridgeway.stats import dashboard
-
     org, orgs = queries.stats_org_from_request(request)
     ctx = {"org": org, "orgs": orgs,
            "datasets": dashboard.scope_datasets(org) if not org.is_network
@@ -165,8 +163,6 @@ def dashboard_view(request):
 
 @login_required
 def releases(request):
-    from bridgeway.stats.forms import ReleaseForm
-
     org, orgs = queries.stats_org_from_request(request)
     datasets = list(queries.datasets_of(org))
     form = ReleaseForm(request.POST or None, datasets=datasets)
@@ -260,8 +256,6 @@ def release_csv(release) -> str:
 @login_required
 @require_POST
 def budget(request, pk):
-    from bridgeway.stats.forms import BudgetForm
-
     org, _orgs = queries.stats_org_from_request(request)
     dataset = queries.dataset_for_org(org, pk)
     form = BudgetForm(request.POST)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stats', '0005_statrecord_code_sets_no_fk_constraints'),
+        ('stats', '0006_importjob_lease_and_interruption'),
     ]
 
     operations = [
