@@ -4,18 +4,28 @@ add what is shared with them)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bridgeway.cases.codes import FORMAL_DECISION_ORGS, CaseStatus, IndicatorSource
 from bridgeway.cases.identification import dimension_label, explain, strength_label
-from bridgeway.cases.models import Case, Decision, Person, ServiceDelivery
+from bridgeway.cases.models import Assessment, Case, Decision, Person, ServiceDelivery
 from bridgeway.orgs.codes import Role
+from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import orgs_where
+from bridgeway.protection.models import DataSubject
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user: User) -> QuerySet[Case]:
     supervised = {o.pk for o in orgs_where(user, [Role.SUPERVISOR])}
     worked = {o.pk for o in orgs_where(user, [Role.CASEWORKER])} - supervised
     if not supervised and not worked:
@@ -29,19 +39,19 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(visible)
 
 
-def case_for_user(user, pk) -> Case:
+def case_for_user(user: User, pk: UUID | str) -> Case:
     try:
         return cases_visible_to(user).select_related("organisation", "subject").get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
 
 
-def can_work_on(user, case: Case) -> bool:
+def can_work_on(user: User, case: Case) -> bool:
     """Whether `user` sees `case` (and so can take a task on it)."""
     return cases_visible_to(user).filter(pk=case.pk).exists()
 
 
-def case_staff(org) -> QuerySet:
+def case_staff(org: Organisation) -> QuerySet:
     """Caseworkers and supervisors of `org`: who may be assigned to its cases."""
     from django.contrib.auth import get_user_model
 
@@ -60,12 +70,13 @@ def case_team(case: Case) -> QuerySet:
     return case_staff(case.organisation).filter(supervisors | assigned)
 
 
-def case_orgs(user):
+def case_orgs(user: User) -> list[Organisation]:
     return orgs_where(user, [Role.SUPERVISOR, Role.CASEWORKER])
 
 
-def filtered_cases(user, *, status="", assignee=None, exploitation="", child=None,
-                   opened_from=None, opened_to=None, subject_ids=None) -> QuerySet[Case]:
+def filtered_cases(user: User, *, status: str = "", assignee: User | None = None, exploitation: str = "",
+                   child: bool | None = None, opened_from: date | None = None, opened_to: date | None = None,
+                   subject_ids: Iterable[UUID] | None = None) -> QuerySet[Case]:
     qs = cases_visible_to(user)
     if status:
         qs = qs.filter(status=status)
@@ -85,7 +96,7 @@ def filtered_cases(user, *, status="", assignee=None, exploitation="", child=Non
     return qs.order_by("-opened_on", "-created_at")
 
 
-def case_rows(cases) -> list[dict]:
+def case_rows(cases: QuerySet[Case]) -> list[dict]:
     """The rows of a case list page as plain values: one query for the cases with their subjects,
     one for the caseworkers' names, names decrypted once. Plain dicts keep the template's work
     to lookups (model attribute chains and a related manager per row cost more than the SQL);
@@ -128,7 +139,7 @@ def _json_contains() -> bool:
     return connection.features.supports_json_field_contains
 
 
-def case_timeline(case) -> list[dict]:
+def case_timeline(case: Case) -> list[dict]:
     """What happened in a case, newest first, from the audit log (codes only), with
     translated labels for the actions and their details."""
     from bridgeway.cases.labels import timeline_entries
@@ -145,7 +156,7 @@ def case_timeline(case) -> list[dict]:
 
 # --- what a referral shares -------------------------------------------------------------------
 
-def shared_case_data(case, sections) -> dict:
+def shared_case_data(case: Case, sections: Iterable[str]) -> dict:
     """The chosen sections of a case, read live (never copied). Only the fields of those
     sections are decrypted, so nothing else is read, shown or logged as seen."""
     from bridgeway.orgs.codes import country_name
@@ -207,7 +218,7 @@ def shared_case_data(case, sections) -> dict:
     return out
 
 
-def coded_case_rows(org) -> list[dict]:
+def coded_case_rows(org: Organisation) -> list[dict]:
     """The coded (non-identifying) fields of every case of `org`, for statistics and exports.
     Callers check the asking user's rights; this reads no personal data."""
     return list(Case.objects.filter(organisation=org).order_by("opened_on", "created_at").values(
@@ -217,7 +228,7 @@ def coded_case_rows(org) -> list[dict]:
         "recruitment_country", "exploitation_country"))
 
 
-def service_codes_by_case(org) -> dict:
+def service_codes_by_case(org: Organisation) -> dict:
     """The kinds of service delivered in each of `org`'s cases (codes only), for statistics."""
     out: dict = {}
     for case_id, service in (ServiceDelivery.objects.filter(case__organisation=org)
@@ -228,7 +239,7 @@ def service_codes_by_case(org) -> dict:
     return out
 
 
-def personal_case_fields(org) -> dict:
+def personal_case_fields(org: Organisation) -> dict:
     """Decrypted names, date of birth and contacts of `org`'s cases, keyed by case id, with the
     data subject (for the access log). Only for an audited export by someone allowed to."""
     from bridgeway.protection.crypto import SubjectErased
@@ -248,11 +259,11 @@ def personal_case_fields(org) -> dict:
 
 # --- identification ---------------------------------------------------------------------------
 
-def identification_side_by_side(decisions) -> dict:
+def identification_side_by_side(decisions: Iterable[Decision]) -> dict:
     """The organisation's own (CSO) decision in force beside the formal state identification,
     the latest of each; `differ` when both exist and their statuses differ. `decisions` are
     ordered newest first."""
-    def formal(d) -> bool:
+    def formal(d: Decision) -> bool:
         return d.received_from_state or d.decision_org in FORMAL_DECISION_ORGS
 
     in_force = [d for d in decisions if d.state == Decision.State.IN_FORCE]
@@ -262,7 +273,8 @@ def identification_side_by_side(decisions) -> dict:
             "differ": bool(cso and state and cso.status != state.status)}
 
 
-def assessment_details(assessments, *, subject=None) -> list[dict]:
+def assessment_details(assessments: Iterable[Assessment], *,
+                       subject: DataSubject | None = None) -> list[dict]:
     """Each assessment with its "why" (built now, in the reader's language, from the stored
     codes and counts) and its recorded indicators grouped by dimension, with strength, source and
     note. Notes are decrypted here: call it only where the case's reading is logged."""

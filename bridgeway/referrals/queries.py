@@ -6,8 +6,11 @@ agency points of contact of a receiving agency. Everyone else gets 404."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+from uuid import UUID
+
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextChoices
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,11 +25,15 @@ from bridgeway.referrals.services import recipient_roles
 # The statistics are a read other apps call (the stats dashboard): reached through queries.
 from bridgeway.referrals.statistics import referral_statistics as referral_statistics
 
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
+    from bridgeway.cases.models import Case
+
 SENDER = "sender"
 RECIPIENT = "recipient"
 
 
-def receiving_org_ids(user) -> set[int]:
+def receiving_org_ids(user: User) -> set[int]:
     ids = set()
     for m in active_memberships(user):
         agency = m.organisation.org_type in AGENCY_TYPES
@@ -36,17 +43,17 @@ def receiving_org_ids(user) -> set[int]:
     return ids
 
 
-def incoming_for(user) -> QuerySet[Referral]:
+def incoming_for(user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(recipient_id__in=receiving_org_ids(user))
 
 
-def outgoing_for(user) -> QuerySet[Referral]:
+def outgoing_for(user: User) -> QuerySet[Referral]:
     supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
     return Referral.objects.filter(Q(case__in=cases_visible_to(user).values("pk"))
                                    | Q(sender_id__in=supervised))
 
 
-def referral_for_user(user, pk) -> tuple[Referral, str]:
+def referral_for_user(user: User, pk: UUID | str) -> tuple[Referral, str]:
     """The referral and the side the user is on; 404 for anyone else."""
     try:
         referral = Referral.objects.select_related(
@@ -87,7 +94,7 @@ def _label_codes(ctx: dict) -> None:
     language chosen for a package)."""
     from bridgeway.cases import codes
 
-    def label(choices, code):
+    def label(choices: type[TextChoices], code: str) -> str:
         return str(choices(code).label) if code in choices.values else (code or "")
 
     ctx["trafficking_status_label"] = label(codes.TraffickingStatus, ctx["trafficking_status"])
@@ -101,13 +108,13 @@ def _label_codes(ctx: dict) -> None:
         event["kind_label"] = label(codes.EventKind, event["kind"])
 
 
-def shared_case_documents(referral: Referral):
+def shared_case_documents(referral: Referral) -> QuerySet[EncryptedDocument]:
     # Message attachments belong to the thread, not to the documents a referral shares.
     return EncryptedDocument.objects.filter(subject=referral.subject).exclude(
         pk__in=ReferralMessage.objects.filter(attachment__isnull=False).values("attachment_id"))
 
 
-def shared_document(referral: Referral, document_id) -> EncryptedDocument:
+def shared_document(referral: Referral, document_id: UUID | str) -> EncryptedDocument:
     if not shares_now(referral) or Section.DOCUMENTS not in referral.sections:
         raise Http404
     try:
@@ -116,7 +123,7 @@ def shared_document(referral: Referral, document_id) -> EncryptedDocument:
         raise Http404 from None
 
 
-def referral_for_linked_case(user, case) -> Referral | None:
+def referral_for_linked_case(user: User, case: Case) -> Referral | None:
     """The active referral whose linked case this is, if the user is on the receiving side."""
     # Asked on every case page, and most cases are nobody's linked case: a narrow query first,
     # the referral with its relations only when there is one the user receives.
@@ -132,7 +139,7 @@ def is_overdue(referral: Referral) -> bool:
     return referral.status == "pending" and referral.deadline <= timezone.now()
 
 
-def may_answer(user, referral: Referral) -> bool:
+def may_answer(user: User, referral: Referral) -> bool:
     from bridgeway.orgs.queries import roles_in
 
     return bool(roles_in(user, referral.recipient) & recipient_roles(referral.recipient))
