@@ -9,13 +9,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from bridgeway.cases.codes import FORMAL_DECISION_ORGS, CaseStatus, IndicatorSource
 from bridgeway.cases.identification import dimension_label, explain, strength_label
 from bridgeway.cases.models import Assessment, Case, Decision, Person, ServiceDelivery
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import orgs_where
@@ -40,10 +39,7 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
 
 
 def case_for_user(user: User, pk: UUID | str) -> Case:
-    try:
-        return cases_visible_to(user).select_related("organisation", "subject").get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
+    return get_or_404(cases_visible_to(user).select_related("organisation", "subject"), pk=pk)
 
 
 def can_work_on(user: User, case: Case) -> bool:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from bridgeway.civicspace.codes import Status, Visibility
 from bridgeway.civicspace.models import Consultation, Incident, RestrictionType
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import NetworkMembership, Organisation
 from bridgeway.orgs.queries import active_memberships, can_manage_network
@@ -74,10 +74,7 @@ def incidents_visible_to(user: User) -> QuerySet[Incident]:
 
 
 def incident_for_user(user: User, pk: UUID | str) -> Incident:
-    try:
-        return incidents_visible_to(user).select_related("network", "reporting_org").get(pk=pk)
-    except (Incident.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(incidents_visible_to(user).select_related("network", "reporting_org"), pk=pk)
 
 
 def can_review(user: User, incident: Incident) -> bool:
@@ -125,10 +122,7 @@ def consultations_visible_to(user: User) -> QuerySet[Consultation]:
 
 
 def consultation_for_user(user: User, pk: int | str) -> Consultation:
-    try:
-        return consultations_visible_to(user).select_related("network").get(pk=pk)
-    except (Consultation.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(consultations_visible_to(user).select_related("network"), pk=pk)
 
 
 def counts(incidents: Iterable[Incident], key: Callable[[Incident], Iterable[str]]) -> list[tuple[str, int]]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.http import Http404
 
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.notifications.models import Notification
 
 if TYPE_CHECKING:
@@ -20,7 +20,4 @@ def unread_count(user: User) -> int:
 
 
 def notification_for_user(user: User, pk: int | str) -> Notification:
-    try:
-        return Notification.objects.get(user=user, pk=pk)
-    except (Notification.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(Notification.objects.all(), user=user, pk=pk)

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
 from bridgeway.orgs.models import (
     CoordinationMechanism,
@@ -95,10 +96,7 @@ def organisations_visible_to(user: User) -> QuerySet[Organisation]:
 
 
 def organisation_for_user(user: User, pk: int | str) -> Organisation:
-    try:
-        return organisations_visible_to(user).get(pk=pk)
-    except (Organisation.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(organisations_visible_to(user), pk=pk)
 
 
 def organisation_admin_for_user(user: User, pk: int | str) -> Organisation:
@@ -138,10 +136,7 @@ def memberships_of(org: Organisation, *, include_inactive: bool = False) -> Quer
 
 
 def membership_for_admin(user: User, org: Organisation, pk: int | str) -> Membership:
-    try:
-        return Membership.objects.select_related("user").get(organisation=org, pk=pk)
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(Membership.objects.select_related("user"), organisation=org, pk=pk)
 
 
 def pending_invitations(org: Organisation) -> QuerySet[Invitation]:
@@ -226,10 +221,7 @@ def points_of_contact(org: Organisation) -> QuerySet[PointOfContact]:
 
 
 def contact_for_admin(user: User, org: Organisation, pk: int | str) -> PointOfContact:
-    try:
-        return PointOfContact.objects.select_related("user").get(organisation=org, pk=pk)
-    except (PointOfContact.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(PointOfContact.objects.select_related("user"), organisation=org, pk=pk)
 
 
 def contact_candidates(org: Organisation) -> QuerySet[User]:
@@ -253,10 +245,7 @@ def mechanisms_visible_to(user: User) -> QuerySet[CoordinationMechanism]:
 
 
 def mechanism_for_user(user: User, pk: int | str) -> CoordinationMechanism:
-    try:
-        return mechanisms_visible_to(user).get(pk=pk)
-    except (CoordinationMechanism.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(mechanisms_visible_to(user), pk=pk)
 
 
 def in_mechanism(user: User, mechanism: CoordinationMechanism) -> bool:

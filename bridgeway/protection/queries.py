@@ -5,11 +5,10 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import orgs_where
@@ -76,10 +75,7 @@ def subjects_visible_to(user: User, roles: Iterable[str] = SUBJECT_ROLES) -> Que
 def subject_for_user(user: User, pk: UUID | str, roles: Iterable[str] = SUBJECT_ROLES) -> DataSubject:
     """The person if the user may open it in one of `roles` (see `subjects_visible_to`);
     otherwise 404, the same for a person who does not exist and one who is not theirs."""
-    try:
-        return subjects_visible_to(user, roles).select_related("organisation").get(pk=pk)
-    except (DataSubject.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
+    return get_or_404(subjects_visible_to(user, roles).select_related("organisation"), pk=pk)
 
 
 def sees_names(user: User, org: Organisation) -> bool:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, TextChoices
 from django.http import Http404
 from django.utils import timezone
 
 from bridgeway.cases.queries import cases_visible_to, shared_case_data
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import AGENCY_TYPES, Role
 from bridgeway.orgs.queries import active_memberships, orgs_where
 from bridgeway.protection.models import EncryptedDocument
@@ -55,12 +55,9 @@ def outgoing_for(user: User) -> QuerySet[Referral]:
 
 def referral_for_user(user: User, pk: UUID | str) -> tuple[Referral, str]:
     """The referral and the side the user is on; 404 for anyone else."""
-    try:
-        referral = Referral.objects.select_related(
-            "case", "subject", "sender", "recipient", "created_by", "answered_by",
-            "recipient_case").get(pk=pk)
-    except (Referral.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
+    referral = get_or_404(Referral.objects.select_related(
+        "case", "subject", "sender", "recipient", "created_by", "answered_by", "recipient_case"),
+        pk=pk)
     if outgoing_for(user).filter(pk=referral.pk).exists():
         return referral, SENDER
     if referral.recipient_id in receiving_org_ids(user):
@@ -117,10 +114,7 @@ def shared_case_documents(referral: Referral) -> QuerySet[EncryptedDocument]:
 def shared_document(referral: Referral, document_id: UUID | str) -> EncryptedDocument:
     if not shares_now(referral) or Section.DOCUMENTS not in referral.sections:
         raise Http404
-    try:
-        return shared_case_documents(referral).select_related("subject").get(pk=document_id)
-    except (EncryptedDocument.DoesNotExist, ValueError, ValidationError):
-        raise Http404 from None
+    return get_or_404(shared_case_documents(referral).select_related("subject"), pk=document_id)
 
 
 def referral_for_linked_case(user: User, case: Case) -> Referral | None:

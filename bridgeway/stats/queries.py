@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import active_memberships, roles_in
@@ -64,18 +65,12 @@ def jobs_of(org: Organisation) -> QuerySet[ImportJob]:
 
 def job_for_user(user: User, pk: int | str) -> ImportJob:
     orgs = [o.pk for o in stats_orgs(user)]
-    try:
-        return ImportJob.objects.select_related("organisation", "dataset").get(
-            pk=pk, organisation_id__in=orgs)
-    except (ImportJob.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(ImportJob.objects.select_related("organisation", "dataset"),
+                      pk=pk, organisation_id__in=orgs)
 
 
 def dataset_for_org(org: Organisation, pk: int | str) -> Dataset:
-    try:
-        return Dataset.objects.get(organisation=org, pk=pk)
-    except (Dataset.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(Dataset.objects.all(), organisation=org, pk=pk)
 
 
 def releases_of(org: Organisation) -> QuerySet[Release]:
@@ -85,12 +80,9 @@ def releases_of(org: Organisation) -> QuerySet[Release]:
 
 def release_for_user(user: User, pk: int | str) -> Release:
     orgs = [o.pk for o in stats_orgs(user)]
-    try:
-        return Release.objects.select_related("organisation", "dataset", "created_by",
-                                              "approved_by").get(
-            pk=pk, organisation_id__in=orgs)
-    except (Release.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(Release.objects.select_related("organisation", "dataset", "created_by",
+                                                     "approved_by"),
+                      pk=pk, organisation_id__in=orgs)
 
 
 def budget_ledger_of(org: Organisation) -> QuerySet[BudgetEntry]:
