@@ -43,8 +43,10 @@ run: install
 	BRIDGEWAY_DEBUG=1 $(PY) manage.py demo_seed
 	BRIDGEWAY_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# `manage.py worker`, not `db_worker`: no autoreloader child (stopping this process stops the
+# work), and jobs of dead workers are recovered at start. `exec`: the worker replaces the shell.
 worker: install
-	BRIDGEWAY_DEBUG=1 $(PY) manage.py db_worker
+	BRIDGEWAY_DEBUG=1 exec $(PY) manage.py worker
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -16,6 +16,10 @@ urlpatterns = [
     path("", orgs_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/language/", accounts_views.set_language, name="set_language"),
+    # Sign-in and its MFA step answer 429 when throttled (bridgeway.accounts.throttle).
+    path("accounts/login/", accounts_views.LoginView.as_view(), name="account_login"),
+    path("accounts/2fa/authenticate/", accounts_views.MfaAuthenticateView.as_view(),
+         name="mfa_authenticate"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("bridgeway.accounts.urls")),
     path("orgs/", include("bridgeway.orgs.urls")),

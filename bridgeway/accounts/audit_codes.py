@@ -15,6 +15,8 @@ AUDIT_CODES = register_audit_codes({
     "accounts.session.logged_in": _("Signed in"),
     "accounts.session.logged_out": _("Signed out"),
     "accounts.session.login_failed": _("Sign-in failed"),
+    "accounts.session.login_blocked": _("Sign-in refused: too many attempts"),
+    "accounts.session.mfa_failed": _("Two-factor code refused"),
     "accounts.user.created": _("Account created"),
     "accounts.user.deactivated": _("Account deactivated"),
     "accounts.user.reactivated": _("Account reactivated"),

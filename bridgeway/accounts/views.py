@@ -1,4 +1,6 @@
 from allauth.account.decorators import reauthentication_required
+from allauth.account.views import LoginView as AllauthLoginView
+from allauth.mfa.base.views import AuthenticateView as AllauthMfaAuthenticateView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -86,3 +88,31 @@ def set_language(request):
         httponly=True,
     )
     return response
+def _too_many(response, request):
+    """A throttled or locked-out attempt is a 429 with the time to wait (the page says when)."""
+    response.status_code = 429
+    response["Retry-After"] = str(getattr(request, "bridgeway_retry_after", 60))
+    return response
+
+
+class LoginView(AllauthLoginView):
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("__all__", code="too_many_login_attempts"):
+            return _too_many(response, self.request)
+        return response
+
+
+class MfaAuthenticateView(AllauthMfaAuthenticateView):
+    def form_invalid(self, form):
+        if not form.has_error("code", code="too_many_login_attempts"):
+            return super().form_invalid(form)
+        from bridgeway.accounts import throttle
+
+        user = self.stage.login.user
+        block = throttle.block_for(self.request, action="login_failed",
+                                   key=f"mfa-auth-user-{user.pk}",
+                                   reason_by_per={"ip": "address", "key": "mfa"})
+        form.errors["code"] = form.error_class([str(throttle.refused(
+            self.request, block=block, account=user, reason="mfa").message)])
+        return _too_many(super().form_invalid(form), self.request)

@@ -55,6 +55,7 @@ from bridgeway.cases.queries import (
     cases_visible_to,
     filtered_cases,
 )
+from bridgeway.core.api import RefusesUnknownFilters, list_filters
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
@@ -65,7 +66,37 @@ from bridgeway.protection.services import (
 )
 
 
-class PersonSerializer(serializers.Serializer):
+class _OnlyKnownKeys:
+    """Refuses keys the serializer does not have, naming each, instead of ignoring them (a
+    client sending {"status": ...} would otherwise get 200 and think it was saved)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {k: [_("Unknown field: it cannot be changed here.")] for k in unknown})
+        return super().to_internal_value(data)
+
+
+class AddressSerializer(_OnlyKnownKeys, serializers.Serializer):
+    street = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    state = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                        default="")
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="",
+                                    help_text="ISO 3166-1 alpha-2")
+
+
+class IdentityDocumentSerializer(_OnlyKnownKeys, serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IdentityDocumentKind.choices)
+    number = serializers.CharField(max_length=60)
+
+
+class PersonSerializer(_OnlyKnownKeys, serializers.Serializer):
+    """The person at intake: every field given is stored; any other key is refused, naming it."""
+
     first_name = serializers.CharField(max_length=100)
     second_name = serializers.CharField(max_length=100, required=False, allow_blank=True,
                                         default="")
@@ -75,6 +106,8 @@ class PersonSerializer(serializers.Serializer):
     citizenship = serializers.CharField(required=False, allow_blank=True, default="")
     phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
     email = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    address = AddressSerializer(required=False, allow_null=True, default=None)
+    identity_documents = IdentityDocumentSerializer(many=True, required=False, default=list)
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -195,19 +228,6 @@ def _country():
 def _code(choices, help_text):
     return serializers.ChoiceField(choices=choices, required=False, allow_blank=True,
                                    help_text=help_text + '; "" for none')
-
-
-class _OnlyKnownKeys:
-    """Refuses keys the serializer does not have, naming each, instead of ignoring them (a
-    client sending {"status": ...} would otherwise get 200 and think it was saved)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(str(k) for k in data if k not in self.fields)
-            if unknown:
-                raise serializers.ValidationError(
-                    {k: [_("Unknown field: it cannot be changed here.")] for k in unknown})
-        return super().to_internal_value(data)
 
 
 class ContextDataSerializer(_OnlyKnownKeys, serializers.Serializer):
@@ -449,21 +469,6 @@ def _conflict(exc) -> Response:
         "changes": [vars(c) for c in exc.changes]}).data, status=status.HTTP_409_CONFLICT)
 
 
-class AddressSerializer(_OnlyKnownKeys, serializers.Serializer):
-    street = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    city = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    state = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    postal_code = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                                        default="")
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="",
-                                    help_text="ISO 3166-1 alpha-2")
-
-
-class IdentityDocumentSerializer(_OnlyKnownKeys, serializers.Serializer):
-    kind = serializers.ChoiceField(choices=IdentityDocumentKind.choices)
-    number = serializers.CharField(max_length=60)
-
-
 class PersonDataSerializer(_OnlyKnownKeys, serializers.Serializer):
     first_name = serializers.CharField(max_length=100, required=False)
     second_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -540,8 +545,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        filters = CaseFilterSerializer(data=self.request.query_params, user=self.request.user)
-        filters.is_valid(raise_exception=True)
+        filters = list_filters(self.request, CaseFilterSerializer, user=self.request.user)
         return filters.cases(self.request.user)
 
     @extend_schema(
@@ -952,7 +956,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 @extend_schema(summary="The caller's open tasks across the cases they may see, soonest first")
-class MyTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class MyTaskViewSet(RefusesUnknownFilters, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TaskSerializer
 
     def get_queryset(self):
@@ -962,7 +966,7 @@ class MyTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema(summary="Active indicator sets with provenance and uncertainty flags")
-class IndicatorSetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class IndicatorSetViewSet(RefusesUnknownFilters, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = IndicatorSetSerializer
 
     def get_queryset(self):

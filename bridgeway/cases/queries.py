@@ -5,37 +5,57 @@ add what is shared with them)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from bridgeway.cases.codes import FORMAL_DECISION_ORGS, CaseStatus, IndicatorSource
+from bridgeway.cases.codes import (
+    FORMAL_DECISION_ORGS,
+    OPEN_STATUSES,
+    CaseStatus,
+    IndicatorSource,
+    TraffickingStatus,
+)
 from bridgeway.cases.identification import dimension_label, explain, strength_label
-from bridgeway.cases.models import Assessment, Case, Decision, Person, ServiceDelivery
+from bridgeway.cases.models import Assessment, Case, CaseTask, Decision, Person, ServiceDelivery
+from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import orgs_where
 from bridgeway.protection.models import DataSubject
+from bridgeway.protection.queries import erased_subjects
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
+    visible = case_visibility(user)
+    return Case.objects.none() if visible is None else Case.objects.filter(visible)
+
+
+def case_visibility(user: User, via: str = "") -> Q | None:
+    """The condition "the user sees this case", on Case itself or, with `via` ("case__",
+    "referral__case__"), on a row that points to a case: a join on the case rather than a
+    subquery of visible cases, which PostgreSQL may plan as a nested loop over them. None when
+    the user sees no case."""
     supervised = {o.pk for o in orgs_where(user, [Role.SUPERVISOR])}
     worked = {o.pk for o in orgs_where(user, [Role.CASEWORKER])} - supervised
     if not supervised and not worked:
-        return Case.objects.none()
-    visible = Q(organisation_id__in=supervised)
+        return None
+    visible = Q(**{f"{via}organisation_id__in": supervised})
     if worked:
         # A subquery, not a join on the assignees: no duplicate rows, so no DISTINCT, and a
         # supervisor's list stays a plain index scan of the organisation's cases.
         assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
-        visible |= Q(organisation_id__in=worked, pk__in=assigned)
-    return Case.objects.filter(visible)
+        visible |= Q(**{f"{via}organisation_id__in": worked, f"{via}pk__in": assigned})
+    return visible
 
 
 def case_for_user(user: User, pk: UUID | str) -> Case:
@@ -305,3 +325,99 @@ def assessment_details(assessments: Iterable[Assessment], *,
                         "why": explain(assessment.result, rule=assessment.indicator_set.rule,
                                        labels=labels)})
     return details
+
+
+# --- home queues (registered in cases/home.py) -------------------------------------------------
+# References, statuses and dates only: nothing is decrypted, so the home page reads no personal
+# data and logs no access. Each runs one count and one page of rows, whatever the queue's size.
+
+TASKS_AHEAD_DAYS = 7
+APPROVAL_URGENT_AFTER_DAYS = 3
+
+
+def home_my_cases(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """The open cases assigned to the user, newest first (the organisation's cases walked by
+    opening date, so the page stops at the first few however many are assigned)."""
+    orgs = [o.pk for o in case_orgs(user)]
+    if not orgs:
+        return 0, []
+    # Assigned and in one of the user's case organisations is what cases_visible_to() lets a
+    # caseworker see; written directly, without its own test of the assignment, which doubled
+    # the subquery and misled PostgreSQL's row estimate.
+    assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
+    qs = Case.objects.filter(pk__in=assigned, organisation_id__in=orgs,
+                             status__in=OPEN_STATUSES).exclude(subject_id__in=erased_subjects())
+    count, rows = count_and_page(qs, qs.order_by("-opened_on", "-created_at").values(
+        "pk", "reference", "status", "opened_on", "is_child", "updated_at"), limit)
+    labels = dict(CaseStatus.choices)
+    return count, [QueueItem(
+        label=row["reference"], url=reverse("cases:detail", args=[row["pk"]]),
+        since=row["updated_at"],
+        detail=" · ".join(str(x) for x in (
+            labels.get(row["status"], row["status"]),
+            _("child") if row["is_child"] else "",
+            _("opened %(date)s") % {"date": _date(row["opened_on"])}) if x))
+        for row in rows]
+
+
+def home_tasks(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """The user's open tasks due within a week or overdue, in visible cases, soonest due first."""
+    today = timezone.localdate()
+    visible = case_visibility(user, "case__")
+    if visible is None:
+        return 0, []
+    qs = CaseTask.objects.filter(
+        visible, assignee=user, done_at__isnull=True,
+        due_on__lte=today + timedelta(days=TASKS_AHEAD_DAYS)).exclude(
+        subject_id__in=erased_subjects())
+    count, rows = count_and_page(qs, qs.order_by("due_on", "-created_at").values(
+        "case_id", "case__reference", "due_on", "created_at"), limit)
+    return count, [QueueItem(
+        label=_("Task in case %(ref)s") % {"ref": row["case__reference"]},
+        url=reverse("cases:work", args=[row["case_id"]]), due=row["due_on"],
+        since=row["created_at"],
+        urgency=URGENT if row["due_on"] < today else SOON if row["due_on"] == today else 0,
+        detail=_("overdue") if row["due_on"] < today else _("due today")
+        if row["due_on"] == today else "")
+        for row in rows]
+
+
+def decisions_awaiting_approval(user: User) -> QuerySet[Decision]:
+    """Decisions waiting for a supervisor's approval in the organisations the user supervises
+    (the organisation holding the case now), but not the user's own, longest waiting first.
+    Decisions about an erased person are left out: nothing remains to review."""
+    supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
+    if not supervised:
+        return Decision.objects.none()
+    return (Decision.objects.filter(state=Decision.State.AWAITING_APPROVAL,
+                                    case__organisation_id__in=supervised)
+            .exclude(decided_by=user).exclude(case__subject_id__in=erased_subjects())
+            .order_by("created_at", "pk"))
+
+
+def home_approvals(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    qs = decisions_awaiting_approval(user)
+    count, rows = count_and_page(qs, qs.values(
+        "case_id", "case__reference", "status", "decided_on", "created_at",
+        "decided_by__full_name"), limit)
+    statuses = dict(TraffickingStatus.choices)
+    urgent_before = timezone.now() - timedelta(days=APPROVAL_URGENT_AFTER_DAYS)
+    return count, [QueueItem(
+        label=_("Decision in case %(ref)s: %(status)s") % {
+            "ref": row["case__reference"], "status": statuses.get(row["status"], row["status"])},
+        url=reverse("cases:detail", args=[row["case_id"]]) + "#id-h",
+        since=row["created_at"], urgency=URGENT if row["created_at"] < urgent_before else 0,
+        detail=_("recorded by %(name)s on %(date)s") % {
+            "name": row["decided_by__full_name"] or "—", "date": _date(row["decided_on"])})
+        for row in rows]
+
+
+def _date(value: date | None) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(value, "SHORT_DATE_FORMAT") if value else ""
+
+
+def case_ids_assigned_to(user: User) -> QuerySet:
+    """The ids of the cases the user is assigned to, as a subquery (`case_id__in=`)."""
+    return Case.assignees.through.objects.filter(user=user).values("case_id")

@@ -17,5 +17,6 @@ def overdue_tasks(now: datetime) -> int:
                  .select_related("assignee", "case__organisation")):
         created += len(notify(users=[task.assignee], kind=Kind.TASK_OVERDUE,
                               link=reverse("cases:work", args=[task.case_id]),
-                              organisation=task.case.organisation, key=f"task_overdue:{task.pk}"))
+                              organisation=task.case.organisation, key=f"task_overdue:{task.pk}",
+                              reference=task.case.reference))
     return created

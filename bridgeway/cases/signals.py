@@ -7,8 +7,16 @@ from bridgeway.cases.queries import cases_visible_to
 from bridgeway.protection.registry import (
     register_erasure,
     register_export,
+    register_reindex,
     register_subject_visibility,
 )
+
+
+@register_reindex
+def _reindex(subject) -> dict:
+    from bridgeway.cases.services import person_renormalise
+
+    return person_renormalise(subject=subject)
 
 
 @register_subject_visibility

@@ -45,10 +45,10 @@ from bridgeway.cases.queries import (
     identification_side_by_side,
 )
 from bridgeway.cases.registry import detail_panels
-from bridgeway.core.forms import add_validation_error
+from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
-from bridgeway.orgs.queries import organisation_from_request, roles_in
+from bridgeway.orgs.queries import organisation_from_request, orgs_where, roles_in
 from bridgeway.protection.search import (
     new_search,
     private,
@@ -84,6 +84,8 @@ def case_list(request):
     else:
         form = CaseFilterForm(request.GET or None, people=people)
         search = recalled_search(request, org)
+        if refuse_bad_filters(request, form):
+            status = 400
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     cases = filtered_cases(
         request.user, status=data.get("status", ""), assignee=data.get("assignee"),
@@ -92,6 +94,8 @@ def case_list(request):
         opened_from=data.get("opened_from"), opened_to=data.get("opened_to"),
         subject_ids=search.subject_ids() if search else None,
     ).filter(organisation=org)
+    if form.is_bound and not form.is_valid():
+        cases = cases.none()  # a filter that cannot be used is not silently dropped
     page, pager_query = result_page(request, org, search, cases, per_page=PAGE_SIZE,
                                     other=request.POST)
     return private(request, search, render(request, "cases/list.html", {
@@ -418,7 +422,22 @@ def approve(request, pk, decision_id):
         messages.success(request, _("Decision reviewed."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    if request.POST.get("back") == "approvals":
+        return redirect("cases:approvals")
     return redirect("cases:detail", case.pk)
+
+
+@login_required
+def approvals(request):
+    """The supervisor's queue: decisions waiting for their approval, longest waiting first,
+    each with the buttons of the case page."""
+    from bridgeway.cases.queries import decisions_awaiting_approval
+
+    if not orgs_where(request.user, [Role.SUPERVISOR]):
+        raise Http404
+    decisions = decisions_awaiting_approval(request.user).select_related(
+        "case", "decided_by", "assessment")
+    return render(request, "cases/approvals.html", {"decisions": decisions})
 
 
 # --- plan, tasks, assignment, first contact, timeline, indicator sets --------------------------

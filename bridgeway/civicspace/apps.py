@@ -7,4 +7,6 @@ class CivicspaceConfig(AppConfig):
     verbose_name = _("Civic space")
 
     def ready(self) -> None:
-        from bridgeway.civicspace import audit_codes, hooks  # noqa: F401
+        from bridgeway.civicspace import audit_codes, home, hooks  # noqa: F401
+
+        home.register()

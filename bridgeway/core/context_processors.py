@@ -1,3 +1,6 @@
+from django.utils.translation import gettext as _
+
+from bridgeway.core.queues import count_label, menu_counts
 from bridgeway.core.registry import menu_for
 
 
@@ -10,6 +13,13 @@ def navigation(request):
         return {"nav_items": []}
     items = getattr(request, "_bridgeway_nav_items", None)
     if items is None:
-        items = menu_for(user)
+        items = _with_queue_counts(request, menu_for(user))
         request._bridgeway_nav_items = items
     return {"nav_items": items}
+
+
+def _with_queue_counts(request, items: list[tuple]) -> list[tuple]:
+    """What waits in the home queues, counted on the menu entries the queues name."""
+    counts = menu_counts(request)
+    return [(url, _("%(label)s (%(n)s)") % {"label": label, "n": count_label(counts[key])}
+             if counts.get(key) else label, key) for url, label, key in items]

@@ -6,4 +6,6 @@ class ProtectionConfig(AppConfig):
     label = "protection"
 
     def ready(self) -> None:
-        from bridgeway.protection import audit_codes, hooks  # noqa: F401
+        from bridgeway.protection import audit_codes, home, hooks  # noqa: F401
+
+        home.register()

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from bridgeway.protection.registry import register_audit_codes
 
 AUDIT_CODES = register_audit_codes({
+    "protection.access.reviewed": _("Unusual access marked as reviewed"),
+    "protection.blind_index.rebuilt": _("Search indexes rebuilt"),
     "protection.subject.created": _("Person registered"),
     "protection.subject.moved": _("Person moved to another organisation"),
     "protection.subject.exported": _("Person's data exported (subject access)"),

@@ -13,10 +13,12 @@ from django.db.models import Q
 ExportProvider = Callable[[object], list[dict]]
 ErasureHook = Callable[[object], None]
 SubjectVisibility = Callable[[object], Q]
+ReindexHook = Callable[[object], dict[str, tuple[str | None, str]]]
 
 _exporters: list[ExportProvider] = []
 _erasers: list[ErasureHook] = []
 _visibility: list[SubjectVisibility] = []
+_reindexers: list[ReindexHook] = []
 
 
 def register_export(provider: ExportProvider) -> ExportProvider:
@@ -83,3 +85,15 @@ def audit_code_label(code: str, default: Any = None) -> Any:
     """The translated label of a code; `default` (or the code itself) for one nobody
     registered."""
     return _audit_codes.get(code, code if default is None else default)
+def register_reindex(hook: ReindexHook) -> ReindexHook:
+    """`hook(subject)` brings the module's stored personal values of the subject to today's
+    normal form (cleaned names, E.164 phones) and returns the blind-indexed values it holds, as
+    {field: (plain value or None, "name" | "identifier")}. Called by `blind_indexes_rebuild`,
+    inside the subject's transaction."""
+    if hook not in _reindexers:
+        _reindexers.append(hook)
+    return hook
+
+
+def reindex_hooks() -> list[ReindexHook]:
+    return list(_reindexers)

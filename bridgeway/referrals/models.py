@@ -72,7 +72,11 @@ class Referral(models.Model):
         ordering = ["-sent_at"]
         indexes = [models.Index(fields=["recipient", "status", "-sent_at"]),
                    models.Index(fields=["sender", "status", "-sent_at"]),
-                   models.Index(fields=["status", "deadline"])]
+                   models.Index(fields=["status", "deadline"]),
+                   # An organisation's referrals waiting for its answer, nearest deadline first.
+                   models.Index(fields=["recipient", "deadline"],
+                                condition=models.Q(status="pending"),
+                                name="referrals_pending_by_deadline")]
         constraints = [models.CheckConstraint(
             condition=(models.Q(recipient__isnull=False, offplatform_name="")
                        | models.Q(recipient__isnull=True) & ~models.Q(offplatform_name="")),

@@ -53,9 +53,9 @@ def _link(referral: Referral) -> str:
 # What each step of the life of a referral tells, and to whom.
 _STEPS = {
     "sent": (Kind.REFERRAL_RECEIVED, recipient_people),
-    "accepted": (Kind.REFERRAL_ANSWERED, sender_people),
-    "declined": (Kind.REFERRAL_ANSWERED, sender_people),
-    "completed": (Kind.REFERRAL_ANSWERED, sender_people),
+    "accepted": (Kind.REFERRAL_ACCEPTED, sender_people),
+    "declined": (Kind.REFERRAL_DECLINED, sender_people),
+    "completed": (Kind.REFERRAL_COMPLETED, sender_people),
     "expired": (Kind.REFERRAL_ESCALATED, sender_people),
     "revoked": (Kind.REFERRAL_REVOKED, recipient_people),
 }
@@ -68,7 +68,7 @@ def announce(referral: Referral, step: str, actor=None) -> None:
     kind, people = _STEPS[step]
     users = [u for u in people(referral) if actor is None or u.pk != actor.pk]
     notify(users=users, kind=kind, link=_link(referral), organisation=None,
-           key=f"referral_{step}:{referral.pk}")
+           key=f"referral_{step}:{referral.pk}", reference=referral.reference)
 
 
 def _elapsed(referral: Referral, now: datetime) -> float:
@@ -86,8 +86,10 @@ def remind_and_escalate(now: datetime) -> int:
         elapsed = _elapsed(referral, now)
         if elapsed >= ESCALATE_AT:
             created += len(notify(users=escalation_people(referral), kind=Kind.REFERRAL_ESCALATED,
-                                  link=_link(referral), key=f"referral_escalated:{referral.pk}"))
+                                  link=_link(referral), key=f"referral_escalated:{referral.pk}",
+                                  reference=referral.reference))
         if elapsed >= REMIND_AT:
             created += len(notify(users=recipient_people(referral), kind=Kind.REFERRAL_REMINDER,
-                                  link=_link(referral), key=f"referral_reminder:{referral.pk}"))
+                                  link=_link(referral), key=f"referral_reminder:{referral.pk}",
+                                  reference=referral.reference))
     return created

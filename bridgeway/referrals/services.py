@@ -38,6 +38,9 @@ _REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_OWN_DEADLINE = timedelta(days=30)
 SENDER_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 SETTINGS_ROLES = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR})
+# One open referral per case and recipient: while one waits for an answer or is being worked
+# on, sending the same case there again only repeats the notification.
+OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED)
 
 
 def recipient_roles(org: Organisation) -> frozenset[str]:
@@ -157,6 +160,14 @@ def referral_send(*, case: Case, actor: User, recipient: Organisation, sections:
     elif recipient.org_type == OrgType.CSO_NETWORK:
         errors["recipient"] = [_("A CSO network does not take referrals; choose one of its "
                                  "members.")]
+    elif open_one := Referral.objects.filter(
+            case=case, recipient=recipient, status__in=OPEN_STATUSES).first():
+        # Checked under the case's row lock (above), so two sends at once cannot both pass.
+        errors["recipient"] = [_("This case already has an open referral to %(org)s "
+                                 "(%(reference)s, %(status)s). Wait for its answer or revoke "
+                                 "it before referring the case there again.")
+                               % {"org": recipient.name, "reference": open_one.reference,
+                                  "status": open_one.get_status_display()}]
     sections = list(dict.fromkeys(sections or []))
     if not sections:
         errors["sections"] = [_("Choose at least one section to share.")]

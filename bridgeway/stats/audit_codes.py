@@ -17,4 +17,6 @@ AUDIT_CODES = register_audit_codes({
     "stats.release.created": _("Release prepared"),
     "stats.release.approved": _("Release approved"),
     "stats.release.published": _("Release published"),
+    "stats.import.interrupted": _("Import interrupted (its worker stopped)"),
+    "stats.import.resumed": _("Import resumed after an interruption"),
 })

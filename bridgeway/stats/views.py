@@ -125,22 +125,20 @@ def export(request):
     return response
 
 
-def _dashboard_context(request):
-    org, orgs = queries.stats_org_from_request(request)
-    filters = dashboard.filters_from(request.GET, org)
-    data = dashboard.dashboard(org, user=request.user, **filters)
-    query = request.GET.copy()
-    for chart in data["charts"]:
-        # An empty chart offers no download: its CSV would hold the header only.
-        if chart["rows"]:
-            query["csv"] = chart["id"]
-            chart["csv_url"] = f"{reverse('stats:dashboard')}?{query.urlencode()}"
-    return org, orgs, filters, data
-
-
 @login_required
 def dashboard_view(request):
-    org, orgs, filters, data = _dashboard_context(request)
+    org, orgs = queries.stats_org_from_request(request)
+    ctx = {"org": org, "orgs": orgs,
+           "datasets": dashboard.scope_datasets(org) if not org.is_network
+           else queries.datasets_of(org)}
+    try:
+        filters = dashboard.filters_from(request.GET, org)
+    except ValidationError as exc:
+        # A filter that names nothing this dashboard counts: said, not silently dropped.
+        return render(request, "stats/dashboard.html", {
+            **ctx, "filter_errors": exc.messages, "data": None,
+            "filters": {"year_from": None, "year_to": None, "dataset_ids": []}}, status=400)
+    data = dashboard.dashboard(org, user=request.user, **filters)
     wanted = request.GET.get("csv")
     if wanted:
         for chart in data["charts"]:
@@ -150,13 +148,17 @@ def dashboard_view(request):
                 response["Cache-Control"] = "no-store"
                 return response
         raise Http404
+    query = request.GET.copy()
+    for chart in data["charts"]:
+        # An empty chart offers no download: its CSV would hold the header only.
+        if chart["rows"]:
+            query["csv"] = chart["id"]
+            chart["csv_url"] = f"{reverse('stats:dashboard')}?{query.urlencode()}"
     return render(request, "stats/dashboard.html", {
-        "org": org, "orgs": orgs, "data": data, "filters": filters,
+        **ctx, "data": data, "filters": filters,
         "filtered": any(filters.values()),
         "years_reversed": bool(filters["year_from"] and filters["year_to"]
-                               and filters["year_from"] > filters["year_to"]),
-        "datasets": dashboard.scope_datasets(org) if not org.is_network
-        else queries.datasets_of(org)})
+                               and filters["year_from"] > filters["year_to"])})
 
 
 @login_required

@@ -420,7 +420,11 @@ def test_another_organisation_gets_404(browser, live_server):
         assert response.status == 404, url
         assert "Victims by sex" not in page.content() and "Lumina" not in page.content()
     assert_accessible(page)
-    # Their dashboard ignores the other organisation's dataset in a filter.
-    page.goto(f"/stats/dashboard/?dataset={dataset.pk}")
-    expect(page.get_by_text("Victims counted: 0")).to_be_visible()
+    # Their dashboard refuses the other organisation's dataset in a filter, as it refuses one
+    # that does not exist (issue 16): said, not silently ignored, and nothing of it shown.
+    response = page.goto(f"/stats/dashboard/?dataset={dataset.pk}")
+    assert response.status == 400
+    expect(page.get_by_role("alert").get_by_text("Unknown dataset")).to_be_visible()
+    assert "Hotline 2019–2021" not in page.content() and "Lumina" not in page.content()
+    assert_accessible(page)
     context.close()

@@ -290,7 +290,7 @@ class Command(BaseCommand):
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")
         self.stdout.write("Two-factor codes: add the TOTP secret to an authenticator app, or run\n"
-                          "  python manage.py demo_totp <e-mail>\n\n")
+                          "  BRIDGEWAY_DEBUG=1 .venv/bin/python manage.py demo_totp <e-mail>\n\n")
         rows = [("admin", "Platform Admin", "platform administrator (superuser)")] + [
             (local, name, ", ".join(f"{role} @ {org}" for org, role in roles) or "no organisation")
             for local, name, roles in demo.PEOPLE
