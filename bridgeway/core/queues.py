@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db import connection
 
@@ -62,7 +63,8 @@ class QueueItem:
     detail: str = ""
 
 
-QueueFunction = Callable[[object, int], tuple[int, list[QueueItem]]]
+# (user, limit) -> (count, first items). The user is Any: core cannot name the user model.
+QueueFunction = Callable[[Any, int], tuple[int, list[QueueItem]]]
 
 
 @dataclass(frozen=True)
