@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.civicspace.queries import civic_space_menu
+from bridgeway.estimation.queries import has_estimation
 from bridgeway.notifications.queries import unread_count
 from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import active_memberships, user_roles
@@ -40,6 +41,8 @@ def _menu(user) -> list[tuple]:
         items.append((reverse("civicspace:list"), _("Civic space"), "civicspace"))
     if stats_orgs(user):
         items.append((reverse("stats:home"), _("Statistics"), "stats"))
+    if has_estimation(user):
+        items.append((reverse("estimation:home"), _("Estimation"), "estimation"))
     if Role.DPO in roles:
         items.append((reverse("protection:access_log"), _("Access log"), "access_log"))
         items.append((reverse("protection:retention"), _("Retention"), "retention"))

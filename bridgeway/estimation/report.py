@@ -1,0 +1,59 @@
+"""What the result screens say about a capture-history table besides the estimate: list sizes,
+pairwise overlaps, and warnings a reader needs before trusting a number (sparse table, lists that
+never overlap). Pure functions over the stored table (lists and pattern counts)."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from django.utils.translation import gettext as _
+
+SPARSE_CELL = 5
+
+
+def list_sizes(table: dict) -> list[dict]:
+    lists = table.get("lists", [])
+    sizes = [0] * len(lists)
+    for row in table.get("rows", []):
+        for i, flag in enumerate(row["pattern"]):
+            if flag == "1":
+                sizes[i] += row["count"]
+    return [{**lst, "size": n} for lst, n in zip(lists, sizes, strict=True)]
+
+
+def overlaps(table: dict) -> list[dict]:
+    lists = table.get("lists", [])
+    out = []
+    for i, j in combinations(range(len(lists)), 2):
+        n = sum(r["count"] for r in table.get("rows", [])
+                if r["pattern"][i] == "1" and r["pattern"][j] == "1")
+        out.append({"a": lists[i]["letter"], "b": lists[j]["letter"], "count": n})
+    return out
+
+
+def observed(table: dict) -> int:
+    return sum(r["count"] for r in table.get("rows", []))
+
+
+def warnings(table: dict) -> list[str]:
+    out = []
+    for pair in overlaps(table):
+        if pair["count"] == 0:
+            out.append(_("Lists %(a)s and %(b)s never overlap: the data say nothing about how "
+                         "they depend on each other, and models that need that overlap cannot "
+                         "be fitted.") % pair)
+    rows = table.get("rows", [])
+    small = [r for r in rows if 0 < r["count"] < SPARSE_CELL]
+    lists = table.get("lists", [])
+    possible = 2 ** len(lists) - 1 if lists else 0
+    missing = possible - len([r for r in rows if r["count"] > 0])
+    if small or missing:
+        out.append(_("The table is sparse: %(small)d of the %(possible)d possible patterns have "
+                     "fewer than %(k)d persons and %(missing)d were never seen. Estimates from "
+                     "sparse tables move a lot between models; read the comparison below.")
+                   % {"small": len(small), "possible": possible, "k": SPARSE_CELL,
+                      "missing": missing})
+    if observed(table) < 50:
+        out.append(_("Fewer than 50 persons were observed in all: any estimate is very "
+                     "uncertain."))
+    return out
