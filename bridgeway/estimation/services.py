@@ -250,7 +250,6 @@ def encodings_upload(*, network, actor, upload, organisation=None,
     """The standalone encoder's CSV: by a member organisation for itself, or by a coordinator
     for an organisation not on the platform (named by `list_name`). Refused whole, with the
     row, when a line is broken or the file was made with another secret or schema."""
-    from bridgeway.estimation import clk
     from bridgeway.estimation.queries import COORDINATOR_ROLES, PARTICIPATION_ROLES
 
     list_name = (list_name or "").strip()
@@ -270,10 +269,13 @@ def encodings_upload(*, network, actor, upload, organisation=None,
         if len(list_name) > 120:
             raise ValidationError({"list_name": [_("The list name is longer than 120 "
                                                    "characters.")]})
+    from bridgeway.estimation import encode
+    from bridgeway.estimation.csvfiles import CsvError
+
     data = _read_upload(upload, MAX_UPLOAD_BYTES)
     try:
-        parsed = clk.read_encodings(io.BytesIO(data))
-    except clk.EncodingsFileError as exc:
+        parsed = encode.read_encodings(io.BytesIO(data), name=_("The file"))
+    except (encode.EncodingFileError, CsvError) as exc:
         raise ValidationError({"file": [str(exc)]}) from None
     if not parsed.ids:
         raise ValidationError({"file": [_("The file holds no encodings.")]})

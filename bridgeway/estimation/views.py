@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from bridgeway.core.forms import add_validation_error
 from bridgeway.estimation import queries, report, services
@@ -18,6 +19,13 @@ from bridgeway.estimation.forms import (
     SettingsForm,
 )
 from bridgeway.orgs.queries import networks_of
+
+
+def _poll(request, work):
+    """htmx asks every 2 s: the bar while the task runs, a full reload once it has finished."""
+    if work.finished:
+        return HttpResponseClientRefresh()
+    return render(request, "estimation/_progress.html", {"work": work})
 
 
 def _errors(exc: ValidationError) -> str:
@@ -114,9 +122,10 @@ def network_settings(request, pk):
 @login_required
 def run_detail(request, pk):
     run = queries.run_for_user(request.user, pk)
-    template = "estimation/_run_progress.html" if request.htmx else "estimation/run.html"
+    if request.htmx:
+        return _poll(request, run)
     table = {"lists": run.lists, "rows": run.histories}
-    return render(request, template, {
+    return render(request, "estimation/run.html", {
         "run": run, "work": run, "network": run.network,
         "lists": report.list_sizes(table) if run.histories else run.lists,
         "observed": report.observed(table), "overlaps": report.overlaps(table),
@@ -196,8 +205,9 @@ def encodings_upload(request, org_pk, network_pk):
 @login_required
 def encoding_job(request, pk):
     job = queries.encoding_job_for_user(request.user, pk)
-    template = "estimation/_progress.html" if request.htmx else "estimation/encoding_job.html"
-    return render(request, template, {"work": job, "job": job, "org": job.organisation,
+    if request.htmx:
+        return _poll(request, job)
+    return render(request, "estimation/encoding_job.html", {"work": job, "job": job, "org": job.organisation,
                                       "network": job.network})
 
 
@@ -241,8 +251,8 @@ def estimates(request, org_pk):
 @login_required
 def estimate_detail(request, pk):
     estimate = queries.estimate_for_user(request.user, pk)
-    if request.htmx and not estimate.finished:
-        return render(request, "estimation/_progress.html", {"work": estimate})
+    if request.htmx:
+        return _poll(request, estimate)
     table = estimate.table
     return render(request, "estimation/estimate.html", {
         "estimate": estimate, "work": estimate, "org": estimate.organisation,
@@ -283,8 +293,8 @@ def dedupe(request, org_pk):
 @login_required
 def dedupe_run(request, pk):
     run = queries.dedupe_run_for_user(request.user, pk)
-    if request.htmx and not run.finished:
-        return render(request, "estimation/_progress.html", {"work": run})
+    if request.htmx:
+        return _poll(request, run)
     pairs = list(queries.pairs_of(run)[:100])
     return render(request, "estimation/dedupe_run.html", {
         "run": run, "work": run, "org": run.organisation, "pairs": pairs})
