@@ -1,6 +1,6 @@
 """What the result screens say about a capture-history table besides the estimate: list sizes,
-pairwise overlaps, and warnings a reader needs before trusting a number (sparse table, lists that
-never overlap). Pure functions over the stored table (lists and pattern counts)."""
+pairwise overlaps, and warnings a reader needs before trusting a number (a sparse table, few
+persons). Pure functions over the stored table (lists and pattern counts)."""
 
 from __future__ import annotations
 
@@ -36,12 +36,8 @@ def observed(table: dict) -> int:
 
 
 def warnings(table: dict) -> list[str]:
+    # Lists that share nobody are named by the estimate itself (mse's warnings).
     out = []
-    for pair in overlaps(table):
-        if pair["count"] == 0:
-            out.append(_("Lists %(a)s and %(b)s never overlap: the data say nothing about how "
-                         "they depend on each other, and models that need that overlap cannot "
-                         "be fitted.") % pair)
     rows = table.get("rows", [])
     small = [r for r in rows if 0 < r["count"] < SPARSE_CELL]
     lists = table.get("lists", [])

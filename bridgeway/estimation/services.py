@@ -9,6 +9,7 @@ while an encoding or duplicate-check task runs.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -393,33 +394,26 @@ def _table_from_run(run: LinkageRun) -> TableSource:
                        rows=list(run.histories))
 
 
-def _table_csv(source: TableSource) -> str:
-    letters = [x["letter"] for x in source.lists]
-    lines = [",".join([*letters, "count"])]
-    for row in source.rows:
-        lines.append(",".join([*row["pattern"], str(row["count"])]))
-    return "\n".join(lines) + "\n"
-
-
 def _table_from_upload(upload) -> TableSource:
     from bridgeway.estimation import mse
 
     data = _read_upload(upload, MAX_TABLE_BYTES)
     try:
-        table = mse.read_table(io.BytesIO(data))
+        table = mse.read_table(data)
     except mse.TableError as exc:
         raise ValidationError({"file": [str(exc)]}) from None
-    names = list(table.lists)
     return TableSource(
-        lists=[{"letter": name, "label": name} for name in names],
+        lists=[{"letter": name, "label": name} for name in table.lists],
         rows=[{"pattern": "".join(str(int(b)) for b in pattern), "count": int(count)}
-              for pattern, count in table.rows()])
+              for pattern, count in table.as_dict().items()])
 
 
-def _read_table(source: TableSource):
+def _capture_table(source: TableSource):
     from bridgeway.estimation import mse
 
-    return mse.read_table(io.BytesIO(_table_csv(source).encode()))
+    return mse.CaptureTable.from_counts(
+        [x["letter"] for x in source.lists],
+        {tuple(int(c) for c in row["pattern"]): row["count"] for row in source.rows})
 
 
 @transaction.atomic
@@ -454,7 +448,7 @@ def estimate_create(*, org, actor, title: str, run: LinkageRun | None = None, up
             raise ValidationError({"run": [_("Choose a finished linkage run of this network.")]})
         source = _table_from_run(run)
         try:
-            _read_table(source)
+            _capture_table(source)
         except mse.TableError as exc:
             raise ValidationError({"run": [str(exc)]}) from None
     else:
@@ -480,17 +474,22 @@ def estimate_run(estimate_id: int) -> Estimate | None:
     if estimate is None:
         return None
     try:
-        table = _read_table(TableSource(**estimate.table))
+        table = _capture_table(TableSource(**estimate.table))
+        last = [0.0]
 
-        def progress(done, total=None) -> None:
-            share = done if total is None else done / max(total, 1)
-            _beat(estimate, 5 + 90 * share if share <= 1 else share)
+        def progress(done: int, total: int) -> None:
+            # One write per 2 %: a thousand replicates do not mean a thousand updates.
+            share = done / max(total, 1)
+            if share - last[0] >= 0.02 or done == total:
+                last[0] = share
+                _beat(estimate, 5 + 90 * share)
 
+        _beat(estimate, 5)
         result = mse.estimate(table, method=estimate.method, pthresh=estimate.pthresh,
                               bootstrap=estimate.bootstrap, seed=estimate.seed,
                               progress=progress)
         with transaction.atomic():
-            _done(estimate, result=result.to_json())
+            _done(estimate, result=json.loads(result.to_json()))
             audit_record(action="estimation.estimate.finished", actor=estimate.created_by,
                          organisation=estimate.organisation, obj=estimate,
                          payload={"exists": bool(result.exists)})

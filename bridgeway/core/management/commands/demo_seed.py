@@ -8,6 +8,7 @@ from django.db import transaction
 from bridgeway.accounts.mfa import user_requires_mfa
 from bridgeway.accounts.models import User
 from bridgeway.core import demo
+from bridgeway.estimation import demo as estimation_demo
 from bridgeway.orgs import services
 from bridgeway.orgs.models import Organisation
 
@@ -66,6 +67,7 @@ class Command(BaseCommand):
             if user_requires_mfa(user):
                 TOTP.activate(user, generate_totp_secret())
         self._seed_persons(orgs, people)
+        estimation_demo.seed_demo(orgs, people)
 
     def _seed_directory(self, orgs, people, admin_of):
         from datetime import timedelta
