@@ -60,7 +60,8 @@ class SettingsForm(forms.Form):
 
 
 class EstimateForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=120)
+    title = forms.CharField(label=_("Title"), max_length=120,
+                            error_messages={"required": _("Give the estimate a title.")})
     run = forms.TypedChoiceField(label=_("From a linkage run"), required=False, coerce=int,
                                  empty_value=None)
     file = forms.FileField(

@@ -203,6 +203,7 @@ def encoding_job_create(*, network, org, actor) -> EncodingJob:
     from bridgeway.estimation.tasks import compute_encodings
 
     compute_encodings.enqueue(job.pk)
+    job.refresh_from_db()
     return job
 
 
@@ -328,6 +329,7 @@ def run_start(*, network, actor, threshold: float | None = None) -> LinkageRun:
     from bridgeway.estimation.tasks import link
 
     link.enqueue(run.pk)
+    run.refresh_from_db()
     return run
 
 
@@ -464,6 +466,7 @@ def estimate_create(*, org, actor, title: str, run: LinkageRun | None = None, up
     from bridgeway.estimation.tasks import estimate as estimate_task
 
     estimate_task.enqueue(estimate.pk)
+    estimate.refresh_from_db()
     return estimate
 
 
@@ -489,7 +492,7 @@ def estimate_run(estimate_id: int) -> Estimate | None:
                               bootstrap=estimate.bootstrap, seed=estimate.seed,
                               progress=progress)
         with transaction.atomic():
-            _done(estimate, result=json.loads(result.to_json()))
+            _done(estimate, result=_plain_json(result.to_dict()))
             audit_record(action="estimation.estimate.finished", actor=estimate.created_by,
                          organisation=estimate.organisation, obj=estimate,
                          payload={"exists": bool(result.exists)})
@@ -499,6 +502,17 @@ def estimate_run(estimate_id: int) -> Estimate | None:
         _fail(estimate, _("The estimate failed; nothing was kept."))
         raise
     return estimate
+
+
+def _plain_json(data: dict) -> dict:
+    """The estimate as stored: numpy scalars become Python numbers; NaN or infinity are refused
+    (PostgreSQL's jsonb has no place for them)."""
+    def plain(value):
+        if hasattr(value, "item"):
+            return value.item()
+        raise TypeError(f"{type(value).__name__} in an estimate")
+
+    return json.loads(json.dumps(data, default=plain, allow_nan=False))
 
 
 @transaction.atomic
@@ -552,6 +566,7 @@ def dedupe_start(*, org, actor) -> DedupeRun:
     from bridgeway.estimation.tasks import dedupe
 
     dedupe.enqueue(run.pk)
+    run.refresh_from_db()
     return run
 
 
