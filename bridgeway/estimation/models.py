@@ -247,7 +247,8 @@ class CandidatePair(models.Model):
     case_a = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     case_b = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
-    # [{"comparison": "first name", "level": "exact match", "weight": 3.2}]: no values.
+    # [{"comparison": "surname", "weight": 3.2}, ..., {"comparison": "prior", ...}]: match
+    # weights per field (log2 Bayes factors), never values.
     explanation = models.JSONField(default=list)
     decision = models.CharField(max_length=10, choices=Decision.choices,
                                 default=Decision.PENDING)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 SPARSE_CELL = 5
 
@@ -53,3 +54,35 @@ def warnings(table: dict) -> list[str]:
         out.append(_("Fewer than 50 persons were observed in all: any estimate is very "
                      "uncertain."))
     return out
+
+
+COMPARISON_LABELS = {
+    "given_names": gettext_lazy("First name"), "surname": gettext_lazy("Second name"),
+    "date_of_birth": gettext_lazy("Date of birth"), "sex": gettext_lazy("Sex"),
+    "place_of_birth": gettext_lazy("Place of birth"),
+    "prior": gettext_lazy("How often two persons of the organisation are the same at all"),
+}
+
+
+def explanation_rows(explanation: list[dict]) -> list[dict]:
+    """A candidate pair's match weights in words: which field, how strongly it says "same
+    person" (positive) or "different persons" (negative)."""
+    rows = []
+    for item in explanation:
+        weight = float(item.get("weight", 0.0))
+        if item.get("comparison") == "prior":
+            reading = _("the starting point before any field is compared")
+        elif weight >= 3:
+            reading = _("strong evidence for the same person")
+        elif weight > 0.5:
+            reading = _("some evidence for the same person")
+        elif weight > -0.5:
+            reading = _("says little either way (missing or common)")
+        elif weight > -3:
+            reading = _("some evidence against")
+        else:
+            reading = _("strong evidence against")
+        rows.append({"label": COMPARISON_LABELS.get(item.get("comparison"),
+                                                    item.get("comparison")),
+                     "reading": reading, "weight": weight})
+    return rows

@@ -595,19 +595,17 @@ def dedupe_run(run_id: int) -> DedupeRun | None:
                          organisation=run.organisation, obj=run,
                          payload={"records": len(records), "pairs": len(pairs)})
     except Exception:  # noqa: BLE001
-        _fail(run, _("The duplicate check failed; nothing was kept."))
+        _fail(run, _("The duplicate check could not learn from this organisation's persons "
+                     "(it needs enough of them, some alike); nothing was kept."))
         raise
     return run
 
 
-def _explanation(why) -> list[dict]:
-    """estim-core's explanation as rows of comparison, level and weight (no values)."""
-    rows = []
-    for item in why or []:
-        rows.append({"comparison": str(item.get("comparison", "")),
-                     "level": str(item.get("level", "")),
-                     "weight": round(float(item.get("weight", 0.0)), 2)})
-    return rows
+def _explanation(why: dict) -> list[dict]:
+    """dedupe's explanation ({field: match weight, "prior": weight}) as rows the review screen
+    shows: the field's code and its weight (log2 Bayes factor). Names of fields, never values."""
+    return [{"comparison": str(field), "weight": round(float(weight), 2)}
+            for field, weight in (why or {}).items()]
 
 
 @transaction.atomic

@@ -312,4 +312,5 @@ def pair(request, pk):
             return redirect("estimation:dedupe_run", pair.run_id)
         messages.error(request, _("Say whether these are the same person or not."))
     return render(request, "estimation/pair.html", {
-        "pair": pair, "org": pair.run.organisation, "people": queries.pair_details(pair)})
+        "pair": pair, "org": pair.run.organisation, "people": queries.pair_details(pair),
+        "why": report.explanation_rows(pair.explanation)})
