@@ -33,6 +33,11 @@ SURNAMES = [
 ]
 
 
+def case_count() -> int:
+    """How many cases the construction opens (a person in two lists is two cases)."""
+    return sum(n * pattern.count("1") for pattern, n in PATTERNS.items())
+
+
 def persons() -> list[tuple[str, str, date, str]]:
     """(first name, surname, date of birth, pattern), one per constructed person."""
     out = []
