@@ -245,3 +245,17 @@ def test_a_member_sees_its_cases_known_elsewhere_only_if_the_network_allows_and_
     assert shared[1].reference not in page
     # The coordinator cannot open the member's page.
     assert signed_in(world.coordinator).get(url).status_code == 404
+
+
+def test_the_progress_bar_follows_a_running_task_and_reloads_when_it_is_done(world):
+    run = LinkageRun.objects.create(network=world.network, created_by=world.coordinator,
+                                    threshold=0.7, status=TaskStatus.RUNNING, progress=40,
+                                    heartbeat_at=timezone.now())
+    client = signed_in(world.coordinator)
+    page = client.get(f"/estimation/runs/{run.pk}/").content.decode()
+    assert '<progress id="work-bar" max="100" value="40">' in page and 'hx-trigger="every 2s"' in page
+    partial = client.get(f"/estimation/runs/{run.pk}/", headers={"HX-Request": "true"})
+    assert "40% done" in partial.content.decode() and "<html" not in partial.content.decode()
+    LinkageRun.objects.filter(pk=run.pk).update(status=TaskStatus.DONE, progress=100)
+    done = client.get(f"/estimation/runs/{run.pk}/", headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true"
