@@ -48,6 +48,14 @@ def _lookup(qs: QuerySet, pk):
         raise Http404 from None
 
 
+def _one_of(orgs: list, pk):
+    """The organisation `pk` if it is among `orgs`, else 404."""
+    for org in orgs:
+        if str(org.pk) == str(pk):
+            return org
+    raise Http404
+
+
 # --- whose work ---------------------------------------------------------------------------
 
 def coordinated_networks(user) -> list:
@@ -84,31 +92,19 @@ def has_estimation(user) -> bool:
 
 
 def network_for_coordinator(user, pk):
-    for org in coordinated_networks(user):
-        if str(org.pk) == str(pk):
-            return org
-    raise Http404
+    return _one_of(coordinated_networks(user), pk)
 
 
 def network_for_reader(user, pk):
-    for org in run_reader_networks(user):
-        if str(org.pk) == str(pk):
-            return org
-    raise Http404
+    return _one_of(run_reader_networks(user), pk)
 
 
 def estimate_org_for_user(user, pk):
-    for org in estimate_orgs(user):
-        if str(org.pk) == str(pk):
-            return org
-    raise Http404
+    return _one_of(estimate_orgs(user), pk)
 
 
 def participant_org_for_user(user, pk):
-    for org in participant_orgs(user):
-        if str(org.pk) == str(pk):
-            return org
-    raise Http404
+    return _one_of(participant_orgs(user), pk)
 
 
 def member_network_for(org, pk):
@@ -117,10 +113,7 @@ def member_network_for(org, pk):
 
 
 def dedupe_org_for_user(user, pk):
-    for org in dedupe_orgs(user):
-        if str(org.pk) == str(pk):
-            return org
-    raise Http404
+    return _one_of(dedupe_orgs(user), pk)
 
 
 def is_coordinator_of(user, network) -> bool:
