@@ -131,16 +131,22 @@ def load_schema(source: str | Path | dict) -> Schema:
                   balance=bool(hardening.get("balance", False)))
 
 
+_ISO = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+
+
 def _parse_date(value: str) -> str:
     text = value.strip()
+    iso = _ISO.match(text)
+    if iso:
+        # YYYYMMDD (as FEBRL writes it) or YYYY-MM-DD; kept even when it is not a calendar date
+        # (a typo in one digit still shares the other components).
+        return "".join(iso.groups())
     digits = re.sub(r"\D", "", text)
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y"):
         try:
             return dt.datetime.strptime(text, fmt).strftime("%Y%m%d")
         except ValueError:
             continue
-    # YYYYMMDD as FEBRL writes it; kept even when it is not a calendar date (a typo in one digit
-    # still shares the other components).
     return digits if len(digits) == 8 else ""
 
 
@@ -203,6 +209,7 @@ class _Hasher:
         self.keys = [_field_key(secret, spec) for spec in schema.fields]
         self.length = BITS // 2 if schema.balance else BITS
         self.cache: dict[tuple[int, str, int], np.ndarray] = {}
+        self.values: dict[tuple[int, object], np.ndarray] = {}
         self.permutation = None
         if schema.balance:
             seed = hmac.new(secret, b"bridgeway.clk.v1|balance", hashlib.sha256).digest()
@@ -226,13 +233,22 @@ class _Hasher:
         self.cache[(index, token, k)] = out
         return out
 
+    def field_positions(self, index: int, raw) -> np.ndarray:
+        """All positions one field's value sets (cached per value: names recur)."""
+        key = (index, raw)
+        cached = self.values.get(key)
+        if cached is not None:
+            return cached
+        spec = self.schema.fields[index]
+        parts = [self.positions(index, token, k) for token, k in tokens(spec, normalise(spec.kind, raw)) if k]
+        out = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint16)
+        if len(self.values) < 1_000_000:
+            self.values[key] = out
+        return out
+
     def record_positions(self, record: dict) -> np.ndarray:
-        parts = []
-        for index, spec in enumerate(self.schema.fields):
-            value = normalise(spec.kind, record.get(spec.column, record.get(spec.name)))
-            for token, k in tokens(spec, value):
-                if k:
-                    parts.append(self.positions(index, token, k))
+        parts = [self.field_positions(index, record.get(spec.column, record.get(spec.name)))
+                 for index, spec in enumerate(self.schema.fields)]
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint16)
 
     def finish(self, bits: np.ndarray) -> np.ndarray:
@@ -246,15 +262,13 @@ def encode_many(records, schema: Schema, secret: bytes) -> np.ndarray:
     """CLKs for many records (dicts keyed by CSV column or field name): (n, 128) uint8, bit i of
     the filter is bit 7 - i % 8 of byte i // 8."""
     hasher = _Hasher(schema, secret)
-    rows, cols = [], []
-    n = 0
-    for n, record in enumerate(records, start=1):
-        pos = hasher.record_positions(record)
-        rows.append(np.full(pos.shape[0], n - 1, dtype=np.int64))
-        cols.append(pos)
+    cols = [hasher.record_positions(record) for record in records]
+    n = len(cols)
     bits = np.zeros((n, hasher.length), dtype=bool)
-    if n and rows:
-        bits[np.concatenate(rows), np.concatenate(cols)] = True
+    if n:
+        lengths = np.fromiter((len(c) for c in cols), dtype=np.int64, count=n)
+        if lengths.sum():
+            bits[np.repeat(np.arange(n), lengths), np.concatenate(cols)] = True
     return hasher.finish(bits)
 
 

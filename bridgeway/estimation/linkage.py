@@ -2,27 +2,29 @@
 assignment and clusters across several lists, and the capture histories MSE needs.
 
 Dice(a, b) = 2 |a AND b| / (|a| + |b|), counted with numpy's popcount (`np.bitwise_count`) on
-uint64 words, tile by tile (a tile of 32 x 8,192 pairs stays in the CPU cache): no Python loop
+uint64 words, tile by tile (a tile of 16 x 4,096 pairs stays in the CPU cache): no Python loop
 per pair. Past DENSE_LIMIT pairs the candidates come from Hamming LSH (bit sampling, Indyk &
 Motwani 1998; used for CLKs by Karapiperis & Verykios 2015 and by anonlink's blocklib): a band is
 `band_bits` bit positions drawn at random; two CLKs are compared when they agree on every bit of
 at least one band. True matches agree on ~90 % of bits and unrelated CLKs on ~50 %, so a band of
-24 bits keeps roughly 0.9^24 = 8 % of matches and 0.5^24 = 6e-8 of non-matches; 60 bands find
-99 %+ of the matches (docs/estimation.md has the measured recall).
+22 bits keeps roughly 0.9^22 = 10 % of matches and 0.5^22 = 2e-7 of non-matches; 60 bands find
+99.8 % of the matches (docs/estimation.md has the measured recall).
 
 Pure computation: no Django, no file access.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 WORDS = 16  # 1,024 bits as uint64
 DEFAULT_THRESHOLD = 0.7
 DENSE_LIMIT = 200_000_000
-TILE_ROWS, TILE_COLS = 32, 8192
+TILE_ROWS, TILE_COLS = 16, 4096
 
 
 def as_words(clks: np.ndarray) -> np.ndarray:
@@ -62,46 +64,78 @@ def dice_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(denom > 0, 2 * inter / np.maximum(denom, 1), 0).astype(np.float32)
 
 
-def dense_candidates(a: np.ndarray, b: np.ndarray, threshold: float):
-    """(i, j, score) of every pair with Dice >= threshold, comparing all pairs tile by tile."""
+def _dense_rows(wa, bt, ca, cb, half, r0, r1):
+    """Pairs of rows r0..r1 of A with every B row at or above the bound. Buffers are reused
+    (no allocation per tile); numpy releases the GIL in these loops, so threads run in parallel."""
+    rows, cols_n = TILE_ROWS, TILE_COLS
+    buf64 = np.empty((rows, cols_n), dtype=np.uint64)
+    buf8 = np.empty((rows, cols_n), dtype=np.uint8)
+    inter = np.empty((rows, cols_n), dtype=np.uint16)
+    out_i, out_j, out_s = [], [], []
+    for i0 in range(r0, r1, rows):
+        block = wa[i0:min(i0 + rows, r1)]
+        h = len(block)
+        for j0 in range(0, bt.shape[1], cols_n):
+            cols = bt[:, j0:j0 + cols_n]
+            w_ = cols.shape[1]
+            b64, b8, acc = buf64[:h, :w_], buf8[:h, :w_], inter[:h, :w_]
+            np.bitwise_and(block[:, 0, None], cols[None, 0, :], out=b64)
+            np.bitwise_count(b64, out=b8)
+            acc[...] = b8
+            for w in range(1, WORDS):
+                np.bitwise_and(block[:, w, None], cols[None, w, :], out=b64)
+                np.bitwise_count(b64, out=b8)
+                np.add(acc, b8, out=acc)
+            # Dice >= t  <=>  |a AND b| >= t/2 (|a| + |b|): no division for the pairs that fail.
+            bound = half * ca[i0:i0 + h, None] + half * cb[None, j0:j0 + w_]
+            ii, jj = np.nonzero(acc >= bound)
+            if ii.size:
+                gi, gj = ii + i0, jj + j0
+                out_i.append(gi)
+                out_j.append(gj)
+                out_s.append((2 * acc[ii, jj] / np.maximum(ca[gi] + cb[gj], 1)).astype(np.float32))
+    return out_i, out_j, out_s
+
+
+def dense_candidates(a: np.ndarray, b: np.ndarray, threshold: float, *, workers: int | None = None):
+    """(i, j, score) of every pair with Dice >= threshold, comparing all pairs tile by tile, the
+    rows of `a` shared among `workers` threads (default: the CPUs, at most 2 — see
+    docs/benchmarks.md)."""
     wa, wb = as_words(a), as_words(b)
     ca = popcounts(wa).astype(np.float32)
     cb = popcounts(wb).astype(np.float32)
     bt = np.ascontiguousarray(wb.T)  # (16, nb): one word of every B row side by side
     half = np.float32(threshold / 2)
-    out_i, out_j, out_s = [], [], []
-    for i0 in range(0, len(wa), TILE_ROWS):
-        block = wa[i0:i0 + TILE_ROWS]
-        for j0 in range(0, len(wb), TILE_COLS):
-            cols = bt[:, j0:j0 + TILE_COLS]
-            inter = np.bitwise_count(block[:, 0, None] & cols[None, 0, :]).astype(np.uint16)
-            for w in range(1, WORDS):
-                inter += np.bitwise_count(block[:, w, None] & cols[None, w, :])
-            # Dice >= t  <=>  |a AND b| >= t/2 (|a| + |b|): no division for the pairs that fail.
-            bound = half * ca[i0:i0 + TILE_ROWS, None] + half * cb[None, j0:j0 + TILE_COLS]
-            ii, jj = np.nonzero(inter >= bound)
-            if ii.size:
-                gi, gj = ii + i0, jj + j0
-                denom = ca[gi] + cb[gj]
-                out_i.append(gi)
-                out_j.append(gj)
-                out_s.append((2 * inter[ii, jj] / np.maximum(denom, 1)).astype(np.float32))
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers > 1 and len(wa) >= 4 * TILE_ROWS:
+        step = -(-len(wa) // workers)
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(lambda r0: _dense_rows(wa, bt, ca, cb, half, r0, min(r0 + step, len(wa))),
+                                  range(0, len(wa), step)))
+    else:
+        parts = [_dense_rows(wa, bt, ca, cb, half, 0, len(wa))]
+    out_i = [x for part in parts for x in part[0]]
+    out_j = [x for part in parts for x in part[1]]
+    out_s = [x for part in parts for x in part[2]]
     if not out_i:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
     return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
 
 
 def _band_keys(clks: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """The bits at `positions` of every CLK, as one integer each."""
+    """The bits at `positions` (at most 32) of every CLK, packed into one uint32 each."""
     raw = np.asarray(clks, dtype=np.uint8)
     bits = (raw[:, positions // 8] >> (7 - positions % 8).astype(np.uint8)) & 1
-    weights = np.left_shift(np.uint64(1), np.arange(len(positions), dtype=np.uint64))
-    return bits.astype(np.uint64) @ weights
+    padded = np.zeros((len(raw), 32), dtype=np.uint8)
+    padded[:, :len(positions)] = bits
+    return np.ascontiguousarray(np.packbits(padded, axis=1)).view(">u4")[:, 0]
 
 
-def lsh_candidates(a: np.ndarray, b: np.ndarray, *, bands: int = 60, band_bits: int = 24,
+def lsh_candidates(a: np.ndarray, b: np.ndarray, *, bands: int = 60, band_bits: int = 22,
                    seed: int = 20140901):
     """(i, j) pairs that agree on all bits of at least one band (may repeat across bands)."""
+    if not 1 <= band_bits <= 32:
+        raise ValueError("band_bits goes from 1 to 32")
     rng = np.random.default_rng(seed)
     out_i, out_j = [], []
     for _ in range(bands):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -477,7 +478,10 @@ def _model_summary(table: CaptureTable, name: str, terms: list[Term]) -> dict:
     _keep, fitted, _empty = _reduce(table.patterns, table.counts, terms)
     x = design(table.patterns, fitted)[verdict.keep]
     y = table.counts[verdict.keep]
-    res = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    with warnings.catch_warnings():
+        # A saturated model has no residual degrees of freedom; statsmodels warns about its scale.
+        warnings.simplefilter("ignore")
+        res = sm.GLM(y, x, family=sm.families.Poisson()).fit()
     b0, se0 = float(res.params[0]), float(res.bse[0])
     unobserved = math.exp(b0)
     n = table.observed

@@ -33,6 +33,9 @@ class Command(BaseCommand):
             raise CommandError(_("--bootstrap cannot be negative."))
         try:
             capture = mse.read_table(table)
+        except mse.TableError as exc:
+            raise CommandError(_("The table was refused: %(problem)s") % {"problem": exc}) from None
+        try:
             if check_only:
                 chosen = mse.parse_terms(capture.lists, terms)
                 verdict = mse.check(capture, chosen)
@@ -44,7 +47,7 @@ class Command(BaseCommand):
             result = mse.estimate(capture, method=method, pthresh=pthresh, bootstrap=bootstrap,
                                   seed=seed)
         except mse.TableError as exc:
-            raise CommandError(_("The table was refused: %(problem)s") % {"problem": exc}) from None
+            raise CommandError(str(exc)) from None
         self._print(result.to_dict(), as_json)
 
     def _print(self, data: dict, as_json: bool) -> None:
