@@ -134,13 +134,17 @@ def participation_of(network, org) -> Participation:
 
 def latest_encodings(network) -> list[EncodingSet]:
     """The newest encoding set of each list of the network: members that take part (their
-    newest set, computed or uploaded) and off-platform lists."""
+    newest set, computed or uploaded) and off-platform lists, all made with the current
+    secret."""
     enabled = set(Participation.objects.filter(network=network, enabled=True)
                   .values_list("organisation_id", flat=True))
     members = set(network_members(network).values_list("member_id", flat=True))
+    # Only encodings made with the network's current secret (after a reset, older ones stay out).
+    fingerprint = linkage_settings(network).fingerprint
     newest: dict[str, EncodingSet] = {}
-    for enc in EncodingSet.objects.filter(network=network).defer("clks", "record_ids") \
-            .select_related("organisation").order_by("-created_at", "-pk"):
+    for enc in EncodingSet.objects.filter(network=network, fingerprint=fingerprint) \
+            .defer("clks", "record_ids").select_related("organisation") \
+            .order_by("-created_at", "-pk"):
         if enc.organisation_id and (enc.organisation_id not in enabled
                                     or enc.organisation_id not in members):
             continue

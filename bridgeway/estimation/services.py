@@ -100,6 +100,28 @@ def linkage_settings_set(*, network, actor, share_matches: bool) -> NetworkLinka
 
 # --- participation and the shared secret ----------------------------------------------------
 
+@transaction.atomic
+def linkage_secret_reset(*, network, actor) -> int:
+    """Starts over with a new secret (a mistyped first secret, or a secret that leaked): every
+    member's stored secret is destroyed and its participation turned off, the network's
+    fingerprint is forgotten, and encodings made with the old secret are no longer linked.
+    Returns how many organisations must enter the new secret."""
+    from bridgeway.estimation.queries import COORDINATOR_ROLES
+
+    _require(actor, network, COORDINATOR_ROLES,
+             _("Only the network's coordinators start over with a new secret."))
+    affected = Participation.objects.filter(network=network).exclude(sealed_secret=None)
+    count = affected.count()
+    Participation.objects.filter(network=network).update(
+        enabled=False, sealed_secret=None, wrapped_key=None, kek_id="", secret_set_at=None)
+    settings_row, _created = NetworkLinkageSettings.objects.get_or_create(network=network)
+    settings_row.fingerprint = ""
+    settings_row.save(update_fields=["fingerprint", "updated_at"])
+    audit_record(action="estimation.linkage_secret.reset", actor=actor, organisation=network,
+                 obj=settings_row, payload={"organisations": count})
+    return count
+
+
 def _secret_aad(part: Participation) -> bytes:
     return f"bridgeway.estimation.secret|{part.network_id}|{part.organisation_id}".encode()
 

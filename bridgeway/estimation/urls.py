@@ -9,6 +9,7 @@ urlpatterns = [
     path("networks/<int:pk>/runs/", views.run_start, name="run_start"),
     path("networks/<int:pk>/lists/", views.offplatform_upload, name="offplatform_upload"),
     path("networks/<int:pk>/settings/", views.network_settings, name="network_settings"),
+    path("networks/<int:pk>/secret-reset/", views.secret_reset, name="secret_reset"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("organisations/<int:org_pk>/networks/<int:network_pk>/", views.participation,
          name="participation"),

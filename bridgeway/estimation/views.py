@@ -120,6 +120,16 @@ def network_settings(request, pk):
 
 
 @login_required
+@require_POST
+def secret_reset(request, pk):
+    network = queries.network_for_coordinator(request.user, pk)
+    count = services.linkage_secret_reset(network=network, actor=request.user)
+    messages.success(request, _("The old secret is gone. %(n)d organisation(s) must enter the new "
+                                "secret and encode their persons again.") % {"n": count})
+    return redirect("estimation:network", network.pk)
+
+
+@login_required
 def run_detail(request, pk):
     run = queries.run_for_user(request.user, pk)
     if request.htmx:

@@ -259,3 +259,26 @@ def test_the_progress_bar_follows_a_running_task_and_reloads_when_it_is_done(wor
     LinkageRun.objects.filter(pk=run.pk).update(status=TaskStatus.DONE, progress=100)
     done = client.get(f"/estimation/runs/{run.pk}/", headers={"HX-Request": "true"})
     assert done["HX-Refresh"] == "true"
+
+
+def test_the_coordinator_starts_over_with_a_new_secret(world):
+    from bridgeway.estimation import queries
+
+    overlapping(world)
+    assert len(queries.latest_encodings(world.network)) == 3
+    # Members cannot; the coordinator can.
+    url = f"/estimation/networks/{world.network.pk}/secret-reset/"
+    assert signed_in(world.sup_a).post(url).status_code == 404
+    assert signed_in(world.researcher).post(url).status_code == 404
+    response = signed_in(world.coordinator).post(url)
+    assert response.status_code == 302
+    assert not Participation.objects.filter(enabled=True).exists()
+    assert not Participation.objects.exclude(sealed_secret=None).exists()
+    assert queries.latest_encodings(world.network) == []
+    event = AuditEvent.objects.get(action="estimation.linkage_secret.reset")
+    assert event.payload == {"organisations": 3}
+    # A new secret is accepted now, and the old encodings stay out of the next run.
+    services.participation_set(network=world.network, org=world.b, actor=world.sup_b,
+                               enabled=True, secret=b"a-brand-new-shared-secret-2026")
+    services.encoding_job_create(network=world.network, org=world.b, actor=world.sup_b)
+    assert [e.organisation_id for e in queries.latest_encodings(world.network)] == [world.b.pk]
