@@ -78,9 +78,16 @@ def run_reader_networks(user) -> list:
 
 
 def participant_orgs(user) -> list:
-    """Member organisations of some network where the user may manage participation."""
-    return [o for o in orgs_where(user, PARTICIPATION_ROLES)
-            if not o.is_network and networks_of(o).exists()]
+    """Member organisations of some network where the user may manage participation (one
+    query, none when the user holds no such role: the menu asks on every page)."""
+    from bridgeway.orgs.models import NetworkMembership
+
+    orgs = [o for o in orgs_where(user, PARTICIPATION_ROLES) if not o.is_network]
+    if not orgs:
+        return []
+    in_networks = set(NetworkMembership.objects.filter(
+        member__in=orgs, network__is_active=True).values_list("member_id", flat=True))
+    return [o for o in orgs if o.pk in in_networks]
 
 
 def dedupe_orgs(user) -> list:
@@ -88,7 +95,8 @@ def dedupe_orgs(user) -> list:
 
 
 def has_estimation(user) -> bool:
-    return bool(estimate_orgs(user) or participant_orgs(user) or dedupe_orgs(user))
+    # Cheapest first: the first two read the cached memberships only.
+    return bool(estimate_orgs(user) or dedupe_orgs(user) or participant_orgs(user))
 
 
 def network_for_coordinator(user, pk):
