@@ -393,7 +393,7 @@ def run_link(run_id: int) -> LinkageRun | None:
                                                 case_id=enc.record_ids[ri],
                                                 others=len(lists_in) - 1))
         with transaction.atomic():
-            LinkageMatch.objects.bulk_create(matches)
+            LinkageMatch.objects.bulk_create(_still_theirs(matches))
             _done(run, histories=rows, clusters_across=across)
             audit_record(action="estimation.linkage_run.finished", actor=run.created_by,
                          organisation=run.network, obj=run,
@@ -403,6 +403,21 @@ def run_link(run_id: int) -> LinkageRun | None:
                      "platform's operators if it fails again."))
         raise
     return run
+
+
+def _still_theirs(matches: list[LinkageMatch]) -> list[LinkageMatch]:
+    """Matches whose case still belongs to the organisation that encoded it (a case transferred
+    or gone since the encoding is left out, never shown to the wrong organisation)."""
+    case_model = LinkageMatch._meta.get_field("case").related_model
+    owned = set(case_model.objects.filter(pk__in=[m.case_id for m in matches])
+                .values_list("pk", "organisation_id"))
+    return [m for m in matches if (_uuid(m.case_id), m.organisation_id) in owned]
+
+
+def _uuid(value):
+    import uuid
+
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 # --- estimates ------------------------------------------------------------------------------
