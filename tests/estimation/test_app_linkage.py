@@ -282,3 +282,47 @@ def test_the_coordinator_starts_over_with_a_new_secret(world):
                                enabled=True, secret=b"a-brand-new-shared-secret-2026")
     services.encoding_job_create(network=world.network, org=world.b, actor=world.sup_b)
     assert [e.organisation_id for e in queries.latest_encodings(world.network)] == [world.b.pk]
+
+
+def test_a_supervisor_encodes_the_organisations_persons_with_a_progress_page(world):
+    from bridgeway.cases import services as cases
+
+    for first in ("Ana", "Ion"):
+        cases.case_open(org=world.a, actor=world.sup_a, person=cases.PersonData(
+            first_name=first, second_name="Lupu", birth_date=timezone.localdate() - timedelta(
+                days=9000)))
+    client = signed_in(world.sup_a)
+    base = f"/estimation/organisations/{world.a.pk}/networks/{world.network.pk}/"
+    refused = client.post(base + "encode/", follow=True)
+    assert "Turn participation on and enter the linkage secret first." in \
+        refused.content.decode()
+    client.post(base, {"enabled": "on", "secret": SECRET.decode()})
+    response = client.post(base + "encode/")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "2 person(s) encoded." in page
+    assert signed_in(world.coordinator).get(response["Location"]).status_code == 404
+    event = AuditEvent.objects.get(action="estimation.encodings.computed")
+    assert event.payload == {"network": world.network.pk, "count": 2}
+
+
+def test_an_off_platform_list_is_linked_with_the_platform_lists(world):
+    from bridgeway.estimation import queries
+
+    overlapping(world)
+    # The off-platform list holds two of the constructed persons and one nobody else knows.
+    people = [{"id": f"x{i}", "given_names": first, "surname": surname,
+               "date_of_birth": born.isoformat(), "sex": "f"}
+              for i, (first, surname, born, _p) in enumerate(demo.persons()[:2])]
+    people.append({"id": "x9", "given_names": "Nobody", "surname": "Elsewhere",
+                   "date_of_birth": "2000-01-01", "sex": "f"})
+    services.encodings_upload(network=world.network, actor=world.coordinator,
+                              upload=upload("x.csv", encodings_file(people)),
+                              list_name="Zeta inspectorate")
+    assert [queries.list_label(e) for e in queries.latest_encodings(world.network)][-1] == \
+        "Zeta inspectorate"
+    run = services.run_start(network=world.network, actor=world.coordinator)
+    found = {r["pattern"]: r["count"] for r in run.histories}
+    # The first two constructed persons are in list A only ("100"): now "1001".
+    assert found["1001"] == 2 and found["0001"] == 1 and found["1000"] == demo.PATTERNS["100"] - 2
+    assert run.lists[-1] == {"letter": "D", "label": "Zeta inspectorate", "size": 3}
