@@ -40,7 +40,7 @@ def _comparison(spec: clk.FieldSpec):
     return cl.DamerauLevenshteinAtThresholds(spec.name, [1, 2])
 
 
-def settings_for(schema: clk.Schema, *, id_column: str = "unique_id") -> dict:
+def settings_for(schema: clk.Schema, *, id_column: str = "unique_id", prior: float = 1e-4):
     """splink settings for a schema: one comparison per field; a pair is scored when it agrees
     exactly on any one blocking field (names, date of birth, identifiers)."""
     from splink import SettingsCreator, block_on
@@ -51,6 +51,7 @@ def settings_for(schema: clk.Schema, *, id_column: str = "unique_id") -> dict:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name=id_column,
+        probability_two_random_records_match=prior,
         comparisons=[_comparison(spec) for spec in schema.fields],
         blocking_rules_to_generate_predictions=blocking,
         retain_intermediate_calculation_columns=True,
@@ -78,6 +79,18 @@ def _frame(records: list[dict], schema: clk.Schema):
     if len(set(ids)) != len(ids):
         raise DedupeError(_("Two records have the same id."))
     return pd.DataFrame(rows), ids
+
+
+def _prior(frame, schema: clk.Schema, recall: float = 0.7) -> float:
+    """The probability that two records picked at random are the same person: the pairs that
+    agree exactly on every name and date field, taken as 70 % of the true pairs (splink's
+    estimate_probability_two_random_records_match does the same in SQL), at least one pair."""
+    n = len(frame)
+    keys = [s.name for s in schema.fields if s.kind in ("name", "date")] or [schema.fields[0].name]
+    sizes = frame.dropna(subset=keys).groupby(keys).size()
+    agreeing = float((sizes * (sizes - 1) / 2).sum())
+    pairs = n * (n - 1) / 2
+    return min(max(agreeing / recall, 1.0) / pairs, 0.5)
 
 
 def _number(value) -> float:
@@ -111,22 +124,24 @@ def dedupe(records: list[dict], schema: clk.Schema, *, threshold: float = DEFAUL
     frame, ids = _frame(records, schema)
     db_api = DuckDBAPI(connection=_connection())
     table = db_api.register(frame)
-    linker = Linker(table, settings_for(schema), log_level=logging.ERROR)
+    linker = Linker(table, settings_for(schema, prior=_prior(frame, schema)), log_level=logging.ERROR)
     names = [spec.name for spec in schema.fields]
-    deterministic = [block_on(*[s.name for s in schema.fields if s.kind in ("name", "date")])]
-    try:
-        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
-    except Exception:  # noqa: BLE001 - no exact agreements at all: keep splink's default prior
-        logging.getLogger(__name__).info("estimation.dedupe: prior left at its default")
     linker.training.estimate_u_using_random_sampling(max_pairs=1.5e6, seed=seed)
     # EM twice, each blocked on a different field, so every comparison gets its m estimated.
     block_fields = [s.name for s in schema.fields if s.kind in ("name", "date")] or names[:1]
     sessions = {block_fields[0], block_fields[-1]}
     if len(sessions) == 1 and len(names) > 1:
         sessions.add(next(n for n in names if n != block_fields[0]))
+    from splink.internals.exceptions import EMTrainingException
+
     for field in sorted(sessions):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(field), fix_probability_two_random_records_match=True)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(field), fix_probability_two_random_records_match=True)
+        except EMTrainingException:
+            # No two records agree on this field (a small register): splink's default m values
+            # stand for the comparisons this session would have trained.
+            logging.getLogger(__name__).info("estimation.dedupe: an EM session had no pairs")
     predictions = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
     out = []
     for row in predictions.itertuples(index=False):

@@ -115,6 +115,9 @@ def read_table(source, *, count_column: str = "count") -> CaptureTable:
         raise
     except CsvError as exc:
         raise TableError(exc.line, exc.column, exc.problem) from None
+    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+        raise TableError(1, "", _("The columns are not separated by commas: save the table as CSV "
+                                  "with commas."))
     lowered = [h.casefold() for h in header]
     for k, name in enumerate(header):
         if name.startswith(FORMULA_START):
@@ -334,12 +337,24 @@ def _poisson_fit(x: np.ndarray, y: np.ndarray, keep: np.ndarray, beta=None) -> _
     xk, yk = x[keep], y[keep].astype(float)
     if beta is None:
         beta, *_ = np.linalg.lstsq(xk, np.log(yk + 0.5), rcond=None)
-    for _i in range(100):
-        mu = np.exp(np.clip(xk @ beta, -700, 700))
-        step = np.linalg.solve((xk * mu[:, None]).T @ xk, xk.T @ (yk - mu))
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-10:
-            break
+    converged = False
+    try:
+        for _i in range(100):
+            mu = np.exp(np.clip(xk @ beta, -700, 700))
+            step = np.linalg.solve((xk * mu[:, None]).T @ xk, xk.T @ (yk - mu))
+            beta = beta + step
+            if np.max(np.abs(step)) < 1e-10:
+                converged = bool(np.all(np.isfinite(beta)))
+                break
+    except np.linalg.LinAlgError:
+        converged = False
+    if not converged:
+        # Newton without step control can overshoot from a poor start: statsmodels' IRLS then.
+        import statsmodels.api as sm
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            beta = np.asarray(sm.GLM(yk, xk, family=sm.families.Poisson()).fit().params)
     mu_all = np.zeros(len(x))
     mu_all[keep] = np.exp(xk @ beta)
     cov = np.linalg.inv((xk * mu_all[keep][:, None]).T @ xk)
@@ -432,6 +447,7 @@ class Estimate:
     ci95: list[float] | None = None
     ci_method: str = ""
     ci95_wald: list[float] | None = None
+    ci95_profile: list[float | None] | None = None
     terms: list[str] = field(default_factory=list)
     bootstrap: int = 0
     bootstrap_failed: int = 0
@@ -443,7 +459,7 @@ class Estimate:
         data = asdict(self)
         if not self.exists:
             # No number when there is no estimate.
-            for key in ("total", "unobserved", "ci95", "ci95_wald"):
+            for key in ("total", "unobserved", "ci95", "ci95_wald", "ci95_profile"):
                 data[key] = None
         return _plain(data)
 
@@ -492,12 +508,54 @@ def _model_summary(table: CaptureTable, name: str, terms: list[Term]) -> dict:
         "unobserved": unobserved,
         "total": n + unobserved,
         "ci95_wald": [n + math.exp(b0 - 1.959964 * se0), n + math.exp(b0 + 1.959964 * se0)],
+        "ci95_profile": [None if v is None else n + v
+                         for v in _profile_interval(x, y, b0, se0, float(res.llf))],
         "parameters": k,
         "deviance": float(res.deviance),
         "df_resid": int(len(y) - x.shape[1]),
         "aic": float(-2 * res.llf + 2 * k),
         "bic": float(-2 * res.llf + k * math.log(len(y))),
     })
+    return out
+
+
+def _profile_loglik(x: np.ndarray, y: np.ndarray, b0: float) -> float:
+    """The Poisson log-likelihood maximised over every parameter but the intercept, held at b0
+    (an offset)."""
+    import statsmodels.api as sm
+
+    rest = x[:, 1:]
+    offset = np.full(len(y), b0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if rest.shape[1] == 0:
+            mu = np.exp(offset)
+            return float(np.sum(stats.poisson.logpmf(y, mu)))
+        return float(sm.GLM(y, rest, family=sm.families.Poisson(), offset=offset).fit().llf)
+
+
+def _profile_interval(x, y, b0: float, se0: float, llf: float) -> list[float]:
+    """95 % profile-likelihood interval of the unobserved count exp(b0): where twice the drop of
+    the profiled log-likelihood reaches the chi-squared(1) 95 % point (3.84). An end not reached
+    within 12 standard errors is reported as unbounded (None)."""
+    from scipy.optimize import brentq
+
+    target = llf - stats.chi2.ppf(0.95, 1) / 2
+
+    def gap(b):
+        return _profile_loglik(x, y, b) - target
+
+    out = []
+    for direction in (-1, 1):
+        far = b0 + direction * 12 * max(se0, 1e-3)
+        try:
+            if gap(far) > 0:
+                out.append(None if direction > 0 else 0.0)
+                continue
+            root = brentq(gap, min(b0, far), max(b0, far), xtol=1e-6)
+            out.append(math.exp(root))
+        except (ValueError, np.linalg.LinAlgError):
+            out.append(None)
     return out
 
 
@@ -559,6 +617,7 @@ def estimate(table: CaptureTable, method: str = "stepwise", pthresh: float = DEF
     result.unobserved = chosen["unobserved"]
     result.total = chosen["total"]
     result.ci95_wald = chosen["ci95_wald"]
+    result.ci95_profile = chosen["ci95_profile"]
     if bootstrap > 0:
         rng = np.random.default_rng(seed)
         probs = table.counts / n

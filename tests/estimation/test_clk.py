@@ -176,3 +176,11 @@ def test_a_file_that_is_not_an_encodings_file_is_refused(tmp_path):
     path.write_text("rec_id,given_name\n1,ana\n")
     with pytest.raises(EncodingFileError, match="not an encodings file"):
         read_encodings(path)
+
+
+def test_a_per_field_salt_changes_that_fields_bits_and_the_fingerprint():
+    plain = clk.load_schema({"fields": [{"name": "surname"}]})
+    salted = clk.load_schema({"fields": [{"name": "surname", "salt": "network-2026"}]})
+    record = {"surname": "Shevchenko"}
+    assert dice(clk.encode(record, plain, SECRET), clk.encode(record, salted, SECRET)) < 0.5
+    assert clk.fingerprint(plain, SECRET) != clk.fingerprint(salted, SECRET)

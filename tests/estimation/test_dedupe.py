@@ -70,3 +70,11 @@ def test_dedupe_refuses_a_file_without_the_schema_columns(tmp_path):
     with pytest.raises(CommandError, match="Nothing was written.*given_name"):
         call_command("linkage_dedupe", str(path), "--schema", str(FEBRL_SCHEMA), "--output", str(output))
     assert not output.exists()
+
+
+def test_a_tiny_register_with_nothing_in_common_gives_no_pairs_rather_than_an_error():
+    records = [{"id": "1", "given_names": "Ana", "surname": "Rusu", "date_of_birth": "1990-01-01", "sex": "F"},
+               {"id": "2", "given_names": "Ion", "surname": "Popa", "date_of_birth": "1980-02-02", "sex": "M"},
+               {"id": "3", "given_names": "", "surname": "", "date_of_birth": "", "sex": ""}]
+    assert dedupe.dedupe(records, clk.default_schema()) == []
+    assert dedupe.dedupe(records[:1], clk.default_schema()) == []

@@ -186,3 +186,32 @@ def test_linkage_match_refuses_a_plain_csv_and_a_single_file(tmp_path):
     with pytest.raises(CommandError, match="at least two"):
         call_command("linkage_match", str(mine), "--output", str(tmp_path / "o.csv"))
     assert not Path(tmp_path / "o.csv").exists()
+
+
+def test_capture_histories_from_linkage_feed_the_estimate():
+    from bridgeway.estimation import mse
+
+    people = random_clks(400, 31)
+    rng = np.random.default_rng(32)
+    on = rng.random((400, 3)) < [0.5, 0.4, 0.3]  # each list finds people independently
+    lists = [noisy_copies(people[on[:, k]], 40, 40 + k) for k in range(3)]
+    clusters = linkage.link_many(lists, 0.7)
+    histories = linkage.capture_histories([len(x) for x in lists], clusters)
+    expected = {}
+    for row in on[on.any(axis=1)]:
+        expected[tuple(int(v) for v in row)] = expected.get(tuple(int(v) for v in row), 0) + 1
+    assert histories == expected
+    result = mse.estimate(mse.CaptureTable.from_counts(["NGO", "Police", "Council"], histories),
+                          method="main", bootstrap=0)
+    assert result.exists
+    assert result.ci95[0] < 400 < result.ci95[1]
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.62, 0.8])
+def test_dense_candidates_agree_with_the_matrix_at_any_threshold(threshold):
+    a, b = random_clks(70, 41, fill=0.3), random_clks(5000, 42, fill=0.3)
+    b[:70] = noisy_copies(a, 100, 43)
+    ii, jj, scores = linkage.dense_candidates(a, b, threshold, workers=2)
+    matrix = linkage.dice_matrix(a, b)
+    assert sorted(zip(ii.tolist(), jj.tolist(), strict=True)) == sorted(map(tuple, np.argwhere(matrix >= threshold).tolist()))
+    assert np.allclose(scores, matrix[ii, jj], atol=1e-6)

@@ -35,6 +35,9 @@ def test_uk_five_lists_stepwise_reproduces_the_home_office_estimate():
     low, high = result.ci95
     # Wald interval on the log of the dark figure: ~9,900 to ~13,000.
     assert 9700 < low < 10100 and 12800 < high < 13300
+    # The profile-likelihood interval says the same here.
+    plow, phigh = result.ci95_profile
+    assert abs(plow - low) < 100 and abs(phigh - high) < 100
 
 
 def test_uk_six_lists_stepwise_is_within_the_published_range():
@@ -46,6 +49,8 @@ def test_uk_six_lists_stepwise_is_within_the_published_range():
     low, high = result.ci95
     assert 9500 < low < 10500 and 12500 < high < 13500
     assert "LA and GP share nobody." in result.warnings
+    # Profile likelihood: 10,001 to 13,182.
+    assert 9900 < result.ci95_profile[0] < 10100 and 13000 < result.ci95_profile[1] < 13300
 
 
 def test_uk_main_effects_only_and_the_model_comparison():
@@ -145,6 +150,7 @@ def test_bca_bootstrap_is_seeded_reports_progress_and_brackets_the_estimate():
     ("A,B,count\n1,0,2\n1,0,3\n", 3, "", "already on line 2"),
     ("A,B,count\n1,0\n", 2, "", "cells"),
     ("A,B,count\n1,0,0\n", 0, "count", "Every count is zero"),
+    ("A;B;count\n1;0;3\n", 1, "", "not separated by commas"),
 ])
 def test_a_bad_table_is_refused_naming_the_line_and_column(text, line, column, words):
     with pytest.raises(mse.TableError) as err:
