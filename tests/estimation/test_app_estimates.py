@@ -45,7 +45,9 @@ def test_an_estimate_from_an_uploaded_table_shows_its_interval_and_assumptions(w
     assert f"{round(result['total'])}" in page
     assert f"95% interval {round(result['ci95'][0])} to {round(result['ci95'][1])}" in page
     for words in ("Closed population", "List definitions", "Linkage errors",
-                  "A: shelters; B: police; C: legal aid", "How the estimate moves across models"):
+                  "A: shelters; B: police; C: legal aid", "How the estimate moves across models",
+                  "BCa bootstrap over the whole model selection, 50 replicates",
+                  "(profile likelihood)"):
         assert words in page, words
     assert AuditEvent.objects.filter(action="estimation.estimate.finished").exists()
 
