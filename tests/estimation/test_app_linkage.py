@@ -326,3 +326,14 @@ def test_an_off_platform_list_is_linked_with_the_platform_lists(world):
     # The first two constructed persons are in list A only ("100"): now "1001".
     assert found["1001"] == 2 and found["0001"] == 1 and found["1000"] == demo.PATTERNS["100"] - 2
     assert run.lists[-1] == {"letter": "D", "label": "Zeta inspectorate", "size": 3}
+
+
+def test_the_estimation_menu_and_home_only_for_those_with_work_there(world):
+    for user in (world.coordinator, world.researcher, world.sup_a, world.cast.admin_a):
+        page = signed_in(user).get("/estimation/")
+        assert page.status_code == 200, user
+        assert 'href="/estimation/"' in page.content.decode()
+    for user in (world.caseworker_a, world.cast.dpo_a, world.cast.agency_poc, world.outsider,
+                 world.cast.platform_admin):
+        assert signed_in(user).get("/estimation/").status_code == 404, user
+        assert 'href="/estimation/"' not in signed_in(user).get("/").content.decode()
