@@ -93,3 +93,58 @@ def test_coordinator_links_three_lists_and_estimates_without_seeing_a_name(brows
         assert response.status == 404
         assert_accessible(page)
     context.close()
+
+
+def test_supervisor_takes_part_and_reviews_a_possible_duplicate(browser, live_server):
+    from datetime import date, timedelta
+
+    from bridgeway.cases import services as cases
+
+    network = OrganisationFactory(name="Two Rivers Network", org_type="CSONetwork", country="RO")
+    org = OrganisationFactory(name="Alpha Shelter", country="MD")
+    NetworkMembership.objects.create(network=network, member=org)
+    supervisor = MembershipFactory(organisation=org, role="supervisor").user
+    for i in range(30):
+        cases.case_open(org=org, actor=supervisor, person=cases.PersonData(
+            first_name=demo.FIRST_NAMES[i], second_name=demo.SURNAMES[i], gender="Feminine",
+            birth_date=date(1980, 1, 1) + timedelta(days=173 * i)))
+    for _twice in range(2):  # the same person registered again
+        cases.case_open(org=org, actor=supervisor, person=cases.PersonData(
+            first_name="Zora", second_name="Talpă", gender="Feminine",
+            birth_date=date(1991, 4, 5)))
+
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(60000)
+    sign_in(page, supervisor.email, with_totp(supervisor))
+    page.get_by_role("navigation").get_by_role("link", name="Estimation").click()
+    page.get_by_role("link", name="Alpha Shelter in Two Rivers Network").click()
+    assert_accessible(page)
+    page.get_by_label("Take part in the network's linkage").check()
+    page.get_by_label("Linkage secret").fill("short")
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert page.get_by_text("The linkage secret must be at least 16 characters").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Take part in the network's linkage").check()
+    page.get_by_label("Linkage secret").fill(demo.DEMO_SECRET.decode())
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert page.get_by_text("Participation saved.").is_visible()
+    page.get_by_role("button", name="Encode our persons now").click()
+    assert page.get_by_text("32 person(s) encoded.").is_visible()
+    assert_accessible(page)
+
+    page.goto("/estimation/")
+    page.get_by_role("link", name="Duplicate check in Alpha Shelter").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Look for duplicates now").click()
+    pairs = page.get_by_role("table", name="Pairs to review")
+    pairs.wait_for()
+    assert_accessible(page)
+    pairs.get_by_role("link").first.click()
+    assert page.get_by_role("table", name="The two persons").get_by_text("Zora").count() == 2
+    assert page.get_by_role("cell", name="strong evidence for the same person").first.is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Same person").click()
+    assert page.get_by_text("Decision recorded.").is_visible()
+    assert pairs.get_by_role("cell", name="Same person").is_visible()
+    context.close()
