@@ -1,7 +1,7 @@
 """What every export that a spreadsheet may open needs."""
 
 # A spreadsheet runs a cell starting with one of these as a formula (a tab or CR can hide one).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
@@ -9,6 +9,6 @@ def safe_cell(value):
     shows it as it is; None becomes empty; numbers, dates and booleans stay what they are."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value

@@ -12,10 +12,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bridgeway.core.spreadsheets import FORMULA_START
 from bridgeway.estimation._text import _
 
-# A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMULA_START", "CsvError", "decode", "read_rows", "write_atomically"]
 
 
 @dataclass

@@ -59,6 +59,9 @@ def encode_csv(source, schema: clk.Schema, secret: bytes) -> tuple[str, list[str
     """(id header, ids, CLKs) for a people CSV. The id is the first column; every column the
     schema names must be in the header."""
     header, rows, _notes = read_rows(source)
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise CsvError(1, ", ".join(repeated), _("Two columns have this name."))
     missing = [spec.column for spec in schema.fields if spec.column not in header]
     if missing:
         raise CsvError(1, ", ".join(missing), _("The schema needs these columns and the file has "

@@ -169,6 +169,9 @@ def test_encode_csv_names_the_missing_columns_and_the_duplicate_id():
     with pytest.raises(CsvError, match="already on an earlier line") as err:
         encode_csv(b"id,surname\n7,rusu\n7,lungu\n", small, SECRET)
     assert err.value.line == 3
+    with pytest.raises(CsvError, match="Two columns have this name") as err:
+        encode_csv(b"id,surname,surname\n7,rusu,lungu\n", small, SECRET)
+    assert err.value.column == "surname"
 
 
 def test_a_file_that_is_not_an_encodings_file_is_refused(tmp_path):
