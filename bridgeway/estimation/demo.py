@@ -33,9 +33,14 @@ SURNAMES = [
 ]
 
 
+# One person the first organisation registered twice (a supervisor's duplicate check finds it).
+REGISTERED_TWICE = ("Aurelia", "Bostan", date(1988, 6, 14))
+
+
 def case_count() -> int:
-    """How many cases the construction opens (a person in two lists is two cases)."""
-    return sum(n * pattern.count("1") for pattern, n in PATTERNS.items())
+    """How many cases the demo opens: the construction (a person in two lists is two cases)
+    and the person registered twice."""
+    return sum(n * pattern.count("1") for pattern, n in PATTERNS.items()) + 2
 
 
 def persons() -> list[tuple[str, str, date, str]]:
@@ -88,7 +93,14 @@ def overlapping_lists(*, network, lists, secret: bytes = DEMO_SECRET) -> dict[st
 
 def seed_demo(orgs: dict, people: dict) -> None:
     """The demo seeder's one call: Lumina (A), Pas cu Pas (B) and Safe Harbour (C) of the Two
-    Rivers network."""
+    Rivers network, and one person registered twice at Lumina."""
+    from bridgeway.cases import services as cases
+
+    first, surname, born = REGISTERED_TWICE
+    for _twice in range(2):
+        cases.case_open(org=orgs["lumina"], actor=people["supervisor.a"],
+                        person=cases.PersonData(first_name=first, second_name=surname,
+                                                birth_date=born, gender="Feminine"))
     overlapping_lists(network=orgs["network"], lists=[
         (orgs["lumina"], people["supervisor.a"], people["supervisor.a"]),
         (orgs["pascupas"], people["caseworker.b"], people["admin.b"]),
