@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,9 +47,18 @@ from bridgeway.orgs.codes import Role, Service, is_country
 from bridgeway.orgs.queries import roles_in
 from bridgeway.protection import services as protection
 from bridgeway.protection.audit import audit_record
+from bridgeway.protection.blind import clean as clean_text
 
 _REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CHILD_AGE = 18
+
+
+def case_locked(case: Case) -> Case:
+    """The case row read again and locked until the caller's transaction ends (organisation and
+    subject joined, only the case row locked): for a write in another app that must not race a
+    write here, such as a referral sent while the case closes."""
+    return Case.objects.select_for_update(of=("self",)).select_related(
+        "organisation", "subject").get(pk=case.pk)
 
 
 def _reference() -> str:
@@ -181,23 +190,92 @@ class PersonData:
     citizenship: str = ""
     phone: str = ""
     email: str = ""
+    address: dict | None = None  # ADDRESS_PARTS
+    identity_documents: list | None = None  # [{"kind": ..., "number": ...}]
 
 
-def _validate_intake(*, person: PersonData, opened_on: date, exploitation_types) -> None:
+def _clean_address(address):
+    """Address parts cleaned like names; anything of another shape is left for validation to
+    refuse, naming the field."""
+    if isinstance(address, dict) and not set(address) - set(ADDRESS_PARTS) and \
+            all(isinstance(v, str | None) for v in address.values()):
+        return {k: clean_text(address.get(k) or "") for k in ADDRESS_PARTS}
+    return address
+
+
+def _clean_documents(documents):
+    if isinstance(documents, list) and all(
+            isinstance(d, dict) and isinstance(d.get("number"), str) for d in documents):
+        return [{**d, "number": clean_text(d["number"])} for d in documents]
+    return documents
+
+
+def _cleaned(person: PersonData) -> PersonData:
+    """The person as stored: names and address cleaned of invisible characters (see
+    protection.blind.clean), phone and e-mail trimmed. Validation sees what will be stored."""
+    return replace(person, first_name=clean_text(person.first_name),
+                   second_name=clean_text(person.second_name),
+                   phone=clean_text(person.phone), email=clean_text(person.email),
+                   address=_clean_address(person.address),
+                   identity_documents=_clean_documents(person.identity_documents))
+
+
+def contact_errors(org, *, phone: str, email: str) -> tuple[dict[str, list[str]], str]:
+    """Checks a person's phone and e-mail. The phone is parsed with the organisation's country
+    as the default region (a number with a leading + or 00 keeps its own) and returned in
+    E.164, the one form stored and indexed; an impossible number or a malformed address is an
+    error naming the field."""
+    import phonenumbers
+    from django.core.validators import validate_email
+
     errors: dict[str, list[str]] = {}
-    if not (person.first_name or "").strip():
+    e164 = ""
+    if phone:
+        region = (getattr(org, "country", "") or "").upper() or None
+        try:
+            if len(phone) > 40:
+                raise phonenumbers.NumberParseException(0, "too long")
+            number = phonenumbers.parse(phone, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            errors["phone"] = [_("This is not a phone number we can dial. Give it with the "
+                                 "country code (e.g. +40 721 234 567), or as dialled in %(country)s.")
+                               % {"country": region or "?"}]
+        else:
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if email:
+        try:
+            if len(email) > 200:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("Enter a valid e-mail address.")]
+    return errors, e164
+
+
+def _validate_intake(*, org, person: PersonData, opened_on: date, exploitation_types) -> None:
+    """Validates a cleaned person (see `_cleaned`) and puts the phone in E.164."""
+    errors: dict[str, list[str]] = {}
+    if not person.first_name:
         errors["first_name"] = [_("Enter at least the first name the person gave.")]
+    for field in ("first_name", "second_name"):
+        if len(getattr(person, field)) > 100:
+            errors[field] = [_("The name is longer than 100 characters.")]
     errors.update(_validate_person(birth_date=person.birth_date, age=person.age,
                                    opened_on=opened_on))
     errors.update(_validate_coded({"gender": person.gender, "citizenship": person.citizenship,
                                    "exploitation_types": exploitation_types}))
+    contact, person.phone = contact_errors(org, phone=person.phone, email=person.email)
+    errors.update(contact)
+    errors.update(_address_documents_errors(person.address, person.identity_documents))
     if errors:
         raise ValidationError(errors)
 
 
 def _attach_person(*, case: Case, actor, person: PersonData) -> None:
     """Registers the person (fresh data key, blind indexes) and fills the case's coded fields."""
-    full_name = " ".join(p for p in [person.first_name.strip(), person.second_name.strip()] if p)
+    full_name = " ".join(p for p in [person.first_name, person.second_name] if p)
     subject = protection.subject_create(org=case.organisation, actor=actor,
                                         display_name=full_name)
     age = age_on(person.birth_date, case.opened_on) if person.birth_date else person.age
@@ -206,9 +284,12 @@ def _attach_person(*, case: Case, actor, person: PersonData) -> None:
     case.age_at_intake = age
     case.gender = person.gender
     case.citizenship = person.citizenship
-    record = Person(case=case, subject=subject, first_name=person.first_name.strip(),
-                    second_name=person.second_name.strip() or None, birth_date=person.birth_date,
-                    phone=person.phone.strip() or None, email=person.email.strip() or None)
+    address = person.address if person.address and any(person.address.values()) else None
+    record = Person(case=case, subject=subject, first_name=person.first_name,
+                    second_name=person.second_name or None, birth_date=person.birth_date,
+                    phone=person.phone or None, email=person.email or None, address=address,
+                    identity_documents=[{"kind": d["kind"], "number": d["number"]}
+                                        for d in person.identity_documents or []] or None)
     record.save()
     if person.phone:
         protection.index_set(subject=subject, field="phone", value=person.phone, kind="identifier")
@@ -223,7 +304,9 @@ def case_open(*, org, actor, person: PersonData, opened_on: date | None = None,
     """Intake: registers the person (with a fresh data key) and opens the case."""
     _check_case_role(actor, org)
     opened_on = opened_on or timezone.localdate()
-    _validate_intake(person=person, opened_on=opened_on, exploitation_types=exploitation_types)
+    person = _cleaned(person)
+    _validate_intake(org=org, person=person, opened_on=opened_on,
+                     exploitation_types=exploitation_types)
     case = Case(organisation=org, reference=_reference(), opened_on=opened_on,
                 exploitation_types=sorted(set(exploitation_types or [])), updated_by=actor)
     case.save()
@@ -504,7 +587,24 @@ def _new_decision(*, case: Case, actor, action: str, **fields) -> Decision:
     audit_record(action=action, actor=actor, organisation=case.organisation, obj=decision,
                  payload={"status": decision.status, "decision_org": decision.decision_org,
                           "state": state})
+    if state == Decision.State.AWAITING_APPROVAL:
+        _notify_supervisors(case, decision, actor)
     return decision
+
+
+def _notify_supervisors(case: Case, decision: Decision, actor) -> None:
+    """Tells the organisation's supervisors (not the author) that a decision waits for them; the
+    notification links to the case, where the approval buttons are."""
+    from django.urls import reverse
+
+    from bridgeway.notifications.services import Kind, notify
+    from bridgeway.orgs.queries import memberships_of
+
+    supervisors = [m.user for m in memberships_of(case.organisation).filter(
+        role=Role.SUPERVISOR).select_related("user") if m.user_id != actor.pk]
+    notify(users=supervisors, kind=Kind.DECISION_AWAITING_APPROVAL,
+           link=reverse("cases:detail", args=[case.pk]), organisation=case.organisation,
+           key=f"decision_awaiting:{decision.pk}", reference=case.reference)
 
 
 @transaction.atomic
@@ -658,9 +758,9 @@ def shown_value(field: str, value) -> str:
             field.endswith("_country"):
         return country_name(value)
     if field == "assignees":
-        from bridgeway.accounts.models import User
+        from django.contrib.auth import get_user_model
 
-        user = User.objects.filter(pk=value).first()
+        user = get_user_model().objects.filter(pk=value).first()
         return user.full_name if user else str(value)
     if isinstance(value, date):
         from django.utils.formats import date_format
@@ -832,8 +932,9 @@ def first_contact_convert(*, case: Case, actor, person: PersonData) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.is_first_contact or case.subject_id:
         raise ValidationError(_("This case already has a person."))
+    person = _cleaned(person)
     try:
-        _validate_intake(person=person, opened_on=case.opened_on,
+        _validate_intake(org=case.organisation, person=person, opened_on=case.opened_on,
                          exploitation_types=case.exploitation_types)
     except ValidationError as exc:
         errors = exc.message_dict
@@ -1040,11 +1141,10 @@ def person_same(field: str, a, b) -> bool:
     return _person_comparable(field, a) == _person_comparable(field, b)
 
 
-def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
-    from django.core.validators import validate_email
-
-    from bridgeway.cases.codes import IdentityDocumentKind
-
+def _validate_person_update(case: Case, data: dict,
+                            before: dict | None = None) -> dict[str, list[str]]:
+    """Validates the wanted values (cleaned) and puts the phone in E.164. A phone or e-mail
+    recorded before these checks and left as it was is not held against another correction."""
     errors: dict[str, list[str]] = {}
     if "first_name" in data and not str(data["first_name"] or "").strip():
         errors["first_name"] = [_("Enter at least the first name the person gave.")]
@@ -1068,15 +1168,22 @@ def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
         errors.update(person_errors)
     errors.update(_validate_coded({"gender": data.get("gender"),
                                    "citizenship": data.get("citizenship")}))
-    phone = str(data.get("phone") or "")
-    if len(phone) > 40:
-        errors["phone"] = [_("The phone number is longer than 40 characters.")]
-    if data.get("email"):
-        try:
-            validate_email(data["email"])
-        except ValidationError:
-            errors["email"] = [_("Enter a valid e-mail address.")]
-    address = data.get("address")
+    kept = {f for f in ("phone", "email") if before is not None and data.get(f) == before[f]}
+    contact, e164 = contact_errors(case.organisation,
+                                   phone="" if "phone" in kept else data.get("phone") or "",
+                                   email="" if "email" in kept else data.get("email") or "")
+    if "phone" not in kept:
+        data["phone"] = e164
+    errors.update(contact)
+    errors.update(_address_documents_errors(data.get("address"), data.get("identity_documents")))
+    return errors
+
+
+def _address_documents_errors(address, documents) -> dict[str, list[str]]:
+    """The shape of an address (ADDRESS_PARTS) and of identity documents ({kind, number})."""
+    from bridgeway.cases.codes import IdentityDocumentKind
+
+    errors: dict[str, list[str]] = {}
     if address is not None:
         if not isinstance(address, dict) or set(address) - set(ADDRESS_PARTS) or \
                 not all(isinstance(v, str) and len(v) <= 200 for v in address.values()):
@@ -1084,7 +1191,6 @@ def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
                                    "200 characters.") % {"parts": ", ".join(ADDRESS_PARTS)}]
         elif address.get("country") and not is_country(address["country"]):
             errors["address"] = [_("Unknown country code %(code)r.") % {"code": address["country"]}]
-    documents = data.get("identity_documents")
     if documents is not None:
         ok = isinstance(documents, list) and len(documents) <= 10 and all(
             isinstance(d, dict) and set(d) <= {"kind", "number"}
@@ -1097,6 +1203,34 @@ def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
                   "characters); at most 10 documents.")
                 % {"kinds": ", ".join(IdentityDocumentKind.values)}]
     return errors
+
+
+def person_renormalise(*, subject) -> dict[str, tuple[str | None, str]]:
+    """Brings a person's stored values recorded before today's rules to their normal form
+    (names and address cleaned, a phone that parses put in E.164; one that does not is kept as
+    it was, for a person to correct) and returns the blind-indexed values (see
+    protection.registry.register_reindex). No audit event of its own: the rebuild records one."""
+    person = Person.objects.filter(subject=subject).select_related("case__organisation").first()
+    if person is None:
+        return {}
+    person.subject = subject
+    was = person_values(person.case, person)
+    person.first_name = clean_text(person.first_name or "") or person.first_name
+    person.second_name = clean_text(person.second_name or "") or None
+    person.email = clean_text(person.email or "") or None
+    if person.phone:
+        errors, e164 = contact_errors(person.case.organisation, phone=clean_text(person.phone),
+                                      email="")
+        person.phone = e164 if not errors else person.phone
+    if person.address:
+        person.address = _clean_address(person.address)
+    if person.identity_documents:
+        person.identity_documents = _clean_documents(person.identity_documents)
+    if person_values(person.case, person) != was:
+        person.save()
+    return {"phone": (person.phone, "identifier"),
+            "birth_date": (person.birth_date.isoformat() if person.birth_date else None,
+                           "identifier")}
 
 
 @dataclass
@@ -1161,15 +1295,14 @@ def person_update(*, case: Case, actor, version: int, data: dict,
         # stays, so a child's case does not silently become an adult's.
         wanted["age"] = current.age_at_intake
     for field in ("first_name", "second_name", "phone", "email", "gender", "citizenship"):
-        wanted[field] = str(wanted[field] or "").strip()
+        wanted[field] = clean_text(str(wanted[field] or ""))
     if wanted["address"] is None:
         wanted["address"] = {}
     if wanted["identity_documents"] is None:
         wanted["identity_documents"] = []
-    if isinstance(wanted["address"], dict) and not set(wanted["address"]) - set(ADDRESS_PARTS):
-        wanted["address"] = {k: str(wanted["address"].get(k) or "").strip()
-                             for k in ADDRESS_PARTS}
-    errors = _validate_person_update(current, wanted)
+    wanted["address"] = _clean_address(wanted["address"])
+    wanted["identity_documents"] = _clean_documents(wanted["identity_documents"])
+    errors = _validate_person_update(current, wanted, before)
     if not errors and wanted["birth_date"] and wanted["birth_date"] != before["birth_date"]:
         errors.update(_recorded_before_birth(current, wanted["birth_date"]))
     if errors:
@@ -1190,7 +1323,7 @@ def person_update(*, case: Case, actor, version: int, data: dict,
     person.phone = wanted["phone"] or None
     person.email = wanted["email"] or None
     person.address = wanted["address"] if any(wanted["address"].values()) else None
-    person.identity_documents = [{"kind": d["kind"], "number": d["number"].strip()}
+    person.identity_documents = [{"kind": d["kind"], "number": d["number"]}
                                  for d in wanted["identity_documents"]] or None
     person.save()
     if {"first_name", "second_name"} & set(changed):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from bridgeway.civicspace import queries
-from bridgeway.civicspace.exports import export_response
+from bridgeway.civicspace.exports import export_response, refused_filters
 from bridgeway.civicspace.forms import FilterForm
 from bridgeway.civicspace.models import Consultation, CountryAssessment, Incident
 from bridgeway.civicspace.views import country_context
@@ -92,7 +92,7 @@ def export(request, fmt):
         d = form.cleaned_data
         qs = queries.filter_incidents(qs, country=d["country"], family=d["family"],
                                       actor=d["actor"], since=d["since"], until=d["until"])
-    return export_response(qs, fmt, public=True)
+    return refused_filters(form) or export_response(qs, fmt, public=True)
 
 
 @public_page

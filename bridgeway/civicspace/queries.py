@@ -137,3 +137,32 @@ def civic_space_menu(user) -> bool:
     # The checks answered from the memberships come before the one that needs a query.
     return bool(managed_networks(user) or any(
         m.organisation.is_network for m in active_memberships(user)) or member_orgs(user))
+
+
+# --- home queues (registered in civicspace/home.py) --------------------------------------------
+
+TO_VERIFY = (Status.REPORTED, Status.UNDER_REVIEW, Status.VERIFIED)
+
+
+def home_incidents_to_verify(user, limit: int):
+    """Incidents filed with the networks the user coordinates that wait for review, verification
+    or publication: the most severe first, then the newest."""
+    from django.urls import reverse
+
+    from bridgeway.civicspace.codes import Severity
+    from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
+
+    networks = [n.pk for n in managed_networks(user)]
+    if not networks:
+        return 0, []
+    qs = Incident.objects.filter(network_id__in=networks, status__in=TO_VERIFY)
+    count, rows = count_and_page(qs, qs.order_by("-severity", "-created_at").values(
+        "pk", "title", "status", "severity", "created_at", "reporting_org__name"), limit)
+    statuses = dict(Status.choices)
+    return count, [QueueItem(
+        label=row["title"], url=reverse("civicspace:detail", args=[row["pk"]]),
+        since=row["created_at"],
+        urgency=URGENT if row["severity"] >= Severity.SEVERE
+        else SOON if row["severity"] >= Severity.HIGH else 0,
+        detail=f"{statuses.get(row['status'], row['status'])} · {row['reporting_org__name']}")
+        for row in rows]

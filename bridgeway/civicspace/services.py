@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from bridgeway.civicspace import queries
 from bridgeway.civicspace.codes import (
+    SEEDED_TYPES,
     Actor,
     Answer,
     Civicus,
@@ -33,6 +34,7 @@ from bridgeway.civicspace.models import (
     Consultation,
     CountryAssessment,
     Incident,
+    IncidentDocument,
     IncidentVersion,
     Participation,
     RestrictionType,
@@ -265,8 +267,11 @@ def incident_transition(*, incident: Incident, actor, to: str, reason: str = "")
     incident.version += 1
     incident.save()
     _version(incident, actor, _ACTIONS[to], before)
-    audit_record(action=f"civicspace.incident.{_ACTIONS[to]}", actor=actor,
-                 organisation=incident.network, obj=incident, payload={"status": to})
+    audit_record(action={Status.UNDER_REVIEW: "civicspace.incident.review_started",
+                         Status.VERIFIED: "civicspace.incident.verified",
+                         Status.PUBLISHED: "civicspace.incident.published",
+                         Status.REJECTED: "civicspace.incident.rejected"}[to],
+                 actor=actor, organisation=incident.network, obj=incident, payload={"status": to})
     return incident
 
 
@@ -537,8 +542,6 @@ def exclusion_to_incident(*, participation: Participation, actor) -> Incident:
 def restriction_types_seed() -> None:
     """The seeded taxonomy (also written by migration 0002); idempotent, for databases that were
     flushed after migrating, as transactional tests do."""
-    from bridgeway.civicspace.codes import SEEDED_TYPES
-
     for code, family, _label in SEEDED_TYPES:
         RestrictionType.objects.get_or_create(code=code, network=None,
                                               defaults={"family": str(family)})
@@ -580,7 +583,6 @@ def incident_document_upload(*, incident: Incident, actor, uploaded, title: str 
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from bridgeway.civicspace.models import IncidentDocument
     from bridgeway.protection import crypto, documents
 
     incident = Incident.objects.select_for_update().select_related("network").get(pk=incident.pk)

@@ -13,8 +13,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from bridgeway.core.api import list_filters
 from bridgeway.orgs import queries, services
 from bridgeway.orgs.codes import ADMIN_ROLES, OrgType, Role, Service
+from bridgeway.orgs.forms import DirectoryFilterForm, MechanismFilterForm
 from bridgeway.orgs.models import (
     CoordinationMechanism,
     Invitation,
@@ -144,10 +146,9 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return [*super().get_permissions(), RecentlyAuthenticated()]
 
     def get_queryset(self):
-        params = self.request.query_params
-        filters = {name: params.get(name, "").strip()
-                   for name in ("q", "country", "serves", "area", "org_type", "service",
-                                "language")}
+        filters = {}
+        if self.action == "list":  # the directory screen's filters, with its value lists
+            filters = list_filters(self.request, DirectoryFilterForm).cleaned_data
         return queries.directory_search(self.request.user, **filters).prefetch_related("services")
 
     def get_object(self):
@@ -378,11 +379,12 @@ class MechanismViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_queryset(self):
         qs = queries.mechanisms_visible_to(self.request.user)
-        params = self.request.query_params
-        if params.get("country"):
-            qs = qs.filter(country=params["country"].upper())
-        if params.get("level"):
-            qs = qs.filter(level=params["level"])
+        if self.action == "list":  # the screen's filters, with its value lists
+            params = list_filters(self.request, MechanismFilterForm).cleaned_data
+            if params["country"]:
+                qs = qs.filter(country=params["country"])
+            if params["level"]:
+                qs = qs.filter(level=params["level"])
         return qs.order_by("country", "name")
 
     def get_object(self):

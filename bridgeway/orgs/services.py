@@ -36,7 +36,7 @@ from bridgeway.orgs.models import (
     OrganisationService,
     PointOfContact,
 )
-from bridgeway.orgs.queries import forget_memberships, roles_in
+from bridgeway.orgs.queries import can_manage_network, forget_memberships, roles_in
 from bridgeway.protection.audit import audit_record
 
 PROFILE_FIELDS = ("name", "org_type", "country", "city", "languages", "phone", "email",
@@ -383,8 +383,6 @@ def membership_set_active(*, membership: Membership, actor, active: bool) -> Mem
 @transaction.atomic
 def network_member_add(*, network: Organisation, member: Organisation, actor,
                        joined_on=None) -> NetworkMembership:
-    from bridgeway.orgs.queries import can_manage_network
-
     if not network.is_network:
         raise ValidationError({"network": [_("Only a CSO network can have member organisations.")]})
     if not can_manage_network(actor, network):
@@ -402,8 +400,6 @@ def network_member_add(*, network: Organisation, member: Organisation, actor,
 
 @transaction.atomic
 def network_member_remove(*, link: NetworkMembership, actor) -> None:
-    from bridgeway.orgs.queries import can_manage_network
-
     if not can_manage_network(actor, link.network):
         raise PermissionDenied(_("Only the network's administrators and coordinators can change "
                                  "its members."))

@@ -31,7 +31,7 @@ from bridgeway.protection.models import (
     RetentionPolicy,
     SubjectIndex,
 )
-from bridgeway.protection.registry import erasure_hooks
+from bridgeway.protection.registry import erasure_hooks, reindex_hooks
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -53,7 +53,7 @@ def _new_reference() -> str:
 @transaction.atomic
 def subject_create(*, org, actor, display_name: str) -> DataSubject:
     """Registers a person with a fresh data key. Modules (cases, helpline) call this at intake."""
-    display_name = (display_name or "").strip()
+    display_name = blind.clean(display_name)
     if not display_name:
         raise ValidationError({"display_name": [_("Enter the name the person gave.")]})
     if len(display_name) > 200:
@@ -82,6 +82,47 @@ def index_set(*, subject: DataSubject, field: str, value: str | None, kind: str)
                      kind=k, digest=d)
         for k, d in make(subject.organisation_id, field, value)
     ])
+
+
+@transaction.atomic
+def subject_reindex(*, subject: DataSubject) -> bool:
+    """Rebuilds a subject's blind indexes from its stored values after the normal form changed
+    (e.g. invisible characters now removed): the name is cleaned and stored again, the modules
+    clean their own values (see registry.register_reindex) and every indexed field is recomputed.
+    An erased subject has nothing left to index. True when the subject was reindexed."""
+    subject = DataSubject.objects.select_for_update().get(pk=subject.pk)
+    if subject.is_erased:
+        return False
+    name = blind.clean(subject.display_name or "")
+    if name and name != subject.display_name:
+        subject.display_name = name
+        subject.save(update_fields=["display_name"])
+    values: dict[str, tuple[str | None, str]] = {"display_name": (name or None, "name")}
+    for hook in reindex_hooks():
+        values.update(hook(subject))
+    for field, (value, kind) in values.items():
+        index_set(subject=subject, field=field, value=value, kind=kind)
+    return True
+
+
+def blind_indexes_rebuild(*, batch: int = 500) -> int:
+    """Reindexes every subject that is not erased, one transaction per subject (a long run can be
+    stopped and started again), then records one audit event with the count. Returns it."""
+    done = 0
+    last = None
+    while True:
+        page = DataSubject.objects.filter(erased_at__isnull=True).order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        ids = list(page.values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        for pk in ids:
+            done += subject_reindex(subject=DataSubject(pk=pk))
+        last = ids[-1]
+    with transaction.atomic():
+        audit_record(action="protection.blind_index.rebuilt", payload={"subjects": done})
+    return done
 
 
 def name_digests(org, query: str, *, fuzzy: bool = True,
@@ -510,3 +551,15 @@ def subject_move(*, subject: DataSubject, to_org, actor, index_values: dict) -> 
     audit_record(action="protection.subject.moved", actor=actor, organisation=to_org,
                  obj=subject, payload={"from": from_org_id, "to": to_org.pk, "kek_id": key_id})
     return subject
+
+
+@transaction.atomic
+def access_flags_review(*, org, actor) -> None:
+    """The data protection officer has looked at the unusual access recorded so far: it leaves
+    their home queue (the entries stay in the access log). The audit event is the marker."""
+    from bridgeway.orgs.codes import Role
+    from bridgeway.orgs.queries import roles_in
+
+    if Role.DPO not in roles_in(actor, org):
+        raise PermissionDenied(_("Only the data protection officer reviews unusual access."))
+    audit_record(action="protection.access.reviewed", actor=actor, organisation=org)

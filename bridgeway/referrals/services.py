@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bridgeway.cases import services as cases
-from bridgeway.cases.models import Case
 from bridgeway.orgs.codes import AGENCY_TYPES, OrgType, Role, Service, is_country
 from bridgeway.orgs.models import OrganisationService
 from bridgeway.orgs.queries import organisations_visible_to, roles_in
@@ -34,6 +33,9 @@ _REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_OWN_DEADLINE = timedelta(days=30)
 SENDER_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 SETTINGS_ROLES = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR})
+# One open referral per case and recipient: while one waits for an answer or is being worked
+# on, sending the same case there again only repeats the notification.
+OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED)
 
 
 def recipient_roles(org) -> frozenset[str]:
@@ -128,8 +130,7 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
                                  "refer its cases."))
     # The case row is locked while the referral is written, as closing the case locks it while
     # checking for open referrals: a case cannot close with a referral sent in between.
-    case = Case.objects.select_for_update(of=("self",)).select_related(
-        "organisation", "subject").get(pk=case.pk)
+    case = cases.case_locked(case)
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     if case.subject_id is None or case.subject.is_erased:
@@ -154,6 +155,14 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
     elif recipient.org_type == OrgType.CSO_NETWORK:
         errors["recipient"] = [_("A CSO network does not take referrals; choose one of its "
                                  "members.")]
+    elif open_one := Referral.objects.filter(
+            case=case, recipient=recipient, status__in=OPEN_STATUSES).first():
+        # Checked under the case's row lock (above), so two sends at once cannot both pass.
+        errors["recipient"] = [_("This case already has an open referral to %(org)s "
+                                 "(%(reference)s, %(status)s). Wait for its answer or revoke "
+                                 "it before referring the case there again.")
+                               % {"org": recipient.name, "reference": open_one.reference,
+                                  "status": open_one.get_status_display()}]
     sections = list(dict.fromkeys(sections or []))
     if not sections:
         errors["sections"] = [_("Choose at least one section to share.")]
@@ -301,12 +310,13 @@ def _as_sender(referral: Referral, actor, roles=SENDER_ROLES) -> None:
 
 
 def _record(action: str, referral: Referral, actor, org, **payload) -> None:
-    """Audits a step and tells the other side (a link only; see reminders.py)."""
+    """Audits a step (`action`: the full code, "referrals.referral.accepted") and tells the other
+    side (a link only; see reminders.py)."""
     from bridgeway.referrals.reminders import announce
 
-    audit_record(action=f"referrals.referral.{action}", actor=actor, organisation=org,
+    audit_record(action=action, actor=actor, organisation=org,
                  obj=referral, payload={"reference": referral.reference, **payload})
-    announce(referral, action, actor)
+    announce(referral, action.removeprefix("referrals.referral."), actor)
 
 
 @transaction.atomic
@@ -328,7 +338,8 @@ def referral_accept(*, referral: Referral, actor) -> Referral:
     referral.answered_by = actor
     referral.recipient_case = linked
     referral.save(update_fields=["status", "accepted_at", "answered_by", "recipient_case"])
-    _record("accepted", referral, actor, referral.recipient, linked_case=str(linked.pk))
+    _record("referrals.referral.accepted", referral, actor, referral.recipient,
+            linked_case=str(linked.pk))
     return referral
 
 
@@ -352,7 +363,7 @@ def referral_decline(*, referral: Referral, actor, reason: str, text: str = "") 
     referral.decline_text = (text or "").strip() or None
     referral.save(update_fields=["status", "declined_at", "answered_by", "decline_reason",
                                  "decline_text"])
-    _record("declined", referral, actor, referral.recipient, reason=reason)
+    _record("referrals.referral.declined", referral, actor, referral.recipient, reason=reason)
     return referral
 
 
@@ -374,7 +385,7 @@ def referral_complete(*, referral: Referral, actor) -> Referral:
     referral.completed_at = timezone.now()
     referral.save(update_fields=["status", "completed_at"])
     org = referral.sender if roles_in(actor, referral.sender) else referral.recipient
-    _record("completed", referral, actor, org)
+    _record("referrals.referral.completed", referral, actor, org)
     return referral
 
 
@@ -387,7 +398,7 @@ def referral_revoke(*, referral: Referral, actor) -> Referral:
     referral.status = Status.REVOKED
     referral.revoked_at = timezone.now()
     referral.save(update_fields=["status", "revoked_at"])
-    _record("revoked", referral, actor, referral.sender, was=was)
+    _record("referrals.referral.revoked", referral, actor, referral.sender, was=was)
     return referral
 
 
@@ -402,7 +413,8 @@ def referrals_expire(*, now: datetime | None = None) -> int:
         referral.status = Status.EXPIRED
         referral.expired_at = now
         referral.save(update_fields=["status", "expired_at"])
-        _record("expired", referral, None, referral.sender, recipient=referral.recipient_id)
+        _record("referrals.referral.expired", referral, None, referral.sender,
+                recipient=referral.recipient_id)
         count += 1
     return count
 
@@ -429,5 +441,6 @@ def referral_transfer(*, referral: Referral, actor, confirm: bool) -> Referral:
     referral.transferred_at = now
     referral.save(update_fields=["status", "completed_at", "transferred_at"])
     for org in (referral.sender, referral.recipient):
-        _record("transferred", referral, actor, org, case=str(referral.case_id))
+        _record("referrals.referral.transferred", referral, actor, org,
+                case=str(referral.case_id))
     return referral

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bridgeway.notifications.models import Kind as NotificationKind
+from bridgeway.notifications.services import Kind as NotificationKind
 from bridgeway.notifications.services import notify
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Membership
@@ -110,7 +110,7 @@ def message_post(*, referral: Referral, actor, body: str, attachment=None) -> Re
     notify(users=[u for u in side_people(referral, other) if u.pk != actor.pk],
            kind=NotificationKind.REFERRAL_MESSAGE,
            link=reverse("referrals:detail", args=[referral.pk]),
-           organisation=side_org(referral, other))
+           organisation=side_org(referral, other), reference=referral.reference)
     return message
 
 

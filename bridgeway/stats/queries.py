@@ -9,7 +9,7 @@ from django.http import Http404
 
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import active_memberships, roles_in
-from bridgeway.stats.models import Dataset, ImportJob
+from bridgeway.stats.models import BudgetEntry, Dataset, ImportJob, Release
 
 ORG_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
 NETWORK_ROLES = frozenset({Role.NETWORK_COORDINATOR, Role.ORG_ADMIN})
@@ -73,15 +73,11 @@ def dataset_for_org(org, pk) -> Dataset:
 
 
 def releases_of(org):
-    from bridgeway.stats.models import Release
-
     return Release.objects.filter(organisation=org).select_related("dataset", "created_by",
                                                                      "approved_by")
 
 
 def release_for_user(user, pk):
-    from bridgeway.stats.models import Release
-
     orgs = [o.pk for o in stats_orgs(user)]
     try:
         return Release.objects.select_related("organisation", "dataset", "created_by",
@@ -93,7 +89,5 @@ def release_for_user(user, pk):
 
 def budget_ledger_of(org):
     """Every spending of ε on the organisation's datasets, newest first."""
-    from bridgeway.stats.models import BudgetEntry
-
     return (BudgetEntry.objects.filter(budget__dataset__organisation=org)
             .select_related("budget__dataset", "spent_by", "release").order_by("-spent_at", "-pk"))

@@ -7,6 +7,7 @@ from bridgeway.cases import services
 from bridgeway.cases.models import Assessment, Case, CaseNote, Decision
 from bridgeway.protection.models import AccessLogEntry
 from bridgeway.protection.search import SESSION_KEY
+from tests.cases.conftest import new_case
 from tests.conftest import signed_in
 from tests.factories import MembershipFactory, with_totp
 
@@ -15,11 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(cast):
-    return services.case_open(org=cast.org_a, actor=cast.caseworker_a,
-                              person=services.PersonData(first_name="Сергій",
-                                                         second_name="Мельник",
-                                                         birth_date=dt.date(1990, 5, 5)),
-                              exploitation_types=["ForcedLabour"])
+    return new_case(cast, first_name="Сергій", second_name="Мельник", birth_date=dt.date(1990, 5, 5))
 
 
 @pytest.fixture
