@@ -95,8 +95,11 @@ def dedupe_orgs(user) -> list:
 
 
 def has_estimation(user) -> bool:
-    # Cheapest first: the first two read the cached memberships only.
-    return bool(estimate_orgs(user) or dedupe_orgs(user) or participant_orgs(user))
+    """Whether the menu offers Estimation: read from the cached memberships only (no query on
+    every page). An administrator of an organisation outside any network is offered it too; the
+    page then says the organisation is in no network."""
+    return bool(estimate_orgs(user) or dedupe_orgs(user)
+                or [o for o in orgs_where(user, PARTICIPATION_ROLES) if not o.is_network])
 
 
 def network_for_coordinator(user, pk):
