@@ -1,10 +1,8 @@
 """Cases through the API, with the same scoping and rules as the screens."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +56,7 @@ from bridgeway.cases.queries import (
     filtered_cases,
 )
 from bridgeway.core.api import RefusesUnknownFilters, list_filters
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisation_for_user, organisations_visible_to
@@ -773,7 +772,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             url_path=r"objectives/(?P<objective_id>[^/.]+)/done")
     def objective_done(self, request, pk=None, objective_id=None):
         case = self.get_object()
-        objective = _row_or_404(case.objectives.select_related("case", "subject"), objective_id)
+        objective = get_or_404(case.objectives.select_related("case", "subject"), pk=objective_id)
         objective = services.objective_done(objective=objective, actor=request.user)
         return Response(ObjectiveSerializer(objective).data)
 
@@ -800,7 +799,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[^/.]+)/done")
     def task_done(self, request, pk=None, task_id=None):
         case = self.get_object()
-        task = _row_or_404(case.tasks.select_related("case", "subject"), task_id)
+        task = get_or_404(case.tasks.select_related("case", "subject"), pk=task_id)
         task = services.task_done(task=task, actor=request.user)
         return Response(TaskSerializer(task).data)
 
@@ -906,7 +905,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _review(self, request, decision_id, approve: bool):
         case = self.get_object()
-        decision = _row_or_404(Decision.objects.filter(case=case), decision_id)
+        decision = get_or_404(Decision.objects.filter(case=case), pk=decision_id)
         decision = services.decision_approve(decision=decision, actor=request.user,
                                              approve=approve)
         return Response(DecisionSerializer(decision).data)
@@ -954,13 +953,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = services.first_contact_convert(case=case, actor=request.user,
                                               person=services.PersonData(**ser.validated_data))
         return Response(CaseSerializer(case).data)
-
-
-def _row_or_404(queryset, pk):
-    try:
-        return get_object_or_404(queryset, pk=pk)
-    except (ValueError, DjangoValidationError):
-        raise Http404 from None
 
 
 @extend_schema(summary="The caller's open tasks across the cases they may see, soonest first")

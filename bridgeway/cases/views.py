@@ -46,6 +46,7 @@ from bridgeway.cases.queries import (
 )
 from bridgeway.cases.registry import detail_panels
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, orgs_where, roles_in
 from bridgeway.protection.search import (
@@ -57,15 +58,6 @@ from bridgeway.protection.search import (
 )
 
 PAGE_SIZE = 50
-
-
-def _row_or_404(queryset, pk):
-    """The row with the id a query string or form gave, or 404 also when the id is malformed
-    (`?set=abc`), instead of a server error."""
-    try:
-        return get_object_or_404(queryset, pk=pk)
-    except (ValueError, TypeError, ValidationError):
-        raise Http404 from None
 
 
 def _org(request):
@@ -345,7 +337,7 @@ def assess(request, pk):
     sets = [s for s in IndicatorSet.objects.filter(is_active=True, for_child=case.is_child)
             if services.set_fits_exploitation(s, case)]
     chosen_id = request.GET.get("set") or request.POST.get("set")
-    indicator_set = (_row_or_404(IndicatorSet.objects.filter(is_active=True), chosen_id)
+    indicator_set = (get_or_404(IndicatorSet.objects.filter(is_active=True), pk=chosen_id)
                      if chosen_id else set_for(child=case.is_child, sexual=sexual))
     errors = []
     if request.method == "POST":
@@ -490,10 +482,10 @@ def work(request, pk):
                                      version=assign_form.cleaned_data["version"],
                                      seen={"assignees": seen})
             elif request.POST.get("done_objective"):
-                obj = _row_or_404(case.objectives, request.POST["done_objective"])
+                obj = get_or_404(case.objectives.all(), pk=request.POST["done_objective"])
                 services.objective_done(objective=obj, actor=request.user)
             elif request.POST.get("done_task"):
-                task = _row_or_404(case.tasks, request.POST["done_task"])
+                task = get_or_404(case.tasks.all(), pk=request.POST["done_task"])
                 services.task_done(task=task, actor=request.user)
             else:
                 raise ValidationError(_("Check the form below."))

@@ -17,8 +17,9 @@ from django.views.decorators.vary import vary_on_headers
 from bridgeway.civicspace import queries
 from bridgeway.civicspace.exports import export_response, refused_filters
 from bridgeway.civicspace.forms import FilterForm
-from bridgeway.civicspace.models import Consultation, CountryAssessment, Incident
+from bridgeway.civicspace.models import Consultation, CountryAssessment
 from bridgeway.civicspace.views import country_context
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import country_name, is_country
 
 
@@ -74,10 +75,7 @@ def country(request, code):
 
 @public_page
 def incident(request, pk):
-    try:
-        inc = queries.public_incidents().select_related("network").get(pk=pk)
-    except (Incident.DoesNotExist, ValueError):
-        raise Http404 from None
+    inc = get_or_404(queries.public_incidents().select_related("network"), pk=pk)
     return render(request, "civicspace/public/incident.html", {
         "incident": inc, "types": inc.types.all(),
         "affected": inc.affected.select_related("organisation"),

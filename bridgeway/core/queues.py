@@ -17,8 +17,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 logger = logging.getLogger("bridgeway.home")
 
@@ -62,7 +63,8 @@ class QueueItem:
     detail: str = ""
 
 
-QueueFunction = Callable[[object, int], tuple[int, list[QueueItem]]]
+# (user, limit) -> (count, first items). The user is Any: core cannot name the user model.
+QueueFunction = Callable[[Any, int], tuple[int, list[QueueItem]]]
 
 
 @dataclass(frozen=True)
@@ -103,26 +105,36 @@ def registered_queues() -> list[Queue]:
 
 
 def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
-    """Every registered queue for `user`. A queue that fails is reported as failed (the others
-    still show); the log names the queue and the error's type, never its message, which could
-    carry personal data."""
-    results = []
-    for queue in registered_queues():
-        try:
-            if connection.in_atomic_block:
-                # Inside a transaction (tests, a future ATOMIC_REQUESTS) a failed statement on
-                # PostgreSQL would break the next queue's statements too.
-                with transaction.atomic():
-                    count, items = queue.items(user, limit)
-            else:
+    """Every registered queue for `user` (for the menu's counts, `limit == 0`, only the queues
+    that count somewhere). A queue that fails is reported as failed and the others still show;
+    the log names the queue and the error's type, never its message, which could carry personal
+    data."""
+    queues = [q for q in registered_queues() if limit or q.menu or q.actionable]
+    results: dict[str, QueueResult] = {}
+    while queues:
+        # Inside a transaction (tests, a future ATOMIC_REQUESTS) a failed statement on PostgreSQL
+        # breaks every later one: one savepoint for the run, rolled back after a failure and set
+        # again for the queues still to run. In autocommit (how requests run) none is needed.
+        savepoint = connection.savepoint() if connection.in_atomic_block else None
+        failed_at = None
+        for position, queue in enumerate(queues):
+            try:
                 count, items = queue.items(user, limit)
-        except Exception as exc:
-            logger.error("Home queue %s failed: %s", queue.key, type(exc).__name__)
-            results.append(QueueResult(queue=queue, failed=True))
-            continue
-        if count or items:
-            results.append(QueueResult(queue=queue, count=count, items=list(items)[:limit]))
-    return results
+            except Exception as exc:
+                logger.error("Home queue %s failed: %s", queue.key, type(exc).__name__)
+                results[queue.key] = QueueResult(queue=queue, failed=True)
+                failed_at = position
+                break
+            results[queue.key] = QueueResult(queue=queue, count=count,
+                                             items=list(items)[:limit])
+        if savepoint is not None:
+            if failed_at is None:
+                connection.savepoint_commit(savepoint)
+            else:
+                connection.savepoint_rollback(savepoint)
+        queues = [] if failed_at is None else queues[failed_at + 1:]
+    return [r for r in (results.get(q.key) for q in registered_queues())
+            if r is not None and (r.failed or r.count or r.items)]
 
 
 def queue_results(request, *, limit: int = 0) -> list[QueueResult]:

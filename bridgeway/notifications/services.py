@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,6 +17,10 @@ from django.utils.translation import gettext as _
 
 from bridgeway.notifications.models import Kind, Notification
 from bridgeway.notifications.registry import reminder_sources
+from bridgeway.orgs.models import Organisation
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 # A link is a local path of ASCII segments: ids, codes and slashes (no query string, so no
 # search terms or names can ride along).
@@ -23,7 +29,7 @@ _LINK_RE = re.compile(r"^/[A-Za-z0-9_\-/]{0,190}$")
 _REFERENCE_RE = re.compile(r"^[A-Za-z0-9\-]{0,30}$")
 
 
-def notify(*, users: Iterable, kind: str, link: str, organisation=None, key: str = "",
+def notify(*, users: Iterable, kind: str, link: str, organisation: Organisation | None = None, key: str = "",
            email: bool = True, reference: str = "") -> list[Notification]:
     """Creates one notification per user (skipping users who already have one with `key`) and,
     after the transaction commits, queues the e-mails."""
@@ -68,7 +74,7 @@ def send_emails(ids: list[int]) -> int:
     return sent
 
 
-def mark_read(*, user, notification: Notification | None = None) -> int:
+def mark_read(*, user: User, notification: Notification | None = None) -> int:
     """Marks one notification, or all of the user's, as read."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification is not None:
@@ -76,7 +82,7 @@ def mark_read(*, user, notification: Notification | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def run_reminders(now=None) -> dict[str, int]:
+def run_reminders(now: datetime | None = None) -> dict[str, int]:
     """Runs every registered reminder source; returns how many notifications each created."""
     now = now or timezone.now()
     return {name: source(now) for name, source in sorted(reminder_sources().items())}

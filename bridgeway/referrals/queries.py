@@ -7,9 +7,10 @@ agency points of contact of a receiving agency. Everyone else gets 404."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
 
-from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.translation import ngettext
 
 from bridgeway.cases.queries import case_ids_assigned_to, cases_visible_to, shared_case_data
 from bridgeway.core.queues import COUNT_CAP, SOON, URGENT, QueueItem, count_and_page
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import AGENCY_TYPES, Role
 from bridgeway.orgs.queries import active_memberships, orgs_where
 from bridgeway.protection.models import EncryptedDocument
@@ -29,11 +31,15 @@ from bridgeway.referrals.services import recipient_roles
 # The statistics are a read other apps call (the stats dashboard): reached through queries.
 from bridgeway.referrals.statistics import referral_statistics as referral_statistics
 
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
+    from bridgeway.cases.models import Case
+
 SENDER = "sender"
 RECIPIENT = "recipient"
 
 
-def receiving_org_ids(user) -> set[int]:
+def receiving_org_ids(user: User) -> set[int]:
     ids = set()
     for m in active_memberships(user):
         agency = m.organisation.org_type in AGENCY_TYPES
@@ -43,24 +49,21 @@ def receiving_org_ids(user) -> set[int]:
     return ids
 
 
-def incoming_for(user) -> QuerySet[Referral]:
+def incoming_for(user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(recipient_id__in=receiving_org_ids(user))
 
 
-def outgoing_for(user) -> QuerySet[Referral]:
+def outgoing_for(user: User) -> QuerySet[Referral]:
     supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
     return Referral.objects.filter(Q(case__in=cases_visible_to(user).values("pk"))
                                    | Q(sender_id__in=supervised))
 
 
-def referral_for_user(user, pk) -> tuple[Referral, str]:
+def referral_for_user(user: User, pk: UUID | str) -> tuple[Referral, str]:
     """The referral and the side the user is on; 404 for anyone else."""
-    try:
-        referral = Referral.objects.select_related(
-            "case", "subject", "sender", "recipient", "created_by", "answered_by",
-            "recipient_case").get(pk=pk)
-    except (Referral.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
+    referral = get_or_404(Referral.objects.select_related(
+        "case", "subject", "sender", "recipient", "created_by", "answered_by", "recipient_case"),
+        pk=pk)
     if outgoing_for(user).filter(pk=referral.pk).exists():
         return referral, SENDER
     if referral.recipient_id in receiving_org_ids(user):
@@ -94,7 +97,7 @@ def _label_codes(ctx: dict) -> None:
     language chosen for a package)."""
     from bridgeway.cases import codes
 
-    def label(choices, code):
+    def label(choices: type[TextChoices], code: str) -> str:
         return str(choices(code).label) if code in choices.values else (code or "")
 
     ctx["trafficking_status_label"] = label(codes.TraffickingStatus, ctx["trafficking_status"])
@@ -108,22 +111,19 @@ def _label_codes(ctx: dict) -> None:
         event["kind_label"] = label(codes.EventKind, event["kind"])
 
 
-def shared_case_documents(referral: Referral):
+def shared_case_documents(referral: Referral) -> QuerySet[EncryptedDocument]:
     # Message attachments belong to the thread, not to the documents a referral shares.
     return EncryptedDocument.objects.filter(subject=referral.subject).exclude(
         pk__in=ReferralMessage.objects.filter(attachment__isnull=False).values("attachment_id"))
 
 
-def shared_document(referral: Referral, document_id) -> EncryptedDocument:
+def shared_document(referral: Referral, document_id: UUID | str) -> EncryptedDocument:
     if not shares_now(referral) or Section.DOCUMENTS not in referral.sections:
         raise Http404
-    try:
-        return shared_case_documents(referral).select_related("subject").get(pk=document_id)
-    except (EncryptedDocument.DoesNotExist, ValueError, ValidationError):
-        raise Http404 from None
+    return get_or_404(shared_case_documents(referral).select_related("subject"), pk=document_id)
 
 
-def referral_for_linked_case(user, case) -> Referral | None:
+def referral_for_linked_case(user: User, case: Case) -> Referral | None:
     """The active referral whose linked case this is, if the user is on the receiving side."""
     # Asked on every case page, and most cases are nobody's linked case: a narrow query first,
     # the referral with its relations only when there is one the user receives.
@@ -139,7 +139,7 @@ def is_overdue(referral: Referral) -> bool:
     return referral.status == "pending" and referral.deadline <= timezone.now()
 
 
-def may_answer(user, referral: Referral) -> bool:
+def may_answer(user: User, referral: Referral) -> bool:
     from bridgeway.orgs.queries import roles_in
 
     return bool(roles_in(user, referral.recipient) & recipient_roles(referral.recipient))
@@ -148,7 +148,7 @@ def may_answer(user, referral: Referral) -> bool:
 # --- home queues (registered in referrals/home.py) ---------------------------------------------
 # References, organisations, urgency and deadlines only: nothing decrypted, nothing logged.
 
-def home_incoming(user, limit: int):
+def home_incoming(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """Referrals to the user's receiving organisations waiting for an answer, nearest deadline
     first. Revoked, expired or answered ones, and those about an erased person, are gone."""
     receiving = receiving_org_ids(user)
@@ -171,7 +171,7 @@ def home_incoming(user, limit: int):
         for row in rows]
 
 
-def home_unread_messages(user, limit: int):
+def home_unread_messages(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """Messages from the other side of a referral the user is on that they have not read yet,
     grouped by referral, newest first. Threads the user no longer reads (a revoked referral on
     the recipient's side, an erased person) are left out.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from bridgeway.cases import services as cases
 from bridgeway.orgs.codes import AGENCY_TYPES, OrgType, Role, Service, is_country
-from bridgeway.orgs.models import OrganisationService
+from bridgeway.orgs.models import Organisation, OrganisationService
 from bridgeway.orgs.queries import organisations_visible_to, roles_in
 from bridgeway.protection import services as protection
 from bridgeway.protection.audit import audit_record
@@ -29,6 +30,10 @@ from bridgeway.referrals.codes import (
 )
 from bridgeway.referrals.models import Referral, ReferralSettings
 
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
+    from bridgeway.cases.models import Case
+
 _REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_OWN_DEADLINE = timedelta(days=30)
 SENDER_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
@@ -38,7 +43,7 @@ SETTINGS_ROLES = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR})
 OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED)
 
 
-def recipient_roles(org) -> frozenset[str]:
+def recipient_roles(org: Organisation) -> frozenset[str]:
     """Who answers referrals for an organisation: its agency points of contact if it is an
     agency, its caseworkers and supervisors otherwise."""
     if org.org_type in AGENCY_TYPES:
@@ -55,7 +60,7 @@ def _reference() -> str:
 
 # --- deadlines ---------------------------------------------------------------------------------
 
-def settings_for(org) -> ReferralSettings:
+def settings_for(org: Organisation) -> ReferralSettings:
     return ReferralSettings.objects.filter(organisation=org).first() or \
         ReferralSettings(organisation=org)
 
@@ -71,7 +76,7 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return current
 
 
-def default_deadline(*, org, urgency: str, now: datetime | None = None) -> datetime:
+def default_deadline(*, org: Organisation, urgency: str, now: datetime | None = None) -> datetime:
     now = now or timezone.now()
     conf = settings_for(org)
     if urgency == Urgency.URGENT:
@@ -82,7 +87,7 @@ def default_deadline(*, org, urgency: str, now: datetime | None = None) -> datet
 
 
 @transaction.atomic
-def referral_settings_set(*, org, actor, urgent_hours: int, normal_working_days: int,
+def referral_settings_set(*, org: Organisation, actor: User, urgent_hours: int, normal_working_days: int,
                           low_working_days: int) -> ReferralSettings:
     if not roles_in(actor, org) & SETTINGS_ROLES:
         raise PermissionDenied(_("Only administrators and supervisors of this organisation can "
@@ -113,7 +118,7 @@ def referral_settings_set(*, org, actor, urgent_hours: int, normal_working_days:
 # --- sending -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
+def referral_send(*, case: Case, actor: User, recipient: Organisation, sections: list[str], reason: str,
                   urgency: str, services: list[str], reason_text: str = "",
                   deadline: datetime | None = None, override_reason: str = "",
                   offplatform: dict | None = None) -> Referral:
@@ -299,17 +304,17 @@ def _locked(referral: Referral, allowed: tuple[str, ...]) -> Referral:
     return current
 
 
-def _as_recipient(referral: Referral, actor) -> None:
+def _as_recipient(referral: Referral, actor: User) -> None:
     if not roles_in(actor, referral.recipient) & recipient_roles(referral.recipient):
         raise PermissionDenied(_("Only the receiving organisation can answer this referral."))
 
 
-def _as_sender(referral: Referral, actor, roles=SENDER_ROLES) -> None:
+def _as_sender(referral: Referral, actor: User, roles: frozenset[str] = SENDER_ROLES) -> None:
     if not roles_in(actor, referral.sender) & roles:
         raise PermissionDenied(_("Only the referring organisation can do this."))
 
 
-def _record(action: str, referral: Referral, actor, org, **payload) -> None:
+def _record(action: str, referral: Referral, actor: User | None, org: Organisation, **payload: Any) -> None:
     """Audits a step (`action`: the full code, "referrals.referral.accepted") and tells the other
     side (a link only; see reminders.py)."""
     from bridgeway.referrals.reminders import announce
@@ -320,7 +325,7 @@ def _record(action: str, referral: Referral, actor, org, **payload) -> None:
 
 
 @transaction.atomic
-def referral_accept(*, referral: Referral, actor) -> Referral:
+def referral_accept(*, referral: Referral, actor: User) -> Referral:
     """The recipient takes the referral on: it gets its own linked case (pseudonymous), and reads
     the shared sections through the referral while it stays accepted."""
     _as_recipient(referral, actor)
@@ -344,7 +349,7 @@ def referral_accept(*, referral: Referral, actor) -> Referral:
 
 
 @transaction.atomic
-def referral_decline(*, referral: Referral, actor, reason: str, text: str = "") -> Referral:
+def referral_decline(*, referral: Referral, actor: User, reason: str, text: str = "") -> Referral:
     _as_recipient(referral, actor)
     errors = {}
     if reason not in DeclineReason.values:
@@ -368,7 +373,7 @@ def referral_decline(*, referral: Referral, actor, reason: str, text: str = "") 
 
 
 @transaction.atomic
-def referral_complete(*, referral: Referral, actor) -> Referral:
+def referral_complete(*, referral: Referral, actor: User) -> Referral:
     """Either side marks an accepted referral done; the shared sections close for the
     recipient, whose linked case keeps its own work."""
     if referral.recipient_id is None:
@@ -390,7 +395,7 @@ def referral_complete(*, referral: Referral, actor) -> Referral:
 
 
 @transaction.atomic
-def referral_revoke(*, referral: Referral, actor) -> Referral:
+def referral_revoke(*, referral: Referral, actor: User) -> Referral:
     """The sender withdraws the referral: the recipient's access ends at once."""
     _as_sender(referral, actor)
     referral = _locked(referral, (Status.PENDING, Status.ACCEPTED))
@@ -420,7 +425,7 @@ def referrals_expire(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def referral_transfer(*, referral: Referral, actor, confirm: bool) -> Referral:
+def referral_transfer(*, referral: Referral, actor: User, confirm: bool) -> Referral:
     """Hands the original case (and its person) to the recipient organisation: a separate,
     explicit act by the sender's supervisor on an accepted referral."""
     _as_sender(referral, actor, roles=frozenset({Role.SUPERVISOR}))

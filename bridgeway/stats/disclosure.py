@@ -148,12 +148,12 @@ def partition_ranges(total: Cell, charts: list[tuple[list[Cell], int]],
     out = {}
     if isinstance(total.shown, str):
         out[id(total)] = (max(t_lo, 1), min(t_hi, k - 1))
-    for (cells, blank), (lo_sum, hi_sum) in zip(charts, sums, strict=True):
+    for (cells, _blank), (lo_sum, hi_sum) in zip(charts, sums, strict=True):
+        # (The sums include the table's blank records.)
         for c in cells:
             if isinstance(c.shown, str):
                 c_lo, c_hi = _box(c, k)
-                out[id(c)] = (max(t_lo - blank - (hi_sum - c_hi), 1),
-                              min(t_hi - blank - (lo_sum - c_lo), k - 1))
+                out[id(c)] = (max(t_lo - (hi_sum - c_hi), 1), min(t_hi - (lo_sum - c_lo), k - 1))
     return out
 
 

@@ -7,15 +7,20 @@ import hashlib
 import io
 import itertools
 import struct
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.core import jobs
+from bridgeway.orgs.models import Organisation
 from bridgeway.protection import crypto
 from bridgeway.protection.audit import audit_record
 from bridgeway.stats import codes, columns, disclosure, files
@@ -41,6 +46,9 @@ from bridgeway.stats.models import (
 from bridgeway.stats.queries import stats_orgs
 from bridgeway.stats.release import DIMENSIONS, crosstab_counts
 
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
+
 _CHUNK = 1024 * 1024
 _BATCH = 5000
 
@@ -54,17 +62,17 @@ class _Rollback(Exception):
     pass
 
 
-def _check_role(actor, org) -> None:
+def _check_role(actor: User, org: Organisation) -> None:
     if org.pk not in {o.pk for o in stats_orgs(actor)}:
         raise PermissionDenied(_("You cannot import into this organisation's statistics."))
 
 
-def _check_kind(org, kind: str) -> None:
+def _check_kind(org: Organisation, kind: str) -> None:
     if kind not in (DatasetKind.CTDC, DatasetKind.HTCDS):
         raise ValidationError({"format": [_("Choose CTDC or HTCDS.")]})
 
 
-def sha256_of(path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with files.open_bytes(path) as fh:
         while chunk := fh.read(_CHUNK):
@@ -72,7 +80,7 @@ def sha256_of(path) -> str:
     return digest.hexdigest()
 
 
-def _rows(path: Path, kind: str, file_type: str):
+def _rows(path: Path, kind: str, file_type: str) -> Iterator[list[str]]:
     if file_type == "xlsx":
         return files.xlsx_rows(path)
     files.check_encoding_start(path)
@@ -90,7 +98,7 @@ def _copy_line(org_id: int, dataset_id: int, out: list[str]) -> str:
     return f"{org_id}\t{dataset_id}\t" + "\t".join(out) + "\n"
 
 
-def _sqlite_value(text: str):
+def _sqlite_value(text: str) -> str | bool | None:
     if text == NULL:
         return None
     if text in ("t", "f"):
@@ -98,7 +106,7 @@ def _sqlite_value(text: str):
     return text
 
 
-def _insert(rows, *, org_id: int, dataset_id: int) -> int:
+def _insert(rows: Iterable[list[str]], *, org_id: int, dataset_id: int) -> int:
     """Inserts converted rows; on PostgreSQL through COPY, elsewhere in batches."""
     count = 0
     table = StatRecord._meta.db_table
@@ -128,8 +136,9 @@ def _insert(rows, *, org_id: int, dataset_id: int) -> int:
     return count
 
 
-def import_file(*, org, actor, path: Path, kind: str, file_type: str, dry_run: bool,
-                label: str = "", progress=None) -> tuple[Report, Dataset | None]:
+def import_file(*, org: Organisation, actor: User, path: Path, kind: str, file_type: str, dry_run: bool,
+                label: str = "",
+                progress: Callable[[int], None] | None = None) -> tuple[Report, Dataset | None]:
     """Validates every row; a dry run stops there. A real import writes all rows or none, and a
     file already imported into this store (same SHA-256) adds nothing: Duplicate says so."""
     _check_kind(org, kind)
@@ -187,7 +196,7 @@ def _job_path(job: ImportJob) -> Path:
     return Path(settings.BRIDGEWAY_IMPORT_DIR) / f"job-{job.pk}.sealed"
 
 
-def _store_sealed(job: ImportJob, chunks) -> None:
+def _store_sealed(job: ImportJob, chunks: Iterable[bytes]) -> None:
     key = crypto.new_data_key()
     job.kek_id = settings.BRIDGEWAY_KEK_ACTIVE
     job.wrapped_key = crypto.wrap_data_key(key, key_id=job.kek_id, subject_id=f"import-{job.pk}")
@@ -234,7 +243,7 @@ class _SealedReader(io.RawIOBase):
         self.index += 1
         return plain
 
-    def readinto(self, target) -> int:
+    def readinto(self, target: Any) -> int:
         while self.offset >= len(self.buffer) and not self.ended:
             self.buffer, self.offset = self._next_chunk(), 0
         n = min(len(target), len(self.buffer) - self.offset)
@@ -253,7 +262,7 @@ class _SealedUpload:
     def __init__(self, job: ImportJob) -> None:
         self.job = job
 
-    def open_bytes(self):
+    def open_bytes(self) -> BinaryIO:
         return io.BufferedReader(_SealedReader(self.job), buffer_size=_CHUNK)
 
 
@@ -264,7 +273,7 @@ class _InMemory:
     def __init__(self, data: bytes) -> None:
         self.data = data
 
-    def open_bytes(self):
+    def open_bytes(self) -> BinaryIO:
         return io.BytesIO(self.data)
 
 
@@ -320,7 +329,8 @@ def job_sweep() -> int:
     return removed
 
 
-def job_create(*, org, actor, upload, kind: str, dry_run: bool, label: str = "") -> ImportJob:
+def job_create(*, org: Organisation, actor: User, upload: UploadedFile, kind: str, dry_run: bool,
+               label: str = "") -> ImportJob:
     """Checks the upload's size and kind, stores it sealed outside the web root and records
     the job. Nothing is read yet."""
     _check_role(actor, org)
@@ -366,7 +376,7 @@ def job_run(job_id: int) -> ImportJob:
     return job
 
 
-def _job_run(job: ImportJob, run) -> ImportJob:
+def _job_run(job: ImportJob, run: jobs.Run) -> ImportJob:
     source = _SealedUpload(job)
     try:
         real_type = files.sniff_type(source)
@@ -437,7 +447,7 @@ def job_start(job: ImportJob) -> ImportJob:
 
 # --- live cases ---------------------------------------------------------------------------
 
-def _live_record(org, dataset, case: dict, services: list[str] | None = None, *,
+def _live_record(org: Organisation, dataset: Dataset, case: dict, services: list[str] | None = None, *,
                  record_key: int | None = None) -> StatRecord:
     age = case["age_at_intake"]
     relation = case["relationship_to_trafficker"]
@@ -462,7 +472,7 @@ def _live_record(org, dataset, case: dict, services: list[str] | None = None, *,
 
 
 @transaction.atomic
-def live_refresh(*, org, actor) -> Dataset:
+def live_refresh(*, org: Organisation, actor: User) -> Dataset:
     """Rebuilds the organisation's "live cases" dataset from its cases' coded fields, so
     dashboards read one store."""
     from bridgeway.cases.queries import coded_case_rows, service_codes_by_case
@@ -499,7 +509,7 @@ def live_refresh(*, org, actor) -> Dataset:
 
 
 @transaction.atomic
-def dataset_delete(*, dataset: Dataset, actor) -> None:
+def dataset_delete(*, dataset: Dataset, actor: User) -> None:
     _check_role(actor, dataset.organisation)
     # Locked first: a live refresh writing its records waits, or is waited for (no database
     # foreign key on StatRecord to stop it adding records to a dataset being deleted).
@@ -516,7 +526,7 @@ def _release_raw(dataset: Dataset) -> list[dict]:
     return list(dataset.records.values(*set(DIMENSIONS.values())))
 
 
-def _release_counts(dataset: Dataset, dim: str):
+def _release_counts(dataset: Dataset, dim: str) -> Counter[Any]:
     """Records per raw value of one dimension, from the column store."""
     from collections import Counter
 
@@ -560,17 +570,17 @@ def release_crosstab_sql(dataset: Dataset, dims: list[str], k: int) -> dict:
     return crosstab_counts({tuple(row[:-1]): row[-1] for row in grouped}, dims, k)
 
 
-def budget_of(dataset: Dataset):
+def budget_of(dataset: Dataset) -> PrivacyBudget:
     budget, _created = PrivacyBudget.objects.get_or_create(dataset=dataset)
     return budget
 
 
-def budget_spent(budget) -> float:
+def budget_spent(budget: PrivacyBudget) -> float:
     return float(sum(e.epsilon for e in budget.entries.all()))
 
 
 @transaction.atomic
-def budget_set(*, dataset: Dataset, actor, total_epsilon: float):
+def budget_set(*, dataset: Dataset, actor: User, total_epsilon: float) -> PrivacyBudget:
     _check_role(actor, dataset.organisation)
     budget = budget_of(dataset)
     budget = PrivacyBudget.objects.select_for_update().get(pk=budget.pk)
@@ -587,8 +597,8 @@ def budget_set(*, dataset: Dataset, actor, total_epsilon: float):
     return budget
 
 
-def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimensions: list[str],
-                   k: int = 11, epsilon: float | None = None):
+def release_create(*, org: Organisation, actor: User, dataset: Dataset, kind: str, title: str,
+                   dimensions: list[str], k: int = 11, epsilon: float | None = None) -> Release:
     """Builds and saves a draft release (`_release_create`). A large dataset whose column
     store is not built yet (the moment just after its import) is handed to the worker first
     and the request refused with a message: building it takes seconds to minutes."""
@@ -609,8 +619,8 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
 
 
 @transaction.atomic
-def _release_create(*, org, actor, dataset: Dataset, kind: str, title: str,
-                    dimensions: list[str], k: int = 11, epsilon: float | None = None):
+def _release_create(*, org: Organisation, actor: User, dataset: Dataset, kind: str, title: str,
+                    dimensions: list[str], k: int = 11, epsilon: float | None = None) -> Release:
     """Builds and saves a draft release. A DP release spends ε from the dataset's budget (the
     noise is drawn now, so it counts even if the draft is never published); beyond the budget
     it is refused and nothing is spent."""
@@ -687,7 +697,7 @@ def _release_create(*, org, actor, dataset: Dataset, kind: str, title: str,
 
 
 @transaction.atomic
-def release_approve(*, release, actor):
+def release_approve(*, release: Release, actor: User) -> Release:
     _check_role(actor, release.organisation)
     if release.created_by_id == actor.pk:
         raise PermissionDenied(_("A second person must approve: you created this release."))
@@ -703,7 +713,7 @@ def release_approve(*, release, actor):
 
 
 @transaction.atomic
-def release_publish(*, release, actor):
+def release_publish(*, release: Release, actor: User) -> Release:
     _check_role(actor, release.organisation)
     if release.status != Release.Status.APPROVED:
         raise ValidationError(_("A release is published only after a second person approved it."))

@@ -286,15 +286,24 @@ def test_a_failing_queue_does_not_take_the_home_page_down(cast, caplog):
     def broken(user, limit):
         raise RuntimeError(f"cannot read {SECRET_NAME}")
 
+    def broken_sql(user, limit):
+        # A failed statement: on PostgreSQL it would break the rest of a transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column FROM cases_case")
+        return 0, []
+
     queues.register_queue("test.broken", "Broken list", broken, order=1)
+    queues.register_queue("test.broken_sql", "Broken query", broken_sql, order=2)
     try:
         with caplog.at_level(logging.ERROR, logger="bridgeway.home"):
             page = home(cast.caseworker_a)
     finally:
         queues._queues.pop("test.broken")
-    assert "could not be loaded" in page
+        queues._queues.pop("test.broken_sql")
+    assert page.count("could not be loaded") == 2
     assert case.reference in page  # the other queues still show
     assert "test.broken" in caplog.text and "RuntimeError" in caplog.text
+    assert "test.broken_sql" in caplog.text
     assert SECRET_NAME not in caplog.text
 
 
