@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.estimation.models import (
     CandidatePair,
     DedupeRun,
@@ -39,13 +40,6 @@ COORDINATOR_ROLES = frozenset({Role.NETWORK_COORDINATOR})
 ESTIMATE_ROLES = frozenset({Role.NETWORK_COORDINATOR, Role.RESEARCHER})
 PARTICIPATION_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
 DEDUPE_ROLES = frozenset({Role.SUPERVISOR})
-
-
-def _lookup(qs: QuerySet, pk):
-    try:
-        return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def _one_of(orgs: list, pk):
@@ -120,7 +114,7 @@ def participant_org_for_user(user, pk):
 
 def member_network_for(org, pk):
     """One of the networks `org` is a member of, else 404."""
-    return _lookup(networks_of(org), pk)
+    return get_or_404(networks_of(org), pk=pk)
 
 
 def dedupe_org_for_user(user, pk):
@@ -191,15 +185,15 @@ def runs_of(network) -> QuerySet[LinkageRun]:
 
 def run_for_user(user, pk) -> LinkageRun:
     networks = [o.pk for o in run_reader_networks(user)]
-    run = _lookup(LinkageRun.objects.select_related("network", "created_by")
-                  .filter(network_id__in=networks), pk)
+    run = get_or_404(LinkageRun.objects.select_related("network", "created_by")
+                  .filter(network_id__in=networks), pk=pk)
     return mark_stale(run)
 
 
 def encoding_job_for_user(user, pk) -> EncodingJob:
     orgs = [o.pk for o in participant_orgs(user)]
-    job = _lookup(EncodingJob.objects.select_related("network", "organisation")
-                  .filter(organisation_id__in=orgs), pk)
+    job = get_or_404(EncodingJob.objects.select_related("network", "organisation")
+                  .filter(organisation_id__in=orgs), pk=pk)
     return mark_stale(job)
 
 
@@ -237,9 +231,9 @@ def estimates_of(org) -> QuerySet[Estimate]:
 
 def estimate_for_user(user, pk) -> Estimate:
     orgs = [o.pk for o in estimate_orgs(user)]
-    estimate = _lookup(Estimate.objects.select_related("organisation", "run", "created_by",
+    estimate = get_or_404(Estimate.objects.select_related("organisation", "run", "created_by",
                                                        "approved_by")
-                       .filter(organisation_id__in=orgs), pk)
+                       .filter(organisation_id__in=orgs), pk=pk)
     return mark_stale(estimate)
 
 
@@ -258,8 +252,8 @@ def dedupe_runs_of(org) -> QuerySet[DedupeRun]:
 
 def dedupe_run_for_user(user, pk) -> DedupeRun:
     orgs = [o.pk for o in dedupe_orgs(user)]
-    run = _lookup(DedupeRun.objects.select_related("organisation")
-                  .filter(organisation_id__in=orgs), pk)
+    run = get_or_404(DedupeRun.objects.select_related("organisation")
+                  .filter(organisation_id__in=orgs), pk=pk)
     return mark_stale(run)
 
 
@@ -269,9 +263,9 @@ def pairs_of(run: DedupeRun) -> QuerySet[CandidatePair]:
 
 def pair_for_user(user, pk) -> CandidatePair:
     orgs = [o.pk for o in dedupe_orgs(user)]
-    return _lookup(CandidatePair.objects.select_related("run", "run__organisation", "case_a",
+    return get_or_404(CandidatePair.objects.select_related("run", "run__organisation", "case_a",
                                                         "case_b")
-                   .filter(run__organisation_id__in=orgs), pk)
+                   .filter(run__organisation_id__in=orgs), pk=pk)
 
 
 def pair_details(pair: CandidatePair) -> list[dict]:

@@ -656,9 +656,11 @@ def pair_decide(*, pair: CandidatePair, actor, decision: str) -> CandidatePair:
     pair = CandidatePair.objects.select_for_update().get(pk=pair.pk)
     pair.decision, pair.decided_by, pair.decided_at = decision, actor, timezone.now()
     pair.save(update_fields=["decision", "decided_by", "decided_at"])
-    action = ("estimation.candidate_pair.confirmed" if decision == CandidatePair.Decision.CONFIRMED
-              else "estimation.candidate_pair.rejected")
-    audit_record(action=action, actor=actor,
-                 organisation=pair.run.organisation, obj=pair,
-                 payload={"case_a": str(pair.case_a_id), "case_b": str(pair.case_b_id)})
+    payload = {"case_a": str(pair.case_a_id), "case_b": str(pair.case_b_id)}
+    if decision == CandidatePair.Decision.CONFIRMED:
+        audit_record(action="estimation.candidate_pair.confirmed", actor=actor,
+                     organisation=pair.run.organisation, obj=pair, payload=payload)
+    else:
+        audit_record(action="estimation.candidate_pair.rejected", actor=actor,
+                     organisation=pair.run.organisation, obj=pair, payload=payload)
     return pair

@@ -40,7 +40,7 @@ def test_coordinator_links_three_lists_and_estimates_without_seeing_a_name(brows
     coordinator = MembershipFactory(organisation=network, role="network_coordinator",
                                     user__full_name="Olena Coordinator").user
     outsider = MembershipFactory(organisation=OrganisationFactory(name="Elsewhere NGO"),
-                                 role="org_admin").user
+                                 role="caseworker").user
 
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     page = context.new_page()
