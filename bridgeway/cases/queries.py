@@ -261,12 +261,12 @@ def personal_case_fields(org: Organisation) -> dict:
     return _personal_fields(Person.objects.filter(case__organisation=org))
 
 
-def personal_case_fields_of(cases) -> dict:
+def personal_case_fields_of(cases: Iterable[Case]) -> dict:
     """The same for a few given cases (e.g. a pair of possible duplicates under review)."""
     return _personal_fields(Person.objects.filter(case__in=[c.pk for c in cases]))
 
 
-def _personal_fields(persons) -> dict:
+def _personal_fields(persons: QuerySet[Person]) -> dict:
     from bridgeway.protection.crypto import SubjectErased
 
     out = {}

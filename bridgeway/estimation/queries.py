@@ -13,6 +13,7 @@ Anyone else gets 404 and learns nothing.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -34,6 +35,7 @@ from bridgeway.estimation.models import (
     TaskStatus,
 )
 from bridgeway.orgs.codes import Role
+from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import active_memberships, network_members, networks_of, orgs_where
 
 COORDINATOR_ROLES = frozenset({Role.NETWORK_COORDINATOR})
@@ -42,7 +44,7 @@ PARTICIPATION_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
 DEDUPE_ROLES = frozenset({Role.SUPERVISOR})
 
 
-def _one_of(orgs: list, pk):
+def _one_of(orgs: list, pk: Any) -> Any:
     """The organisation `pk` if it is among `orgs`, else 404."""
     for org in orgs:
         if str(org.pk) == str(pk):
@@ -52,11 +54,11 @@ def _one_of(orgs: list, pk):
 
 # --- whose work ---------------------------------------------------------------------------
 
-def coordinated_networks(user) -> list:
+def coordinated_networks(user: Any) -> list:
     return [o for o in orgs_where(user, COORDINATOR_ROLES) if o.is_network]
 
 
-def estimate_orgs(user) -> list:
+def estimate_orgs(user: Any) -> list:
     """Organisations in whose name the user works with estimates: networks they coordinate or
     research for, and any organisation they are a researcher of."""
     seen: dict = {}
@@ -67,11 +69,11 @@ def estimate_orgs(user) -> list:
     return list(seen.values())
 
 
-def run_reader_networks(user) -> list:
+def run_reader_networks(user: Any) -> list:
     return [o for o in estimate_orgs(user) if o.is_network]
 
 
-def participant_orgs(user) -> list:
+def participant_orgs(user: Any) -> list:
     """Member organisations of some network where the user may manage participation (one
     query, none when the user holds no such role: the menu asks on every page)."""
     from bridgeway.orgs.models import NetworkMembership
@@ -84,11 +86,11 @@ def participant_orgs(user) -> list:
     return [o for o in orgs if o.pk in in_networks]
 
 
-def dedupe_orgs(user) -> list:
+def dedupe_orgs(user: Any) -> list:
     return [o for o in orgs_where(user, DEDUPE_ROLES) if not o.is_network]
 
 
-def has_estimation(user) -> bool:
+def has_estimation(user: Any) -> bool:
     """Whether the menu offers Estimation: read from the cached memberships only (no query on
     every page). An administrator of an organisation outside any network is offered it too; the
     page then says the organisation is in no network."""
@@ -96,48 +98,48 @@ def has_estimation(user) -> bool:
                 or [o for o in orgs_where(user, PARTICIPATION_ROLES) if not o.is_network])
 
 
-def network_for_coordinator(user, pk):
+def network_for_coordinator(user: Any, pk: Any) -> Organisation:
     return _one_of(coordinated_networks(user), pk)
 
 
-def network_for_reader(user, pk):
+def network_for_reader(user: Any, pk: Any) -> Organisation:
     return _one_of(run_reader_networks(user), pk)
 
 
-def estimate_org_for_user(user, pk):
+def estimate_org_for_user(user: Any, pk: Any) -> Organisation:
     return _one_of(estimate_orgs(user), pk)
 
 
-def participant_org_for_user(user, pk):
+def participant_org_for_user(user: Any, pk: Any) -> Organisation:
     return _one_of(participant_orgs(user), pk)
 
 
-def member_network_for(org, pk):
+def member_network_for(org: Organisation, pk: Any) -> Organisation:
     """One of the networks `org` is a member of, else 404."""
     return get_or_404(networks_of(org), pk=pk)
 
 
-def dedupe_org_for_user(user, pk):
+def dedupe_org_for_user(user: Any, pk: Any) -> Organisation:
     return _one_of(dedupe_orgs(user), pk)
 
 
-def is_coordinator_of(user, network) -> bool:
+def is_coordinator_of(user: Any, network: Organisation) -> bool:
     return any(o.pk == network.pk for o in coordinated_networks(user))
 
 
 # --- network linkage ----------------------------------------------------------------------
 
-def linkage_settings(network) -> NetworkLinkageSettings:
+def linkage_settings(network: Organisation) -> NetworkLinkageSettings:
     found = NetworkLinkageSettings.objects.filter(network=network).first()
     return found or NetworkLinkageSettings(network=network)
 
 
-def participation_of(network, org) -> Participation:
+def participation_of(network: Organisation, org: Organisation) -> Participation:
     found = Participation.objects.filter(network=network, organisation=org).first()
     return found or Participation(network=network, organisation=org)
 
 
-def latest_encodings(network) -> list[EncodingSet]:
+def latest_encodings(network: Organisation) -> list[EncodingSet]:
     """The newest encoding set of each list of the network: members that take part (their
     newest set, computed or uploaded) and off-platform lists, all made with the current
     secret."""
@@ -158,10 +160,10 @@ def latest_encodings(network) -> list[EncodingSet]:
 
 
 def list_label(enc: EncodingSet) -> str:
-    return enc.organisation.name if enc.organisation_id else enc.list_name
+    return enc.organisation.name if enc.organisation is not None else enc.list_name
 
 
-def member_rows(network) -> list[dict]:
+def member_rows(network: Organisation) -> list[dict]:
     """One row per member for the coordinator: takes part or not, secret entered, newest
     encodings (count and date). Counts only."""
     parts = {p.organisation_id: p for p in Participation.objects.filter(network=network)}
@@ -175,33 +177,33 @@ def member_rows(network) -> list[dict]:
     return rows
 
 
-def offplatform_lists(network) -> list[EncodingSet]:
+def offplatform_lists(network: Organisation) -> list[EncodingSet]:
     return [e for e in latest_encodings(network) if not e.organisation_id]
 
 
-def runs_of(network) -> QuerySet[LinkageRun]:
+def runs_of(network: Organisation) -> QuerySet[LinkageRun]:
     return LinkageRun.objects.filter(network=network).select_related("created_by")
 
 
-def run_for_user(user, pk) -> LinkageRun:
+def run_for_user(user: Any, pk: Any) -> LinkageRun:
     networks = [o.pk for o in run_reader_networks(user)]
     run = get_or_404(LinkageRun.objects.select_related("network", "created_by")
                   .filter(network_id__in=networks), pk=pk)
     return mark_stale(run)
 
 
-def encoding_job_for_user(user, pk) -> EncodingJob:
+def encoding_job_for_user(user: Any, pk: Any) -> EncodingJob:
     orgs = [o.pk for o in participant_orgs(user)]
     job = get_or_404(EncodingJob.objects.select_related("network", "organisation")
                   .filter(organisation_id__in=orgs), pk=pk)
     return mark_stale(job)
 
 
-def encoding_jobs_of(network, org) -> QuerySet[EncodingJob]:
+def encoding_jobs_of(network: Organisation, org: Organisation) -> QuerySet[EncodingJob]:
     return EncodingJob.objects.filter(network=network, organisation=org)
 
 
-def known_elsewhere(network, org) -> list[dict] | None:
+def known_elsewhere(network: Organisation, org: Organisation) -> list[dict] | None:
     """The organisation's cases the newest finished run found in another list, for persons
     whose consent for statistics is recorded; None when the network does not share matches."""
     from bridgeway.protection.models import ConsentPurpose
@@ -225,11 +227,11 @@ def known_elsewhere(network, org) -> list[dict] | None:
 
 # --- estimates ----------------------------------------------------------------------------
 
-def estimates_of(org) -> QuerySet[Estimate]:
+def estimates_of(org: Organisation) -> QuerySet[Estimate]:
     return Estimate.objects.filter(organisation=org).select_related("created_by", "approved_by")
 
 
-def estimate_for_user(user, pk) -> Estimate:
+def estimate_for_user(user: Any, pk: Any) -> Estimate:
     orgs = [o.pk for o in estimate_orgs(user)]
     estimate = get_or_404(Estimate.objects.select_related("organisation", "run", "created_by",
                                                        "approved_by")
@@ -237,7 +239,7 @@ def estimate_for_user(user, pk) -> Estimate:
     return mark_stale(estimate)
 
 
-def finished_runs_for(org) -> QuerySet[LinkageRun]:
+def finished_runs_for(org: Organisation) -> QuerySet[LinkageRun]:
     """Runs whose capture histories `org` may estimate from: its own, when it is a network."""
     if not org.is_network:
         return LinkageRun.objects.none()
@@ -246,11 +248,11 @@ def finished_runs_for(org) -> QuerySet[LinkageRun]:
 
 # --- duplicates within an organisation ------------------------------------------------------
 
-def dedupe_runs_of(org) -> QuerySet[DedupeRun]:
+def dedupe_runs_of(org: Organisation) -> QuerySet[DedupeRun]:
     return DedupeRun.objects.filter(organisation=org)
 
 
-def dedupe_run_for_user(user, pk) -> DedupeRun:
+def dedupe_run_for_user(user: Any, pk: Any) -> DedupeRun:
     orgs = [o.pk for o in dedupe_orgs(user)]
     run = get_or_404(DedupeRun.objects.select_related("organisation")
                   .filter(organisation_id__in=orgs), pk=pk)
@@ -261,7 +263,7 @@ def pairs_of(run: DedupeRun) -> QuerySet[CandidatePair]:
     return run.pairs.select_related("case_a", "case_b", "decided_by")
 
 
-def pair_for_user(user, pk) -> CandidatePair:
+def pair_for_user(user: Any, pk: Any) -> CandidatePair:
     orgs = [o.pk for o in dedupe_orgs(user)]
     return get_or_404(CandidatePair.objects.select_related("run", "run__organisation", "case_a",
                                                         "case_b")
@@ -279,7 +281,7 @@ def pair_details(pair: CandidatePair) -> list[dict]:
 
 # --- a worker that died ---------------------------------------------------------------------
 
-def mark_stale(work):
+def mark_stale(work: Any) -> Any:
     """A task still "running" (or "waiting") whose heartbeat stopped longer ago than
     BRIDGEWAY_ESTIMATION_STALE_MINUTES lost its worker: it is marked failed with a message,
     so the person sees it and can start again."""

@@ -82,7 +82,7 @@ def explanation_rows(explanation: list[dict]) -> list[dict]:
             reading = _("some evidence against")
         else:
             reading = _("strong evidence against")
-        rows.append({"label": COMPARISON_LABELS.get(item.get("comparison"),
-                                                    item.get("comparison")),
+        code = str(item.get("comparison", ""))
+        rows.append({"label": COMPARISON_LABELS.get(code, code),
                      "reading": reading, "weight": weight})
     return rows

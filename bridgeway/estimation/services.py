@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +32,7 @@ from bridgeway.estimation.models import (
     Participation,
     TaskStatus,
 )
+from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import network_members, roles_in
 from bridgeway.protection import crypto
 from bridgeway.protection.audit import audit_record
@@ -41,27 +43,27 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_TABLE_BYTES = 1024 * 1024
 
 
-def _require(actor, org, roles, message: str) -> None:
+def _require(actor: Any, org: Organisation, roles: frozenset[str], message: str) -> None:
     if not roles_in(actor, org) & roles:
         raise PermissionDenied(message)
 
 
-def _require_member(network, org) -> None:
+def _require_member(network: Organisation, org: Organisation) -> None:
     if not network_members(network).filter(member=org).exists():
         raise PermissionDenied(_("This organisation is not a member of the network."))
 
 
 # --- background work bookkeeping ----------------------------------------------------------
 
-def _beat(work, progress: int | None = None) -> None:
+def _beat(work: Any, progress: float | None = None) -> None:
     """Progress and heartbeat, written at once (outside the task's transaction, if any)."""
-    fields = {"heartbeat_at": timezone.now()}
+    fields: dict[str, Any] = {"heartbeat_at": timezone.now()}
     if progress is not None:
         fields["progress"] = max(0, min(100, int(progress)))
     type(work).objects.filter(pk=work.pk).update(**fields)
 
 
-def _claim(model, pk):
+def _claim(model: Any, pk: Any) -> Any:
     """Takes a waiting task for running; None if it is gone or another worker has it."""
     if not model.objects.filter(pk=pk, status=TaskStatus.WAITING).update(
             status=TaskStatus.RUNNING, heartbeat_at=timezone.now()):
@@ -69,12 +71,12 @@ def _claim(model, pk):
     return model.objects.get(pk=pk)
 
 
-def _fail(work, message: str) -> None:
+def _fail(work: Any, message: str) -> None:
     type(work).objects.filter(pk=work.pk).update(status=TaskStatus.FAILED, error=message[:500],
                                                  finished_at=timezone.now())
 
 
-def _done(work, **fields) -> None:
+def _done(work: Any, **fields: Any) -> None:
     for name, value in fields.items():
         setattr(work, name, value)
     work.status, work.progress, work.finished_at = TaskStatus.DONE, 100, timezone.now()
@@ -85,7 +87,7 @@ def _done(work, **fields) -> None:
 # --- the network's linkage settings --------------------------------------------------------
 
 @transaction.atomic
-def linkage_settings_set(*, network, actor, share_matches: bool) -> NetworkLinkageSettings:
+def linkage_settings_set(*, network: Organisation, actor: Any, share_matches: bool) -> NetworkLinkageSettings:
     from bridgeway.estimation.queries import COORDINATOR_ROLES
 
     _require(actor, network, COORDINATOR_ROLES,
@@ -101,7 +103,7 @@ def linkage_settings_set(*, network, actor, share_matches: bool) -> NetworkLinka
 # --- participation and the shared secret ----------------------------------------------------
 
 @transaction.atomic
-def linkage_secret_reset(*, network, actor) -> int:
+def linkage_secret_reset(*, network: Organisation, actor: Any) -> int:
     """Starts over with a new secret (a mistyped first secret, or a secret that leaked): every
     member's stored secret is destroyed and its participation turned off, the network's
     fingerprint is forgotten, and encodings made with the old secret are no longer linked.
@@ -136,6 +138,7 @@ def _seal_secret(part: Participation, secret: bytes) -> None:
 
 
 def _open_secret(part: Participation) -> bytes:
+    assert part.wrapped_key is not None and part.sealed_secret is not None
     key = crypto.unwrap_data_key(
         bytes(part.wrapped_key), key_id=part.kek_id,
         subject_id=f"linkage-{part.network_id}-{part.organisation_id}")
@@ -143,7 +146,7 @@ def _open_secret(part: Participation) -> bytes:
                               what="linkage secret")
 
 
-def _check_fingerprint(network, fingerprint: str, *, field: str) -> NetworkLinkageSettings:
+def _check_fingerprint(network: Organisation, fingerprint: str, *, field: str) -> NetworkLinkageSettings:
     """The network's fingerprint is set by the first secret or file; anything else must agree."""
     settings_row, _created = NetworkLinkageSettings.objects.select_for_update() \
         .get_or_create(network=network)
@@ -160,7 +163,7 @@ def _check_fingerprint(network, fingerprint: str, *, field: str) -> NetworkLinka
 
 
 @transaction.atomic
-def participation_set(*, network, org, actor, enabled: bool,
+def participation_set(*, network: Organisation, org: Organisation, actor: Any, enabled: bool,
                       secret: bytes | None = None) -> Participation:
     """Turns the organisation's participation on or off and, if given, stores the shared linkage
     secret (sealed; never shown again). Taking part needs a secret."""
@@ -196,7 +199,7 @@ def participation_set(*, network, org, actor, enabled: bool,
 
 # --- encodings --------------------------------------------------------------------------------
 
-def _platform_records(org) -> tuple[list[str], list[dict]]:
+def _platform_records(org: Organisation) -> tuple[list[str], list[dict]]:
     """The organisation's persons as the default schema's records, decrypted in memory only."""
     from bridgeway.cases.queries import coded_case_rows, personal_case_fields
 
@@ -210,7 +213,7 @@ def _platform_records(org) -> tuple[list[str], list[dict]]:
 
 
 @transaction.atomic
-def encoding_job_create(*, network, org, actor) -> EncodingJob:
+def encoding_job_create(*, network: Organisation, org: Organisation, actor: Any) -> EncodingJob:
     from bridgeway.estimation.queries import PARTICIPATION_ROLES
 
     _require(actor, org, PARTICIPATION_ROLES,
@@ -261,7 +264,7 @@ def encoding_job_run(job_id: int) -> EncodingJob | None:
     return job
 
 
-def _read_upload(upload, limit: int) -> bytes:
+def _read_upload(upload: Any, limit: int) -> bytes:
     if upload.size is not None and upload.size > limit:
         raise ValidationError({"file": [_("The file is larger than %(mb)d MB.")
                                         % {"mb": limit // (1024 * 1024)}]})
@@ -269,7 +272,8 @@ def _read_upload(upload, limit: int) -> bytes:
 
 
 @transaction.atomic
-def encodings_upload(*, network, actor, upload, organisation=None,
+def encodings_upload(*, network: Organisation, actor: Any, upload: Any,
+                     organisation: Organisation | None = None,
                      list_name: str = "") -> EncodingSet:
     """The standalone encoder's CSV: by a member organisation for itself, or by a coordinator
     for an organisation not on the platform (named by `list_name`). Refused whole, with the
@@ -322,7 +326,7 @@ def encodings_upload(*, network, actor, upload, organisation=None,
 # --- linkage runs ---------------------------------------------------------------------------
 
 @transaction.atomic
-def run_start(*, network, actor, threshold: float | None = None) -> LinkageRun:
+def run_start(*, network: Organisation, actor: Any, threshold: float | None = None) -> LinkageRun:
     from bridgeway.estimation import linkage
     from bridgeway.estimation.queries import COORDINATOR_ROLES
 
@@ -375,9 +379,10 @@ def run_link(run_id: int) -> LinkageRun | None:
         _beat(run, 80)
         sizes = [len(a) for a in arrays]
         histories = linkage.capture_histories(sizes, clusters)
-        rows = sorted(({"pattern": "".join(str(int(b)) for b in pattern), "count": int(n)}
-                       for pattern, n in histories.items() if n),
-                      key=lambda r: r["pattern"], reverse=True)
+        rows: list[dict[str, Any]] = sorted(
+            ({"pattern": "".join(str(int(b)) for b in pattern), "count": int(n)}
+             for pattern, n in histories.items() if n),
+            key=lambda r: str(r["pattern"]), reverse=True)
         matches = []
         across = 0
         for cluster in clusters:
@@ -408,13 +413,13 @@ def run_link(run_id: int) -> LinkageRun | None:
 def _still_theirs(matches: list[LinkageMatch]) -> list[LinkageMatch]:
     """Matches whose case still belongs to the organisation that encoded it (a case transferred
     or gone since the encoding is left out, never shown to the wrong organisation)."""
-    case_model = LinkageMatch._meta.get_field("case").related_model
+    case_model: Any = LinkageMatch._meta.get_field("case").related_model
     owned = set(case_model.objects.filter(pk__in=[m.case_id for m in matches])
                 .values_list("pk", "organisation_id"))
     return [m for m in matches if (_uuid(m.case_id), m.organisation_id) in owned]
 
 
-def _uuid(value):
+def _uuid(value: Any) -> Any:
     import uuid
 
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
@@ -433,7 +438,7 @@ def _table_from_run(run: LinkageRun) -> TableSource:
                        rows=list(run.histories))
 
 
-def _table_from_upload(upload) -> TableSource:
+def _table_from_upload(upload: Any) -> TableSource:
     from bridgeway.estimation import mse
 
     data = _read_upload(upload, MAX_TABLE_BYTES)
@@ -447,7 +452,7 @@ def _table_from_upload(upload) -> TableSource:
               for pattern, count in table.as_dict().items()])
 
 
-def _capture_table(source: TableSource):
+def _capture_table(source: TableSource) -> Any:
     from bridgeway.estimation import mse
 
     return mse.CaptureTable.from_counts(
@@ -456,7 +461,8 @@ def _capture_table(source: TableSource):
 
 
 @transaction.atomic
-def estimate_create(*, org, actor, title: str, run: LinkageRun | None = None, upload=None,
+def estimate_create(*, org: Organisation, actor: Any, title: str, run: LinkageRun | None = None,
+                    upload: Any = None,
                     method: str = Estimate.Method.STEPWISE, pthresh: float = 0.02,
                     bootstrap: int = 1000, list_definitions: str = "") -> Estimate:
     from bridgeway.estimation import mse
@@ -544,7 +550,7 @@ def estimate_run(estimate_id: int) -> Estimate | None:
 def _plain_json(data: dict) -> dict:
     """The estimate as stored: numpy scalars become Python numbers; NaN or infinity are refused
     (PostgreSQL's jsonb has no place for them)."""
-    def plain(value):
+    def plain(value: Any) -> Any:
         if hasattr(value, "item"):
             return value.item()
         raise TypeError(f"{type(value).__name__} in an estimate")
@@ -553,7 +559,7 @@ def _plain_json(data: dict) -> dict:
 
 
 @transaction.atomic
-def estimate_approve(*, estimate: Estimate, actor) -> Estimate:
+def estimate_approve(*, estimate: Estimate, actor: Any) -> Estimate:
     from bridgeway.estimation.queries import ESTIMATE_ROLES
 
     _require(actor, estimate.organisation, ESTIMATE_ROLES,
@@ -574,7 +580,7 @@ def estimate_approve(*, estimate: Estimate, actor) -> Estimate:
 
 
 @transaction.atomic
-def estimate_publish(*, estimate: Estimate, actor) -> Estimate:
+def estimate_publish(*, estimate: Estimate, actor: Any) -> Estimate:
     from bridgeway.estimation.queries import ESTIMATE_ROLES
 
     _require(actor, estimate.organisation, ESTIMATE_ROLES,
@@ -594,7 +600,7 @@ def estimate_publish(*, estimate: Estimate, actor) -> Estimate:
 # --- duplicates within one organisation -----------------------------------------------------
 
 @transaction.atomic
-def dedupe_start(*, org, actor) -> DedupeRun:
+def dedupe_start(*, org: Organisation, actor: Any) -> DedupeRun:
     from bridgeway.estimation.queries import DEDUPE_ROLES
 
     _require(actor, org, DEDUPE_ROLES, _("Only supervisors look for duplicate persons."))
@@ -646,7 +652,7 @@ def _explanation(why: dict) -> list[dict]:
 
 
 @transaction.atomic
-def pair_decide(*, pair: CandidatePair, actor, decision: str) -> CandidatePair:
+def pair_decide(*, pair: CandidatePair, actor: Any, decision: str) -> CandidatePair:
     from bridgeway.estimation.queries import DEDUPE_ROLES
 
     _require(actor, pair.run.organisation, DEDUPE_ROLES,
