@@ -330,6 +330,8 @@ SPECTACULAR_SETTINGS = {
         "DeclineReasonEnum": "bridgeway.referrals.codes.DeclineReason",
         "CivicAnswerEnum": "bridgeway.civicspace.codes.Answer",
         "CivicIncidentStatusEnum": "bridgeway.civicspace.codes.Status",
+        "EstimationTaskStatusEnum": "bridgeway.estimation.models.TaskStatus",
+        "EstimateMethodEnum": "bridgeway.estimation.models.Estimate.Method",
     },
 }
 

@@ -6,3 +6,6 @@ class EstimationConfig(AppConfig):
     name = "bridgeway.estimation"
     label = "estimation"
     verbose_name = _("Estimation")
+
+    def ready(self) -> None:
+        from bridgeway.estimation import audit_codes, hooks  # noqa: F401
