@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -48,3 +48,14 @@ def set_language(request):
         httponly=True,
     )
     return response
+
+
+def not_found(request, exception):
+    """A URL under /api/ that no operation matches (an id that is not a number, say) answers
+    like the API's own 404, in JSON, as the schema says; other pages get the 404 page."""
+    from django.views.defaults import page_not_found
+    from rest_framework.exceptions import NotFound
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return page_not_found(request, exception)

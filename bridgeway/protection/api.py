@@ -7,6 +7,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bridgeway.core.api_schema import UPLOADED_FILE, ModelSerializer, file_response
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_audit_for_user, orgs_where
 from bridgeway.protection import services
@@ -29,7 +30,7 @@ from bridgeway.protection.queries import (
 from bridgeway.protection.responses import document_response, export_response
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["seq", "created_at", "actor", "organisation", "action", "object_type",
@@ -65,7 +66,7 @@ class AuditEventList(ListAPIView):
 
 
 # --- personal data -----------------------------------------------------------------------
-class ConsentSerializer(serializers.ModelSerializer):
+class ConsentSerializer(ModelSerializer):
     purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
     method = serializers.ChoiceField(choices=ConsentMethod.choices)
     recipient_type = serializers.CharField(required=False, allow_blank=True, default="")
@@ -130,7 +131,7 @@ class ConsentCheckView(APIView):
         return Response({"allowed": check.allowed, "reason": check.reason})
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     class Meta:
         model = EncryptedDocument
         fields = ["id", "content_type", "size", "uploaded_at"]
@@ -153,7 +154,7 @@ class DocumentUpload(APIView):
 
 
 class DocumentDownload(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    @extend_schema(responses=file_response(description=UPLOADED_FILE),
                    summary="Download a document, decrypted after the permission check")
     def get(self, request, pk, document_id):
         subject = subject_for_user(request.user, pk, roles=CASE_ROLES)
@@ -163,7 +164,7 @@ class DocumentDownload(APIView):
         return document_response(user=request.user, doc=doc, screen="api-document-download")
 
 
-class AccessLogSerializer(serializers.ModelSerializer):
+class AccessLogSerializer(ModelSerializer):
     subject_reference = serializers.CharField(source="subject.reference")
 
     class Meta:
@@ -194,7 +195,7 @@ class AccessLogList(ListAPIView):
                                   else None, flagged=params.get("flagged") in ("1", "true"))
 
 
-class ErasureSerializer(serializers.ModelSerializer):
+class ErasureSerializer(ModelSerializer):
     subject_reference = serializers.CharField(source="subject.reference")
 
     class Meta:
