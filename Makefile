@@ -23,7 +23,7 @@ help:
 	@echo "make run    - install, migrate, load demo data once, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - install test dependencies and run the whole suite (browser tests need /usr/bin/chromium)"
 	@echo "make worker - run the background task worker"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff, the layering contracts (import-linter), mypy, migrations check"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found on PATH or under pyenv. Install one (e.g. pyenv install 3.13)."; exit 1; }
@@ -43,15 +43,19 @@ run: install
 	BRIDGEWAY_DEBUG=1 $(PY) manage.py demo_seed
 	BRIDGEWAY_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# `manage.py worker`, not `db_worker`: no autoreloader child (stopping this process stops the
+# work), and jobs of dead workers are recovered at start. `exec`: the worker replaces the shell.
 worker: install
-	BRIDGEWAY_DEBUG=1 $(PY) manage.py db_worker
+	BRIDGEWAY_DEBUG=1 exec $(PY) manage.py worker
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check bridgeway tests bench
+	$(VENV)/bin/lint-imports
 	@mkdir -p var
+	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 
 bench: install

@@ -234,7 +234,8 @@ def run(args) -> None:
                                        k=K)
 
     full, full_min, release = p50(whole, max(1, args.repeat // 2))
-    assert release.result["cells"] == result["cells"]
+    # The published counts are rounded to a multiple of 5 by cell key (issue 16): same cells.
+    assert [c["values"] for c in release.result["cells"]] == [c["values"] for c in result["cells"]]
     print(f"  whole release_create (with pycanon check, save, audit): p50 {full:.3f} s "
           f"(min {full_min:.3f} s)")
     check, check_min, k_new = p50(lambda: method.pycanon_k_crosstab(result, DIMS),

@@ -46,6 +46,9 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("BRIDGEWAY_CSRF_TRUSTED_ORIGINS", [])
 
+# Tests turn this on: audit_record refuses a code no app registered (<app>/audit_codes.py).
+BRIDGEWAY_AUDIT_CODES_STRICT = False
+
 INSTALLED_APPS = [
     "bridgeway.core",
     "bridgeway.accounts",
@@ -56,6 +59,8 @@ INSTALLED_APPS = [
     "bridgeway.referrals",
     "bridgeway.civicspace",
     "bridgeway.stats",
+    "bridgeway.estimation",
+    "bridgeway.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -86,7 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "bridgeway.core.middleware.UserLanguageMiddleware",
-    "bridgeway.core.middleware.MfaRequiredMiddleware",
+    "bridgeway.accounts.middleware.MfaRequiredMiddleware",
     "bridgeway.protection.access.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -123,6 +128,13 @@ DATABASES = {
         conn_max_age=env_int("BRIDGEWAY_DB_CONN_MAX_AGE", 60),
     )
 }
+# PostgreSQL cancels any statement running longer than this (milliseconds; 0 = no limit), so
+# no request can hold a web worker beyond gunicorn's --timeout (docs/operations.md, "Bounded
+# requests"). Run the worker and long maintenance commands (migrate) with 0.
+BRIDGEWAY_DB_STATEMENT_TIMEOUT_MS = env_int("BRIDGEWAY_DB_STATEMENT_TIMEOUT_MS", 20_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={max(BRIDGEWAY_DB_STATEMENT_TIMEOUT_MS, 0)}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh checkout has no var/ yet; SQLite cannot create the folder of its file.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -174,9 +186,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("BRIDGEWAY_REAUTH_SECONDS", 300)
-# Throttling and lockout: at most 10 failed logins a minute from one address, and an account
-# locks for 15 minutes after 5 failures.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key"}
+# Throttling and lockout (bridgeway/accounts/throttle.py): at most 10 failed logins a minute
+# from one address; an account locks for 15 minutes after 5 failures from one address (only
+# there: "key" counts per account and address); and, everywhere, after 40 failures in an hour.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key", "login_failed_account": "40/h/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Bridgeway"
 MFA_RECOVERY_CODE_COUNT = 10
@@ -268,6 +281,13 @@ BRIDGEWAY_BASE_URL = env_str("BRIDGEWAY_BASE_URL") or "http://127.0.0.1:8000"
 
 # --- background tasks --------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background jobs (core.jobs, docs/operations.md "Background jobs"): a worker on another host is
+# taken for dead when its lease was not renewed for this long (one on this host as soon as its
+# process is gone); a job is started again after its worker died until it has had this many
+# attempts, then marked failed; `manage.py worker` looks for dead jobs this often.
+BRIDGEWAY_JOB_LEASE_SECONDS = env_int("BRIDGEWAY_JOB_LEASE_SECONDS", 120)
+BRIDGEWAY_JOB_MAX_ATTEMPTS = env_int("BRIDGEWAY_JOB_MAX_ATTEMPTS", 2)
+BRIDGEWAY_JOB_RECOVER_SECONDS = env_int("BRIDGEWAY_JOB_RECOVER_SECONDS", 300)
 
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -275,7 +295,7 @@ REST_FRAMEWORK = {
         "bridgeway.accounts.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["bridgeway.core.api.IsAuthenticatedWithMfa"],
+    "DEFAULT_PERMISSION_CLASSES": ["bridgeway.accounts.api_auth.IsAuthenticatedWithMfa"],
     "DEFAULT_SCHEMA_CLASS": "bridgeway.core.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -349,5 +369,12 @@ BRIDGEWAY_IMPORT_MAX_BYTES = env_int("BRIDGEWAY_IMPORT_MAX_BYTES", 200 * 1024 * 
 BRIDGEWAY_IMPORT_DIR = VAR_DIR / "imports"
 # An import of at most this many bytes runs inside the request; larger ones go to the worker.
 BRIDGEWAY_IMPORT_INLINE_BYTES = env_int("BRIDGEWAY_IMPORT_INLINE_BYTES", 2 * 1024 * 1024)
+# A dashboard counts a dataset without pre-computed counts itself up to this many records
+# (about 0.2 s); a larger one is counted by the worker and shown as "being counted".
+BRIDGEWAY_STATS_INLINE_ROWS = env_int("BRIDGEWAY_STATS_INLINE_ROWS", 50_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A larger upload is spooled to an unnamed temporary file encrypted under a key held only in
+# memory (protection.spool), never in clear as Django's default handler does.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "bridgeway.protection.spool.EncryptedTemporaryFileUploadHandler"]

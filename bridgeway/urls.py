@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from bridgeway.accounts import views as accounts_views
 from bridgeway.core import views as core_views
 from bridgeway.core.api_docs import swagger_csp
+from bridgeway.orgs import views as orgs_views
 
 admin.site.site_header = "Bridgeway platform administration"
 # The admin login goes through allauth, so MFA and throttling apply there too.
@@ -13,9 +15,13 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 handler404 = "bridgeway.core.views.not_found"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", orgs_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("i18n/language/", core_views.set_language, name="set_language"),
+    path("i18n/language/", accounts_views.set_language, name="set_language"),
+    # Sign-in and its MFA step answer 429 when throttled (bridgeway.accounts.throttle).
+    path("accounts/login/", accounts_views.LoginView.as_view(), name="account_login"),
+    path("accounts/2fa/authenticate/", accounts_views.MfaAuthenticateView.as_view(),
+         name="mfa_authenticate"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("bridgeway.accounts.urls")),
     path("orgs/", include("bridgeway.orgs.urls")),

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from bridgeway.accounts.models import User
+from bridgeway.accounts.services import api_token_create
 from bridgeway.orgs.models import Membership, NetworkMembership, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, with_totp
 
@@ -88,6 +90,14 @@ def signed_in(user: User, *, reauthenticated: bool = True) -> Client:
             {"method": "password", "at": time.time(), "reauthenticated": True}]
         session["account_authentication_methods_user"] = str(user.pk)
         session.save()
+    return client
+
+
+def api(user: User) -> APIClient:
+    """An API client that authenticates as `user` with a fresh token."""
+    _token, secret = api_token_create(user=user, name="t")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 

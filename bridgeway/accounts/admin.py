@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from bridgeway.accounts.models import User
+from bridgeway.accounts.services import user_set_active
 
 
 @admin.register(User)
@@ -13,8 +14,6 @@ class UserAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Only `is_active` is editable here: blocking or unblocking a login, audited.
-        from bridgeway.accounts.services import user_set_active
-
         user_set_active(user=obj, actor=request.user, active=obj.is_active)
 
     def has_add_permission(self, request):

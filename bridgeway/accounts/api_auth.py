@@ -2,9 +2,11 @@ import hmac
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions
+from rest_framework import authentication, exceptions, permissions
 
+from bridgeway.accounts.mfa import user_has_mfa, user_requires_mfa
 from bridgeway.accounts.models import ApiToken
 
 TOKEN_PREFIX = "bw_"
@@ -57,3 +59,16 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
                 "description": "`Token bw_…` — create one under My account → API tokens."}
+
+
+class IsAuthenticatedWithMfa(permissions.IsAuthenticated):
+    """Callers whose role needs MFA must have it set up, whether they use a session or a token."""
+
+    message = gettext_lazy("Set up two-factor authentication before using the API.")
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        # Also for tokens: a token made before its owner gained a role that needs MFA stops
+        # working until the owner sets MFA up.
+        return not user_requires_mfa(request.user) or user_has_mfa(request.user)

@@ -1,6 +1,7 @@
 """Audit events for sign-in and MFA changes. Payloads carry no e-mail addresses or IPs."""
 
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.mfa.signals import authentication_failed as mfa_authentication_failed
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -29,8 +30,21 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
-    # The attempted address is personal data and may not even be an account: not recorded.
-    audit_record(action="accounts.session.login_failed")
+    # The account's id when the typed address is one; the address itself is personal data and
+    # may not even be an account: never recorded.
+    from bridgeway.accounts import throttle
+
+    login = credentials.get("email") or credentials.get("username") or ""
+    throttle.audit_failure(action="accounts.session.login_failed",
+                           account=throttle.account_for(login), reason="password")
+
+
+@receiver(mfa_authentication_failed)
+def _mfa_failed(sender, request, user, authenticator, reauthentication=False, **kwargs):
+    from bridgeway.accounts import throttle
+
+    throttle.audit_failure(action="accounts.session.mfa_failed", account=user,
+                           reason="reauthentication" if reauthentication else "code")
 
 
 @receiver(authenticator_added)

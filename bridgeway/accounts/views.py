@@ -1,8 +1,14 @@
 from allauth.account.decorators import reauthentication_required
+from allauth.account.views import LoginView as AllauthLoginView
+from allauth.mfa.base.views import AuthenticateView as AllauthMfaAuthenticateView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,3 +67,52 @@ def token_revoke(request, pk):
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:settings")
+
+
+@require_POST
+def set_language(request):
+    """Switches the interface language; for a signed-in person the choice is saved."""
+    lang = request.POST.get("language", "")
+    if lang not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest("Unknown language.")
+    nxt = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+        nxt = "/"
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=lang)
+    translation.activate(lang)
+    response = redirect(nxt)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600,
+        secure=settings.LANGUAGE_COOKIE_SECURE, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=True,
+    )
+    return response
+def _too_many(response, request):
+    """A throttled or locked-out attempt is a 429 with the time to wait (the page says when)."""
+    response.status_code = 429
+    response["Retry-After"] = str(getattr(request, "bridgeway_retry_after", 60))
+    return response
+
+
+class LoginView(AllauthLoginView):
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("__all__", code="too_many_login_attempts"):
+            return _too_many(response, self.request)
+        return response
+
+
+class MfaAuthenticateView(AllauthMfaAuthenticateView):
+    def form_invalid(self, form):
+        if not form.has_error("code", code="too_many_login_attempts"):
+            return super().form_invalid(form)
+        from bridgeway.accounts import throttle
+
+        user = self.stage.login.user
+        block = throttle.block_for(self.request, action="login_failed",
+                                   key=f"mfa-auth-user-{user.pk}",
+                                   reason_by_per={"ip": "address", "key": "mfa"})
+        form.errors["code"] = form.error_class([str(throttle.refused(
+            self.request, block=block, account=user, reason="mfa").message)])
+        return _too_many(super().form_invalid(form), self.request)

@@ -1,9 +1,8 @@
 """Cases through the API, with the same scoping and rules as the screens."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from bridgeway.accounts.models import User
 from bridgeway.cases import services
 from bridgeway.cases.codes import (
     CaseStatus,
@@ -57,7 +55,9 @@ from bridgeway.cases.queries import (
     cases_visible_to,
     filtered_cases,
 )
+from bridgeway.core.api import RefusesUnknownFilters, list_filters
 from bridgeway.core.api_schema import ModelSerializer, OptionalTextField, paginated
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisation_for_user, organisations_visible_to
@@ -67,7 +67,39 @@ from bridgeway.protection.services import (
 )
 
 
-class PersonSerializer(serializers.Serializer):
+class _OnlyKnownKeys:
+    """Refuses keys the serializer does not have, naming each, instead of ignoring them (a
+    client sending {"status": ...} would otherwise get 200 and think it was saved)."""
+
+    refuses_unknown_keys = True  # the schema says additionalProperties: false
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {k: [_("Unknown field: it cannot be changed here.")] for k in unknown})
+        return super().to_internal_value(data)
+
+
+class AddressSerializer(_OnlyKnownKeys, serializers.Serializer):
+    street = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    state = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                        default="")
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="",
+                                    help_text="ISO 3166-1 alpha-2")
+
+
+class IdentityDocumentSerializer(_OnlyKnownKeys, serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IdentityDocumentKind.choices)
+    number = serializers.CharField(max_length=60)
+
+
+class PersonSerializer(_OnlyKnownKeys, serializers.Serializer):
+    """The person at intake: every field given is stored; any other key is refused, naming it."""
+
     first_name = serializers.CharField(max_length=100)
     second_name = serializers.CharField(max_length=100, required=False, allow_blank=True,
                                         default="")
@@ -77,6 +109,8 @@ class PersonSerializer(serializers.Serializer):
     citizenship = serializers.CharField(required=False, allow_blank=True, default="")
     phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
     email = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    address = AddressSerializer(required=False, allow_null=True, default=None)
+    identity_documents = IdentityDocumentSerializer(many=True, required=False, default=list)
 
 
 class CaseSerializer(ModelSerializer):
@@ -131,7 +165,7 @@ class CaseFilterSerializer(serializers.Serializer):
                                             "organisations; default: all of them")
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.none(), required=False,
+        queryset=get_user_model().objects.none(), required=False,
         help_text="id of a caseworker or supervisor of the caller's organisations")
     exploitation = serializers.ChoiceField(choices=Exploitation.choices, required=False)
     opened_from = serializers.DateField(required=False)
@@ -141,7 +175,7 @@ class CaseFilterSerializer(serializers.Serializer):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.orgs = list(case_orgs(user)) if user is not None else []
-        self.fields["assignee"].queryset = User.objects.filter(
+        self.fields["assignee"].queryset = get_user_model().objects.filter(
             memberships__organisation__in=self.orgs, memberships__is_active=True,
             memberships__role__in=[Role.CASEWORKER, Role.SUPERVISOR]).distinct()
 
@@ -197,21 +231,6 @@ def _country():
 def _code(choices, help_text):
     return serializers.ChoiceField(choices=choices, required=False, allow_blank=True,
                                    help_text=help_text + '; "" for none')
-
-
-class _OnlyKnownKeys:
-    """Refuses keys the serializer does not have, naming each, instead of ignoring them (a
-    client sending {"status": ...} would otherwise get 200 and think it was saved)."""
-
-    refuses_unknown_keys = True  # the schema says additionalProperties: false
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(str(k) for k in data if k not in self.fields)
-            if unknown:
-                raise serializers.ValidationError(
-                    {k: [_("Unknown field: it cannot be changed here.")] for k in unknown})
-        return super().to_internal_value(data)
 
 
 class ContextDataSerializer(_OnlyKnownKeys, serializers.Serializer):
@@ -387,7 +406,7 @@ class ObjectiveSerializer(ModelSerializer):
 class TaskSerializer(ModelSerializer):
     title = serializers.CharField(max_length=500)
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.none(), required=False, allow_null=True, default=None,
+        queryset=get_user_model().objects.none(), required=False, allow_null=True, default=None,
         help_text="a supervisor of the organisation or a caseworker assigned to the case; "
                   "default: the caller")
     case_reference = serializers.CharField(source="case.reference", read_only=True)
@@ -426,7 +445,7 @@ class AssignSerializer(serializers.Serializer):
         child=serializers.IntegerField(), required=False,
         help_text="the caseworkers' ids you read, so that a 409 can say whether they changed")
     assignees = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=User.objects.none(),
+        many=True, queryset=get_user_model().objects.none(),
         help_text="ids of caseworkers or supervisors of the case's organisation; replaces the "
                   "current list")
 
@@ -462,21 +481,6 @@ def _conflict(exc) -> Response:
     return Response(ConflictSerializer({
         "detail": exc.messages[0], "changed": exc.changed, "version": exc.version,
         "changes": [vars(c) for c in exc.changes]}).data, status=status.HTTP_409_CONFLICT)
-
-
-class AddressSerializer(_OnlyKnownKeys, serializers.Serializer):
-    street = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    city = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    state = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    postal_code = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                                        default="")
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="",
-                                    help_text="ISO 3166-1 alpha-2")
-
-
-class IdentityDocumentSerializer(_OnlyKnownKeys, serializers.Serializer):
-    kind = serializers.ChoiceField(choices=IdentityDocumentKind.choices)
-    number = serializers.CharField(max_length=60)
 
 
 class PersonDataSerializer(_OnlyKnownKeys, serializers.Serializer):
@@ -555,8 +559,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        filters = CaseFilterSerializer(data=self.request.query_params, user=self.request.user)
-        filters.is_valid(raise_exception=True)
+        filters = list_filters(self.request, CaseFilterSerializer, user=self.request.user)
         return filters.cases(self.request.user)
 
     @extend_schema(
@@ -788,7 +791,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             url_path=r"objectives/(?P<objective_id>[^/.]+)/done")
     def objective_done(self, request, pk=None, objective_id=None):
         case = self.get_object()
-        objective = _row_or_404(case.objectives.select_related("case", "subject"), objective_id)
+        objective = get_or_404(case.objectives.select_related("case", "subject"), pk=objective_id)
         objective = services.objective_done(objective=objective, actor=request.user)
         return Response(ObjectiveSerializer(objective).data)
 
@@ -815,7 +818,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[^/.]+)/done")
     def task_done(self, request, pk=None, task_id=None):
         case = self.get_object()
-        task = _row_or_404(case.tasks.select_related("case", "subject"), task_id)
+        task = get_or_404(case.tasks.select_related("case", "subject"), pk=task_id)
         task = services.task_done(task=task, actor=request.user)
         return Response(TaskSerializer(task).data)
 
@@ -921,7 +924,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _review(self, request, decision_id, approve: bool):
         case = self.get_object()
-        decision = _row_or_404(Decision.objects.filter(case=case), decision_id)
+        decision = get_or_404(Decision.objects.filter(case=case), pk=decision_id)
         decision = services.decision_approve(decision=decision, actor=request.user,
                                              approve=approve)
         return Response(DecisionSerializer(decision).data)
@@ -971,15 +974,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(CaseSerializer(case).data)
 
 
-def _row_or_404(queryset, pk):
-    try:
-        return get_object_or_404(queryset, pk=pk)
-    except (ValueError, DjangoValidationError):
-        raise Http404 from None
-
-
 @extend_schema(summary="The caller's open tasks across the cases they may see, soonest first")
-class MyTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class MyTaskViewSet(RefusesUnknownFilters, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = TaskSerializer
 
     def get_queryset(self):
@@ -989,7 +985,7 @@ class MyTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema(summary="Active indicator sets with provenance and uncertainty flags")
-class IndicatorSetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class IndicatorSetViewSet(RefusesUnknownFilters, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = IndicatorSetSerializer
 
     def get_queryset(self):

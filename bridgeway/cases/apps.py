@@ -6,8 +6,9 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from bridgeway.cases import signals  # noqa: F401
+        from bridgeway.cases import audit_codes, home, hooks, signals  # noqa: F401
         from bridgeway.cases.reminders import overdue_tasks
         from bridgeway.notifications.registry import register_reminder_source
 
         register_reminder_source("cases.overdue_tasks", overdue_tasks)
+        home.register()

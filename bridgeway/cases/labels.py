@@ -23,7 +23,10 @@ from bridgeway.cases.codes import (
     ServiceOutcome,
     TraffickingStatus,
 )
+from bridgeway.cases.models import Case, Decision, IndicatorSet
+from bridgeway.cases.services import person_labels
 from bridgeway.orgs.codes import Service, country_name
+from bridgeway.protection.registry import audit_code_label
 
 
 def code_label(choices: type[TextChoices], value) -> str:
@@ -57,9 +60,6 @@ def field_label(field: str) -> str:
     """The translated name of a field of the case or of its person (a correction of the
     person's details names the person's fields)."""
     from django.core.exceptions import FieldDoesNotExist
-
-    from bridgeway.cases.models import Case
-    from bridgeway.cases.services import person_labels
 
     person = person_labels()
     if field in person:
@@ -96,31 +96,6 @@ def event_rows(case) -> list[dict]:
                      "place": e.place or "", "date_from": e.date_from, "date_to": e.date_to})
     return rows
 
-
-ACTIONS = {
-    "cases.case.opened": gettext_lazy("Case opened"),
-    "cases.case.opened_linked": gettext_lazy("Case opened from a referral"),
-    "cases.case.status_changed": gettext_lazy("Status changed"),
-    "cases.case.updated": gettext_lazy("Context edited"),
-    "cases.case.assigned": gettext_lazy("Caseworkers assigned"),
-    "cases.person.corrected": gettext_lazy("Person's details corrected"),
-    "cases.case.transferred": gettext_lazy("Case transferred to another organisation"),
-    "cases.first_contact.opened": gettext_lazy("Anonymous first contact recorded"),
-    "cases.first_contact.converted": gettext_lazy("First contact turned into a full case"),
-    "cases.note.added": gettext_lazy("Note added"),
-    "cases.service.recorded": gettext_lazy("Service recorded"),
-    "cases.assessment.recorded": gettext_lazy("Identification assessment recorded"),
-    "cases.decision.recorded": gettext_lazy("Identification decision recorded"),
-    "cases.decision.formal_recorded": gettext_lazy("Formal identification by a state body recorded"),
-    "cases.decision.approved": gettext_lazy("Decision approved"),
-    "cases.decision.rejected": gettext_lazy("Decision rejected"),
-    "cases.plan_objective.added": gettext_lazy("Support plan objective added"),
-    "cases.plan_objective.done": gettext_lazy("Support plan objective reached"),
-    "cases.task.added": gettext_lazy("Task added"),
-    "cases.task.done": gettext_lazy("Task done"),
-    "cases.event.added": gettext_lazy("Trafficking event added"),
-    "cases.perpetrator.added": gettext_lazy("Perpetrator context added"),
-}
 
 # Payload keys: their label and how to read the value. Payloads hold codes and ids only.
 _KEYS = {
@@ -166,8 +141,6 @@ def _read(kind, value, lookups) -> str:
     if kind == "fields":
         return ", ".join(field_label(f) for f in value)
     if kind == "decision_state":
-        from bridgeway.cases.models import Decision
-
         return code_label(Decision.State, value)
     if kind in ("users", "organisation", "indicator_set"):
         names = lookups[kind]
@@ -182,7 +155,6 @@ def _read(kind, value, lookups) -> str:
 def _lookups(events) -> dict:
     from django.contrib.auth import get_user_model
 
-    from bridgeway.cases.models import IndicatorSet
     from bridgeway.orgs.models import Organisation
 
     wanted: dict[str, set] = {"users": set(), "organisation": set(), "indicator_set": set()}
@@ -216,6 +188,6 @@ def timeline_entries(events) -> list[dict]:
                 details.append((str(label), shown))
         entries.append({"at": e.created_at, "who": e.actor.full_name if e.actor else "",
                         "action": e.action,
-                        "label": str(ACTIONS.get(e.action, gettext_lazy("Other change"))),
+                        "label": str(audit_code_label(e.action, gettext_lazy("Other change"))),
                         "details": details})
     return entries

@@ -263,6 +263,9 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-decided_on", "-created_at"]
+        # Supervisors' approval queue: the few decisions waiting, not every decision.
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(state="awaiting"),
+                                name="cases_decision_awaiting")]
 
     def __str__(self) -> str:
         return self.status

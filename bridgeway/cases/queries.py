@@ -4,42 +4,70 @@ add what is shared with them)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from bridgeway.cases.models import Case
+from bridgeway.cases.codes import (
+    FORMAL_DECISION_ORGS,
+    OPEN_STATUSES,
+    CaseStatus,
+    IndicatorSource,
+    TraffickingStatus,
+)
+from bridgeway.cases.identification import dimension_label, explain, strength_label
+from bridgeway.cases.models import Assessment, Case, CaseTask, Decision, Person, ServiceDelivery
+from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
+from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import orgs_where
+from bridgeway.protection.models import DataSubject
+from bridgeway.protection.queries import erased_subjects
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    visible = case_visibility(user)
+    return Case.objects.none() if visible is None else Case.objects.filter(visible)
+
+
+def case_visibility(user: User, via: str = "") -> Q | None:
+    """The condition "the user sees this case", on Case itself or, with `via` ("case__",
+    "referral__case__"), on a row that points to a case: a join on the case rather than a
+    subquery of visible cases, which PostgreSQL may plan as a nested loop over them. None when
+    the user sees no case."""
     supervised = {o.pk for o in orgs_where(user, [Role.SUPERVISOR])}
     worked = {o.pk for o in orgs_where(user, [Role.CASEWORKER])} - supervised
     if not supervised and not worked:
-        return Case.objects.none()
-    visible = Q(organisation_id__in=supervised)
+        return None
+    visible = Q(**{f"{via}organisation_id__in": supervised})
     if worked:
         # A subquery, not a join on the assignees: no duplicate rows, so no DISTINCT, and a
         # supervisor's list stays a plain index scan of the organisation's cases.
         assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
-        visible |= Q(organisation_id__in=worked, pk__in=assigned)
-    return Case.objects.filter(visible)
+        visible |= Q(**{f"{via}organisation_id__in": worked, f"{via}pk__in": assigned})
+    return visible
 
 
-def case_for_user(user, pk) -> Case:
-    try:
-        return cases_visible_to(user).select_related("organisation", "subject").get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
+def case_for_user(user: User, pk: UUID | str) -> Case:
+    return get_or_404(cases_visible_to(user).select_related("organisation", "subject"), pk=pk)
 
 
-def can_work_on(user, case: Case) -> bool:
+def can_work_on(user: User, case: Case) -> bool:
     """Whether `user` sees `case` (and so can take a task on it)."""
     return cases_visible_to(user).filter(pk=case.pk).exists()
 
 
-def case_staff(org) -> QuerySet:
+def case_staff(org: Organisation) -> QuerySet:
     """Caseworkers and supervisors of `org`: who may be assigned to its cases."""
     from django.contrib.auth import get_user_model
 
@@ -58,12 +86,13 @@ def case_team(case: Case) -> QuerySet:
     return case_staff(case.organisation).filter(supervisors | assigned)
 
 
-def case_orgs(user):
+def case_orgs(user: User) -> list[Organisation]:
     return orgs_where(user, [Role.SUPERVISOR, Role.CASEWORKER])
 
 
-def filtered_cases(user, *, status="", assignee=None, exploitation="", child=None,
-                   opened_from=None, opened_to=None, subject_ids=None) -> QuerySet[Case]:
+def filtered_cases(user: User, *, status: str = "", assignee: User | None = None, exploitation: str = "",
+                   child: bool | None = None, opened_from: date | None = None, opened_to: date | None = None,
+                   subject_ids: Iterable[UUID] | None = None) -> QuerySet[Case]:
     qs = cases_visible_to(user)
     if status:
         qs = qs.filter(status=status)
@@ -83,7 +112,7 @@ def filtered_cases(user, *, status="", assignee=None, exploitation="", child=Non
     return qs.order_by("-opened_on", "-created_at")
 
 
-def case_rows(cases) -> list[dict]:
+def case_rows(cases: QuerySet[Case]) -> list[dict]:
     """The rows of a case list page as plain values: one query for the cases with their subjects,
     one for the caseworkers' names, names decrypted once. Plain dicts keep the template's work
     to lookups (model attribute chains and a related manager per row cost more than the SQL);
@@ -91,8 +120,6 @@ def case_rows(cases) -> list[dict]:
     import uuid
 
     from django.urls import reverse
-
-    from bridgeway.cases.codes import CaseStatus
 
     cases = list(cases.select_related("subject").only(
         "pk", "reference", "is_child", "status", "opened_on", "created_at", "subject__id",
@@ -128,7 +155,7 @@ def _json_contains() -> bool:
     return connection.features.supports_json_field_contains
 
 
-def case_timeline(case) -> list[dict]:
+def case_timeline(case: Case) -> list[dict]:
     """What happened in a case, newest first, from the audit log (codes only), with
     translated labels for the actions and their details."""
     from bridgeway.cases.labels import timeline_entries
@@ -145,10 +172,9 @@ def case_timeline(case) -> list[dict]:
 
 # --- what a referral shares -------------------------------------------------------------------
 
-def shared_case_data(case, sections) -> dict:
+def shared_case_data(case: Case, sections: Iterable[str]) -> dict:
     """The chosen sections of a case, read live (never copied). Only the fields of those
     sections are decrypted, so nothing else is read, shown or logged as seen."""
-    from bridgeway.cases.models import Person
     from bridgeway.orgs.codes import country_name
 
     sections = set(sections)
@@ -185,8 +211,6 @@ def shared_case_data(case, sections) -> dict:
                        for e in case.events.all()],
         }
     if "identification" in sections:
-        from bridgeway.cases.identification import explain
-
         out["identification"] = {
             "assessments": [{"assessed_on": a.assessed_on, "indicator_set": a.indicator_set.label,
                              "version": a.indicator_set.version,
@@ -210,7 +234,7 @@ def shared_case_data(case, sections) -> dict:
     return out
 
 
-def coded_case_rows(org) -> list[dict]:
+def coded_case_rows(org: Organisation) -> list[dict]:
     """The coded (non-identifying) fields of every case of `org`, for statistics and exports.
     Callers check the asking user's rights; this reads no personal data."""
     return list(Case.objects.filter(organisation=org).order_by("opened_on", "created_at").values(
@@ -220,10 +244,8 @@ def coded_case_rows(org) -> list[dict]:
         "recruitment_country", "exploitation_country"))
 
 
-def service_codes_by_case(org) -> dict:
+def service_codes_by_case(org: Organisation) -> dict:
     """The kinds of service delivered in each of `org`'s cases (codes only), for statistics."""
-    from bridgeway.cases.models import ServiceDelivery
-
     out: dict = {}
     for case_id, service in (ServiceDelivery.objects.filter(case__organisation=org)
                              .values_list("case_id", "service")):
@@ -233,10 +255,9 @@ def service_codes_by_case(org) -> dict:
     return out
 
 
-def personal_case_fields(org) -> dict:
+def personal_case_fields(org: Organisation) -> dict:
     """Decrypted names, date of birth and contacts of `org`'s cases, keyed by case id, with the
     data subject (for the access log). Only for an audited export by someone allowed to."""
-    from bridgeway.cases.models import Person
     from bridgeway.protection.crypto import SubjectErased
 
     out = {}
@@ -254,14 +275,11 @@ def personal_case_fields(org) -> dict:
 
 # --- identification ---------------------------------------------------------------------------
 
-def identification_side_by_side(decisions) -> dict:
+def identification_side_by_side(decisions: Iterable[Decision]) -> dict:
     """The organisation's own (CSO) decision in force beside the formal state identification,
     the latest of each; `differ` when both exist and their statuses differ. `decisions` are
     ordered newest first."""
-    from bridgeway.cases.codes import FORMAL_DECISION_ORGS
-    from bridgeway.cases.models import Decision
-
-    def formal(d) -> bool:
+    def formal(d: Decision) -> bool:
         return d.received_from_state or d.decision_org in FORMAL_DECISION_ORGS
 
     in_force = [d for d in decisions if d.state == Decision.State.IN_FORCE]
@@ -271,13 +289,11 @@ def identification_side_by_side(decisions) -> dict:
             "differ": bool(cso and state and cso.status != state.status)}
 
 
-def assessment_details(assessments, *, subject=None) -> list[dict]:
+def assessment_details(assessments: Iterable[Assessment], *,
+                       subject: DataSubject | None = None) -> list[dict]:
     """Each assessment with its "why" (built now, in the reader's language, from the stored
     codes and counts) and its recorded indicators grouped by dimension, with strength, source and
     note. Notes are decrypted here: call it only where the case's reading is logged."""
-    from bridgeway.cases.codes import IndicatorSource
-    from bridgeway.cases.identification import dimension_label, explain, strength_label
-
     sources = dict(IndicatorSource.choices)
     details = []
     for assessment in assessments:
@@ -309,3 +325,99 @@ def assessment_details(assessments, *, subject=None) -> list[dict]:
                         "why": explain(assessment.result, rule=assessment.indicator_set.rule,
                                        labels=labels)})
     return details
+
+
+# --- home queues (registered in cases/home.py) -------------------------------------------------
+# References, statuses and dates only: nothing is decrypted, so the home page reads no personal
+# data and logs no access. Each runs one count and one page of rows, whatever the queue's size.
+
+TASKS_AHEAD_DAYS = 7
+APPROVAL_URGENT_AFTER_DAYS = 3
+
+
+def home_my_cases(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """The open cases assigned to the user, newest first (the organisation's cases walked by
+    opening date, so the page stops at the first few however many are assigned)."""
+    orgs = [o.pk for o in case_orgs(user)]
+    if not orgs:
+        return 0, []
+    # Assigned and in one of the user's case organisations is what cases_visible_to() lets a
+    # caseworker see; written directly, without its own test of the assignment, which doubled
+    # the subquery and misled PostgreSQL's row estimate.
+    assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
+    qs = Case.objects.filter(pk__in=assigned, organisation_id__in=orgs,
+                             status__in=OPEN_STATUSES).exclude(subject_id__in=erased_subjects())
+    count, rows = count_and_page(qs, qs.order_by("-opened_on", "-created_at").values(
+        "pk", "reference", "status", "opened_on", "is_child", "updated_at"), limit)
+    labels = dict(CaseStatus.choices)
+    return count, [QueueItem(
+        label=row["reference"], url=reverse("cases:detail", args=[row["pk"]]),
+        since=row["updated_at"],
+        detail=" · ".join(str(x) for x in (
+            labels.get(row["status"], row["status"]),
+            _("child") if row["is_child"] else "",
+            _("opened %(date)s") % {"date": _date(row["opened_on"])}) if x))
+        for row in rows]
+
+
+def home_tasks(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """The user's open tasks due within a week or overdue, in visible cases, soonest due first."""
+    today = timezone.localdate()
+    visible = case_visibility(user, "case__")
+    if visible is None:
+        return 0, []
+    qs = CaseTask.objects.filter(
+        visible, assignee=user, done_at__isnull=True,
+        due_on__lte=today + timedelta(days=TASKS_AHEAD_DAYS)).exclude(
+        subject_id__in=erased_subjects())
+    count, rows = count_and_page(qs, qs.order_by("due_on", "-created_at").values(
+        "case_id", "case__reference", "due_on", "created_at"), limit)
+    return count, [QueueItem(
+        label=_("Task in case %(ref)s") % {"ref": row["case__reference"]},
+        url=reverse("cases:work", args=[row["case_id"]]), due=row["due_on"],
+        since=row["created_at"],
+        urgency=URGENT if row["due_on"] < today else SOON if row["due_on"] == today else 0,
+        detail=_("overdue") if row["due_on"] < today else _("due today")
+        if row["due_on"] == today else "")
+        for row in rows]
+
+
+def decisions_awaiting_approval(user: User) -> QuerySet[Decision]:
+    """Decisions waiting for a supervisor's approval in the organisations the user supervises
+    (the organisation holding the case now), but not the user's own, longest waiting first.
+    Decisions about an erased person are left out: nothing remains to review."""
+    supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
+    if not supervised:
+        return Decision.objects.none()
+    return (Decision.objects.filter(state=Decision.State.AWAITING_APPROVAL,
+                                    case__organisation_id__in=supervised)
+            .exclude(decided_by=user).exclude(case__subject_id__in=erased_subjects())
+            .order_by("created_at", "pk"))
+
+
+def home_approvals(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    qs = decisions_awaiting_approval(user)
+    count, rows = count_and_page(qs, qs.values(
+        "case_id", "case__reference", "status", "decided_on", "created_at",
+        "decided_by__full_name"), limit)
+    statuses = dict(TraffickingStatus.choices)
+    urgent_before = timezone.now() - timedelta(days=APPROVAL_URGENT_AFTER_DAYS)
+    return count, [QueueItem(
+        label=_("Decision in case %(ref)s: %(status)s") % {
+            "ref": row["case__reference"], "status": statuses.get(row["status"], row["status"])},
+        url=reverse("cases:detail", args=[row["case_id"]]) + "#id-h",
+        since=row["created_at"], urgency=URGENT if row["created_at"] < urgent_before else 0,
+        detail=_("recorded by %(name)s on %(date)s") % {
+            "name": row["decided_by__full_name"] or "—", "date": _date(row["decided_on"])})
+        for row in rows]
+
+
+def _date(value: date | None) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(value, "SHORT_DATE_FORMAT") if value else ""
+
+
+def case_ids_assigned_to(user: User) -> QuerySet:
+    """The ids of the cases the user is assigned to, as a subquery (`case_id__in=`)."""
+    return Case.assignees.through.objects.filter(user=user).values("case_id")

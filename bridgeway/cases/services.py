@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -36,20 +39,37 @@ from bridgeway.cases.models import (
     Case,
     CaseNote,
     CaseSettings,
+    CaseTask,
     Decision,
     IndicatorSet,
     Perpetrator,
     Person,
+    PlanObjective,
     ServiceDelivery,
+    TraffickingEvent,
 )
 from bridgeway.cases.queries import can_work_on
 from bridgeway.orgs.codes import Role, Service, is_country
+from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import roles_in
 from bridgeway.protection import services as protection
 from bridgeway.protection.audit import audit_record
+from bridgeway.protection.blind import clean as clean_text
+from bridgeway.protection.models import DataSubject
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 _REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CHILD_AGE = 18
+
+
+def case_locked(case: Case) -> Case:
+    """The case row read again and locked until the caller's transaction ends (organisation and
+    subject joined, only the case row locked): for a write in another app that must not race a
+    write here, such as a referral sent while the case closes."""
+    return Case.objects.select_for_update(of=("self",)).select_related(
+        "organisation", "subject").get(pk=case.pk)
 
 
 def _reference() -> str:
@@ -70,7 +90,7 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _check_case_role(actor, org) -> None:
+def _check_case_role(actor: User, org: Organisation) -> None:
     if not roles_in(actor, org) & {Role.CASEWORKER, Role.SUPERVISOR}:
         raise PermissionDenied(_("Only caseworkers and supervisors of this organisation can do "
                                  "this."))
@@ -97,7 +117,7 @@ def _birth_bound(case: Case) -> date | None:
     return None
 
 
-def date_errors(field: str, value, *, born: date | None = None, happened: bool = False,
+def date_errors(field: str, value: date | None, *, born: date | None = None, happened: bool = False,
                 not_before: tuple[tuple[date | None, str], ...] = ()) -> dict[str, list[str]]:
     """The one check of a date given to a case service. `happened`: the date is of something
     that has already taken place, so it cannot be in the future (a due date can). `born`: the
@@ -118,7 +138,7 @@ def date_errors(field: str, value, *, born: date | None = None, happened: bool =
     return {}
 
 
-def _validate_person(*, birth_date, age, opened_on) -> dict[str, list[str]]:
+def _validate_person(*, birth_date: date | None, age: int | None, opened_on: date) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if birth_date and birth_date > today:
@@ -181,23 +201,93 @@ class PersonData:
     citizenship: str = ""
     phone: str = ""
     email: str = ""
+    address: dict | None = None  # ADDRESS_PARTS
+    identity_documents: list | None = None  # [{"kind": ..., "number": ...}]
 
 
-def _validate_intake(*, person: PersonData, opened_on: date, exploitation_types) -> None:
+def _clean_address(address: Any) -> Any:
+    """Address parts cleaned like names; anything of another shape is left for validation to
+    refuse, naming the field."""
+    if isinstance(address, dict) and not set(address) - set(ADDRESS_PARTS) and \
+            all(isinstance(v, str | None) for v in address.values()):
+        return {k: clean_text(address.get(k) or "") for k in ADDRESS_PARTS}
+    return address
+
+
+def _clean_documents(documents: Any) -> Any:
+    if isinstance(documents, list) and all(
+            isinstance(d, dict) and isinstance(d.get("number"), str) for d in documents):
+        return [{**d, "number": clean_text(d["number"])} for d in documents]
+    return documents
+
+
+def _cleaned(person: PersonData) -> PersonData:
+    """The person as stored: names and address cleaned of invisible characters (see
+    protection.blind.clean), phone and e-mail trimmed. Validation sees what will be stored."""
+    return replace(person, first_name=clean_text(person.first_name),
+                   second_name=clean_text(person.second_name),
+                   phone=clean_text(person.phone), email=clean_text(person.email),
+                   address=_clean_address(person.address),
+                   identity_documents=_clean_documents(person.identity_documents))
+
+
+def contact_errors(org: Organisation, *, phone: str, email: str) -> tuple[dict[str, list[str]], str]:
+    """Checks a person's phone and e-mail. The phone is parsed with the organisation's country
+    as the default region (a number with a leading + or 00 keeps its own) and returned in
+    E.164, the one form stored and indexed; an impossible number or a malformed address is an
+    error naming the field."""
+    import phonenumbers
+    from django.core.validators import validate_email
+
     errors: dict[str, list[str]] = {}
-    if not (person.first_name or "").strip():
+    e164 = ""
+    if phone:
+        region = (getattr(org, "country", "") or "").upper() or None
+        try:
+            if len(phone) > 40:
+                raise phonenumbers.NumberParseException(0, "too long")
+            number = phonenumbers.parse(phone, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            errors["phone"] = [_("This is not a phone number we can dial. Give it with the "
+                                 "country code (e.g. +40 721 234 567), or as dialled in %(country)s.")
+                               % {"country": region or "?"}]
+        else:
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if email:
+        try:
+            if len(email) > 200:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("Enter a valid e-mail address.")]
+    return errors, e164
+
+
+def _validate_intake(*, org: Organisation, person: PersonData, opened_on: date,
+                     exploitation_types: list[str] | None) -> None:
+    """Validates a cleaned person (see `_cleaned`) and puts the phone in E.164."""
+    errors: dict[str, list[str]] = {}
+    if not person.first_name:
         errors["first_name"] = [_("Enter at least the first name the person gave.")]
+    for field in ("first_name", "second_name"):
+        if len(getattr(person, field)) > 100:
+            errors[field] = [_("The name is longer than 100 characters.")]
     errors.update(_validate_person(birth_date=person.birth_date, age=person.age,
                                    opened_on=opened_on))
     errors.update(_validate_coded({"gender": person.gender, "citizenship": person.citizenship,
                                    "exploitation_types": exploitation_types}))
+    contact, person.phone = contact_errors(org, phone=person.phone, email=person.email)
+    errors.update(contact)
+    errors.update(_address_documents_errors(person.address, person.identity_documents))
     if errors:
         raise ValidationError(errors)
 
 
-def _attach_person(*, case: Case, actor, person: PersonData) -> None:
+def _attach_person(*, case: Case, actor: User, person: PersonData) -> None:
     """Registers the person (fresh data key, blind indexes) and fills the case's coded fields."""
-    full_name = " ".join(p for p in [person.first_name.strip(), person.second_name.strip()] if p)
+    full_name = " ".join(p for p in [person.first_name, person.second_name] if p)
     subject = protection.subject_create(org=case.organisation, actor=actor,
                                         display_name=full_name)
     age = age_on(person.birth_date, case.opened_on) if person.birth_date else person.age
@@ -206,9 +296,12 @@ def _attach_person(*, case: Case, actor, person: PersonData) -> None:
     case.age_at_intake = age
     case.gender = person.gender
     case.citizenship = person.citizenship
-    record = Person(case=case, subject=subject, first_name=person.first_name.strip(),
-                    second_name=person.second_name.strip() or None, birth_date=person.birth_date,
-                    phone=person.phone.strip() or None, email=person.email.strip() or None)
+    address = person.address if person.address and any(person.address.values()) else None
+    record = Person(case=case, subject=subject, first_name=person.first_name,
+                    second_name=person.second_name or None, birth_date=person.birth_date,
+                    phone=person.phone or None, email=person.email or None, address=address,
+                    identity_documents=[{"kind": d["kind"], "number": d["number"]}
+                                        for d in person.identity_documents or []] or None)
     record.save()
     if person.phone:
         protection.index_set(subject=subject, field="phone", value=person.phone, kind="identifier")
@@ -218,12 +311,14 @@ def _attach_person(*, case: Case, actor, person: PersonData) -> None:
 
 
 @transaction.atomic
-def case_open(*, org, actor, person: PersonData, opened_on: date | None = None,
-              exploitation_types: list[str] | None = None, assignees=None) -> Case:
+def case_open(*, org: Organisation, actor: User, person: PersonData, opened_on: date | None = None,
+              exploitation_types: list[str] | None = None, assignees: list[User] | None = None) -> Case:
     """Intake: registers the person (with a fresh data key) and opens the case."""
     _check_case_role(actor, org)
     opened_on = opened_on or timezone.localdate()
-    _validate_intake(person=person, opened_on=opened_on, exploitation_types=exploitation_types)
+    person = _cleaned(person)
+    _validate_intake(org=org, person=person, opened_on=opened_on,
+                     exploitation_types=exploitation_types)
     case = Case(organisation=org, reference=_reference(), opened_on=opened_on,
                 exploitation_types=sorted(set(exploitation_types or [])), updated_by=actor)
     case.save()
@@ -237,7 +332,7 @@ def case_open(*, org, actor, person: PersonData, opened_on: date | None = None,
 
 
 @transaction.atomic
-def case_set_status(*, case: Case, actor, status: str, reason: str = "",
+def case_set_status(*, case: Case, actor: User, status: str, reason: str = "",
                     version: int | None = None, seen: dict | None = None) -> Case:
     """Changes the status. Screens and the API pass the `version` the person loaded (and the
     status they `seen`): a stale one raises EditConflict and nothing is written."""
@@ -296,7 +391,7 @@ class IntakeMatches:
         return bool(self.visible) or self.hidden > 0
 
 
-def intake_matches(*, org, actor, name: str, limit: int = 10) -> IntakeMatches:
+def intake_matches(*, org: Organisation, actor: User, name: str, limit: int = 10) -> IntakeMatches:
     """The duplicate check of intake (screen and API). When some matches are hidden from the
     user, the fact is in the audit log (a count, no name): the warning tells a caseworker that
     someone with a similar name is assisted, so asking is accountable."""
@@ -314,7 +409,7 @@ def intake_matches(*, org, actor, name: str, limit: int = 10) -> IntakeMatches:
 
 
 @transaction.atomic
-def note_add(*, case: Case, actor, body: str) -> CaseNote:
+def note_add(*, case: Case, actor: User, body: str) -> CaseNote:
     _check_case_role(actor, case.organisation)
     body = (body or "").strip()
     if not body:
@@ -331,8 +426,8 @@ def note_add(*, case: Case, actor, body: str) -> CaseNote:
 
 
 @transaction.atomic
-def service_add(*, case: Case, actor, service: str, started_on: date, ended_on=None,
-                provider=None, provider_other: str = "", outcome: str = "ongoing",
+def service_add(*, case: Case, actor: User, service: str, started_on: date, ended_on: date | None = None,
+                provider: Organisation | None = None, provider_other: str = "", outcome: str = "ongoing",
                 note: str = "") -> ServiceDelivery:
     _check_case_role(actor, case.organisation)
     errors: dict[str, list[str]] = {}
@@ -385,12 +480,12 @@ def set_fits_exploitation(indicator_set: IndicatorSet, case: Case) -> bool:
     return not (sexual and types <= SEXUAL_EXPLOITATION)
 
 
-def decision_org_for(org) -> str:
+def decision_org_for(org: Organisation) -> str:
     return DECISION_ORG_BY_TYPE.get(org.org_type, DecisionOrg.OTHER)
 
 
 @transaction.atomic
-def assessment_record(*, case: Case, actor, indicator_set: IndicatorSet,
+def assessment_record(*, case: Case, actor: User, indicator_set: IndicatorSet,
                       entries: list[IndicatorEntry], assessed_on: date | None = None,
                       note: str = "") -> Assessment:
     _check_case_role(actor, case.organisation)
@@ -450,13 +545,13 @@ def assessment_record(*, case: Case, actor, indicator_set: IndicatorSet,
     return assessment
 
 
-def _needs_approval(case: Case, actor) -> bool:
+def _needs_approval(case: Case, actor: User) -> bool:
     settings_row = CaseSettings.objects.filter(organisation=case.organisation).first()
     return bool(settings_row and settings_row.decisions_need_approval
                 and Role.SUPERVISOR not in roles_in(actor, case.organisation))
 
 
-def _follow_decisions(case_id) -> None:
+def _follow_decisions(case_id: UUID) -> None:
     """The case's trafficking status is that of its newest decision in force (by the date it
     was decided, then by when it was recorded), whether the organisation's own or a state
     body's: recording or approving an older decision does not overwrite a newer one."""
@@ -469,7 +564,7 @@ def _follow_decisions(case_id) -> None:
 
 
 @transaction.atomic
-def decision_record(*, case: Case, actor, assessment: Assessment | None, status: str,
+def decision_record(*, case: Case, actor: User, assessment: Assessment | None, status: str,
                     decided_on: date | None = None) -> Decision:
     """The organisation's own decision, based on one of its assessments of this case."""
     _check_case_role(actor, case.organisation)
@@ -491,7 +586,7 @@ def decision_record(*, case: Case, actor, assessment: Assessment | None, status:
                          decision_org=decision_org_for(case.organisation), decided_on=decided_on)
 
 
-def _new_decision(*, case: Case, actor, action: str, **fields) -> Decision:
+def _new_decision(*, case: Case, actor: User, action: str, **fields: Any) -> Decision:
     """Records a decision: in force at once, or waiting for a supervisor where the organisation
     asks for approval and the actor is not one; the case's status follows the newest decision in
     force. The audit event holds codes only (never the body's name)."""
@@ -504,11 +599,28 @@ def _new_decision(*, case: Case, actor, action: str, **fields) -> Decision:
     audit_record(action=action, actor=actor, organisation=case.organisation, obj=decision,
                  payload={"status": decision.status, "decision_org": decision.decision_org,
                           "state": state})
+    if state == Decision.State.AWAITING_APPROVAL:
+        _notify_supervisors(case, decision, actor)
     return decision
 
 
+def _notify_supervisors(case: Case, decision: Decision, actor: User) -> None:
+    """Tells the organisation's supervisors (not the author) that a decision waits for them; the
+    notification links to the case, where the approval buttons are."""
+    from django.urls import reverse
+
+    from bridgeway.notifications.services import Kind, notify
+    from bridgeway.orgs.queries import memberships_of
+
+    supervisors = [m.user for m in memberships_of(case.organisation).filter(
+        role=Role.SUPERVISOR).select_related("user") if m.user_id != actor.pk]
+    notify(users=supervisors, kind=Kind.DECISION_AWAITING_APPROVAL,
+           link=reverse("cases:detail", args=[case.pk]), organisation=case.organisation,
+           key=f"decision_awaiting:{decision.pk}", reference=case.reference)
+
+
 @transaction.atomic
-def formal_decision_record(*, case: Case, actor, status: str, decision_org: str,
+def formal_decision_record(*, case: Case, actor: User, status: str, decision_org: str,
                            decision_body: str, decided_on: date | None) -> Decision:
     """A formal identification decision received from a state body (police, prosecution or court,
     another government body), recorded beside the organisation's own. It is the state's decision,
@@ -544,7 +656,7 @@ def formal_decision_record(*, case: Case, actor, status: str, decision_org: str,
 
 
 @transaction.atomic
-def decision_approve(*, decision: Decision, actor, approve: bool = True) -> Decision:
+def decision_approve(*, decision: Decision, actor: User, approve: bool = True) -> Decision:
     # The supervisors of the organisation that holds the case now (it may have been transferred
     # since the decision was recorded).
     owner = Case.objects.select_related("organisation").get(pk=decision.case_id).organisation
@@ -610,7 +722,7 @@ class EditConflict(ValidationError):
     they changed (as far as the editor told us what they had seen); `version` is the current
     version, which a deliberate second save carries."""
 
-    def __init__(self, changes: list[Change], version: int):
+    def __init__(self, changes: list[Change], version: int) -> None:
         self.changes = changes
         self.changed = [c.field for c in changes]
         self.version = version
@@ -622,7 +734,7 @@ class EditConflict(ValidationError):
                                  "identification)")})
 
 
-def _comparable(value):
+def _comparable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return sorted(str(v) for v in value if v not in (None, ""))
     if value is None:
@@ -632,7 +744,7 @@ def _comparable(value):
     return str(value)
 
 
-def same_value(a, b) -> bool:
+def same_value(a: Any, b: Any) -> bool:
     return _comparable(a) == _comparable(b)
 
 
@@ -641,7 +753,7 @@ _CODE_LISTS = {"exploitation_types": Exploitation, "status": CaseStatus,
                "relationship_to_trafficker": Relationship}
 
 
-def shown_value(field: str, value) -> str:
+def shown_value(field: str, value: Any) -> str:
     """A value as a person reads it: labels for codes, names for countries and people."""
     from bridgeway.cases.codes import ControlMethod, ForcedLabourIndustry, RecruitmentMethod
     from bridgeway.orgs.codes import country_name
@@ -658,9 +770,9 @@ def shown_value(field: str, value) -> str:
             field.endswith("_country"):
         return country_name(value)
     if field == "assignees":
-        from bridgeway.accounts.models import User
+        from django.contrib.auth import get_user_model
 
-        user = User.objects.filter(pk=value).first()
+        user = get_user_model().objects.filter(pk=value).first()
         return user.full_name if user else str(value)
     if isinstance(value, date):
         from django.utils.formats import date_format
@@ -680,7 +792,7 @@ def _case_label(field: str) -> str:
     return str(Case._meta.get_field(field).verbose_name).capitalize()
 
 
-def _check_version(current: Case, version: int | None, seen: dict | None, fields) -> None:
+def _check_version(current: Case, version: int | None, seen: dict | None, fields: Iterable[str]) -> None:
     """Raises EditConflict when the case moved on since the editor loaded `version`."""
     if version is None or current.version == version:
         return
@@ -691,7 +803,7 @@ def _check_version(current: Case, version: int | None, seen: dict | None, fields
 
 
 @transaction.atomic
-def case_update(*, case: Case, actor, version: int, data: dict, seen: dict) -> Case:
+def case_update(*, case: Case, actor: User, version: int, data: dict, seen: dict) -> Case:
     """Updates the coded context. `version` is what the editor loaded and `seen` the values they
     saw; if the case moved on, nothing is written and EditConflict names the changed fields."""
     _check_case_role(actor, case.organisation)
@@ -716,7 +828,7 @@ def case_update(*, case: Case, actor, version: int, data: dict, seen: dict) -> C
 
 
 @transaction.atomic
-def case_assign(*, case: Case, actor, users: list, version: int | None = None,
+def case_assign(*, case: Case, actor: User, users: list, version: int | None = None,
                 seen: dict | None = None) -> None:
     """Replaces the case's caseworkers; a stale `version` raises EditConflict (as above)."""
     if Role.SUPERVISOR not in roles_in(actor, case.organisation):
@@ -737,7 +849,7 @@ def case_assign(*, case: Case, actor, users: list, version: int | None = None,
 # --- support plan, tasks, first contact ------------------------------------------------------
 
 @transaction.atomic
-def objective_add(*, case: Case, actor, objective: str, due_on: date | None = None):
+def objective_add(*, case: Case, actor: User, objective: str, due_on: date | None = None) -> PlanObjective:
     from bridgeway.cases.models import PlanObjective
 
     _check_case_role(actor, case.organisation)
@@ -758,7 +870,7 @@ def objective_add(*, case: Case, actor, objective: str, due_on: date | None = No
 
 
 @transaction.atomic
-def objective_done(*, objective, actor):
+def objective_done(*, objective: PlanObjective, actor: User) -> PlanObjective:
     _check_case_role(actor, objective.case.organisation)
     if objective.done_on is None:
         objective.done_on = timezone.localdate()
@@ -769,7 +881,7 @@ def objective_done(*, objective, actor):
 
 
 @transaction.atomic
-def task_add(*, case: Case, actor, title: str, due_on: date, assignee=None):
+def task_add(*, case: Case, actor: User, title: str, due_on: date, assignee: User | None = None) -> CaseTask:
     from bridgeway.cases.models import CaseTask
 
     _check_case_role(actor, case.organisation)
@@ -796,7 +908,7 @@ def task_add(*, case: Case, actor, title: str, due_on: date, assignee=None):
 
 
 @transaction.atomic
-def task_done(*, task, actor):
+def task_done(*, task: CaseTask, actor: User) -> CaseTask:
     _check_case_role(actor, task.case.organisation)
     if task.done_at is None:
         task.done_at = timezone.now()
@@ -807,7 +919,8 @@ def task_done(*, task, actor):
 
 
 @transaction.atomic
-def first_contact_open(*, org, actor, channel: str, exploitation_types=None) -> Case:
+def first_contact_open(*, org: Organisation, actor: User, channel: str,
+                       exploitation_types: list[str] | None = None) -> Case:
     """A quick, anonymous first contact: no name, no data key, nothing personal."""
     _check_case_role(actor, org)
     if channel not in ContactChannel.values:
@@ -826,14 +939,15 @@ def first_contact_open(*, org, actor, channel: str, exploitation_types=None) -> 
 
 
 @transaction.atomic
-def first_contact_convert(*, case: Case, actor, person: PersonData) -> Case:
+def first_contact_convert(*, case: Case, actor: User, person: PersonData) -> Case:
     """The person agreed to a full case: register them on the same case, keeping its history."""
     _check_case_role(actor, case.organisation)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.is_first_contact or case.subject_id:
         raise ValidationError(_("This case already has a person."))
+    person = _cleaned(person)
     try:
-        _validate_intake(person=person, opened_on=case.opened_on,
+        _validate_intake(org=case.organisation, person=person, opened_on=case.opened_on,
                          exploitation_types=case.exploitation_types)
     except ValidationError as exc:
         errors = exc.message_dict
@@ -853,8 +967,8 @@ def first_contact_convert(*, case: Case, actor, person: PersonData) -> Case:
 
 
 @transaction.atomic
-def event_add(*, case: Case, actor, kind: str, country: str = "", place: str = "",
-              date_from: date | None = None, date_to: date | None = None):
+def event_add(*, case: Case, actor: User, kind: str, country: str = "", place: str = "",
+              date_from: date | None = None, date_to: date | None = None) -> TraffickingEvent:
     """A trafficking event (HTCDS hte_): recruitment, transit or exploitation."""
     from bridgeway.cases.codes import EventKind
     from bridgeway.cases.models import TraffickingEvent
@@ -883,7 +997,7 @@ def event_add(*, case: Case, actor, kind: str, country: str = "", place: str = "
 
 
 @transaction.atomic
-def perpetrator_add(*, case: Case, actor, relationship: str = "", citizenship: str = "",
+def perpetrator_add(*, case: Case, actor: User, relationship: str = "", citizenship: str = "",
                     description: str = "") -> Perpetrator:
     """A perpetrator (HTCDS per_), only as far as case work needs: the relationship to the
     person, a citizenship code and a short description (encrypted under the person's key)."""
@@ -912,7 +1026,8 @@ def perpetrator_add(*, case: Case, actor, relationship: str = "", citizenship: s
 # --- referrals: linked cases and transfer of ownership -----------------------------------------
 
 @transaction.atomic
-def case_open_linked(*, org, actor, pseudonym: str, exploitation_types=None) -> Case:
+def case_open_linked(*, org: Organisation, actor: User, pseudonym: str,
+                     exploitation_types: list[str] | None = None) -> Case:
     """The recipient's own case for an accepted referral. Its person is registered under a
     pseudonym (the referral's reference), never a copy of the name: what the sender shared is read
     live through the referral. The referral service has checked the actor's right to accept."""
@@ -927,7 +1042,7 @@ def case_open_linked(*, org, actor, pseudonym: str, exploitation_types=None) -> 
 
 
 @transaction.atomic
-def case_transfer(*, case: Case, to_org, actor) -> Case:
+def case_transfer(*, case: Case, to_org: Organisation, actor: User) -> Case:
     """Moves a case and its person to another organisation. The person's data key is re-wrapped
     for the new organisation's KEK and the blind indexes are recomputed with its keys."""
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -956,12 +1071,12 @@ def case_transfer(*, case: Case, to_org, actor) -> Case:
 
 # --- organisation case settings --------------------------------------------------------------
 
-def case_settings_for(org) -> CaseSettings:
+def case_settings_for(org: Organisation) -> CaseSettings:
     return CaseSettings.objects.filter(organisation=org).first() or CaseSettings(organisation=org)
 
 
 @transaction.atomic
-def case_settings_set(*, org, actor, decisions_need_approval: bool) -> CaseSettings:
+def case_settings_set(*, org: Organisation, actor: User, decisions_need_approval: bool) -> CaseSettings:
     """An organisation administrator decides whether caseworkers' identification decisions wait
     for a supervisor's approval before they count."""
     if Role.ORG_ADMIN not in roles_in(actor, org):
@@ -1006,7 +1121,7 @@ def person_values(case: Case, person: Person) -> dict:
             "identity_documents": list(person.identity_documents or [])}
 
 
-def person_shown(field: str, value) -> str:
+def person_shown(field: str, value: Any) -> str:
     if field == "address":
         from bridgeway.orgs.codes import country_name
 
@@ -1021,7 +1136,7 @@ def person_shown(field: str, value) -> str:
     return shown_value(field, value)
 
 
-def _person_comparable(field: str, value):
+def _person_comparable(field: str, value: Any) -> Any:
     # `value` may come from a client (what it says it read): anything of the wrong shape counts
     # as empty rather than failing.
     if field == "address":
@@ -1036,15 +1151,14 @@ def _person_comparable(field: str, value):
     return _comparable(value)
 
 
-def person_same(field: str, a, b) -> bool:
+def person_same(field: str, a: Any, b: Any) -> bool:
     return _person_comparable(field, a) == _person_comparable(field, b)
 
 
-def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
-    from django.core.validators import validate_email
-
-    from bridgeway.cases.codes import IdentityDocumentKind
-
+def _validate_person_update(case: Case, data: dict,
+                            before: dict | None = None) -> dict[str, list[str]]:
+    """Validates the wanted values (cleaned) and puts the phone in E.164. A phone or e-mail
+    recorded before these checks and left as it was is not held against another correction."""
     errors: dict[str, list[str]] = {}
     if "first_name" in data and not str(data["first_name"] or "").strip():
         errors["first_name"] = [_("Enter at least the first name the person gave.")]
@@ -1068,15 +1182,22 @@ def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
         errors.update(person_errors)
     errors.update(_validate_coded({"gender": data.get("gender"),
                                    "citizenship": data.get("citizenship")}))
-    phone = str(data.get("phone") or "")
-    if len(phone) > 40:
-        errors["phone"] = [_("The phone number is longer than 40 characters.")]
-    if data.get("email"):
-        try:
-            validate_email(data["email"])
-        except ValidationError:
-            errors["email"] = [_("Enter a valid e-mail address.")]
-    address = data.get("address")
+    kept = {f for f in ("phone", "email") if before is not None and data.get(f) == before[f]}
+    contact, e164 = contact_errors(case.organisation,
+                                   phone="" if "phone" in kept else data.get("phone") or "",
+                                   email="" if "email" in kept else data.get("email") or "")
+    if "phone" not in kept:
+        data["phone"] = e164
+    errors.update(contact)
+    errors.update(_address_documents_errors(data.get("address"), data.get("identity_documents")))
+    return errors
+
+
+def _address_documents_errors(address: Any, documents: Any) -> dict[str, list[str]]:
+    """The shape of an address (ADDRESS_PARTS) and of identity documents ({kind, number})."""
+    from bridgeway.cases.codes import IdentityDocumentKind
+
+    errors: dict[str, list[str]] = {}
     if address is not None:
         if not isinstance(address, dict) or set(address) - set(ADDRESS_PARTS) or \
                 not all(isinstance(v, str) and len(v) <= 200 for v in address.values()):
@@ -1084,7 +1205,6 @@ def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
                                    "200 characters.") % {"parts": ", ".join(ADDRESS_PARTS)}]
         elif address.get("country") and not is_country(address["country"]):
             errors["address"] = [_("Unknown country code %(code)r.") % {"code": address["country"]}]
-    documents = data.get("identity_documents")
     if documents is not None:
         ok = isinstance(documents, list) and len(documents) <= 10 and all(
             isinstance(d, dict) and set(d) <= {"kind", "number"}
@@ -1097,6 +1217,34 @@ def _validate_person_update(case: Case, data: dict) -> dict[str, list[str]]:
                   "characters); at most 10 documents.")
                 % {"kinds": ", ".join(IdentityDocumentKind.values)}]
     return errors
+
+
+def person_renormalise(*, subject: DataSubject) -> dict[str, tuple[str | None, str]]:
+    """Brings a person's stored values recorded before today's rules to their normal form
+    (names and address cleaned, a phone that parses put in E.164; one that does not is kept as
+    it was, for a person to correct) and returns the blind-indexed values (see
+    protection.registry.register_reindex). No audit event of its own: the rebuild records one."""
+    person = Person.objects.filter(subject=subject).select_related("case__organisation").first()
+    if person is None:
+        return {}
+    person.subject = subject
+    was = person_values(person.case, person)
+    person.first_name = clean_text(person.first_name or "") or person.first_name
+    person.second_name = clean_text(person.second_name or "") or None
+    person.email = clean_text(person.email or "") or None
+    if person.phone:
+        errors, e164 = contact_errors(person.case.organisation, phone=clean_text(person.phone),
+                                      email="")
+        person.phone = e164 if not errors else person.phone
+    if person.address:
+        person.address = _clean_address(person.address)
+    if person.identity_documents:
+        person.identity_documents = _clean_documents(person.identity_documents)
+    if person_values(person.case, person) != was:
+        person.save()
+    return {"phone": (person.phone, "identifier"),
+            "birth_date": (person.birth_date.isoformat() if person.birth_date else None,
+                           "identifier")}
 
 
 @dataclass
@@ -1128,7 +1276,7 @@ def _recorded_before_birth(case: Case, born: date) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def person_update(*, case: Case, actor, version: int, data: dict,
+def person_update(*, case: Case, actor: User, version: int, data: dict,
                   seen: dict | None = None) -> PersonCorrection:
     """Corrects the person after intake. `data` holds the fields to change (see PERSON_FIELDS;
     address a dict of ADDRESS_PARTS, identity_documents a list of {kind, number}). A new name
@@ -1161,15 +1309,14 @@ def person_update(*, case: Case, actor, version: int, data: dict,
         # stays, so a child's case does not silently become an adult's.
         wanted["age"] = current.age_at_intake
     for field in ("first_name", "second_name", "phone", "email", "gender", "citizenship"):
-        wanted[field] = str(wanted[field] or "").strip()
+        wanted[field] = clean_text(str(wanted[field] or ""))
     if wanted["address"] is None:
         wanted["address"] = {}
     if wanted["identity_documents"] is None:
         wanted["identity_documents"] = []
-    if isinstance(wanted["address"], dict) and not set(wanted["address"]) - set(ADDRESS_PARTS):
-        wanted["address"] = {k: str(wanted["address"].get(k) or "").strip()
-                             for k in ADDRESS_PARTS}
-    errors = _validate_person_update(current, wanted)
+    wanted["address"] = _clean_address(wanted["address"])
+    wanted["identity_documents"] = _clean_documents(wanted["identity_documents"])
+    errors = _validate_person_update(current, wanted, before)
     if not errors and wanted["birth_date"] and wanted["birth_date"] != before["birth_date"]:
         errors.update(_recorded_before_birth(current, wanted["birth_date"]))
     if errors:
@@ -1190,7 +1337,7 @@ def person_update(*, case: Case, actor, version: int, data: dict,
     person.phone = wanted["phone"] or None
     person.email = wanted["email"] or None
     person.address = wanted["address"] if any(wanted["address"].values()) else None
-    person.identity_documents = [{"kind": d["kind"], "number": d["number"].strip()}
+    person.identity_documents = [{"kind": d["kind"], "number": d["number"]}
                                  for d in wanted["identity_documents"]] or None
     person.save()
     if {"first_name", "second_name"} & set(changed):

@@ -1,11 +1,22 @@
 """Cases' part in subject-access exports, erasure and who sees a person (see
 protection/registry.py)."""
 
+from bridgeway.cases import models as m
+from bridgeway.cases.models import Case, CaseNote, Person, ServiceDelivery
+from bridgeway.cases.queries import cases_visible_to
 from bridgeway.protection.registry import (
     register_erasure,
     register_export,
+    register_reindex,
     register_subject_visibility,
 )
+
+
+@register_reindex
+def _reindex(subject) -> dict:
+    from bridgeway.cases.services import person_renormalise
+
+    return person_renormalise(subject=subject)
 
 
 @register_subject_visibility
@@ -15,17 +26,12 @@ def _persons_of_visible_cases(user):
     rules. Correlated EXISTS on the case's subject index: no per-row queries, no duplicates."""
     from django.db.models import Exists, OuterRef
 
-    from bridgeway.cases.models import Case
-    from bridgeway.cases.queries import cases_visible_to
-
     held = Case.objects.filter(subject_id=OuterRef("pk"))
     return ~Exists(held) | Exists(held.filter(pk__in=cases_visible_to(user).values("pk")))
 
 
 @register_export
 def _export(subject) -> list[dict]:
-    from bridgeway.cases.models import Case, CaseNote, Person, ServiceDelivery
-
     sections = []
     for person in Person.objects.filter(subject=subject).select_related("case"):
         sections.append({"title": f"Case {person.case.reference}", "rows": [{
@@ -49,8 +55,6 @@ def _export(subject) -> list[dict]:
 
 @register_erasure
 def _erase(subject) -> None:
-    from bridgeway.cases import models as m
-
     m.Person.objects.filter(subject=subject).update(
         first_name=None, second_name=None, birth_date=None, phone=None, email=None,
         address=None, identity_documents=None)

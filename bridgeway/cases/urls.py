@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.intake, name="intake"),
     path("first-contact/", views.first_contact, name="first_contact"),
     path("tasks/", views.my_tasks, name="my_tasks"),
+    path("approvals/", views.approvals, name="approvals"),
     path("indicator-sets/", views.indicator_sets, name="indicator_sets"),
     path("settings/", views.case_settings, name="settings"),
     path("<uuid:pk>/", views.detail, name="detail"),

@@ -10,19 +10,29 @@ from django.views.decorators.http import require_POST
 from bridgeway.cases import services
 from bridgeway.cases.codes import IndicatorSource
 from bridgeway.cases.forms import (
+    DOCUMENT_ROWS,
+    AssignForm,
     CaseFilterForm,
+    CaseSettingsForm,
     ContextForm,
     DecisionForm,
+    EventForm,
+    FirstContactForm,
     FormalDecisionForm,
+    IndicatorSetImportForm,
     IntakeForm,
     NoteForm,
+    ObjectiveForm,
+    PerpetratorForm,
+    PersonForm,
     ServiceForm,
     StatusForm,
+    TaskForm,
 )
 from bridgeway.cases.identification import dimension_label, strength_label
-from bridgeway.cases.indicator_sets import ensure_default_sets, set_for
+from bridgeway.cases.indicator_sets import ensure_default_sets, import_payload, set_for
 from bridgeway.cases.labels import event_rows, victim_context
-from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
+from bridgeway.cases.models import Assessment, CaseTask, Decision, IndicatorSet, Person
 from bridgeway.cases.queries import (
     assessment_details,
     case_for_user,
@@ -30,12 +40,15 @@ from bridgeway.cases.queries import (
     case_rows,
     case_staff,
     case_team,
+    case_timeline,
     filtered_cases,
     identification_side_by_side,
 )
-from bridgeway.core.forms import add_validation_error
+from bridgeway.cases.registry import detail_panels
+from bridgeway.core.forms import add_validation_error, refuse_bad_filters
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
-from bridgeway.orgs.queries import organisation_from_request, roles_in
+from bridgeway.orgs.queries import organisation_from_request, orgs_where, roles_in
 from bridgeway.protection.search import (
     new_search,
     private,
@@ -45,15 +58,6 @@ from bridgeway.protection.search import (
 )
 
 PAGE_SIZE = 50
-
-
-def _row_or_404(queryset, pk):
-    """The row with the id a query string or form gave, or 404 also when the id is malformed
-    (`?set=abc`), instead of a server error."""
-    try:
-        return get_object_or_404(queryset, pk=pk)
-    except (ValueError, TypeError, ValidationError):
-        raise Http404 from None
 
 
 def _org(request):
@@ -80,6 +84,8 @@ def case_list(request):
     else:
         form = CaseFilterForm(request.GET or None, people=people)
         search = recalled_search(request, org)
+        if refuse_bad_filters(request, form):
+            status = 400
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     cases = filtered_cases(
         request.user, status=data.get("status", ""), assignee=data.get("assignee"),
@@ -88,6 +94,8 @@ def case_list(request):
         opened_from=data.get("opened_from"), opened_to=data.get("opened_to"),
         subject_ids=search.subject_ids() if search else None,
     ).filter(organisation=org)
+    if form.is_bound and not form.is_valid():
+        cases = cases.none()  # a filter that cannot be used is not silently dropped
     page, pager_query = result_page(request, org, search, cases, per_page=PAGE_SIZE,
                                     other=request.POST)
     return private(request, search, render(request, "cases/list.html", {
@@ -177,8 +185,6 @@ def _person_more(case, person) -> list[tuple[str, str]]:
 
 
 def _panels(request, case) -> list[str]:
-    from bridgeway.cases.registry import detail_panels
-
     return [html for panel in detail_panels() if (html := panel(request, case))]
 
 
@@ -331,7 +337,7 @@ def assess(request, pk):
     sets = [s for s in IndicatorSet.objects.filter(is_active=True, for_child=case.is_child)
             if services.set_fits_exploitation(s, case)]
     chosen_id = request.GET.get("set") or request.POST.get("set")
-    indicator_set = (_row_or_404(IndicatorSet.objects.filter(is_active=True), chosen_id)
+    indicator_set = (get_or_404(IndicatorSet.objects.filter(is_active=True), pk=chosen_id)
                      if chosen_id else set_for(child=case.is_child, sexual=sexual))
     errors = []
     if request.method == "POST":
@@ -416,7 +422,22 @@ def approve(request, pk, decision_id):
         messages.success(request, _("Decision reviewed."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    if request.POST.get("back") == "approvals":
+        return redirect("cases:approvals")
     return redirect("cases:detail", case.pk)
+
+
+@login_required
+def approvals(request):
+    """The supervisor's queue: decisions waiting for their approval, longest waiting first,
+    each with the buttons of the case page."""
+    from bridgeway.cases.queries import decisions_awaiting_approval
+
+    if not orgs_where(request.user, [Role.SUPERVISOR]):
+        raise Http404
+    decisions = decisions_awaiting_approval(request.user).select_related(
+        "case", "decided_by", "assessment")
+    return render(request, "cases/approvals.html", {"decisions": decisions})
 
 
 # --- plan, tasks, assignment, first contact, timeline, indicator sets --------------------------
@@ -424,14 +445,6 @@ def approve(request, pk, decision_id):
 @login_required
 def work(request, pk):
     """Support plan, tasks, events, perpetrators and assignment of one case."""
-    from bridgeway.cases.forms import (
-        AssignForm,
-        EventForm,
-        ObjectiveForm,
-        PerpetratorForm,
-        TaskForm,
-    )
-
     case = case_for_user(request.user, pk)
     event_form = EventForm(request.POST if request.POST.get("form") == "event" else None)
     perpetrator_form = PerpetratorForm(request.POST if request.POST.get("form") == "perpetrator"
@@ -469,10 +482,10 @@ def work(request, pk):
                                      version=assign_form.cleaned_data["version"],
                                      seen={"assignees": seen})
             elif request.POST.get("done_objective"):
-                obj = _row_or_404(case.objectives, request.POST["done_objective"])
+                obj = get_or_404(case.objectives.all(), pk=request.POST["done_objective"])
                 services.objective_done(objective=obj, actor=request.user)
             elif request.POST.get("done_task"):
-                task = _row_or_404(case.tasks, request.POST["done_task"])
+                task = get_or_404(case.tasks.all(), pk=request.POST["done_task"])
                 services.task_done(task=task, actor=request.user)
             else:
                 raise ValidationError(_("Check the form below."))
@@ -508,8 +521,6 @@ def work(request, pk):
 
 @login_required
 def my_tasks(request):
-    from bridgeway.cases.models import CaseTask
-
     tasks = (CaseTask.objects.filter(assignee=request.user, done_at__isnull=True,
                                      case__in=filtered_cases(request.user))
              .select_related("case").order_by("due_on"))
@@ -518,8 +529,6 @@ def my_tasks(request):
 
 @login_required
 def timeline(request, pk):
-    from bridgeway.cases.queries import case_timeline
-
     case = case_for_user(request.user, pk)
     return render(request, "cases/timeline.html", {"case": case,
                                                    "entries": case_timeline(case)})
@@ -527,8 +536,6 @@ def timeline(request, pk):
 
 @login_required
 def first_contact(request):
-    from bridgeway.cases.forms import FirstContactForm
-
     org, orgs = _org(request)
     form = FirstContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -576,9 +583,6 @@ def _may_import_sets(user) -> bool:
 
 @login_required
 def indicator_sets(request):
-    from bridgeway.cases.forms import IndicatorSetImportForm
-    from bridgeway.cases.indicator_sets import import_payload
-
     if not case_orgs(request.user) and not _may_import_sets(request.user):
         raise Http404
     ensure_default_sets()
@@ -606,8 +610,6 @@ def indicator_sets(request):
 @login_required
 def person_edit(request, pk):
     """Correcting the person after intake (name, date of birth, contact details, documents)."""
-    from bridgeway.cases.forms import DOCUMENT_ROWS, PersonForm
-
     case = case_for_user(request.user, pk)
     person = Person.objects.filter(case=case).first()
     if person is None or case.subject is None or case.subject.is_erased:
@@ -670,8 +672,6 @@ def person_edit(request, pk):
 @login_required
 def case_settings(request):
     """An organisation administrator's case settings: whether decisions need approval."""
-    from bridgeway.cases.forms import CaseSettingsForm
-
     org, orgs = organisation_from_request(request, [Role.ORG_ADMIN])
     conf = services.case_settings_for(org)
     form = CaseSettingsForm(request.POST or None,

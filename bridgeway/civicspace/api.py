@@ -23,6 +23,7 @@ from bridgeway.civicspace.codes import (
     Trend,
     Visibility,
 )
+from bridgeway.civicspace.forms import FilterForm
 from bridgeway.civicspace.models import (
     Consultation,
     CountryAssessment,
@@ -31,7 +32,9 @@ from bridgeway.civicspace.models import (
     Participation,
     RestrictionType,
 )
+from bridgeway.core.api import RefusesUnknownFilters, list_filters
 from bridgeway.core.api_schema import ModelSerializer, paginated
+from bridgeway.orgs.codes import country_choices
 from bridgeway.orgs.models import Organisation
 
 
@@ -166,9 +169,11 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         qs = queries.incidents_visible_to(self.request.user)
-        p = self.request.query_params
-        qs = queries.filter_incidents(qs, country=p.get("country", ""), status=p.get("status", ""),
-                                      family=p.get("family", ""), actor=p.get("actor", ""))
+        if self.action == "list":  # the screen's filters, with the same value lists
+            p = list_filters(self.request, FilterForm).cleaned_data
+            qs = queries.filter_incidents(qs, country=p["country"], status=p["status"],
+                                          family=p["family"], actor=p["actor"], since=p["since"],
+                                          until=p["until"])
         return qs.prefetch_related("types", "affected__organisation", "sources")
 
     def get_serializer_context(self):
@@ -241,7 +246,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 @extend_schema_view(create=extend_schema(summary="Network admins add a type to their network"))
-class RestrictionTypeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
+class RestrictionTypeViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.CreateModelMixin,
                              viewsets.GenericViewSet):
     serializer_class = RestrictionTypeSerializer
 
@@ -281,13 +286,19 @@ class CivicAssessmentSerializer(ModelSerializer):
         validators: list = []
 
 
+class CountryFilter(serializers.Serializer):
+    country = serializers.ChoiceField(choices=[c for c, _name in country_choices()],
+                                      required=False, help_text="ISO 3166-1 alpha-2")
+
+
 class AssessmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = CivicAssessmentSerializer
 
     def get_queryset(self):
         qs = CountryAssessment.objects.all()
-        if country := self.request.query_params.get("country"):
-            qs = qs.filter(country=country)
+        if self.action == "list":
+            if country := list_filters(self.request, CountryFilter).validated_data.get("country"):
+                qs = qs.filter(country=country)
         return qs
 
     def create(self, request):
@@ -347,7 +358,7 @@ def _django_call(fn, **kw):
         raise PermissionDenied(str(exc)) from None
 
 
-class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ConsultationViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = CivicConsultationSerializer
 

@@ -7,10 +7,11 @@ import csv
 import io
 import json
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 from bridgeway.civicspace.codes import Actor
-from bridgeway.core.spreadsheets import safe_cell
+from bridgeway.core.spreadsheets import safe_cell, xlsx_bytes
 
 COLUMNS = ["id", "title", "status", "visibility", "started_on", "ended_on", "country", "region",
            "actors", "families", "types", "severity", "affected_organisations", "sources",
@@ -44,6 +45,15 @@ def _flat(value):
     return "; ".join(str(v) for v in value) if isinstance(value, list) else value
 
 
+def refused_filters(form) -> HttpResponse | None:
+    """A 400 naming the filters whose values are unknown, instead of exporting everything."""
+    if not form.is_bound or form.is_valid():
+        return None
+    return HttpResponseBadRequest(_("Unknown filter value: %(filters)s.")
+                                  % {"filters": ", ".join(sorted(form.errors))},
+                                  content_type="text/plain; charset=utf-8")
+
+
 def export_response(incidents, fmt: str, *, public: bool) -> HttpResponse:
     data = rows(incidents, public=public)
     name = "civic-space-incidents"
@@ -51,18 +61,9 @@ def export_response(incidents, fmt: str, *, public: bool) -> HttpResponse:
         response = HttpResponse(json.dumps({"incidents": data}, ensure_ascii=False, indent=1),
                                 content_type="application/json; charset=utf-8")
     elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "incidents"
-        ws.append(COLUMNS)
-        for row in data:
-            ws.append([safe_cell(_flat(row[c])) for c in COLUMNS])
-        buf = io.BytesIO()
-        wb.save(buf)
+        sheet = [COLUMNS, *([_flat(row[c]) for c in COLUMNS] for row in data)]
         response = HttpResponse(
-            buf.getvalue(),
+            xlsx_bytes([("incidents", sheet)]),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
         buf = io.StringIO()

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from bridgeway.civicspace import queries
-from bridgeway.civicspace.exports import export_response
+from bridgeway.civicspace.exports import export_response, refused_filters
 from bridgeway.civicspace.forms import FilterForm
-from bridgeway.civicspace.models import Consultation, CountryAssessment, Incident
+from bridgeway.civicspace.models import Consultation, CountryAssessment
 from bridgeway.civicspace.views import country_context
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import country_name, is_country
 
 
@@ -74,10 +75,7 @@ def country(request, code):
 
 @public_page
 def incident(request, pk):
-    try:
-        inc = queries.public_incidents().select_related("network").get(pk=pk)
-    except (Incident.DoesNotExist, ValueError):
-        raise Http404 from None
+    inc = get_or_404(queries.public_incidents().select_related("network"), pk=pk)
     return render(request, "civicspace/public/incident.html", {
         "incident": inc, "types": inc.types.all(),
         "affected": inc.affected.select_related("organisation"),
@@ -92,7 +90,7 @@ def export(request, fmt):
         d = form.cleaned_data
         qs = queries.filter_incidents(qs, country=d["country"], family=d["family"],
                                       actor=d["actor"], since=d["since"], until=d["until"])
-    return export_response(qs, fmt, public=True)
+    return refused_filters(form) or export_response(qs, fmt, public=True)
 
 
 @public_page

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from bridgeway.civicspace.codes import Status, Visibility
 from bridgeway.civicspace.models import Consultation, Incident, RestrictionType
+from bridgeway.core.queues import QueueItem
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import NetworkMembership, Organisation
 from bridgeway.orgs.queries import active_memberships, can_manage_network
 
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
+
 NETWORK_ADMIN_ROLES = {Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}
 
 
-def managed_networks(user) -> list[Organisation]:
+def managed_networks(user: User) -> list[Organisation]:
     """CSO networks where the user is a coordinator or administrator ("network admins")."""
     seen: dict[int, Organisation] = {}
     for m in active_memberships(user):
@@ -23,7 +32,7 @@ def managed_networks(user) -> list[Organisation]:
     return list(seen.values())
 
 
-def member_orgs(user) -> list[Organisation]:
+def member_orgs(user: User) -> list[Organisation]:
     """The user's organisations that belong to at least one CSO network (they may report)."""
     own = {m.organisation_id: m.organisation for m in active_memberships(user)
            if not m.organisation.is_network}
@@ -37,7 +46,7 @@ def networks_for_reporting(org: Organisation) -> QuerySet[Organisation]:
                                        org_type="CSONetwork").order_by("name")
 
 
-def user_networks(user) -> set[int]:
+def user_networks(user: User) -> set[int]:
     """Every network the user's organisations belong to, or that they manage."""
     own = {m.organisation_id for m in active_memberships(user)}
     ids = set(NetworkMembership.objects.filter(member_id__in=own).values_list("network_id",
@@ -49,7 +58,7 @@ def public_incidents() -> QuerySet[Incident]:
     return Incident.objects.filter(status=Status.PUBLISHED, visibility=Visibility.PUBLIC)
 
 
-def incidents_visible_to(user) -> QuerySet[Incident]:
+def incidents_visible_to(user: User) -> QuerySet[Incident]:
     """The reporting organisation sees its own; the network's coordinators and administrators
     see every incident filed with their network (they verify them); other members of the network
     see it once published with network or public visibility; everyone sees public ones."""
@@ -65,18 +74,15 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
     ).distinct()
 
 
-def incident_for_user(user, pk) -> Incident:
-    try:
-        return incidents_visible_to(user).select_related("network", "reporting_org").get(pk=pk)
-    except (Incident.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def incident_for_user(user: User, pk: UUID | str) -> Incident:
+    return get_or_404(incidents_visible_to(user).select_related("network", "reporting_org"), pk=pk)
 
 
-def can_review(user, incident: Incident) -> bool:
+def can_review(user: User, incident: Incident) -> bool:
     return can_manage_network(user, incident.network)
 
 
-def can_edit(user, incident: Incident) -> bool:
+def can_edit(user: User, incident: Incident) -> bool:
     if can_review(user, incident):
         return True
     own = {m.organisation_id for m in active_memberships(user)}
@@ -85,8 +91,8 @@ def can_edit(user, incident: Incident) -> bool:
 
 
 def filter_incidents(qs: QuerySet[Incident], *, country: str = "", status: str = "",
-                     family: str = "", type_code: str = "", actor: str = "", since=None,
-                     until=None) -> QuerySet[Incident]:
+                     family: str = "", type_code: str = "", actor: str = "", since: date | None = None,
+                     until: date | None = None) -> QuerySet[Incident]:
     if country:
         qs = qs.filter(country=country)
     if status:
@@ -112,18 +118,15 @@ def types_for_network(network_id: int | None) -> QuerySet[RestrictionType]:
     return RestrictionType.objects.filter(q, is_active=True).order_by("family", "pk")
 
 
-def consultations_visible_to(user) -> QuerySet[Consultation]:
+def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     return Consultation.objects.filter(network_id__in=user_networks(user))
 
 
-def consultation_for_user(user, pk) -> Consultation:
-    try:
-        return consultations_visible_to(user).select_related("network").get(pk=pk)
-    except (Consultation.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def consultation_for_user(user: User, pk: int | str) -> Consultation:
+    return get_or_404(consultations_visible_to(user).select_related("network"), pk=pk)
 
 
-def counts(incidents, key) -> list[tuple[str, int]]:
+def counts(incidents: Iterable[Incident], key: Callable[[Incident], Iterable[str]]) -> list[tuple[str, int]]:
     """(label, count) rows for a chart, largest first; `key` maps an incident to labels."""
     found: dict[str, int] = {}
     for inc in incidents:
@@ -132,8 +135,37 @@ def counts(incidents, key) -> list[tuple[str, int]]:
     return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def civic_space_menu(user) -> bool:
+def civic_space_menu(user: User) -> bool:
     """People of network member organisations and of networks (coordinators, researchers)."""
     # The checks answered from the memberships come before the one that needs a query.
     return bool(managed_networks(user) or any(
         m.organisation.is_network for m in active_memberships(user)) or member_orgs(user))
+
+
+# --- home queues (registered in civicspace/home.py) --------------------------------------------
+
+TO_VERIFY = (Status.REPORTED, Status.UNDER_REVIEW, Status.VERIFIED)
+
+
+def home_incidents_to_verify(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """Incidents filed with the networks the user coordinates that wait for review, verification
+    or publication: the most severe first, then the newest."""
+    from django.urls import reverse
+
+    from bridgeway.civicspace.codes import Severity
+    from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
+
+    networks = [n.pk for n in managed_networks(user)]
+    if not networks:
+        return 0, []
+    qs = Incident.objects.filter(network_id__in=networks, status__in=TO_VERIFY)
+    count, rows = count_and_page(qs, qs.order_by("-severity", "-created_at").values(
+        "pk", "title", "status", "severity", "created_at", "reporting_org__name"), limit)
+    statuses = dict(Status.choices)
+    return count, [QueueItem(
+        label=row["title"], url=reverse("civicspace:detail", args=[row["pk"]]),
+        since=row["created_at"],
+        urgency=URGENT if row["severity"] >= Severity.SEVERE
+        else SOON if row["severity"] >= Severity.HIGH else 0,
+        detail=f"{statuses.get(row['status'], row['status'])} · {row['reporting_org__name']}")
+        for row in rows]

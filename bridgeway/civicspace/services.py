@@ -3,18 +3,22 @@ one transaction, keeps a version of the incident and records an audit event with
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from bridgeway.civicspace import queries
 from bridgeway.civicspace.codes import (
+    SEEDED_TYPES,
     Actor,
     Answer,
     Civicus,
@@ -33,6 +37,7 @@ from bridgeway.civicspace.models import (
     Consultation,
     CountryAssessment,
     Incident,
+    IncidentDocument,
     IncidentVersion,
     Participation,
     RestrictionType,
@@ -42,6 +47,9 @@ from bridgeway.orgs.codes import is_country
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import active_memberships, can_manage_network
 from bridgeway.protection.audit import audit_record
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 TRACKED = ["title", "started_on", "ended_on", "country", "region", "actors", "types",
            "description", "severity", "visibility", "status", "affected", "sources"]
@@ -77,8 +85,8 @@ class IncidentData:
     sources: list[SourceData] = field(default_factory=list)
 
 
-def _check_dates(errors: dict, start: date | None, end: date | None, *, start_field="started_on",
-                 end_field="ended_on") -> None:
+def _check_dates(errors: dict, start: date | None, end: date | None, *, start_field: str = "started_on",
+                 end_field: str = "ended_on") -> None:
     today = timezone.localdate()
     if start is None:
         errors[start_field] = [_("Enter the date.")]
@@ -91,7 +99,7 @@ def _check_dates(errors: dict, start: date | None, end: date | None, *, start_fi
             errors[end_field] = [_("The end is before the start.")]
 
 
-def _validate(data: IncidentData, network: Organisation, keep_types=()) -> None:
+def _validate(data: IncidentData, network: Organisation, keep_types: Iterable[int] = ()) -> None:
     errors: dict[str, list[str]] = {}
     if not (data.title or "").strip():
         errors["title"] = [_("Give the incident a short title.")]
@@ -149,7 +157,7 @@ def snapshot(incident: Incident) -> dict:
     }
 
 
-def _version(incident: Incident, actor, action: str, before: dict | None) -> list[str]:
+def _version(incident: Incident, actor: User, action: str, before: dict | None) -> list[str]:
     after = snapshot(incident)
     changed = [k for k in TRACKED if before is None or before.get(k) != after.get(k)]
     number = (incident.versions.order_by("-number").values_list("number", flat=True).first()
@@ -159,7 +167,7 @@ def _version(incident: Incident, actor, action: str, before: dict | None) -> lis
     return changed
 
 
-def _write_children(incident: Incident, data: IncidentData, actor) -> None:
+def _write_children(incident: Incident, data: IncidentData, actor: User) -> None:
     incident.types.set(data.type_ids)
     incident.affected.all().delete()
     for a in data.affected:
@@ -173,7 +181,7 @@ def _write_children(incident: Incident, data: IncidentData, actor) -> None:
 
 
 @transaction.atomic
-def incident_report(*, actor, reporting_org: Organisation, network: Organisation,
+def incident_report(*, actor: User, reporting_org: Organisation, network: Organisation,
                     data: IncidentData) -> Incident:
     if reporting_org.pk not in {o.pk for o in queries.member_orgs(actor)}:
         raise PermissionDenied(_("Only people of a member organisation of a network can report."))
@@ -195,7 +203,7 @@ def incident_report(*, actor, reporting_org: Organisation, network: Organisation
 
 
 @transaction.atomic
-def incident_edit(*, incident: Incident, actor, data: IncidentData) -> Incident:
+def incident_edit(*, incident: Incident, actor: User, data: IncidentData) -> Incident:
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if not queries.can_edit(actor, incident):
         raise PermissionDenied(_("You cannot edit this incident now."))
@@ -229,7 +237,7 @@ _ACTIONS = {Status.UNDER_REVIEW: "review_started", Status.VERIFIED: "verified",
 
 
 @transaction.atomic
-def incident_transition(*, incident: Incident, actor, to: str, reason: str = "") -> Incident:
+def incident_transition(*, incident: Incident, actor: User, to: str, reason: str = "") -> Incident:
     """reported → under review → verified → published, or rejected; only the coordinators and
     administrators of the incident's own network."""
     incident = Incident.objects.select_for_update().select_related("network").get(pk=incident.pk)
@@ -265,13 +273,16 @@ def incident_transition(*, incident: Incident, actor, to: str, reason: str = "")
     incident.version += 1
     incident.save()
     _version(incident, actor, _ACTIONS[to], before)
-    audit_record(action=f"civicspace.incident.{_ACTIONS[to]}", actor=actor,
-                 organisation=incident.network, obj=incident, payload={"status": to})
+    audit_record(action={Status.UNDER_REVIEW: "civicspace.incident.review_started",
+                         Status.VERIFIED: "civicspace.incident.verified",
+                         Status.PUBLISHED: "civicspace.incident.published",
+                         Status.REJECTED: "civicspace.incident.rejected"}[to],
+                 actor=actor, organisation=incident.network, obj=incident, payload={"status": to})
     return incident
 
 
 @transaction.atomic
-def restriction_type_add(*, network: Organisation, actor, family: str, label: str,
+def restriction_type_add(*, network: Organisation, actor: User, family: str, label: str,
                          description: str = "") -> RestrictionType:
     if not can_manage_network(actor, network):
         raise PermissionDenied(_("Only the network's coordinators and administrators can extend "
@@ -300,7 +311,7 @@ def restriction_type_add(*, network: Organisation, actor, family: str, label: st
 
 
 @transaction.atomic
-def restriction_type_deactivate(*, rtype: RestrictionType, actor) -> RestrictionType:
+def restriction_type_deactivate(*, rtype: RestrictionType, actor: User) -> RestrictionType:
     """A network's own type leaves the forms; incidents that carry it keep it. Seeded types
     belong to everyone and stay."""
     # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
@@ -320,8 +331,8 @@ def restriction_type_deactivate(*, rtype: RestrictionType, actor) -> Restriction
     return rtype
 
 
-def _assessment_errors(*, country, period_start, period_end, rating, trend,
-                       justification) -> dict[str, list[str]]:
+def _assessment_errors(*, country: str, period_start: date | None, period_end: date | None, rating: str,
+                       trend: str, justification: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not is_country(country or ""):
         errors["country"] = [_("Unknown country %(code)s: use an ISO 3166 code such as MD or RO.")
@@ -338,7 +349,7 @@ def _assessment_errors(*, country, period_start, period_end, rating, trend,
 
 
 @transaction.atomic
-def assessment_record(*, network: Organisation, actor, country: str, period_start: date | None,
+def assessment_record(*, network: Organisation, actor: User, country: str, period_start: date | None,
                       period_end: date | None, rating: str, trend: str,
                       justification: str) -> CountryAssessment:
     if not can_manage_network(actor, network):
@@ -359,7 +370,7 @@ def assessment_record(*, network: Organisation, actor, country: str, period_star
     return assessment
 
 
-def _apply(obj, values: dict) -> list[str]:
+def _apply(obj: models.Model, values: dict) -> list[str]:
     """Sets the values that differ; returns the names of the fields that changed."""
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     for name in changed:
@@ -368,7 +379,7 @@ def _apply(obj, values: dict) -> list[str]:
 
 
 @transaction.atomic
-def assessment_edit(*, assessment: CountryAssessment, actor, period_start: date | None,
+def assessment_edit(*, assessment: CountryAssessment, actor: User, period_start: date | None,
                     period_end: date | None, rating: str, trend: str,
                     justification: str) -> CountryAssessment:
     """Corrects an assessment; the audit log keeps who changed which fields, and when."""
@@ -397,8 +408,8 @@ def assessment_edit(*, assessment: CountryAssessment, actor, period_start: date 
     return assessment
 
 
-def _consultation_errors(*, country, title, kind, stage, opened_on, closes_on,
-                         url) -> dict[str, list[str]]:
+def _consultation_errors(*, country: str, title: str, kind: str, stage: str, opened_on: date | None,
+                         closes_on: date | None, url: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not is_country(country or ""):
         errors["country"] = [_("Unknown country %(code)s: use an ISO 3166 code such as MD or RO.")
@@ -421,7 +432,7 @@ def _consultation_errors(*, country, title, kind, stage, opened_on, closes_on,
 
 
 @transaction.atomic
-def consultation_add(*, network: Organisation, actor, country: str, title: str, kind: str,
+def consultation_add(*, network: Organisation, actor: User, country: str, title: str, kind: str,
                      stage: str, opened_on: date | None, closes_on: date | None = None,
                      url: str = "") -> Consultation:
     if not can_manage_network(actor, network):
@@ -439,7 +450,7 @@ def consultation_add(*, network: Organisation, actor, country: str, title: str, 
 
 
 @transaction.atomic
-def consultation_edit(*, consultation: Consultation, actor, country: str, title: str, kind: str,
+def consultation_edit(*, consultation: Consultation, actor: User, country: str, title: str, kind: str,
                       stage: str, opened_on: date | None, closes_on: date | None = None,
                       url: str = "") -> Consultation:
     """Moves a consultation on (stage, dates) or corrects it; audited with the changed fields."""
@@ -462,14 +473,14 @@ def consultation_edit(*, consultation: Consultation, actor, country: str, title:
     return c
 
 
-def _may_record_for(actor, consultation: Consultation, org: Organisation) -> bool:
+def _may_record_for(actor: User, consultation: Consultation, org: Organisation) -> bool:
     if can_manage_network(actor, consultation.network):
         return True
     return org.pk in {m.organisation_id for m in active_memberships(actor)}
 
 
 @transaction.atomic
-def participation_set(*, consultation: Consultation, actor, organisation: Organisation,
+def participation_set(*, consultation: Consultation, actor: User, organisation: Organisation,
                       invited: str, submitted: str, method: str, feedback: str,
                       evidence: str = "") -> Participation:
     if not _may_record_for(actor, consultation, organisation):
@@ -495,7 +506,7 @@ def participation_set(*, consultation: Consultation, actor, organisation: Organi
 
 
 @transaction.atomic
-def exclusion_to_incident(*, participation: Participation, actor) -> Incident:
+def exclusion_to_incident(*, participation: Participation, actor: User) -> Incident:
     """One step from "not invited" or "feedback not considered" to a reported incident."""
     participation = Participation.objects.select_for_update().select_related(
         "consultation__network", "organisation").get(pk=participation.pk)
@@ -537,8 +548,6 @@ def exclusion_to_incident(*, participation: Participation, actor) -> Incident:
 def restriction_types_seed() -> None:
     """The seeded taxonomy (also written by migration 0002); idempotent, for databases that were
     flushed after migrating, as transactional tests do."""
-    from bridgeway.civicspace.codes import SEEDED_TYPES
-
     for code, family, _label in SEEDED_TYPES:
         RestrictionType.objects.get_or_create(code=code, network=None,
                                               defaults={"family": str(family)})
@@ -563,24 +572,24 @@ def _incident_key(incident: Incident) -> bytes:
     return key
 
 
-def _doc_aad(doc_id) -> bytes:
+def _doc_aad(doc_id: object) -> bytes:
     return f"bridgeway.civicspace.document|{doc_id}".encode()
 
 
-def may_read_documents(user, incident: Incident) -> bool:
+def may_read_documents(user: User, incident: Incident) -> bool:
     own = {m.organisation_id for m in active_memberships(user)}
     return incident.reporting_org_id in own or can_manage_network(user, incident.network)
 
 
 @transaction.atomic
-def incident_document_upload(*, incident: Incident, actor, uploaded, title: str = ""):
+def incident_document_upload(*, incident: Incident, actor: User, uploaded: UploadedFile,
+                             title: str = "") -> IncidentDocument:
     import secrets
 
     from django.conf import settings
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from bridgeway.civicspace.models import IncidentDocument
     from bridgeway.protection import crypto, documents
 
     incident = Incident.objects.select_for_update().select_related("network").get(pk=incident.pk)
@@ -619,7 +628,7 @@ def incident_document_upload(*, incident: Incident, actor, uploaded, title: str 
     return doc
 
 
-def incident_document_open(doc) -> tuple[str, bytes]:
+def incident_document_open(doc: IncidentDocument) -> tuple[str, bytes]:
     """(file name, content), decrypted with the incident's key."""
     from django.core.files.storage import default_storage
 

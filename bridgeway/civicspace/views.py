@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from bridgeway.civicspace import queries, services
 from bridgeway.civicspace.charts import charts_for
 from bridgeway.civicspace.codes import Family, Status
-from bridgeway.civicspace.exports import export_response
+from bridgeway.civicspace.exports import export_response, refused_filters
 from bridgeway.civicspace.forms import (
     AffectedFormSet,
     AssessmentForm,
@@ -24,8 +24,14 @@ from bridgeway.civicspace.forms import (
     SourceFormSet,
     TransitionForm,
 )
-from bridgeway.civicspace.models import CountryAssessment, Participation, RestrictionType
-from bridgeway.core.forms import add_validation_error
+from bridgeway.civicspace.models import (
+    Consultation,
+    CountryAssessment,
+    IncidentDocument,
+    Participation,
+    RestrictionType,
+)
+from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.orgs.codes import country_name, is_country
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisations_visible_to
@@ -33,7 +39,9 @@ from bridgeway.orgs.queries import organisations_visible_to
 
 def _filtered(request, qs):
     form = FilterForm(request.GET or None)
-    if form.is_bound and form.is_valid():
+    if form.is_bound and not form.is_valid():
+        return form, qs.none()  # a filter that cannot be used is not silently dropped
+    if form.is_bound:
         d = form.cleaned_data
         qs = queries.filter_incidents(qs, country=d["country"], status=d["status"],
                                       family=d["family"], actor=d["actor"], since=d["since"],
@@ -44,18 +52,19 @@ def _filtered(request, qs):
 @login_required
 def incident_list(request):
     form, qs = _filtered(request, queries.incidents_visible_to(request.user))
+    refused = refuse_bad_filters(request, form)
     page = Paginator(qs.select_related("reporting_org", "network"), 50).get_page(
         request.GET.get("page"))
     return render(request, "civicspace/list.html", {
         "form": form, "page": page, "can_report": bool(queries.member_orgs(request.user)),
         "can_review": bool(queries.managed_networks(request.user)),
-        "query": request.GET.urlencode()})
+        "query": request.GET.urlencode()}, status=400 if refused else 200)
 
 
 @login_required
 def export(request, fmt):
-    _form, qs = _filtered(request, queries.incidents_visible_to(request.user))
-    return export_response(qs, fmt, public=False)
+    form, qs = _filtered(request, queries.incidents_visible_to(request.user))
+    return refused_filters(form) or export_response(qs, fmt, public=False)
 
 
 def _formset(cls, data, prefix, initial, **kwargs):
@@ -280,8 +289,6 @@ def country(request, code):
 
 
 def country_context(code, incidents, network_ids) -> dict:
-    from bridgeway.civicspace.models import Consultation
-
     incidents = list(incidents.order_by("-started_on"))
     consultations = list(Consultation.objects.filter(country=code, network_id__in=network_ids)
                          .prefetch_related("participations"))
@@ -386,8 +393,6 @@ def document_upload(request, pk):
 @login_required
 def document_download(request, pk, document_id):
     from django.http import HttpResponse
-
-    from bridgeway.civicspace.models import IncidentDocument
 
     incident = queries.incident_for_user(request.user, pk)
     if not services.may_read_documents(request.user, incident):

@@ -206,3 +206,19 @@ def file_response(*media_types: str, description: str = "") -> dict:
 
 
 UPLOADED_FILE = "the file as uploaded, in its own content type (Content-Disposition: attachment)"
+
+
+def form_parameters(form_class, descriptions: dict[str, str] | None = None) -> list:
+    """The query parameters of a list whose filters are a form (the screen's): the same names,
+    and for a choice its values, so that the schema refuses what the list refuses (400)."""
+    from django import forms
+    from drf_spectacular.utils import OpenApiParameter
+
+    descriptions = descriptions or {}
+    parameters = []
+    for name, field in form_class().fields.items():
+        kwargs = {"description": descriptions.get(name, "")}
+        if isinstance(field, forms.ChoiceField):
+            kwargs["enum"] = [str(value) for value, _label in field.choices if value != ""]
+        parameters.append(OpenApiParameter(name, str, **kwargs))
+    return parameters

@@ -4,24 +4,31 @@ JavaScript; every chart comes with its data table (template `core/_chart.html`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 BAR, GAP, LABEL_W, WIDTH = 22, 6, 200, 440
 
 
-def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]], *, unit: str = "",
-              empty: str = "", suppress_below: int = 0) -> dict:
+def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int | str]], *,
+              unit: str = "", empty: str = "", suppress_below: int = 0) -> dict:
     """`rows` are (label, count). With `suppress_below` = k, a count from 1 to k-1 is shown as
-    "<k" and drawn without a bar, so a small number never appears, not even as a length."""
+    "<k" and drawn without a bar, so a small number never appears, not even as a length. A
+    count given as text (already suppressed by the caller) is shown as it is, without a bar."""
     from django.utils.translation import gettext as _
 
-    def shown(n: int) -> str | int:
+    def shown(n: int | str) -> str | int:
+        # A str is a count its caller already suppressed (e.g. "<11"): no number, no bar.
+        if isinstance(n, str):
+            return n
         return f"<{suppress_below}" if suppress_below and 0 < n < suppress_below else n
 
-    visible = [n for _label, n in rows if not (suppress_below and 0 < n < suppress_below)]
+    visible = [n for _label, n in rows if isinstance(n, int) and not isinstance(shown(n), str)]
     top = max(visible, default=0) or 1
     bars = []
     for i, (label, n) in enumerate(rows):
         y = i * (BAR + GAP)
-        w = 0 if isinstance(shown(n), str) else max(1, round((WIDTH - LABEL_W - 40) * n / top))
+        drawn = isinstance(n, int) and not isinstance(shown(n), str)
+        w = max(1, round((WIDTH - LABEL_W - 40) * n / top)) if isinstance(n, int) and drawn else 0
         bars.append({"label": label, "n": shown(n), "y": y, "text_y": y + BAR * 0.7, "w": w,
                      "n_x": LABEL_W + w + 4})
     return {"id": chart_id, "title": title, "rows": [(label, shown(n)) for label, n in rows],

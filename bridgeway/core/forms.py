@@ -1,5 +1,7 @@
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.utils.translation import gettext as _
 
 
 def add_validation_error(form: Form, exc: ValidationError, renamed: dict | None = None) -> None:
@@ -11,3 +13,41 @@ def add_validation_error(form: Form, exc: ValidationError, renamed: dict | None 
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+# Query parameters every list understands besides its filters (pagination, DRF's format).
+LIST_PARAMETERS = frozenset({"page", "format"})
+
+
+def present_parameters(params):
+    """A copy of a query string without its empty parameters: `?status=` means no filter."""
+    params = params.copy()
+    for key in [k for k, values in params.lists() if all(v == "" for v in values)]:
+        del params[key]
+    return params
+
+
+def filter_errors(params, bound, *, allowed=LIST_PARAMETERS) -> dict[str, list[str]]:
+    """The reasons a list cannot be filtered as asked, by parameter name: each value the bound
+    filter form or serializer refused, and each parameter it does not have (unless `allowed`).
+    `bound` is bound to `present_parameters(params)` and validated."""
+    errors = {str(k): [str(m) for m in v] for k, v in bound.errors.items()}
+    for key in present_parameters(params):
+        if key not in bound.fields and key not in allowed:
+            errors[key] = [_("This list has no filter of this name.")]
+    return errors
+
+
+def refuse_bad_filters(request, form) -> bool:
+    """For a list page: True, with a message naming each filter whose value cannot be used, when
+    the filter form is invalid; the page then lists nothing rather than silently everything.
+    Only values are checked here: a page's own parameters (an organisation, a search) are not
+    filters of its form."""
+    errors = filter_errors(request.GET, form, allowed=frozenset(request.GET))
+    if not errors:
+        return False
+    labels = [str(form.fields[k].label) if k in form.fields else k for k in errors]
+    messages.error(request, _("These filters have values this list does not know: %(filters)s. "
+                              "Nothing is listed; change or clear them.")
+                   % {"filters": ", ".join(labels)})
+    return True

@@ -3,6 +3,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from bridgeway.core.api import RefusesUnknownFilters
 from bridgeway.core.api_schema import ModelSerializer
 from bridgeway.notifications import queries, services
 from bridgeway.notifications.models import Notification
@@ -10,16 +11,18 @@ from bridgeway.notifications.models import Notification
 
 class NotificationSerializer(ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    summary = serializers.CharField(read_only=True)
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "kind_label", "link", "organisation", "created_at", "read_at"]
+        fields = ["id", "kind", "kind_label", "reference", "summary", "link", "organisation",
+                  "created_at", "read_at"]
         read_only_fields = fields
 
 
 @extend_schema_view(list=extend_schema(summary="The caller's notifications, newest first"),
                     retrieve=extend_schema(summary="One of the caller's notifications"))
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class NotificationViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()  # for the schema; requests use get_queryset

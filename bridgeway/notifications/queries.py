@@ -1,19 +1,23 @@
-from django.db.models import QuerySet
-from django.http import Http404
+from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.notifications.models import Notification
 
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
-def notifications_of(user) -> QuerySet[Notification]:
+
+def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notification_for_user(user, pk) -> Notification:
-    try:
-        return Notification.objects.get(user=user, pk=pk)
-    except (Notification.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def notification_for_user(user: User, pk: int | str) -> Notification:
+    return get_or_404(Notification.objects.all(), user=user, pk=pk)

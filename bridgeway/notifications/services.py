@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,26 +16,36 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bridgeway.notifications.models import Kind, Notification
+from bridgeway.notifications.registry import reminder_sources
+from bridgeway.orgs.models import Organisation
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 # A link is a local path of ASCII segments: ids, codes and slashes (no query string, so no
 # search terms or names can ride along).
 _LINK_RE = re.compile(r"^/[A-Za-z0-9_\-/]{0,190}$")
+# A reference is a code such as R-2026-00042 or C-7F3A2: letters, digits and dashes.
+_REFERENCE_RE = re.compile(r"^[A-Za-z0-9\-]{0,30}$")
 
 
-def notify(*, users: Iterable, kind: str, link: str, organisation=None, key: str = "",
-           email: bool = True) -> list[Notification]:
+def notify(*, users: Iterable, kind: str, link: str, organisation: Organisation | None = None, key: str = "",
+           email: bool = True, reference: str = "") -> list[Notification]:
     """Creates one notification per user (skipping users who already have one with `key`) and,
     after the transaction commits, queues the e-mails."""
     if kind not in Kind.values:
         raise ValueError(f"Unknown notification kind {kind!r}.")
     if not _LINK_RE.match(link):
         raise ValueError("A notification link is a local path of ids and codes.")
+    if not _REFERENCE_RE.match(reference):
+        raise ValueError("A notification reference is a code of letters, digits and dashes.")
     created = []
     for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
         if key and Notification.objects.filter(user=user, key=key).exists():
             continue
         created.append(Notification.objects.create(user=user, kind=kind, link=link,
-                                                   organisation=organisation, key=key))
+                                                   organisation=organisation, key=key,
+                                                   reference=reference))
     if email and created:
         from bridgeway.notifications.tasks import send_notification_emails
 
@@ -51,6 +63,7 @@ def send_emails(ids: list[int]) -> int:
                                             read_at__isnull=True).select_related("user"):
         user = note.user
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            # The kind only: an e-mail leaves the platform, so not even the reference rides along.
             context = {"what": note.get_kind_display(),
                        "link": f"{base}/notifications/{note.pk}/open/"}
             send_mail(subject=_("Bridgeway: %(what)s") % context,
@@ -61,7 +74,7 @@ def send_emails(ids: list[int]) -> int:
     return sent
 
 
-def mark_read(*, user, notification: Notification | None = None) -> int:
+def mark_read(*, user: User, notification: Notification | None = None) -> int:
     """Marks one notification, or all of the user's, as read."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification is not None:
@@ -69,9 +82,7 @@ def mark_read(*, user, notification: Notification | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def run_reminders(now=None) -> dict[str, int]:
+def run_reminders(now: datetime | None = None) -> dict[str, int]:
     """Runs every registered reminder source; returns how many notifications each created."""
-    from bridgeway.notifications.registry import reminder_sources
-
     now = now or timezone.now()
     return {name: source(now) for name, source in sorted(reminder_sources().items())}

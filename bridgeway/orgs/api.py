@@ -2,7 +2,6 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -13,9 +12,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from bridgeway.core.api_schema import ModelSerializer, paginated
+from bridgeway.core.api import list_filters
+from bridgeway.core.api_schema import ModelSerializer, form_parameters, paginated
 from bridgeway.orgs import queries, services
 from bridgeway.orgs.codes import ADMIN_ROLES, OrgType, Role, Service
+from bridgeway.orgs.forms import DirectoryFilterForm, MechanismFilterForm
 from bridgeway.orgs.models import (
     CoordinationMechanism,
     Invitation,
@@ -117,15 +118,13 @@ class PointOfContactSerializer(ModelSerializer):
         read_only_fields = ["id", "user_name"]
 
 
-DIRECTORY_PARAMETERS = [
-    OpenApiParameter("q", str, description="Part of the name or city"),
-    OpenApiParameter("country", str, description="Based in this country (ISO 3166 code)"),
-    OpenApiParameter("serves", str, description="One of its services covers this country"),
-    OpenApiParameter("area", str, description="Part of the area a service covers, e.g. Iași"),
-    OpenApiParameter("org_type", str, enum=OrgType.values),
-    OpenApiParameter("service", str, enum=Service.values),
-    OpenApiParameter("language", str, description="A working language (ISO 639 code)"),
-]
+DIRECTORY_PARAMETERS = form_parameters(DirectoryFilterForm, {
+    "q": "Part of the name or city",
+    "country": "Based in this country (ISO 3166 code)",
+    "serves": "One of its services covers this country",
+    "area": "Part of the area a service covers, e.g. Iași",
+    "language": "A working language (ISO 639 code)",
+})
 
 
 @extend_schema_view(
@@ -145,10 +144,9 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return [*super().get_permissions(), RecentlyAuthenticated()]
 
     def get_queryset(self):
-        params = self.request.query_params
-        filters = {name: params.get(name, "").strip()
-                   for name in ("q", "country", "serves", "area", "org_type", "service",
-                                "language")}
+        filters = {}
+        if self.action == "list":  # the directory screen's filters, with its value lists
+            filters = list_filters(self.request, DirectoryFilterForm).cleaned_data
         return queries.directory_search(self.request.user, **filters).prefetch_related("services")
 
     def get_object(self):
@@ -369,9 +367,7 @@ class MeetingSerializer(ModelSerializer):
 @extend_schema_view(
     list=extend_schema(summary="Coordination mechanisms (task forces): any member of any "
                                "organisation",
-                       parameters=[OpenApiParameter("country", str),
-                                   OpenApiParameter("level", str,
-                                                    enum=CoordinationMechanism.Level.values)]),
+                       parameters=form_parameters(MechanismFilterForm)),
     retrieve=extend_schema(summary="One mechanism with its member organisations"),
     create=extend_schema(summary="Create a mechanism (administrators of the convener, or "
                                  "platform administrators)"),
@@ -385,11 +381,12 @@ class MechanismViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_queryset(self):
         qs = queries.mechanisms_visible_to(self.request.user)
-        params = self.request.query_params
-        if params.get("country"):
-            qs = qs.filter(country=params["country"].upper())
-        if params.get("level"):
-            qs = qs.filter(level=params["level"])
+        if self.action == "list":  # the screen's filters, with its value lists
+            params = list_filters(self.request, MechanismFilterForm).cleaned_data
+            if params["country"]:
+                qs = qs.filter(country=params["country"])
+            if params["level"]:
+                qs = qs.filter(level=params["level"])
         return qs.order_by("country", "name")
 
     def get_object(self):

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class OrgsConfig(AppConfig):
     name = "bridgeway.orgs"
     label = "orgs"
+
+    def ready(self) -> None:
+        from bridgeway.orgs import audit_codes, hooks  # noqa: F401

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
@@ -127,10 +128,8 @@ class AcceptInvitationForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords do not match."))
         elif p1:
-            from bridgeway.accounts.models import User
-
             try:
-                validate_password(p1, User(email=self.email, full_name=data.get("full_name", "")))
+                validate_password(p1, get_user_model()(email=self.email, full_name=data.get("full_name", "")))
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data

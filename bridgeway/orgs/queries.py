@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
 from bridgeway.orgs.models import (
     CoordinationMechanism,
@@ -28,10 +30,13 @@ from bridgeway.orgs.models import (
     PointOfContact,
 )
 
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
+
 _CACHE_ATTR = "_bridgeway_memberships"
 
 
-def active_memberships(user) -> list[Membership]:
+def active_memberships(user: User) -> list[Membership]:
     """The user's active memberships in active organisations, cached on the user object."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -46,20 +51,20 @@ def active_memberships(user) -> list[Membership]:
     return cached
 
 
-def forget_memberships(user) -> None:
+def forget_memberships(user: User) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 
-def user_roles(user) -> set[str]:
+def user_roles(user: User) -> set[str]:
     return {m.role for m in active_memberships(user)}
 
 
-def roles_in(user, org: Organisation) -> set[str]:
+def roles_in(user: User, org: Organisation) -> set[str]:
     return {m.role for m in active_memberships(user) if m.organisation_id == org.pk}
 
 
-def orgs_where(user, roles: Iterable[str]) -> list[Organisation]:
+def orgs_where(user: User, roles: Iterable[str]) -> list[Organisation]:
     wanted = set(roles)
     seen: dict[int, Organisation] = {}
     for m in active_memberships(user):
@@ -68,7 +73,7 @@ def orgs_where(user, roles: Iterable[str]) -> list[Organisation]:
     return list(seen.values())
 
 
-def organisations_visible_to(user) -> QuerySet[Organisation]:
+def organisations_visible_to(user: User) -> QuerySet[Organisation]:
     """The directory as this user may see it.
 
     Listed organisations are visible to anyone with an active membership (and to platform
@@ -90,21 +95,18 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
     ).distinct()
 
 
-def organisation_for_user(user, pk) -> Organisation:
-    try:
-        return organisations_visible_to(user).get(pk=pk)
-    except (Organisation.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def organisation_for_user(user: User, pk: int | str) -> Organisation:
+    return get_or_404(organisations_visible_to(user), pk=pk)
 
 
-def organisation_admin_for_user(user, pk) -> Organisation:
+def organisation_admin_for_user(user: User, pk: int | str) -> Organisation:
     org = organisation_for_user(user, pk)
     if not roles_in(user, org) & ADMIN_ROLES:
         raise PermissionDenied(_("You are not an administrator of this organisation."))
     return org
 
 
-def organisation_member_for_user(user, pk) -> Organisation:
+def organisation_member_for_user(user: User, pk: int | str) -> Organisation:
     """Members of the organisation only: the staff list is not for other organisations."""
     org = organisation_for_user(user, pk)
     if not roles_in(user, org):
@@ -112,7 +114,7 @@ def organisation_member_for_user(user, pk) -> Organisation:
     return org
 
 
-def organisation_audit_for_user(user, pk) -> Organisation:
+def organisation_audit_for_user(user: User, pk: int | str) -> Organisation:
     org = organisation_member_for_user(user, pk)
     if not roles_in(user, org) & AUDIT_READER_ROLES:
         raise PermissionDenied(_("Only administrators and data protection officers of this "
@@ -120,7 +122,7 @@ def organisation_audit_for_user(user, pk) -> Organisation:
     return org
 
 
-def can_manage_network(user, org: Organisation) -> bool:
+def can_manage_network(user: User, org: Organisation) -> bool:
     return org.is_network and bool(
         roles_in(user, org) & {Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}
     )
@@ -133,11 +135,8 @@ def memberships_of(org: Organisation, *, include_inactive: bool = False) -> Quer
     return qs.order_by("user__full_name", "role")
 
 
-def membership_for_admin(user, org: Organisation, pk) -> Membership:
-    try:
-        return Membership.objects.select_related("user").get(organisation=org, pk=pk)
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def membership_for_admin(user: User, org: Organisation, pk: int | str) -> Membership:
+    return get_or_404(Membership.objects.select_related("user"), organisation=org, pk=pk)
 
 
 def pending_invitations(org: Organisation) -> QuerySet[Invitation]:
@@ -153,11 +152,12 @@ def network_members(network: Organisation) -> QuerySet[NetworkMembership]:
     return NetworkMembership.objects.filter(network=network).select_related("member")
 
 
-def organisation_from_request(request, roles) -> tuple[Organisation, list[Organisation]]:
+def organisation_from_request(request: HttpRequest,
+                              roles: Iterable[str]) -> tuple[Organisation, list[Organisation]]:
     """For screens that work within one of the user's organisations: the one named by the
     `organisation` parameter (or the first), among those where the user holds one of `roles`;
     404 when there is none or the parameter names another."""
-    orgs = orgs_where(request.user, roles)
+    orgs = orgs_where(cast("User", request.user), roles)  # anonymous: no memberships, 404
     if not orgs:
         raise Http404
     wanted = request.GET.get("organisation") or request.POST.get("organisation")
@@ -181,7 +181,7 @@ def _json_list_has(qs: QuerySet, field: str, code: str) -> QuerySet:
         **{f"{alias}__contains": json.dumps(code)})
 
 
-def directory_search(user, *, q: str = "", country: str = "", serves: str = "",
+def directory_search(user: User, *, q: str = "", country: str = "", serves: str = "",
                      org_type: str = "", service: str = "", language: str = "",
                      area: str = "") -> QuerySet[Organisation]:
     """The directory as `user` may see it, narrowed by each filter given.
@@ -220,14 +220,11 @@ def points_of_contact(org: Organisation) -> QuerySet[PointOfContact]:
             .select_related("user").order_by("function", "pk"))
 
 
-def contact_for_admin(user, org: Organisation, pk) -> PointOfContact:
-    try:
-        return PointOfContact.objects.select_related("user").get(organisation=org, pk=pk)
-    except (PointOfContact.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def contact_for_admin(user: User, org: Organisation, pk: int | str) -> PointOfContact:
+    return get_or_404(PointOfContact.objects.select_related("user"), organisation=org, pk=pk)
 
 
-def contact_candidates(org: Organisation):
+def contact_candidates(org: Organisation) -> QuerySet[User]:
     """People who may be designated: active members of the organisation."""
     from django.contrib.auth import get_user_model
 
@@ -237,7 +234,7 @@ def contact_candidates(org: Organisation):
 
 # --- coordination mechanisms (task forces) -----------------------------------------------
 
-def mechanisms_visible_to(user) -> QuerySet[CoordinationMechanism]:
+def mechanisms_visible_to(user: User) -> QuerySet[CoordinationMechanism]:
     """Every person with an active membership (and platform administrators) sees that a
     mechanism exists and who is in it; its meetings are for member organisations' people."""
     if not getattr(user, "is_authenticated", False):
@@ -247,25 +244,22 @@ def mechanisms_visible_to(user) -> QuerySet[CoordinationMechanism]:
     return CoordinationMechanism.objects.select_related("convener")
 
 
-def mechanism_for_user(user, pk) -> CoordinationMechanism:
-    try:
-        return mechanisms_visible_to(user).get(pk=pk)
-    except (CoordinationMechanism.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def mechanism_for_user(user: User, pk: int | str) -> CoordinationMechanism:
+    return get_or_404(mechanisms_visible_to(user), pk=pk)
 
 
-def in_mechanism(user, mechanism: CoordinationMechanism) -> bool:
+def in_mechanism(user: User, mechanism: CoordinationMechanism) -> bool:
     """Does the user hold an active role in one of the mechanism's member organisations?"""
     own = {m.organisation_id for m in active_memberships(user)}
     return bool(own) and MechanismMember.objects.filter(mechanism=mechanism,
                                                         organisation_id__in=own).exists()
 
 
-def can_manage_mechanism(user, mechanism: CoordinationMechanism) -> bool:
+def can_manage_mechanism(user: User, mechanism: CoordinationMechanism) -> bool:
     return bool(roles_in(user, mechanism.convener) & ADMIN_ROLES)
 
 
-def mechanism_admin_for_user(user, pk) -> CoordinationMechanism:
+def mechanism_admin_for_user(user: User, pk: int | str) -> CoordinationMechanism:
     mechanism = mechanism_for_user(user, pk)
     if not can_manage_mechanism(user, mechanism):
         raise PermissionDenied(_("Only administrators of the convening organisation can change "
@@ -273,7 +267,7 @@ def mechanism_admin_for_user(user, pk) -> CoordinationMechanism:
     return mechanism
 
 
-def mechanism_with_meetings_for_user(user, pk) -> CoordinationMechanism:
+def mechanism_with_meetings_for_user(user: User, pk: int | str) -> CoordinationMechanism:
     """Meetings are for people of member organisations only; anyone else gets 404."""
     mechanism = mechanism_for_user(user, pk)
     if not in_mechanism(user, mechanism):
@@ -281,7 +275,7 @@ def mechanism_with_meetings_for_user(user, pk) -> CoordinationMechanism:
     return mechanism
 
 
-def mechanism_members_for(user, mechanism: CoordinationMechanism) -> QuerySet[MechanismMember]:
+def mechanism_members_for(user: User, mechanism: CoordinationMechanism) -> QuerySet[MechanismMember]:
     """Members as this user may see them: people of member organisations see all of them;
     others do not see unlisted organisations they could not find in the directory."""
     qs = MechanismMember.objects.filter(mechanism=mechanism).select_related("organisation")
@@ -295,7 +289,7 @@ def mechanism_meetings(mechanism: CoordinationMechanism) -> QuerySet[MechanismMe
             .prefetch_related("attendees").order_by("-held_on", "-pk"))
 
 
-def conveners_for(user) -> QuerySet[Organisation]:
+def conveners_for(user: User) -> QuerySet[Organisation]:
     """Organisations the user may name as convener of a new mechanism."""
     if user.is_superuser:
         return Organisation.objects.filter(is_active=True).order_by("name")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,8 +36,11 @@ from bridgeway.orgs.models import (
     OrganisationService,
     PointOfContact,
 )
-from bridgeway.orgs.queries import forget_memberships, roles_in
+from bridgeway.orgs.queries import can_manage_network, forget_memberships, roles_in
 from bridgeway.protection.audit import audit_record
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 PROFILE_FIELDS = ("name", "org_type", "country", "city", "languages", "phone", "email",
                   "website", "description", "listed_in_directory")
@@ -84,7 +87,7 @@ def _full_clean(org: Organisation) -> None:
 
 
 @transaction.atomic
-def organisation_create(*, actor, **fields: Any) -> Organisation:
+def organisation_create(*, actor: User, **fields: Any) -> Organisation:
     if not actor.is_superuser:
         raise PermissionDenied(_("Only a platform administrator can add organisations."))
     org = Organisation(**{k: v for k, v in fields.items() if k in PROFILE_FIELDS})
@@ -96,7 +99,7 @@ def organisation_create(*, actor, **fields: Any) -> Organisation:
 
 
 @transaction.atomic
-def organisation_update(*, org: Organisation, actor, data: dict[str, Any]) -> list[str]:
+def organisation_update(*, org: Organisation, actor: User, data: dict[str, Any]) -> list[str]:
     """Updates the profile; returns the names of the fields that changed."""
     if not roles_in(actor, org) & ADMIN_ROLES:
         raise PermissionDenied(_("You are not an administrator of this organisation."))
@@ -125,7 +128,7 @@ def organisation_update(*, org: Organisation, actor, data: dict[str, Any]) -> li
 
 
 @transaction.atomic
-def organisation_services_set(*, org: Organisation, actor, services: list[dict[str, Any]]) -> None:
+def organisation_services_set(*, org: Organisation, actor: User, services: list[dict[str, Any]]) -> None:
     """Replaces the services an organisation offers, validating every row first."""
     if not roles_in(actor, org) & ADMIN_ROLES:
         raise PermissionDenied(_("You are not an administrator of this organisation."))
@@ -163,7 +166,7 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_can_grant(*, actor, org: Organisation, role: str) -> None:
+def _check_can_grant(*, actor: User, org: Organisation, role: str) -> None:
     if role not in Role.values:
         raise ValidationError({"role": [_("Unknown role %(role)r.") % {"role": role}]})
     is_admin = bool(roles_in(actor, org) & ADMIN_ROLES)
@@ -177,7 +180,7 @@ def _check_can_grant(*, actor, org: Organisation, role: str) -> None:
 
 
 @transaction.atomic
-def invitation_create(*, org: Organisation, actor, email: str, role: str,
+def invitation_create(*, org: Organisation, actor: User, email: str, role: str,
                       base_url: str = "") -> tuple[Invitation, str]:
     """Creates an invitation and e-mails its link. Returns it with the one-time token."""
     from django.contrib.auth import get_user_model
@@ -248,7 +251,7 @@ def invitation_by_token(token: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, user=None, full_name: str = "", password: str = "",
+def invitation_accept(*, token: str, user: User | None = None, full_name: str = "", password: str = "",
                       language: str = "") -> Membership:
     """Accepts an invitation as the signed-in `user`, or creates the account for its address."""
     from django.contrib.auth import get_user_model
@@ -290,7 +293,7 @@ def invitation_accept(*, token: str, user=None, full_name: str = "", password: s
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, actor) -> None:
+def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
     if not roles_in(actor, invitation.organisation) & ADMIN_ROLES:
         raise PermissionDenied(_("You are not an administrator of this organisation."))
     if not invitation.is_pending:
@@ -302,7 +305,7 @@ def invitation_revoke(*, invitation: Invitation, actor) -> None:
 
 
 @transaction.atomic
-def membership_grant(*, org: Organisation, user, role: str, actor) -> Membership:
+def membership_grant(*, org: Organisation, user: User, role: str, actor: User) -> Membership:
     """Gives an existing account a role directly (bootstrap and demo data); people who have no
     account yet are invited instead."""
     _check_can_grant(actor=actor, org=org, role=role)
@@ -332,7 +335,7 @@ def _ensure_another_admin_remains(membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, actor, role: str) -> Membership:
+def membership_change_role(*, membership: Membership, actor: User, role: str) -> Membership:
     org = membership.organisation
     _check_can_grant(actor=actor, org=org, role=role)
     if not roles_in(actor, org) & ADMIN_ROLES:
@@ -357,7 +360,7 @@ def membership_change_role(*, membership: Membership, actor, role: str) -> Membe
 
 
 @transaction.atomic
-def membership_set_active(*, membership: Membership, actor, active: bool) -> Membership:
+def membership_set_active(*, membership: Membership, actor: User, active: bool) -> Membership:
     org = membership.organisation
     if not roles_in(actor, org) & ADMIN_ROLES:
         raise PermissionDenied(_("You are not an administrator of this organisation."))
@@ -381,10 +384,8 @@ def membership_set_active(*, membership: Membership, actor, active: bool) -> Mem
 # --- networks ----------------------------------------------------------------------------
 
 @transaction.atomic
-def network_member_add(*, network: Organisation, member: Organisation, actor,
-                       joined_on=None) -> NetworkMembership:
-    from bridgeway.orgs.queries import can_manage_network
-
+def network_member_add(*, network: Organisation, member: Organisation, actor: User,
+                       joined_on: date | None = None) -> NetworkMembership:
     if not network.is_network:
         raise ValidationError({"network": [_("Only a CSO network can have member organisations.")]})
     if not can_manage_network(actor, network):
@@ -401,9 +402,7 @@ def network_member_add(*, network: Organisation, member: Organisation, actor,
 
 
 @transaction.atomic
-def network_member_remove(*, link: NetworkMembership, actor) -> None:
-    from bridgeway.orgs.queries import can_manage_network
-
+def network_member_remove(*, link: NetworkMembership, actor: User) -> None:
     if not can_manage_network(actor, link.network):
         raise PermissionDenied(_("Only the network's administrators and coordinators can change "
                                  "its members."))
@@ -419,7 +418,7 @@ CONTACT_FIELDS = ("function", "phone", "email", "availability", "languages",
                   "alternative_channel")
 
 
-def _check_org_admin(actor, org: Organisation) -> None:
+def _check_org_admin(actor: User, org: Organisation) -> None:
     if not roles_in(actor, org) & ADMIN_ROLES:
         raise PermissionDenied(_("You are not an administrator of this organisation."))
 
@@ -455,7 +454,7 @@ def _clean_contact(contact: PointOfContact) -> None:
 
 
 @transaction.atomic
-def contact_add(*, org: Organisation, actor, user, **fields: Any) -> PointOfContact:
+def contact_add(*, org: Organisation, actor: User, user: User, **fields: Any) -> PointOfContact:
     """Designates one of the organisation's members as an anti-trafficking point of contact."""
     _check_org_admin(actor, org)
     if user is None or not Membership.objects.filter(organisation=org, user=user,
@@ -475,7 +474,7 @@ def contact_add(*, org: Organisation, actor, user, **fields: Any) -> PointOfCont
 
 
 @transaction.atomic
-def contact_update(*, contact: PointOfContact, actor, data: dict[str, Any]) -> list[str]:
+def contact_update(*, contact: PointOfContact, actor: User, data: dict[str, Any]) -> list[str]:
     _check_org_admin(actor, contact.organisation)
     contact = PointOfContact.objects.select_for_update().get(pk=contact.pk)
     changed = []
@@ -493,7 +492,7 @@ def contact_update(*, contact: PointOfContact, actor, data: dict[str, Any]) -> l
 
 
 @transaction.atomic
-def contact_remove(*, contact: PointOfContact, actor) -> None:
+def contact_remove(*, contact: PointOfContact, actor: User) -> None:
     _check_org_admin(actor, contact.organisation)
     org, contact_id, user_id = contact.organisation, contact.pk, contact.user_id
     contact.delete()
@@ -506,7 +505,7 @@ def contact_remove(*, contact: PointOfContact, actor) -> None:
 MECHANISM_FIELDS = ("name", "level", "country", "area", "description")
 
 
-def _check_mechanism_admin(actor, mechanism: CoordinationMechanism) -> None:
+def _check_mechanism_admin(actor: User, mechanism: CoordinationMechanism) -> None:
     if not roles_in(actor, mechanism.convener) & ADMIN_ROLES:
         raise PermissionDenied(_("Only administrators of the convening organisation can change "
                                  "this mechanism."))
@@ -532,7 +531,7 @@ def _clean_mechanism(mechanism: CoordinationMechanism) -> None:
 
 
 @transaction.atomic
-def mechanism_create(*, actor, convener: Organisation, **fields: Any) -> CoordinationMechanism:
+def mechanism_create(*, actor: User, convener: Organisation, **fields: Any) -> CoordinationMechanism:
     """Creates a mechanism; its convener becomes its first member, as chair. The convener's
     administrators create their own; a platform administrator may create one for any
     organisation (and then has no right to manage it)."""
@@ -554,7 +553,7 @@ def mechanism_create(*, actor, convener: Organisation, **fields: Any) -> Coordin
 
 
 @transaction.atomic
-def mechanism_update(*, mechanism: CoordinationMechanism, actor,
+def mechanism_update(*, mechanism: CoordinationMechanism, actor: User,
                      data: dict[str, Any]) -> list[str]:
     _check_mechanism_admin(actor, mechanism)
     mechanism = CoordinationMechanism.objects.select_for_update().get(pk=mechanism.pk)
@@ -573,7 +572,7 @@ def mechanism_update(*, mechanism: CoordinationMechanism, actor,
 
 
 @transaction.atomic
-def mechanism_member_add(*, mechanism: CoordinationMechanism, actor, organisation: Organisation,
+def mechanism_member_add(*, mechanism: CoordinationMechanism, actor: User, organisation: Organisation,
                          role: str = MechanismMember.MemberRole.MEMBER) -> MechanismMember:
     """Adds a member organisation. CSOs join as full members unless a role is chosen."""
     _check_mechanism_admin(actor, mechanism)
@@ -593,7 +592,7 @@ def mechanism_member_add(*, mechanism: CoordinationMechanism, actor, organisatio
 
 
 @transaction.atomic
-def mechanism_member_remove(*, member: MechanismMember, actor) -> None:
+def mechanism_member_remove(*, member: MechanismMember, actor: User) -> None:
     mechanism = member.mechanism
     _check_mechanism_admin(actor, mechanism)
     if member.organisation_id == mechanism.convener_id:
@@ -607,7 +606,7 @@ def mechanism_member_remove(*, member: MechanismMember, actor) -> None:
 
 
 @transaction.atomic
-def meeting_record(*, mechanism: CoordinationMechanism, actor, held_on,
+def meeting_record(*, mechanism: CoordinationMechanism, actor: User, held_on: date,
                    attendees: list[Organisation], agenda: str = "",
                    decisions: str = "") -> MechanismMeeting:
     """Records a meeting that took place. Agenda and decisions are coordination notes: the

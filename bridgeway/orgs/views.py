@@ -1,17 +1,21 @@
+from typing import Any
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bridgeway.core.forms import add_validation_error
+from bridgeway.core.forms import add_validation_error, refuse_bad_filters
+from bridgeway.core.queues import count_label, queue_results
 from bridgeway.orgs import queries, services
-from bridgeway.orgs.codes import ADMIN_ROLES
+from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
 from bridgeway.orgs.forms import (
     AcceptInvitationForm,
     DirectoryFilterForm,
@@ -31,6 +35,42 @@ from bridgeway.orgs.forms import (
 from bridgeway.orgs.models import Invitation, MechanismMember, NetworkMembership, Organisation
 
 
+@login_required
+def home(request):
+    """The home page: the person's organisations, with their roles and the links those open."""
+    by_org: dict[int, dict] = {}
+    for m in queries.active_memberships(request.user):
+        entry = by_org.setdefault(m.organisation_id, {"org": m.organisation, "roles": []})
+        entry["roles"].append(m.get_role_display())
+        entry["is_admin"] = entry.get("is_admin", False) or m.role in ADMIN_ROLES
+        entry["reads_audit"] = entry.get("reads_audit", False) or m.role in AUDIT_READER_ROLES
+        entry["coordinates"] = entry.get("coordinates", False) or m.role in (
+            Role.NETWORK_COORDINATOR, Role.ORG_ADMIN) and m.organisation.is_network
+    return render(request, "core/home.html", {"entries": list(by_org.values()),
+                                              "queues": _home_queues(request)})
+
+
+# Lines shown per queue on the home page; "See all" leads to the full list.
+HOME_QUEUE_ITEMS = 5
+
+
+def _home_queues(request) -> list[dict]:
+    """The person's work queues with items (`core.queues`, filled by each app), those with an
+    urgent item first (then in the registry's order); a queue that failed says so in one line."""
+    shown: list[dict[str, Any]] = []
+    for result in queue_results(request, limit=HOME_QUEUE_ITEMS):
+        try:
+            more = reverse(result.queue.more) if result.queue.more else ""
+        except NoReverseMatch:
+            more = ""
+        shown.append({"key": result.queue.key, "title": result.queue.title,
+                      "count": result.count, "count_label": count_label(result.count),
+                      "items": result.items, "failed": result.failed,
+                      "more": more, "urgency": max((i.urgency for i in result.items), default=0)})
+    shown.sort(key=lambda q: -q["urgency"])  # stable: the registry's order otherwise
+    return shown
+
+
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")
 
@@ -41,6 +81,8 @@ def directory(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = queries.directory_search(
         request.user, **{k: v for k, v in filters.items() if v}).prefetch_related("services")
+    if refuse_bad_filters(request, form):
+        qs = qs.none()
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "orgs/directory.html", {"form": form, "page": page},
                   status=400 if form.is_bound and not form.is_valid() else 200)
@@ -275,9 +317,7 @@ def invitation_accept(request, token):
             return render(request, "orgs/invitation_invalid.html", {"reason": exc.messages[0]},
                           status=409)
         if form is not None:
-            from bridgeway.accounts.models import User
-
-            new_user = User.objects.get(email__iexact=invitation.email)
+            new_user = get_user_model().objects.get(email__iexact=invitation.email)
             login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organisation.name})
         return redirect("home")
@@ -345,7 +385,9 @@ def contact_remove(request, pk, contact_id):
 def mechanisms(request):
     qs = queries.mechanisms_visible_to(request.user)
     form = MechanismFilterForm(request.GET or None)
-    if form.is_valid():
+    if refuse_bad_filters(request, form):
+        qs = qs.none()
+    elif form.is_valid():
         if form.cleaned_data["country"]:
             qs = qs.filter(country=form.cleaned_data["country"])
         if form.cleaned_data["level"]:
@@ -354,7 +396,7 @@ def mechanisms(request):
     return render(request, "orgs/mechanisms.html", {
         "form": form, "page": page,
         "can_create": queries.conveners_for(request.user).exists(),
-    })
+    }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
 @login_required

@@ -14,6 +14,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from bridgeway.protection.models import AccessLogEntry
+
 _current: contextvars.ContextVar[AccessContext | None] = contextvars.ContextVar(
     "bridgeway_access", default=None)
 
@@ -59,8 +61,6 @@ def record(user, subjects: list, *, screen: str, via: str) -> None:
     """Writes access log entries, flagging access outside the person's organisations and bursts
     of many subjects in a short time."""
     from bridgeway.orgs.queries import active_memberships
-    from bridgeway.protection.models import AccessLogEntry
-
     if not getattr(user, "is_authenticated", False) or not subjects:
         return
     now = timezone.now()
@@ -94,8 +94,6 @@ def _subjects_read_since(user, since, needed: int, known: set) -> set:
     the (user, -at) index, which carries the subject (an index-only scan): a burst shows within
     the first rows, and a window shorter than the first read holds its whole answer. Only a
     window full of re-reads of the same few subjects needs the DISTINCT over all of it."""
-    from bridgeway.protection.models import AccessLogEntry
-
     entries = AccessLogEntry.objects.filter(user=user, at__gte=since)
     first = 4 * (needed + len(known))
     newest = list(entries.order_by("-at").values_list("subject_id", flat=True)[:first])

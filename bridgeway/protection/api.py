@@ -7,6 +7,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bridgeway.core.api import RefusesUnknownFilters, list_filters
 from bridgeway.core.api_schema import UPLOADED_FILE, ModelSerializer, file_response
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_audit_for_user, orgs_where
@@ -58,9 +59,7 @@ class AuditEventList(ListAPIView):
 
     def get_queryset(self):
         org = organisation_audit_for_user(self.request.user, self.kwargs["org_pk"])
-        filters = _Filters(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = list_filters(self.request, _Filters).validated_data
         return audit_events_for_org(org, action=data.get("action", ""), actor_id=data.get("actor"),
                                     since=data.get("since"), until=data.get("until"))
 
@@ -181,6 +180,11 @@ def _dpo_org(user, org_pk):
     return org
 
 
+class _AccessFilters(serializers.Serializer):
+    flagged = serializers.BooleanField(required=False)
+    user = serializers.IntegerField(required=False, min_value=1)
+
+
 @extend_schema(parameters=[OpenApiParameter("flagged", OpenApiTypes.BOOL),
                            OpenApiParameter("user", OpenApiTypes.INT)],
                summary="Who saw whose personal data (data protection officers)")
@@ -189,10 +193,9 @@ class AccessLogList(ListAPIView):
 
     def get_queryset(self):
         org = _dpo_org(self.request.user, self.kwargs["org_pk"])
-        params = self.request.query_params
-        user_id = params.get("user")
-        return access_log_for_org(org, user_id=int(user_id) if user_id and user_id.isdigit()
-                                  else None, flagged=params.get("flagged") in ("1", "true"))
+        params = list_filters(self.request, _AccessFilters).validated_data
+        return access_log_for_org(org, user_id=params.get("user"),
+                                  flagged=params.get("flagged", False))
 
 
 class ErasureSerializer(ModelSerializer):
@@ -205,7 +208,7 @@ class ErasureSerializer(ModelSerializer):
 
 
 @extend_schema(summary="Pending erasure requests (data protection officers)")
-class ErasureList(ListAPIView):
+class ErasureList(RefusesUnknownFilters, ListAPIView):
     serializer_class = ErasureSerializer
 
     def get_queryset(self):

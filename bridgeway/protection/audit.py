@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from bridgeway.protection.models import AuditEvent, AuditHead
+from bridgeway.protection.registry import audit_code_registered
 
 GENESIS = "0" * 64
 ACTION_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$")
@@ -91,6 +92,11 @@ def audit_record(
     """Append one event. Call it inside the service's transaction, so both land or neither."""
     if not ACTION_RE.match(action):
         raise AuditPayloadError(f"Audit action {action!r} is not a dotted code like app.thing.done.")
+    if settings.BRIDGEWAY_AUDIT_CODES_STRICT and not audit_code_registered(action):
+        # On in the tests: a new code must be registered (with its label) where its app's codes
+        # are, <app>/audit_codes.py. Off in production: an event is never lost for a label.
+        raise AuditPayloadError(f"Audit action {action!r} is not registered: add it to its app's "
+                                "audit_codes.py.")
     payload = _check_payload(dict(payload or {}))
     head, _ = AuditHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"seq": 0, "hash": GENESIS}

@@ -33,9 +33,19 @@ _FOLDS = [
 _VOWELS = set("aeiou")
 
 
+def clean(value: str) -> str:
+    """The text as a person would read it: Unicode NFC, format characters (category Cf: zero-width
+    space and joiners, BOM, soft hyphen, bidi controls) removed, white space collapsed. Stored
+    names and every blind index go through this, so an invisible character can neither split a
+    name into another person nor make a blank one look filled in."""
+    composed = unicodedata.normalize("NFC", value or "")
+    visible = "".join(ch for ch in composed if unicodedata.category(ch) != "Cf")
+    return _SPACES.sub(" ", visible).strip()
+
+
 def normalise(value: str) -> str:
-    """Case-folded, accents stripped, white space collapsed; the script is kept."""
-    decomposed = unicodedata.normalize("NFKD", value)
+    """Cleaned (see `clean`), case-folded, accents stripped; the script is kept."""
+    decomposed = unicodedata.normalize("NFKD", clean(value))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.casefold()).strip()
 

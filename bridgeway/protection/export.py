@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bridgeway.protection import registry
 from bridgeway.protection.models import AccessLogEntry, Consent, EncryptedDocument, ErasureRequest
+from bridgeway.protection.services import document_chunks
 
 
 def _core_sections(subject) -> list[dict]:
@@ -54,8 +55,6 @@ def _safe_name(index: int, name: str) -> str:
 
 
 def build_bundle(subject) -> bytes:
-    from bridgeway.protection.services import document_chunks
-
     sections = _core_sections(subject)
     for provider in registry.export_providers():
         sections.extend(provider(subject))

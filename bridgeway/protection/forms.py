@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.protection.models import ConsentMethod, ConsentPurpose, ErasureRequest
+
 
 class AuditFilterForm(forms.Form):
     organisation = forms.ChoiceField(label=_("Organisation"))
@@ -40,8 +42,6 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         from bridgeway.orgs.codes import OrgType
-        from bridgeway.protection.models import ConsentMethod, ConsentPurpose
-
         super().__init__(*args, **kwargs)
         self.fields["purpose"].choices = ConsentPurpose.choices
         self.fields["method"].choices = ConsentMethod.choices
@@ -56,8 +56,6 @@ class ErasureRequestForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"))
 
     def __init__(self, *args, **kwargs):
-        from bridgeway.protection.models import ErasureRequest
-
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [
             c for c in ErasureRequest.Reason.choices if c[0] != ErasureRequest.Reason.RETENTION]

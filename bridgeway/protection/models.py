@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.protection import crypto
 from bridgeway.protection.fields import EncryptedTextField
 
 
@@ -90,7 +91,11 @@ class DataSubject(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["organisation", "-created_at"])]
+        indexes = [models.Index(fields=["organisation", "-created_at"]),
+                   # The few erased persons, for lists that leave them out (home queues): a
+                   # tiny index read instead of a join on every person.
+                   models.Index(fields=["id"], condition=models.Q(erased_at__isnull=False),
+                                name="protection_subject_erased")]
 
     def __str__(self) -> str:
         return self.reference
@@ -104,8 +109,6 @@ class DataSubject(models.Model):
         return self.erased_at is not None
 
     def data_key(self) -> bytes:
-        from bridgeway.protection import crypto
-
         cached = getattr(self, "_data_key", None)
         if cached is not None:
             return cached

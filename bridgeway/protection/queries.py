@@ -1,13 +1,20 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
 
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count, count_and_page
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
+from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import orgs_where
 from bridgeway.protection.models import (
     AccessLogEntry,
@@ -15,9 +22,13 @@ from bridgeway.protection.models import (
     DataSubject,
     ErasureRequest,
 )
+from bridgeway.protection.registry import subject_visibility_rules
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 
-def audit_events_for_org(org, *, action: str = "", actor_id: int | None = None,
+def audit_events_for_org(org: Organisation, *, action: str = "", actor_id: int | None = None,
                          since: date | None = None, until: date | None = None
                          ) -> QuerySet[AuditEvent]:
     """An organisation's events, newest first. The caller has checked the reader's role."""
@@ -34,7 +45,7 @@ def audit_events_for_org(org, *, action: str = "", actor_id: int | None = None,
     return qs.order_by("-seq")
 
 
-def audit_action_codes(org) -> list[str]:
+def audit_action_codes(org: Organisation) -> list[str]:
     return list(AuditEvent.objects.filter(organisation=org).order_by("action")
                 .values_list("action", flat=True).distinct())
 
@@ -45,14 +56,12 @@ CASE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 SUBJECT_ROLES = CASE_ROLES | {Role.DPO}
 
 
-def subjects_visible_to(user, roles=SUBJECT_ROLES) -> QuerySet[DataSubject]:
+def subjects_visible_to(user: User, roles: Iterable[str] = SUBJECT_ROLES) -> QuerySet[DataSubject]:
     """The persons the user may open while acting in one of `roles`: every person of an
     organisation where they are supervisor or data protection officer (the officer sees
     metadata); where they are only a caseworker, the persons the registered rules let them see
     (cases: a person of a case only if the case is theirs; see registry.py). One query, however
     many rules: each rule is a condition on the person row."""
-    from bridgeway.protection.registry import subject_visibility_rules
-
     roles = frozenset(roles)
     whole = {o.pk for o in orgs_where(user, roles & {Role.SUPERVISOR, Role.DPO})}
     worked = {o.pk for o in orgs_where(user, roles & {Role.CASEWORKER})} - whole
@@ -67,23 +76,20 @@ def subjects_visible_to(user, roles=SUBJECT_ROLES) -> QuerySet[DataSubject]:
     return DataSubject.objects.filter(visible)
 
 
-def subject_for_user(user, pk, roles=SUBJECT_ROLES) -> DataSubject:
+def subject_for_user(user: User, pk: UUID | str, roles: Iterable[str] = SUBJECT_ROLES) -> DataSubject:
     """The person if the user may open it in one of `roles` (see `subjects_visible_to`);
     otherwise 404, the same for a person who does not exist and one who is not theirs."""
-    try:
-        return subjects_visible_to(user, roles).select_related("organisation").get(pk=pk)
-    except (DataSubject.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
+    return get_or_404(subjects_visible_to(user, roles).select_related("organisation"), pk=pk)
 
 
-def sees_names(user, org) -> bool:
+def sees_names(user: User, org: Organisation) -> bool:
     """Case roles see names; a data protection officer sees metadata only."""
     from bridgeway.orgs.queries import roles_in
 
     return bool(roles_in(user, org) & CASE_ROLES)
 
 
-def sees_name_of(user, subject) -> bool:
+def sees_name_of(user: User, subject: DataSubject) -> bool:
     """Whether the user sees this person's name: a supervisor of its organisation, or a
     caseworker who may open it as a caseworker (a data protection officer who is also a
     caseworker there sees the names of their own cases' persons only)."""
@@ -97,7 +103,8 @@ def sees_name_of(user, subject) -> bool:
     return subjects_visible_to(user, [Role.CASEWORKER]).filter(pk=subject.pk).exists()
 
 
-def access_log_for_org(org, *, user_id=None, flagged=False, subject_id=None):
+def access_log_for_org(org: Organisation, *, user_id: int | str | None = None, flagged: bool = False,
+                       subject_id: UUID | None = None) -> QuerySet[AccessLogEntry]:
     qs = AccessLogEntry.objects.filter(organisation=org).select_related("user", "subject")
     if user_id:
         qs = qs.filter(user_id=user_id)
@@ -108,8 +115,90 @@ def access_log_for_org(org, *, user_id=None, flagged=False, subject_id=None):
     return qs.order_by("-at")
 
 
-def erasure_requests_for_org(org, *, pending_only=True):
+def erasure_requests_for_org(org: Organisation, *, pending_only: bool = True) -> QuerySet[ErasureRequest]:
     qs = ErasureRequest.objects.filter(organisation=org).select_related("subject")
     if pending_only:
         qs = qs.filter(status=ErasureRequest.Status.PENDING)
     return qs
+
+
+def erased_subjects() -> QuerySet:
+    """The erased persons' ids, to leave out with `.exclude(subject_id__in=erased_subjects())`:
+    read from a small partial index, so a list need not join every person to check."""
+    return DataSubject.objects.filter(erased_at__isnull=False).values("pk")
+
+
+# --- home queues (registered in protection/home.py) --------------------------------------------
+# For the data protection officer: references, reasons, people's names of staff and dates only.
+
+FLAGGED_ACCESS_DAYS = 31
+SUBJECT_REQUEST_DAYS = 30  # GDPR art. 12(3): one month to act on a person's request
+
+
+def home_erasure_requests(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """Pending erasure requests of the organisations where the user is the data protection
+    officer: a person's own request first (it has a legal deadline), then the oldest."""
+
+    orgs = [o.pk for o in orgs_where(user, [Role.DPO])]
+    if not orgs:
+        return 0, []
+    qs = ErasureRequest.objects.filter(
+        organisation_id__in=orgs, status=ErasureRequest.Status.PENDING).exclude(
+        subject_id__in=erased_subjects())
+    own_request = ErasureRequest.Reason.SUBJECT_REQUEST
+    count, rows = count_and_page(qs, qs.annotate(
+        first=Case(When(reason=own_request, then=Value(0)), default=Value(1),
+                   output_field=IntegerField()))
+        .order_by("first", "requested_at")
+        .values("pk", "organisation_id", "subject__reference", "reason", "requested_at"), limit)
+    reasons = dict(ErasureRequest.Reason.choices)
+    now = timezone.now()
+    items = []
+    for row in rows:
+        due = row["requested_at"] + timedelta(days=SUBJECT_REQUEST_DAYS) \
+            if row["reason"] == own_request else None
+        items.append(QueueItem(
+            label=_("Erasure of %(ref)s") % {"ref": row["subject__reference"]},
+            url=f"{reverse('protection:retention')}?organisation={row['organisation_id']}",
+            due=due, since=row["requested_at"],
+            urgency=URGENT if due and due - now <= timedelta(days=7)
+            else SOON if due else 0,
+            detail=str(reasons.get(row["reason"], row["reason"]))))
+    return count, items
+
+
+ACCESS_REVIEWED = "protection.access.reviewed"
+
+
+def access_reviewed_at(org_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each organisation's data protection officer last marked unusual access as reviewed."""
+    return dict(AuditEvent.objects.filter(organisation_id__in=list(org_ids), action=ACCESS_REVIEWED)
+                .values("organisation_id").annotate(last=Max("created_at"))
+                .values_list("organisation_id", "last"))
+
+
+def home_flagged_access(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """Unusual reads of personal data (another organisation's people, many people in a short
+    time) since the officer last marked them reviewed (at most the last month), grouped by the
+    person who read, the latest first."""
+    orgs = [o.pk for o in orgs_where(user, [Role.DPO])]
+    if not orgs:
+        return 0, []
+    oldest = timezone.now() - timedelta(days=FLAGGED_ACCESS_DAYS)
+    reviewed = access_reviewed_at(orgs)
+    unseen = Q()
+    for org_id in orgs:
+        unseen |= Q(organisation_id=org_id, at__gt=max(oldest, reviewed.get(org_id, oldest)))
+    qs = AccessLogEntry.objects.filter(unseen).exclude(flags=[])
+    count = capped_count(qs)
+    if not count or not limit:
+        return count, []
+    rows = (qs.values("organisation_id", "user_id", "user__full_name")
+            .annotate(n=Count("pk"), last=Max("at")).order_by("-last")[:limit])
+    base = reverse("protection:access_log")
+    return count, [QueueItem(
+        label=_("Unusual access by %(name)s") % {"name": row["user__full_name"] or "—"},
+        url=f"{base}?organisation={row['organisation_id']}&user={row['user_id']}&flagged=on",
+        since=row["last"], urgency=SOON,
+        detail=ngettext("%(n)s flagged read", "%(n)s flagged reads", row["n"]) % {"n": row["n"]})
+        for row in rows]

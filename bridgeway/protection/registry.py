@@ -6,16 +6,19 @@ providers."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Q
 
 ExportProvider = Callable[[object], list[dict]]
 ErasureHook = Callable[[object], None]
 SubjectVisibility = Callable[[object], Q]
+ReindexHook = Callable[[object], dict[str, tuple[str | None, str]]]
 
 _exporters: list[ExportProvider] = []
 _erasers: list[ErasureHook] = []
 _visibility: list[SubjectVisibility] = []
+_reindexers: list[ReindexHook] = []
 
 
 def register_export(provider: ExportProvider) -> ExportProvider:
@@ -53,3 +56,44 @@ def register_subject_visibility(rule: SubjectVisibility) -> SubjectVisibility:
 
 def subject_visibility_rules() -> list[SubjectVisibility]:
     return list(_visibility)
+
+
+# --- audit codes ----------------------------------------------------------------------------
+# Every code `audit_record` writes is registered here with its translated label, by its app's
+# `audit_codes.py` (one line per code), so the audit screen and the case timeline show words, and
+# a code used but not registered fails the tests (tests/protection/test_audit_codes.py, and
+# audit_record itself under BRIDGEWAY_AUDIT_CODES_STRICT).
+
+_audit_codes: dict[str, Any] = {}
+
+
+def register_audit_codes(codes: dict[str, Any]) -> dict[str, Any]:
+    """`codes` maps each dotted code ("cases.case.opened") to its label (gettext_lazy)."""
+    _audit_codes.update(codes)
+    return codes
+
+
+def audit_codes() -> dict[str, Any]:
+    return dict(_audit_codes)
+
+
+def audit_code_registered(code: str) -> bool:
+    return code in _audit_codes
+
+
+def audit_code_label(code: str, default: Any = None) -> Any:
+    """The translated label of a code; `default` (or the code itself) for one nobody
+    registered."""
+    return _audit_codes.get(code, code if default is None else default)
+def register_reindex(hook: ReindexHook) -> ReindexHook:
+    """`hook(subject)` brings the module's stored personal values of the subject to today's
+    normal form (cleaned names, E.164 phones) and returns the blind-indexed values it holds, as
+    {field: (plain value or None, "name" | "identifier")}. Called by `blind_indexes_rebuild`,
+    inside the subject's transaction."""
+    if hook not in _reindexers:
+        _reindexers.append(hook)
+    return hook
+
+
+def reindex_hooks() -> list[ReindexHook]:
+    return list(_reindexers)

@@ -5,19 +5,23 @@ data into the audit payload."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.orgs.codes import OrgType
+from bridgeway.orgs.models import Organisation
 from bridgeway.protection import blind, crypto, documents
 from bridgeway.protection.audit import audit_record
 from bridgeway.protection.models import (
@@ -31,12 +35,15 @@ from bridgeway.protection.models import (
     RetentionPolicy,
     SubjectIndex,
 )
-from bridgeway.protection.registry import erasure_hooks
+from bridgeway.protection.registry import erasure_hooks, reindex_hooks
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def kek_id_for(org) -> str:
+def kek_id_for(org: Organisation) -> str:
     own = OrganisationKey.objects.filter(organisation=org).values_list("kek_id", flat=True).first()
     return own or settings.BRIDGEWAY_KEK_ACTIVE
 
@@ -51,9 +58,9 @@ def _new_reference() -> str:
 # --- subjects ----------------------------------------------------------------------------
 
 @transaction.atomic
-def subject_create(*, org, actor, display_name: str) -> DataSubject:
+def subject_create(*, org: Organisation, actor: User, display_name: str) -> DataSubject:
     """Registers a person with a fresh data key. Modules (cases, helpline) call this at intake."""
-    display_name = (display_name or "").strip()
+    display_name = blind.clean(display_name)
     if not display_name:
         raise ValidationError({"display_name": [_("Enter the name the person gave.")]})
     if len(display_name) > 200:
@@ -84,7 +91,48 @@ def index_set(*, subject: DataSubject, field: str, value: str | None, kind: str)
     ])
 
 
-def name_digests(org, query: str, *, fuzzy: bool = True,
+@transaction.atomic
+def subject_reindex(*, subject: DataSubject) -> bool:
+    """Rebuilds a subject's blind indexes from its stored values after the normal form changed
+    (e.g. invisible characters now removed): the name is cleaned and stored again, the modules
+    clean their own values (see registry.register_reindex) and every indexed field is recomputed.
+    An erased subject has nothing left to index. True when the subject was reindexed."""
+    subject = DataSubject.objects.select_for_update().get(pk=subject.pk)
+    if subject.is_erased:
+        return False
+    name = blind.clean(subject.display_name or "")
+    if name and name != subject.display_name:
+        subject.display_name = name
+        subject.save(update_fields=["display_name"])
+    values: dict[str, tuple[str | None, str]] = {"display_name": (name or None, "name")}
+    for hook in reindex_hooks():
+        values.update(hook(subject))
+    for field, (value, kind) in values.items():
+        index_set(subject=subject, field=field, value=value, kind=kind)
+    return True
+
+
+def blind_indexes_rebuild(*, batch: int = 500) -> int:
+    """Reindexes every subject that is not erased, one transaction per subject (a long run can be
+    stopped and started again), then records one audit event with the count. Returns it."""
+    done = 0
+    last = None
+    while True:
+        page = DataSubject.objects.filter(erased_at__isnull=True).order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        ids = list(page.values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        for pk in ids:
+            done += subject_reindex(subject=DataSubject(pk=pk))
+        last = ids[-1]
+    with transaction.atomic():
+        audit_record(action="protection.blind_index.rebuilt", payload={"subjects": done})
+    return done
+
+
+def name_digests(org: Organisation, query: str, *, fuzzy: bool = True,
                  field: str = "display_name") -> tuple[str, list[str]]:
     """The blind-index kind and the digests a name search looks for: one per word of the query
     (by sound when fuzzy). Keyed HMACs, so they can be kept for a later page without the name."""
@@ -94,7 +142,8 @@ def name_digests(org, query: str, *, fuzzy: bool = True,
                          for w in words})
 
 
-def subject_ids_by_digests(org, *, kind: str, digests, field: str = "display_name"):
+def subject_ids_by_digests(org: Organisation, *, kind: str, digests: Iterable[str],
+                           field: str = "display_name") -> QuerySet[SubjectIndex, Any]:
     """The ids of the organisation's subjects that have every one of `digests`, as a subquery of
     the blind index (one nested subquery per word), so the database intersects them and no list
     of ids travels through Python. Erasure deletes a subject's index entries, so an erased
@@ -107,7 +156,8 @@ def subject_ids_by_digests(org, *, kind: str, digests, field: str = "display_nam
     return ids
 
 
-def subjects_by_digests(org, *, kind: str, digests, field: str = "display_name"):
+def subjects_by_digests(org: Organisation, *, kind: str, digests: Iterable[str],
+                        field: str = "display_name") -> QuerySet[DataSubject]:
     """The organisation's subjects that have every one of `digests`."""
     if not digests:
         return DataSubject.objects.none()
@@ -115,14 +165,15 @@ def subjects_by_digests(org, *, kind: str, digests, field: str = "display_name")
         subject_ids_by_digests(org, kind=kind, digests=digests, field=field)))
 
 
-def subjects_by_name(org, query: str, *, fuzzy: bool = True, field: str = "display_name"):
+def subjects_by_name(org: Organisation, query: str, *, fuzzy: bool = True,
+                     field: str = "display_name") -> QuerySet[DataSubject]:
     """The organisation's subjects whose name matches: every word of the query must match a word
     of the name (exactly, or by sound when fuzzy)."""
     kind, digests = name_digests(org, query, fuzzy=fuzzy, field=field)
     return subjects_by_digests(org, kind=kind, digests=digests, field=field)
 
 
-def subjects_by_identifier(org, field: str, value: str):
+def subjects_by_identifier(org: Organisation, field: str, value: str) -> QuerySet[DataSubject]:
     wanted = blind.digest(org.pk, field, "exact", blind.digits(value))
     return DataSubject.objects.filter(
         organisation=org, erased_at__isnull=True,
@@ -130,7 +181,7 @@ def subjects_by_identifier(org, field: str, value: str):
                                            digest=wanted).values("subject_id"))
 
 
-def possible_duplicates(org, display_name: str):
+def possible_duplicates(org: Organisation, display_name: str) -> QuerySet[DataSubject]:
     """Subjects of the organisation whose name sounds the same: a warning at intake."""
     return subjects_by_name(org, display_name, fuzzy=True)
 
@@ -145,7 +196,7 @@ class ConsentCheck:
 
 
 @transaction.atomic
-def consent_record(*, subject: DataSubject, actor, purpose: str, method: str, given_on: date,
+def consent_record(*, subject: DataSubject, actor: User, purpose: str, method: str, given_on: date,
                    recipient_type: str = "", expires_on: date | None = None,
                    witness_or_guardian: str = "", note: str = "") -> Consent:
     errors: dict[str, list[str]] = {}
@@ -185,7 +236,7 @@ def consent_record(*, subject: DataSubject, actor, purpose: str, method: str, gi
 
 
 @transaction.atomic
-def consent_withdraw(*, consent: Consent, actor) -> Consent:
+def consent_withdraw(*, consent: Consent, actor: User) -> Consent:
     consent = Consent.objects.select_for_update().select_related("subject").get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent was already withdrawn."))
@@ -239,12 +290,12 @@ def require_consent(*, subject: DataSubject, purpose: str, recipient_type: str =
 
 # --- documents ---------------------------------------------------------------------------
 
-def _document_aad(document_id) -> bytes:
+def _document_aad(document_id: object) -> bytes:
     return f"bridgeway.document|{document_id}".encode()
 
 
 @transaction.atomic
-def document_upload(*, subject: DataSubject, actor, uploaded) -> EncryptedDocument:
+def document_upload(*, subject: DataSubject, actor: User, uploaded: UploadedFile) -> EncryptedDocument:
     if subject.is_erased:
         raise ValidationError(_("This person's data was erased."))
     limit = settings.BRIDGEWAY_DOCUMENT_MAX_BYTES
@@ -279,7 +330,7 @@ def document_upload(*, subject: DataSubject, actor, uploaded) -> EncryptedDocume
     return doc
 
 
-def document_chunks(doc: EncryptedDocument):
+def document_chunks(doc: EncryptedDocument) -> Iterator[bytes]:
     """Decrypted content, segment by segment; the first segment is checked before returning."""
     subject = doc.subject
     handle = default_storage.open(doc.storage_name, "rb")
@@ -290,7 +341,7 @@ def document_chunks(doc: EncryptedDocument):
         handle.close()
         raise
 
-    def gen():
+    def gen() -> Iterator[bytes]:
         try:
             yield first
             yield from stream
@@ -303,7 +354,7 @@ def document_chunks(doc: EncryptedDocument):
 # --- retention and erasure ---------------------------------------------------------------
 
 @transaction.atomic
-def retention_policy_set(*, org, actor, years: int) -> RetentionPolicy:
+def retention_policy_set(*, org: Organisation, actor: User, years: int) -> RetentionPolicy:
     if not isinstance(years, int) or not 1 <= years <= 100:
         raise ValidationError({"years_after_closure": [_("Enter a number of years from 1 to "
                                                          "100.")]})
@@ -316,7 +367,7 @@ def retention_policy_set(*, org, actor, years: int) -> RetentionPolicy:
     return policy
 
 
-def retention_years(org) -> int:
+def retention_years(org: Organisation) -> int:
     policy = RetentionPolicy.objects.filter(organisation=org).first()
     return policy.years_after_closure if policy else 5
 
@@ -355,7 +406,7 @@ def retention_scan(*, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def erasure_request(*, subject: DataSubject, actor, reason: str) -> ErasureRequest:
+def erasure_request(*, subject: DataSubject, actor: User, reason: str) -> ErasureRequest:
     if reason not in ErasureRequest.Reason.values:
         raise ValidationError({"reason": [_("Unknown reason.")]})
     if subject.is_erased:
@@ -370,7 +421,7 @@ def erasure_request(*, subject: DataSubject, actor, reason: str) -> ErasureReque
 
 
 @transaction.atomic
-def erasure_decide(*, request: ErasureRequest, actor, approve: bool) -> ErasureRequest:
+def erasure_decide(*, request: ErasureRequest, actor: User, approve: bool) -> ErasureRequest:
     request = ErasureRequest.objects.select_for_update().select_related("subject").get(
         pk=request.pk)
     if request.status != ErasureRequest.Status.PENDING:
@@ -389,7 +440,7 @@ def erasure_decide(*, request: ErasureRequest, actor, approve: bool) -> ErasureR
 
 
 @transaction.atomic
-def subject_erase(*, subject: DataSubject, actor) -> None:
+def subject_erase(*, subject: DataSubject, actor: User) -> None:
     """Crypto-shredding: the data key is destroyed, so every ciphertext about the person becomes
     noise; ciphertext columns and files are also removed and blind-index entries deleted.
     Non-personal statistical fields in other modules stay."""
@@ -409,7 +460,7 @@ def subject_erase(*, subject: DataSubject, actor) -> None:
                  organisation=subject.organisation, obj=subject,
                  payload={"documents": len(files)})
 
-    def delete_files():
+    def delete_files() -> None:
         for name in files:
             default_storage.delete(name)
 
@@ -417,14 +468,14 @@ def subject_erase(*, subject: DataSubject, actor) -> None:
 
 
 @transaction.atomic
-def legal_hold_set(*, subject: DataSubject, actor, hold: bool) -> None:
+def legal_hold_set(*, subject: DataSubject, actor: User, hold: bool) -> None:
     DataSubject.objects.filter(pk=subject.pk).update(legal_hold=hold)
     audit_record(action="protection.subject.legal_hold_set", actor=actor,
                  organisation=subject.organisation, obj=subject, payload={"hold": hold})
 
 
 @transaction.atomic
-def retention_anchor_set(*, subject: DataSubject, actor, anchor: date | None) -> None:
+def retention_anchor_set(*, subject: DataSubject, actor: User, anchor: date | None) -> None:
     DataSubject.objects.filter(pk=subject.pk).update(retention_anchor=anchor)
     audit_record(action="protection.subject.retention_anchor_set", actor=actor,
                  organisation=subject.organisation, obj=subject,
@@ -452,8 +503,6 @@ def rotate_batch(*, to_key_id: str, organisation_id: int | None = None, batch: i
             subject.kek_id = to_key_id
         DataSubject.objects.bulk_update(rows, ["wrapped_key", "kek_id"])
         if rows:
-            from bridgeway.orgs.models import Organisation
-
             org = Organisation.objects.get(pk=organisation_id) if organisation_id else None
             audit_record(action="protection.keys.rewrapped", organisation=org,
                          payload={"to": to_key_id, "count": len(rows)})
@@ -468,7 +517,7 @@ def key_usage() -> list[dict]:
 
 
 @transaction.atomic
-def organisation_key_assign(*, org, kek_id: str) -> OrganisationKey:
+def organisation_key_assign(*, org: Organisation, kek_id: str) -> OrganisationKey:
     """Operator action (management command): new subjects of `org` get data keys wrapped with
     the organisation's own KEK; run keys_rotate --org to move the existing ones."""
     crypto.kek(kek_id)
@@ -481,7 +530,8 @@ def organisation_key_assign(*, org, kek_id: str) -> OrganisationKey:
 
 
 @transaction.atomic
-def subject_move(*, subject: DataSubject, to_org, actor, index_values: dict) -> DataSubject:
+def subject_move(*, subject: DataSubject, to_org: Organisation, actor: User,
+                 index_values: dict) -> DataSubject:
     """Moves a subject to another organisation (transfer of a case). The data key itself does not
     change, so no ciphertext is touched; it is re-wrapped if the new organisation uses another KEK.
     Blind indexes are keyed per organisation, so each indexed field is recomputed from
@@ -510,3 +560,15 @@ def subject_move(*, subject: DataSubject, to_org, actor, index_values: dict) -> 
     audit_record(action="protection.subject.moved", actor=actor, organisation=to_org,
                  obj=subject, payload={"from": from_org_id, "to": to_org.pk, "kek_id": key_id})
     return subject
+
+
+@transaction.atomic
+def access_flags_review(*, org: Organisation, actor: User) -> None:
+    """The data protection officer has looked at the unusual access recorded so far: it leaves
+    their home queue (the entries stay in the access log). The audit event is the marker."""
+    from bridgeway.orgs.codes import Role
+    from bridgeway.orgs.queries import roles_in
+
+    if Role.DPO not in roles_in(actor, org):
+        raise PermissionDenied(_("Only the data protection officer reviews unusual access."))
+    audit_record(action="protection.access.reviewed", actor=actor, organisation=org)

@@ -20,5 +20,6 @@ urlpatterns = [
     path("retention/scan/", views.retention_scan_now, name="retention_scan"),
     path("retention/<int:request_id>/decide/", views.erasure_decide, name="erasure_decide"),
     path("access-log/", views.access_log, name="access_log"),
+    path("access-log/reviewed/", views.access_reviewed, name="access_reviewed"),
     path("keys/", views.keys, name="keys"),
 ]

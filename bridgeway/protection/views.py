@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bridgeway.core.forms import add_validation_error
+from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import (
     organisation_audit_for_user,
@@ -33,11 +33,13 @@ from bridgeway.protection.models import (
     DataSubject,
     EncryptedDocument,
     ErasureRequest,
+    OrganisationKey,
 )
 from bridgeway.protection.queries import (
     CASE_ROLES,
     SUBJECT_ROLES,
     access_log_for_org,
+    access_reviewed_at,
     audit_action_codes,
     audit_events_for_org,
     erasure_requests_for_org,
@@ -68,13 +70,17 @@ def audit_log(request):
     params.setdefault("organisation", str(org.pk))
     form = AuditFilterForm(params, orgs=orgs, actions=audit_action_codes(org), people=people)
     events = audit_events_for_org(org)
-    if form.is_valid():
+    refused = refuse_bad_filters(request, form)
+    if refused:
+        events = events.none()
+    elif form.is_valid():
         data = form.cleaned_data
         events = audit_events_for_org(org, action=data["action"], actor_id=data["actor"],
                                       since=data["since"], until=data["until"])
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     template = "protection/_audit_table.html" if request.htmx else "protection/audit_log.html"
-    return render(request, template, {"form": form, "page": page, "org": org})
+    return render(request, template, {"form": form, "page": page, "org": org},
+                  status=400 if refused else 200)
 
 
 # --- personal data -----------------------------------------------------------------------
@@ -295,19 +301,33 @@ def access_log(request):
     params.setdefault("organisation", str(org.pk))
     form = AccessLogFilterForm(params, orgs=orgs, people=people)
     entries = access_log_for_org(org)
-    if form.is_valid():
+    refused = refuse_bad_filters(request, form)
+    if refused:
+        entries = entries.none()
+    elif form.is_valid():
         entries = access_log_for_org(org, user_id=form.cleaned_data["user"],
                                      flagged=form.cleaned_data["flagged"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "protection/access_log.html", {"form": form, "page": page, "org": org})
+    return render(request, "protection/access_log.html", {
+        "form": form, "page": page, "org": org,
+        "reviewed_at": access_reviewed_at([org.pk]).get(org.pk)},
+        status=400 if refused else 200)
+
+
+@login_required
+@require_POST
+def access_reviewed(request):
+    """Marks the unusual access recorded so far as reviewed: it leaves the officer's home."""
+    org, _orgs = _pick_org(request, DPO_ROLES)
+    services.access_flags_review(org=org, actor=request.user)
+    messages.success(request, _("Unusual access marked as reviewed."))
+    return redirect(f"{reverse('protection:access_log')}?organisation={org.pk}&flagged=on")
 
 
 @login_required
 def keys(request):
     org, orgs = _pick_org(request, frozenset({Role.DPO, Role.ORG_ADMIN}))
     key_id = services.kek_id_for(org)
-    from bridgeway.protection.models import OrganisationKey
-
     own = OrganisationKey.objects.filter(organisation=org).exists()
     try:
         fingerprint = crypto.kek_fingerprint(key_id)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bridgeway.cases.queries import case_for_user
+from bridgeway.core.api import list_filters
 from bridgeway.core.api_schema import UPLOADED_FILE, ModelSerializer, file_response
 from bridgeway.orgs.codes import Service
 from bridgeway.orgs.queries import organisation_member_for_user, organisations_visible_to, roles_in
@@ -185,6 +186,11 @@ class TransferSerializer(serializers.Serializer):
                                                  "move to the recipient")
 
 
+class ReferralFilters(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["incoming", "outgoing"], required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Referrals the caller sent or received", parameters=[
         OpenApiParameter("direction", str, enum=["incoming", "outgoing"]),
@@ -198,7 +204,8 @@ class ReferralViewSet(ThreadActions, PackageActions, mixins.ListModelMixin, mixi
 
     def get_queryset(self):
         user = self.request.user
-        direction = self.request.query_params.get("direction", "")
+        filters = list_filters(self.request, ReferralFilters).validated_data
+        direction = filters.get("direction", "")
         outgoing = queries.outgoing_for(user)
         incoming = queries.incoming_for(user)
         if direction == "incoming":
@@ -208,7 +215,7 @@ class ReferralViewSet(ThreadActions, PackageActions, mixins.ListModelMixin, mixi
         else:
             qs = Referral.objects.filter(pk__in=outgoing.values("pk")) | \
                 Referral.objects.filter(pk__in=incoming.values("pk"))
-        wanted = self.request.query_params.get("status", "")
+        wanted = filters.get("status", "")
         if wanted:
             qs = qs.filter(status=wanted)
         return qs.order_by("-sent_at")

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from bridgeway.cases.queries import case_for_user
 from bridgeway.referrals import package, services
 from bridgeway.referrals.queries import SENDER, referral_for_user
+from bridgeway.referrals.views_package import package_file_response
 
 
 class OffPlatformCreateSerializer(serializers.Serializer):
@@ -68,8 +69,6 @@ class PackageActions:
                    summary="Hand over the encrypted package (sender; recorded)")
     @action(detail=True, methods=["post"])
     def package(self, request, pk=None):
-        from bridgeway.referrals.views_package import package_file_response
-
         referral, side = referral_for_user(request.user, pk)
         if side != SENDER or not referral.is_offplatform:
             raise Http404

@@ -1,18 +1,23 @@
 """Referrals' part in other modules: a close blocker for cases, panels on the case page, the
-subject-access export and erasure."""
+subject-access export and erasure, the menu entries."""
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bridgeway.cases.registry import register_close_blocker, register_detail_panel
+from bridgeway.core.registry import register_menu
+from bridgeway.orgs.codes import Role
+from bridgeway.orgs.queries import user_roles
 from bridgeway.protection.registry import register_erasure, register_export
+from bridgeway.referrals import queries
+from bridgeway.referrals.codes import ACTIVE_STATUSES
+from bridgeway.referrals.models import Referral
 
 
 @register_close_blocker
 def _open_referrals_block_closing(case) -> str | None:
-    from bridgeway.referrals.codes import ACTIVE_STATUSES
-    from bridgeway.referrals.models import Referral
-
     refs = list(Referral.objects.filter(case=case, status__in=ACTIVE_STATUSES)
                 .values_list("reference", flat=True))
     if not refs:
@@ -23,9 +28,6 @@ def _open_referrals_block_closing(case) -> str | None:
 
 @register_detail_panel
 def _case_panel(request, case) -> str:
-    from bridgeway.referrals import queries
-    from bridgeway.referrals.models import Referral
-
     linked = queries.referral_for_linked_case(request.user, case)
     # The viewer can see this case (the case page checked it): they follow its referrals.
     sent = list(Referral.objects.filter(case=case).select_related("recipient")
@@ -42,8 +44,6 @@ def _case_panel(request, case) -> str:
 
 @register_export
 def _export(subject) -> list[dict]:
-    from bridgeway.referrals.models import Referral
-
     rows = []
     for r in Referral.objects.filter(subject=subject).select_related("sender", "recipient", "case"):
         rows.append({
@@ -63,7 +63,17 @@ def _export(subject) -> list[dict]:
 
 @register_erasure
 def _erase(subject) -> None:
-    from bridgeway.referrals.models import Referral
-
     Referral.objects.filter(subject=subject).update(reason_text=None, override_reason=None,
                                                     decline_text=None, offplatform_contact=None)
+
+
+@register_menu(30)
+def _menu(user) -> list[tuple]:
+    roles = user_roles(user)
+    items = []
+    if roles & {Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_POC, Role.ORG_ADMIN}:
+        items.append((reverse("referrals:list"), gettext_lazy("Referrals"), "referrals"))
+    if roles & {Role.SUPERVISOR, Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}:
+        items.append((reverse("referrals:statistics"), gettext_lazy("Referral statistics"),
+                      "referral_statistics"))
+    return items

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.protection.fields import EncryptedTextField
-from bridgeway.referrals.codes import DeclineReason, Kind, ReferralReason, Status, Urgency
+from bridgeway.referrals.codes import DeclineReason, Kind, ReferralReason, Section, Status, Urgency
 
 
 class Referral(models.Model):
@@ -72,7 +72,11 @@ class Referral(models.Model):
         ordering = ["-sent_at"]
         indexes = [models.Index(fields=["recipient", "status", "-sent_at"]),
                    models.Index(fields=["sender", "status", "-sent_at"]),
-                   models.Index(fields=["status", "deadline"])]
+                   models.Index(fields=["status", "deadline"]),
+                   # An organisation's referrals waiting for its answer, nearest deadline first.
+                   models.Index(fields=["recipient", "deadline"],
+                                condition=models.Q(status="pending"),
+                                name="referrals_pending_by_deadline")]
         constraints = [models.CheckConstraint(
             condition=(models.Q(recipient__isnull=False, offplatform_name="")
                        | models.Q(recipient__isnull=True) & ~models.Q(offplatform_name="")),
@@ -96,8 +100,6 @@ class Referral(models.Model):
         return self.status in (Status.PENDING, Status.ACCEPTED)
 
     def section_labels(self) -> list[str]:
-        from bridgeway.referrals.codes import Section
-
         return [str(Section(s).label) for s in self.sections if s in Section.values]
 
     def service_labels(self) -> list[str]:

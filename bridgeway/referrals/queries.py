@@ -6,24 +6,40 @@ agency points of contact of a receiving agency. Everyone else gets 404."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.http import Http404
-from django.utils import timezone
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
 
-from bridgeway.cases.queries import cases_visible_to, shared_case_data
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bridgeway.cases.queries import case_ids_assigned_to, cases_visible_to, shared_case_data
+from bridgeway.core.queues import COUNT_CAP, SOON, URGENT, QueueItem, count_and_page
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import AGENCY_TYPES, Role
 from bridgeway.orgs.queries import active_memberships, orgs_where
 from bridgeway.protection.models import EncryptedDocument
-from bridgeway.referrals.codes import ACTIVE_STATUSES, Section
-from bridgeway.referrals.models import Referral, ReferralMessage
+from bridgeway.protection.queries import erased_subjects
+from bridgeway.referrals.codes import ACTIVE_STATUSES, Section, Status, Urgency
+from bridgeway.referrals.models import MessageReceipt, Referral, ReferralMessage
 from bridgeway.referrals.services import recipient_roles
+
+# The statistics are a read other apps call (the stats dashboard): reached through queries.
+from bridgeway.referrals.statistics import referral_statistics as referral_statistics
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
+    from bridgeway.cases.models import Case
 
 SENDER = "sender"
 RECIPIENT = "recipient"
 
 
-def receiving_org_ids(user) -> set[int]:
+def receiving_org_ids(user: User) -> set[int]:
     ids = set()
     for m in active_memberships(user):
         agency = m.organisation.org_type in AGENCY_TYPES
@@ -33,24 +49,21 @@ def receiving_org_ids(user) -> set[int]:
     return ids
 
 
-def incoming_for(user) -> QuerySet[Referral]:
+def incoming_for(user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(recipient_id__in=receiving_org_ids(user))
 
 
-def outgoing_for(user) -> QuerySet[Referral]:
+def outgoing_for(user: User) -> QuerySet[Referral]:
     supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
     return Referral.objects.filter(Q(case__in=cases_visible_to(user).values("pk"))
                                    | Q(sender_id__in=supervised))
 
 
-def referral_for_user(user, pk) -> tuple[Referral, str]:
+def referral_for_user(user: User, pk: UUID | str) -> tuple[Referral, str]:
     """The referral and the side the user is on; 404 for anyone else."""
-    try:
-        referral = Referral.objects.select_related(
-            "case", "subject", "sender", "recipient", "created_by", "answered_by",
-            "recipient_case").get(pk=pk)
-    except (Referral.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
+    referral = get_or_404(Referral.objects.select_related(
+        "case", "subject", "sender", "recipient", "created_by", "answered_by", "recipient_case"),
+        pk=pk)
     if outgoing_for(user).filter(pk=referral.pk).exists():
         return referral, SENDER
     if referral.recipient_id in receiving_org_ids(user):
@@ -84,7 +97,7 @@ def _label_codes(ctx: dict) -> None:
     language chosen for a package)."""
     from bridgeway.cases import codes
 
-    def label(choices, code):
+    def label(choices: type[TextChoices], code: str) -> str:
         return str(choices(code).label) if code in choices.values else (code or "")
 
     ctx["trafficking_status_label"] = label(codes.TraffickingStatus, ctx["trafficking_status"])
@@ -98,22 +111,19 @@ def _label_codes(ctx: dict) -> None:
         event["kind_label"] = label(codes.EventKind, event["kind"])
 
 
-def shared_case_documents(referral: Referral):
+def shared_case_documents(referral: Referral) -> QuerySet[EncryptedDocument]:
     # Message attachments belong to the thread, not to the documents a referral shares.
     return EncryptedDocument.objects.filter(subject=referral.subject).exclude(
         pk__in=ReferralMessage.objects.filter(attachment__isnull=False).values("attachment_id"))
 
 
-def shared_document(referral: Referral, document_id) -> EncryptedDocument:
+def shared_document(referral: Referral, document_id: UUID | str) -> EncryptedDocument:
     if not shares_now(referral) or Section.DOCUMENTS not in referral.sections:
         raise Http404
-    try:
-        return shared_case_documents(referral).select_related("subject").get(pk=document_id)
-    except (EncryptedDocument.DoesNotExist, ValueError, ValidationError):
-        raise Http404 from None
+    return get_or_404(shared_case_documents(referral).select_related("subject"), pk=document_id)
 
 
-def referral_for_linked_case(user, case) -> Referral | None:
+def referral_for_linked_case(user: User, case: Case) -> Referral | None:
     """The active referral whose linked case this is, if the user is on the receiving side."""
     # Asked on every case page, and most cases are nobody's linked case: a narrow query first,
     # the referral with its relations only when there is one the user receives.
@@ -129,7 +139,92 @@ def is_overdue(referral: Referral) -> bool:
     return referral.status == "pending" and referral.deadline <= timezone.now()
 
 
-def may_answer(user, referral: Referral) -> bool:
+def may_answer(user: User, referral: Referral) -> bool:
     from bridgeway.orgs.queries import roles_in
 
     return bool(roles_in(user, referral.recipient) & recipient_roles(referral.recipient))
+
+
+# --- home queues (registered in referrals/home.py) ---------------------------------------------
+# References, organisations, urgency and deadlines only: nothing decrypted, nothing logged.
+
+def home_incoming(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """Referrals to the user's receiving organisations waiting for an answer, nearest deadline
+    first. Revoked, expired or answered ones, and those about an erased person, are gone."""
+    receiving = receiving_org_ids(user)
+    if not receiving:
+        return 0, []
+    qs = Referral.objects.filter(recipient_id__in=receiving, status=Status.PENDING).exclude(
+        subject_id__in=erased_subjects())
+    count, rows = count_and_page(qs, qs.order_by("deadline", "-sent_at").values(
+        "pk", "reference", "deadline", "sent_at", "urgency", "sender__name"), limit)
+    now = timezone.now()
+    soon = now + timedelta(hours=24)
+    urgencies = dict(Urgency.choices)
+    return count, [QueueItem(
+        label=row["reference"], url=reverse("referrals:detail", args=[row["pk"]]),
+        due=row["deadline"], since=row["sent_at"],
+        urgency=URGENT if row["deadline"] <= now or row["urgency"] == Urgency.URGENT
+        else SOON if row["deadline"] <= soon else 0,
+        detail=_("from %(org)s · %(urgency)s") % {
+            "org": row["sender__name"], "urgency": urgencies.get(row["urgency"], "")})
+        for row in rows]
+
+
+def home_unread_messages(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """Messages from the other side of a referral the user is on that they have not read yet,
+    grouped by referral, newest first. Threads the user no longer reads (a revoked referral on
+    the recipient's side, an erased person) are left out.
+
+    The user's referrals are taken in disjoint branches, each a plain condition PostgreSQL
+    answers from an index (one OR across them made it scan every case): the recipient's side;
+    the sender's side as a supervisor of the sending organisation; the sender's side as a
+    caseworker assigned to the referred case. One count and one page per branch the user's roles
+    open: the number of statements depends on the roles, never on the queue's size."""
+    from bridgeway.referrals.thread import RECIPIENT_READS
+
+    receiving = receiving_org_ids(user)
+    supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
+    worked = [o.pk for o in orgs_where(user, [Role.CASEWORKER]) if o.pk not in supervised]
+    branches = []
+    if receiving:
+        branches.append(Q(side=SENDER, referral__recipient_id__in=receiving,
+                          referral__status__in=RECIPIENT_READS))
+    if supervised:
+        branches.append(Q(side=RECIPIENT, referral__sender_id__in=supervised))
+    if worked:
+        assigned = case_ids_assigned_to(user)
+        branches.append(Q(side=RECIPIENT, referral__case_id__in=assigned,
+                          referral__case__organisation_id__in=worked)
+                        & ~Q(referral__sender_id__in=supervised))
+    if not branches:
+        return 0, []
+    unread = ~Exists(MessageReceipt.objects.filter(message=OuterRef("pk"), user=user))
+    parts = [ReferralMessage.objects.filter(branch, unread).exclude(author=user)
+             .exclude(referral__subject_id__in=erased_subjects())
+             .order_by().values("referral_id", "referral__reference", "created_at")
+             for branch in branches]
+    # One statement for all branches (they are disjoint): UNION ALL of plain index reads.
+    every = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    # The newest unread messages, as many as the count goes (COUNT_CAP + 1) or a few per line
+    # shown, grouped here: one statement, and grouping every unread message by referral in SQL
+    # would read them all.
+    newest = list(every.order_by("-created_at")[:max(COUNT_CAP + 1, limit * 10)])
+    count = len(newest)
+    lines: dict = {}
+    for row in newest[:limit * 10]:
+        line = lines.get(row["referral_id"])
+        if line is None:
+            if len(lines) == limit:
+                continue
+            lines[row["referral_id"]] = line = dict(row, n=0)
+        line["n"] += 1
+    # Per line, the unread messages among the newest read here (all of them unless one thread
+    # holds dozens).
+    return count, [QueueItem(
+        label=line["referral__reference"],
+        url=reverse("referrals:detail", args=[line["referral_id"]]) + "#thread-h",
+        since=line["created_at"],
+        detail=ngettext("%(n)s unread message", "%(n)s unread messages", line["n"])
+        % {"n": line["n"]})
+        for line in lines.values()]

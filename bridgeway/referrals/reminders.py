@@ -10,11 +10,11 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from bridgeway.notifications.models import Kind
-from bridgeway.notifications.services import notify
+from bridgeway.notifications.services import Kind, notify
 from bridgeway.orgs.codes import Role
 from bridgeway.referrals.codes import Status
 from bridgeway.referrals.models import Referral
+from bridgeway.referrals.services import recipient_roles, referrals_expire
 
 REMIND_AT = 0.5  # of the time to answer
 ESCALATE_AT = 0.8
@@ -27,8 +27,6 @@ def _members(org, roles) -> list:
 
 
 def recipient_people(referral: Referral) -> list:
-    from bridgeway.referrals.services import recipient_roles
-
     if referral.recipient is None:  # not on the platform: nobody here to tell
         return []
     return _members(referral.recipient, recipient_roles(referral.recipient))
@@ -55,9 +53,9 @@ def _link(referral: Referral) -> str:
 # What each step of the life of a referral tells, and to whom.
 _STEPS = {
     "sent": (Kind.REFERRAL_RECEIVED, recipient_people),
-    "accepted": (Kind.REFERRAL_ANSWERED, sender_people),
-    "declined": (Kind.REFERRAL_ANSWERED, sender_people),
-    "completed": (Kind.REFERRAL_ANSWERED, sender_people),
+    "accepted": (Kind.REFERRAL_ACCEPTED, sender_people),
+    "declined": (Kind.REFERRAL_DECLINED, sender_people),
+    "completed": (Kind.REFERRAL_COMPLETED, sender_people),
     "expired": (Kind.REFERRAL_ESCALATED, sender_people),
     "revoked": (Kind.REFERRAL_REVOKED, recipient_people),
 }
@@ -70,7 +68,7 @@ def announce(referral: Referral, step: str, actor=None) -> None:
     kind, people = _STEPS[step]
     users = [u for u in people(referral) if actor is None or u.pk != actor.pk]
     notify(users=users, kind=kind, link=_link(referral), organisation=None,
-           key=f"referral_{step}:{referral.pk}")
+           key=f"referral_{step}:{referral.pk}", reference=referral.reference)
 
 
 def _elapsed(referral: Referral, now: datetime) -> float:
@@ -81,8 +79,6 @@ def _elapsed(referral: Referral, now: datetime) -> float:
 def remind_and_escalate(now: datetime) -> int:
     """A reminder source (notifications.registry): expires what is past its deadline, then
     reminds and escalates what is still waiting. Each notification goes out once per referral."""
-    from bridgeway.referrals.services import referrals_expire
-
     created = referrals_expire(now=now)  # each expiry is announced to the sender
     for referral in Referral.objects.filter(status=Status.PENDING,
                                             recipient__isnull=False).select_related(
@@ -90,8 +86,10 @@ def remind_and_escalate(now: datetime) -> int:
         elapsed = _elapsed(referral, now)
         if elapsed >= ESCALATE_AT:
             created += len(notify(users=escalation_people(referral), kind=Kind.REFERRAL_ESCALATED,
-                                  link=_link(referral), key=f"referral_escalated:{referral.pk}"))
+                                  link=_link(referral), key=f"referral_escalated:{referral.pk}",
+                                  reference=referral.reference))
         if elapsed >= REMIND_AT:
             created += len(notify(users=recipient_people(referral), kind=Kind.REFERRAL_REMINDER,
-                                  link=_link(referral), key=f"referral_reminder:{referral.pk}"))
+                                  link=_link(referral), key=f"referral_reminder:{referral.pk}",
+                                  reference=referral.reference))
     return created

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,9 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bridgeway.cases import services as cases
-from bridgeway.cases.models import Case
 from bridgeway.orgs.codes import AGENCY_TYPES, OrgType, Role, Service, is_country
-from bridgeway.orgs.models import OrganisationService
+from bridgeway.orgs.models import Organisation, OrganisationService
 from bridgeway.orgs.queries import organisations_visible_to, roles_in
 from bridgeway.protection import services as protection
 from bridgeway.protection.audit import audit_record
@@ -30,13 +30,20 @@ from bridgeway.referrals.codes import (
 )
 from bridgeway.referrals.models import Referral, ReferralSettings
 
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
+    from bridgeway.cases.models import Case
+
 _REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_OWN_DEADLINE = timedelta(days=30)
 SENDER_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 SETTINGS_ROLES = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR})
+# One open referral per case and recipient: while one waits for an answer or is being worked
+# on, sending the same case there again only repeats the notification.
+OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED)
 
 
-def recipient_roles(org) -> frozenset[str]:
+def recipient_roles(org: Organisation) -> frozenset[str]:
     """Who answers referrals for an organisation: its agency points of contact if it is an
     agency, its caseworkers and supervisors otherwise."""
     if org.org_type in AGENCY_TYPES:
@@ -53,7 +60,7 @@ def _reference() -> str:
 
 # --- deadlines ---------------------------------------------------------------------------------
 
-def settings_for(org) -> ReferralSettings:
+def settings_for(org: Organisation) -> ReferralSettings:
     return ReferralSettings.objects.filter(organisation=org).first() or \
         ReferralSettings(organisation=org)
 
@@ -69,7 +76,7 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return current
 
 
-def default_deadline(*, org, urgency: str, now: datetime | None = None) -> datetime:
+def default_deadline(*, org: Organisation, urgency: str, now: datetime | None = None) -> datetime:
     now = now or timezone.now()
     conf = settings_for(org)
     if urgency == Urgency.URGENT:
@@ -80,7 +87,7 @@ def default_deadline(*, org, urgency: str, now: datetime | None = None) -> datet
 
 
 @transaction.atomic
-def referral_settings_set(*, org, actor, urgent_hours: int, normal_working_days: int,
+def referral_settings_set(*, org: Organisation, actor: User, urgent_hours: int, normal_working_days: int,
                           low_working_days: int) -> ReferralSettings:
     if not roles_in(actor, org) & SETTINGS_ROLES:
         raise PermissionDenied(_("Only administrators and supervisors of this organisation can "
@@ -111,7 +118,7 @@ def referral_settings_set(*, org, actor, urgent_hours: int, normal_working_days:
 # --- sending -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
+def referral_send(*, case: Case, actor: User, recipient: Organisation, sections: list[str], reason: str,
                   urgency: str, services: list[str], reason_text: str = "",
                   deadline: datetime | None = None, override_reason: str = "",
                   offplatform: dict | None = None) -> Referral:
@@ -128,8 +135,7 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
                                  "refer its cases."))
     # The case row is locked while the referral is written, as closing the case locks it while
     # checking for open referrals: a case cannot close with a referral sent in between.
-    case = Case.objects.select_for_update(of=("self",)).select_related(
-        "organisation", "subject").get(pk=case.pk)
+    case = cases.case_locked(case)
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     if case.subject_id is None or case.subject.is_erased:
@@ -154,6 +160,14 @@ def referral_send(*, case, actor, recipient, sections: list[str], reason: str,
     elif recipient.org_type == OrgType.CSO_NETWORK:
         errors["recipient"] = [_("A CSO network does not take referrals; choose one of its "
                                  "members.")]
+    elif open_one := Referral.objects.filter(
+            case=case, recipient=recipient, status__in=OPEN_STATUSES).first():
+        # Checked under the case's row lock (above), so two sends at once cannot both pass.
+        errors["recipient"] = [_("This case already has an open referral to %(org)s "
+                                 "(%(reference)s, %(status)s). Wait for its answer or revoke "
+                                 "it before referring the case there again.")
+                               % {"org": recipient.name, "reference": open_one.reference,
+                                  "status": open_one.get_status_display()}]
     sections = list(dict.fromkeys(sections or []))
     if not sections:
         errors["sections"] = [_("Choose at least one section to share.")]
@@ -290,27 +304,28 @@ def _locked(referral: Referral, allowed: tuple[str, ...]) -> Referral:
     return current
 
 
-def _as_recipient(referral: Referral, actor) -> None:
+def _as_recipient(referral: Referral, actor: User) -> None:
     if not roles_in(actor, referral.recipient) & recipient_roles(referral.recipient):
         raise PermissionDenied(_("Only the receiving organisation can answer this referral."))
 
 
-def _as_sender(referral: Referral, actor, roles=SENDER_ROLES) -> None:
+def _as_sender(referral: Referral, actor: User, roles: frozenset[str] = SENDER_ROLES) -> None:
     if not roles_in(actor, referral.sender) & roles:
         raise PermissionDenied(_("Only the referring organisation can do this."))
 
 
-def _record(action: str, referral: Referral, actor, org, **payload) -> None:
-    """Audits a step and tells the other side (a link only; see reminders.py)."""
+def _record(action: str, referral: Referral, actor: User | None, org: Organisation, **payload: Any) -> None:
+    """Audits a step (`action`: the full code, "referrals.referral.accepted") and tells the other
+    side (a link only; see reminders.py)."""
     from bridgeway.referrals.reminders import announce
 
-    audit_record(action=f"referrals.referral.{action}", actor=actor, organisation=org,
+    audit_record(action=action, actor=actor, organisation=org,
                  obj=referral, payload={"reference": referral.reference, **payload})
-    announce(referral, action, actor)
+    announce(referral, action.removeprefix("referrals.referral."), actor)
 
 
 @transaction.atomic
-def referral_accept(*, referral: Referral, actor) -> Referral:
+def referral_accept(*, referral: Referral, actor: User) -> Referral:
     """The recipient takes the referral on: it gets its own linked case (pseudonymous), and reads
     the shared sections through the referral while it stays accepted."""
     _as_recipient(referral, actor)
@@ -328,12 +343,13 @@ def referral_accept(*, referral: Referral, actor) -> Referral:
     referral.answered_by = actor
     referral.recipient_case = linked
     referral.save(update_fields=["status", "accepted_at", "answered_by", "recipient_case"])
-    _record("accepted", referral, actor, referral.recipient, linked_case=str(linked.pk))
+    _record("referrals.referral.accepted", referral, actor, referral.recipient,
+            linked_case=str(linked.pk))
     return referral
 
 
 @transaction.atomic
-def referral_decline(*, referral: Referral, actor, reason: str, text: str = "") -> Referral:
+def referral_decline(*, referral: Referral, actor: User, reason: str, text: str = "") -> Referral:
     _as_recipient(referral, actor)
     errors = {}
     if reason not in DeclineReason.values:
@@ -352,12 +368,12 @@ def referral_decline(*, referral: Referral, actor, reason: str, text: str = "") 
     referral.decline_text = (text or "").strip() or None
     referral.save(update_fields=["status", "declined_at", "answered_by", "decline_reason",
                                  "decline_text"])
-    _record("declined", referral, actor, referral.recipient, reason=reason)
+    _record("referrals.referral.declined", referral, actor, referral.recipient, reason=reason)
     return referral
 
 
 @transaction.atomic
-def referral_complete(*, referral: Referral, actor) -> Referral:
+def referral_complete(*, referral: Referral, actor: User) -> Referral:
     """Either side marks an accepted referral done; the shared sections close for the
     recipient, whose linked case keeps its own work."""
     if referral.recipient_id is None:
@@ -374,12 +390,12 @@ def referral_complete(*, referral: Referral, actor) -> Referral:
     referral.completed_at = timezone.now()
     referral.save(update_fields=["status", "completed_at"])
     org = referral.sender if roles_in(actor, referral.sender) else referral.recipient
-    _record("completed", referral, actor, org)
+    _record("referrals.referral.completed", referral, actor, org)
     return referral
 
 
 @transaction.atomic
-def referral_revoke(*, referral: Referral, actor) -> Referral:
+def referral_revoke(*, referral: Referral, actor: User) -> Referral:
     """The sender withdraws the referral: the recipient's access ends at once."""
     _as_sender(referral, actor)
     referral = _locked(referral, (Status.PENDING, Status.ACCEPTED))
@@ -387,7 +403,7 @@ def referral_revoke(*, referral: Referral, actor) -> Referral:
     referral.status = Status.REVOKED
     referral.revoked_at = timezone.now()
     referral.save(update_fields=["status", "revoked_at"])
-    _record("revoked", referral, actor, referral.sender, was=was)
+    _record("referrals.referral.revoked", referral, actor, referral.sender, was=was)
     return referral
 
 
@@ -402,13 +418,14 @@ def referrals_expire(*, now: datetime | None = None) -> int:
         referral.status = Status.EXPIRED
         referral.expired_at = now
         referral.save(update_fields=["status", "expired_at"])
-        _record("expired", referral, None, referral.sender, recipient=referral.recipient_id)
+        _record("referrals.referral.expired", referral, None, referral.sender,
+                recipient=referral.recipient_id)
         count += 1
     return count
 
 
 @transaction.atomic
-def referral_transfer(*, referral: Referral, actor, confirm: bool) -> Referral:
+def referral_transfer(*, referral: Referral, actor: User, confirm: bool) -> Referral:
     """Hands the original case (and its person) to the recipient organisation: a separate,
     explicit act by the sender's supervisor on an accepted referral."""
     _as_sender(referral, actor, roles=frozenset({Role.SUPERVISOR}))
@@ -429,5 +446,6 @@ def referral_transfer(*, referral: Referral, actor, confirm: bool) -> Referral:
     referral.transferred_at = now
     referral.save(update_fields=["status", "completed_at", "transferred_at"])
     for org in (referral.sender, referral.recipient):
-        _record("transferred", referral, actor, org, case=str(referral.case_id))
+        _record("referrals.referral.transferred", referral, actor, org,
+                case=str(referral.case_id))
     return referral

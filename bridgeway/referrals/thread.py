@@ -16,7 +16,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bridgeway.notifications.models import Kind as NotificationKind
+from bridgeway.core.shortcuts import get_or_404
+from bridgeway.notifications.services import Kind as NotificationKind
 from bridgeway.notifications.services import notify
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Membership
@@ -110,7 +111,7 @@ def message_post(*, referral: Referral, actor, body: str, attachment=None) -> Re
     notify(users=[u for u in side_people(referral, other) if u.pk != actor.pk],
            kind=NotificationKind.REFERRAL_MESSAGE,
            link=reverse("referrals:detail", args=[referral.pk]),
-           organisation=side_org(referral, other))
+           organisation=side_org(referral, other), reference=referral.reference)
     return message
 
 
@@ -148,11 +149,8 @@ def thread_read(*, referral: Referral, side: str, user) -> list[dict]:
 
 
 def message_attachment(referral: Referral, message_id) -> EncryptedDocument:
-    try:
-        message = ReferralMessage.objects.select_related("attachment__subject").get(
-            pk=message_id, referral=referral, attachment__isnull=False)
-    except (ReferralMessage.DoesNotExist, ValueError, ValidationError):
-        raise Http404 from None
+    message = get_or_404(ReferralMessage.objects.select_related("attachment__subject"),
+                         pk=message_id, referral=referral, attachment__isnull=False)
     if message.attachment.subject.is_erased:
         raise Http404
     return message.attachment

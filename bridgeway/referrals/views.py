@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bridgeway.cases.queries import case_for_user
+from bridgeway.cases.queries import can_work_on, case_for_user
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import OrgType, Role
 from bridgeway.orgs.models import OrganisationService
@@ -86,6 +86,10 @@ def _detail_context(request, referral, side, **extra):
         and Role.SUPERVISOR in roles_in(request.user, referral.sender),
         "shared": queries.shared_sections(referral) if side == RECIPIENT else None,
         "decline_form": DeclineForm(),
+        # An agency's point of contact cannot open case files: the linked case is named, not
+        # linked, for them (a link would lead to a 404).
+        "opens_linked_case": side == RECIPIENT and referral.recipient_case_id is not None
+        and can_work_on(request.user, referral.recipient_case),
     }
     context.update(thread_context(request, referral, side))
     context.update(extra)

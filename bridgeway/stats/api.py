@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -36,11 +37,20 @@ class ImportJobSerializer(ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
     report = serializers.SerializerMethodField()
     records = serializers.SerializerMethodField()
+    interruption = serializers.ChoiceField(
+        choices=[c for c in ImportJob.Interruption.values if c], allow_blank=True,
+        read_only=True, help_text="Set when the background worker stopped under the job: "
+        "`resumed` (started again from the beginning) or `failed` (nothing was imported); "
+        "`error` when it stopped with an unexpected error.")
+    message = serializers.CharField(source="interruption_message", read_only=True,
+                                    help_text="What happened, in words, when `interruption` "
+                                    "is set; empty otherwise.")
 
     class Meta:
         model = ImportJob
         fields = ["id", "organisation", "kind", "dry_run", "status", "rows_done", "rows_total",
-                  "percent", "report", "dataset", "records", "created_at", "finished_at"]
+                  "percent", "report", "dataset", "records", "interruption", "message",
+                  "attempts", "created_at", "finished_at"]
 
     @extend_schema_field(ReportSerializer)
     def get_report(self, job) -> dict:
@@ -138,6 +148,12 @@ class ChartSerializer(serializers.Serializer):
 class DashboardSerializer(serializers.Serializer):
     total = serializers.CharField()
     k = serializers.IntegerField(help_text="0 for an organisation: nothing suppressed")
+    rounded = serializers.IntegerField(
+        help_text="0 for an organisation (exact counts); 5 for a network: every count shown, "
+                  "totals included, is randomly rounded to a multiple of 5")
+    pending = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Datasets still being counted by the worker, not in these figures yet")
     charts = ChartSerializer(many=True)
 
 
@@ -145,16 +161,23 @@ class DashboardData(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("year_from", int), OpenApiParameter("year_to", int),
                     OpenApiParameter("dataset", int, many=True)],
-        responses=DashboardSerializer,
+        responses={200: DashboardSerializer, 400: OpenApiTypes.OBJECT},
         summary="Dashboard aggregates of an organisation, or of a network across its members "
-                "(small cells suppressed)")
+                "(small cells suppressed, counts rounded); a dataset outside the dashboard's "
+                "scope is refused (400)")
     def get(self, request, org_pk):
         from bridgeway.stats import dashboard
+        from bridgeway.stats.disclosure import BASE
 
         org = queries.stats_org_for_user(request.user, org_pk)
-        data = dashboard.dashboard(org, user=request.user,
-                                   **dashboard.filters_from(request.query_params, org))
-        return Response({"total": str(data["total"]), "k": data["k"], "charts": [
+        try:
+            filters = dashboard.filters_from(request.query_params, org)
+        except ValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        data = dashboard.dashboard(org, user=request.user, **filters)
+        return Response({
+            "total": str(data["total"]), "k": data["k"], "rounded": BASE if data["k"] else 0,
+            "pending": [d.pk for d in data["pending"]], "charts": [
             {"id": c["id"], "title": c["title"], "unit": c["unit"],
              "rows": [[str(label), str(n)] for label, n in c["rows"]]} for c in data["charts"]]})
 

@@ -6,3 +6,6 @@ class StatsConfig(AppConfig):
     name = "bridgeway.stats"
     label = "stats"
     verbose_name = _("Statistics")
+
+    def ready(self) -> None:
+        from bridgeway.stats import audit_codes, hooks  # noqa: F401

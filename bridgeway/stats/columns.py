@@ -27,7 +27,15 @@ from math import prod
 import numpy as np
 from django.db import IntegrityError, connection, transaction
 
-from bridgeway.stats.models import Dataset, DatasetColumn, StatRecord, lock_dataset
+from bridgeway.stats import disclosure
+from bridgeway.stats.fields import CodeSetField
+from bridgeway.stats.models import (
+    Dataset,
+    DatasetColumn,
+    DatasetTally,
+    StatRecord,
+    lock_dataset,
+)
 from bridgeway.stats.release import (
     DIMENSIONS,
     MAX_LEVEL,
@@ -53,47 +61,128 @@ def _dtype(distinct: int) -> str:
     return "uint8" if distinct <= 1 << 8 else "uint16" if distinct <= 1 << 16 else "uint32"
 
 
-def _encode(dataset: Dataset) -> tuple[int, dict[str, Column]]:
-    """Reads the dataset's records once (one query, all dimensions, so the columns are aligned)
-    and codes each dimension (codes in order of first appearance, by batch)."""
+# The dashboards' charts (`dashboard.CHARTS`) count these fields, per year of registration.
+TALLY_FIELDS = ["gender", "age_band", "citizenship", "exploitation", "means_of_control",
+                "recruitment_methods", "recruiter_relations", "services"]
+TALLY_VERSION = 1
+# The column of record keys (`disclosure.record_keys`), aligned with the others.
+KEY = "record_key"
+
+
+def _set_fields() -> dict:
+    return {f.name: f for f in StatRecord._meta.concrete_fields if isinstance(f, CodeSetField)}
+
+
+def _encode(dataset: Dataset) -> tuple[int, dict[str, Column], np.ndarray]:
+    """Reads the dataset's records once (one query, every field the columns and the tally
+    need, so they are aligned) and codes each field (codes in order of first appearance, by
+    batch). List fields are read as their bit masks. Also returns each record's key."""
     dims = list(DIMENSIONS)
-    fields = [DIMENSIONS[d] for d in dims]
-    sql, params = (StatRecord.objects.filter(dataset_id=dataset.pk).order_by()
-                   .values_list(*fields).query.sql_with_params())
-    seen: list[dict] = [{} for _d in dims]
-    chunks: list[list[np.ndarray]] = [[] for _d in dims]
+    fields = list(dict.fromkeys([DIMENSIONS[d] for d in dims] + TALLY_FIELDS))
+    meta = StatRecord._meta
+    names = ["id", "record_key", *fields]
+    # Raw columns, not values_list: the list fields stay integers (masks), not lists.
+    sql = (f"SELECT {', '.join(meta.get_field(n).column for n in names)} "  # noqa: S608
+           f"FROM {meta.db_table} WHERE dataset_id = %s")
+    seen: list[dict] = [{} for _f in fields]
+    chunks: list[list[np.ndarray]] = [[] for _f in fields]
+    ids: list[np.ndarray] = []
+    stored_keys: list[np.ndarray] = []
     rows = 0
     # A server-side cursor on PostgreSQL: a million records are read in batches, never held
     # whole in memory.
     with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [dataset.pk])
         while batch := cursor.fetchmany(_FETCH):
             rows += len(batch)
-            for i, values in enumerate(zip(*batch, strict=True)):
+            columns_of_batch = list(zip(*batch, strict=True))
+            ids.append(np.array(columns_of_batch[0], dtype=np.int64))
+            stored_keys.append(np.array([-1 if v is None else v for v in columns_of_batch[1]],
+                                        dtype=np.int16))
+            for i, values in enumerate(columns_of_batch[2:]):
                 index = seen[i]
                 for new in sorted(set(values) - index.keys(), key=repr):
                     index[new] = len(index)
                 chunks[i].append(np.fromiter(map(index.__getitem__, values), dtype=np.uint32,
                                              count=len(values)))
-    columns = {}
-    for i, d in enumerate(dims):
+    coded = {}
+    for i, f in enumerate(fields):
         codes = np.concatenate(chunks[i]) if chunks[i] else np.zeros(0, dtype=np.uint32)
-        columns[d] = (list(seen[i]), codes.astype(_dtype(len(seen[i]))))
-    return rows, columns
+        coded[f] = (list(seen[i]), codes.astype(_dtype(len(seen[i]))))
+    columns = {d: coded[DIMENSIONS[d]] for d in dims}
+    for f in TALLY_FIELDS:
+        columns.setdefault(f, coded[f])
+    # Imported records: the key of their position in the dataset (in the order they were
+    # written, i.e. of their ids), so a rebuild gives the same keys; live records keep the key
+    # their case gave them.
+    pks = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+    given = np.concatenate(stored_keys) if stored_keys else np.zeros(0, dtype=np.int16)
+    ranks = np.empty(rows, dtype=np.int64)
+    ranks[np.argsort(pks, kind="stable")] = np.arange(rows, dtype=np.int64)
+    keys = np.where(given >= 0, given,
+                    disclosure.record_keys(f"dataset:{dataset.pk}", ranks)).astype(np.uint8)
+    return rows, columns, keys
+
+
+def _pairs(a: np.ndarray, b: np.ndarray, radix: int, keys: np.ndarray):
+    """The (a, b) code pairs present, with how many records and the sum of their keys."""
+    key = a.astype(np.int64) * radix + b.astype(np.int64)
+    if len(key) and int(key.max()) < _DENSE_LIMIT:
+        n = np.bincount(key)
+        present = np.flatnonzero(n)
+        ks = np.bincount(key, weights=keys, minlength=len(n))[present]
+        n = n[present]
+    else:
+        present, inverse = np.unique(key, return_inverse=True)
+        n = np.bincount(inverse.ravel(), minlength=len(present))
+        ks = np.bincount(inverse.ravel(), weights=keys, minlength=len(present))
+    return present // radix, present % radix, n.astype(np.int64), ks.astype(np.int64)
+
+
+def tally(columns: dict[str, Column], keys: np.ndarray) -> dict:
+    """The dashboard counts of one dataset from its coded fields: for each field (and "_total")
+    a list of [year, value, records, key sum], blank values left out (the total keeps them).
+    A list field counts a record once under each of its codes."""
+    years, ycodes = columns["year"]
+    weights = keys.astype(np.float64)
+    out: dict = {"_total": []}
+    y, _v, n, ks = _pairs(ycodes, np.zeros(len(ycodes), dtype=np.uint8), 1, weights)
+    out["_total"] = [[years[a], "", int(c), int(s)] for a, c, s in zip(y, n, ks, strict=True)]
+    sets = _set_fields()
+    for field in TALLY_FIELDS:
+        values, codes = columns[field]
+        y, v, n, ks = _pairs(ycodes, codes, max(len(values), 1), weights)
+        cells: dict = {}
+        for a, b, c, s in zip(y.tolist(), v.tolist(), n.tolist(), ks.tolist(), strict=True):
+            value = values[b]
+            if field in sets:
+                names = sets[field].codes
+                labels = [names[i] for i in range(len(names)) if value and value >> i & 1]
+            else:
+                labels = [] if value in (None, "") else [value]
+            for label in labels:
+                cell = cells.setdefault((years[a], label), [0, 0])
+                cell[0] += c
+                cell[1] += s
+        out[field] = [[year, label, c, s] for (year, label), (c, s) in cells.items()]
+    return {"version": TALLY_VERSION, "counts": out}
 
 
 def rebuild(dataset: Dataset, *, reader: bool = False) -> dict[str, Column]:
-    """Builds every column of the dataset from its records and stores them, replacing any
-    earlier ones. Called by the live refresh inside its transaction (it holds the dataset's row
-    lock from before its first write), and as a `reader` by the task an import job queues and by
-    `load` when a column is missing or stale.
+    """Builds every column of the dataset and its dashboard tally from its records and stores
+    them, replacing any earlier ones. Called by the live refresh inside its transaction (it
+    holds the dataset's row lock from before its first write), and as a `reader` by the task
+    an import job queues and by `load` when a column is missing or stale.
 
     The dataset's row is locked before the records are read: a reader waits for a writer that
     is changing the records and then reads what it committed, and a writer waits for a reader's
     rebuild, then replaces its columns. So columns are never built from superseded records."""
     with transaction.atomic():
         lock_dataset(dataset.pk)
-        rows, columns = _encode(dataset)
+        rows, columns, keys = _encode(dataset)
+        counted = tally(columns, keys)
+        columns = {d: columns[d] for d in DIMENSIONS}
+        columns[KEY] = (list(range(disclosure.KEY_SPACE)), keys)
         stored = [DatasetColumn(dataset=dataset, dimension=d, dtype=str(codes.dtype),
                                 values=values, codes=zlib.compress(codes.tobytes(), 1),
                                 rows=rows)
@@ -102,6 +191,10 @@ def rebuild(dataset: Dataset, *, reader: bool = False) -> dict[str, Column]:
             with transaction.atomic():
                 DatasetColumn.objects.filter(dataset=dataset).delete()
                 DatasetColumn.objects.bulk_create(stored)
+                DatasetTally.objects.filter(dataset=dataset).delete()
+                DatasetTally.objects.create(dataset=dataset, rows=rows,
+                                            version=counted["version"],
+                                            counts=counted["counts"])
         except IntegrityError:
             # Only a reader can meet this: another reader stored the columns after our delete
             # and before our insert, from the same committed records (both held the lock in
@@ -109,6 +202,13 @@ def rebuild(dataset: Dataset, *, reader: bool = False) -> dict[str, Column]:
             if not reader:
                 raise
     return columns
+
+
+def built(dataset: Dataset, dims: list[str]) -> bool:
+    """Whether the columns of `dims` are stored for the dataset's current number of records
+    (`load` would read them rather than build them). Reads no column."""
+    return DatasetColumn.objects.filter(dataset_id=dataset.pk, dimension__in=set(dims),
+                                        rows=dataset.rows).count() == len(set(dims))
 
 
 def load(dataset: Dataset, dims: list[str]) -> list[Column]:
@@ -191,10 +291,32 @@ class _Generaliser:
         return self._cache[level]
 
 
-def crosstab(columns: list[Column], dims: list[str], k: int) -> dict:
+def _sums_by_group(codes: list[np.ndarray], radices: list[int], weights: np.ndarray,
+                   groups: list[np.ndarray]) -> np.ndarray | None:
+    """The sum of `weights` of the rows of `codes` in each of `groups` (the distinct
+    combinations, in `_count`'s order); None when the combinations do not fit one key."""
+    if prod(radices) >= _WIDE_LIMIT:
+        return None
+    group_keys = _join([g.astype(np.int64) for g in groups], radices)
+    if not len(group_keys):
+        return np.zeros(0, dtype=np.int64)
+    index = np.searchsorted(group_keys, _join([c.astype(np.int64) for c in codes], radices))
+    return np.bincount(index, weights=weights, minlength=len(group_keys)).astype(np.int64)
+
+
+def crosstab(columns: list[Column], dims: list[str], k: int, *,
+             keys: np.ndarray | None = None, extras: dict | None = None) -> dict:
     """The k-anonymous cross-tab of aligned columns: the same steps, cells and suppression as
-    `release.crosstab_counts` over the same records."""
+    `release.crosstab_counts` over the same records. Given the records' `keys` and an `extras`
+    dict, also puts there each cell's key sum ("key_sums", aligned with the cells; None if the
+    combinations are too many to key) and the number of records in suppressed cells
+    ("suppressed_records"), for publishing (`stats.disclosure`)."""
     group_codes, n = raw_groups(columns)
+    group_keys = None
+    if keys is not None:
+        group_keys = _sums_by_group([c for _v, c in columns],
+                                    [max(len(v), 1) for v, _c in columns],
+                                    keys.astype(np.float64), group_codes)
     generalisers = [_Generaliser(d, values) for d, (values, _codes) in zip(dims, columns,
                                                                            strict=True)]
     total = int(n.sum())
@@ -218,7 +340,25 @@ def crosstab(columns: list[Column], dims: list[str], k: int) -> dict:
     # Cells come in the order of sorted tuples of generalised values: sorted(sizes.items()).
     labels = [np.array(ordered, dtype=object)[c] if len(ordered) else np.array([], dtype=object)
               for (ordered, _lookup), c in zip(tables, cells, strict=True)]
+    if extras is not None:
+        extras["suppressed_records"] = int(sizes[sizes < k].sum())
+        extras["key_sums"] = None
+        if group_keys is not None:
+            sums = _sums_by_group(codes, radices, group_keys.astype(np.float64), cells)
+            extras["key_sums"] = None if sums is None else sums.tolist()
     cells = [{"values": list(combo), "count": count if count >= k else None}
              for combo, count in zip(zip(*labels, strict=True), sizes.tolist(), strict=True)]
     return {"dimensions": dims, "cells": cells, "steps": steps,
             "suppressed": int((sizes < k).sum())}
+
+
+def queue_build(dataset: Dataset) -> None:
+    """Hands the dataset's columns and counts to the worker (`tasks.build_columns`), once per
+    dataset size while a build may still be waiting: a dashboard asked for again and again
+    queues one build, not one per request."""
+    from django.core.cache import cache
+
+    from bridgeway.stats.tasks import build_columns
+
+    if cache.add(f"bridgeway.stats.build.{dataset.pk}.{dataset.rows}", 1, timeout=15 * 60):
+        build_columns.enqueue(dataset.pk)

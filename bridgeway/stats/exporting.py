@@ -10,7 +10,7 @@ import io
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from bridgeway.core.spreadsheets import safe_cell
+from bridgeway.core.spreadsheets import safe_cell, xlsx_bytes
 from bridgeway.protection import access
 from bridgeway.protection.audit import audit_record
 from bridgeway.stats import codes
@@ -29,15 +29,7 @@ def _csv(rows: list[list], delimiter: str) -> bytes:
 
 
 def _xlsx(rows: list[list], title: str) -> bytes:
-    import openpyxl
-
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes([(title, rows)])
 
 
 def _join(values) -> str:

@@ -583,5 +583,9 @@ def converted_rows(kind: str, rows: Iterator[list[str]], report: Report,
                     yield out
             if every and row % every == 0:
                 progress(row)
+        if report.rows == 0 and report.ok:
+            # A header (and perhaps HTCDS's label row) alone: refused, so no empty dataset.
+            report.add(2, "", _("The file has a header but no data rows: there is nothing to "
+                                "import. Add at least one row under the header."))
     except FileProblem as exc:
         report.add(exc.row, exc.column, exc.problem)

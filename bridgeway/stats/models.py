@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.core.models import BackgroundJob
 from bridgeway.stats import codes
 from bridgeway.stats.codes import DatasetKind
 from bridgeway.stats.fields import CodeSetField
@@ -87,6 +88,11 @@ class StatRecord(models.Model):
     # Kinds of service delivered (orgs Service codes): live cases only, no file format has them.
     services = CodeSetField(codes=codes.SERVICE_CODES)
     unreported = CodeSetField(codes=codes.UNREPORTED_CODES)
+    # The record's key for perturbing published counts (`stats.disclosure`), 0..255: set by the
+    # live refresh from the case (so refreshing the same cases gives the same keys); blank for
+    # imported records, whose key is derived from their dataset and position when the column
+    # store is built.
+    record_key = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "year_of_registration"])]
@@ -120,7 +126,30 @@ class DatasetColumn(models.Model):
         return self.dimension
 
 
-class ImportJob(models.Model):
+class DatasetTally(models.Model):
+    """Pre-computed counts of a dataset for the dashboards: for each chart's field, per year of
+    registration and value, the number of records and the sum of their record keys (the cell
+    key of `stats.disclosure`). A dashboard adds these up over the datasets and years asked
+    for, so it never reads the records. Derived like the column store: built with it
+    (`columns.rebuild`), dropped with the dataset, and never read when `rows` differs from the
+    dataset's or `version` from `columns.TALLY_VERSION`."""
+
+    dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, related_name="tally")
+    rows = models.PositiveIntegerField()
+    version = models.PositiveSmallIntegerField(default=1)
+    counts = models.JSONField(default=dict)
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.dataset_id)
+
+
+class ImportJob(BackgroundJob):
+    """An upload being checked or imported in the background (`core.jobs`: leased, resumed or
+    failed with a message if its worker dies, leftovers swept)."""
+
+    job_task = "bridgeway.stats.tasks.run_import"
+
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting")
         RUNNING = "running", _("Running")
@@ -143,12 +172,9 @@ class ImportJob(models.Model):
     kek_id = models.CharField(max_length=40, blank=True)
     wrapped_key = models.BinaryField(null=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict)
     dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -165,6 +191,27 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.DUPLICATE, self.Status.FAILED)
+
+    def job_resumable(self) -> bool:
+        from bridgeway.stats import services
+
+        return services.job_input_present(self)
+
+    def job_cleanup(self) -> None:
+        from bridgeway.stats import services
+
+        services.job_discard_input(self)
+
+    def job_interrupted(self, *, resumed: bool) -> None:
+        from bridgeway.stats import services
+
+        services.job_interrupted(self, resumed=resumed)
+
+    @classmethod
+    def job_sweep(cls) -> int:
+        from bridgeway.stats import services
+
+        return services.job_sweep()
 
 
 class Release(models.Model):

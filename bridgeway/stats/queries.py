@@ -4,12 +4,19 @@ published data into the network's. Anyone else gets 404."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from django.http import Http404
+from typing import TYPE_CHECKING, cast
 
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
+from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import active_memberships, roles_in
-from bridgeway.stats.models import Dataset, ImportJob
+from bridgeway.stats.models import BudgetEntry, Dataset, ImportJob, Release
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 ORG_ROLES = frozenset({Role.SUPERVISOR, Role.ORG_ADMIN})
 NETWORK_ROLES = frozenset({Role.NETWORK_COORDINATOR, Role.ORG_ADMIN})
@@ -17,7 +24,7 @@ NETWORK_ROLES = frozenset({Role.NETWORK_COORDINATOR, Role.ORG_ADMIN})
 PERSONAL_EXPORT_ROLES = frozenset({Role.SUPERVISOR})
 
 
-def stats_orgs(user) -> list:
+def stats_orgs(user: User) -> list:
     seen: dict = {}
     for m in active_memberships(user):
         allowed = NETWORK_ROLES if m.organisation.is_network else ORG_ROLES
@@ -26,15 +33,15 @@ def stats_orgs(user) -> list:
     return list(seen.values())
 
 
-def stats_org_for_user(user, pk):
+def stats_org_for_user(user: User, pk: int | str) -> Organisation:
     for org in stats_orgs(user):
         if str(org.pk) == str(pk):
             return org
     raise Http404
 
 
-def stats_org_from_request(request):
-    orgs = stats_orgs(request.user)
+def stats_org_from_request(request: HttpRequest) -> tuple[Organisation, list[Organisation]]:
+    orgs = stats_orgs(cast("User", request.user))  # anonymous: no memberships, 404
     if not orgs:
         raise Http404
     wanted = request.GET.get("organisation") or request.POST.get("organisation")
@@ -44,56 +51,41 @@ def stats_org_from_request(request):
     raise Http404
 
 
-def may_export_personal(user, org) -> bool:
+def may_export_personal(user: User, org: Organisation) -> bool:
     return not org.is_network and bool(roles_in(user, org) & PERSONAL_EXPORT_ROLES)
 
 
-def datasets_of(org) -> QuerySet[Dataset]:
+def datasets_of(org: Organisation) -> QuerySet[Dataset]:
     return Dataset.objects.filter(organisation=org).order_by("-created_at")
 
 
-def jobs_of(org) -> QuerySet[ImportJob]:
+def jobs_of(org: Organisation) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(organisation=org).order_by("-created_at")
 
 
-def job_for_user(user, pk) -> ImportJob:
+def job_for_user(user: User, pk: int | str) -> ImportJob:
     orgs = [o.pk for o in stats_orgs(user)]
-    try:
-        return ImportJob.objects.select_related("organisation", "dataset").get(
-            pk=pk, organisation_id__in=orgs)
-    except (ImportJob.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(ImportJob.objects.select_related("organisation", "dataset"),
+                      pk=pk, organisation_id__in=orgs)
 
 
-def dataset_for_org(org, pk) -> Dataset:
-    try:
-        return Dataset.objects.get(organisation=org, pk=pk)
-    except (Dataset.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def dataset_for_org(org: Organisation, pk: int | str) -> Dataset:
+    return get_or_404(Dataset.objects.all(), organisation=org, pk=pk)
 
 
-def releases_of(org):
-    from bridgeway.stats.models import Release
-
+def releases_of(org: Organisation) -> QuerySet[Release]:
     return Release.objects.filter(organisation=org).select_related("dataset", "created_by",
                                                                      "approved_by")
 
 
-def release_for_user(user, pk):
-    from bridgeway.stats.models import Release
-
+def release_for_user(user: User, pk: int | str) -> Release:
     orgs = [o.pk for o in stats_orgs(user)]
-    try:
-        return Release.objects.select_related("organisation", "dataset", "created_by",
-                                              "approved_by").get(
-            pk=pk, organisation_id__in=orgs)
-    except (Release.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(Release.objects.select_related("organisation", "dataset", "created_by",
+                                                     "approved_by"),
+                      pk=pk, organisation_id__in=orgs)
 
 
-def budget_ledger_of(org):
+def budget_ledger_of(org: Organisation) -> QuerySet[BudgetEntry]:
     """Every spending of ε on the organisation's datasets, newest first."""
-    from bridgeway.stats.models import BudgetEntry
-
     return (BudgetEntry.objects.filter(budget__dataset__organisation=org)
             .select_related("budget__dataset", "spent_by", "release").order_by("-spent_at", "-pk"))

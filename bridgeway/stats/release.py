@@ -223,11 +223,20 @@ def dp_categories(dim: str) -> list[str]:
 
 
 def dp_histogram(raw: list[dict], dim: str, epsilon: float, alpha: float = 0.05) -> dict:
+    return dp_histogram_counts(Counter(r[DIMENSIONS[dim]] for r in raw), dim, epsilon, alpha)
+
+
+def dp_histogram_counts(raw_counts: Counter, dim: str, epsilon: float,
+                        alpha: float = 0.05) -> dict:
+    """The noisy histogram from the number of records per raw value (e.g. from the column
+    store)."""
     import opendp.prelude as dp
 
     dp.enable_features("contrib")
     categories = dp_categories(dim)
-    counter = Counter(generalise(dim, r[DIMENSIONS[dim]], 0) for r in raw)
+    counter: Counter = Counter()
+    for value, n in raw_counts.items():
+        counter[generalise(dim, value, 0)] += n
     # Records outside the list (unknown, or not recorded) fall in one more bin.
     true = [counter.get(c, 0) for c in categories]
     true.append(sum(n for c, n in counter.items() if c not in set(categories)))

@@ -4,25 +4,50 @@ background when large), the live-cases dataset, and the audit events of each."""
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
-import os
 import struct
-import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bridgeway.core import jobs
+from bridgeway.orgs.models import Organisation
 from bridgeway.protection import crypto
 from bridgeway.protection.audit import audit_record
-from bridgeway.stats import codes, columns, files
-from bridgeway.stats.codes import DatasetKind
+from bridgeway.stats import codes, columns, disclosure, files
+from bridgeway.stats import release as method
+from bridgeway.stats.codes import (
+    HTCDS_CONTROL_TO_CTDC,
+    HTCDS_EXPLOITATION_TO_STORE,
+    HTCDS_GENDER_TO_STORE,
+    HTCDS_RELATION_TO_STORE,
+    DatasetKind,
+    age_band,
+)
 from bridgeway.stats.importing import COLUMNS, NULL, Report, converted_rows
-from bridgeway.stats.models import Dataset, ImportJob, StatRecord, lock_dataset
+from bridgeway.stats.models import (
+    BudgetEntry,
+    Dataset,
+    ImportJob,
+    PrivacyBudget,
+    Release,
+    StatRecord,
+    lock_dataset,
+)
 from bridgeway.stats.queries import stats_orgs
+from bridgeway.stats.release import DIMENSIONS, crosstab_counts
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
 
 _CHUNK = 1024 * 1024
 _BATCH = 5000
@@ -37,25 +62,25 @@ class _Rollback(Exception):
     pass
 
 
-def _check_role(actor, org) -> None:
+def _check_role(actor: User, org: Organisation) -> None:
     if org.pk not in {o.pk for o in stats_orgs(actor)}:
         raise PermissionDenied(_("You cannot import into this organisation's statistics."))
 
 
-def _check_kind(org, kind: str) -> None:
+def _check_kind(org: Organisation, kind: str) -> None:
     if kind not in (DatasetKind.CTDC, DatasetKind.HTCDS):
         raise ValidationError({"format": [_("Choose CTDC or HTCDS.")]})
 
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with files.open_bytes(path) as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def _rows(path: Path, kind: str, file_type: str):
+def _rows(path: Path, kind: str, file_type: str) -> Iterator[list[str]]:
     if file_type == "xlsx":
         return files.xlsx_rows(path)
     files.check_encoding_start(path)
@@ -73,7 +98,7 @@ def _copy_line(org_id: int, dataset_id: int, out: list[str]) -> str:
     return f"{org_id}\t{dataset_id}\t" + "\t".join(out) + "\n"
 
 
-def _sqlite_value(text: str):
+def _sqlite_value(text: str) -> str | bool | None:
     if text == NULL:
         return None
     if text in ("t", "f"):
@@ -81,7 +106,7 @@ def _sqlite_value(text: str):
     return text
 
 
-def _insert(rows, *, org_id: int, dataset_id: int) -> int:
+def _insert(rows: Iterable[list[str]], *, org_id: int, dataset_id: int) -> int:
     """Inserts converted rows; on PostgreSQL through COPY, elsewhere in batches."""
     count = 0
     table = StatRecord._meta.db_table
@@ -111,8 +136,9 @@ def _insert(rows, *, org_id: int, dataset_id: int) -> int:
     return count
 
 
-def import_file(*, org, actor, path: Path, kind: str, file_type: str, dry_run: bool,
-                label: str = "", progress=None) -> tuple[Report, Dataset | None]:
+def import_file(*, org: Organisation, actor: User, path: Path, kind: str, file_type: str, dry_run: bool,
+                label: str = "",
+                progress: Callable[[int], None] | None = None) -> tuple[Report, Dataset | None]:
     """Validates every row; a dry run stops there. A real import writes all rows or none, and a
     file already imported into this store (same SHA-256) adds nothing: Duplicate says so."""
     _check_kind(org, kind)
@@ -170,7 +196,7 @@ def _job_path(job: ImportJob) -> Path:
     return Path(settings.BRIDGEWAY_IMPORT_DIR) / f"job-{job.pk}.sealed"
 
 
-def _store_sealed(job: ImportJob, chunks) -> None:
+def _store_sealed(job: ImportJob, chunks: Iterable[bytes]) -> None:
     key = crypto.new_data_key()
     job.kek_id = settings.BRIDGEWAY_KEK_ACTIVE
     job.wrapped_key = crypto.wrap_data_key(key, key_id=job.kek_id, subject_id=f"import-{job.pk}")
@@ -187,25 +213,124 @@ def _store_sealed(job: ImportJob, chunks) -> None:
         fh.write(struct.pack(">I", len(sealed)) + sealed)
 
 
-def _unseal_to(job: ImportJob, target) -> None:
-    key = crypto.unwrap_data_key(bytes(job.wrapped_key), key_id=job.kek_id,
-                                 subject_id=f"import-{job.pk}")
-    index, ended = 0, False
-    with open(_job_path(job), "rb") as fh:
-        while head := fh.read(4):
-            sealed = fh.read(struct.unpack(">I", head)[0])
-            try:
-                target.write(crypto.open_sealed(key, sealed, _aad(job.pk, index), what="import"))
-                index += 1
-            except Exception:
-                crypto.open_sealed(key, sealed, _aad(job.pk, -1), what="import")
-                ended = True
-                break
-    if not ended:
-        raise ValueError("the stored upload is truncated")
+class _SealedReader(io.RawIOBase):
+    """The job's sealed upload, decrypted chunk by chunk as it is read: the clear text exists
+    only in memory, one chunk (1 MiB) at a time. A chunk that fails authentication, or a file
+    cut short before its empty last chunk, raises."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.key = crypto.unwrap_data_key(bytes(job.wrapped_key), key_id=job.kek_id,
+                                          subject_id=f"import-{job.pk}")
+        self.fh = open(_job_path(job), "rb")  # noqa: SIM115 (closed by close())
+        self.index, self.ended, self.buffer, self.offset = 0, False, b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_chunk(self) -> bytes:
+        head = self.fh.read(4)
+        if not head:
+            raise ValueError("the stored upload is truncated")
+        sealed = self.fh.read(struct.unpack(">I", head)[0])
+        try:
+            plain = crypto.open_sealed(self.key, sealed, _aad(self.job.pk, self.index),
+                                       what="import")
+        except Exception:
+            crypto.open_sealed(self.key, sealed, _aad(self.job.pk, -1), what="import")
+            self.ended = True
+            return b""
+        self.index += 1
+        return plain
+
+    def readinto(self, target: Any) -> int:
+        while self.offset >= len(self.buffer) and not self.ended:
+            self.buffer, self.offset = self._next_chunk(), 0
+        n = min(len(target), len(self.buffer) - self.offset)
+        target[:n] = memoryview(self.buffer)[self.offset:self.offset + n]
+        self.offset += n
+        return n
+
+    def close(self) -> None:
+        self.fh.close()
+        super().close()
 
 
-def job_create(*, org, actor, upload, kind: str, dry_run: bool, label: str = "") -> ImportJob:
+class _SealedUpload:
+    """A source for `stats.files`: each `open_bytes()` reads the sealed upload again."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+
+    def open_bytes(self) -> BinaryIO:
+        return io.BufferedReader(_SealedReader(self.job), buffer_size=_CHUNK)
+
+
+class _InMemory:
+    """An XLSX is a zip, read by seeking: it is held in memory (at most the import size
+    limit), never written out."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def open_bytes(self) -> BinaryIO:
+        return io.BytesIO(self.data)
+
+
+def job_input_present(job: ImportJob) -> bool:
+    return bool(job.wrapped_key) and _job_path(job).exists()
+
+
+def job_discard_input(job: ImportJob) -> None:
+    """The sealed upload and its key go: nothing of the file is left."""
+    _job_path(job).unlink(missing_ok=True)
+    if job.wrapped_key is not None:
+        ImportJob.objects.filter(pk=job.pk).update(wrapped_key=None)
+        job.wrapped_key = None
+
+
+def job_interrupted(job: ImportJob, *, resumed: bool) -> None:
+    """Recorded when a worker died under the job (`core.jobs.recover`)."""
+    audit_record(action="stats.import.resumed" if resumed else "stats.import.interrupted",
+                 organisation=job.organisation, obj=job,
+                 payload={"attempts": job.attempts, "format": job.kind})
+
+
+def job_sweep() -> int:
+    """Deletes files under BRIDGEWAY_IMPORT_DIR that no running or waiting job needs: clear
+    copies (`.plain`) left by versions before uploads were read sealed, sealed uploads of
+    finished or deleted jobs, and anything else unknown there for an hour (a job being
+    created writes its file just after its row)."""
+    import re
+    import time
+
+    directory = Path(settings.BRIDGEWAY_IMPORT_DIR)
+    if not directory.is_dir():
+        return 0
+    pending = set(ImportJob.objects.filter(
+        status__in=[ImportJob.Status.WAITING, ImportJob.Status.RUNNING]).values_list("pk", flat=True))
+    removed = 0
+    for path in directory.iterdir():
+        if not path.is_file():
+            continue
+        match = re.fullmatch(r"job-(\d+)\.sealed", path.name)
+        young = time.time() - path.stat().st_mtime < 3600
+        if path.suffix == ".plain":
+            stale = True
+        elif match:
+            pk = int(match[1])
+            stale = pk not in pending and (
+                not young or ImportJob.objects.filter(pk=pk).exists())
+        else:
+            stale = not young
+        if stale:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def job_create(*, org: Organisation, actor: User, upload: UploadedFile, kind: str, dry_run: bool,
+               label: str = "") -> ImportJob:
     """Checks the upload's size and kind, stores it sealed outside the web root and records
     the job. Nothing is read yet."""
     _check_role(actor, org)
@@ -236,52 +361,56 @@ def too_large_message() -> str:
 
 
 def job_run(job_id: int) -> ImportJob:
+    """Reads the sealed upload (decrypted in memory as it is read: nothing in clear touches the
+    disk) and checks or imports it, as the holder of the job's lease (`core.jobs.running`): a
+    job already finished, or run by another process, is left alone. If the process dies, the
+    import's transaction dies with it and `core.jobs.recover` resumes or fails the job."""
     job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    with jobs.running(job) as run:
+        if run is None:
+            job.refresh_from_db()
+            return job
+        job = _job_run(job, run)
     if job.finished:
-        return job
-    job.status = ImportJob.Status.RUNNING
-    job.save(update_fields=["status"])
-    directory = Path(settings.BRIDGEWAY_IMPORT_DIR)
-    fd, name = tempfile.mkstemp(dir=directory, prefix=f"job-{job.pk}-", suffix=".plain")
-    plain = Path(name)
+        job_discard_input(job)
+    return job
+
+
+def _job_run(job: ImportJob, run: jobs.Run) -> ImportJob:
+    source = _SealedUpload(job)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            _unseal_to(job, fh)
-        try:
-            real_type = files.sniff_type(plain)
-        except files.FileProblem as exc:
-            report = Report()
-            report.add(exc.row, exc.column, exc.problem)
-            return _finish(job, report, None)
-        job.file_type = real_type
-        job.rows_total = max((files.count_lines(plain) if real_type == "csv" else
-                              _safe_xlsx_count(plain)) - 1, 0)
-        job.save(update_fields=["file_type", "rows_total"])
+        real_type = files.sniff_type(source)
+    except files.FileProblem as exc:
+        report = Report()
+        report.add(exc.row, exc.column, exc.problem)
+        return _finish(job, report, None)
+    if real_type == "xlsx":
+        with source.open_bytes() as fh:
+            source = _InMemory(fh.read())
+    job.file_type = real_type
+    job.rows_total = max((files.count_lines(source) if real_type == "csv" else
+                          _safe_xlsx_count(source)) - 1, 0)
+    job.save(update_fields=["file_type", "rows_total"])
+    run.progress(0, job.rows_total)
 
-        def progress(row: int) -> None:
-            ImportJob.objects.filter(pk=job.pk).update(rows_done=row)
+    try:
+        report, dataset = import_file(org=job.organisation, actor=job.created_by, path=source,
+                                      kind=job.kind, file_type=real_type,
+                                      dry_run=job.dry_run, label=job.label,
+                                      progress=run.progress)
+    except Duplicate as dup:
+        report = Report()
+        report.notices.append(_("This file was imported before (%(when)s): nothing was "
+                                "added.") % {"when": dup.dataset.created_at.date().isoformat()})
+        job.status = ImportJob.Status.DUPLICATE
+        return _finish(job, report, dup.dataset)
+    job = _finish(job, report, dataset)
+    if dataset is not None:
+        from bridgeway.stats.tasks import build_columns
 
-        try:
-            report, dataset = import_file(org=job.organisation, actor=job.created_by, path=plain,
-                                          kind=job.kind, file_type=real_type,
-                                          dry_run=job.dry_run, label=job.label,
-                                          progress=progress)
-        except Duplicate as dup:
-            report = Report()
-            report.notices.append(_("This file was imported before (%(when)s): nothing was "
-                                    "added.") % {"when": dup.dataset.created_at.date().isoformat()})
-            job.status = ImportJob.Status.DUPLICATE
-            return _finish(job, report, dup.dataset)
-        job = _finish(job, report, dataset)
-        if dataset is not None:
-            from bridgeway.stats.tasks import build_columns
-
-            # Its own task, after the import: the import does not wait for it.
-            build_columns.enqueue(dataset.pk)
-        return job
-    finally:
-        plain.unlink(missing_ok=True)
-        _job_path(job).unlink(missing_ok=True)
+        # Its own task, after the import: the import does not wait for it.
+        build_columns.enqueue(dataset.pk)
+    return job
 
 
 def _safe_xlsx_count(path: Path) -> int:
@@ -311,24 +440,15 @@ def job_start(job: ImportJob) -> ImportJob:
     """Small files are read at once; larger ones by the worker (the task gets the id only)."""
     if job.size <= settings.BRIDGEWAY_IMPORT_INLINE_BYTES:
         return job_run(job.pk)
-    from bridgeway.stats.tasks import run_import
-
-    run_import.enqueue(job.pk)
+    jobs.enqueue(job)
     job.refresh_from_db()
     return job
 
 
 # --- live cases ---------------------------------------------------------------------------
 
-def _live_record(org, dataset, case: dict, services: list[str] | None = None) -> StatRecord:
-    from bridgeway.stats.codes import (
-        HTCDS_CONTROL_TO_CTDC,
-        HTCDS_EXPLOITATION_TO_STORE,
-        HTCDS_GENDER_TO_STORE,
-        HTCDS_RELATION_TO_STORE,
-        age_band,
-    )
-
+def _live_record(org: Organisation, dataset: Dataset, case: dict, services: list[str] | None = None, *,
+                 record_key: int | None = None) -> StatRecord:
     age = case["age_at_intake"]
     relation = case["relationship_to_trafficker"]
     return StatRecord(
@@ -348,11 +468,11 @@ def _live_record(org, dataset, case: dict, services: list[str] | None = None) ->
         forced_labour_industry=case["forced_labour_industry"],
         trafficking_status=case["trafficking_status"],
         recruitment_methods=list(case["recruitment_methods"] or []),
-        services=list(services or []))
+        services=list(services or []), record_key=record_key)
 
 
 @transaction.atomic
-def live_refresh(*, org, actor) -> Dataset:
+def live_refresh(*, org: Organisation, actor: User) -> Dataset:
     """Rebuilds the organisation's "live cases" dataset from its cases' coded fields, so
     dashboards read one store."""
     from bridgeway.cases.queries import coded_case_rows, service_codes_by_case
@@ -373,8 +493,12 @@ def live_refresh(*, org, actor) -> Dataset:
                                          created_by=actor)
     dataset.records.all().delete()
     delivered = service_codes_by_case(org)
-    records = [_live_record(org, dataset, c, delivered.get(c["pk"]))
-               for c in coded_case_rows(org)]
+    cases = coded_case_rows(org)
+    # Each record's key for the rounding of published counts comes from its case, so the same
+    # cases refreshed again give the same published numbers (stats.disclosure).
+    keys = [disclosure.identity_key("case", org.pk, c["pk"]) for c in cases]
+    records = [_live_record(org, dataset, c, delivered.get(c["pk"]), record_key=key)
+               for c, key in zip(cases, keys, strict=True)]
     StatRecord.objects.bulk_create(records, batch_size=2000)
     dataset.rows = len(records)
     dataset.save(update_fields=["rows"])
@@ -385,7 +509,7 @@ def live_refresh(*, org, actor) -> Dataset:
 
 
 @transaction.atomic
-def dataset_delete(*, dataset: Dataset, actor) -> None:
+def dataset_delete(*, dataset: Dataset, actor: User) -> None:
     _check_role(actor, dataset.organisation)
     # Locked first: a live refresh writing its records waits, or is waited for (no database
     # foreign key on StatRecord to stop it adding records to a dataset being deleted).
@@ -399,9 +523,33 @@ def dataset_delete(*, dataset: Dataset, actor) -> None:
 # --- safe release -------------------------------------------------------------------------------
 
 def _release_raw(dataset: Dataset) -> list[dict]:
-    from bridgeway.stats.release import DIMENSIONS
-
     return list(dataset.records.values(*set(DIMENSIONS.values())))
+
+
+def _release_counts(dataset: Dataset, dim: str) -> Counter[Any]:
+    """Records per raw value of one dimension, from the column store."""
+    from collections import Counter
+
+    import numpy as np
+
+    values, codes_ = columns.load(dataset, [dim])[0]
+    counts = np.bincount(codes_, minlength=len(values)) if len(codes_) else []
+    return Counter({value: int(n) for value, n in zip(values, counts, strict=False) if n})
+
+
+def _round_cells(result: dict, key_sums: list[int] | None, dataset: Dataset,
+                 dims: list[str]) -> None:
+    """A cross-tab's published counts: every count of k or more rounded at random to a multiple
+    of 5 by its cell key (the same method as the network dashboards, `stats.disclosure`), so
+    releases of one dataset over different dimensions cannot be set against each other to
+    recover a suppressed cell; suppressed cells stay null."""
+    for i, cell in enumerate(result["cells"]):
+        if cell["count"] is None:
+            continue
+        key = key_sums[i] if key_sums is not None else disclosure.identity_key(
+            "crosstab", dataset.pk, *dims, *cell["values"], cell["count"])
+        cell["count"] = disclosure.rounded(cell["count"], key)
+    result["rounded"] = disclosure.BASE
 
 
 def release_crosstab(dataset: Dataset, dims: list[str], k: int) -> dict:
@@ -416,29 +564,23 @@ def release_crosstab_sql(dataset: Dataset, dims: list[str], k: int) -> dict:
     against."""
     from django.db.models import Count
 
-    from bridgeway.stats.release import DIMENSIONS, crosstab_counts
-
     fields = [DIMENSIONS[d] for d in dims]
     grouped = (dataset.records.order_by().values(*fields).annotate(n=Count("id"))
                .values_list(*fields, "n"))
     return crosstab_counts({tuple(row[:-1]): row[-1] for row in grouped}, dims, k)
 
 
-def budget_of(dataset: Dataset):
-    from bridgeway.stats.models import PrivacyBudget
-
+def budget_of(dataset: Dataset) -> PrivacyBudget:
     budget, _created = PrivacyBudget.objects.get_or_create(dataset=dataset)
     return budget
 
 
-def budget_spent(budget) -> float:
+def budget_spent(budget: PrivacyBudget) -> float:
     return float(sum(e.epsilon for e in budget.entries.all()))
 
 
 @transaction.atomic
-def budget_set(*, dataset: Dataset, actor, total_epsilon: float):
-    from bridgeway.stats.models import PrivacyBudget
-
+def budget_set(*, dataset: Dataset, actor: User, total_epsilon: float) -> PrivacyBudget:
     _check_role(actor, dataset.organisation)
     budget = budget_of(dataset)
     budget = PrivacyBudget.objects.select_for_update().get(pk=budget.pk)
@@ -455,15 +597,33 @@ def budget_set(*, dataset: Dataset, actor, total_epsilon: float):
     return budget
 
 
+def release_create(*, org: Organisation, actor: User, dataset: Dataset, kind: str, title: str,
+                   dimensions: list[str], k: int = 11, epsilon: float | None = None) -> Release:
+    """Builds and saves a draft release (`_release_create`). A large dataset whose column
+    store is not built yet (the moment just after its import) is handed to the worker first
+    and the request refused with a message: building it takes seconds to minutes."""
+    from bridgeway.stats.release import DIMENSIONS
+
+    _check_role(actor, org)
+    if dataset.organisation_id != org.pk:
+        raise PermissionDenied(_("You can only release your own organisation's datasets."))
+    wanted = [*(d for d in dict.fromkeys(dimensions) if d in DIMENSIONS), columns.KEY]
+    if dataset.rows > settings.BRIDGEWAY_STATS_INLINE_ROWS and not columns.built(dataset, wanted):
+        # Outside the release's transaction, so the queued task is not rolled back with it.
+        columns.queue_build(dataset)
+        raise ValidationError({"dataset": [_(
+            "This dataset is still being prepared for releases (about 15 seconds per million "
+            "records). Try again in a moment; nothing was saved.")]})
+    return _release_create(org=org, actor=actor, dataset=dataset, kind=kind, title=title,
+                           dimensions=dimensions, k=k, epsilon=epsilon)
+
+
 @transaction.atomic
-def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimensions: list[str],
-                   k: int = 11, epsilon: float | None = None):
+def _release_create(*, org: Organisation, actor: User, dataset: Dataset, kind: str, title: str,
+                    dimensions: list[str], k: int = 11, epsilon: float | None = None) -> Release:
     """Builds and saves a draft release. A DP release spends ε from the dataset's budget (the
     noise is drawn now, so it counts even if the draft is never published); beyond the budget
     it is refused and nothing is spent."""
-    from bridgeway.stats import release as method
-    from bridgeway.stats.models import BudgetEntry, PrivacyBudget, Release
-
     _check_role(actor, org)
     if dataset.organisation_id != org.pk:
         raise PermissionDenied(_("You can only release your own organisation's datasets."))
@@ -485,7 +645,7 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
         errors["epsilon"] = [_("Choose an ε above 0.")]
     if errors:
         raise ValidationError(errors)
-    raw = _release_raw(dataset) if kind != Release.Kind.CROSSTAB else None
+    wanted = [*dimensions, columns.KEY]
     release = Release(organisation=org, dataset=dataset, title=title.strip()[:120], kind=kind,
                       dimensions=dimensions, created_by=actor)
     if kind == Release.Kind.DP_COUNTS:
@@ -498,22 +658,33 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
                 % {"eps": epsilon, "left": round(max(left, 0), 4), "total": budget.total_epsilon}]})
         release.epsilon = epsilon
         release.k = 0
-        release.result = method.dp_histogram(raw, dimensions[0], epsilon)
+        release.result = method.dp_histogram_counts(_release_counts(dataset, dimensions[0]),
+                                                    dimensions[0], epsilon)
         release.save()
         BudgetEntry.objects.create(budget=budget, epsilon=epsilon, spent_by=actor,
                                    purpose=f"release {release.pk}: {dimensions[0]}",
                                    release=release)
     else:
         release.k = k
-        if kind == Release.Kind.CROSSTAB:
-            result = release_crosstab(dataset, dimensions, k)
-        else:
-            result = method.extract(raw, dimensions, k)
-        checked = (method.pycanon_k(result["rows"], dimensions) if kind == Release.Kind.EXTRACT
-                   else method.pycanon_k_crosstab(result, dimensions))
+        # Both read the column store, never the records one by one.
+        extras: dict = {}
+        loaded = columns.load(dataset, wanted)
+        result = columns.crosstab(loaded[:-1], dimensions, k, keys=loaded[-1][1], extras=extras)
+        # pycanon checks the true table (as many rows per cell as records): an extract's rows.
+        checked = method.pycanon_k_crosstab(result, dimensions)
         if checked is not None and checked < k:
             raise ValidationError(_("The independent check (pycanon) found k = %(k)s; the "
                                     "release was not saved.") % {"k": checked})
+        if kind == Release.Kind.EXTRACT:
+            result = {"dimensions": dimensions, "rows": method.crosstab_rows(result),
+                      "steps": result["steps"],
+                      # What is published of the records left out: rounded like a count.
+                      "suppressed": disclosure.rounded(
+                          extras["suppressed_records"],
+                          disclosure.identity_key("extract", dataset.pk, *dimensions, k,
+                                                  extras["suppressed_records"]))}
+        else:
+            _round_cells(result, extras["key_sums"], dataset, dimensions)
         result["pycanon_k"] = checked
         release.generalisations = result["steps"]
         release.suppressed = result["suppressed"]
@@ -526,9 +697,7 @@ def release_create(*, org, actor, dataset: Dataset, kind: str, title: str, dimen
 
 
 @transaction.atomic
-def release_approve(*, release, actor):
-    from bridgeway.stats.models import Release
-
+def release_approve(*, release: Release, actor: User) -> Release:
     _check_role(actor, release.organisation)
     if release.created_by_id == actor.pk:
         raise PermissionDenied(_("A second person must approve: you created this release."))
@@ -544,9 +713,7 @@ def release_approve(*, release, actor):
 
 
 @transaction.atomic
-def release_publish(*, release, actor):
-    from bridgeway.stats.models import Release
-
+def release_publish(*, release: Release, actor: User) -> Release:
     _check_role(actor, release.organisation)
     if release.status != Release.Status.APPROVED:
         raise ValidationError(_("A release is published only after a second person approved it."))

@@ -10,9 +10,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error
-from bridgeway.stats import queries, services
+from bridgeway.stats import dashboard, queries, services
 from bridgeway.stats.exporting import export_file
-from bridgeway.stats.forms import ExportForm, ImportForm
+from bridgeway.stats.forms import BudgetForm, ExportForm, ImportForm, ReleaseForm
 from bridgeway.stats.release import dimension_label, step_label
 from bridgeway.stats.uploads import ImportSizeLimit
 
@@ -125,26 +125,20 @@ def export(request):
     return response
 
 
-def _dashboard_context(request):
-    from bridgeway.stats import dashboard
-
-    org, orgs = queries.stats_org_from_request(request)
-    filters = dashboard.filters_from(request.GET, org)
-    data = dashboard.dashboard(org, user=request.user, **filters)
-    query = request.GET.copy()
-    for chart in data["charts"]:
-        # An empty chart offers no download: its CSV would hold the header only.
-        if chart["rows"]:
-            query["csv"] = chart["id"]
-            chart["csv_url"] = f"{reverse('stats:dashboard')}?{query.urlencode()}"
-    return org, orgs, filters, data
-
-
 @login_required
 def dashboard_view(request):
-    from bridgeway.stats import dashboard
-
-    org, orgs, filters, data = _dashboard_context(request)
+    org, orgs = queries.stats_org_from_request(request)
+    ctx = {"org": org, "orgs": orgs,
+           "datasets": dashboard.scope_datasets(org) if not org.is_network
+           else queries.datasets_of(org)}
+    try:
+        filters = dashboard.filters_from(request.GET, org)
+    except ValidationError as exc:
+        # A filter that names nothing this dashboard counts: said, not silently dropped.
+        return render(request, "stats/dashboard.html", {
+            **ctx, "filter_errors": exc.messages, "data": None,
+            "filters": {"year_from": None, "year_to": None, "dataset_ids": []}}, status=400)
+    data = dashboard.dashboard(org, user=request.user, **filters)
     wanted = request.GET.get("csv")
     if wanted:
         for chart in data["charts"]:
@@ -154,19 +148,21 @@ def dashboard_view(request):
                 response["Cache-Control"] = "no-store"
                 return response
         raise Http404
+    query = request.GET.copy()
+    for chart in data["charts"]:
+        # An empty chart offers no download: its CSV would hold the header only.
+        if chart["rows"]:
+            query["csv"] = chart["id"]
+            chart["csv_url"] = f"{reverse('stats:dashboard')}?{query.urlencode()}"
     return render(request, "stats/dashboard.html", {
-        "org": org, "orgs": orgs, "data": data, "filters": filters,
+        **ctx, "data": data, "filters": filters,
         "filtered": any(filters.values()),
         "years_reversed": bool(filters["year_from"] and filters["year_to"]
-                               and filters["year_from"] > filters["year_to"]),
-        "datasets": dashboard.scope_datasets(org) if not org.is_network
-        else queries.datasets_of(org)})
+                               and filters["year_from"] > filters["year_to"])})
 
 
 @login_required
 def releases(request):
-    from bridgeway.stats.forms import ReleaseForm
-
     org, orgs = queries.stats_org_from_request(request)
     datasets = list(queries.datasets_of(org))
     form = ReleaseForm(request.POST or None, datasets=datasets)
@@ -260,8 +256,6 @@ def release_csv(release) -> str:
 @login_required
 @require_POST
 def budget(request, pk):
-    from bridgeway.stats.forms import BudgetForm
-
     org, _orgs = queries.stats_org_from_request(request)
     dataset = queries.dataset_for_org(org, pk)
     form = BudgetForm(request.POST)

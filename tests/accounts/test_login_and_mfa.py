@@ -219,3 +219,11 @@ def test_platform_admin_blocks_a_login_and_it_is_audited(cast):
                                      object_id=str(cast.caseworker_b.pk)).exists()
     with pytest.raises(PermissionError):
         user_set_active(user=cast.caseworker_a, actor=cast.admin_a, active=False)
+
+
+def test_sign_in_page_offers_no_sign_up(client):
+    """Issue 18: the sign-in page offered "sign up" though sign-up is closed (invitations only)."""
+    page = client.get(reverse("account_login")).content.decode()
+    assert reverse("account_signup") not in page and "sign up" not in page.lower()
+    assert "Accounts are created by invitation" in page
+    assert 'name="login"' in page and 'name="password"' in page

@@ -6,16 +6,9 @@ from rest_framework.test import APIClient
 from bridgeway.accounts.models import ApiToken
 from bridgeway.accounts.services import api_token_create
 from bridgeway.orgs.models import Invitation, Membership, Organisation
-from tests.conftest import signed_in
+from tests.conftest import api, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def token_client(user) -> APIClient:
-    _token, secret = api_token_create(user=user, name="test")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
-    return client
 
 
 def test_schema_is_served_and_describes_the_endpoints(client, db):
@@ -37,7 +30,7 @@ def test_docs_page_is_served_by_the_app_itself(client, db):
 
 
 def test_token_authentication_and_scoping(cast):
-    client = token_client(cast.caseworker_a)
+    client = api(cast.caseworker_a)
     me = client.get("/api/v1/me/").json()
     assert me["memberships"][0]["organisation"] == cast.org_a.pk
     names = {o["name"] for o in client.get("/api/v1/organisations/").json()["results"]}
@@ -69,13 +62,13 @@ def test_only_the_digest_of_a_token_is_stored(cast):
     ("coordinator", 404), ("outsider", 404),
 ])
 def test_membership_list_is_for_own_members(cast, who, status):
-    response = token_client(getattr(cast, who)).get(
+    response = api(getattr(cast, who)).get(
         f"/api/v1/organisations/{cast.org_a.pk}/memberships/")
     assert response.status_code == status
 
 
 def test_admin_patches_profile_and_bad_codes_name_the_field(cast):
-    client = token_client(cast.admin_a)
+    client = api(cast.admin_a)
     url = f"/api/v1/organisations/{cast.org_a.pk}/"
     response = client.patch(url, {"languages": ["ro", "xx"]}, format="json")
     assert response.status_code == 400
@@ -96,21 +89,21 @@ def test_admin_patches_profile_and_bad_codes_name_the_field(cast):
 @pytest.mark.parametrize("who,status", [("caseworker_a", 403), ("admin_b", 403),
                                         ("outsider", 404)])
 def test_others_cannot_patch_a_profile(cast, who, status):
-    response = token_client(getattr(cast, who)).patch(
+    response = api(getattr(cast, who)).patch(
         f"/api/v1/organisations/{cast.org_a.pk}/", {"city": "X"}, format="json")
     assert response.status_code == status
 
 
 def test_admin_invites_through_the_api_and_admin_of_b_cannot(cast, mailoutbox):
     url = f"/api/v1/organisations/{cast.org_a.pk}/invitations/"
-    response = token_client(cast.admin_a).post(url, {"email": "api@example.org",
+    response = api(cast.admin_a).post(url, {"email": "api@example.org",
                                                      "role": "caseworker"}, format="json")
     assert response.status_code == 201
     assert "token" not in response.json()
-    response = token_client(cast.admin_b).post(url, {"email": "b@example.org",
+    response = api(cast.admin_b).post(url, {"email": "b@example.org",
                                                      "role": "org_admin"}, format="json")
     assert response.status_code == 403
-    response = token_client(cast.admin_a).post(url, {"email": "not-an-address",
+    response = api(cast.admin_a).post(url, {"email": "not-an-address",
                                                      "role": "caseworker"}, format="json")
     assert response.status_code == 400 and "email" in response.json()
     assert Invitation.objects.count() == 1 and len(mailoutbox) == 1
@@ -119,26 +112,26 @@ def test_admin_invites_through_the_api_and_admin_of_b_cannot(cast, mailoutbox):
 def test_membership_patch_is_for_the_organisations_admin(cast):
     m = Membership.objects.get(user=cast.caseworker_a, organisation=cast.org_a)
     url = f"/api/v1/memberships/{m.pk}/"
-    assert token_client(cast.admin_b).patch(url, {"role": "org_admin"},
+    assert api(cast.admin_b).patch(url, {"role": "org_admin"},
                                             format="json").status_code == 404
-    assert token_client(cast.caseworker_a).patch(url, {"role": "org_admin"},
+    assert api(cast.caseworker_a).patch(url, {"role": "org_admin"},
                                                  format="json").status_code == 404
-    response = token_client(cast.admin_a).patch(url, {"role": "agency_poc"}, format="json")
+    response = api(cast.admin_a).patch(url, {"role": "agency_poc"}, format="json")
     assert response.status_code == 400 and "role" in response.json()
-    response = token_client(cast.admin_a).patch(url, {"role": "supervisor"}, format="json")
+    response = api(cast.admin_a).patch(url, {"role": "supervisor"}, format="json")
     assert response.status_code == 200 and response.json()["role"] == "supervisor"
 
 
 @pytest.mark.parametrize("who,status", [("admin_a", 200), ("dpo_a", 200),
                                         ("caseworker_a", 403), ("admin_b", 404)])
 def test_audit_events_api(cast, who, status):
-    response = token_client(getattr(cast, who)).get(
+    response = api(getattr(cast, who)).get(
         f"/api/v1/organisations/{cast.org_a.pk}/audit-events/?action=orgs.")
     assert response.status_code == status
 
 
 def test_audit_events_filter_validation(cast):
-    response = token_client(cast.admin_a).get(
+    response = api(cast.admin_a).get(
         f"/api/v1/organisations/{cast.org_a.pk}/audit-events/?since=yesterday")
     assert response.status_code == 400 and "since" in response.json()
 
@@ -152,11 +145,11 @@ def test_session_writes_need_recent_reauthentication(cast):
 
 def test_platform_admin_creates_organisations_through_the_api(cast):
     data = {"name": "IO Kyiv", "org_type": "InternationalOrganisation", "country": "UA"}
-    assert token_client(cast.admin_a).post("/api/v1/organisations/", data,
+    assert api(cast.admin_a).post("/api/v1/organisations/", data,
                                            format="json").status_code == 403
-    response = token_client(cast.platform_admin).post("/api/v1/organisations/", data,
+    response = api(cast.platform_admin).post("/api/v1/organisations/", data,
                                                       format="json")
     assert response.status_code == 201
-    response = token_client(cast.platform_admin).post(
+    response = api(cast.platform_admin).post(
         "/api/v1/organisations/", {**data, "name": "Other", "country": "Narnia"}, format="json")
     assert response.status_code == 400 and "country" in response.json()

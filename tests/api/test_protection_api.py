@@ -4,11 +4,10 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
-from bridgeway.accounts.services import api_token_create
 from bridgeway.protection.models import AccessLogEntry, Consent, DataSubject, ErasureRequest
 from bridgeway.protection.services import subject_create
+from tests.conftest import api
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +17,6 @@ def _files(settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path)}}}
-
-
-def api(user) -> APIClient:
-    _t, secret = api_token_create(user=user, name="t")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
-    return client
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from django.core.management import call_command
 
 from bridgeway.cases import services as cases
 from bridgeway.civicspace import services as civic
-from tests.api.test_api import token_client
 from tests.civicspace.conftest import incident_data
+from tests.conftest import api as token_client
 
 
 @pytest.mark.django_db

@@ -60,7 +60,17 @@ _DATES = {"started_on", "ended_on", "date_from", "date_to", "due_on", "decided_o
           "assessed_on", "given_on", "opened_on", "since", "until"}
 BUSINESS_RULES: dict[str, set[str]] = {
     "GET /api/v1/referral-statistics/": {"until"},
-    "POST /api/v1/cases/{id}/convert/": {"detail", "age", "gender", "citizenship", "birth_date"},
+    # A name is cleaned first (format characters such as zero-width joiners removed): one made
+    # only of them is blank.
+    # Phone numbers are parsed (E.164 or as dialled in the organisation's country) and e-mail
+    # addresses checked by the service, beyond what a JSON Schema format says.
+    "POST /api/v1/cases/": {"first_name", "second_name", "person", "opened_on"},
+    "POST /api/v1/cases/{id}/convert/": {"detail", "age", "gender", "citizenship", "birth_date",
+                                         "first_name", "second_name", "phone", "email"},
+    "PATCH /api/v1/cases/{id}/person/": {"phone", "email", "birth_date", "age", "gender",
+                                         "citizenship", "first_name", "second_name"},
+    "POST /api/v1/organisations/{id}/contacts/": {"phone", "email", "languages"},
+    "PATCH /api/v1/organisations/{id}/contacts/{contact_id}/": {"phone", "email", "languages"},
     "POST /api/v1/cases/{id}/decisions/": _DATES | {"assessment", "decision_org",
                                                     "decision_body"},
     "POST /api/v1/cases/{id}/assessments/": _DATES | {"indicators"},
@@ -81,11 +91,6 @@ BUSINESS_RULES: dict[str, set[str]] = {
     "POST /api/v1/referrals/{id}/decline/": {"text"},
 }
 
-# Lists whose query filters still accept an unknown value (200, empty list). Refusing them with a
-# 400 naming the parameter is issue 16 part 3, done on its own branch; until it is merged, an
-# invalid *query* value accepted here is not counted. Empty this set once the filters are strict.
-PENDING_FILTERS = {"GET /api/v1/organisations/", "GET /api/v1/referrals/",
-                   "GET /api/v1/task-forces/"}
 
 
 def _seed(cast) -> dict:
@@ -286,7 +291,13 @@ def _run(schema, user, *, acceptance: bool, seed: dict, counts: dict) -> tuple[d
     stats: Counter = Counter()
 
     def examples(operation, mode, path_parameters, count):
-        strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+        # Invalid bodies go as JSON where JSON is taken: multipart turns every value into text,
+        # so an invalid one often arrives valid.
+        content = operation.definition.raw.get("requestBody", {}).get("content", {})
+        media_type = "application/json" if (mode == GenerationMode.NEGATIVE
+                                            and "application/json" in content) else None
+        strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters,
+                                         media_type=media_type)
 
         @settings(max_examples=count, derandomize=True, database=None, deadline=None,
                   suppress_health_check=list(HealthCheck), phases=[Phase.explicit,
@@ -302,10 +313,11 @@ def _run(schema, user, *, acceptance: bool, seed: dict, counts: dict) -> tuple[d
                     case.validate_response(response, checks=checks, headers=headers)
                 except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 — all collected
                     for failure in getattr(exc, "exceptions", None) or [exc]:
+                        # A multipart body arrives as text and files: an "invalid" value there
+                        # (an object for a file, a number for text) is often valid as sent.
                         if (type(failure).__name__ == "AcceptedNegativeData"
-                                and operation.label in PENDING_FILTERS
-                                and "in query" in str(failure.message)):
-                            stats[f"pending filter {operation.label}"] += 1
+                                and case.media_type == "multipart/form-data"):
+                            stats["invalid multipart not judged"] += 1
                             continue
                         if (acceptance and type(failure).__name__ == "RejectedPositiveData"
                                 and _refusal_is_a_business_rule(operation.label, response)):

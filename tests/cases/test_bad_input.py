@@ -23,8 +23,8 @@ from bridgeway.cases.models import (
     TraffickingEvent,
 )
 from bridgeway.protection.models import AuditEvent
-from tests.cases.test_case_api import api
-from tests.conftest import signed_in
+from tests.conftest import api, signed_in
+from tests.dates import years_before
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -32,14 +32,6 @@ BORN = dt.date(2000, 5, 5)
 IND = "adult_labour.deceptive_recruitment.1"
 FUTURE = (TODAY + dt.timedelta(days=400)).isoformat()
 BEFORE_BIRTH = "1999-01-01"
-
-
-@pytest.fixture
-def case(cast):
-    return services.case_open(org=cast.org_a, actor=cast.caseworker_a,
-                              person=services.PersonData(first_name="Ana", second_name="Pop",
-                                                         birth_date=BORN),
-                              exploitation_types=["ForcedLabour"])
 
 
 @pytest.fixture
@@ -323,12 +315,12 @@ def test_with_only_an_age_dates_long_before_birth_are_refused(cast):
                               person=services.PersonData(first_name="Irina", age=20))
     before = rows()
     response = api(cast.caseworker_a).post(f"/api/v1/cases/{case.pk}/events/", {
-        "kind": "recruitment", "date_from": (TODAY.replace(year=TODAY.year - 22)).isoformat()},
+        "kind": "recruitment", "date_from": years_before(TODAY, 22).isoformat()},
         format="json")
     assert response.status_code == 400 and "born" in " ".join(response.json()["date_from"])
     assert rows() == before
     ok = api(cast.caseworker_a).post(f"/api/v1/cases/{case.pk}/events/", {
-        "kind": "recruitment", "date_from": (TODAY.replace(year=TODAY.year - 19)).isoformat()},
+        "kind": "recruitment", "date_from": years_before(TODAY, 19).isoformat()},
         format="json")
     assert ok.status_code == 201
 

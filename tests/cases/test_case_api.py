@@ -1,19 +1,11 @@
 import pytest
-from rest_framework.test import APIClient
 
-from bridgeway.accounts.services import api_token_create
 from bridgeway.cases.indicator_sets import set_for
 from bridgeway.cases.models import Case
 from bridgeway.protection.models import AccessLogEntry
+from tests.conftest import api
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user) -> APIClient:
-    _t, secret = api_token_create(user=user, name="t")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
-    return client
 
 
 def open_case(client, org, **person):

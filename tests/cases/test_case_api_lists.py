@@ -7,7 +7,7 @@ import pytest
 
 from bridgeway.cases import services
 from bridgeway.cases.models import Case
-from tests.cases.test_case_api import api
+from tests.conftest import api
 from tests.factories import MembershipFactory, with_totp
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from bridgeway.cases import services
 from bridgeway.cases.indicator_sets import set_for
+from tests.cases.conftest import new_case
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +25,9 @@ def visible_text(response) -> str:
 
 @pytest.fixture
 def case(cast):
-    case = services.case_open(
-        org=cast.org_a, actor=cast.caseworker_a, opened_on=dt.date(2025, 1, 10),
-        exploitation_types=["ForcedLabour", "Servitude"],
-        person=services.PersonData(first_name="Tetiana", second_name="Bondarenko",
-                                   birth_date=dt.date(1990, 4, 4)))
+    case = new_case(cast, opened_on=dt.date(2025, 1, 10),
+                    exploitation_types=["ForcedLabour", "Servitude"], first_name="Tetiana",
+                    second_name="Bondarenko", birth_date=dt.date(1990, 4, 4))
     return services.case_update(case=case, actor=cast.caseworker_a, version=case.version, seen={},
                                 data={"forced_labour_industry": "F_Construction",
                                       "recruitment_methods": ["ThroughOnlineSocialNetworks"],

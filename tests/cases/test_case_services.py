@@ -11,6 +11,7 @@ from bridgeway.cases.registry import register_close_blocker
 from bridgeway.protection import crypto
 from bridgeway.protection.models import AuditEvent, DataSubject
 from bridgeway.protection.services import possible_duplicates, subject_erase
+from tests.dates import years_before
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_intake_registers_an_encrypted_person_and_a_coded_case(cast):
 
 
 def test_children_are_recognised_from_birth_date_or_age(cast):
-    by_dob = open_case(cast, birth_date=TODAY.replace(year=TODAY.year - 15))
+    by_dob = open_case(cast, birth_date=years_before(TODAY, 15))
     by_age = open_case(cast, birth_date=None, age=16)
     adult = open_case(cast, birth_date=None, age=18)
     assert by_dob.is_child and by_age.is_child and not adult.is_child

@@ -13,8 +13,7 @@ from bridgeway.cases.indicator_sets import set_for
 from bridgeway.cases.models import Case, CaseSettings, Decision
 from bridgeway.orgs.models import Membership
 from bridgeway.protection.models import AuditEvent
-from tests.cases.test_case_api import api
-from tests.conftest import signed_in
+from tests.conftest import api, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -17,12 +17,6 @@ from tests.factories import MembershipFactory, with_totp
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def case(cast):
-    return services.case_open(org=cast.org_a, actor=cast.caseworker_a,
-                              person=services.PersonData(first_name="Irina", age=30))
-
-
 def test_plan_tasks_and_reminders(cast, case):
     client = signed_in(cast.caseworker_a)
     url = reverse("cases:work", args=[case.pk])

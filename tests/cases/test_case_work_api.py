@@ -1,7 +1,6 @@
 """Case work through the API: services delivered, support plan, tasks, trafficking events,
 perpetrators, assignment, status and anonymous first contacts — same services, same scoping."""
 
-import datetime as dt
 
 import pytest
 from django.utils import timezone
@@ -17,19 +16,12 @@ from bridgeway.cases.models import (
     TraffickingEvent,
 )
 from bridgeway.protection.models import AccessLogEntry, AuditEvent, DataSubject
-from tests.cases.test_case_api import api
+from tests.conftest import api
 from tests.factories import MembershipFactory, with_totp
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 DENIED = ["caseworker_b", "agency_poc", "coordinator", "outsider", "dpo_a"]
-
-
-@pytest.fixture
-def case(cast):
-    return services.case_open(org=cast.org_a, actor=cast.caseworker_a,
-                              person=services.PersonData(first_name="Oleh",
-                                                         birth_date=dt.date(2001, 1, 1)))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.db import connection
 
 from bridgeway.cases import services
 from bridgeway.cases.models import Case
+from tests.cases.conftest import new_case
 from tests.concurrency import race
 
 
@@ -18,10 +19,7 @@ from tests.concurrency import race
 def case(cast):
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL (SQLite serialises writers itself)")
-    return services.case_open(org=cast.org_a, actor=cast.caseworker_a,
-                              opened_on=dt.date(2025, 1, 10), exploitation_types=["ForcedLabour"],
-                              person=services.PersonData(first_name="Ana", second_name="Pop",
-                                                         birth_date=dt.date(1990, 5, 5)))
+    return new_case(cast, opened_on=dt.date(2025, 1, 10), birth_date=dt.date(1990, 5, 5))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,7 +2,6 @@
 conflict that shows, field by field and in words, what they changed; the conflict page carries the
 current version, so saving it again applies the editor's values on purpose."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -10,19 +9,10 @@ from django.urls import reverse
 
 from bridgeway.cases import services
 from bridgeway.cases.models import Case
-from tests.cases.test_case_api import api
-from tests.conftest import signed_in
+from tests.conftest import api, signed_in
 from tests.factories import MembershipFactory, with_totp
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def case(cast):
-    return services.case_open(org=cast.org_a, actor=cast.caseworker_a,
-                              person=services.PersonData(first_name="Ana", second_name="Pop",
-                                                         birth_date=dt.date(2000, 5, 5)),
-                              exploitation_types=["ForcedLabour"])
 
 
 def hidden(html: str, name: str) -> list[str]:

@@ -19,7 +19,7 @@ from bridgeway.cases.models import (
     ServiceDelivery,
     TraffickingEvent,
 )
-from bridgeway.core import demo
+from bridgeway.demo import data as demo
 
 pytestmark = pytest.mark.django_db
 

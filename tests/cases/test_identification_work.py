@@ -9,9 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from bridgeway.accounts.services import api_token_create
 from bridgeway.cases import identification, services
 from bridgeway.cases.indicator_sets import DEFAULT_FILE, ensure_default_sets, import_payload, set_for
 from bridgeway.cases.models import (
@@ -21,18 +19,11 @@ from bridgeway.cases.models import (
     IndicatorSet,
 )
 from bridgeway.protection.models import AuditEvent
-from tests.conftest import signed_in
+from tests.conftest import api, signed_in
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-
-
-def api(user) -> APIClient:
-    _t, secret = api_token_create(user=user, name="t")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
-    return client
 
 
 def open_case(cast, types=("ForcedLabour",), birth_date=dt.date(1990, 5, 5)):
@@ -41,11 +32,6 @@ def open_case(cast, types=("ForcedLabour",), birth_date=dt.date(1990, 5, 5)):
                                                          second_name="Мельник",
                                                          birth_date=birth_date),
                               exploitation_types=list(types))
-
-
-@pytest.fixture
-def case(cast):
-    return open_case(cast)
 
 
 def assess(case, actor, ids=(), set_=None, **kw):

@@ -9,13 +9,12 @@ import re
 import pytest
 from django.urls import reverse
 
-from bridgeway.cases import services
 from bridgeway.cases.models import Case, Person
 from bridgeway.protection.models import AuditEvent, SubjectIndex
 from bridgeway.protection.services import possible_duplicates, subjects_by_identifier
-from tests.cases.test_case_api import api
+from tests.cases.conftest import new_case
 from tests.cases.test_conflicts import conflict_rows, hidden
-from tests.conftest import signed_in
+from tests.conftest import api, signed_in
 from tests.factories import MembershipFactory, with_totp
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +24,8 @@ DENIED = ["caseworker_b", "agency_poc", "coordinator", "outsider", "dpo_a"]
 
 @pytest.fixture
 def case(cast):
-    return services.case_open(org=cast.org_a, actor=cast.caseworker_a,
-                              opened_on=dt.date(2025, 1, 10),
-                              person=services.PersonData(first_name="Ana", second_name="Pop",
-                                                         birth_date=dt.date(2000, 5, 5),
-                                                         phone="+37360000001"))
+    return new_case(cast, opened_on=dt.date(2025, 1, 10), exploitation_types=(),
+                    phone="+37360000001")
 
 
 def form_post(page: str, **changes) -> dict:

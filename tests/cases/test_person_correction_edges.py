@@ -12,18 +12,16 @@ from django.urls import reverse
 from bridgeway.cases import services
 from bridgeway.cases.indicator_sets import set_for
 from bridgeway.cases.models import Case, CaseSettings, Decision
-from tests.cases.test_case_api import api
-from tests.conftest import signed_in
+from tests.cases.conftest import new_case
+from tests.conftest import api, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def case(cast):
-    return services.case_open(org=cast.org_a, actor=cast.caseworker_a,
-                              opened_on=dt.date(2025, 1, 10),
-                              person=services.PersonData(first_name="Ana", second_name="Pop",
-                                                         birth_date=dt.date(2010, 5, 5)))
+    return new_case(cast, opened_on=dt.date(2025, 1, 10), exploitation_types=(),
+                    birth_date=dt.date(2010, 5, 5))
 
 
 def url(case):

@@ -50,6 +50,8 @@ def test_demo_seed_builds_the_world_once(capsys):
         call_command("demo_seed")
     out = capsys.readouterr().out
     assert "Demo data loaded." in out and "already present" in out
+    # Issue 18: the printed hint works as printed (debug on, the virtualenv's Python).
+    assert "BRIDGEWAY_DEBUG=1 .venv/bin/python manage.py demo_totp <e-mail>" in out
     from bridgeway.accounts.models import User
     from bridgeway.orgs.models import Organisation
 

@@ -5,10 +5,11 @@ changed and saves again on purpose. axe finds nothing on these pages."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from bridgeway.cases import services
 from bridgeway.cases.models import Case, Person
-from tests.e2e.test_shell import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import MembershipFactory, OrganisationFactory, with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -37,13 +38,13 @@ def test_correct_the_person_then_a_conflict_and_a_deliberate_second_save(browser
     first.locator("#id_birth_date").fill("2012-03-03")
     first.get_by_role("button", name="Save").click()
     first.wait_for_url(f"**/cases/{case.pk}/")
-    assert first.get_by_text("the person is now a child").is_visible()
+    expect(first.get_by_text("the person is now a child")).to_be_visible()
     assert Case.objects.get(pk=case.pk).is_child
 
     second.locator("#id_phone").fill("+37369000000")
     second.get_by_role("button", name="Save").click()
-    assert second.get_by_text("Someone else saved this case").is_visible()
-    assert second.get_by_role("table").get_by_text("Date of birth").is_visible()
+    expect(second.get_by_text("Someone else saved this case")).to_be_visible()
+    expect(second.get_by_role("table").get_by_text("Date of birth")).to_be_visible()
     assert_accessible(second)
     assert Person.objects.get(case=case).phone is None
     second.get_by_role("button", name="Save my values anyway").click()

@@ -5,9 +5,10 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from bridgeway.cases.models import Assessment, Case, CaseNote, ServiceDelivery
-from tests.e2e.test_shell import assert_accessible, at_home, sign_in
+from tests.e2e.conftest import assert_accessible, at_home, sign_in
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,12 +35,12 @@ def test_intake_identification_service_note(browser, live_server):
     page.get_by_role("button", name="Open the case").click()
     case = Case.objects.get()
     page.wait_for_url(f"**/cases/{case.pk}/")
-    assert page.get_by_role("heading", name=f"{case.reference} — Наталія Ткаченко").is_visible()
+    expect(page.get_by_role("heading", name=f"{case.reference} — Наталія Ткаченко")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Assess with the indicators").click()
     notice = page.get_by_role("note").filter(has_text="Not verified against the published source")
-    assert notice.is_visible()  # the shipped sets and rule are reconstructed
+    expect(notice).to_be_visible()  # the shipped sets and rule are reconstructed
     page.get_by_label("Deceived about the nature of the job, location or employer").check()
     page.locator('input[name="note_adult_labour.deceptive_recruitment.1"]').fill(
         "Was promised hotel work in Milan")
@@ -49,9 +50,9 @@ def test_intake_identification_service_note(browser, live_server):
     page.wait_for_url(f"**/cases/{case.pk}/")
     assert Assessment.objects.filter(case=case).exists()
     page.get_by_text("indicators do not meet the rule").click()  # open the assessment
-    assert page.get_by_text("Was promised hotel work in Milan").is_visible()
-    assert page.get_by_text("Deceived about the nature of the job, location or employer")\
-        .first.is_visible()
+    expect(page.get_by_text("Was promised hotel work in Milan")).to_be_visible()
+    expect(page.get_by_text("Deceived about the nature of the job, location or employer")
+           .first).to_be_visible()
     assert_accessible(page)
 
     # The state's formal identification, recorded beside the organisation's own view.
@@ -64,7 +65,7 @@ def test_intake_identification_service_note(browser, live_server):
     page.wait_for_url(f"**/cases/{case.pk}/")
     side_by_side = page.get_by_role("table", name="The organisation's identification and the "
                                                   "formal state identification")
-    assert side_by_side.get_by_text("Border police unit").is_visible()
+    expect(side_by_side.get_by_text("Border police unit")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_text("Record a service").click()
@@ -78,7 +79,7 @@ def test_intake_identification_service_note(browser, live_server):
     page.locator("#id_body").fill("Feels safe at the shelter.")
     page.get_by_role("button", name="Add the note").click()
     page.wait_for_url(f"**/cases/{case.pk}/")
-    assert page.get_by_text("Feels safe at the shelter.").is_visible()
+    expect(page.get_by_text("Feels safe at the shelter.")).to_be_visible()
     assert CaseNote.objects.filter(case=case).exists()
     assert_accessible(page)
     context.close()

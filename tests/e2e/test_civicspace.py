@@ -2,11 +2,12 @@
 → an anonymous visitor sees it on the public country page; axe finds nothing on the pages reached."""
 
 import pytest
+from playwright.sync_api import expect
 
 from bridgeway.civicspace.models import Incident
 from bridgeway.civicspace.services import restriction_types_seed
 from bridgeway.orgs.models import NetworkMembership
-from tests.e2e.test_shell import assert_accessible, at_home, sign_in
+from tests.e2e.conftest import assert_accessible, at_home, sign_in
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -72,7 +73,7 @@ def test_report_verify_publish_and_public_page(browser, live_server):
     page = context.new_page()
     page.goto("/public/civic-space/")
     page.get_by_role("link", name="Moldova").click()
-    assert page.get_by_role("link", name="Shelter registration refused").is_visible()
+    expect(page.get_by_role("link", name="Shelter registration refused")).to_be_visible()
     assert context.cookies() == []
     context.close()
 
@@ -81,7 +82,7 @@ def test_report_verify_publish_and_public_page(browser, live_server):
     page.goto("/public/civic-space/MD/")
     assert_accessible(page)
     page.get_by_role("link", name="Shelter registration refused").click()
-    assert page.get_by_text("a shelter in the north").is_visible()
+    expect(page.get_by_text("a shelter in the north")).to_be_visible()
     assert_accessible(page)
     assert context.cookies() == []
     context.close()

@@ -3,10 +3,11 @@ document; the data protection officer sees the access in the log and the retenti
 axe finds no violation on any of these pages."""
 
 import pytest
+from playwright.sync_api import expect
 
 from bridgeway.protection.models import AccessLogEntry, Consent, EncryptedDocument
 from bridgeway.protection.services import subject_create
-from tests.e2e.test_shell import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import MembershipFactory, OrganisationFactory, with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,7 +32,7 @@ def test_caseworker_and_dpo_journey(browser, live_server, tmp_path, settings):
     page.locator("#id_q").fill("Hryhorii Shevchenko")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name=person.reference).click()
-    assert page.get_by_role("heading", name=f"{person.reference} — Григорій Шевченко").is_visible()
+    expect(page.get_by_role("heading", name=f"{person.reference} — Григорій Шевченко")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_text("Record consent").first.click()
@@ -39,14 +40,14 @@ def test_caseworker_and_dpo_journey(browser, live_server, tmp_path, settings):
     page.get_by_label("How it was given").select_option("written")
     page.get_by_label("Given on").fill("2026-03-01")
     page.get_by_role("button", name="Record consent").click()
-    assert page.get_by_text("Consent recorded.").is_visible()
+    expect(page.get_by_text("Consent recorded.")).to_be_visible()
     assert Consent.objects.filter(subject=person).exists()
 
     upload = tmp_path / "statement.txt"
     upload.write_text("Заява про допомогу", encoding="utf-8")
     page.locator("#id_file").set_input_files(str(upload))
     page.get_by_role("button", name="Upload, encrypted").click()
-    assert page.get_by_text("Document stored, encrypted.").is_visible()
+    expect(page.get_by_text("Document stored, encrypted.")).to_be_visible()
     assert EncryptedDocument.objects.filter(subject=person).exists()
     assert_accessible(page)
     context.close()
@@ -56,7 +57,7 @@ def test_caseworker_and_dpo_journey(browser, live_server, tmp_path, settings):
     page.set_default_timeout(15000)
     sign_in(page, dpo.email, dpo_secret)
     page.get_by_role("navigation").get_by_role("link", name="Access log").click()
-    assert page.get_by_role("cell", name=person.reference).first.is_visible()
+    expect(page.get_by_role("cell", name=person.reference).first).to_be_visible()
     assert_accessible(page)
     page.get_by_role("navigation").get_by_role("link", name="Retention").click()
     assert_accessible(page)

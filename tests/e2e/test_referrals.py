@@ -6,12 +6,13 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from bridgeway.cases import services as cases
 from bridgeway.orgs.models import OrganisationService
 from bridgeway.protection.services import consent_record
 from bridgeway.referrals.models import Referral
-from tests.e2e.test_shell import assert_accessible, at_home, sign_in
+from tests.e2e.conftest import assert_accessible, at_home, sign_in
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -51,7 +52,7 @@ def test_refer_accept_outsider_revoke(browser, live_server):
     page.goto(f"/cases/{case.pk}/")
     assert_accessible(page)
     page.get_by_role("link", name="Refer", exact=True).click()
-    assert page.get_by_text("Consent given on").first.is_visible()
+    expect(page.get_by_text("Consent given on").first).to_be_visible()
     page.get_by_label("Refer to").select_option(str(police.pk))
     page.get_by_label("Identity (names, date of birth, gender, citizenship)").check()
     page.get_by_label("Victim context (coded facts and trafficking events)").check()
@@ -63,7 +64,7 @@ def test_refer_accept_outsider_revoke(browser, live_server):
     page.get_by_role("button", name="Send the referral").click()
     referral = Referral.objects.get()
     page.wait_for_url(f"**/referrals/{referral.pk}/")
-    assert page.get_by_role("heading", name=f"Referral {referral.reference}").is_visible()
+    expect(page.get_by_role("heading", name=f"Referral {referral.reference}")).to_be_visible()
     assert_accessible(page)
 
     # The police point of contact accepts it and sees only what was shared.
@@ -75,8 +76,8 @@ def test_refer_accept_outsider_revoke(browser, live_server):
     poc_page.get_by_role("button", name="Accept").click()
     poc_page.wait_for_url(f"**/referrals/{referral.pk}/")
     assert Referral.objects.get().status == "accepted"
-    assert poc_page.get_by_role("heading", name="Identity").is_visible()
-    assert poc_page.get_by_role("heading", name="Victim context").is_visible()
+    expect(poc_page.get_by_role("heading", name="Identity")).to_be_visible()
+    expect(poc_page.get_by_role("heading", name="Victim context")).to_be_visible()
     content = poc_page.content()
     assert "Наталія" in content and "Ткаченко" in content
     assert "+37369000111" not in content
@@ -128,8 +129,8 @@ def test_statistics_and_notifications_pages_are_accessible(browser, live_server)
     context, page = new_page(browser, live_server)
     sign_in(page, supervisor.email, secret)
     page.get_by_role("link", name="Referral statistics").click()
-    assert page.get_by_role("heading", name="By receiving organisation").is_visible()
-    assert page.get_by_role("cell", name="Anti-trafficking police").first.is_visible()
+    expect(page.get_by_role("heading", name="By receiving organisation")).to_be_visible()
+    expect(page.get_by_role("cell", name="Anti-trafficking police").first).to_be_visible()
     assert_accessible(page)
     page.goto("/notifications/")
     assert_accessible(page)

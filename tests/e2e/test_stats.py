@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from bridgeway.cases import services as cases
 from bridgeway.stats import services as stats
 from bridgeway.stats.models import BudgetEntry, Dataset, ImportJob, Release, StatRecord
-from tests.e2e.test_shell import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import MembershipFactory, OrganisationFactory, with_totp
 from tests.stats.helpers import ctdc_csv, ctdc_row
 
@@ -73,7 +74,7 @@ def test_dry_run_report_then_import_then_duplicate_refused(browser, live_server)
     context, page = new_page(browser, live_server)
     sign_in(page, admin.email, with_totp(admin))
     page.get_by_role("navigation").get_by_role("link", name="Statistics", exact=True).click()
-    assert page.get_by_text("No datasets yet.").is_visible()
+    expect(page.get_by_text("No datasets yet.")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Import a file").click()
     assert_accessible(page)
@@ -83,8 +84,8 @@ def test_dry_run_report_then_import_then_duplicate_refused(browser, live_server)
                     ctdc_row(3, yearOfRegistration="20x9")])
     upload(page, bad, dry_run=True, name="bad.csv")
     page.wait_for_url(re.compile(r"/stats/jobs/\d+/$"))
-    assert page.get_by_role("heading", name="Dry run: Lumina").is_visible()
-    assert page.get_by_role("status").filter(has_text="Checked: problems found").is_visible()
+    expect(page.get_by_role("heading", name="Dry run: Lumina")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Checked: problems found")).to_be_visible()
     problems = page.get_by_role("table", name="Problems")
     found = table_rows(problems)
     assert [row[:2] for row in found] == [["3", "gender"], ["4", "yearOfRegistration"]]
@@ -99,9 +100,9 @@ def test_dry_run_report_then_import_then_duplicate_refused(browser, live_server)
     page.get_by_role("link", name="Import another file").click()
     upload(page, good_csv(), dry_run=False, label="Hotline 2019–2021")
     page.wait_for_url(re.compile(r"/stats/jobs/\d+/$"))
-    assert page.get_by_role("heading", name="Import: Lumina").is_visible()
-    assert page.get_by_role("status").filter(has_text="Imported").is_visible()
-    assert page.get_by_text("40 record(s) imported.").is_visible()
+    expect(page.get_by_role("heading", name="Import: Lumina")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Imported")).to_be_visible()
+    expect(page.get_by_text("40 record(s) imported.")).to_be_visible()
     assert page.locator("progress").count() == 0
     assert_accessible(page)
     assert StatRecord.objects.count() == 40
@@ -110,8 +111,8 @@ def test_dry_run_report_then_import_then_duplicate_refused(browser, live_server)
     page.get_by_role("link", name="Import another file").click()
     upload(page, good_csv(), dry_run=False, label="again")
     page.wait_for_url(re.compile(r"/stats/jobs/\d+/$"))
-    assert page.get_by_role("status").filter(has_text="Already imported").is_visible()
-    assert page.get_by_text("nothing was added").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Already imported")).to_be_visible()
+    expect(page.get_by_text("nothing was added")).to_be_visible()
     assert_accessible(page)
     assert StatRecord.objects.count() == 40 and Dataset.objects.count() == 1
     assert ImportJob.objects.filter(status="duplicate").count() == 1
@@ -121,7 +122,7 @@ def test_dry_run_report_then_import_then_duplicate_refused(browser, live_server)
     assert table_rows(datasets)[0][:3] == ["Hotline 2019–2021", "CTDC global dataset format",
                                           "40"]
     imports = page.get_by_role("list").filter(has_text="dry run")
-    assert imports.get_by_text("Checked: problems found").is_visible()
+    expect(imports.get_by_text("Checked: problems found")).to_be_visible()
     assert_accessible(page)
     context.close()
 
@@ -143,7 +144,7 @@ def test_progress_bar_follows_a_background_job_until_it_finishes(browser, live_s
     ImportJob.objects.filter(pk=job.pk).update(status="done", rows_done=40, rows_total=40,
                                                dataset=dataset, report={"rows": 40})
     page.get_by_text("40 record(s) imported.").wait_for(timeout=10000)
-    assert page.get_by_role("status").filter(has_text="Imported").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Imported")).to_be_visible()
     assert page.locator("progress").count() == 0
     assert_accessible(page)
     context.close()
@@ -161,8 +162,8 @@ def test_too_large_upload_gets_the_size_message_not_a_csrf_failure(browser, live
     assert len(big) > 1000 + 64 * 1024
     upload(page, big, dry_run=True, label="big one")
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Import statistics: Lumina").is_visible()
-    assert page.get_by_text("The file is larger than").is_visible()
+    expect(page.get_by_role("heading", name="Import statistics: Lumina")).to_be_visible()
+    expect(page.get_by_text("The file is larger than")).to_be_visible()
     assert "CSRF" not in page.content()
     # The message stands at the file field.
     assert page.locator("#id_file").get_attribute("aria-invalid") == "true"
@@ -181,15 +182,15 @@ def test_dashboard_charts_tables_csv_and_filters(browser, live_server):
     sign_in(page, supervisor.email, with_totp(supervisor))
     page.goto("/stats/")
     page.get_by_role("link", name="Dashboard").click()
-    assert page.get_by_text("Victims counted: 52").is_visible()
+    expect(page.get_by_text("Victims counted: 52")).to_be_visible()
     sex = chart(page, "Victims by sex")
-    assert sex.get_by_role("img", name="Victims by sex").is_visible()
+    expect(sex.get_by_role("img", name="Victims by sex")).to_be_visible()
     assert table_rows(sex.get_by_role("table")) == [["Female", "37"], ["Male", "15"]]
     assert table_rows(chart(page, "Victims by year of registration").get_by_role("table")) == [
         ["2019", "25"], ["2020", "12"], ["2021", "15"]]
     # An empty chart says so and offers no download of an empty file.
     recruiter = chart(page, "Victims by relationship to the recruiter")
-    assert recruiter.get_by_text("No data.").is_visible()
+    expect(recruiter.get_by_text("No data.")).to_be_visible()
     assert recruiter.get_by_role("link").count() == 0
     assert_accessible(page)
 
@@ -203,7 +204,7 @@ def test_dashboard_charts_tables_csv_and_filters(browser, live_server):
     page.get_by_label("From year").fill("2021")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"year_from=2021"))
-    assert page.get_by_text("Victims counted: 15").is_visible()
+    expect(page.get_by_text("Victims counted: 15")).to_be_visible()
     sex = chart(page, "Victims by sex")
     assert table_rows(sex.get_by_role("table")) == [["Male", "15"]]
     with page.expect_download() as download:
@@ -216,23 +217,23 @@ def test_dashboard_charts_tables_csv_and_filters(browser, live_server):
     page.get_by_label("To year").fill("2019")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"year_to=2019"))
-    assert page.get_by_text("“From year” is after “To year”").is_visible()
-    assert page.get_by_text("Victims counted: 0").is_visible()
-    assert page.get_by_text("No records match these filters.").is_visible()
+    expect(page.get_by_text("“From year” is after “To year”")).to_be_visible()
+    expect(page.get_by_text("Victims counted: 0")).to_be_visible()
+    expect(page.get_by_text("No records match these filters.")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Show all records").click()
-    assert page.get_by_text("Victims counted: 52").is_visible()
+    expect(page.get_by_text("Victims counted: 52")).to_be_visible()
 
     # The dataset filter: one import only.
     page.get_by_label("Dataset").select_option(label="Shelter 2020")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"dataset=\d+"))
-    assert page.get_by_text("Victims counted: 12").is_visible()
+    expect(page.get_by_text("Victims counted: 12")).to_be_visible()
     assert table_rows(chart(page, "Victims by year of registration").get_by_role("table")) == [
         ["2020", "12"]]
     assert_accessible(page)
     page.get_by_role("link", name="Back to statistics").click()
-    assert page.get_by_role("heading", name="Statistics: Lumina").is_visible()
+    expect(page.get_by_role("heading", name="Statistics: Lumina")).to_be_visible()
     context.close()
 
 
@@ -242,17 +243,17 @@ def test_empty_dashboard_and_releases_say_what_to_do(browser, live_server):
     context, page = new_page(browser, live_server)
     sign_in(page, supervisor.email, with_totp(supervisor))
     page.goto("/stats/dashboard/")
-    assert page.get_by_text("Victims counted: 0").is_visible()
-    assert page.get_by_text("The statistics store has no records yet.").is_visible()
+    expect(page.get_by_text("Victims counted: 0")).to_be_visible()
+    expect(page.get_by_text("The statistics store has no records yet.")).to_be_visible()
     assert page.get_by_role("link", name="CSV (Victims by sex)").count() == 0
     assert_accessible(page)
     page.get_by_role("link", name="Safe releases").click()
-    assert page.get_by_text("There is no dataset to release from yet.").is_visible()
+    expect(page.get_by_text("There is no dataset to release from yet.")).to_be_visible()
     assert page.get_by_role("button", name="Build draft").count() == 0
-    assert page.get_by_text("No ε spent yet").is_visible()
+    expect(page.get_by_text("No ε spent yet")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("main").get_by_role("link", name="Import a file").click()
-    assert page.get_by_role("heading", name="Import statistics: Lumina").is_visible()
+    expect(page.get_by_role("heading", name="Import statistics: Lumina")).to_be_visible()
     context.close()
 
 
@@ -269,7 +270,7 @@ def test_safe_release_four_eyes_and_privacy_budget(browser, live_server):
     sign_in(page, creator.email, with_totp(creator))
     page.goto("/stats/")
     page.get_by_role("link", name="Safe releases").click()
-    assert page.get_by_text("No releases yet.").is_visible()
+    expect(page.get_by_text("No releases yet.")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Title").fill("Victims by year and sex")
     page.get_by_label("Method").select_option("crosstab")
@@ -278,13 +279,13 @@ def test_safe_release_four_eyes_and_privacy_budget(browser, live_server):
     page.get_by_role("button", name="Build draft").click()
     page.wait_for_url(re.compile(r"/stats/releases/\d+/$"))
     release = Release.objects.get()
-    assert page.get_by_text("Draft saved. A second person must approve it.").is_visible()
+    expect(page.get_by_text("Draft saved. A second person must approve it.")).to_be_visible()
     assert table_rows(page.get_by_role("table", name="Release table")) == [
         ["2019", "Female", "25"], ["2021", "Male", "15"]]
     # A cannot approve their own release: no button, and the page says why.
     assert page.get_by_role("button", name="Approve").count() == 0
-    assert page.get_by_text("A second person must approve this release: you created it."
-                            ).is_visible()
+    expect(page.get_by_text("A second person must approve this release: you created it.")
+           ).to_be_visible()
     assert_accessible(page)
 
     # B approves; the release page names both people.
@@ -294,7 +295,7 @@ def test_safe_release_four_eyes_and_privacy_budget(browser, live_server):
     b_page.get_by_role("link", name="Victims by year and sex").click()
     b_page.get_by_role("button", name="Approve").click()
     b_page.wait_for_url(f"**/stats/releases/{release.pk}/")
-    assert b_page.get_by_text("Approved.", exact=True).is_visible()
+    expect(b_page.get_by_text("Approved.", exact=True)).to_be_visible()
     assert_accessible(b_page)
     b_context.close()
 
@@ -342,8 +343,8 @@ def test_safe_release_four_eyes_and_privacy_budget(browser, live_server):
     page.get_by_label("ε to spend (differential privacy)").fill("0.8")
     page.get_by_role("button", name="Build draft").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Refused: this query needs ε = 0.8 but only 0.5 of the dataset's "
-                            "budget of 1.0 is left. Nothing was spent.").is_visible()
+    expect(page.get_by_text("Refused: this query needs ε = 0.8 but only 0.5 of the dataset's "
+                            "budget of 1.0 is left. Nothing was spent.")).to_be_visible()
     assert page.locator("#id_epsilon").get_attribute("aria-invalid") == "true"
     assert len(table_rows(page.get_by_role("table", name="Privacy budget ledger"))) == 1
     assert BudgetEntry.objects.count() == 1 and Release.objects.count() == 2
@@ -363,7 +364,8 @@ def test_export_offers_personal_fields_only_to_a_supervisor(browser, live_server
     page.goto("/stats/")
     page.get_by_role("link", name="Export").click()
     personal = page.get_by_label("Include personal data (names, date of birth, contacts)")
-    assert personal.is_visible() and not personal.is_checked()
+    expect(personal).to_be_visible()
+    expect(personal).not_to_be_checked()
     assert_accessible(page)
     page.get_by_label("Format").select_option("htcds_csv")
     with page.expect_download() as download:
@@ -408,7 +410,7 @@ def test_another_organisation_gets_404(browser, live_server):
     sign_in(page, other_admin.email, with_totp(other_admin))
     # Their own statistics work...
     assert page.goto("/stats/").status == 200
-    assert page.get_by_role("heading", name="Statistics: Pas cu Pas").is_visible()
+    expect(page.get_by_role("heading", name="Statistics: Pas cu Pas")).to_be_visible()
     # ...the other organisation's do not exist for them.
     for url in (f"/stats/releases/{release.pk}/", f"/stats/releases/{release.pk}/?format=csv",
                 f"/stats/jobs/{job.pk}/", f"/stats/?organisation={org.pk}",
@@ -418,7 +420,11 @@ def test_another_organisation_gets_404(browser, live_server):
         assert response.status == 404, url
         assert "Victims by sex" not in page.content() and "Lumina" not in page.content()
     assert_accessible(page)
-    # Their dashboard ignores the other organisation's dataset in a filter.
-    page.goto(f"/stats/dashboard/?dataset={dataset.pk}")
-    assert page.get_by_text("Victims counted: 0").is_visible()
+    # Their dashboard refuses the other organisation's dataset in a filter, as it refuses one
+    # that does not exist (issue 16): said, not silently ignored, and nothing of it shown.
+    response = page.goto(f"/stats/dashboard/?dataset={dataset.pk}")
+    assert response.status == 400
+    expect(page.get_by_role("alert").get_by_text("Unknown dataset")).to_be_visible()
+    assert "Hotline 2019–2021" not in page.content() and "Lumina" not in page.content()
+    assert_accessible(page)
     context.close()

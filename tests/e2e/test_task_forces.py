@@ -4,10 +4,11 @@ meeting; axe finds no accessibility violation on any screen on the way."""
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from bridgeway.orgs.models import CoordinationMechanism, MechanismMeeting
 from bridgeway.protection.audit import verify_chain
-from tests.e2e.test_shell import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import MembershipFactory, OrganisationFactory, with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -43,12 +44,12 @@ def test_org_admin_creates_task_force_adds_cso_and_records_meeting(page):
     assert_accessible(page)
 
     page.get_by_role("link", name="Record a meeting").click()
-    assert page.get_by_text("Do not write any victim").is_visible()
+    expect(page.get_by_text("Do not write any victim")).to_be_visible()
     # A date in the future is refused, with the message next to the field.
     page.get_by_label("Date of the meeting").fill("2099-01-01")
     page.get_by_label("Lumina Centre").check()
     page.get_by_role("button", name="Save meeting record").click()
-    assert page.get_by_text("The date is in the future").is_visible()
+    expect(page.get_by_text("The date is in the future")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Date of the meeting").fill((date.today() - timedelta(days=7)).isoformat())
     page.get_by_label("Lumina Centre").check()

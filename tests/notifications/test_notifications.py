@@ -5,22 +5,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from bridgeway.accounts.services import api_token_create
 from bridgeway.cases import services as case_services
 from bridgeway.notifications.models import Kind, Notification
 from bridgeway.notifications.services import notify, run_reminders
-from tests.conftest import signed_in
+from tests.conftest import api, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user) -> APIClient:
-    _t, secret = api_token_create(user=user, name="t")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
-    return client
 
 
 def test_notify_once_per_key_and_email_carries_only_a_link(cast, django_capture_on_commit_callbacks):

@@ -175,7 +175,7 @@ def test_open_referral_blocks_closing_the_case(cast, case, referral):
 
 def test_expiry_command(cast, case, consent):
     late = send(cast, case, urgency="urgent")
-    fresh = send(cast, case)
+    fresh = send(cast, case, to=cast.org_b, services_=["shelter"])
     Referral.objects.filter(pk=late.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))
     call_command("referrals_expire")
     assert Referral.objects.get(pk=late.pk).status == "expired"

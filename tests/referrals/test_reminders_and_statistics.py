@@ -34,7 +34,10 @@ def test_each_step_tells_the_other_side_with_a_link_only(cast, case, consent,
     body = mail.outbox[-1].body
     assert "Наталія" not in body and SECRET_PHONE not in body and referral.reference not in body
     services.referral_accept(referral=referral, actor=cast.agency_poc)
-    assert kinds(cast.caseworker_a) == [Kind.REFERRAL_ANSWERED]
+    assert kinds(cast.caseworker_a) == [Kind.REFERRAL_ACCEPTED]
+    # In the app the sender reads which referral and what the answer was.
+    answered = Notification.objects.get(user=cast.caseworker_a)
+    assert answered.summary == f"A referral you sent was accepted: {referral.reference}"
     services.referral_revoke(referral=referral, actor=cast.caseworker_a)
     assert kinds(cast.agency_poc) == [Kind.REFERRAL_RECEIVED, Kind.REFERRAL_REVOKED]
 

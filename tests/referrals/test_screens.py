@@ -151,6 +151,7 @@ def test_accept_twice_and_decline_on_screen(cast, case, consent):
     before = counts()
     response = poc.post(reverse("referrals:accept", args=[referral.pk]), follow=True)
     assert "already accepted" in response.content.decode() and counts() == before
+    services.referral_complete(referral=referral, actor=cast.agency_poc)  # one open at a time
     other = send(cast, case)
     response = poc.post(reverse("referrals:decline", args=[other.pk]), {"reason": ""})
     assert response.status_code == 400
@@ -174,6 +175,30 @@ def test_linked_case_shows_live_sections_to_a_cso_recipient(cast, case, consent)
     services.referral_revoke(referral=referral, actor=cast.caseworker_a)
     body = client.get(reverse("cases:detail", args=[linked.pk])).content.decode()
     assert "Наталія" not in body
+
+
+def test_linked_case_is_a_link_only_for_those_who_can_open_it(cast, case, consent):
+    """Issue 18: an agency's point of contact was shown "Your linked case C-…" leading to a 404
+    (agency contacts cannot open case files); a CSO's caseworker still gets the link."""
+    referral = send(cast, case)
+    services.referral_accept(referral=referral, actor=cast.agency_poc)
+    linked = Referral.objects.get(pk=referral.pk).recipient_case
+    body = signed_in(cast.agency_poc).get(reverse("referrals:detail", args=[referral.pk])) \
+        .content.decode()
+    assert reverse("cases:detail", args=[linked.pk]) not in body
+    assert f"Your organisation's linked case: {linked.reference}" in body
+    assert signed_in(cast.agency_poc).get(reverse("cases:detail", args=[linked.pk])) \
+        .status_code == 404
+    from bridgeway.orgs.models import OrganisationService
+
+    OrganisationService.objects.create(organisation=cast.org_b, service="legal")
+    other = send(cast, case, to=cast.org_b, services_=["shelter"])
+    services.referral_accept(referral=other, actor=cast.caseworker_b)
+    linked_b = Referral.objects.get(pk=other.pk).recipient_case
+    body = signed_in(cast.caseworker_b).get(reverse("referrals:detail", args=[other.pk])) \
+        .content.decode()
+    assert reverse("cases:detail", args=[linked_b.pk]) in body
+    assert f"Your linked case {linked_b.reference}" in body
 
 
 def test_transfer_screen_needs_confirmation(cast, case, consent):

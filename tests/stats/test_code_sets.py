@@ -139,6 +139,7 @@ def test_deleting_a_dataset_deletes_its_records_and_organisations_stay_protected
     assert ["organisation_id", "year_of_registration"] in indexed
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_migration_converts_stored_lists_both_ways():
     executor = MigrationExecutor(connection)
@@ -174,6 +175,7 @@ def test_migration_converts_stored_lists_both_ways():
         executor.migrate(executor.loader.graph.leaf_nodes("stats"))
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_migration_stops_at_a_code_outside_the_vocabulary():
     """Nothing is silently dropped: a stored code the vocabulary lacks stops the migration

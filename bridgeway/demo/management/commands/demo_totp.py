@@ -2,10 +2,12 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from bridgeway.accounts.models import User
-from bridgeway.core.demo import DEMO_DOMAIN
+from bridgeway.demo.data import DEMO_DOMAIN
+
+User = get_user_model()
 
 
 def current_code(secret: str) -> str:

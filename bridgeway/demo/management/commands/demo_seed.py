@@ -1,15 +1,31 @@
+"""The demo world. Each app is seeded through its services (and, for what no service offers, the
+app's own `demo` module); a part added later checks on its own whether it already ran and is one
+line in `handle`."""
+
+import random
+from datetime import date, timedelta
+
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import decrypt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from bridgeway.accounts.mfa import user_requires_mfa
-from bridgeway.accounts.models import User
-from bridgeway.core import demo
+from bridgeway.accounts.queries import user_requires_mfa
+from bridgeway.cases import demo as cases_demo
+from bridgeway.cases import services as cases
+from bridgeway.civicspace import demo as civic_demo
+from bridgeway.civicspace import services as civic
+from bridgeway.demo import data as demo
 from bridgeway.orgs import services
 from bridgeway.orgs.models import Organisation
+from bridgeway.protection import services as protection
+from bridgeway.referrals import services as referrals
+
+User = get_user_model()
 
 
 class Command(BaseCommand):
@@ -24,6 +40,7 @@ class Command(BaseCommand):
         else:
             self._seed()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        # Parts added later, each checking on its own whether it already ran: one line each.
         self._seed_civic_space()
         self._print_logins()
 
@@ -68,10 +85,6 @@ class Command(BaseCommand):
         self._seed_persons(orgs, people)
 
     def _seed_directory(self, orgs, people, admin_of):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         for org_key, local, function, phone, mail, hours, languages, other in demo.CONTACTS:
             services.contact_add(org=orgs[org_key], actor=admin_of[org_key], user=people[local],
                                  function=function, phone=phone, email=mail, availability=hours,
@@ -92,12 +105,6 @@ class Command(BaseCommand):
                                     decisions=decisions)
 
     def _seed_persons(self, orgs, people):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from bridgeway.protection import services as protection
-
         caseworkers = {"lumina": people["caseworker.a"], "pascupas": people["caseworker.b"]}
         today = timezone.localdate()
         for org_key, name, purposes, closed_years_ago in demo.PERSONS:
@@ -119,8 +126,6 @@ class Command(BaseCommand):
         """About 40 cases across the network's CSOs, each with a story: context, trafficking
         events, services, a support plan, tasks, notes, and on some an assessment with a
         decision. Seeded from a fixed number, so the world is the same every time."""
-        import random
-
         rng = random.Random(2026)
         staff = {"lumina": (people["caseworker.a"], people["supervisor.a"]),
                  "pascupas": (people["caseworker.b"], people["caseworker.b"]),
@@ -134,13 +139,6 @@ class Command(BaseCommand):
         self._seed_referrals(orgs, people)
 
     def _seed_case(self, rng, org, worker, supervisor, i, used):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from bridgeway.cases import services as cases
-        from bridgeway.cases.indicator_sets import set_for
-
         today = timezone.localdate()
         child = i % 5 == 4
         story = rng.choice([s for s in demo.CASE_STORIES if s[7] == child])
@@ -194,7 +192,7 @@ class Command(BaseCommand):
             cases.note_add(case=case, actor=worker, body=body)
         if i % 3 == 0:
             sexual = "SexualExploitation" in types
-            indicator_set = set_for(child=case.is_child, sexual=sexual)
+            indicator_set = cases_demo.set_for(child=case.is_child, sexual=sexual)
             picks = sorted(indicator_set.indicator_ids())
             entries = [cases.IndicatorEntry(x) for x in rng.sample(picks, min(9, len(picks)))]
             assessment = cases.assessment_record(case=case, actor=worker,
@@ -211,21 +209,10 @@ class Command(BaseCommand):
     def _seed_referrals(self, orgs, people):
         """One pending to the police unit, one accepted across the border, one cross-border
         (TRM) sent on a supervisor's override, and one coming in to Lumina."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from bridgeway.cases.models import Case
-        from bridgeway.protection import services as protection
-        from bridgeway.referrals import services as referrals
-
         today = timezone.localdate()
 
-        def open_cases(org_key):
-            return list(Case.objects.filter(organisation=orgs[org_key], status="Active",
-                                            subject__isnull=False).order_by("created_at"))
-
-        lumina, pascupas = open_cases("lumina"), open_cases("pascupas")
+        lumina, pascupas = (cases_demo.open_cases(orgs["lumina"]),
+                            cases_demo.open_cases(orgs["pascupas"]))
         plan = [
             # (case, sender key, actor, recipient key, recipient type, sections, services,
             #  reason, urgency, consent?)
@@ -258,13 +245,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def _seed_civic_space(self):
         """Added later than the rest, so it checks on its own whether it already ran."""
-        from datetime import date
-
-        from bridgeway.civicspace import services as civic
-        from bridgeway.civicspace.models import Consultation, RestrictionType
-
         network = Organisation.objects.filter(name=demo.ORGS[0].name).first()
-        if network is None or Consultation.objects.filter(network=network).exists():
+        if network is None or civic_demo.already_seeded(network):
             return
         civic.restriction_types_seed()
         orgs = {spec.key: Organisation.objects.get(name=spec.name) for spec in demo.ORGS}
@@ -272,7 +254,7 @@ class Command(BaseCommand):
         reporters = {"lumina": User.objects.get(email=demo.email("admin.a")),
                      "pascupas": User.objects.get(email=demo.email("admin.b")),
                      "harbour": User.objects.get(email=demo.email("admin.harbour"))}
-        types = {t.code: t.pk for t in RestrictionType.objects.filter(network__isnull=True)}
+        types = civic_demo.platform_restriction_type_ids()
         for (org_key, title, day, country, actors, codes, visibility, status, text,
              anonymous) in demo.CIVIC_INCIDENTS:
             incident = civic.incident_report(
@@ -308,7 +290,7 @@ class Command(BaseCommand):
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")
         self.stdout.write("Two-factor codes: add the TOTP secret to an authenticator app, or run\n"
-                          "  python manage.py demo_totp <e-mail>\n\n")
+                          "  BRIDGEWAY_DEBUG=1 .venv/bin/python manage.py demo_totp <e-mail>\n\n")
         rows = [("admin", "Platform Admin", "platform administrator (superuser)")] + [
             (local, name, ", ".join(f"{role} @ {org}" for org, role in roles) or "no organisation")
             for local, name, roles in demo.PEOPLE

@@ -1,0 +1,14 @@
+"""Civic space's part in other apps' registries: its menu entry."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bridgeway.civicspace.queries import civic_space_menu
+from bridgeway.core.registry import register_menu
+
+
+@register_menu(50)
+def _menu(user) -> list[tuple]:
+    if not civic_space_menu(user):
+        return []
+    return [(reverse("civicspace:list"), _("Civic space"), "civicspace")]

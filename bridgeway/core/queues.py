@@ -1,0 +1,159 @@
+"""The home page is each person's work queue. Every app contributes the queues it owns here, from
+its AppConfig.ready() (or a `home.py` module imported there); core knows none of them.
+
+A queue is a key, a title, a function `items(user, limit) -> (count, items)` and an ordering
+(`order`: lower first on the page). The function answers for the asking user only (start from the
+app's scoped query), returns the number of things waiting (`capped_count`: exact up to
+COUNT_CAP, shown as "99+" beyond) and at most `limit` of them already in
+the queue's order — most urgent first, then newest — and with `limit == 0` only the count (the
+menu asks for counts on every page). Its SQL statements do not grow with the queue's size (one
+page of rows, and one count when the page is full: `count_and_page`); it leaves out anything
+erased, revoked or otherwise no longer waiting, and never decrypts personal data: labels carry
+references, statuses and dates. See docs/home-queues.md."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection
+
+logger = logging.getLogger("bridgeway.home")
+
+# Urgency of one item: the page shows it as a badge and the menu does not care.
+NORMAL, SOON, URGENT = 0, 1, 2
+
+# Counts stop here ("99+"): counting a long queue to the last row costs as much as reading it,
+# and nobody acts differently on 240 or 2,400 waiting.
+COUNT_CAP = 99
+
+
+def capped_count(queryset) -> int:
+    """How many rows, counted no further than COUNT_CAP + 1."""
+    return queryset.order_by()[:COUNT_CAP + 1].count()  # no ORDER BY: any rows will do
+
+
+def count_and_page(count_qs, page_qs, limit: int) -> tuple[int, list]:
+    """The count and the first `limit` rows, in as few statements as the queue allows: the page
+    first, and the count only when the page is full (a short page is the whole queue). Each
+    statement costs a round trip to the database, which on a busy server is most of the time."""
+    if not limit:
+        return capped_count(count_qs), []
+    rows = list(page_qs[:limit])
+    if len(rows) < limit:
+        return len(rows), rows
+    return capped_count(count_qs), rows
+
+
+def count_label(count: int) -> str:
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    label: str
+    url: str
+    urgency: int = NORMAL
+    due: date | datetime | None = None
+    # When it started waiting (newest first among equally urgent items).
+    since: date | datetime | None = None
+    detail: str = ""
+
+
+# (user, limit) -> (count, first items). The user is Any: core cannot name the user model.
+QueueFunction = Callable[[Any, int], tuple[int, list[QueueItem]]]
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: object  # a (lazy) translated string
+    items: QueueFunction
+    order: int = 100
+    # The menu entry (its key in the navigation) that shows this queue's count, if any.
+    menu: str = ""
+    # Whether the count is work waiting (summed on "Home" in the menu) or a list to keep at hand.
+    actionable: bool = True
+    # "See all": a URL name (reversed without arguments) or "".
+    more: str = ""
+
+
+@dataclass
+class QueueResult:
+    queue: Queue
+    count: int = 0
+    items: list[QueueItem] = field(default_factory=list)
+    failed: bool = False
+
+
+_queues: dict[str, Queue] = {}
+
+
+def register_queue(key: str, title, items: QueueFunction, *, order: int = 100, menu: str = "",
+                   actionable: bool = True, more: str = "") -> Queue:
+    queue = Queue(key=key, title=title, items=items, order=order, menu=menu,
+                  actionable=actionable, more=more)
+    _queues[key] = queue
+    return queue
+
+
+def registered_queues() -> list[Queue]:
+    return sorted(_queues.values(), key=lambda q: (q.order, q.key))
+
+
+def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
+    """Every registered queue for `user` (for the menu's counts, `limit == 0`, only the queues
+    that count somewhere). A queue that fails is reported as failed and the others still show;
+    the log names the queue and the error's type, never its message, which could carry personal
+    data."""
+    queues = [q for q in registered_queues() if limit or q.menu or q.actionable]
+    results: dict[str, QueueResult] = {}
+    while queues:
+        # Inside a transaction (tests, a future ATOMIC_REQUESTS) a failed statement on PostgreSQL
+        # breaks every later one: one savepoint for the run, rolled back after a failure and set
+        # again for the queues still to run. In autocommit (how requests run) none is needed.
+        savepoint = connection.savepoint() if connection.in_atomic_block else None
+        failed_at = None
+        for position, queue in enumerate(queues):
+            try:
+                count, items = queue.items(user, limit)
+            except Exception as exc:
+                logger.error("Home queue %s failed: %s", queue.key, type(exc).__name__)
+                results[queue.key] = QueueResult(queue=queue, failed=True)
+                failed_at = position
+                break
+            results[queue.key] = QueueResult(queue=queue, count=count,
+                                             items=list(items)[:limit])
+        if savepoint is not None:
+            if failed_at is None:
+                connection.savepoint_commit(savepoint)
+            else:
+                connection.savepoint_rollback(savepoint)
+        queues = [] if failed_at is None else queues[failed_at + 1:]
+    return [r for r in (results.get(q.key) for q in registered_queues())
+            if r is not None and (r.failed or r.count or r.items)]
+
+
+def queue_results(request, *, limit: int = 0) -> list[QueueResult]:
+    """The queues of the signed-in person, worked out once per request: the home page asks with
+    items, the menu (on every page, and again when a panel is rendered) only for the counts."""
+    cached = getattr(request, "_bridgeway_queues", None)
+    if cached is not None and cached[0] >= limit:
+        return cached[1]
+    results = run_queues(request.user, limit=limit)
+    request._bridgeway_queues = (limit, results)
+    return results
+
+
+def menu_counts(request) -> dict[str, int]:
+    """Counts by menu key, and the total of work waiting under "home"."""
+    counts: dict[str, int] = {}
+    for result in queue_results(request):
+        if result.queue.menu:
+            counts[result.queue.menu] = counts.get(result.queue.menu, 0) + result.count
+        if result.queue.actionable:
+            counts["home"] = counts.get("home", 0) + result.count
+    return counts
