@@ -178,9 +178,6 @@ def _seed(cast) -> dict:
                                                 base_url="http://testserver/")
     notify(users=[actor], kind="referral_received", link=f"/referrals/{received.pk}/")
     notification = Notification.objects.filter(user=actor).first()
-    erasure = protection.erasure_request(subject=first_contact.subject or case.subject,
-                                         actor=actor, reason="asked") \
-        if False else None  # noqa: SIM108 — an erasure request would freeze the case
     membership = Membership.objects.get(user=actor, organisation=cast.org_a)
 
     # Each path's parameters: a list of candidates, each tried in turn.
@@ -209,7 +206,6 @@ def _seed(cast) -> dict:
             {"id": sent.pk, "message_id": str(message.pk), "document_id": str(document.pk)},
             {"id": received.pk}],
         "/api/v1/task-forces/{id}/": [{"id": mechanism.pk, "member_id": member.pk}],
-        "_unused": erasure,
     }
 
 
