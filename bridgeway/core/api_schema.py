@@ -5,6 +5,8 @@ Wired in as a drf-spectacular postprocessing hook (settings.SPECTACULAR_SETTINGS
 declares the answers that are its own (a 409 with the conflicting fields, a 201, a file).
 Also the serializer pieces whose schema matches what they do."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -217,8 +219,8 @@ def form_parameters(form_class, descriptions: dict[str, str] | None = None) -> l
     descriptions = descriptions or {}
     parameters = []
     for name, field in form_class().fields.items():
-        kwargs = {"description": descriptions.get(name, "")}
-        if isinstance(field, forms.ChoiceField):
-            kwargs["enum"] = [str(value) for value, _label in field.choices if value != ""]
-        parameters.append(OpenApiParameter(name, str, **kwargs))
+        choices: Any = field.choices if isinstance(field, forms.ChoiceField) else None
+        enum = [str(value) for value, _label in choices if value != ""] if choices else None
+        parameters.append(OpenApiParameter(name, str, description=descriptions.get(name, ""),
+                                           enum=enum))
     return parameters
