@@ -40,7 +40,7 @@ from hypothesis.errors import Unsatisfiable
 
 from bridgeway.accounts.services import api_token_create
 
-pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis]
+pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis, pytest.mark.slow]
 
 # Examples per operation: valid ones and invalid ones with each set of real ids, and valid ones
 # with generated ids (mostly 404s). Small on purpose: the suite runs twice in CI on two cores.
