@@ -12,6 +12,8 @@ admin.site.site_header = "Bridgeway platform administration"
 # The admin login goes through allauth, so MFA and throttling apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
+handler404 = "bridgeway.core.views.not_found"
+
 urlpatterns = [
     path("", orgs_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
