@@ -13,6 +13,8 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from bridgeway.core.api import NoFilters, list_filters
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": (
@@ -149,7 +151,9 @@ class TextField(serializers.CharField):
 
 def paginated(view, rows, serializer_class, **serializer_kwargs) -> Response:
     """A sub-resource list, paginated like every other list of the API (`count`, `next`,
-    `previous`, `results`; `?page=`), so that one client rule reads them all."""
+    `previous`, `results`; `?page=`), so that one client rule reads them all. A sub-resource list
+    has no filters: any other parameter is a 400 naming it, not a list that ignored it."""
+    list_filters(view.request, NoFilters)
     page = view.paginate_queryset(rows)
     return view.get_paginated_response(serializer_class(page, many=True,
                                                         **serializer_kwargs).data)

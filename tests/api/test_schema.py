@@ -126,3 +126,19 @@ def test_a_url_no_operation_matches_answers_json_404(cast):
 def test_the_served_schema_is_the_generated_one(client, db):
     served = yaml.safe_load(client.get("/api/schema/").content)
     assert "Error" in served["components"]["schemas"]
+
+
+def test_sub_resource_lists_refuse_unknown_parameters(cast):
+    """A sub-resource list has no filters: `?status=open` is a 400 naming the parameter, not the
+    whole list as if it had been filtered (issue 16)."""
+    from tests.cases.conftest import new_case
+    from tests.conftest import api
+
+    case = new_case(cast)
+    client = api(cast.caseworker_a)
+    url = f"/api/v1/cases/{case.pk}/notes/"
+    assert client.get(url).status_code == 200
+    refused = client.get(url, {"status": "open"})
+    assert refused.status_code == 400
+    assert "status" in refused.json()
+    assert client.get(url, {"page": 1}).status_code == 200
