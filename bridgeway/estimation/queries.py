@@ -12,14 +12,10 @@ Anyone else gets 404 and learns nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.estimation.models import (
@@ -189,14 +185,14 @@ def run_for_user(user: Any, pk: Any) -> LinkageRun:
     networks = [o.pk for o in run_reader_networks(user)]
     run = get_or_404(LinkageRun.objects.select_related("network", "created_by")
                   .filter(network_id__in=networks), pk=pk)
-    return mark_stale(run)
+    return run
 
 
 def encoding_job_for_user(user: Any, pk: Any) -> EncodingJob:
     orgs = [o.pk for o in participant_orgs(user)]
     job = get_or_404(EncodingJob.objects.select_related("network", "organisation")
                   .filter(organisation_id__in=orgs), pk=pk)
-    return mark_stale(job)
+    return job
 
 
 def encoding_jobs_of(network: Organisation, org: Organisation) -> QuerySet[EncodingJob]:
@@ -236,7 +232,7 @@ def estimate_for_user(user: Any, pk: Any) -> Estimate:
     estimate = get_or_404(Estimate.objects.select_related("organisation", "run", "created_by",
                                                        "approved_by")
                        .filter(organisation_id__in=orgs), pk=pk)
-    return mark_stale(estimate)
+    return estimate
 
 
 def finished_runs_for(org: Organisation) -> QuerySet[LinkageRun]:
@@ -256,7 +252,7 @@ def dedupe_run_for_user(user: Any, pk: Any) -> DedupeRun:
     orgs = [o.pk for o in dedupe_orgs(user)]
     run = get_or_404(DedupeRun.objects.select_related("organisation")
                   .filter(organisation_id__in=orgs), pk=pk)
-    return mark_stale(run)
+    return run
 
 
 def pairs_of(run: DedupeRun) -> QuerySet[CandidatePair]:
@@ -278,21 +274,3 @@ def pair_details(pair: CandidatePair) -> list[dict]:
     people = personal_case_fields_of([pair.case_a, pair.case_b])
     return [{"case": case, **people.get(case.pk, {})} for case in (pair.case_a, pair.case_b)]
 
-
-# --- a worker that died ---------------------------------------------------------------------
-
-def mark_stale(work: Any) -> Any:
-    """A task still "running" (or "waiting") whose heartbeat stopped longer ago than
-    BRIDGEWAY_ESTIMATION_STALE_MINUTES lost its worker: it is marked failed with a message,
-    so the person sees it and can start again."""
-    if work.finished:
-        return work
-    minutes = getattr(settings, "BRIDGEWAY_ESTIMATION_STALE_MINUTES", 30)
-    last = work.heartbeat_at or work.created_at
-    if last and last < timezone.now() - timedelta(minutes=minutes):
-        type(work).objects.filter(pk=work.pk, status=work.status).update(
-            status=TaskStatus.FAILED, finished_at=timezone.now(),
-            error=_("The background worker stopped before this finished. Nothing was kept; "
-                    "start it again."))
-        work.refresh_from_db()
-    return work
