@@ -305,7 +305,7 @@ def home_estimates_to_approve(user: Any, limit: int) -> tuple[int, list[QueueIte
         for row in rows]
 
 
-def dedupe_runs_to_review(user: Any) -> QuerySet[DedupeRun]:
+def dedupe_runs_to_review(user: Any) -> QuerySet[Any]:
     """The newest finished duplicate check of each organisation the user supervises, while it
     has possible duplicates nobody has decided on. An older check's pairs are superseded by the
     newer one's."""
