@@ -7,8 +7,6 @@ statements do not grow with the queues."""
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,11 +14,11 @@ from bridgeway.cases import services as cases
 from bridgeway.estimation import services
 from bridgeway.estimation.models import CandidatePair, DedupeRun, TaskStatus
 from tests.conftest import signed_in
-from tests.estimation.app_helpers import make_world, upload
+from tests.core.test_home_queues import _queries
+from tests.estimation.app_helpers import TABLE, make_world, upload
 
 pytestmark = pytest.mark.django_db
 
-TABLE = "A,B,C,count\n1,0,0,120\n0,1,0,90\n0,0,1,70\n1,1,0,25\n1,0,1,18\n0,1,1,14\n1,1,1,6\n"
 APPROVALS = "Estimates waiting for your approval"
 DUPLICATES = "Possible duplicates to review"
 
@@ -112,14 +110,6 @@ def test_a_newer_check_replaces_the_older_ones_pairs(world):
     assert DUPLICATES not in home(world.sup_a)
 
 
-def _statements(user) -> int:
-    client = signed_in(user)
-    client.get(reverse("home"))  # warm: session, caches
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(reverse("home")).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_home_page_statements_do_not_grow_with_estimation_queues(world):
     def one_of_each(i):
         estimate(world, f"Estimate {i}")
@@ -129,11 +119,11 @@ def test_the_home_page_statements_do_not_grow_with_estimation_queues(world):
 
     people = (world.coordinator2, world.researcher, world.sup_a)
     one_of_each(0)
-    few = [_statements(who) for who in people]
+    few = [_queries(who) for who in people]
     for i in range(1, 7):
         one_of_each(i)
-    full = [_statements(who) for who in people]
+    full = [_queries(who) for who in people]
     for i in range(7, 20):
         one_of_each(i)
-    many = [_statements(who) for who in people]
+    many = [_queries(who) for who in people]
     assert many == full and all(a <= b for a, b in zip(few, full, strict=True))

@@ -3,9 +3,6 @@ whose worker died is found by `jobs.recover()` and started again from the beginn
 its results in one transaction) or, out of attempts, marked failed with a message the person sees
 on the page and in the API. Outsiders still get 404."""
 
-import subprocess
-import sys
-
 import pytest
 from django.utils import timezone
 
@@ -23,23 +20,14 @@ from bridgeway.estimation.models import (
 )
 from bridgeway.protection.models import AuditEvent
 from tests.conftest import signed_in
-from tests.estimation.app_helpers import make_world, overlapping, upload
+from tests.estimation.app_helpers import TABLE, make_world, overlapping, upload
+from tests.stats.test_job_recovery import _dead_worker
 
 pytestmark = pytest.mark.django_db
-
-TABLE = "A,B,C,count\n1,0,0,120\n0,1,0,90\n0,0,1,70\n1,1,0,25\n1,0,1,18\n0,1,1,14\n1,1,1,6\n"
-
 
 @pytest.fixture
 def world(cast):
     return make_world(cast)
-
-
-def _dead_worker() -> str:
-    """The lease name of a process that existed on this host and has ended."""
-    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                           capture_output=True, text=True, check=True)
-    return f"{jobs.worker_id().rsplit(':', 2)[0]}:{child.stdout.strip()}:1"
 
 
 def _killed(job, *, attempts, **left):
