@@ -150,7 +150,7 @@ def run(args):
     estimate = Estimate.objects.get(pk=estimate.pk)
     result = estimate.result
     print(f"estimate ({args.bootstrap} bootstrap replicates): {took:.2f} s through the service "
-          f"(progress written at most 50 times); mse.estimate alone {pure:.2f} s; total "
+          f"(progress via the heartbeat); mse.estimate alone {pure:.2f} s; total "
           f"{result.get('total', 0):.0f} [{result['ci95'][0]:.0f}, {result['ci95'][1]:.0f}] "
           f"against a true population of {args.persons}" if result.get("exists")
           else f"estimate: {result.get('reason')}")

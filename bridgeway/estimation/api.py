@@ -19,12 +19,14 @@ def _errors(exc: ValidationError) -> dict:
     return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
 
 
-class WorkSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    progress = serializers.IntegerField()
-    error = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField(allow_null=True)
+class WorkFields(serializers.Serializer):
+    """What every background task answers: status, progress and, if it failed or its worker
+    stopped, why (`interruption`: "", "resumed", "failed" or "error"; `message`: what to do)."""
+
+    progress = serializers.IntegerField(read_only=True, help_text="Percent done")
+    rows_done = serializers.IntegerField(read_only=True)
+    rows_total = serializers.IntegerField(read_only=True)
+    message = serializers.CharField(read_only=True)
 
 
 class EncodingSetSerializer(serializers.ModelSerializer):
@@ -54,17 +56,18 @@ class CaptureHistorySerializer(serializers.Serializer):
     rows = HistorySerializer(many=True)
 
 
-class LinkageRunSerializer(serializers.ModelSerializer):
+class LinkageRunSerializer(WorkFields, serializers.ModelSerializer):
     lists = ListSerializer(many=True)
     histories = HistorySerializer(many=True)
 
     class Meta:
         model = LinkageRun
-        fields = ["id", "network", "status", "progress", "error", "threshold", "lists",
+        fields = ["id", "network", "status", "progress", "rows_done", "rows_total",
+                  "error", "interruption", "message", "threshold", "lists",
                   "histories", "clusters_across", "created_at", "finished_at"]
 
 
-class EstimateSerializer(serializers.ModelSerializer):
+class EstimateSerializer(WorkFields, serializers.ModelSerializer):
     table = CaptureHistorySerializer()
     result = serializers.JSONField(help_text="total, unobserved, ci95 [low, high], terms, exists, "
                                              "reason, models: as `manage.py mse_estimate --json`")
@@ -73,7 +76,8 @@ class EstimateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Estimate
         fields = ["id", "organisation", "title", "run", "method", "pthresh", "bootstrap",
-                  "list_definitions", "status", "progress", "error", "table", "result",
+                  "list_definitions", "status", "progress", "rows_done", "rows_total", "error",
+                  "interruption", "message", "table", "result",
                   "warnings", "release", "created_by", "approved_by", "approved_at",
                   "published_at", "created_at", "finished_at"]
 

@@ -8,4 +8,6 @@ class EstimationConfig(AppConfig):
     verbose_name = _("Estimation")
 
     def ready(self) -> None:
-        from bridgeway.estimation import audit_codes, hooks  # noqa: F401
+        from bridgeway.estimation import audit_codes, home, hooks  # noqa: F401
+
+        home.register()

@@ -21,4 +21,6 @@ AUDIT_CODES = register_audit_codes({
     "estimation.dedupe_run.finished": _("Duplicate check finished"),
     "estimation.candidate_pair.confirmed": _("Possible duplicate confirmed as the same person"),
     "estimation.candidate_pair.rejected": _("Possible duplicate rejected"),
+    "estimation.task.resumed": _("Estimation task started again after its worker stopped"),
+    "estimation.task.interrupted": _("Estimation task failed: its worker stopped"),
 })

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.core.models import BackgroundJob
+
 
 class TaskStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting")
@@ -19,18 +21,17 @@ class TaskStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class BackgroundWork(models.Model):
-    """Status, progress and error message of a background task. `heartbeat_at` moves with every
-    progress step: a running task whose heartbeat is older than
-    BRIDGEWAY_ESTIMATION_STALE_MINUTES lost its worker (see queries.mark_stale)."""
+class EstimationJob(BackgroundJob):
+    """A background task of this app on `core.jobs` (docs/operations.md, "Background jobs"):
+    leased, with a heartbeat and progress (rows_done of rows_total); if its worker dies,
+    `jobs.recover()` starts it again from the beginning (each task writes its results in one
+    transaction, so a dead attempt left nothing) or marks it failed with a message. `error` holds
+    the task's own reason when it failed on its input (e.g. a table that cannot be estimated)."""
 
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices,
                               default=TaskStatus.WAITING)
-    progress = models.PositiveSmallIntegerField(default=0)  # percent
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -38,6 +39,26 @@ class BackgroundWork(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (TaskStatus.DONE, TaskStatus.FAILED)
+
+    @property
+    def progress(self) -> int:
+        """Percent done."""
+        if self.status == TaskStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return max(0, min(100, int(100 * self.rows_done / self.rows_total)))
+
+    @property
+    def message(self) -> str:
+        """What the person who started it reads: why it failed, or that it was started again
+        after its worker stopped."""
+        return self.error or self.interruption_message
+
+    def job_interrupted(self, *, resumed: bool) -> None:
+        from bridgeway.estimation import services
+
+        services.job_interrupted(self, resumed=resumed)
 
 
 class NetworkLinkageSettings(models.Model):
@@ -122,8 +143,10 @@ class EncodingSet(models.Model):
         return f"org:{self.organisation_id}" if self.organisation_id else f"name:{self.list_name}"
 
 
-class EncodingJob(BackgroundWork):
+class EncodingJob(EstimationJob):
     """A member organisation's encodings being computed in the background."""
+
+    job_task = "bridgeway.estimation.tasks.compute_encodings"
 
     network = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE,
@@ -140,7 +163,9 @@ class EncodingJob(BackgroundWork):
         return f"encoding job {self.pk}"
 
 
-class LinkageRun(BackgroundWork):
+class LinkageRun(EstimationJob):
+    job_task = "bridgeway.estimation.tasks.link"
+
     network = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -177,10 +202,12 @@ class LinkageMatch(models.Model):
         return f"match in run {self.run_id}"
 
 
-class Estimate(BackgroundWork):
+class Estimate(EstimationJob):
     """A multiple systems estimate from a linkage run's capture histories or an uploaded table,
     owned by a network (its coordinators and researchers) or a researcher's organisation.
     Publishing needs a second person's approval (four eyes), as safe statistics do."""
+
+    job_task = "bridgeway.estimation.tasks.estimate"
 
     class Method(models.TextChoices):
         STEPWISE = "stepwise", _("Stepwise selection of two-way interactions")
@@ -223,7 +250,9 @@ class Estimate(BackgroundWork):
         return self.title
 
 
-class DedupeRun(BackgroundWork):
+class DedupeRun(EstimationJob):
+    job_task = "bridgeway.estimation.tasks.dedupe"
+
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
                                      related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

@@ -12,15 +12,15 @@ Anyone else gets 404 and learns nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from bridgeway.core.queues import QueueItem, count_and_page
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.estimation.models import (
     CandidatePair,
@@ -189,14 +189,14 @@ def run_for_user(user: Any, pk: Any) -> LinkageRun:
     networks = [o.pk for o in run_reader_networks(user)]
     run = get_or_404(LinkageRun.objects.select_related("network", "created_by")
                   .filter(network_id__in=networks), pk=pk)
-    return mark_stale(run)
+    return run
 
 
 def encoding_job_for_user(user: Any, pk: Any) -> EncodingJob:
     orgs = [o.pk for o in participant_orgs(user)]
     job = get_or_404(EncodingJob.objects.select_related("network", "organisation")
                   .filter(organisation_id__in=orgs), pk=pk)
-    return mark_stale(job)
+    return job
 
 
 def encoding_jobs_of(network: Organisation, org: Organisation) -> QuerySet[EncodingJob]:
@@ -236,7 +236,7 @@ def estimate_for_user(user: Any, pk: Any) -> Estimate:
     estimate = get_or_404(Estimate.objects.select_related("organisation", "run", "created_by",
                                                        "approved_by")
                        .filter(organisation_id__in=orgs), pk=pk)
-    return mark_stale(estimate)
+    return estimate
 
 
 def finished_runs_for(org: Organisation) -> QuerySet[LinkageRun]:
@@ -256,7 +256,7 @@ def dedupe_run_for_user(user: Any, pk: Any) -> DedupeRun:
     orgs = [o.pk for o in dedupe_orgs(user)]
     run = get_or_404(DedupeRun.objects.select_related("organisation")
                   .filter(organisation_id__in=orgs), pk=pk)
-    return mark_stale(run)
+    return run
 
 
 def pairs_of(run: DedupeRun) -> QuerySet[CandidatePair]:
@@ -279,20 +279,55 @@ def pair_details(pair: CandidatePair) -> list[dict]:
     return [{"case": case, **people.get(case.pk, {})} for case in (pair.case_a, pair.case_b)]
 
 
-# --- a worker that died ---------------------------------------------------------------------
 
-def mark_stale(work: Any) -> Any:
-    """A task still "running" (or "waiting") whose heartbeat stopped longer ago than
-    BRIDGEWAY_ESTIMATION_STALE_MINUTES lost its worker: it is marked failed with a message,
-    so the person sees it and can start again."""
-    if work.finished:
-        return work
-    minutes = getattr(settings, "BRIDGEWAY_ESTIMATION_STALE_MINUTES", 30)
-    last = work.heartbeat_at or work.created_at
-    if last and last < timezone.now() - timedelta(minutes=minutes):
-        type(work).objects.filter(pk=work.pk, status=work.status).update(
-            status=TaskStatus.FAILED, finished_at=timezone.now(),
-            error=_("The background worker stopped before this finished. Nothing was kept; "
-                    "start it again."))
-        work.refresh_from_db()
-    return work
+# --- home queues (core.queues; registered in home.py) ----------------------------------------
+
+def estimates_awaiting_approval(user: Any) -> QuerySet[Estimate]:
+    """Finished draft estimates of the organisations the user works with estimates for, that
+    someone else ran (four eyes: nobody approves their own)."""
+    orgs = [o.pk for o in estimate_orgs(user)]
+    if not orgs:
+        return Estimate.objects.none()
+    return Estimate.objects.filter(organisation_id__in=orgs, status=TaskStatus.DONE,
+                                   release=Estimate.Release.DRAFT).exclude(created_by=user)
+
+
+def home_estimates_to_approve(user: Any, limit: int) -> tuple[int, list[QueueItem]]:
+    """Newest finished first. Labels carry the estimate's title and who ran it, no data."""
+    qs = estimates_awaiting_approval(user)
+    count, rows = count_and_page(qs, qs.order_by("-finished_at", "-pk").values(
+        "pk", "title", "finished_at", "organisation__name", "created_by__full_name"), limit)
+    return count, [QueueItem(
+        label=_("Estimate “%(title)s”") % {"title": row["title"]},
+        url=reverse("estimation:estimate", args=[row["pk"]]), since=row["finished_at"],
+        detail=_("%(org)s, run by %(name)s") % {
+            "org": row["organisation__name"], "name": row["created_by__full_name"] or "—"})
+        for row in rows]
+
+
+def dedupe_runs_to_review(user: Any) -> QuerySet[Any]:
+    """The newest finished duplicate check of each organisation the user supervises, while it
+    has possible duplicates nobody has decided on. An older check's pairs are superseded by the
+    newer one's."""
+    orgs = [o.pk for o in dedupe_orgs(user)]
+    newest = DedupeRun.objects.filter(organisation_id=OuterRef("organisation_id"),
+                                      status=TaskStatus.DONE).order_by("-created_at", "-pk")
+    qs = DedupeRun.objects.filter(organisation_id__in=orgs, status=TaskStatus.DONE,
+                                  pk=Subquery(newest.values("pk")[:1])) \
+        .annotate(pending=Count("pairs", filter=Q(
+            pairs__decision=CandidatePair.Decision.PENDING))).filter(pending__gt=0)
+    return qs if orgs else qs.none()  # no statement for people who supervise nothing
+
+
+def home_duplicates_to_review(user: Any, limit: int) -> tuple[int, list[QueueItem]]:
+    """One line per organisation (its newest check), newest first: how many pairs wait."""
+    qs = dedupe_runs_to_review(user)
+    count, rows = count_and_page(qs, qs.order_by("-finished_at", "-pk").values(
+        "pk", "pending", "finished_at", "organisation__name"), limit)
+    return count, [QueueItem(
+        label=ngettext("%(n)d possible duplicate to review",
+                       "%(n)d possible duplicates to review", row["pending"])
+        % {"n": row["pending"]},
+        url=reverse("estimation:dedupe_run", args=[row["pk"]]), since=row["finished_at"],
+        detail=str(row["organisation__name"]))
+        for row in rows]

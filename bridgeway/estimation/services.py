@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bridgeway.core import jobs
 from bridgeway.estimation import queries
 from bridgeway.estimation.models import (
     CandidatePair,
@@ -53,35 +54,36 @@ def _require_member(network: Organisation, org: Organisation) -> None:
         raise PermissionDenied(_("This organisation is not a member of the network."))
 
 
-# --- background work bookkeeping ----------------------------------------------------------
-
-def _beat(work: Any, progress: float | None = None) -> None:
-    """Progress and heartbeat, written at once (outside the task's transaction, if any)."""
-    fields: dict[str, Any] = {"heartbeat_at": timezone.now()}
-    if progress is not None:
-        fields["progress"] = max(0, min(100, int(progress)))
-    type(work).objects.filter(pk=work.pk).update(**fields)
-
-
-def _claim(model: Any, pk: Any) -> Any:
-    """Takes a waiting task for running; None if it is gone or another worker has it."""
-    if not model.objects.filter(pk=pk, status=TaskStatus.WAITING).update(
-            status=TaskStatus.RUNNING, heartbeat_at=timezone.now()):
-        return None
-    return model.objects.get(pk=pk)
-
+# --- background work (core.jobs) ------------------------------------------------------------
 
 def _fail(work: Any, message: str) -> None:
+    """The task failed on its input: the reason the person reads, nothing kept."""
     type(work).objects.filter(pk=work.pk).update(status=TaskStatus.FAILED, error=message[:500],
-                                                 finished_at=timezone.now())
+                                                 finished_at=timezone.now(), worker="")
+    work.refresh_from_db()
 
 
-def _done(work: Any, **fields: Any) -> None:
+def _done(work: Any, run: jobs.Run, **fields: Any) -> None:
     for name, value in fields.items():
         setattr(work, name, value)
-    work.status, work.progress, work.finished_at = TaskStatus.DONE, 100, timezone.now()
+    work.status, work.finished_at, work.worker = TaskStatus.DONE, timezone.now(), ""
+    work.rows_total = max(run.rows_total or 0, run.rows_done, work.rows_total)
+    work.rows_done = work.rows_total
     work.heartbeat_at = work.finished_at
     work.save()
+
+
+def job_interrupted(job: Any, *, resumed: bool) -> None:
+    """Recorded when a worker died under an estimation task (`core.jobs.recover`): started
+    again from the beginning, or failed with a message."""
+    org = getattr(job, "organisation", None) or job.network
+    payload = {"task": job._meta.model_name, "attempts": job.attempts}
+    if resumed:
+        audit_record(action="estimation.task.resumed", organisation=org, obj=job,
+                     payload=payload)
+    else:
+        audit_record(action="estimation.task.interrupted", organisation=org, obj=job,
+                     payload=payload)
 
 
 # --- the network's linkage settings --------------------------------------------------------
@@ -225,9 +227,7 @@ def encoding_job_create(*, network: Organisation, org: Organisation, actor: Any)
     job = EncodingJob.objects.create(network=network, organisation=org, created_by=actor)
     audit_record(action="estimation.encodings.requested", actor=actor, organisation=org, obj=job,
                  payload={"network": network.pk})
-    from bridgeway.estimation.tasks import compute_encodings
-
-    compute_encodings.enqueue(job.pk)
+    jobs.enqueue(job)
     job.refresh_from_db()
     return job
 
@@ -236,31 +236,37 @@ def encoding_job_run(job_id: int) -> EncodingJob | None:
     """Encodes the organisation's persons under its sealed secret. The task gets the id only."""
     from bridgeway.estimation import clk
 
-    job = _claim(EncodingJob, job_id)
+    job = EncodingJob.objects.select_related("network", "organisation", "created_by") \
+        .filter(pk=job_id).first()
     if job is None:
         return None
-    try:
-        part = Participation.objects.get(network=job.network, organisation=job.organisation)
-        if not part.enabled or not part.has_secret:
-            _fail(job, _("The organisation no longer takes part; nothing was computed."))
-            return job
-        ids, records = _platform_records(job.organisation)
-        _beat(job, 50)
-        schema = clk.default_schema()
-        secret = _open_secret(part)
-        clks = clk.encode_many(records, schema, secret)
-        with transaction.atomic():
-            enc = EncodingSet.objects.create(
-                network=job.network, organisation=job.organisation,
-                source=EncodingSet.Source.PLATFORM, fingerprint=clk.fingerprint(schema, secret),
-                count=len(ids), clks=clks.tobytes(), record_ids=ids, created_by=job.created_by)
-            _done(job, encodings=enc)
-            audit_record(action="estimation.encodings.computed", actor=job.created_by,
-                         organisation=job.organisation, obj=enc,
-                         payload={"network": job.network_id, "count": enc.count})
-    except Exception:  # noqa: BLE001 — the message must not carry personal data
-        _fail(job, _("Computing the encodings failed; nothing was kept."))
-        raise
+    with jobs.running(job) as run:
+        if run is None:
+            return None
+        try:
+            part = Participation.objects.get(network=job.network, organisation=job.organisation)
+            if not part.enabled or not part.has_secret:
+                _fail(job, _("The organisation no longer takes part; nothing was computed."))
+                return job
+            ids, records = _platform_records(job.organisation)
+            run.progress(0, len(ids))
+            schema = clk.default_schema()
+            secret = _open_secret(part)
+            clks = clk.encode_many(records, schema, secret)
+            run.progress(len(ids))
+            with transaction.atomic():
+                enc = EncodingSet.objects.create(
+                    network=job.network, organisation=job.organisation,
+                    source=EncodingSet.Source.PLATFORM,
+                    fingerprint=clk.fingerprint(schema, secret), count=len(ids),
+                    clks=clks.tobytes(), record_ids=ids, created_by=job.created_by)
+                _done(job, run, encodings=enc)
+                audit_record(action="estimation.encodings.computed", actor=job.created_by,
+                             organisation=job.organisation, obj=enc,
+                             payload={"network": job.network_id, "count": enc.count})
+        except Exception:  # noqa: BLE001 — the message must not carry personal data
+            _fail(job, _("Computing the encodings failed; nothing was kept."))
+            raise
     return job
 
 
@@ -352,9 +358,7 @@ def run_start(*, network: Organisation, actor: Any, threshold: float | None = No
     run.save(update_fields=["lists"])
     audit_record(action="estimation.linkage_run.started", actor=actor, organisation=network,
                  obj=run, payload={"lists": len(sets), "threshold": str(run.threshold)})
-    from bridgeway.estimation.tasks import link
-
-    link.enqueue(run.pk)
+    jobs.enqueue(run)
     run.refresh_from_db()
     return run
 
@@ -366,49 +370,55 @@ def _letter(i: int) -> str:
 def run_link(run_id: int) -> LinkageRun | None:
     """Links the run's encoding sets (encodings only: no name is read) and stores the capture
     histories and, for platform lists, which cases were found elsewhere."""
-    from bridgeway.estimation import linkage
-
-    run = _claim(LinkageRun, run_id)
+    run = LinkageRun.objects.select_related("network", "created_by").filter(pk=run_id).first()
     if run is None:
         return None
-    try:
-        sets = sorted(run.encoding_sets.all(), key=lambda e: queries.list_label(e).casefold())
-        arrays = [np.frombuffer(bytes(e.clks), dtype=np.uint8).reshape(-1, 128) for e in sets]
-        _beat(run, 10)
-        clusters = linkage.link_many(arrays, run.threshold)
-        _beat(run, 80)
-        sizes = [len(a) for a in arrays]
-        histories = linkage.capture_histories(sizes, clusters)
-        rows: list[dict[str, Any]] = sorted(
-            ({"pattern": "".join(str(int(b)) for b in pattern), "count": int(n)}
-             for pattern, n in histories.items() if n),
-            key=lambda r: str(r["pattern"]), reverse=True)
-        matches = []
-        across = 0
-        for cluster in clusters:
-            members = list(cluster)
-            lists_in = {li for li, _ri in members}
-            if len(lists_in) < 2:
-                continue
-            across += 1
-            for li, ri in members:
-                enc = sets[li]
-                if enc.source == EncodingSet.Source.PLATFORM and enc.organisation_id:
-                    matches.append(LinkageMatch(run=run, organisation_id=enc.organisation_id,
-                                                case_id=enc.record_ids[ri],
-                                                others=len(lists_in) - 1))
-        with transaction.atomic():
-            LinkageMatch.objects.bulk_create(_still_theirs(matches))
-            _done(run, histories=rows, clusters_across=across)
-            audit_record(action="estimation.linkage_run.finished", actor=run.created_by,
-                         organisation=run.network, obj=run,
-                         payload={"lists": len(sets), "shared": across})
-    except Exception:  # noqa: BLE001
-        _fail(run, _("The linkage failed; nothing was kept. Start it again, or tell the "
-                     "platform's operators if it fails again."))
-        raise
+    with jobs.running(run) as lease:
+        if lease is None:
+            return None
+        try:
+            _link(run, lease)
+        except Exception:  # noqa: BLE001
+            _fail(run, _("The linkage failed; nothing was kept. Start it again, or tell the "
+                         "platform's operators if it fails again."))
+            raise
     return run
 
+
+def _link(run: LinkageRun, lease: jobs.Run) -> None:
+    from bridgeway.estimation import linkage
+
+    sets = sorted(run.encoding_sets.all(), key=lambda e: queries.list_label(e).casefold())
+    arrays = [np.frombuffer(bytes(e.clks), dtype=np.uint8).reshape(-1, 128) for e in sets]
+    sizes = [len(a) for a in arrays]
+    lease.progress(0, sum(sizes))
+    clusters = linkage.link_many(arrays, run.threshold)
+    lease.progress(sum(sizes))
+    histories = linkage.capture_histories(sizes, clusters)
+    rows: list[dict[str, Any]] = sorted(
+        ({"pattern": "".join(str(int(b)) for b in pattern), "count": int(n)}
+         for pattern, n in histories.items() if n),
+        key=lambda r: str(r["pattern"]), reverse=True)
+    matches = []
+    across = 0
+    for cluster in clusters:
+        members = list(cluster)
+        lists_in = {li for li, _ri in members}
+        if len(lists_in) < 2:
+            continue
+        across += 1
+        for li, ri in members:
+            enc = sets[li]
+            if enc.source == EncodingSet.Source.PLATFORM and enc.organisation_id:
+                matches.append(LinkageMatch(run=run, organisation_id=enc.organisation_id,
+                                            case_id=enc.record_ids[ri],
+                                            others=len(lists_in) - 1))
+    with transaction.atomic():
+        LinkageMatch.objects.bulk_create(_still_theirs(matches))
+        _done(run, lease, histories=rows, clusters_across=across)
+        audit_record(action="estimation.linkage_run.finished", actor=run.created_by,
+                     organisation=run.network, obj=run,
+                     payload={"lists": len(sets), "shared": across})
 
 def _still_theirs(matches: list[LinkageMatch]) -> list[LinkageMatch]:
     """Matches whose case still belongs to the organisation that encoded it (a case transferred
@@ -506,9 +516,7 @@ def estimate_create(*, org: Organisation, actor: Any, title: str, run: LinkageRu
                  obj=estimate, payload={"method": method, "bootstrap": estimate.bootstrap,
                                         "run": run.pk if run else None,
                                         "lists": len(source.lists)})
-    from bridgeway.estimation.tasks import estimate as estimate_task
-
-    estimate_task.enqueue(estimate.pk)
+    jobs.enqueue(estimate)
     estimate.refresh_from_db()
     return estimate
 
@@ -516,36 +524,31 @@ def estimate_create(*, org: Organisation, actor: Any, title: str, run: LinkageRu
 def estimate_run(estimate_id: int) -> Estimate | None:
     from bridgeway.estimation import mse
 
-    estimate = _claim(Estimate, estimate_id)
+    estimate = Estimate.objects.select_related("organisation", "created_by") \
+        .filter(pk=estimate_id).first()
     if estimate is None:
         return None
-    try:
-        table = _capture_table(TableSource(**estimate.table))
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            # One write per 2 %: a thousand replicates do not mean a thousand updates.
-            share = done / max(total, 1)
-            if share - last[0] >= 0.02 or done == total:
-                last[0] = share
-                _beat(estimate, 5 + 90 * share)
-
-        _beat(estimate, 5)
-        result = mse.estimate(table, method=estimate.method, pthresh=estimate.pthresh,
-                              bootstrap=estimate.bootstrap, seed=estimate.seed,
-                              progress=progress)
-        with transaction.atomic():
-            _done(estimate, result=_plain_json(result.to_dict()))
-            audit_record(action="estimation.estimate.finished", actor=estimate.created_by,
-                         organisation=estimate.organisation, obj=estimate,
-                         payload={"exists": bool(result.exists)})
-    except mse.TableError as exc:
-        _fail(estimate, str(exc))
-    except Exception:  # noqa: BLE001
-        _fail(estimate, _("The estimate failed; nothing was kept."))
-        raise
+    with jobs.running(estimate) as lease:
+        if lease is None:
+            return None
+        try:
+            table = _capture_table(TableSource(**estimate.table))
+            # Progress in bootstrap replicates, written by the worker's heartbeat.
+            lease.progress(0, max(estimate.bootstrap, 1))
+            result = mse.estimate(table, method=estimate.method, pthresh=estimate.pthresh,
+                                  bootstrap=estimate.bootstrap, seed=estimate.seed,
+                                  progress=lease.progress)
+            with transaction.atomic():
+                _done(estimate, lease, result=_plain_json(result.to_dict()))
+                audit_record(action="estimation.estimate.finished", actor=estimate.created_by,
+                             organisation=estimate.organisation, obj=estimate,
+                             payload={"exists": bool(result.exists)})
+        except mse.TableError as exc:
+            _fail(estimate, str(exc))
+        except Exception:  # noqa: BLE001
+            _fail(estimate, _("The estimate failed; nothing was kept."))
+            raise
     return estimate
-
 
 def _plain_json(data: dict) -> dict:
     """The estimate as stored: numpy scalars become Python numbers; NaN or infinity are refused
@@ -606,9 +609,7 @@ def dedupe_start(*, org: Organisation, actor: Any) -> DedupeRun:
     _require(actor, org, DEDUPE_ROLES, _("Only supervisors look for duplicate persons."))
     run = DedupeRun.objects.create(organisation=org, created_by=actor)
     audit_record(action="estimation.dedupe_run.started", actor=actor, organisation=org, obj=run)
-    from bridgeway.estimation.tasks import dedupe
-
-    dedupe.enqueue(run.pk)
+    jobs.enqueue(run)
     run.refresh_from_db()
     return run
 
@@ -618,31 +619,34 @@ def dedupe_run(run_id: int) -> DedupeRun | None:
     memory): the candidate pairs keep case ids, a probability and the match weights only."""
     from bridgeway.estimation import clk, dedupe
 
-    run = _claim(DedupeRun, run_id)
+    run = DedupeRun.objects.select_related("organisation", "created_by") \
+        .filter(pk=run_id).first()
     if run is None:
         return None
-    try:
-        ids, records = _platform_records(run.organisation)
-        for case_id, record in zip(ids, records, strict=True):
-            record["id"] = case_id
-        _beat(run, 20)
-        found = dedupe.dedupe(records, clk.default_schema()) if len(records) > 1 else []
-        _beat(run, 90)
-        pairs = [CandidatePair(run=run, case_a_id=a, case_b_id=b, probability=float(p),
-                               explanation=_explanation(why))
-                 for a, b, p, why in found]
-        with transaction.atomic():
-            CandidatePair.objects.bulk_create(pairs)
-            _done(run, records=len(records))
-            audit_record(action="estimation.dedupe_run.finished", actor=run.created_by,
-                         organisation=run.organisation, obj=run,
-                         payload={"records": len(records), "pairs": len(pairs)})
-    except Exception:  # noqa: BLE001
-        _fail(run, _("The duplicate check could not learn from this organisation's persons "
-                     "(it needs enough of them, some alike); nothing was kept."))
-        raise
+    with jobs.running(run) as lease:
+        if lease is None:
+            return None
+        try:
+            ids, records = _platform_records(run.organisation)
+            for case_id, record in zip(ids, records, strict=True):
+                record["id"] = case_id
+            lease.progress(0, len(records))
+            found = dedupe.dedupe(records, clk.default_schema()) if len(records) > 1 else []
+            lease.progress(len(records))
+            pairs = [CandidatePair(run=run, case_a_id=a, case_b_id=b, probability=float(p),
+                                   explanation=_explanation(why))
+                     for a, b, p, why in found]
+            with transaction.atomic():
+                CandidatePair.objects.bulk_create(pairs)
+                _done(run, lease, records=len(records))
+                audit_record(action="estimation.dedupe_run.finished", actor=run.created_by,
+                             organisation=run.organisation, obj=run,
+                             payload={"records": len(records), "pairs": len(pairs)})
+        except Exception:  # noqa: BLE001
+            _fail(run, _("The duplicate check could not learn from this organisation's "
+                         "persons (it needs enough of them, some alike); nothing was kept."))
+            raise
     return run
-
 
 def _explanation(why: dict) -> list[dict]:
     """dedupe's explanation ({field: match weight, "prior": weight}) as rows the review screen

@@ -1,5 +1,6 @@
 """Background tasks of the estimation app. Each receives an id only (never personal data) and
-keeps its status, progress and error on its own row (models.BackgroundWork)."""
+runs its job inside `core.jobs.running` (models.EstimationJob): leased, with a heartbeat; safe to
+run again after a worker died (a job already finished or running elsewhere is skipped)."""
 
 from django.tasks import task
 

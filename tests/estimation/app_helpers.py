@@ -16,6 +16,8 @@ from tests.conftest import Cast, _member
 from tests.factories import OrganisationFactory
 
 SECRET = demo.DEMO_SECRET
+# A capture-history table of three lists, as an uploaded estimate reads it.
+TABLE = "A,B,C,count\n1,0,0,120\n0,1,0,90\n0,0,1,70\n1,1,0,25\n1,0,1,18\n0,1,1,14\n1,1,1,6\n"
 
 
 @dataclass
