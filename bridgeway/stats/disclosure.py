@@ -182,3 +182,68 @@ def secure(cells: list[Cell], ranges, k: int, min_values: int = 2) -> list[Cell]
         left = best_left
     by_id = {id(c): c for c in cells}
     return [by_id[i] for i in left if i in by_id]
+
+
+# --- the audit of two-way (and wider) tables with their margins ------------------------------------
+#
+# A cross-tab is a table whose cells add up along rows and along columns. An outsider who knows
+# the margins (the row and column totals, as other views of the same records show them, rounded
+# by their own cell keys; the grand total, possibly exactly) can combine subtractions along rows
+# and columns. What can be deduced about a suppressed cell is then the least and the greatest
+# value it takes over every table consistent with all that is shown: two linear programs per
+# suppressed cell. For a two-way table the sums form two laminar families (rows with the grand
+# total, and columns), so the system is totally unimodular and those bounds are exact integers.
+
+
+def table_ranges(cells: list[Cell], sums: list[tuple[list[int], object]],
+                 k: int) -> dict[int, tuple[int, int]]:
+    """What can be deduced about each suppressed cell (by `id`) of a table whose `cells` add
+    up to margins: each of `sums` is (indices of the cells it adds, the margin: a Cell as shown
+    or an exact (low, high) pair). Each true count lies in `interval` of what is shown. The
+    range is the least and greatest value over every table consistent with all of it (linear
+    programming, scipy's HiGHS)."""
+    import math
+
+    from scipy.optimize import linprog
+
+    bounds = [_box(c, k) for c in cells]
+    a_ub, b_ub = [], []
+    for members, margin in sums:
+        lo, hi = _box(margin, k) if isinstance(margin, Cell) else margin
+        row = [0] * len(cells)
+        for i in members:
+            row[i] = 1
+        a_ub += [row, [-x for x in row]]
+        b_ub += [hi, -lo]
+    out: dict[int, tuple[int, int]] = {}
+    for i, cell in enumerate(cells):
+        if not isinstance(cell.shown, str):
+            continue
+        ends = []
+        for sign in (1, -1):
+            objective = [0] * len(cells)
+            objective[i] = sign
+            result = linprog(objective, A_ub=a_ub or None, b_ub=b_ub or None, bounds=bounds,
+                             method="highs")
+            if result.status != 0:  # nothing shown is consistent: tell nothing apart
+                ends = [bounds[i][0], bounds[i][1]]
+                break
+            ends.append(sign * result.fun)
+        lo, hi = ends
+        out[id(cell)] = (math.ceil(lo - 1e-6), math.floor(hi + 1e-6))
+    return out
+
+
+def two_way_sums(positions: list[tuple], row_margins: dict, column_margins: dict,
+                 total) -> list[tuple[list[int], object]]:
+    """The sums of a two-way table for `table_ranges`: cell i sits at positions[i] = (row,
+    column); the margins are given per row and per column value and for the whole table (a
+    Cell as shown, an exact (low, high) pair, or None when nothing of it is known)."""
+    sums: list[tuple[list[int], object]] = []
+    for axis, margins in ((0, row_margins), (1, column_margins)):
+        for value, margin in margins.items():
+            if margin is not None:
+                sums.append(([i for i, p in enumerate(positions) if p[axis] == value], margin))
+    if total is not None:
+        sums.append((list(range(len(positions))), total))
+    return sums
