@@ -195,7 +195,10 @@ def secure(cells: list[Cell], ranges, k: int, min_values: int = 2) -> list[Cell]
 # total, and columns), so the system is totally unimodular and those bounds are exact integers.
 
 
-def table_ranges(cells: list[Cell], sums: list[tuple[list[int], object]],
+Margin = Cell | tuple[int, int]
+
+
+def table_ranges(cells: list[Cell], sums: list[tuple[list[int], Margin]],
                  k: int) -> dict[int, tuple[int, int]]:
     """What can be deduced about each suppressed cell (by `id`) of a table whose `cells` add
     up to margins: each of `sums` is (indices of the cells it adds, the margin: a Cell as shown
@@ -207,7 +210,8 @@ def table_ranges(cells: list[Cell], sums: list[tuple[list[int], object]],
     from scipy.optimize import linprog
 
     bounds = [_box(c, k) for c in cells]
-    a_ub, b_ub = [], []
+    a_ub: list[list[int]] = []
+    b_ub: list[int] = []
     for members, margin in sums:
         lo, hi = _box(margin, k) if isinstance(margin, Cell) else margin
         row = [0] * len(cells)
@@ -219,27 +223,26 @@ def table_ranges(cells: list[Cell], sums: list[tuple[list[int], object]],
     for i, cell in enumerate(cells):
         if not isinstance(cell.shown, str):
             continue
-        ends = []
+        ends: list[float] = []
         for sign in (1, -1):
             objective = [0] * len(cells)
             objective[i] = sign
             result = linprog(objective, A_ub=a_ub or None, b_ub=b_ub or None, bounds=bounds,
                              method="highs")
             if result.status != 0:  # nothing shown is consistent: tell nothing apart
-                ends = [bounds[i][0], bounds[i][1]]
+                ends = [float(bounds[i][0]), float(bounds[i][1])]
                 break
             ends.append(sign * result.fun)
-        lo, hi = ends
-        out[id(cell)] = (math.ceil(lo - 1e-6), math.floor(hi + 1e-6))
+        out[id(cell)] = (math.ceil(ends[0] - 1e-6), math.floor(ends[1] + 1e-6))
     return out
 
 
 def two_way_sums(positions: list[tuple], row_margins: dict, column_margins: dict,
-                 total) -> list[tuple[list[int], object]]:
+                 total) -> list[tuple[list[int], Margin]]:
     """The sums of a two-way table for `table_ranges`: cell i sits at positions[i] = (row,
     column); the margins are given per row and per column value and for the whole table (a
     Cell as shown, an exact (low, high) pair, or None when nothing of it is known)."""
-    sums: list[tuple[list[int], object]] = []
+    sums: list[tuple[list[int], Margin]] = []
     for axis, margins in ((0, row_margins), (1, column_margins)):
         for value, margin in margins.items():
             if margin is not None:

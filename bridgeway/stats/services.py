@@ -564,7 +564,7 @@ def _audit_crosstab(result: dict, cells: list, dataset: Dataset, dims: list[str]
     dimension's one-way totals. Refuses the release, naming the dimensions, when no change of
     rounding leaves every suppressed cell at least two possible values."""
     positions = [tuple(c["values"]) for c in result["cells"]]
-    sums: list[tuple[list[int], object]] = []
+    sums: list[tuple[list[int], disclosure.Margin]] = []
     for axis in range(len(dims)):
         for value in dict.fromkeys(p[axis] for p in positions):
             members = [i for i, p in enumerate(positions) if p[axis] == value]
