@@ -573,7 +573,8 @@ def _audit_crosstab(result: dict, cells: list, dataset: Dataset, dims: list[str]
             sums.append((members, disclosure.Cell(n, margin_key, k)))
     everyone = sum(c.n for c in cells)
     sums.append((list(range(len(cells))), (everyone, everyone)))
-    left = disclosure.secure(cells, lambda: disclosure.table_ranges(cells, sums, k), k)
+    left = disclosure.secure(cells, lambda: disclosure.table_witnesses(cells, sums, k), k,
+                             near=disclosure.neighbours(cells, sums, k))
     if left:
         raise ValidationError({"dimensions": [_(
             "The cross-tab of %(dimensions)s cannot be published safely: a suppressed cell "
