@@ -342,6 +342,7 @@ def crosstab(columns: list[Column], dims: list[str], k: int, *,
               for (ordered, _lookup), c in zip(tables, cells, strict=True)]
     if extras is not None:
         extras["suppressed_records"] = int(sizes[sizes < k].sum())
+        extras["sizes"] = sizes.tolist()
         extras["key_sums"] = None
         if group_keys is not None:
             sums = _sums_by_group(codes, radices, group_keys.astype(np.float64), cells)

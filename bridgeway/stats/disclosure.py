@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 
 import numpy as np
 from django.conf import settings
@@ -157,10 +158,12 @@ def partition_ranges(total: Cell, charts: list[tuple[list[Cell], int]],
     return out
 
 
-def secure(cells: list[Cell], ranges, k: int, min_values: int = 2) -> list[Cell]:
+def secure(cells: list[Cell], ranges, k: int, min_values: int = 2,
+           near=None) -> list[Cell]:
     """Changes the rounding of shown cells until every suppressed cell has at least
     `min_values` possible values by `ranges(cells)` ({id(cell): (low, high)}); returns the
-    suppressed cells it could not protect so (the caller withholds their tables)."""
+    suppressed cells it could not protect so (the caller withholds their tables). `near`, if
+    given, names the cells worth trying for the exposed ones (by id); otherwise every cell."""
 
     def exposed() -> list[int]:
         return [i for i, (lo, hi) in ranges().items() if hi - lo + 1 < min_values]
@@ -168,7 +171,7 @@ def secure(cells: list[Cell], ranges, k: int, min_values: int = 2) -> list[Cell]
     left = exposed()
     while left:
         best, best_left = None, left
-        for cell in cells:
+        for cell in (cells if near is None else near(left)):
             if cell.flippable(k):
                 cell.flip()
                 now = exposed()
@@ -182,3 +185,128 @@ def secure(cells: list[Cell], ranges, k: int, min_values: int = 2) -> list[Cell]
         left = best_left
     by_id = {id(c): c for c in cells}
     return [by_id[i] for i in left if i in by_id]
+
+
+# --- the audit of two-way (and wider) tables with their margins ------------------------------------
+#
+# A cross-tab is a table whose cells add up along rows and along columns. An outsider who knows
+# the margins (the row and column totals, as other views of the same records show them, rounded
+# by their own cell keys; the grand total, possibly exactly) can combine subtractions along rows
+# and columns. What can be deduced about a suppressed cell is then the least and the greatest
+# value it takes over every table consistent with all that is shown: two linear programs per
+# suppressed cell. For a two-way table the sums form two laminar families (rows with the grand
+# total, and columns), so the system is totally unimodular and those bounds are exact integers.
+
+
+Margin = Cell | tuple[int, int]
+
+
+def _program(cells: list[Cell], sums: list[tuple[list[int], Margin]], k: int):
+    """Bounds of every cell and the sums as sparse inequalities A x <= b."""
+    from scipy.sparse import csr_matrix
+
+    rows, cols, b = [], [], []
+    for j, (members, margin) in enumerate(sums):
+        lo, hi = _box(margin, k) if isinstance(margin, Cell) else margin
+        rows += [2 * j] * len(members) + [2 * j + 1] * len(members)
+        cols += members + members
+        b += [hi, -lo]
+    data = [1 if r % 2 == 0 else -1 for r in rows]
+    a = csr_matrix((data, (rows, cols)), shape=(2 * len(sums), len(cells))) if sums else None
+    return [_box(c, k) for c in cells], a, (b or None)
+
+
+def _solve(program, objective):
+    from scipy.optimize import linprog
+
+    bounds, a, b = program
+    result = linprog(objective, A_ub=a, b_ub=b, bounds=bounds, method="highs")
+    return result.x if result.status == 0 else None
+
+
+def _cell_range(program, i: int, size: int) -> tuple[int, int]:
+    ends = []
+    for sign in (1, -1):
+        objective = [0.0] * size
+        objective[i] = sign
+        x = _solve(program, objective)
+        if x is None:  # nothing shown is consistent: tell nothing apart
+            return program[0][i]
+        ends.append(x[i])
+    return math.ceil(ends[0] - 1e-6), math.floor(ends[1] + 1e-6)
+
+
+def table_ranges(cells: list[Cell], sums: list[tuple[list[int], Margin]],
+                 k: int) -> dict[int, tuple[int, int]]:
+    """What can be deduced about each suppressed cell (by `id`) of a table whose `cells` add
+    up to margins: each of `sums` is (indices of the cells it adds, the margin: a Cell as shown
+    or an exact (low, high) pair). Each true count lies in `interval` of what is shown. The
+    range is the least and greatest value over every table consistent with all of it (two
+    linear programs per suppressed cell, scipy's HiGHS)."""
+    program = _program(cells, sums, k)
+    return {id(c): _cell_range(program, i, len(cells))
+            for i, c in enumerate(cells) if isinstance(c.shown, str)}
+
+
+def table_witnesses(cells: list[Cell], sums: list[tuple[list[int], Margin]],
+                    k: int) -> dict[int, tuple[int, int]]:
+    """Like `table_ranges`, but only as far as the audit needs, in a few programs for the
+    whole table: values each suppressed cell is shown to be able to take (its true count, and
+    another from a table consistent with everything shown). The programs push the sum of the
+    cells not yet shown to have two values up, then down (each vertex of a two-way table's
+    program is a whole table); a cell neither push moved gets its exact range."""
+    program = _program(cells, sums, k)
+    pending = [i for i, c in enumerate(cells) if isinstance(c.shown, str)]
+    seen = {i: [cells[i].n, cells[i].n] for i in pending}
+    for sign in (-1.0, 1.0):
+        while pending:
+            objective = [0.0] * len(cells)
+            for i in pending:
+                objective[i] = sign
+            x = _solve(program, objective)
+            if x is None:
+                break
+            moved = [i for i in pending if abs(x[i] - cells[i].n) > 1 - 1e-6
+                     and abs(x[i] - round(x[i])) < 1e-6]
+            for i in moved:
+                value = round(x[i])
+                seen[i] = [min(seen[i][0], value), max(seen[i][1], value)]
+            if not moved:
+                break
+            pending = [i for i in pending if i not in set(moved)]
+    out = {id(cells[i]): (lo, hi) for i, (lo, hi) in seen.items()}
+    for i in pending:
+        out[id(cells[i])] = _cell_range(program, i, len(cells))
+    return out
+
+
+def neighbours(cells: list[Cell], sums: list[tuple[list[int], Margin]], k: int,
+               limit: int = 40):
+    """For `secure`: the cells worth changing for some exposed cells, those that share a sum
+    with one of them (the smallest sums first), at most `limit`."""
+    index = {id(c): i for i, c in enumerate(cells)}
+
+    def near(exposed_ids: list[int]) -> list[Cell]:
+        wanted = {index[e] for e in exposed_ids if e in index}
+        found: dict[int, None] = {}
+        for members, _margin in sorted(sums, key=lambda s: len(s[0])):
+            if wanted.intersection(members):
+                found.update((i, None) for i in members if cells[i].flippable(k))
+        return [cells[i] for i in list(found)[:limit]]
+
+    return near
+
+
+def two_way_sums(positions: list[tuple], row_margins: dict, column_margins: dict,
+                 total) -> list[tuple[list[int], Margin]]:
+    """The sums of a two-way table for `table_ranges`: cell i sits at positions[i] = (row,
+    column); the margins are given per row and per column value and for the whole table (a
+    Cell as shown, an exact (low, high) pair, or None when nothing of it is known)."""
+    sums: list[tuple[list[int], Margin]] = []
+    for axis, margins in ((0, row_margins), (1, column_margins)):
+        for value, margin in margins.items():
+            if margin is not None:
+                sums.append(([i for i, p in enumerate(positions) if p[axis] == value], margin))
+    if total is not None:
+        sums.append((list(range(len(positions))), total))
+    return sums

@@ -537,19 +537,50 @@ def _release_counts(dataset: Dataset, dim: str) -> Counter[Any]:
     return Counter({value: int(n) for value, n in zip(values, counts, strict=False) if n})
 
 
-def _round_cells(result: dict, key_sums: list[int] | None, dataset: Dataset,
-                 dims: list[str]) -> None:
+def _protect_cells(result: dict, sizes: list[int], key_sums: list[int] | None,
+                   dataset: Dataset, dims: list[str], k: int) -> None:
     """A cross-tab's published counts: every count of k or more rounded at random to a multiple
     of 5 by its cell key (the same method as the network dashboards, `stats.disclosure`), so
     releases of one dataset over different dimensions cannot be set against each other to
-    recover a suppressed cell; suppressed cells stay null."""
-    for i, cell in enumerate(result["cells"]):
-        if cell["count"] is None:
-            continue
-        key = key_sums[i] if key_sums is not None else disclosure.identity_key(
-            "crosstab", dataset.pk, *dims, *cell["values"], cell["count"])
-        cell["count"] = disclosure.rounded(cell["count"], key)
+    recover a suppressed cell; suppressed cells stay null. Then the audit of the table with its
+    margins (`_audit_crosstab`) changes roundings until no suppressed cell can be worked out by
+    subtraction, or refuses the release."""
+
+    cells = [disclosure.Cell(n, key_sums[i] if key_sums is not None else disclosure.identity_key(
+        "crosstab", dataset.pk, *dims, *c["values"], n), k)
+        for i, (c, n) in enumerate(zip(result["cells"], sizes, strict=True))]
+    _audit_crosstab(result, cells, dataset, dims, k)
+    for cell, c in zip(cells, result["cells"], strict=True):
+        c["count"] = None if isinstance(cell.shown, str) else cell.shown
     result["rounded"] = disclosure.BASE
+
+
+def _audit_crosstab(result: dict, cells: list, dataset: Dataset, dims: list[str],
+                    k: int) -> None:
+    """The worst case of what an outsider knows beside the table: the exact number of records
+    (the dataset's size is shown to its organisation), and each row's and column's total as
+    any other view of the same records shows it (rounded by the key of those records, as a
+    dashboard or a one-way release does). For tables of more than two dimensions, each
+    dimension's one-way totals. Refuses the release, naming the dimensions, when no change of
+    rounding leaves every suppressed cell at least two possible values."""
+    positions = [tuple(c["values"]) for c in result["cells"]]
+    sums: list[tuple[list[int], disclosure.Margin]] = []
+    for axis in range(len(dims)):
+        for value in dict.fromkeys(p[axis] for p in positions):
+            members = [i for i, p in enumerate(positions) if p[axis] == value]
+            n = sum(cells[i].n for i in members)
+            margin_key = sum(cells[i].key for i in members)
+            sums.append((members, disclosure.Cell(n, margin_key, k)))
+    everyone = sum(c.n for c in cells)
+    sums.append((list(range(len(cells))), (everyone, everyone)))
+    left = disclosure.secure(cells, lambda: disclosure.table_witnesses(cells, sums, k), k,
+                             near=disclosure.neighbours(cells, sums, k))
+    if left:
+        raise ValidationError({"dimensions": [_(
+            "The cross-tab of %(dimensions)s cannot be published safely: a suppressed cell "
+            "could be worked out from the other counts and the totals. Choose other dimensions "
+            "or another k; nothing was saved.")
+            % {"dimensions": " × ".join(method.dimension_label(d) for d in dims)}]})
 
 
 def release_crosstab(dataset: Dataset, dims: list[str], k: int) -> dict:
@@ -684,7 +715,7 @@ def _release_create(*, org: Organisation, actor: User, dataset: Dataset, kind: s
                           disclosure.identity_key("extract", dataset.pk, *dimensions, k,
                                                   extras["suppressed_records"]))}
         else:
-            _round_cells(result, extras["key_sums"], dataset, dimensions)
+            _protect_cells(result, extras["sizes"], extras["key_sums"], dataset, dimensions, k)
         result["pycanon_k"] = checked
         release.generalisations = result["steps"]
         release.suppressed = result["suppressed"]
