@@ -318,6 +318,7 @@ SPECTACULAR_SETTINGS = {
                              "bridgeway.core.api_schema.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "ReleaseKindEnum": "bridgeway.stats.models.Release.Kind",
+        "InterruptionEnum": "bridgeway.core.models.BackgroundJob.Interruption",
         "ReleaseStatusEnum": "bridgeway.stats.models.Release.Status",
         "TraffickingStatusEnum": "bridgeway.cases.codes.TraffickingStatus",
         "CaseStatusEnum": "bridgeway.cases.codes.CaseStatus",

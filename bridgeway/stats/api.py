@@ -38,7 +38,7 @@ class ImportJobSerializer(ModelSerializer):
     report = serializers.SerializerMethodField()
     records = serializers.SerializerMethodField()
     interruption = serializers.ChoiceField(
-        choices=[c for c in ImportJob.Interruption.values if c], allow_blank=True,
+        choices=ImportJob.Interruption.choices, allow_blank=True,
         read_only=True, help_text="Set when the background worker stopped under the job: "
         "`resumed` (started again from the beginning) or `failed` (nothing was imported); "
         "`error` when it stopped with an unexpected error.")

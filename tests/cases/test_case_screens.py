@@ -290,9 +290,9 @@ def test_case_screens_query_counts_do_not_grow_with_rows(cast, case, colleague,
                              users=[cast.caseworker_a, colleague])
     # session, user, memberships, MFA, caseworkers, count, cases, caseworkers' names, menu (2),
     # access log (burst check, insert); then the menu's counts of the supervisor's home queues
-    # (approvals, referrals waiting, tasks, unread messages: one statement each) inside one
-    # savepoint (two statements, in tests only).
-    menu_counts = 4 + 2
+    # (approvals, referrals waiting, tasks, unread messages, possible duplicates to review: one
+    # statement each) inside one savepoint (two statements, in tests only).
+    menu_counts = 5 + 2
     with django_assert_max_num_queries(12 + menu_counts):
         listed = client.get(url)
     assert len(listed.context["rows"]) == 12
