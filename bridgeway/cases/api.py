@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from bridgeway.cases import services
+from bridgeway.cases import changes, services
 from bridgeway.cases.codes import (
     CaseStatus,
     CloseReason,
@@ -60,7 +60,7 @@ from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisation_for_user, organisations_visible_to
-from bridgeway.protection.services import (
+from bridgeway.protection.queries import (
     name_digests,
     subject_ids_by_digests,
 )
@@ -873,7 +873,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return person
 
     def _person_out(self, case, **extra):
-        values = services.person_values(case, self._person(case))
+        values = changes.person_values(case, self._person(case))
         return {**values, "is_child": case.is_child, "version": case.version, **extra}
 
     @extend_schema(methods=["GET"], responses=PersonOutSerializer,

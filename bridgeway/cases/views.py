@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bridgeway.cases import services
+from bridgeway.cases import changes, services
 from bridgeway.cases.codes import IndicatorSource
 from bridgeway.cases.forms import (
     DOCUMENT_ROWS,
@@ -46,7 +46,7 @@ from bridgeway.cases.queries import (
 )
 from bridgeway.cases.registry import detail_panels
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
-from bridgeway.core.shortcuts import get_or_404
+from bridgeway.core.shortcuts import get_or_404, submit
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, orgs_where, roles_in
 from bridgeway.protection.search import (
@@ -179,8 +179,8 @@ def _person_more(case, person) -> list[tuple[str, str]]:
     """Address and identity documents as people read them (country names, document types)."""
     if person is None or case.subject is None or case.subject.is_erased:
         return []
-    labels = services.person_labels()
-    return [(labels[f], services.person_shown(f, getattr(person, f)))
+    labels = changes.person_labels()
+    return [(labels[f], changes.person_shown(f, getattr(person, f)))
             for f in ("address", "identity_documents")]
 
 
@@ -251,7 +251,7 @@ def set_status(request, pk):
             mine = {"status": form.cleaned_data.get("status"),
                     "close_reason": form.cleaned_data.get("close_reason")}
             return _rerender(request, case, status_form=form, http_status=409,
-                             conflict=_conflict_rows(exc, mine, services.shown_value))
+                             conflict=_conflict_rows(exc, mine, changes.shown_value))
         except ValidationError as exc:
             add_validation_error(form, exc)
     return _rerender(request, case, status_form=form)
@@ -304,10 +304,10 @@ def edit(request, pk):
             case.refresh_from_db()
             initial = {f: getattr(case, f) for f in seen_fields}
             kept = {c.field for c in exc.changes
-                    if services.same_value(data[c.field], seen[c.field])}
+                    if changes.same_value(data[c.field], seen[c.field])}
             form = _after_conflict(ContextForm, request.POST, exc,
                                    extra={f: initial[f] for f in kept})
-            conflict = _conflict_rows(exc, data, services.shown_value, kept)
+            conflict = _conflict_rows(exc, data, changes.shown_value, kept)
         except ValidationError as exc:
             add_validation_error(form, exc)
     seen_pairs = [(f, v if isinstance(v, list) else [v]) for f, v in initial.items()]
@@ -442,81 +442,135 @@ def approvals(request):
 
 # --- plan, tasks, assignment, first contact, timeline, indicator sets --------------------------
 
-@login_required
-def work(request, pk):
-    """Support plan, tasks, events, perpetrators and assignment of one case."""
-    case = case_for_user(request.user, pk)
-    event_form = EventForm(request.POST if request.POST.get("form") == "event" else None)
-    perpetrator_form = PerpetratorForm(request.POST if request.POST.get("form") == "perpetrator"
-                                       else None)
-    people = list(case_staff(case.organisation))
-    team = list(case_team(case))
-    objective_form = ObjectiveForm(request.POST if request.POST.get("form") == "objective"
-                                   else None)
-    task_form = TaskForm(request.POST if request.POST.get("form") == "task" else None,
-                         people=team)
-    assign_form = AssignForm(request.POST if request.POST.get("form") == "assign" else None,
-                             people=people,
-                             initial={"assignees": [u.pk for u in case.assignees.all()],
-                                      "version": case.version})
-    conflict = None
-    if request.method == "POST":
-        try:
-            if objective_form.is_bound and objective_form.is_valid():
-                services.objective_add(case=case, actor=request.user,
-                                       **objective_form.cleaned_data)
-            elif task_form.is_bound and task_form.is_valid():
-                data = task_form.cleaned_data
-                assignee = next((p for p in team if p.pk == data["assignee"]), None)
-                services.task_add(case=case, actor=request.user, title=data["title"],
-                                  due_on=data["due_on"], assignee=assignee)
-            elif event_form.is_bound and event_form.is_valid():
-                services.event_add(case=case, actor=request.user, **event_form.cleaned_data)
-            elif perpetrator_form.is_bound and perpetrator_form.is_valid():
-                services.perpetrator_add(case=case, actor=request.user,
-                                         **perpetrator_form.cleaned_data)
-            elif assign_form.is_bound and assign_form.is_valid():
-                chosen = [p for p in people if p.pk in assign_form.cleaned_data["assignees"]]
-                seen = [int(v) for v in request.POST.getlist("seen_assignees") if v.isdigit()]
-                services.case_assign(case=case, actor=request.user, users=chosen,
-                                     version=assign_form.cleaned_data["version"],
-                                     seen={"assignees": seen})
-            elif request.POST.get("done_objective"):
-                obj = get_or_404(case.objectives.all(), pk=request.POST["done_objective"])
-                services.objective_done(objective=obj, actor=request.user)
-            elif request.POST.get("done_task"):
-                task = get_or_404(case.tasks.all(), pk=request.POST["done_task"])
-                services.task_done(task=task, actor=request.user)
-            else:
-                raise ValidationError(_("Check the form below."))
-            messages.success(request, _("Saved."))
-            return redirect("cases:work", case.pk)
-        except services.EditConflict as exc:
-            case.refresh_from_db()
-            assign_form = _after_conflict(AssignForm, request.POST, exc, people=people)
-            conflict = _conflict_rows(exc, {"assignees": [
-                p.pk for p in people if str(p.pk) in request.POST.getlist("assignees")]},
-                services.shown_value)
-        except ValidationError as exc:
-            for form in (objective_form, task_form, event_form, perpetrator_form, assign_form):
-                if form.is_bound:
-                    add_validation_error(form, exc)
-                    break
-            else:
-                messages.error(request, " ".join(exc.messages))
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-    return render(request, "cases/work.html", {
-        "case": case, "objective_form": objective_form, "task_form": task_form,
-        "assign_form": assign_form, "event_form": event_form,
-        "events": case.events.all(),
-        "perpetrator_form": perpetrator_form, "perpetrators": case.perpetrators.all(),
-        "is_supervisor": Role.SUPERVISOR in roles_in(
-            request.user, case.organisation),
+def _work_page(request, case, *, http_status=200, conflict=None, **forms):
+    """The plan-and-tasks page of one case: support plan, tasks, events, perpetrators and
+    assignment. `forms` replaces the empty form of the write that failed."""
+    people = forms.pop("people", None) or list(case_staff(case.organisation))
+    context = {
+        "case": case, "objective_form": ObjectiveForm(),
+        "task_form": TaskForm(people=list(case_team(case))),
+        "event_form": EventForm(), "perpetrator_form": PerpetratorForm(),
+        "assign_form": AssignForm(people=people,
+                                  initial={"assignees": [u.pk for u in case.assignees.all()],
+                                           "version": case.version}),
+        "events": case.events.all(), "perpetrators": case.perpetrators.all(),
+        "is_supervisor": Role.SUPERVISOR in roles_in(request.user, case.organisation),
         "objectives": case.objectives.all(), "tasks": case.tasks.select_related("assignee"),
         "today": timezone.localdate(), "conflict": conflict,
-        "seen_assignees": [u.pk for u in case.assignees.all()]},
-        status=409 if conflict is not None else 400 if request.method == "POST" else 200)
+        "seen_assignees": [u.pk for u in case.assignees.all()]}
+    context.update(forms)
+    return render(request, "cases/work.html", context, status=http_status)
+
+
+@login_required
+def work(request, pk):
+    """The plan-and-tasks page; each form on it posts to its own write below."""
+    return _work_page(request, case_for_user(request.user, pk))
+
+
+def _work_submit(request, case, form, form_name, write, passthrough=()):
+    """One write of the plan-and-tasks page: saved, back to the page; refused, the page again
+    with this form's errors (a refusal of the role as a message)."""
+    return submit(request, form, write, success=_("Saved."),
+                  then=lambda: redirect("cases:work", case.pk),
+                  rerender=lambda bound: _work_page(request, case, http_status=400,
+                                                    **{form_name: bound}),
+                  refusal_as_message=True, passthrough=passthrough)
+
+
+@login_required
+@require_POST
+def objective_add(request, pk):
+    case = case_for_user(request.user, pk)
+    return _work_submit(request, case, ObjectiveForm(request.POST), "objective_form",
+                        lambda data: services.objective_add(case=case, actor=request.user, **data))
+
+
+@login_required
+@require_POST
+def task_add(request, pk):
+    case = case_for_user(request.user, pk)
+    team = list(case_team(case))
+
+    def write(data):
+        assignee = next((p for p in team if p.pk == data["assignee"]), None)
+        services.task_add(case=case, actor=request.user, title=data["title"],
+                          due_on=data["due_on"], assignee=assignee)
+
+    return _work_submit(request, case, TaskForm(request.POST, people=team), "task_form", write)
+
+
+@login_required
+@require_POST
+def event_add(request, pk):
+    case = case_for_user(request.user, pk)
+    return _work_submit(request, case, EventForm(request.POST), "event_form",
+                        lambda data: services.event_add(case=case, actor=request.user, **data))
+
+
+@login_required
+@require_POST
+def perpetrator_add(request, pk):
+    case = case_for_user(request.user, pk)
+    return _work_submit(request, case, PerpetratorForm(request.POST), "perpetrator_form",
+                        lambda data: services.perpetrator_add(case=case, actor=request.user,
+                                                              **data))
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    case = case_for_user(request.user, pk)
+    people = list(case_staff(case.organisation))
+    form = AssignForm(request.POST, people=people)
+
+    def write(data):
+        chosen = [p for p in people if p.pk in data["assignees"]]
+        seen = [int(v) for v in request.POST.getlist("seen_assignees") if v.isdigit()]
+        services.case_assign(case=case, actor=request.user, users=chosen,
+                             version=data["version"], seen={"assignees": seen})
+
+    try:
+        return _work_submit(request, case, form, "assign_form", write,
+                            passthrough=(services.EditConflict,))
+    except services.EditConflict as exc:
+        case.refresh_from_db()
+        conflict = _conflict_rows(exc, {"assignees": [
+            p.pk for p in people if str(p.pk) in request.POST.getlist("assignees")]},
+            changes.shown_value)
+        return _work_page(request, case, http_status=409, conflict=conflict, people=people,
+                          assign_form=_after_conflict(AssignForm, request.POST, exc,
+                                                      people=people))
+
+
+def _mark_done(request, case, write):
+    try:
+        write()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
+        return redirect("cases:work", case.pk)
+    return _work_page(request, case, http_status=400)
+
+
+@login_required
+@require_POST
+def objective_done(request, pk, objective_id):
+    case = case_for_user(request.user, pk)
+    objective = get_or_404(case.objectives.all(), pk=objective_id)
+    return _mark_done(request, case,
+                      lambda: services.objective_done(objective=objective, actor=request.user))
+
+
+@login_required
+@require_POST
+def task_done(request, pk, task_id):
+    case = case_for_user(request.user, pk)
+    task = get_or_404(case.tasks.all(), pk=task_id)
+    return _mark_done(request, case, lambda: services.task_done(task=task, actor=request.user))
 
 
 @login_required
@@ -615,7 +669,7 @@ def person_edit(request, pk):
     if person is None or case.subject is None or case.subject.is_erased:
         raise Http404
     person.subject = case.subject
-    values = services.person_values(case, person)
+    values = changes.person_values(case, person)
     rows = min(10, max(DOCUMENT_ROWS, len(values["identity_documents"]) + 1))
     initial = {**PersonForm.initial_from(values), "version": case.version}
     form = PersonForm(request.POST or None, initial=initial, document_rows=rows)
@@ -633,17 +687,17 @@ def person_edit(request, pk):
             case.refresh_from_db()
             person = Person.objects.get(case=case)
             person.subject = case.subject
-            values = services.person_values(case, person)
+            values = changes.person_values(case, person)
             initial = {**PersonForm.initial_from(values), "version": case.version}
             kept = {c.field for c in exc.changes
-                    if services.person_same(c.field, data[c.field], seen.get(c.field))}
+                    if changes.person_same(c.field, data[c.field], seen.get(c.field))}
             extra = {}
             for field in kept:
                 extra.update(PersonForm.form_values(field, initial, rows))
             form = _after_conflict(PersonForm, request.POST, exc, extra=extra,
                                    document_rows=rows)
             seen_form = PersonForm(prefix="seen", initial=initial, document_rows=rows)
-            conflict = _conflict_rows(exc, data, services.person_shown, kept)
+            conflict = _conflict_rows(exc, data, changes.person_shown, kept)
         except ValidationError as exc:
             add_validation_error(form, exc, renamed={"address": "address_street",
                                                      "identity_documents": "document_kind_1"})

@@ -391,7 +391,7 @@ class ReferralStatisticsView(APIView):
         responses=StatisticsSerializer)
     def get(self, request):
         from bridgeway.referrals.statistics import referral_statistics
-        from bridgeway.referrals.views_statistics import PeriodForm
+        from bridgeway.referrals.views.statistics import PeriodForm
 
         form = PeriodForm(request.query_params)
         if not form.is_valid():

@@ -1,3 +1,5 @@
+"""Referral screens: the referral itself (list, new, detail, the answers, settings)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +20,7 @@ from bridgeway.protection.services import consent_check
 from bridgeway.referrals import queries, services
 from bridgeway.referrals.forms import DeclineForm, ReferralForm, SettingsForm, TransferForm
 from bridgeway.referrals.queries import RECIPIENT, SENDER, referral_for_user
-from bridgeway.referrals.views_thread import thread_context
+from bridgeway.referrals.views.thread import thread_context
 
 
 @login_required
