@@ -50,10 +50,14 @@ from bridgeway.cases.models import (
 )
 from bridgeway.cases.queries import (
     case_orgs,
+    case_person,
+    case_settings_for,
     case_staff,
     case_team,
     cases_visible_to,
     filtered_cases,
+    intake_matches,
+    my_open_tasks,
 )
 from bridgeway.core.api import RefusesUnknownFilters, list_filters
 from bridgeway.core.shortcuts import get_or_404
@@ -595,7 +599,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if not data["confirm_new"]:
             person = data["person"]
             name = " ".join(p for p in [person["first_name"], person["second_name"]] if p)
-            matches = services.intake_matches(org=org, actor=request.user, name=name)
+            matches = intake_matches(org=org, actor=request.user, name=name)
             if matches:
                 # Only cases the caller may open are named; the rest are only counted, so a
                 # caseworker learns to ask a supervisor without seeing others' cases.
@@ -864,9 +868,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(CaseSerializer(case).data)
 
     def _person(self, case):
-        from bridgeway.cases.models import Person
-
-        person = Person.objects.filter(case=case).first()
+        person = case_person(case)
         if person is None or case.subject is None or case.subject.is_erased:
             raise Http404
         person.subject = case.subject
@@ -960,9 +962,7 @@ class MyTaskViewSet(RefusesUnknownFilters, mixins.ListModelMixin, viewsets.Gener
     serializer_class = TaskSerializer
 
     def get_queryset(self):
-        return (CaseTask.objects.filter(assignee=self.request.user, done_at__isnull=True,
-                                        case__in=filtered_cases(self.request.user))
-                .select_related("case", "subject").order_by("due_on", "created_at"))
+        return my_open_tasks(self.request.user)
 
 
 @extend_schema(summary="Active indicator sets with provenance and uncertainty flags")
@@ -992,7 +992,7 @@ class CaseSettingsView(APIView):
 
     @extend_schema(responses=CaseSettingsSerializer, summary="The organisation's case settings")
     def get(self, request, org_pk):
-        conf = services.case_settings_for(self._org(request, org_pk))
+        conf = case_settings_for(self._org(request, org_pk))
         return Response(CaseSettingsSerializer(conf).data)
 
     @extend_schema(request=CaseSettingsSerializer, responses=CaseSettingsSerializer,

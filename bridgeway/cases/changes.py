@@ -9,17 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from bridgeway.cases.codes import (
-    CaseStatus,
-    CloseReason,
-    Exploitation,
-    Gender,
-    Relationship,
-)
-from bridgeway.cases.models import (
-    Case,
-    Person,
-)
+from bridgeway.cases.codes import CaseStatus, CloseReason, Exploitation, Gender, Relationship
+from bridgeway.cases.models import Case, Person
 
 if TYPE_CHECKING:
     pass
@@ -33,6 +24,7 @@ class Change:
     label: str
     value: str
 
+
 def _comparable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return sorted(str(v) for v in value if v not in (None, ""))
@@ -42,12 +34,15 @@ def _comparable(value: Any) -> Any:
         return value.isoformat()
     return str(value)
 
+
 def same_value(a: Any, b: Any) -> bool:
     return _comparable(a) == _comparable(b)
+
 
 _CODE_LISTS = {"exploitation_types": Exploitation, "status": CaseStatus,
                "close_reason": CloseReason, "gender": Gender,
                "relationship_to_trafficker": Relationship}
+
 
 def shown_value(field: str, value: Any) -> str:
     """A value as a person reads it: labels for codes, names for countries and people."""
@@ -76,7 +71,9 @@ def shown_value(field: str, value: Any) -> str:
         return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
 
+
 ADDRESS_PARTS = ("street", "city", "state", "postal_code", "country")
+
 
 def person_labels() -> dict[str, str]:
     """Translated labels of the correctable fields, for messages and conflict lists."""
@@ -85,6 +82,7 @@ def person_labels() -> dict[str, str]:
             "gender": _("Gender"), "citizenship": _("Citizenship"), "phone": _("Phone"),
             "email": _("E-mail"), "address": _("Address"),
             "identity_documents": _("Identity documents")}
+
 
 def person_values(case: Case, person: Person) -> dict:
     """The current correctable values (decrypted: the caller shows them to someone allowed)."""
@@ -96,6 +94,7 @@ def person_values(case: Case, person: Person) -> dict:
             "phone": person.phone or "", "email": person.email or "",
             "address": {k: (person.address or {}).get(k, "") for k in ADDRESS_PARTS},
             "identity_documents": list(person.identity_documents or [])}
+
 
 def person_shown(field: str, value: Any) -> str:
     if field == "address":
@@ -111,6 +110,7 @@ def person_shown(field: str, value: Any) -> str:
                          for d in value or []) or "—"
     return shown_value(field, value)
 
+
 def _person_comparable(field: str, value: Any) -> Any:
     # `value` may come from a client (what it says it read): anything of the wrong shape counts
     # as empty rather than failing.
@@ -124,6 +124,7 @@ def _person_comparable(field: str, value: Any) -> Any:
     if field == "age":
         return "" if value in (None, "") else str(value)
     return _comparable(value)
+
 
 def person_same(field: str, a: Any, b: Any) -> bool:
     return _person_comparable(field, a) == _person_comparable(field, b)

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,17 +32,22 @@ from bridgeway.cases.forms import (
 from bridgeway.cases.identification import dimension_label, strength_label
 from bridgeway.cases.indicator_sets import ensure_default_sets, import_payload, set_for
 from bridgeway.cases.labels import event_rows, victim_context
-from bridgeway.cases.models import Assessment, CaseTask, Decision, IndicatorSet, Person
+from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
 from bridgeway.cases.queries import (
+    IntakeMatches,
     assessment_details,
     case_for_user,
     case_orgs,
+    case_person,
     case_rows,
+    case_settings_for,
     case_staff,
     case_team,
     case_timeline,
     filtered_cases,
     identification_side_by_side,
+    intake_matches,
+    my_open_tasks,
 )
 from bridgeway.cases.registry import detail_panels
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
@@ -115,8 +120,8 @@ def intake(request):
         name = " ".join(p for p in [data["first_name"], data["second_name"]] if p)
         # A match in a colleague's case still warns, but is not named: only the persons the
         # user may open are listed (see protection.queries.subjects_visible_to).
-        found = services.intake_matches(org=org, actor=request.user, name=name) \
-            if not data["confirm_new"] else services.IntakeMatches([], 0)
+        found = intake_matches(org=org, actor=request.user, name=name) \
+            if not data["confirm_new"] else IntakeMatches([], 0)
         duplicates, unnamed_duplicates = found.visible, found.hidden > 0
         if found:
             form.add_error("confirm_new", _("Possible duplicates found below. Open the existing "
@@ -148,7 +153,7 @@ def _detail_context(request, case):
         "indicator_set", "assessed_by").prefetch_related("indicators"))
     decisions = list(Decision.objects.filter(case=case).select_related("decided_by"))
     side_by_side = identification_side_by_side(decisions)
-    person = Person.objects.filter(case=case).first()
+    person = case_person(case)
     if person is not None and case.subject is not None and person.subject_id == case.subject_id:
         person.subject = case.subject  # loaded with the case: no query, one key unwrap
     return {
@@ -204,30 +209,20 @@ def _rerender(request, case, http_status=400, **forms):
 @require_POST
 def add_note(request, pk):
     case = case_for_user(request.user, pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_add(case=case, actor=request.user, body=form.cleaned_data["body"])
-            messages.success(request, _("Note added."))
-            return redirect("cases:detail", case.pk)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-    return _rerender(request, case, note_form=form)
+    return submit(request, NoteForm(request.POST),
+                  lambda data: services.note_add(case=case, actor=request.user, body=data["body"]),
+                  success=_("Note added."), then=lambda: redirect("cases:detail", case.pk),
+                  rerender=lambda form: _rerender(request, case, note_form=form))
 
 
 @login_required
 @require_POST
 def add_service(request, pk):
     case = case_for_user(request.user, pk)
-    form = ServiceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.service_add(case=case, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Service recorded."))
-            return redirect("cases:detail", case.pk)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-    return _rerender(request, case, service_form=form)
+    return submit(request, ServiceForm(request.POST),
+                  lambda data: services.service_add(case=case, actor=request.user, **data),
+                  success=_("Service recorded."), then=lambda: redirect("cases:detail", case.pk),
+                  rerender=lambda form: _rerender(request, case, service_form=form))
 
 
 @login_required
@@ -415,7 +410,7 @@ def decide_formal(request, pk):
 @require_POST
 def approve(request, pk, decision_id):
     case = case_for_user(request.user, pk)
-    decision = get_object_or_404(Decision, case=case, pk=decision_id)
+    decision = get_or_404(Decision.objects.all(), case=case, pk=decision_id)
     try:
         services.decision_approve(decision=decision, actor=request.user,
                                   approve=request.POST.get("approve") == "1")
@@ -575,9 +570,7 @@ def task_done(request, pk, task_id):
 
 @login_required
 def my_tasks(request):
-    tasks = (CaseTask.objects.filter(assignee=request.user, done_at__isnull=True,
-                                     case__in=filtered_cases(request.user))
-             .select_related("case").order_by("due_on"))
+    tasks = my_open_tasks(request.user)
     return render(request, "cases/tasks.html", {"tasks": tasks, "today": timezone.localdate()})
 
 
@@ -665,7 +658,7 @@ def indicator_sets(request):
 def person_edit(request, pk):
     """Correcting the person after intake (name, date of birth, contact details, documents)."""
     case = case_for_user(request.user, pk)
-    person = Person.objects.filter(case=case).first()
+    person = case_person(case)
     if person is None or case.subject is None or case.subject.is_erased:
         raise Http404
     person.subject = case.subject
@@ -727,7 +720,7 @@ def person_edit(request, pk):
 def case_settings(request):
     """An organisation administrator's case settings: whether decisions need approval."""
     org, orgs = organisation_from_request(request, [Role.ORG_ADMIN])
-    conf = services.case_settings_for(org)
+    conf = case_settings_for(org)
     form = CaseSettingsForm(request.POST or None,
                             initial={"decisions_need_approval": conf.decisions_need_approval})
     if request.method == "POST" and form.is_valid():

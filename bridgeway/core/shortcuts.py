@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -50,3 +50,17 @@ def submit(request: HttpRequest, form: BaseForm, write: Callable[[dict], object]
             messages.success(request, success)
             return then()
     return rerender(form)
+
+
+def apply_changes(obj: Model, values: dict[str, Any],
+                  allowed: Iterable[str] | None = None) -> list[str]:
+    """Sets on `obj` the values that differ from what it holds (only the fields in `allowed`, when
+    given; others are ignored) and returns the names of the fields that changed, in the order of
+    `values`. The caller saves and writes its audit event (with its own literal code) only if
+    something changed."""
+    fields = None if allowed is None else set(allowed)
+    changed = [name for name, value in values.items()
+               if (fields is None or name in fields) and getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    return changed

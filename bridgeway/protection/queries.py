@@ -55,6 +55,7 @@ def audit_action_codes(org: Organisation) -> list[str]:
 
 # --- personal data -----------------------------------------------------------------------
 
+
 CASE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 SUBJECT_ROLES = CASE_ROLES | {Role.DPO}
 
@@ -133,6 +134,7 @@ def erased_subjects() -> QuerySet:
 
 # --- home queues (registered in protection/home.py) --------------------------------------------
 # For the data protection officer: references, reasons, people's names of staff and dates only.
+
 
 FLAGGED_ACCESS_DAYS = 31
 SUBJECT_REQUEST_DAYS = 30  # GDPR art. 12(3): one month to act on a person's request

@@ -339,7 +339,7 @@ class ReferralSettingsView(APIView):
     @extend_schema(responses=ReferralSettingsSerializer,
                    summary="Response times for referrals this organisation sends")
     def get(self, request, org_pk):
-        conf = services.settings_for(self._org(request, org_pk))
+        conf = queries.settings_for(self._org(request, org_pk))
         return Response(ReferralSettingsSerializer(conf).data)
 
     @extend_schema(request=ReferralSettingsSerializer, responses=ReferralSettingsSerializer,

@@ -2,13 +2,7 @@
 field), writes in one transaction and records an audit event with codes only. Callers keep
 writing `from bridgeway.cases import services` and `services.case_open(...)`."""
 
-from bridgeway.cases.services.common import (
-    CHILD_AGE,
-    age_on,
-    case_locked,
-    contact_errors,
-    date_errors,
-)
+from bridgeway.cases.services.common import CHILD_AGE, age_on, case_locked, contact_errors, date_errors
 from bridgeway.cases.services.decisions import (
     IndicatorEntry,
     assessment_record,
@@ -26,24 +20,14 @@ from bridgeway.cases.services.editing import (
     case_set_status,
     case_update,
 )
-from bridgeway.cases.services.events import (
-    event_add,
-    perpetrator_add,
-)
+from bridgeway.cases.services.events import event_add, perpetrator_add
 from bridgeway.cases.services.intake import (
-    IntakeMatches,
     PersonData,
     case_open,
     first_contact_convert,
     first_contact_open,
-    intake_matches,
 )
-from bridgeway.cases.services.person import (
-    PERSON_FIELDS,
-    PersonCorrection,
-    person_renormalise,
-    person_update,
-)
+from bridgeway.cases.services.person import PERSON_FIELDS, PersonCorrection, person_renormalise, person_update
 from bridgeway.cases.services.plan import (
     note_add,
     objective_add,
@@ -52,14 +36,8 @@ from bridgeway.cases.services.plan import (
     task_add,
     task_done,
 )
-from bridgeway.cases.services.settings import (
-    case_settings_for,
-    case_settings_set,
-)
-from bridgeway.cases.services.transfer import (
-    case_open_linked,
-    case_transfer,
-)
+from bridgeway.cases.services.settings import case_settings_set
+from bridgeway.cases.services.transfer import case_open_linked, case_transfer
 
 __all__ = [
     "CHILD_AGE",
@@ -67,7 +45,6 @@ __all__ = [
     "CONTEXT_LIST_FIELDS",
     "EditConflict",
     "IndicatorEntry",
-    "IntakeMatches",
     "PERSON_FIELDS",
     "PersonCorrection",
     "PersonData",
@@ -78,7 +55,6 @@ __all__ = [
     "case_open",
     "case_open_linked",
     "case_set_status",
-    "case_settings_for",
     "case_settings_set",
     "case_transfer",
     "case_update",
@@ -91,7 +67,6 @@ __all__ = [
     "first_contact_convert",
     "first_contact_open",
     "formal_decision_record",
-    "intake_matches",
     "note_add",
     "objective_add",
     "objective_done",

@@ -12,15 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.cases.changes import ADDRESS_PARTS
-from bridgeway.cases.codes import (
-    Exploitation,
-    Gender,
-    Relationship,
-)
-from bridgeway.cases.models import (
-    Case,
-    Person,
-)
+from bridgeway.cases.codes import Exploitation, Gender, Relationship
+from bridgeway.cases.models import Case
+from bridgeway.cases.queries import case_person
 from bridgeway.orgs.codes import Role, is_country
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import roles_in
@@ -32,7 +26,9 @@ if TYPE_CHECKING:
 
 _REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
+
 CHILD_AGE = 18
+
 
 def case_locked(case: Case) -> Case:
     """The case row read again and locked until the caller's transaction ends (organisation and
@@ -41,14 +37,17 @@ def case_locked(case: Case) -> Case:
     return Case.objects.select_for_update(of=("self",)).select_related(
         "organisation", "subject").get(pk=case.pk)
 
+
 def _reference() -> str:
     while True:
         ref = "C-" + "".join(secrets.choice(_REF) for _ in range(7))
         if not Case.objects.filter(reference=ref).exists():
             return ref
 
+
 def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
 
 def _years_before(day: date, years: int) -> date:
     try:
@@ -56,10 +55,12 @@ def _years_before(day: date, years: int) -> date:
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
 
+
 def _check_case_role(actor: User, org: Organisation) -> None:
     if not roles_in(actor, org) & {Role.CASEWORKER, Role.SUPERVISOR}:
         raise PermissionDenied(_("Only caseworkers and supervisors of this organisation can do "
                                  "this."))
+
 
 def _person_errors(case: Case, field: str) -> dict[str, list[str]]:
     """Rows holding personal data are encrypted under the person's data key: an anonymous first
@@ -68,17 +69,19 @@ def _person_errors(case: Case, field: str) -> dict[str, list[str]]:
         return {field: [_("Register the person first: this is personal data.")]}
     return {}
 
+
 def _birth_bound(case: Case) -> date | None:
     """The earliest day the person can have lived: their date of birth, or, when only an age
     was given at intake, the earliest birth date that age allows."""
     # After erasure nothing can be decrypted (and nothing about the person is left to check).
     readable = case.subject_id is not None and not case.subject.is_erased
-    person = Person.objects.filter(case=case).first() if readable else None
+    person = case_person(case) if readable else None
     if person is not None and person.birth_date:
         return person.birth_date
     if case.age_at_intake is not None and case.opened_on:
         return _years_before(case.opened_on, case.age_at_intake + 1) + timedelta(days=1)
     return None
+
 
 def date_errors(field: str, value: date | None, *, born: date | None = None, happened: bool = False,
                 not_before: tuple[tuple[date | None, str], ...] = ()) -> dict[str, list[str]]:
@@ -100,6 +103,7 @@ def date_errors(field: str, value: date | None, *, born: date | None = None, hap
             return {field: [message]}
     return {}
 
+
 def _validate_person(*, birth_date: date | None, age: int | None, opened_on: date) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
@@ -117,6 +121,7 @@ def _validate_person(*, birth_date: date | None, age: int | None, opened_on: dat
     errors.update(date_errors("opened_on", opened_on, happened=True,
                               born=None if "birth_date" in errors else birth_date))
     return errors
+
 
 def _validate_coded(data: dict) -> dict[str, list[str]]:
     """Checks every coded case field present in `data` against its value list."""
@@ -150,6 +155,7 @@ def _validate_coded(data: dict) -> dict[str, list[str]]:
         errors["forced_labour_industry"] = [_("Unknown industry.")]
     return errors
 
+
 def _clean_address(address: Any) -> Any:
     """Address parts cleaned like names; anything of another shape is left for validation to
     refuse, naming the field."""
@@ -158,11 +164,13 @@ def _clean_address(address: Any) -> Any:
         return {k: clean_text(address.get(k) or "") for k in ADDRESS_PARTS}
     return address
 
+
 def _clean_documents(documents: Any) -> Any:
     if isinstance(documents, list) and all(
             isinstance(d, dict) and isinstance(d.get("number"), str) for d in documents):
         return [{**d, "number": clean_text(d["number"])} for d in documents]
     return documents
+
 
 def contact_errors(org: Organisation, *, phone: str, email: str) -> tuple[dict[str, list[str]], str]:
     """Checks a person's phone and e-mail. The phone is parsed with the organisation's country
@@ -196,6 +204,7 @@ def contact_errors(org: Organisation, *, phone: str, email: str) -> tuple[dict[s
         except ValidationError:
             errors["email"] = [_("Enter a valid e-mail address.")]
     return errors, e164
+
 
 def _address_documents_errors(address: Any, documents: Any) -> dict[str, list[str]]:
     """The shape of an address (ADDRESS_PARTS) and of identity documents ({kind, number})."""

@@ -23,14 +23,7 @@ from bridgeway.cases.codes import (
     IndicatorSource,
     TraffickingStatus,
 )
-from bridgeway.cases.models import (
-    Assessment,
-    AssessmentIndicator,
-    Case,
-    CaseSettings,
-    Decision,
-    IndicatorSet,
-)
+from bridgeway.cases.models import Assessment, AssessmentIndicator, Case, CaseSettings, Decision, IndicatorSet
 from bridgeway.cases.services.common import _birth_bound, _check_case_role, _person_errors, date_errors
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
@@ -47,6 +40,7 @@ class IndicatorEntry:
     source: str = IndicatorSource.SELF_REPORT
     note: str = ""
 
+
 def set_fits_exploitation(indicator_set: IndicatorSet, case: Case) -> bool:
     """A labour set is refused for a case recorded as sexual exploitation only, and a sexual one
     for a case whose recorded types do not include sexual exploitation. With both kinds, or none
@@ -59,8 +53,10 @@ def set_fits_exploitation(indicator_set: IndicatorSet, case: Case) -> bool:
         return sexual
     return not (sexual and types <= SEXUAL_EXPLOITATION)
 
+
 def decision_org_for(org: Organisation) -> str:
     return DECISION_ORG_BY_TYPE.get(org.org_type, DecisionOrg.OTHER)
+
 
 @transaction.atomic
 def assessment_record(*, case: Case, actor: User, indicator_set: IndicatorSet,
@@ -122,10 +118,12 @@ def assessment_record(*, case: Case, actor: User, indicator_set: IndicatorSet,
                                           "indicates": result.indicates_trafficking})
     return assessment
 
+
 def _needs_approval(case: Case, actor: User) -> bool:
     settings_row = CaseSettings.objects.filter(organisation=case.organisation).first()
     return bool(settings_row and settings_row.decisions_need_approval
                 and Role.SUPERVISOR not in roles_in(actor, case.organisation))
+
 
 def _follow_decisions(case_id: UUID) -> None:
     """The case's trafficking status is that of its newest decision in force (by the date it
@@ -137,6 +135,7 @@ def _follow_decisions(case_id: UUID) -> None:
     if newest is not None:
         Case.objects.filter(pk=case_id).update(trafficking_status=newest,
                                                version=F("version") + 1)
+
 
 @transaction.atomic
 def decision_record(*, case: Case, actor: User, assessment: Assessment | None, status: str,
@@ -160,6 +159,7 @@ def decision_record(*, case: Case, actor: User, assessment: Assessment | None, s
                          assessment=assessment, status=status,
                          decision_org=decision_org_for(case.organisation), decided_on=decided_on)
 
+
 def _new_decision(*, case: Case, actor: User, action: str, **fields: Any) -> Decision:
     """Records a decision: in force at once, or waiting for a supervisor where the organisation
     asks for approval and the actor is not one; the case's status follows the newest decision in
@@ -177,6 +177,7 @@ def _new_decision(*, case: Case, actor: User, action: str, **fields: Any) -> Dec
         _notify_supervisors(case, decision, actor)
     return decision
 
+
 def _notify_supervisors(case: Case, decision: Decision, actor: User) -> None:
     """Tells the organisation's supervisors (not the author) that a decision waits for them; the
     notification links to the case, where the approval buttons are."""
@@ -190,6 +191,7 @@ def _notify_supervisors(case: Case, decision: Decision, actor: User) -> None:
     notify(users=supervisors, kind=Kind.DECISION_AWAITING_APPROVAL,
            link=reverse("cases:detail", args=[case.pk]), organisation=case.organisation,
            key=f"decision_awaiting:{decision.pk}", reference=case.reference)
+
 
 @transaction.atomic
 def formal_decision_record(*, case: Case, actor: User, status: str, decision_org: str,
@@ -225,6 +227,7 @@ def formal_decision_record(*, case: Case, actor: User, status: str, decision_org
                          assessment=None, status=status, decision_org=decision_org,
                          received_from_state=True, decision_body=decision_body,
                          decided_on=decided_on)
+
 
 @transaction.atomic
 def decision_approve(*, decision: Decision, actor: User, approve: bool = True) -> Decision:

@@ -12,14 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.cases.changes import Change, _comparable, shown_value
-from bridgeway.cases.codes import (
-    CaseStatus,
-    CloseReason,
-)
-from bridgeway.cases.models import (
-    Case,
-)
+from bridgeway.cases.codes import CaseStatus, CloseReason
+from bridgeway.cases.models import Case
 from bridgeway.cases.services.common import _check_case_role, _validate_coded
+from bridgeway.core.shortcuts import apply_changes
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import roles_in
 from bridgeway.protection import services as protection
@@ -76,11 +72,14 @@ def case_set_status(*, case: Case, actor: User, status: str, reason: str = "",
                  obj=case, payload={"from": old, "to": status, "reason": reason or None})
     return case
 
+
 CONTEXT_FIELDS = ("gender", "citizenship", "exploitation_types", "forced_labour_industry",
                   "recruitment_methods", "control_methods", "relationship_to_trafficker",
                   "recruitment_country", "exploitation_country")
 
+
 CONTEXT_LIST_FIELDS = ("exploitation_types", "recruitment_methods", "control_methods")
+
 
 def _context_shape_errors(data: dict) -> dict[str, list[str]]:
     """What the edit form can send and nothing else: known fields only, a list of codes where
@@ -103,6 +102,7 @@ def _context_shape_errors(data: dict) -> dict[str, list[str]]:
             errors[field] = [_("This must be one code, or empty for none.")]
     return errors
 
+
 class EditConflict(ValidationError):
     """Someone saved the case after this person opened it. `changes` says, field by field, what
     they changed (as far as the editor told us what they had seen); `version` is the current
@@ -119,14 +119,17 @@ class EditConflict(ValidationError):
                             or _("other parts of the case (such as its status, assignment or "
                                  "identification)")})
 
+
 def _changes(current: dict, seen: dict, labels: dict) -> list[Change]:
     """The fields whose current value differs from what the editor saw."""
     return [Change(field=f, label=str(labels[f]), value=shown_value(f, current[f]))
             for f in labels if f in seen and f in current
             and _comparable(current[f]) != _comparable(seen[f])]
 
+
 def _case_label(field: str) -> str:
     return str(Case._meta.get_field(field).verbose_name).capitalize()
+
 
 def _check_version(current: Case, version: int | None, seen: dict | None, fields: Iterable[str]) -> None:
     """Raises EditConflict when the case moved on since the editor loaded `version`."""
@@ -136,6 +139,7 @@ def _check_version(current: Case, version: int | None, seen: dict | None, fields
                   if f == "assignees" else getattr(current, f)) for f in fields}
     labels = {f: _case_label(f) for f in fields}
     raise EditConflict(_changes(values, seen or {}, labels), current.version)
+
 
 @transaction.atomic
 def case_update(*, case: Case, actor: User, version: int, data: dict, seen: dict) -> Case:
@@ -148,11 +152,7 @@ def case_update(*, case: Case, actor: User, version: int, data: dict, seen: dict
     if errors:
         raise ValidationError(errors)
     data = {f: sorted(set(v)) if f in CONTEXT_LIST_FIELDS else v for f, v in data.items()}
-    changed = []
-    for field in CONTEXT_FIELDS:
-        if field in data and getattr(current, field) != data[field]:
-            setattr(current, field, data[field])
-            changed.append(field)
+    changed = apply_changes(current, data, CONTEXT_FIELDS)
     if changed:
         current.version = version + 1
         current.updated_by = actor
@@ -160,6 +160,7 @@ def case_update(*, case: Case, actor: User, version: int, data: dict, seen: dict
         audit_record(action="cases.case.updated", actor=actor, organisation=case.organisation,
                      obj=current, payload={"fields": sorted(changed)})
     return current
+
 
 @transaction.atomic
 def case_assign(*, case: Case, actor: User, users: list, version: int | None = None,

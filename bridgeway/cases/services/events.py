@@ -9,14 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bridgeway.cases.codes import (
-    Relationship,
-)
-from bridgeway.cases.models import (
-    Case,
-    Perpetrator,
-    TraffickingEvent,
-)
+from bridgeway.cases.codes import Relationship
+from bridgeway.cases.models import Case, Perpetrator, TraffickingEvent
 from bridgeway.cases.services.common import _birth_bound, _check_case_role, _person_errors, date_errors
 from bridgeway.orgs.codes import is_country
 from bridgeway.protection.audit import audit_record
@@ -53,6 +47,7 @@ def event_add(*, case: Case, actor: User, kind: str, country: str = "", place: s
     audit_record(action="cases.event.added", actor=actor, organisation=case.organisation,
                  obj=event, payload={"kind": kind, "country": country or None})
     return event
+
 
 @transaction.atomic
 def perpetrator_add(*, case: Case, actor: User, relationship: str = "", citizenship: str = "",

@@ -11,13 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.cases.codes import (
-    ContactChannel,
-)
-from bridgeway.cases.models import (
-    Case,
-    Person,
-)
+from bridgeway.cases.codes import ContactChannel
+from bridgeway.cases.models import Case, Person
 from bridgeway.cases.services.common import (
     CHILD_AGE,
     _address_documents_errors,
@@ -54,6 +49,7 @@ class PersonData:
     address: dict | None = None  # ADDRESS_PARTS
     identity_documents: list | None = None  # [{"kind": ..., "number": ...}]
 
+
 def _cleaned(person: PersonData) -> PersonData:
     """The person as stored: names and address cleaned of invisible characters (see
     protection.blind.clean), phone and e-mail trimmed. Validation sees what will be stored."""
@@ -62,6 +58,7 @@ def _cleaned(person: PersonData) -> PersonData:
                    phone=clean_text(person.phone), email=clean_text(person.email),
                    address=_clean_address(person.address),
                    identity_documents=_clean_documents(person.identity_documents))
+
 
 def _validate_intake(*, org: Organisation, person: PersonData, opened_on: date,
                      exploitation_types: list[str] | None) -> None:
@@ -81,6 +78,7 @@ def _validate_intake(*, org: Organisation, person: PersonData, opened_on: date,
     errors.update(_address_documents_errors(person.address, person.identity_documents))
     if errors:
         raise ValidationError(errors)
+
 
 def _attach_person(*, case: Case, actor: User, person: PersonData) -> None:
     """Registers the person (fresh data key, blind indexes) and fills the case's coded fields."""
@@ -106,6 +104,7 @@ def _attach_person(*, case: Case, actor: User, person: PersonData) -> None:
         protection.index_set(subject=subject, field="birth_date",
                              value=person.birth_date.isoformat(), kind="identifier")
 
+
 @transaction.atomic
 def case_open(*, org: Organisation, actor: User, person: PersonData, opened_on: date | None = None,
               exploitation_types: list[str] | None = None, assignees: list[User] | None = None) -> Case:
@@ -126,32 +125,6 @@ def case_open(*, org: Organisation, actor: User, person: PersonData, opened_on: 
                  payload={"child": case.is_child})
     return case
 
-@dataclass(frozen=True)
-class IntakeMatches:
-    """Possible duplicates of a name at intake: the persons the user may open, and how many
-    others match (in colleagues' cases; counted, never named)."""
-
-    visible: list
-    hidden: int
-
-    def __bool__(self) -> bool:
-        return bool(self.visible) or self.hidden > 0
-
-def intake_matches(*, org: Organisation, actor: User, name: str, limit: int = 10) -> IntakeMatches:
-    """The duplicate check of intake (screen and API). When some matches are hidden from the
-    user, the fact is in the audit log (a count, no name): the warning tells a caseworker that
-    someone with a similar name is assisted, so asking is accountable."""
-    from bridgeway.protection.queries import CASE_ROLES, subjects_visible_to
-
-    found = list(protection.possible_duplicates(org, name)[:limit])
-    mine = set(subjects_visible_to(actor, CASE_ROLES).filter(
-        pk__in=[s.pk for s in found]).values_list("pk", flat=True))
-    matches = IntakeMatches(visible=[s for s in found if s.pk in mine],
-                            hidden=len(found) - len(mine))
-    if matches.hidden:
-        audit_record(action="cases.intake.unnamed_match", actor=actor, organisation=org,
-                     payload={"count": matches.hidden})
-    return matches
 
 @transaction.atomic
 def first_contact_open(*, org: Organisation, actor: User, channel: str,
@@ -171,6 +144,7 @@ def first_contact_open(*, org: Organisation, actor: User, channel: str,
     audit_record(action="cases.first_contact.opened", actor=actor, organisation=org, obj=case,
                  payload={"channel": channel})
     return case
+
 
 @transaction.atomic
 def first_contact_convert(*, case: Case, actor: User, person: PersonData) -> Case:

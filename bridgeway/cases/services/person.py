@@ -11,10 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bridgeway.cases.changes import Change, _person_comparable, person_labels, person_shown, person_values
-from bridgeway.cases.models import (
-    Case,
-    Person,
-)
+from bridgeway.cases.models import Case, Person
+from bridgeway.cases.queries import case_person
 from bridgeway.cases.services.common import (
     CHILD_AGE,
     _address_documents_errors,
@@ -38,6 +36,7 @@ if TYPE_CHECKING:
 
 PERSON_FIELDS = ("first_name", "second_name", "birth_date", "age", "gender", "citizenship",
                  "phone", "email", "address", "identity_documents")
+
 
 def _validate_person_update(case: Case, data: dict,
                             before: dict | None = None) -> dict[str, list[str]]:
@@ -76,6 +75,7 @@ def _validate_person_update(case: Case, data: dict,
     errors.update(_address_documents_errors(data.get("address"), data.get("identity_documents")))
     return errors
 
+
 def person_renormalise(*, subject: DataSubject) -> dict[str, tuple[str | None, str]]:
     """Brings a person's stored values recorded before today's rules to their normal form
     (names and address cleaned, a phone that parses put in E.164; one that does not is kept as
@@ -103,11 +103,13 @@ def person_renormalise(*, subject: DataSubject) -> dict[str, tuple[str | None, s
             "birth_date": (person.birth_date.isoformat() if person.birth_date else None,
                            "identifier")}
 
+
 @dataclass
 class PersonCorrection:
     case: Case
     fields: list[str]
     child_changed: bool
+
 
 @transaction.atomic
 def _recorded_before_birth(case: Case, born: date) -> dict[str, list[str]]:
@@ -129,6 +131,7 @@ def _recorded_before_birth(case: Case, born: date) -> dict[str, list[str]]:
                                % {"date": date_format(min(earliest), "SHORT_DATE_FORMAT")}]}
     return {}
 
+
 @transaction.atomic
 def person_update(*, case: Case, actor: User, version: int, data: dict,
                   seen: dict | None = None) -> PersonCorrection:
@@ -139,7 +142,7 @@ def person_update(*, case: Case, actor: User, version: int, data: dict,
     written. The audit event names the fields, never their values."""
     _check_case_role(actor, case.organisation)
     current = Case.objects.select_for_update().get(pk=case.pk)
-    person = Person.objects.filter(case=current).first()
+    person = case_person(current)
     if person is None or current.subject is None or current.subject.is_erased:
         raise ValidationError({"first_name": [_("This case has no registered person.")]})
     person.subject = current.subject

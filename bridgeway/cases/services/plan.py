@@ -10,17 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.cases.codes import (
-    ServiceOutcome,
-)
-from bridgeway.cases.models import (
-    Case,
-    CaseNote,
-    CaseTask,
-    PlanObjective,
-    ServiceDelivery,
-)
-from bridgeway.cases.queries import can_work_on
+from bridgeway.cases.codes import ServiceOutcome
+from bridgeway.cases.models import Case, CaseNote, CaseTask, PlanObjective, ServiceDelivery
+from bridgeway.cases.queries import may_work_on
 from bridgeway.cases.services.common import (
     _birth_bound,
     _check_case_role,
@@ -51,6 +43,7 @@ def note_add(*, case: Case, actor: User, body: str) -> CaseNote:
     note.save()
     audit_record(action="cases.note.added", actor=actor, organisation=case.organisation, obj=note)
     return note
+
 
 @transaction.atomic
 def service_add(*, case: Case, actor: User, service: str, started_on: date, ended_on: date | None = None,
@@ -84,6 +77,7 @@ def service_add(*, case: Case, actor: User, service: str, started_on: date, ende
                  obj=delivery, payload={"service": service, "outcome": outcome})
     return delivery
 
+
 @transaction.atomic
 def objective_add(*, case: Case, actor: User, objective: str, due_on: date | None = None) -> PlanObjective:
     from bridgeway.cases.models import PlanObjective
@@ -104,6 +98,7 @@ def objective_add(*, case: Case, actor: User, objective: str, due_on: date | Non
                  organisation=case.organisation, obj=row)
     return row
 
+
 @transaction.atomic
 def objective_done(*, objective: PlanObjective, actor: User) -> PlanObjective:
     _check_case_role(actor, objective.case.organisation)
@@ -113,6 +108,7 @@ def objective_done(*, objective: PlanObjective, actor: User) -> PlanObjective:
         audit_record(action="cases.plan_objective.done", actor=actor,
                      organisation=objective.case.organisation, obj=objective)
     return objective
+
 
 @transaction.atomic
 def task_add(*, case: Case, actor: User, title: str, due_on: date, assignee: User | None = None) -> CaseTask:
@@ -126,7 +122,7 @@ def task_add(*, case: Case, actor: User, title: str, due_on: date, assignee: Use
     if due_on is None:
         errors["due_on"] = [_("Give a due date.")]
     errors.update(date_errors("due_on", due_on, born=_birth_bound(case)))
-    if not can_work_on(assignee, case):
+    if not may_work_on(assignee, case):
         # Otherwise the task would sit where its assignee cannot see it.
         errors["assignee"] = [_("The task must go to a supervisor here or to a caseworker "
                                 "assigned to this case.")]
@@ -139,6 +135,7 @@ def task_add(*, case: Case, actor: User, title: str, due_on: date, assignee: Use
     audit_record(action="cases.task.added", actor=actor, organisation=case.organisation,
                  obj=task, payload={"assignee": assignee.pk})
     return task
+
 
 @transaction.atomic
 def task_done(*, task: CaseTask, actor: User) -> CaseTask:

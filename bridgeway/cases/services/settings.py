@@ -8,9 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bridgeway.cases.models import (
-    CaseSettings,
-)
+from bridgeway.cases.models import CaseSettings
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import roles_in
@@ -19,9 +17,6 @@ from bridgeway.protection.audit import audit_record
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
 
-
-def case_settings_for(org: Organisation) -> CaseSettings:
-    return CaseSettings.objects.filter(organisation=org).first() or CaseSettings(organisation=org)
 
 @transaction.atomic
 def case_settings_set(*, org: Organisation, actor: User, decisions_need_approval: bool) -> CaseSettings:

@@ -10,10 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.cases.models import (
-    Case,
-    Person,
-)
+from bridgeway.cases.models import Case
+from bridgeway.cases.queries import case_person
 from bridgeway.cases.services.common import _reference
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
@@ -40,6 +38,7 @@ def case_open_linked(*, org: Organisation, actor: User, pseudonym: str,
     audit_record(action="cases.case.opened_linked", actor=actor, organisation=org, obj=case)
     return case
 
+
 @transaction.atomic
 def case_transfer(*, case: Case, to_org: Organisation, actor: User) -> Case:
     """Moves a case and its person to another organisation. The person's data key is re-wrapped
@@ -47,7 +46,7 @@ def case_transfer(*, case: Case, to_org: Organisation, actor: User) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.subject_id is None:
         raise ValidationError(_("A case without a registered person cannot be transferred."))
-    person = Person.objects.filter(case=case).first()
+    person = case_person(case)
     values: dict[str, tuple[str | None, str]] = {
         "display_name": (case.subject.display_name, "name")}
     if person is not None:
