@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from bridgeway.accounts.api import MeView
 from bridgeway.cases.api import CaseSettingsView, CaseViewSet, IndicatorSetViewSet, MyTaskViewSet
 from bridgeway.civicspace import api as civic_api
+from bridgeway.estimation import api as estimation_api
 from bridgeway.notifications.api import NotificationViewSet
 from bridgeway.orgs.api import MechanismViewSet, MembershipViewSet, OrganisationViewSet
 from bridgeway.protection import api as protection_api
@@ -76,5 +77,20 @@ urlpatterns = [
          name="api-stats-release-approve"),
     path("stats/releases/<int:pk>/publish/", stats_api.ReleasePublish.as_view(),
          name="api-stats-release-publish"),
+    path("networks/<int:network_pk>/linkage/encodings/", estimation_api.EncodingsView.as_view(),
+         name="api-linkage-encodings"),
+    path("networks/<int:network_pk>/linkage/runs/", estimation_api.LinkageRunList.as_view(),
+         name="api-linkage-runs"),
+    path("linkage/runs/<int:pk>/", estimation_api.LinkageRunDetail.as_view(),
+         name="api-linkage-run"),
+    path("linkage/runs/<int:pk>/capture-histories/", estimation_api.CaptureHistories.as_view(),
+         name="api-linkage-capture-histories"),
+    path("organisations/<int:org_pk>/estimates/", estimation_api.EstimateList.as_view(),
+         name="api-estimates"),
+    path("estimates/<int:pk>/", estimation_api.EstimateDetail.as_view(), name="api-estimate"),
+    path("estimates/<int:pk>/approve/", estimation_api.EstimateApprove.as_view(),
+         name="api-estimate-approve"),
+    path("estimates/<int:pk>/publish/", estimation_api.EstimatePublish.as_view(),
+         name="api-estimate-publish"),
     path("", include(router.urls)),
 ]

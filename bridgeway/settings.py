@@ -296,7 +296,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["bridgeway.accounts.api_auth.IsAuthenticatedWithMfa"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "bridgeway.core.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
@@ -313,6 +313,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Error answers (one Error schema) and integer path parameters, for every operation.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "bridgeway.core.api_schema.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "ReleaseKindEnum": "bridgeway.stats.models.Release.Kind",
         "ReleaseStatusEnum": "bridgeway.stats.models.Release.Status",
@@ -330,6 +333,8 @@ SPECTACULAR_SETTINGS = {
         "DeclineReasonEnum": "bridgeway.referrals.codes.DeclineReason",
         "CivicAnswerEnum": "bridgeway.civicspace.codes.Answer",
         "CivicIncidentStatusEnum": "bridgeway.civicspace.codes.Status",
+        "EstimationTaskStatusEnum": "bridgeway.estimation.models.TaskStatus",
+        "EstimateMethodEnum": "bridgeway.estimation.models.Estimate.Method",
     },
 }
 

@@ -12,6 +12,8 @@ admin.site.site_header = "Bridgeway platform administration"
 # The admin login goes through allauth, so MFA and throttling apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
+handler404 = "bridgeway.core.views.not_found"
+
 urlpatterns = [
     path("", orgs_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
@@ -31,6 +33,7 @@ urlpatterns = [
     path("civic-space/", include("bridgeway.civicspace.urls")),
     path("public/civic-space/", include("bridgeway.civicspace.public_urls")),
     path("stats/", include("bridgeway.stats.urls")),
+    path("estimation/", include("bridgeway.estimation.urls")),
     path("api/v1/", include("bridgeway.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", swagger_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),

@@ -60,6 +60,7 @@ from bridgeway.cases.queries import (
     my_open_tasks,
 )
 from bridgeway.core.api import RefusesUnknownFilters, list_filters
+from bridgeway.core.api_schema import ModelSerializer, OptionalTextField, paginated
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
@@ -73,6 +74,8 @@ from bridgeway.protection.queries import (
 class _OnlyKnownKeys:
     """Refuses keys the serializer does not have, naming each, instead of ignoring them (a
     client sending {"status": ...} would otherwise get 200 and think it was saved)."""
+
+    refuses_unknown_keys = True  # the schema says additionalProperties: false
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -114,7 +117,7 @@ class PersonSerializer(_OnlyKnownKeys, serializers.Serializer):
     identity_documents = IdentityDocumentSerializer(many=True, required=False, default=list)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     name = serializers.SerializerMethodField()
     assignees = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -250,7 +253,19 @@ class ContextDataSerializer(_OnlyKnownKeys, serializers.Serializer):
 
 
 class _VersionedUpdate(_OnlyKnownKeys, serializers.Serializer):
-    """An edit that must not overwrite someone else's: the version read and what was seen."""
+    """An edit that must not overwrite someone else's: the version read and what was seen.
+
+    A PATCH is partial in `data` (send only the fields to change); `version` and `data` are
+    always required, so this envelope is never partial itself — also in the schema, which
+    would otherwise make every field of a PATCH body optional."""
+
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass
 
     version = serializers.IntegerField(help_text="the case version you read; a stale one gets "
                                                  "409")
@@ -262,7 +277,7 @@ class CaseUpdateSerializer(_VersionedUpdate):
     data = ContextDataSerializer(help_text="context fields to change; others are refused")
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class NoteSerializer(ModelSerializer):
     body = serializers.CharField(max_length=20000)
 
     class Meta:
@@ -301,7 +316,7 @@ class IndicatorGroupSerializer(serializers.Serializer):
     indicators = RecordedIndicatorSerializer(many=True)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ModelSerializer):
     """An assessment with its recorded indicators grouped by dimension and the "why" of its
     result in the reader's language (from the stored codes and counts)."""
 
@@ -341,7 +356,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         return obj.indicator_set.uncertain or obj.indicator_set.rule_uncertain
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     """The organisation's own decision (needs one of its assessments), or with
     received_from_state a formal identification from a state body: then decision_org (the kind
     of body), decision_body (which one) and decided_on are required and no assessment."""
@@ -367,11 +382,11 @@ class SideBySideSerializer(serializers.Serializer):
     differ = serializers.BooleanField()
 
 
-class ServiceDeliverySerializer(serializers.ModelSerializer):
+class ServiceDeliverySerializer(ModelSerializer):
     provider = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.none(), required=False, allow_null=True, default=None,
         help_text="id of an organisation in the directory; or give provider_other")
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = OptionalTextField(max_length=2000)
 
     class Meta:
         model = ServiceDelivery
@@ -382,7 +397,7 @@ class ServiceDeliverySerializer(serializers.ModelSerializer):
                         "outcome": {"default": "ongoing"}}
 
 
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(ModelSerializer):
     objective = serializers.CharField(max_length=2000)
 
     class Meta:
@@ -392,7 +407,7 @@ class ObjectiveSerializer(serializers.ModelSerializer):
         extra_kwargs = {"due_on": {"default": None}}
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     title = serializers.CharField(max_length=500)
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.none(), required=False, allow_null=True, default=None,
@@ -407,8 +422,8 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "case", "done_at", "created_at"]
 
 
-class EventSerializer(serializers.ModelSerializer):
-    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+class EventSerializer(ModelSerializer):
+    place = OptionalTextField(max_length=200)
 
     class Meta:
         model = TraffickingEvent
@@ -418,9 +433,8 @@ class EventSerializer(serializers.ModelSerializer):
                         "date_to": {"default": None}}
 
 
-class PerpetratorSerializer(serializers.ModelSerializer):
-    description = serializers.CharField(max_length=2000, required=False, allow_blank=True,
-                                        default="")
+class PerpetratorSerializer(ModelSerializer):
+    description = OptionalTextField(max_length=2000)
 
     class Meta:
         model = Perpetrator
@@ -527,7 +541,7 @@ class FirstContactSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Exploitation.choices), required=False, default=list)
 
 
-class IndicatorSetSerializer(serializers.ModelSerializer):
+class IndicatorSetSerializer(ModelSerializer):
     class Meta:
         model = IndicatorSet
         fields = ["id", "code", "version", "label", "for_child", "for_sexual_exploitation",
@@ -644,27 +658,30 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return _conflict(exc)
         return Response(CaseSerializer(updated).data)
 
-    @extend_schema(request=NoteSerializer, responses=NoteSerializer(many=True),
-                   summary="Notes (GET) or add one (POST)")
+    @extend_schema(methods=["GET"], responses=NoteSerializer(many=True), summary="Notes")
+    @extend_schema(methods=["POST"], request=NoteSerializer, responses={201: NoteSerializer},
+                   summary="Add a note")
     @action(detail=True, methods=["get", "post"])
     def notes(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
-            return Response(NoteSerializer(case.notes.all(), many=True).data)
+            return paginated(self, case.notes.all(), NoteSerializer)
         ser = NoteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         note = services.note_add(case=case, actor=request.user, body=ser.validated_data["body"])
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AssessmentInSerializer, responses=AssessmentSerializer(many=True),
-                   summary="Identification assessments (GET) or record one (POST)")
+    @extend_schema(methods=["GET"], responses=AssessmentSerializer(many=True),
+                   summary="Identification assessments")
+    @extend_schema(methods=["POST"], request=AssessmentInSerializer,
+                   responses={201: AssessmentSerializer}, summary="Record an assessment")
     @action(detail=True, methods=["get", "post"])
     def assessments(self, request, pk=None):
         case = self.get_object()
         context = {"subject": case.subject}
         if request.method == "GET":
             rows = case.assessments.select_related("indicator_set").prefetch_related("indicators")
-            return Response(AssessmentSerializer(rows, many=True, context=context).data)
+            return paginated(self, rows, AssessmentSerializer, context=context)
         ser = AssessmentInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         indicator_set = IndicatorSet.objects.filter(pk=ser.validated_data["indicator_set"]).first()
@@ -681,13 +698,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(AssessmentSerializer(assessment, context=context).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DecisionSerializer, responses=DecisionSerializer(many=True),
-                   summary="Decisions (GET) or record one (POST); needs an assessment")
+    @extend_schema(methods=["GET"], responses=DecisionSerializer(many=True), summary="Decisions")
+    @extend_schema(methods=["POST"], request=DecisionSerializer,
+                   responses={201: DecisionSerializer},
+                   summary="Record a decision; needs an assessment")
     @action(detail=True, methods=["get", "post"])
     def decisions(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
-            return Response(DecisionSerializer(case.decisions.all(), many=True).data)
+            return paginated(self, case.decisions.all(), DecisionSerializer)
         ser = DecisionSerializer(data=request.data)
         ser.fields["assessment"].queryset = Assessment.objects.filter(case=case)
         ser.is_valid(raise_exception=True)
@@ -733,7 +752,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """GET lists `rows`; POST validates with `serializer_class` and calls `add` (a service
         call taking the validated data) — nothing is written unless both pass."""
         if request.method == "GET":
-            return Response(serializer_class(rows, many=True).data)
+            return paginated(self, rows, serializer_class)
         ser = serializer_class(data=request.data)
         if context_setup:
             context_setup(ser)

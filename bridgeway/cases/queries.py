@@ -265,10 +265,19 @@ def service_codes_by_case(org: Organisation) -> dict:
 def personal_case_fields(org: Organisation) -> dict:
     """Decrypted names, date of birth and contacts of `org`'s cases, keyed by case id, with the
     data subject (for the access log). Only for an audited export by someone allowed to."""
+    return _personal_fields(Person.objects.filter(case__organisation=org))
+
+
+def personal_case_fields_of(cases: Iterable[Case]) -> dict:
+    """The same for a few given cases (e.g. a pair of possible duplicates under review)."""
+    return _personal_fields(Person.objects.filter(case__in=[c.pk for c in cases]))
+
+
+def _personal_fields(persons: QuerySet[Person]) -> dict:
     from bridgeway.protection.crypto import SubjectErased
 
     out = {}
-    for person in Person.objects.filter(case__organisation=org).select_related("subject"):
+    for person in persons.select_related("subject"):
         try:
             out[person.case_id] = {
                 "subject": person.subject, "first_name": person.first_name or "",

@@ -33,6 +33,7 @@ from bridgeway.civicspace.models import (
     RestrictionType,
 )
 from bridgeway.core.api import RefusesUnknownFilters, list_filters
+from bridgeway.core.api_schema import ModelSerializer, paginated
 from bridgeway.orgs.codes import country_choices
 from bridgeway.orgs.models import Organisation
 
@@ -42,7 +43,7 @@ def _raise(exc: DjangoValidationError):
                           {"non_field_errors": exc.messages})
 
 
-class RestrictionTypeSerializer(serializers.ModelSerializer):
+class RestrictionTypeSerializer(ModelSerializer):
     label = serializers.CharField(max_length=200)
     family = serializers.ChoiceField(choices=Family.choices)
 
@@ -65,7 +66,7 @@ class SourceSerializer(serializers.Serializer):
     is_public = serializers.BooleanField(required=False, default=False)
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ModelSerializer):
     actors = serializers.ListField(child=serializers.ChoiceField(choices=Actor.choices))
     types = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     affected = serializers.SerializerMethodField()
@@ -100,24 +101,48 @@ class IncidentWriteSerializer(serializers.Serializer):
     ended_on = serializers.DateField(required=False, allow_null=True, default=None)
     country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
     region = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    actors = serializers.ListField(child=serializers.CharField(max_length=40))
-    types = serializers.ListField(child=serializers.IntegerField())
+    actors = serializers.ListField(child=serializers.ChoiceField(choices=Actor.choices),
+                                   allow_empty=False)
+    types = serializers.ListField(child=serializers.IntegerField(), allow_empty=False,
+                                  help_text="restriction type ids (of the network or common)")
     description = serializers.CharField(max_length=8000)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.NETWORK)
     affected = AffectedSerializer(many=True, required=False, default=list)
     sources = SourceSerializer(many=True, required=False, default=list)
 
-    def to_data(self) -> services.IncidentData:
-        d = self.validated_data
+    @staticmethod
+    def current(incident) -> dict:
+        """The incident's values as this serializer takes them: what a PATCH leaves alone."""
+        return {
+            "title": incident.title, "started_on": incident.started_on,
+            "ended_on": incident.ended_on, "country": incident.country,
+            "region": incident.region, "actors": list(incident.actors),
+            "types": [t.pk for t in incident.types.all()],
+            "description": incident.description, "severity": incident.severity,
+            "visibility": incident.visibility,
+            "affected": [{"organisation": a.organisation_id, "description": a.description,
+                          "anonymous": a.anonymous} for a in incident.affected.all()],
+            # Sources that carry a document stay with it; the others are the list's.
+            "sources": [{"url": s.url, "title": s.title, "is_public": s.is_public}
+                        for s in incident.sources.filter(document__isnull=True)],
+        }
+
+    def to_data(self, base: dict | None = None) -> services.IncidentData:
+        d = {**(base or {}), **self.validated_data}
         return services.IncidentData(
             title=d["title"], started_on=d["started_on"], ended_on=d["ended_on"],
             country=d["country"], region=d["region"], actors=d["actors"], type_ids=d["types"],
             description=d["description"], severity=d["severity"], visibility=d["visibility"],
-            affected=[services.Affected(organisation_id=a["organisation"],
-                                        description=a["description"], anonymous=a["anonymous"])
+            # In a PATCH the items of a list sent are not filled with defaults (DRF's partial
+            # reaches nested serializers): take them here, the service names what is missing.
+            affected=[services.Affected(organisation_id=a.get("organisation"),
+                                        description=a.get("description", ""),
+                                        anonymous=a.get("anonymous", True))
                       for a in d["affected"]],
-            sources=[services.SourceData(**s) for s in d["sources"]])
+            sources=[services.SourceData(url=s.get("url", ""), title=s.get("title", ""),
+                                         is_public=s.get("is_public", False))
+                     for s in d["sources"]])
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -126,7 +151,7 @@ class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class VersionSerializer(ModelSerializer):
     class Meta:
         model = IncidentVersion
         fields = ["number", "action", "changed_by", "changed_at", "changed_fields"]
@@ -183,11 +208,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         incident = self.get_object()
         if not queries.may_edit(request.user, incident):
             raise PermissionDenied("You cannot edit this incident now.")
-        body = IncidentWriteSerializer(data=request.data)
+        body = IncidentWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         try:
-            incident = services.incident_edit(incident=incident, actor=request.user,
-                                              data=body.to_data())
+            incident = services.incident_edit(
+                incident=incident, actor=request.user,
+                data=body.to_data(base=IncidentWriteSerializer.current(incident)))
         except DjangoValidationError as exc:
             _raise(exc)
         return Response(IncidentSerializer(incident, context={"full": True}).data)
@@ -216,7 +242,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         incident = self.get_object()
-        return Response(VersionSerializer(incident.versions.all(), many=True).data)
+        return paginated(self, incident.versions.all(), VersionSerializer)
 
 
 @extend_schema_view(create=extend_schema(summary="Network admins add a type to their network"))
@@ -248,7 +274,7 @@ class RestrictionTypeViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixin
         return Response(RestrictionTypeSerializer(rtype).data, status=status.HTTP_201_CREATED)
 
 
-class CivicAssessmentSerializer(serializers.ModelSerializer):
+class CivicAssessmentSerializer(ModelSerializer):
     rating = serializers.ChoiceField(choices=Civicus.choices)
     trend = serializers.ChoiceField(choices=Trend.choices)
 
@@ -295,7 +321,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
         return Response(CivicAssessmentSerializer(a).data, status=status.HTTP_201_CREATED)
 
 
-class CivicParticipationSerializer(serializers.ModelSerializer):
+class CivicParticipationSerializer(ModelSerializer):
     invited = serializers.ChoiceField(choices=Answer.choices, default=Answer.UNKNOWN)
     submitted = serializers.ChoiceField(choices=Answer.choices, default=Answer.UNKNOWN)
     method = serializers.ChoiceField(choices=Method.choices, default="", allow_blank=True)
@@ -309,7 +335,7 @@ class CivicParticipationSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class CivicConsultationSerializer(serializers.ModelSerializer):
+class CivicConsultationSerializer(ModelSerializer):
     kind = serializers.ChoiceField(choices=ConsultationKind.choices)
     stage = serializers.ChoiceField(choices=ConsultationStage.choices)
     participations = CivicParticipationSerializer(many=True, read_only=True)
@@ -350,7 +376,8 @@ class ConsultationViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.R
                          url=d.get("url", ""))
         return Response(CivicConsultationSerializer(c).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CivicParticipationSerializer, responses=CivicParticipationSerializer)
+    @extend_schema(request=CivicParticipationSerializer,
+                   responses={201: CivicParticipationSerializer})
     @action(detail=True, methods=["post"])
     def participations(self, request, pk=None):
         c = queries.consultation_for_user(request.user, pk)
@@ -363,7 +390,7 @@ class ConsultationViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.R
                          evidence=d.get("evidence", ""))
         return Response(CivicParticipationSerializer(p).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=IncidentSerializer)
+    @extend_schema(request=None, responses={201: IncidentSerializer})
     @action(detail=True, methods=["post"], url_path=r"participations/(?P<participation_id>\d+)/incident")
     def exclusion_incident(self, request, pk=None, participation_id=None):
         c = queries.consultation_for_user(request.user, pk)

@@ -6,3 +6,8 @@ class EstimationConfig(AppConfig):
     name = "bridgeway.estimation"
     label = "estimation"
     verbose_name = _("Estimation")
+
+    def ready(self) -> None:
+        from bridgeway.estimation import audit_codes, home, hooks  # noqa: F401
+
+        home.register()

@@ -4,11 +4,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from bridgeway.core.api import RefusesUnknownFilters
+from bridgeway.core.api_schema import ModelSerializer
 from bridgeway.notifications import queries, services
 from bridgeway.notifications.models import Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     summary = serializers.CharField(read_only=True)
 

@@ -2,7 +2,6 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -14,6 +13,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from bridgeway.core.api import list_filters
+from bridgeway.core.api_schema import ModelSerializer, form_parameters, paginated
 from bridgeway.orgs import queries, services
 from bridgeway.orgs.codes import ADMIN_ROLES, OrgType, Role, Service
 from bridgeway.orgs.forms import DirectoryFilterForm, MechanismFilterForm
@@ -50,7 +50,7 @@ class ServiceSerializer(serializers.Serializer):
     area = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     services = ServiceSerializer(many=True, required=False)
     org_type = serializers.ChoiceField(choices=OrgType.choices)
     country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
@@ -71,7 +71,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     user_name = serializers.CharField(source="user.full_name", read_only=True)
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -81,7 +81,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "organisation", "user", "user_name", "created_at"]
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(ModelSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
     class Meta:
@@ -90,7 +90,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "expires_at"]
 
 
-class NetworkMembershipSerializer(serializers.ModelSerializer):
+class NetworkMembershipSerializer(ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:
@@ -99,7 +99,7 @@ class NetworkMembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "member_name"]
 
 
-class PointOfContactSerializer(serializers.ModelSerializer):
+class PointOfContactSerializer(ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(),
         help_text="A person who holds an active role in the organisation")
@@ -118,15 +118,13 @@ class PointOfContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "user_name"]
 
 
-DIRECTORY_PARAMETERS = [
-    OpenApiParameter("q", str, description="Part of the name or city"),
-    OpenApiParameter("country", str, description="Based in this country (ISO 3166 code)"),
-    OpenApiParameter("serves", str, description="One of its services covers this country"),
-    OpenApiParameter("area", str, description="Part of the area a service covers, e.g. Iași"),
-    OpenApiParameter("org_type", str, enum=OrgType.values),
-    OpenApiParameter("service", str, enum=Service.values),
-    OpenApiParameter("language", str, description="A working language (ISO 639 code)"),
-]
+DIRECTORY_PARAMETERS = form_parameters(DirectoryFilterForm, {
+    "q": "Part of the name or city",
+    "country": "Based in this country (ISO 3166 code)",
+    "serves": "One of its services covers this country",
+    "area": "Part of the area a service covers, e.g. Iași",
+    "language": "A working language (ISO 639 code)",
+})
 
 
 @extend_schema_view(
@@ -196,8 +194,10 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(MembershipSerializer(page, many=True).data)
 
-    @extend_schema(request=InvitationSerializer, responses=InvitationSerializer(many=True),
-                   summary="Pending invitations (GET) or invite a person by e-mail (POST)")
+    @extend_schema(methods=["GET"], responses=InvitationSerializer(many=True),
+                   summary="Pending invitations")
+    @extend_schema(methods=["POST"], request=InvitationSerializer,
+                   responses={201: InvitationSerializer}, summary="Invite a person by e-mail")
     @action(detail=True, methods=["get", "post"])
     def invitations(self, request, pk=None):
         org = self.get_object()
@@ -205,7 +205,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if not is_admin and not (request.user.is_superuser and request.method == "POST"):
             raise PermissionDenied(_("You are not an administrator of this organisation."))
         if request.method == "GET":
-            return Response(InvitationSerializer(queries.pending_invitations(org), many=True).data)
+            return paginated(self, queries.pending_invitations(org), InvitationSerializer)
         ser = InvitationSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         invitation, _token = services.invitation_create(
@@ -223,17 +223,18 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         services.invitation_revoke(invitation=invitation, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=NetworkMembershipSerializer,
-                   responses=NetworkMembershipSerializer(many=True),
+    @extend_schema(methods=["GET"], responses=NetworkMembershipSerializer(many=True),
                    summary="Member organisations of a CSO network")
+    @extend_schema(methods=["POST"], request=NetworkMembershipSerializer,
+                   responses={201: NetworkMembershipSerializer},
+                   summary="Add a member organisation to a CSO network")
     @action(detail=True, methods=["get", "post"], url_path="network-members")
     def network_members(self, request, pk=None):
         org = self.get_object()
         if not org.is_network:
             raise Http404
         if request.method == "GET":
-            return Response(NetworkMembershipSerializer(queries.network_members(org),
-                                                        many=True).data)
+            return paginated(self, queries.network_members(org), NetworkMembershipSerializer)
         ser = NetworkMembershipSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         member = queries.organisation_for_user(request.user, ser.validated_data["member"].pk)
@@ -241,16 +242,17 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                            joined_on=ser.validated_data.get("joined_on"))
         return Response(NetworkMembershipSerializer(link).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PointOfContactSerializer,
-                   responses=PointOfContactSerializer(many=True),
-                   summary="Anti-trafficking points of contact (GET: any member of any "
-                           "organisation; POST: the organisation's administrators)")
+    @extend_schema(methods=["GET"], responses=PointOfContactSerializer(many=True),
+                   summary="Anti-trafficking points of contact (any member of any "
+                           "organisation)")
+    @extend_schema(methods=["POST"], request=PointOfContactSerializer,
+                   responses={201: PointOfContactSerializer},
+                   summary="Add a point of contact (the organisation's administrators)")
     @action(detail=True, methods=["get", "post"])
     def contacts(self, request, pk=None):
         org = self.get_object()
         if request.method == "GET":
-            return Response(PointOfContactSerializer(queries.points_of_contact(org),
-                                                     many=True).data)
+            return paginated(self, queries.points_of_contact(org), PointOfContactSerializer)
         if not queries.roles_in(request.user, org) & ADMIN_ROLES:
             raise PermissionDenied(_("You are not an administrator of this organisation."))
         ser = PointOfContactSerializer(data=request.data)
@@ -259,8 +261,10 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         contact = services.contact_add(org=org, actor=request.user, user=data.pop("user"), **data)
         return Response(PointOfContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PointOfContactSerializer, responses=PointOfContactSerializer,
-                   summary="Change (PATCH) or remove (DELETE) a point of contact")
+    @extend_schema(methods=["PATCH"], request=PointOfContactSerializer,
+                   responses=PointOfContactSerializer, summary="Change a point of contact")
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None},
+                   summary="Remove a point of contact")
     @action(detail=True, methods=["patch", "delete"],
             url_path=r"contacts/(?P<contact_id>\d+)")
     def contact(self, request, pk=None, contact_id=None):
@@ -314,7 +318,7 @@ class MembershipViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
 
 # --- coordination mechanisms (task forces) -----------------------------------------------
 
-class MechanismMemberSerializer(serializers.ModelSerializer):
+class MechanismMemberSerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     role = serializers.ChoiceField(choices=MechanismMember.MemberRole.choices,
                                    default=MechanismMember.MemberRole.MEMBER)
@@ -326,7 +330,7 @@ class MechanismMemberSerializer(serializers.ModelSerializer):
         validators: list = []  # the service reports a duplicate against `organisation`
 
 
-class MechanismSerializer(serializers.ModelSerializer):
+class MechanismSerializer(ModelSerializer):
     level = serializers.ChoiceField(choices=CoordinationMechanism.Level.choices,
                                     default=CoordinationMechanism.Level.NATIONAL)
     country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
@@ -345,7 +349,7 @@ class MechanismSerializer(serializers.ModelSerializer):
                                          many=True).data
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ModelSerializer):
     attendees = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Organisation.objects.all(),
         help_text="Member organisations present (ids)")
@@ -363,9 +367,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(summary="Coordination mechanisms (task forces): any member of any "
                                "organisation",
-                       parameters=[OpenApiParameter("country", str),
-                                   OpenApiParameter("level", str,
-                                                    enum=CoordinationMechanism.Level.values)]),
+                       parameters=form_parameters(MechanismFilterForm)),
     retrieve=extend_schema(summary="One mechanism with its member organisations"),
     create=extend_schema(summary="Create a mechanism (administrators of the convener, or "
                                  "platform administrators)"),
@@ -411,16 +413,17 @@ class MechanismViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         mechanism.refresh_from_db()
         return Response(self.get_serializer(mechanism).data)
 
-    @extend_schema(request=MechanismMemberSerializer,
-                   responses=MechanismMemberSerializer(many=True),
-                   summary="Member organisations (GET: as for the mechanism; POST: "
-                           "administrators of the convener)")
+    @extend_schema(methods=["GET"], responses=MechanismMemberSerializer(many=True),
+                   summary="Member organisations (as for the mechanism)")
+    @extend_schema(methods=["POST"], request=MechanismMemberSerializer,
+                   responses={201: MechanismMemberSerializer},
+                   summary="Add a member organisation (administrators of the convener)")
     @action(detail=True, methods=["get", "post"])
     def members(self, request, pk=None):
         mechanism = self.get_object()
         if request.method == "GET":
-            return Response(MechanismMemberSerializer(
-                queries.mechanism_members_for(request.user, mechanism), many=True).data)
+            return paginated(self, queries.mechanism_members_for(request.user, mechanism),
+                             MechanismMemberSerializer)
         mechanism = queries.mechanism_admin_for_user(request.user, pk)
         ser = MechanismMemberSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -442,9 +445,10 @@ class MechanismViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         services.mechanism_member_remove(member=member, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=MeetingSerializer, responses=MeetingSerializer(many=True),
-                   summary="Meeting records (GET: people of member organisations, others get "
-                           "404; POST: administrators of the convener)")
+    @extend_schema(methods=["GET"], responses=MeetingSerializer(many=True),
+                   summary="Meeting records (people of member organisations, others get 404)")
+    @extend_schema(methods=["POST"], request=MeetingSerializer, responses={201: MeetingSerializer},
+                   summary="Record a meeting (administrators of the convener)")
     @action(detail=True, methods=["get", "post"])
     def meetings(self, request, pk=None):
         mechanism = queries.mechanism_with_meetings_for_user(request.user, pk)

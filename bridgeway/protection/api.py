@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bridgeway.core.api import RefusesUnknownFilters, list_filters
+from bridgeway.core.api_schema import UPLOADED_FILE, ModelSerializer, file_response
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_audit_for_user, orgs_where
 from bridgeway.protection import services
@@ -30,7 +31,7 @@ from bridgeway.protection.queries import (
 from bridgeway.protection.responses import document_response, export_response
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["seq", "created_at", "actor", "organisation", "action", "object_type",
@@ -64,7 +65,7 @@ class AuditEventList(ListAPIView):
 
 
 # --- personal data -----------------------------------------------------------------------
-class ConsentSerializer(serializers.ModelSerializer):
+class ConsentSerializer(ModelSerializer):
     purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
     method = serializers.ChoiceField(choices=ConsentMethod.choices)
     recipient_type = serializers.CharField(required=False, allow_blank=True, default="")
@@ -129,7 +130,7 @@ class ConsentCheckView(APIView):
         return Response({"allowed": check.allowed, "reason": check.reason})
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     class Meta:
         model = EncryptedDocument
         fields = ["id", "content_type", "size", "uploaded_at"]
@@ -152,7 +153,7 @@ class DocumentUpload(APIView):
 
 
 class DocumentDownload(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    @extend_schema(responses=file_response(description=UPLOADED_FILE),
                    summary="Download a document, decrypted after the permission check")
     def get(self, request, pk, document_id):
         subject = subject_for_user(request.user, pk, roles=CASE_ROLES)
@@ -162,7 +163,7 @@ class DocumentDownload(APIView):
         return document_response(user=request.user, doc=doc, screen="api-document-download")
 
 
-class AccessLogSerializer(serializers.ModelSerializer):
+class AccessLogSerializer(ModelSerializer):
     subject_reference = serializers.CharField(source="subject.reference")
 
     class Meta:
@@ -197,7 +198,7 @@ class AccessLogList(ListAPIView):
                                   flagged=params.get("flagged", False))
 
 
-class ErasureSerializer(serializers.ModelSerializer):
+class ErasureSerializer(ModelSerializer):
     subject_reference = serializers.CharField(source="subject.reference")
 
     class Meta:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from bridgeway.cases.queries import case_for_user
 from bridgeway.core.api import list_filters
+from bridgeway.core.api_schema import UPLOADED_FILE, ModelSerializer, file_response
 from bridgeway.orgs.codes import Service
 from bridgeway.orgs.queries import organisation_member_for_user, organisations_visible_to, roles_in
 from bridgeway.protection.responses import document_response
@@ -114,7 +115,7 @@ class SharedSerializer(serializers.Serializer):
     documents = SharedDocumentSerializer(many=True, required=False)
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(ModelSerializer):
     side = serializers.SerializerMethodField()
     case = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
@@ -137,7 +138,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     def get_side(self, obj) -> str:
         return self._side(obj)
 
-    @extend_schema_field(OpenApiTypes.UUID)
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_case(self, obj):
         """The referred case: for the sender only."""
         return str(obj.case_id) if self._side(obj) == SENDER else None
@@ -312,7 +313,7 @@ class ReferralViewSet(ThreadActions, PackageActions, mixins.ListModelMixin, mixi
                                    confirm=ser.validated_data["confirm"])
         return self._out(referral, side)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    @extend_schema(responses=file_response(description=UPLOADED_FILE),
                    summary="Download a shared document (recipient, while the referral is active)")
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9a-f-]{36})")
     def document(self, request, pk=None, document_id=None):

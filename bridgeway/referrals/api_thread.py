@@ -1,15 +1,16 @@
 """The referral thread through the API: GET/POST /api/v1/referrals/{id}/messages/ and the
 attachment download. Mixed into the referral viewset so the routes sit under each referral."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from bridgeway.core.api_schema import UPLOADED_FILE, TextField, file_response, paginated
 from bridgeway.protection.responses import document_response
 from bridgeway.referrals import thread
+from bridgeway.referrals.models import ReferralMessage
 
 
 class ReadReceiptSerializer(serializers.Serializer):
@@ -37,17 +38,32 @@ class ReferralMessageSerializer(serializers.Serializer):
                                                          "the other side read it, and when")
 
 
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": ReferralMessage.MAX_BODY,
+                      "pattern": r"\S"})
+class MessageBodyField(TextField):
+    """Length and emptiness are checked by the service, with its messages; the schema says
+    what it accepts."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, **kwargs)
+
+
 class MessagePostSerializer(serializers.Serializer):
-    # Length and emptiness are checked by the service, with its messages.
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    body = MessageBodyField()
     attachment = serializers.FileField(required=False, allow_null=True)
+
+
+class MessageTextSerializer(serializers.Serializer):
+    """A message without an attachment, as JSON (an attachment needs multipart/form-data)."""
+
+    body = MessageBodyField()
 
 
 class ThreadActions:
     @extend_schema(methods=["GET"], responses=ReferralMessageSerializer(many=True),
                    summary="The referral's confidential thread (marks messages as read)")
     @extend_schema(methods=["POST"], request={"multipart/form-data": MessagePostSerializer,
-                                              "application/json": MessagePostSerializer},
+                                              "application/json": MessageTextSerializer},
                    responses={201: ReferralMessageSerializer},
                    summary="Post a message (either side, while pending or accepted)")
     @action(detail=True, methods=["get", "post"], url_path="messages",
@@ -64,9 +80,9 @@ class ThreadActions:
             row = next(r for r in rows if r["id"] == message.pk)
             return Response(ReferralMessageSerializer(row).data, status=status.HTTP_201_CREATED)
         rows = thread.thread_read(referral=referral, side=side, user=request.user)
-        return Response(ReferralMessageSerializer(rows, many=True).data)
+        return paginated(self, rows, ReferralMessageSerializer)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    @extend_schema(responses=file_response(description=UPLOADED_FILE),
                    summary="Download a message's attachment (both sides)")
     @action(detail=True, methods=["get"],
             url_path=r"messages/(?P<message_id>[0-9a-f-]{36})/attachment")

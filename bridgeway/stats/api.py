@@ -13,6 +13,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bridgeway.core.api_schema import ModelSerializer, file_response
 from bridgeway.stats import queries, services
 from bridgeway.stats.codes import DatasetKind
 from bridgeway.stats.exporting import FORMATS, export_file
@@ -32,7 +33,7 @@ class ReportSerializer(serializers.Serializer):
     notices = serializers.ListField(child=serializers.CharField())
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
     report = serializers.SerializerMethodField()
     records = serializers.SerializerMethodField()
@@ -106,7 +107,9 @@ class StatsExport(APIView):
                              description="`format` is taken by content negotiation"),
             OpenApiParameter("personal", bool, description="HTCDS only; supervisors with a "
                              "token or a session re-authenticated in the last 5 minutes; audited")],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=file_response(
+            "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            description="CSV or XLSX, as `layout` asks"),
         summary="Export HTCDS (own cases) or CTDC (de-identified records) as CSV or XLSX")
     def get(self, request, org_pk):
         from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
@@ -179,7 +182,7 @@ class DashboardData(APIView):
              "rows": [[str(label), str(n)] for label, n in c["rows"]]} for c in data["charts"]]})
 
 
-class ReleaseSerializer(serializers.ModelSerializer):
+class ReleaseSerializer(ModelSerializer):
     class Meta:
         model = Release
         fields = ["id", "organisation", "dataset", "title", "kind", "dimensions", "k", "epsilon",

@@ -70,7 +70,8 @@ def test_case_team_adds_and_reads_through_the_access_log(cast, case, who, name):
     AccessLogEntry.objects.all().delete()
     listed = client.get(url)
     assert listed.status_code == 200
-    assert [row[secret_field] for row in listed.json()] == [body[secret_field]]
+    assert listed.json()["count"] == 1  # paginated like every list of the API
+    assert [row[secret_field] for row in listed.json()["results"]] == [body[secret_field]]
     assert AccessLogEntry.objects.filter(user=user, subject=case.subject_id, via="api").exists()
 
 

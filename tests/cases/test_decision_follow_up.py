@@ -143,8 +143,8 @@ def test_the_assessments_api_reads_no_person_row_per_assessment(cast):
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(f"/api/v1/cases/{case.pk}/assessments/")
         assert response.status_code == 200
-        assert len(response.json()) == n
-        assert response.json()[0]["note"].startswith("Seen at the shelter")
+        assert len(response.json()["results"]) == n
+        assert response.json()["results"][0]["note"].startswith("Seen at the shelter")
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
 

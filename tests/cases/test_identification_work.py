@@ -331,7 +331,7 @@ def test_the_api_records_and_returns_indicator_and_assessment_notes(cast, case):
     assert made.status_code == 201, made.json()
     assert Assessment.objects.get().note == "Second interview"
     assert AssessmentIndicator.objects.get(indicator_id=IND).note == "Passport kept by boss"
-    [listed] = client.get(f"/api/v1/cases/{case.pk}/assessments/").json()
+    [listed] = client.get(f"/api/v1/cases/{case.pk}/assessments/").json()["results"]
     assert listed["note"] == "Second interview" and listed["not_verified"] is True
     [group] = listed["indicators"]
     assert group["id"] == "deceptive_recruitment"

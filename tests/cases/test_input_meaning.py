@@ -12,8 +12,8 @@ from bridgeway.cases.models import Case, Person
 from bridgeway.protection import blind
 from bridgeway.protection.models import AuditEvent, DataSubject, SubjectIndex
 from bridgeway.protection.queries import possible_duplicates, subjects_by_name
-from tests.cases.test_case_api import api, open_case
-from tests.conftest import signed_in
+from tests.cases.test_case_api import open_case
+from tests.conftest import api, signed_in
 
 pytestmark = pytest.mark.django_db
 

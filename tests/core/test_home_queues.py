@@ -22,8 +22,7 @@ from bridgeway.protection import services as protection
 from bridgeway.protection.models import AccessLogEntry, AuditEvent, ErasureRequest
 from bridgeway.referrals import services as referrals
 from bridgeway.referrals import thread
-from tests.cases.test_case_api import api
-from tests.conftest import signed_in
+from tests.conftest import api, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from bridgeway.cases import services as cases
 from bridgeway.cases.indicator_sets import set_for
 from bridgeway.cases.models import CaseSettings, Decision
-from tests.e2e.test_shell import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import MembershipFactory, OrganisationFactory, with_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,10 +42,11 @@ def test_caseworker_home_lists_cases_and_tasks_until_done(page, team):
     sign_in(page, worker.email, secret)
     queue = page.get_by_role("region", name="Your tasks due this week")
     task_link = queue.get_by_role("link", name=f"Task in case {case.reference}")
-    assert task_link.is_visible() and queue.get_by_text("Urgent").is_visible()
+    expect(task_link).to_be_visible()
+    expect(queue.get_by_text("Urgent")).to_be_visible()
     cases_queue = page.get_by_role("region", name="Your open cases")
-    assert cases_queue.get_by_role("link", name=case.reference).is_visible()
-    assert page.get_by_role("navigation").get_by_role("link", name="Cases (1)").is_visible()
+    expect(cases_queue.get_by_role("link", name=case.reference)).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Cases (1)")).to_be_visible()
     assert "Ion" not in page.locator("main").inner_text()  # references, never names
     assert_accessible(page)
 
@@ -53,10 +55,10 @@ def test_caseworker_home_lists_cases_and_tasks_until_done(page, team):
     page.get_by_role("button", name="Done").click()
     page.wait_for_load_state()
     page.get_by_role("link", name="Bridgeway").first.click()
-    assert page.get_by_role("region", name="Your open cases").is_visible()
+    expect(page.get_by_role("region", name="Your open cases")).to_be_visible()
     assert page.get_by_role("region", name="Your tasks due this week").count() == 0
-    assert page.get_by_role("navigation").get_by_role("link", name="Cases", exact=True) \
-        .is_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Cases", exact=True)
+           ).to_be_visible()
     assert_accessible(page)
 
 
@@ -72,19 +74,19 @@ def test_supervisor_approves_a_decision_from_the_home_queue(page, team):
 
     sign_in(page, boss.email, boss_secret)
     queue = page.get_by_role("region", name="Decisions waiting for your approval")
-    assert queue.get_by_role("link", name=f"Decision in case {case.reference}").is_visible()
-    assert page.get_by_role("navigation").get_by_role("link", name="Notifications (1)") \
-        .is_visible()
+    expect(queue.get_by_role("link", name=f"Decision in case {case.reference}")).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Notifications (1)")
+           ).to_be_visible()
     assert_accessible(page)
 
     queue.get_by_role("link", name="Open the list").click()
     page.wait_for_url("**/cases/approvals/")
-    assert page.get_by_role("link", name=case.reference).is_visible()
+    expect(page.get_by_role("link", name=case.reference)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name=f"Approve the decision in case {case.reference}").click()
     page.wait_for_url("**/cases/approvals/")
-    assert page.get_by_text("Decision reviewed.").is_visible()
-    assert page.get_by_text("No decision is waiting for your approval.").is_visible()
+    expect(page.get_by_text("Decision reviewed.")).to_be_visible()
+    expect(page.get_by_text("No decision is waiting for your approval.")).to_be_visible()
     assert_accessible(page)
     assert Decision.objects.get(pk=decision.pk).state == Decision.State.IN_FORCE
 

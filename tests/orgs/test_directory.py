@@ -120,7 +120,8 @@ def test_org_admin_designates_a_point_of_contact_everyone_sees_it(cast, police_a
     for who in [cast.caseworker_a, cast.caseworker_b, cast.coordinator]:
         page = signed_in(who).get(reverse("orgs:detail", args=[cast.police.pk])).content.decode()
         assert "Head of identification" in page and "+37322000101" in page
-        api = signed_in(who).get(f"/api/v1/organisations/{cast.police.pk}/contacts/").json()
+        api = signed_in(who).get(
+            f"/api/v1/organisations/{cast.police.pk}/contacts/").json()["results"]
         assert api[0]["phone"] == "+37322000101" and api[0]["user"] == cast.agency_poc.pk
     assert signed_in(cast.outsider).get(
         f"/api/v1/organisations/{cast.police.pk}/contacts/").status_code == 404

@@ -64,9 +64,9 @@ def test_api_thread_and_attachment(cast, referral):
     assert response.status_code == 201, response.content
     msg = response.json()
     assert msg["side"] == "recipient" and msg["attachment"]["content_type"] == "application/pdf"
-    rows = signed_in(cast.caseworker_a).get(api(referral)).json()
+    rows = signed_in(cast.caseworker_a).get(api(referral)).json()["results"]
     assert [r["body"] for r in rows] == ["Report attached"]
-    own = signed_in(cast.agency_poc).get(api(referral)).json()
+    own = signed_in(cast.agency_poc).get(api(referral)).json()["results"]
     assert own[0]["read_by"][0]["organisation"] == "Org A"
     for who in ("caseworker_a", "agency_poc"):
         for link in (f"{api(referral)}{msg['id']}/attachment/",

@@ -20,6 +20,7 @@ from bridgeway.cases import services as cases
 from bridgeway.civicspace import demo as civic_demo
 from bridgeway.civicspace import services as civic
 from bridgeway.demo import data as demo
+from bridgeway.estimation import demo as estimation_demo
 from bridgeway.orgs import services
 from bridgeway.orgs.models import Organisation
 from bridgeway.protection import services as protection
@@ -83,6 +84,7 @@ class Command(BaseCommand):
             if user_requires_mfa(user):
                 TOTP.activate(user, generate_totp_secret())
         self._seed_persons(orgs, people)
+        estimation_demo.seed_demo(orgs, people)
 
     def _seed_directory(self, orgs, people, admin_of):
         for org_key, local, function, phone, mail, hours, languages, other in demo.CONTACTS:
