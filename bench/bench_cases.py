@@ -131,7 +131,7 @@ def run(args):
     from bench.generate import existing, generate
     from bridgeway.cases.models import Case
     from bridgeway.cases.queries import filtered_cases
-    from bridgeway.protection.services import name_digests, subject_ids_by_digests
+    from bridgeway.protection.queries import name_digests, subject_ids_by_digests
 
     found = existing() if args.keep else None
     if found:

@@ -28,6 +28,18 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 @transaction.atomic
+def user_profile_update(*, user: User, full_name: str, language: str) -> None:
+    """The person's own settings page: their name and interface language, each audited when it
+    changes (the name's audit event names the field, never the value)."""
+    if full_name != user.full_name:
+        user.full_name = full_name
+        user.save(update_fields=["full_name"])
+        audit_record(action="accounts.user.profile_changed", actor=user, obj=user,
+                     payload={"fields": ["full_name"]})
+    user_set_language(user=user, language=language)
+
+
+@transaction.atomic
 def user_set_active(*, user: User, actor: User, active: bool) -> None:
     """Blocks or unblocks a login (platform administrators). Memberships stay as they are."""
     if not actor.is_superuser:

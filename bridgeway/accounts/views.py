@@ -4,9 +4,8 @@ from allauth.mfa.base.views import AuthenticateView as AllauthMfaAuthenticateVie
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,8 +15,8 @@ from bridgeway.accounts import services
 from bridgeway.accounts.forms import ApiTokenForm, ProfileForm
 from bridgeway.accounts.mfa import user_has_mfa, user_requires_mfa
 from bridgeway.accounts.models import ApiToken
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.queries import active_memberships
-from bridgeway.protection.audit import audit_record
 
 
 @login_required
@@ -26,13 +25,8 @@ def account_settings(request):
     form = ProfileForm(request.POST or None, initial={
         "full_name": user.full_name, "preferred_language": user.preferred_language or "en"})
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            if form.cleaned_data["full_name"] != user.full_name:
-                user.full_name = form.cleaned_data["full_name"]
-                user.save(update_fields=["full_name"])
-                audit_record(action="accounts.user.profile_changed", actor=user, obj=user,
-                             payload={"fields": ["full_name"]})
-            services.user_set_language(user=user, language=form.cleaned_data["preferred_language"])
+        services.user_profile_update(user=user, full_name=form.cleaned_data["full_name"],
+                                     language=form.cleaned_data["preferred_language"])
         messages.success(request, _("Saved."))
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {
@@ -63,7 +57,7 @@ def token_create(request):
 @login_required
 @require_POST
 def token_revoke(request, pk):
-    token = get_object_or_404(ApiToken, user=request.user, pk=pk)
+    token = get_or_404(ApiToken.objects.all(), user=request.user, pk=pk)
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:settings")

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from bridgeway.cases import services
+from bridgeway.cases import changes, services
 from bridgeway.cases.codes import (
     CaseStatus,
     CloseReason,
@@ -50,10 +50,14 @@ from bridgeway.cases.models import (
 )
 from bridgeway.cases.queries import (
     case_orgs,
+    case_person,
+    case_settings_for,
     case_staff,
     case_team,
     cases_visible_to,
     filtered_cases,
+    intake_matches,
+    my_open_tasks,
 )
 from bridgeway.core.api import RefusesUnknownFilters, list_filters
 from bridgeway.core.api_schema import ModelSerializer, OptionalTextField, paginated
@@ -61,7 +65,7 @@ from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisation_for_user, organisations_visible_to
-from bridgeway.protection.services import (
+from bridgeway.protection.queries import (
     name_digests,
     subject_ids_by_digests,
 )
@@ -609,7 +613,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if not data["confirm_new"]:
             person = data["person"]
             name = " ".join(p for p in [person["first_name"], person["second_name"]] if p)
-            matches = services.intake_matches(org=org, actor=request.user, name=name)
+            matches = intake_matches(org=org, actor=request.user, name=name)
             if matches:
                 # Only cases the caller may open are named; the rest are only counted, so a
                 # caseworker learns to ask a supervisor without seeing others' cases.
@@ -883,16 +887,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(CaseSerializer(case).data)
 
     def _person(self, case):
-        from bridgeway.cases.models import Person
-
-        person = Person.objects.filter(case=case).first()
+        person = case_person(case)
         if person is None or case.subject is None or case.subject.is_erased:
             raise Http404
         person.subject = case.subject
         return person
 
     def _person_out(self, case, **extra):
-        values = services.person_values(case, self._person(case))
+        values = changes.person_values(case, self._person(case))
         return {**values, "is_child": case.is_child, "version": case.version, **extra}
 
     @extend_schema(methods=["GET"], responses=PersonOutSerializer,
@@ -979,9 +981,7 @@ class MyTaskViewSet(RefusesUnknownFilters, mixins.ListModelMixin, viewsets.Gener
     serializer_class = TaskSerializer
 
     def get_queryset(self):
-        return (CaseTask.objects.filter(assignee=self.request.user, done_at__isnull=True,
-                                        case__in=filtered_cases(self.request.user))
-                .select_related("case", "subject").order_by("due_on", "created_at"))
+        return my_open_tasks(self.request.user)
 
 
 @extend_schema(summary="Active indicator sets with provenance and uncertainty flags")
@@ -1011,7 +1011,7 @@ class CaseSettingsView(APIView):
 
     @extend_schema(responses=CaseSettingsSerializer, summary="The organisation's case settings")
     def get(self, request, org_pk):
-        conf = services.case_settings_for(self._org(request, org_pk))
+        conf = case_settings_for(self._org(request, org_pk))
         return Response(CaseSettingsSerializer(conf).data)
 
     @extend_schema(request=CaseSettingsSerializer, responses=CaseSettingsSerializer,

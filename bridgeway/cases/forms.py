@@ -300,7 +300,7 @@ class PersonForm(forms.Form):
 
     @staticmethod
     def initial_from(values: dict) -> dict:
-        """Form initial values from services.person_values."""
+        """Form initial values from changes.person_values."""
         initial = {f: values[f] for f in ("first_name", "second_name", "birth_date", "age",
                                           "gender", "citizenship", "phone", "email")}
         for part, value in (values["address"] or {}).items():

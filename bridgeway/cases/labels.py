@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bridgeway.cases.changes import person_labels
 from bridgeway.cases.codes import (
     CaseStatus,
     CloseReason,
@@ -24,7 +25,6 @@ from bridgeway.cases.codes import (
     TraffickingStatus,
 )
 from bridgeway.cases.models import Case, Decision, IndicatorSet
-from bridgeway.cases.services import person_labels
 from bridgeway.orgs.codes import Service, country_name
 from bridgeway.protection.registry import audit_code_label
 

@@ -5,6 +5,7 @@ add what is shared with them)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -22,14 +23,20 @@ from bridgeway.cases.codes import (
     TraffickingStatus,
 )
 from bridgeway.cases.identification import dimension_label, explain, strength_label
-from bridgeway.cases.models import Assessment, Case, CaseTask, Decision, Person, ServiceDelivery
+from bridgeway.cases.models import Assessment, Case, CaseSettings, CaseTask, Decision, Person, ServiceDelivery
 from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import orgs_where
+from bridgeway.protection.audit import audit_record
 from bridgeway.protection.models import DataSubject
-from bridgeway.protection.queries import erased_subjects
+from bridgeway.protection.queries import (
+    CASE_ROLES,
+    erased_subjects,
+    possible_duplicates,
+    subjects_visible_to,
+)
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -62,7 +69,7 @@ def case_for_user(user: User, pk: UUID | str) -> Case:
     return get_or_404(cases_visible_to(user).select_related("organisation", "subject"), pk=pk)
 
 
-def can_work_on(user: User, case: Case) -> bool:
+def may_work_on(user: User, case: Case) -> bool:
     """Whether `user` sees `case` (and so can take a task on it)."""
     return cases_visible_to(user).filter(pk=case.pk).exists()
 
@@ -179,7 +186,7 @@ def shared_case_data(case: Case, sections: Iterable[str]) -> dict:
 
     sections = set(sections)
     out: dict = {}
-    person = Person.objects.filter(case=case).first() if sections & {"identity", "contact"} \
+    person = case_person(case) if sections & {"identity", "contact"} \
         else None
     if "identity" in sections:
         out["identity"] = {
@@ -430,3 +437,48 @@ def _date(value: date | None) -> str:
 def case_ids_assigned_to(user: User) -> QuerySet:
     """The ids of the cases the user is assigned to, as a subquery (`case_id__in=`)."""
     return Case.assignees.through.objects.filter(user=user).values("case_id")
+
+
+@dataclass(frozen=True)
+class IntakeMatches:
+    """Possible duplicates of a name at intake: the persons the user may open, and how many
+    others match (in colleagues' cases; counted, never named)."""
+
+    visible: list
+    hidden: int
+
+    def __bool__(self) -> bool:
+        return bool(self.visible) or self.hidden > 0
+
+
+def intake_matches(*, org: Organisation, actor: User, name: str, limit: int = 10) -> IntakeMatches:
+    """The duplicate check of intake (screen and API). When some matches are hidden from the
+    user, the fact is in the audit log (a count, no name): the warning tells a caseworker that
+    someone with a similar name is assisted, so asking is accountable."""
+    found = list(possible_duplicates(org, name)[:limit])
+    mine = set(subjects_visible_to(actor, CASE_ROLES).filter(
+        pk__in=[s.pk for s in found]).values_list("pk", flat=True))
+    matches = IntakeMatches(visible=[s for s in found if s.pk in mine],
+                            hidden=len(found) - len(mine))
+    if matches.hidden:
+        audit_record(action="cases.intake.unnamed_match", actor=actor, organisation=org,
+                     payload={"count": matches.hidden})
+    return matches
+
+
+def case_settings_for(org: Organisation) -> CaseSettings:
+    return CaseSettings.objects.filter(organisation=org).first() or CaseSettings(organisation=org)
+
+
+def my_open_tasks(user: User) -> QuerySet[CaseTask]:
+    """The user's open tasks in the cases they may see, soonest due first, then oldest first
+    (the task list screen and the API's `my-tasks`)."""
+    return (CaseTask.objects.filter(assignee=user, done_at__isnull=True,
+                                    case__in=filtered_cases(user))
+            .select_related("case", "subject").order_by("due_on", "created_at"))
+
+
+def case_person(case: Case) -> Person | None:
+    """The person record of a case (its fields decrypt on access), or None: a first contact has
+    none. The caller has already checked that the user may see the case."""
+    return Person.objects.filter(case=case).first()

@@ -2,12 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bridgeway.cases import services
+from bridgeway.cases import changes, services
 from bridgeway.cases.codes import IndicatorSource
 from bridgeway.cases.forms import (
     DOCUMENT_ROWS,
@@ -32,21 +32,26 @@ from bridgeway.cases.forms import (
 from bridgeway.cases.identification import dimension_label, strength_label
 from bridgeway.cases.indicator_sets import ensure_default_sets, import_payload, set_for
 from bridgeway.cases.labels import event_rows, victim_context
-from bridgeway.cases.models import Assessment, CaseTask, Decision, IndicatorSet, Person
+from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
 from bridgeway.cases.queries import (
+    IntakeMatches,
     assessment_details,
     case_for_user,
     case_orgs,
+    case_person,
     case_rows,
+    case_settings_for,
     case_staff,
     case_team,
     case_timeline,
     filtered_cases,
     identification_side_by_side,
+    intake_matches,
+    my_open_tasks,
 )
 from bridgeway.cases.registry import detail_panels
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
-from bridgeway.core.shortcuts import get_or_404
+from bridgeway.core.shortcuts import get_or_404, submit
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, orgs_where, roles_in
 from bridgeway.protection.search import (
@@ -115,8 +120,8 @@ def intake(request):
         name = " ".join(p for p in [data["first_name"], data["second_name"]] if p)
         # A match in a colleague's case still warns, but is not named: only the persons the
         # user may open are listed (see protection.queries.subjects_visible_to).
-        found = services.intake_matches(org=org, actor=request.user, name=name) \
-            if not data["confirm_new"] else services.IntakeMatches([], 0)
+        found = intake_matches(org=org, actor=request.user, name=name) \
+            if not data["confirm_new"] else IntakeMatches([], 0)
         duplicates, unnamed_duplicates = found.visible, found.hidden > 0
         if found:
             form.add_error("confirm_new", _("Possible duplicates found below. Open the existing "
@@ -148,7 +153,7 @@ def _detail_context(request, case):
         "indicator_set", "assessed_by").prefetch_related("indicators"))
     decisions = list(Decision.objects.filter(case=case).select_related("decided_by"))
     side_by_side = identification_side_by_side(decisions)
-    person = Person.objects.filter(case=case).first()
+    person = case_person(case)
     if person is not None and case.subject is not None and person.subject_id == case.subject_id:
         person.subject = case.subject  # loaded with the case: no query, one key unwrap
     return {
@@ -179,8 +184,8 @@ def _person_more(case, person) -> list[tuple[str, str]]:
     """Address and identity documents as people read them (country names, document types)."""
     if person is None or case.subject is None or case.subject.is_erased:
         return []
-    labels = services.person_labels()
-    return [(labels[f], services.person_shown(f, getattr(person, f)))
+    labels = changes.person_labels()
+    return [(labels[f], changes.person_shown(f, getattr(person, f)))
             for f in ("address", "identity_documents")]
 
 
@@ -204,30 +209,20 @@ def _rerender(request, case, http_status=400, **forms):
 @require_POST
 def add_note(request, pk):
     case = case_for_user(request.user, pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_add(case=case, actor=request.user, body=form.cleaned_data["body"])
-            messages.success(request, _("Note added."))
-            return redirect("cases:detail", case.pk)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-    return _rerender(request, case, note_form=form)
+    return submit(request, NoteForm(request.POST),
+                  lambda data: services.note_add(case=case, actor=request.user, body=data["body"]),
+                  success=_("Note added."), then=lambda: redirect("cases:detail", case.pk),
+                  rerender=lambda form: _rerender(request, case, note_form=form))
 
 
 @login_required
 @require_POST
 def add_service(request, pk):
     case = case_for_user(request.user, pk)
-    form = ServiceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.service_add(case=case, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Service recorded."))
-            return redirect("cases:detail", case.pk)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-    return _rerender(request, case, service_form=form)
+    return submit(request, ServiceForm(request.POST),
+                  lambda data: services.service_add(case=case, actor=request.user, **data),
+                  success=_("Service recorded."), then=lambda: redirect("cases:detail", case.pk),
+                  rerender=lambda form: _rerender(request, case, service_form=form))
 
 
 @login_required
@@ -251,7 +246,7 @@ def set_status(request, pk):
             mine = {"status": form.cleaned_data.get("status"),
                     "close_reason": form.cleaned_data.get("close_reason")}
             return _rerender(request, case, status_form=form, http_status=409,
-                             conflict=_conflict_rows(exc, mine, services.shown_value))
+                             conflict=_conflict_rows(exc, mine, changes.shown_value))
         except ValidationError as exc:
             add_validation_error(form, exc)
     return _rerender(request, case, status_form=form)
@@ -304,10 +299,10 @@ def edit(request, pk):
             case.refresh_from_db()
             initial = {f: getattr(case, f) for f in seen_fields}
             kept = {c.field for c in exc.changes
-                    if services.same_value(data[c.field], seen[c.field])}
+                    if changes.same_value(data[c.field], seen[c.field])}
             form = _after_conflict(ContextForm, request.POST, exc,
                                    extra={f: initial[f] for f in kept})
-            conflict = _conflict_rows(exc, data, services.shown_value, kept)
+            conflict = _conflict_rows(exc, data, changes.shown_value, kept)
         except ValidationError as exc:
             add_validation_error(form, exc)
     seen_pairs = [(f, v if isinstance(v, list) else [v]) for f, v in initial.items()]
@@ -415,7 +410,7 @@ def decide_formal(request, pk):
 @require_POST
 def approve(request, pk, decision_id):
     case = case_for_user(request.user, pk)
-    decision = get_object_or_404(Decision, case=case, pk=decision_id)
+    decision = get_or_404(Decision.objects.all(), case=case, pk=decision_id)
     try:
         services.decision_approve(decision=decision, actor=request.user,
                                   approve=request.POST.get("approve") == "1")
@@ -442,88 +437,140 @@ def approvals(request):
 
 # --- plan, tasks, assignment, first contact, timeline, indicator sets --------------------------
 
-@login_required
-def work(request, pk):
-    """Support plan, tasks, events, perpetrators and assignment of one case."""
-    case = case_for_user(request.user, pk)
-    event_form = EventForm(request.POST if request.POST.get("form") == "event" else None)
-    perpetrator_form = PerpetratorForm(request.POST if request.POST.get("form") == "perpetrator"
-                                       else None)
-    people = list(case_staff(case.organisation))
-    team = list(case_team(case))
-    objective_form = ObjectiveForm(request.POST if request.POST.get("form") == "objective"
-                                   else None)
-    task_form = TaskForm(request.POST if request.POST.get("form") == "task" else None,
-                         people=team)
-    assign_form = AssignForm(request.POST if request.POST.get("form") == "assign" else None,
-                             people=people,
-                             initial={"assignees": [u.pk for u in case.assignees.all()],
-                                      "version": case.version})
-    conflict = None
-    if request.method == "POST":
-        try:
-            if objective_form.is_bound and objective_form.is_valid():
-                services.objective_add(case=case, actor=request.user,
-                                       **objective_form.cleaned_data)
-            elif task_form.is_bound and task_form.is_valid():
-                data = task_form.cleaned_data
-                assignee = next((p for p in team if p.pk == data["assignee"]), None)
-                services.task_add(case=case, actor=request.user, title=data["title"],
-                                  due_on=data["due_on"], assignee=assignee)
-            elif event_form.is_bound and event_form.is_valid():
-                services.event_add(case=case, actor=request.user, **event_form.cleaned_data)
-            elif perpetrator_form.is_bound and perpetrator_form.is_valid():
-                services.perpetrator_add(case=case, actor=request.user,
-                                         **perpetrator_form.cleaned_data)
-            elif assign_form.is_bound and assign_form.is_valid():
-                chosen = [p for p in people if p.pk in assign_form.cleaned_data["assignees"]]
-                seen = [int(v) for v in request.POST.getlist("seen_assignees") if v.isdigit()]
-                services.case_assign(case=case, actor=request.user, users=chosen,
-                                     version=assign_form.cleaned_data["version"],
-                                     seen={"assignees": seen})
-            elif request.POST.get("done_objective"):
-                obj = get_or_404(case.objectives.all(), pk=request.POST["done_objective"])
-                services.objective_done(objective=obj, actor=request.user)
-            elif request.POST.get("done_task"):
-                task = get_or_404(case.tasks.all(), pk=request.POST["done_task"])
-                services.task_done(task=task, actor=request.user)
-            else:
-                raise ValidationError(_("Check the form below."))
-            messages.success(request, _("Saved."))
-            return redirect("cases:work", case.pk)
-        except services.EditConflict as exc:
-            case.refresh_from_db()
-            assign_form = _after_conflict(AssignForm, request.POST, exc, people=people)
-            conflict = _conflict_rows(exc, {"assignees": [
-                p.pk for p in people if str(p.pk) in request.POST.getlist("assignees")]},
-                services.shown_value)
-        except ValidationError as exc:
-            for form in (objective_form, task_form, event_form, perpetrator_form, assign_form):
-                if form.is_bound:
-                    add_validation_error(form, exc)
-                    break
-            else:
-                messages.error(request, " ".join(exc.messages))
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-    return render(request, "cases/work.html", {
-        "case": case, "objective_form": objective_form, "task_form": task_form,
-        "assign_form": assign_form, "event_form": event_form,
-        "events": case.events.all(),
-        "perpetrator_form": perpetrator_form, "perpetrators": case.perpetrators.all(),
-        "is_supervisor": Role.SUPERVISOR in roles_in(
-            request.user, case.organisation),
+def _work_page(request, case, *, http_status=200, conflict=None, **forms):
+    """The plan-and-tasks page of one case: support plan, tasks, events, perpetrators and
+    assignment. `forms` replaces the empty form of the write that failed."""
+    people = forms.pop("people", None) or list(case_staff(case.organisation))
+    context = {
+        "case": case, "objective_form": ObjectiveForm(),
+        "task_form": TaskForm(people=list(case_team(case))),
+        "event_form": EventForm(), "perpetrator_form": PerpetratorForm(),
+        "assign_form": AssignForm(people=people,
+                                  initial={"assignees": [u.pk for u in case.assignees.all()],
+                                           "version": case.version}),
+        "events": case.events.all(), "perpetrators": case.perpetrators.all(),
+        "is_supervisor": Role.SUPERVISOR in roles_in(request.user, case.organisation),
         "objectives": case.objectives.all(), "tasks": case.tasks.select_related("assignee"),
         "today": timezone.localdate(), "conflict": conflict,
-        "seen_assignees": [u.pk for u in case.assignees.all()]},
-        status=409 if conflict is not None else 400 if request.method == "POST" else 200)
+        "seen_assignees": [u.pk for u in case.assignees.all()]}
+    context.update(forms)
+    return render(request, "cases/work.html", context, status=http_status)
+
+
+@login_required
+def work(request, pk):
+    """The plan-and-tasks page; each form on it posts to its own write below."""
+    return _work_page(request, case_for_user(request.user, pk))
+
+
+def _work_submit(request, case, form, form_name, write, passthrough=()):
+    """One write of the plan-and-tasks page: saved, back to the page; refused, the page again
+    with this form's errors (a refusal of the role as a message)."""
+    return submit(request, form, write, success=_("Saved."),
+                  then=lambda: redirect("cases:work", case.pk),
+                  rerender=lambda bound: _work_page(request, case, http_status=400,
+                                                    **{form_name: bound}),
+                  refusal_as_message=True, passthrough=passthrough)
+
+
+@login_required
+@require_POST
+def objective_add(request, pk):
+    case = case_for_user(request.user, pk)
+    return _work_submit(request, case, ObjectiveForm(request.POST), "objective_form",
+                        lambda data: services.objective_add(case=case, actor=request.user, **data))
+
+
+@login_required
+@require_POST
+def task_add(request, pk):
+    case = case_for_user(request.user, pk)
+    team = list(case_team(case))
+
+    def write(data):
+        assignee = next((p for p in team if p.pk == data["assignee"]), None)
+        services.task_add(case=case, actor=request.user, title=data["title"],
+                          due_on=data["due_on"], assignee=assignee)
+
+    return _work_submit(request, case, TaskForm(request.POST, people=team), "task_form", write)
+
+
+@login_required
+@require_POST
+def event_add(request, pk):
+    case = case_for_user(request.user, pk)
+    return _work_submit(request, case, EventForm(request.POST), "event_form",
+                        lambda data: services.event_add(case=case, actor=request.user, **data))
+
+
+@login_required
+@require_POST
+def perpetrator_add(request, pk):
+    case = case_for_user(request.user, pk)
+    return _work_submit(request, case, PerpetratorForm(request.POST), "perpetrator_form",
+                        lambda data: services.perpetrator_add(case=case, actor=request.user,
+                                                              **data))
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    case = case_for_user(request.user, pk)
+    people = list(case_staff(case.organisation))
+    form = AssignForm(request.POST, people=people)
+
+    def write(data):
+        chosen = [p for p in people if p.pk in data["assignees"]]
+        seen = [int(v) for v in request.POST.getlist("seen_assignees") if v.isdigit()]
+        services.case_assign(case=case, actor=request.user, users=chosen,
+                             version=data["version"], seen={"assignees": seen})
+
+    try:
+        return _work_submit(request, case, form, "assign_form", write,
+                            passthrough=(services.EditConflict,))
+    except services.EditConflict as exc:
+        case.refresh_from_db()
+        conflict = _conflict_rows(exc, {"assignees": [
+            p.pk for p in people if str(p.pk) in request.POST.getlist("assignees")]},
+            changes.shown_value)
+        return _work_page(request, case, http_status=409, conflict=conflict, people=people,
+                          assign_form=_after_conflict(AssignForm, request.POST, exc,
+                                                      people=people))
+
+
+def _mark_done(request, case, write):
+    try:
+        write()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
+        return redirect("cases:work", case.pk)
+    return _work_page(request, case, http_status=400)
+
+
+@login_required
+@require_POST
+def objective_done(request, pk, objective_id):
+    case = case_for_user(request.user, pk)
+    objective = get_or_404(case.objectives.all(), pk=objective_id)
+    return _mark_done(request, case,
+                      lambda: services.objective_done(objective=objective, actor=request.user))
+
+
+@login_required
+@require_POST
+def task_done(request, pk, task_id):
+    case = case_for_user(request.user, pk)
+    task = get_or_404(case.tasks.all(), pk=task_id)
+    return _mark_done(request, case, lambda: services.task_done(task=task, actor=request.user))
 
 
 @login_required
 def my_tasks(request):
-    tasks = (CaseTask.objects.filter(assignee=request.user, done_at__isnull=True,
-                                     case__in=filtered_cases(request.user))
-             .select_related("case").order_by("due_on"))
+    tasks = my_open_tasks(request.user)
     return render(request, "cases/tasks.html", {"tasks": tasks, "today": timezone.localdate()})
 
 
@@ -611,11 +658,11 @@ def indicator_sets(request):
 def person_edit(request, pk):
     """Correcting the person after intake (name, date of birth, contact details, documents)."""
     case = case_for_user(request.user, pk)
-    person = Person.objects.filter(case=case).first()
+    person = case_person(case)
     if person is None or case.subject is None or case.subject.is_erased:
         raise Http404
     person.subject = case.subject
-    values = services.person_values(case, person)
+    values = changes.person_values(case, person)
     rows = min(10, max(DOCUMENT_ROWS, len(values["identity_documents"]) + 1))
     initial = {**PersonForm.initial_from(values), "version": case.version}
     form = PersonForm(request.POST or None, initial=initial, document_rows=rows)
@@ -633,17 +680,17 @@ def person_edit(request, pk):
             case.refresh_from_db()
             person = Person.objects.get(case=case)
             person.subject = case.subject
-            values = services.person_values(case, person)
+            values = changes.person_values(case, person)
             initial = {**PersonForm.initial_from(values), "version": case.version}
             kept = {c.field for c in exc.changes
-                    if services.person_same(c.field, data[c.field], seen.get(c.field))}
+                    if changes.person_same(c.field, data[c.field], seen.get(c.field))}
             extra = {}
             for field in kept:
                 extra.update(PersonForm.form_values(field, initial, rows))
             form = _after_conflict(PersonForm, request.POST, exc, extra=extra,
                                    document_rows=rows)
             seen_form = PersonForm(prefix="seen", initial=initial, document_rows=rows)
-            conflict = _conflict_rows(exc, data, services.person_shown, kept)
+            conflict = _conflict_rows(exc, data, changes.person_shown, kept)
         except ValidationError as exc:
             add_validation_error(form, exc, renamed={"address": "address_street",
                                                      "identity_documents": "document_kind_1"})
@@ -673,7 +720,7 @@ def person_edit(request, pk):
 def case_settings(request):
     """An organisation administrator's case settings: whether decisions need approval."""
     org, orgs = organisation_from_request(request, [Role.ORG_ADMIN])
-    conf = services.case_settings_for(org)
+    conf = case_settings_for(org)
     form = CaseSettingsForm(request.POST or None,
                             initial={"decisions_need_approval": conf.decisions_need_approval})
     if request.method == "POST" and form.is_valid():

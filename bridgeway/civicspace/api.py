@@ -206,7 +206,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def partial_update(self, request, pk=None):
         incident = self.get_object()
-        if not queries.can_edit(request.user, incident):
+        if not queries.may_edit(request.user, incident):
             raise PermissionDenied("You cannot edit this incident now.")
         body = IncidentWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)

@@ -9,13 +9,21 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
-from bridgeway.civicspace.codes import Status, Visibility
-from bridgeway.civicspace.models import Consultation, Incident, RestrictionType
+from bridgeway.civicspace.codes import (
+    Severity,
+    Status,
+    Visibility,
+)
+from bridgeway.civicspace.models import (
+    Consultation,
+    Incident,
+    RestrictionType,
+)
 from bridgeway.core.queues import QueueItem
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import NetworkMembership, Organisation
-from bridgeway.orgs.queries import active_memberships, can_manage_network
+from bridgeway.orgs.queries import active_memberships, may_manage_network
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -78,12 +86,12 @@ def incident_for_user(user: User, pk: UUID | str) -> Incident:
     return get_or_404(incidents_visible_to(user).select_related("network", "reporting_org"), pk=pk)
 
 
-def can_review(user: User, incident: Incident) -> bool:
-    return can_manage_network(user, incident.network)
+def may_review(user: User, incident: Incident) -> bool:
+    return may_manage_network(user, incident.network)
 
 
-def can_edit(user: User, incident: Incident) -> bool:
-    if can_review(user, incident):
+def may_edit(user: User, incident: Incident) -> bool:
+    if may_review(user, incident):
         return True
     own = {m.organisation_id for m in active_memberships(user)}
     return incident.reporting_org_id in own and incident.status in (Status.REPORTED,
@@ -152,7 +160,6 @@ def home_incidents_to_verify(user: User, limit: int) -> tuple[int, list[QueueIte
     or publication: the most severe first, then the newest."""
     from django.urls import reverse
 
-    from bridgeway.civicspace.codes import Severity
     from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 
     networks = [n.pk for n in managed_networks(user)]
@@ -169,3 +176,8 @@ def home_incidents_to_verify(user: User, limit: int) -> tuple[int, list[QueueIte
         else SOON if row["severity"] >= Severity.HIGH else 0,
         detail=f"{statuses.get(row['status'], row['status'])} · {row['reporting_org__name']}")
         for row in rows]
+
+
+def may_read_documents(user: User, incident: Incident) -> bool:
+    own = {m.organisation_id for m in active_memberships(user)}
+    return incident.reporting_org_id in own or may_manage_network(user, incident.network)

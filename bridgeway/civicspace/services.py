@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -43,9 +43,10 @@ from bridgeway.civicspace.models import (
     RestrictionType,
     Source,
 )
+from bridgeway.core.shortcuts import apply_changes
 from bridgeway.orgs.codes import is_country
 from bridgeway.orgs.models import Organisation
-from bridgeway.orgs.queries import active_memberships, can_manage_network
+from bridgeway.orgs.queries import active_memberships, may_manage_network
 from bridgeway.protection.audit import audit_record
 
 if TYPE_CHECKING:
@@ -205,7 +206,7 @@ def incident_report(*, actor: User, reporting_org: Organisation, network: Organi
 @transaction.atomic
 def incident_edit(*, incident: Incident, actor: User, data: IncidentData) -> Incident:
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    if not queries.can_edit(actor, incident):
+    if not queries.may_edit(actor, incident):
         raise PermissionDenied(_("You cannot edit this incident now."))
     _validate(data, incident.network, keep_types=incident.types.values_list("pk", flat=True))
     before = snapshot(incident)
@@ -241,7 +242,7 @@ def incident_transition(*, incident: Incident, actor: User, to: str, reason: str
     """reported → under review → verified → published, or rejected; only the coordinators and
     administrators of the incident's own network."""
     incident = Incident.objects.select_for_update().select_related("network").get(pk=incident.pk)
-    if not can_manage_network(actor, incident.network):
+    if not may_manage_network(actor, incident.network):
         raise PermissionDenied(_("Only the coordinators of this incident's network can review, "
                                  "verify, publish or reject it."))
     if to not in ALLOWED:
@@ -284,7 +285,7 @@ def incident_transition(*, incident: Incident, actor: User, to: str, reason: str
 @transaction.atomic
 def restriction_type_add(*, network: Organisation, actor: User, family: str, label: str,
                          description: str = "") -> RestrictionType:
-    if not can_manage_network(actor, network):
+    if not may_manage_network(actor, network):
         raise PermissionDenied(_("Only the network's coordinators and administrators can extend "
                                  "the taxonomy."))
     errors = {}
@@ -319,7 +320,7 @@ def restriction_type_deactivate(*, rtype: RestrictionType, actor: User) -> Restr
     if rtype.network is None:
         raise ValidationError({"type": [_("Only a type your network added can be deactivated; "
                                           "the seeded types stay.")]})
-    if not can_manage_network(actor, rtype.network):
+    if not may_manage_network(actor, rtype.network):
         raise PermissionDenied(_("Only the network's coordinators and administrators can change "
                                  "the taxonomy."))
     if not rtype.is_active:
@@ -352,7 +353,7 @@ def _assessment_errors(*, country: str, period_start: date | None, period_end: d
 def assessment_record(*, network: Organisation, actor: User, country: str, period_start: date | None,
                       period_end: date | None, rating: str, trend: str,
                       justification: str) -> CountryAssessment:
-    if not can_manage_network(actor, network):
+    if not may_manage_network(actor, network):
         raise PermissionDenied(_("Only the network's coordinators can assess countries."))
     errors = _assessment_errors(country=country, period_start=period_start,
                                 period_end=period_end, rating=rating, trend=trend,
@@ -370,14 +371,6 @@ def assessment_record(*, network: Organisation, actor: User, country: str, perio
     return assessment
 
 
-def _apply(obj: models.Model, values: dict) -> list[str]:
-    """Sets the values that differ; returns the names of the fields that changed."""
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    for name in changed:
-        setattr(obj, name, values[name])
-    return changed
-
-
 @transaction.atomic
 def assessment_edit(*, assessment: CountryAssessment, actor: User, period_start: date | None,
                     period_end: date | None, rating: str, trend: str,
@@ -385,7 +378,7 @@ def assessment_edit(*, assessment: CountryAssessment, actor: User, period_start:
     """Corrects an assessment; the audit log keeps who changed which fields, and when."""
     assessment = CountryAssessment.objects.select_for_update().select_related("network").get(
         pk=assessment.pk)
-    if not can_manage_network(actor, assessment.network):
+    if not may_manage_network(actor, assessment.network):
         raise PermissionDenied(_("Only the network's coordinators can assess countries."))
     errors = _assessment_errors(country=assessment.country, period_start=period_start,
                                 period_end=period_end, rating=rating, trend=trend,
@@ -396,7 +389,7 @@ def assessment_edit(*, assessment: CountryAssessment, actor: User, period_start:
         errors["period_start"] = [_("This network already assessed this country for that period.")]
     if errors:
         raise ValidationError(errors)
-    changed = _apply(assessment, {"period_start": period_start, "period_end": period_end,
+    changed = apply_changes(assessment, {"period_start": period_start, "period_end": period_end,
                                   "rating": rating, "trend": trend,
                                   "justification": justification.strip()})
     if changed:
@@ -435,7 +428,7 @@ def _consultation_errors(*, country: str, title: str, kind: str, stage: str, ope
 def consultation_add(*, network: Organisation, actor: User, country: str, title: str, kind: str,
                      stage: str, opened_on: date | None, closes_on: date | None = None,
                      url: str = "") -> Consultation:
-    if not can_manage_network(actor, network):
+    if not may_manage_network(actor, network):
         raise PermissionDenied(_("Only the network's coordinators can add consultations."))
     errors = _consultation_errors(country=country, title=title, kind=kind, stage=stage,
                                   opened_on=opened_on, closes_on=closes_on, url=url)
@@ -456,13 +449,13 @@ def consultation_edit(*, consultation: Consultation, actor: User, country: str, 
     """Moves a consultation on (stage, dates) or corrects it; audited with the changed fields."""
     c = Consultation.objects.select_for_update().select_related("network").get(
         pk=consultation.pk)
-    if not can_manage_network(actor, c.network):
+    if not may_manage_network(actor, c.network):
         raise PermissionDenied(_("Only the network's coordinators can edit consultations."))
     errors = _consultation_errors(country=country, title=title, kind=kind, stage=stage,
                                   opened_on=opened_on, closes_on=closes_on, url=url)
     if errors:
         raise ValidationError(errors)
-    changed = _apply(c, {"country": country, "title": title.strip(), "kind": kind,
+    changed = apply_changes(c, {"country": country, "title": title.strip(), "kind": kind,
                          "stage": stage, "opened_on": opened_on, "closes_on": closes_on,
                          "url": url})
     if changed:
@@ -474,7 +467,7 @@ def consultation_edit(*, consultation: Consultation, actor: User, country: str, 
 
 
 def _may_record_for(actor: User, consultation: Consultation, org: Organisation) -> bool:
-    if can_manage_network(actor, consultation.network):
+    if may_manage_network(actor, consultation.network):
         return True
     return org.pk in {m.organisation_id for m in active_memberships(actor)}
 
@@ -576,11 +569,6 @@ def _doc_aad(doc_id: object) -> bytes:
     return f"bridgeway.civicspace.document|{doc_id}".encode()
 
 
-def may_read_documents(user: User, incident: Incident) -> bool:
-    own = {m.organisation_id for m in active_memberships(user)}
-    return incident.reporting_org_id in own or can_manage_network(user, incident.network)
-
-
 @transaction.atomic
 def incident_document_upload(*, incident: Incident, actor: User, uploaded: UploadedFile,
                              title: str = "") -> IncidentDocument:
@@ -593,7 +581,7 @@ def incident_document_upload(*, incident: Incident, actor: User, uploaded: Uploa
     from bridgeway.protection import crypto, documents
 
     incident = Incident.objects.select_for_update().select_related("network").get(pk=incident.pk)
-    if not may_read_documents(actor, incident):
+    if not queries.may_read_documents(actor, incident):
         raise PermissionDenied(_("Only the reporting organisation and the network's coordinators "
                                  "can add documents."))
     limit = settings.BRIDGEWAY_DOCUMENT_MAX_BYTES

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -32,6 +32,7 @@ from bridgeway.civicspace.models import (
     RestrictionType,
 )
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import country_name, is_country
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import organisations_visible_to
@@ -56,8 +57,8 @@ def incident_list(request):
     page = Paginator(qs.select_related("reporting_org", "network"), 50).get_page(
         request.GET.get("page"))
     return render(request, "civicspace/list.html", {
-        "form": form, "page": page, "can_report": bool(queries.member_orgs(request.user)),
-        "can_review": bool(queries.managed_networks(request.user)),
+        "form": form, "page": page, "may_report": bool(queries.member_orgs(request.user)),
+        "may_review": bool(queries.managed_networks(request.user)),
         "query": request.GET.urlencode()}, status=400 if refused else 200)
 
 
@@ -174,7 +175,7 @@ def report(request):
         else:
             messages.success(request, _("Incident reported. The network's coordinators will "
                                         "review it."))
-            if "add_rows" in request.POST and queries.can_edit(request.user, incident):
+            if "add_rows" in request.POST and queries.may_edit(request.user, incident):
                 return redirect("civicspace:edit", incident.pk)
             return redirect("civicspace:detail", incident.pk)
     return _render_form(request, forms, org=org, orgs=orgs, heading=_("Report an incident"))
@@ -183,7 +184,7 @@ def report(request):
 @login_required
 def edit(request, pk):
     incident = queries.incident_for_user(request.user, pk)
-    if not queries.can_edit(request.user, incident):
+    if not queries.may_edit(request.user, incident):
         raise PermissionDenied(_("You cannot edit this incident now."))
     initial = {
         "network": incident.network_id, "title": incident.title,
@@ -215,13 +216,13 @@ def edit(request, pk):
 
 def _detail(request, incident, form=None, status=200):
     return render(request, "civicspace/detail.html", {
-        "incident": incident, "can_review": queries.can_review(request.user, incident),
-        "can_edit": queries.can_edit(request.user, incident),
+        "incident": incident, "may_review": queries.may_review(request.user, incident),
+        "may_edit": queries.may_edit(request.user, incident),
         "types": incident.types.all(), "affected": incident.affected.select_related("organisation"),
         "sources": incident.sources.filter(document__isnull=True),
         "documents": incident.documents.all()
-        if services.may_read_documents(request.user, incident) else [],
-        "may_upload": services.may_read_documents(request.user, incident),
+        if queries.may_read_documents(request.user, incident) else [],
+        "may_upload": queries.may_read_documents(request.user, incident),
         "versions": incident.versions.select_related("changed_by")[:50],
         "transition_form": form or TransitionForm(), "Status": Status}, status=status)
 
@@ -324,7 +325,7 @@ def consultations(request):
 
 
 def _participation_orgs(user, consultation):
-    if queries.can_manage_network(user, consultation.network):
+    if queries.may_manage_network(user, consultation.network):
         return [m.member for m in consultation.network.network_members.select_related("member")]
     mine = {o.pk for o in queries.member_orgs(user)}
     return [m.member for m in consultation.network.network_members.select_related("member")
@@ -352,7 +353,7 @@ def consultation(request, pk):
     mine = {o.pk for o in orgs}
     return render(request, "civicspace/consultation.html", {
         "c": c, "form": form, "mine": mine,
-        "may_edit": queries.can_manage_network(request.user, c.network),
+        "may_edit": queries.may_manage_network(request.user, c.network),
         "participations": c.participations.select_related("organisation", "incident")},
         status=400 if form is not None and form.is_bound and form.errors else 200)
 
@@ -360,7 +361,7 @@ def consultation(request, pk):
 @login_required
 @require_POST
 def exclusion_incident(request, pk):
-    p = get_object_or_404(Participation.objects.select_related("consultation"), pk=pk)
+    p = get_or_404(Participation.objects.select_related("consultation"), pk=pk)
     c = queries.consultation_for_user(request.user, p.consultation_id)
     try:
         incident = services.exclusion_to_incident(participation=p, actor=request.user)
@@ -395,9 +396,9 @@ def document_download(request, pk, document_id):
     from django.http import HttpResponse
 
     incident = queries.incident_for_user(request.user, pk)
-    if not services.may_read_documents(request.user, incident):
+    if not queries.may_read_documents(request.user, incident):
         raise Http404
-    doc = get_object_or_404(IncidentDocument, pk=document_id, incident=incident)
+    doc = get_or_404(IncidentDocument.objects.all(), pk=document_id, incident=incident)
     name, content = services.incident_document_open(doc)
     response = HttpResponse(content, content_type=doc.content_type)
     response["Content-Disposition"] = 'attachment; filename="{}"'.format(
@@ -442,7 +443,7 @@ def taxonomy_deactivate(request, pk):
     from django.db.models import Q
 
     # Seeded types and the types of the user's networks are visible; the rest is 404.
-    rtype = get_object_or_404(RestrictionType.objects.filter(
+    rtype = get_or_404(RestrictionType.objects.filter(
         Q(network__isnull=True) | Q(network_id__in=queries.user_networks(request.user))), pk=pk)
     try:
         services.restriction_type_deactivate(rtype=rtype, actor=request.user)
@@ -466,7 +467,7 @@ def _history(obj):
 @login_required
 def consultation_edit(request, pk):
     c = queries.consultation_for_user(request.user, pk)
-    if not queries.can_manage_network(request.user, c.network):
+    if not queries.may_manage_network(request.user, c.network):
         raise PermissionDenied(_("Only the network's coordinators can edit consultations."))
     initial = {"country": c.country, "title": c.title, "kind": c.kind, "stage": c.stage,
                "opened_on": c.opened_on, "closes_on": c.closes_on, "url": c.url}
@@ -491,9 +492,9 @@ def consultation_edit(request, pk):
 
 @login_required
 def assessment_edit(request, pk):
-    a = get_object_or_404(CountryAssessment.objects.select_related("network"), pk=pk,
+    a = get_or_404(CountryAssessment.objects.select_related("network"), pk=pk,
                           network_id__in=queries.user_networks(request.user))
-    if not queries.can_manage_network(request.user, a.network):
+    if not queries.may_manage_network(request.user, a.network):
         raise PermissionDenied(_("Only the network's coordinators can assess countries."))
     initial = {"period_start": a.period_start, "period_end": a.period_end, "rating": a.rating,
                "trend": a.trend, "justification": a.justification}

@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.utils.translation import gettext as _
 
 
-def add_validation_error(form: Form, exc: ValidationError, renamed: dict | None = None) -> None:
+def add_validation_error(form: BaseForm, exc: ValidationError, renamed: dict | None = None) -> None:
     """Shows a service's ValidationError on the form, against the field it names if it has one
     (`renamed` maps a service's name for a field to the form's, where they differ)."""
     if hasattr(exc, "error_dict"):

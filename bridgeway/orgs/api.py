@@ -455,7 +455,7 @@ class MechanismViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if request.method == "GET":
             page = self.paginate_queryset(queries.mechanism_meetings(mechanism))
             return self.get_paginated_response(MeetingSerializer(page, many=True).data)
-        if not queries.can_manage_mechanism(request.user, mechanism):
+        if not queries.may_manage_mechanism(request.user, mechanism):
             raise PermissionDenied(_("Only administrators of the convening organisation can "
                                      "change this mechanism."))
         ser = MeetingSerializer(data=request.data)

@@ -6,18 +6,24 @@ exists; a user who may see an object but not act on it gets PermissionDenied.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.core.shortcuts import get_or_404
-from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
+from bridgeway.orgs.codes import (
+    ADMIN_ROLES,
+    AUDIT_READER_ROLES,
+    Role,
+)
 from bridgeway.orgs.models import (
     CoordinationMechanism,
     Invitation,
@@ -122,7 +128,7 @@ def organisation_audit_for_user(user: User, pk: int | str) -> Organisation:
     return org
 
 
-def can_manage_network(user: User, org: Organisation) -> bool:
+def may_manage_network(user: User, org: Organisation) -> bool:
     return org.is_network and bool(
         roles_in(user, org) & {Role.ORG_ADMIN, Role.NETWORK_COORDINATOR}
     )
@@ -255,13 +261,13 @@ def in_mechanism(user: User, mechanism: CoordinationMechanism) -> bool:
                                                         organisation_id__in=own).exists()
 
 
-def can_manage_mechanism(user: User, mechanism: CoordinationMechanism) -> bool:
+def may_manage_mechanism(user: User, mechanism: CoordinationMechanism) -> bool:
     return bool(roles_in(user, mechanism.convener) & ADMIN_ROLES)
 
 
 def mechanism_admin_for_user(user: User, pk: int | str) -> CoordinationMechanism:
     mechanism = mechanism_for_user(user, pk)
-    if not can_manage_mechanism(user, mechanism):
+    if not may_manage_mechanism(user, mechanism):
         raise PermissionDenied(_("Only administrators of the convening organisation can change "
                                  "this mechanism."))
     return mechanism
@@ -295,3 +301,31 @@ def conveners_for(user: User) -> QuerySet[Organisation]:
         return Organisation.objects.filter(is_active=True).order_by("name")
     return Organisation.objects.filter(
         pk__in=[o.pk for o in orgs_where(user, ADMIN_ROLES)], is_active=True).order_by("name")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationError(ValidationError):
+    pass
+
+
+def invitation_by_token(token: str) -> Invitation:
+    """The pending invitation for a token, or InvitationError with a message a person can act on."""
+    invitation = (Invitation.objects.select_related("organisation")
+                  .filter(token_digest=token_digest(token or "")).first())
+    if invitation is None:
+        raise InvitationError(_("This invitation link is not valid. Check that you copied the "
+                                "whole link, or ask for a new invitation."))
+    if invitation.accepted_at is not None:
+        raise InvitationError(_("This invitation has already been used. Sign in instead, or ask "
+                                "for a new invitation."))
+    if invitation.revoked_at is not None:
+        raise InvitationError(_("This invitation was withdrawn by the organisation."))
+    if invitation.expires_at <= timezone.now():
+        raise InvitationError(_("This invitation has expired. Ask the organisation to invite "
+                                "you again."))
+    if not invitation.organisation.is_active:
+        raise InvitationError(_("This organisation is no longer active on Bridgeway."))
+    return invitation

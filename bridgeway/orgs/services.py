@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bridgeway.core.shortcuts import apply_changes
 from bridgeway.orgs.codes import (
     ADMIN_ROLES,
     OrgType,
@@ -36,7 +36,14 @@ from bridgeway.orgs.models import (
     OrganisationService,
     PointOfContact,
 )
-from bridgeway.orgs.queries import can_manage_network, forget_memberships, roles_in
+from bridgeway.orgs.queries import (
+    InvitationError,
+    forget_memberships,
+    invitation_by_token,
+    may_manage_network,
+    roles_in,
+    token_digest,
+)
 from bridgeway.protection.audit import audit_record
 
 if TYPE_CHECKING:
@@ -104,13 +111,7 @@ def organisation_update(*, org: Organisation, actor: User, data: dict[str, Any])
     if not roles_in(actor, org) & ADMIN_ROLES:
         raise PermissionDenied(_("You are not an administrator of this organisation."))
     org = Organisation.objects.select_for_update().get(pk=org.pk)
-    changed = []
-    for field, value in data.items():
-        if field not in PROFILE_FIELDS:
-            continue
-        if getattr(org, field) != value:
-            setattr(org, field, value)
-            changed.append(field)
+    changed = apply_changes(org, data, PROFILE_FIELDS)
     if "org_type" in changed:
         clashing = Membership.objects.filter(organisation=org, is_active=True).values_list(
             "role", flat=True).distinct()
@@ -162,9 +163,6 @@ def organisation_services_set(*, org: Organisation, actor: User, services: list[
 
 # --- invitations and memberships ---------------------------------------------------------
 
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 def _check_can_grant(*, actor: User, org: Organisation, role: str) -> None:
     if role not in Role.values:
@@ -207,7 +205,7 @@ def invitation_create(*, org: Organisation, actor: User, email: str, role: str,
                                            "pending. Revoke it to send a new one.")]})
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        organisation=org, email=email, role=role, token_digest=_token_digest(token),
+        organisation=org, email=email, role=role, token_digest=token_digest(token),
         invited_by=actor, expires_at=now + timedelta(days=settings.BRIDGEWAY_INVITATION_DAYS),
     )
     audit_record(action="orgs.invitation.created", actor=actor, organisation=org, obj=invitation,
@@ -224,30 +222,6 @@ def invitation_create(*, org: Organisation, actor: User, email: str, role: str,
             recipient_list=[email],
         )
     return invitation, token
-
-
-class InvitationError(ValidationError):
-    pass
-
-
-def invitation_by_token(token: str) -> Invitation:
-    """The pending invitation for a token, or InvitationError with a message a person can act on."""
-    invitation = (Invitation.objects.select_related("organisation")
-                  .filter(token_digest=_token_digest(token or "")).first())
-    if invitation is None:
-        raise InvitationError(_("This invitation link is not valid. Check that you copied the "
-                                "whole link, or ask for a new invitation."))
-    if invitation.accepted_at is not None:
-        raise InvitationError(_("This invitation has already been used. Sign in instead, or ask "
-                                "for a new invitation."))
-    if invitation.revoked_at is not None:
-        raise InvitationError(_("This invitation was withdrawn by the organisation."))
-    if invitation.expires_at <= timezone.now():
-        raise InvitationError(_("This invitation has expired. Ask the organisation to invite "
-                                "you again."))
-    if not invitation.organisation.is_active:
-        raise InvitationError(_("This organisation is no longer active on Bridgeway."))
-    return invitation
 
 
 @transaction.atomic
@@ -388,7 +362,7 @@ def network_member_add(*, network: Organisation, member: Organisation, actor: Us
                        joined_on: date | None = None) -> NetworkMembership:
     if not network.is_network:
         raise ValidationError({"network": [_("Only a CSO network can have member organisations.")]})
-    if not can_manage_network(actor, network):
+    if not may_manage_network(actor, network):
         raise PermissionDenied(_("Only the network's administrators and coordinators can change "
                                  "its members."))
     if member.pk == network.pk:
@@ -403,7 +377,7 @@ def network_member_add(*, network: Organisation, member: Organisation, actor: Us
 
 @transaction.atomic
 def network_member_remove(*, link: NetworkMembership, actor: User) -> None:
-    if not can_manage_network(actor, link.network):
+    if not may_manage_network(actor, link.network):
         raise PermissionDenied(_("Only the network's administrators and coordinators can change "
                                  "its members."))
     network, member_id, link_id = link.network, link.member_id, link.pk
@@ -477,11 +451,7 @@ def contact_add(*, org: Organisation, actor: User, user: User, **fields: Any) ->
 def contact_update(*, contact: PointOfContact, actor: User, data: dict[str, Any]) -> list[str]:
     _check_org_admin(actor, contact.organisation)
     contact = PointOfContact.objects.select_for_update().get(pk=contact.pk)
-    changed = []
-    for field, value in data.items():
-        if field in CONTACT_FIELDS and getattr(contact, field) != value:
-            setattr(contact, field, value)
-            changed.append(field)
+    changed = apply_changes(contact, data, CONTACT_FIELDS)
     _clean_contact(contact)
     if changed:
         contact.save()
@@ -557,11 +527,7 @@ def mechanism_update(*, mechanism: CoordinationMechanism, actor: User,
                      data: dict[str, Any]) -> list[str]:
     _check_mechanism_admin(actor, mechanism)
     mechanism = CoordinationMechanism.objects.select_for_update().get(pk=mechanism.pk)
-    changed = []
-    for field, value in data.items():
-        if field in MECHANISM_FIELDS and getattr(mechanism, field) != value:
-            setattr(mechanism, field, value)
-            changed.append(field)
+    changed = apply_changes(mechanism, data, MECHANISM_FIELDS)
     _clean_mechanism(mechanism)
     if changed:
         mechanism.save()

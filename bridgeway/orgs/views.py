@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.core.queues import count_label, queue_results
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs import queries, services
 from bridgeway.orgs.codes import ADMIN_ROLES, AUDIT_READER_ROLES, Role
 from bridgeway.orgs.forms import (
@@ -99,7 +100,7 @@ def detail(request, pk):
         "networks": queries.networks_of(org),
         "is_member": bool(my_roles),
         "is_admin": bool(my_roles & ADMIN_ROLES),
-        "manages_network": queries.can_manage_network(request.user, org),
+        "manages_network": queries.may_manage_network(request.user, org),
     })
 
 
@@ -209,7 +210,7 @@ def invite(request, pk):
 @reauthentication_required
 def invitation_revoke(request, pk, invitation_id):
     org = queries.organisation_admin_for_user(request.user, pk)
-    invitation = get_object_or_404(Invitation, organisation=org, pk=invitation_id)
+    invitation = get_or_404(Invitation.objects.all(), organisation=org, pk=invitation_id)
     try:
         services.invitation_revoke(invitation=invitation, actor=request.user)
         messages.success(request, _("Invitation withdrawn."))
@@ -258,7 +259,7 @@ def network(request, pk):
     org = queries.organisation_for_user(request.user, pk)
     if not org.is_network:
         raise Http404
-    manages = queries.can_manage_network(request.user, org)
+    manages = queries.may_manage_network(request.user, org)
     links = queries.network_members(org)
     form = None
     if manages:
@@ -287,7 +288,7 @@ def network(request, pk):
 @require_POST
 def network_remove(request, pk, link_id):
     org = queries.organisation_for_user(request.user, pk)
-    link = get_object_or_404(NetworkMembership, network=org, pk=link_id)
+    link = get_or_404(NetworkMembership.objects.all(), network=org, pk=link_id)
     services.network_member_remove(link=link, actor=request.user)
     messages.success(request, _("Member organisation removed."))
     return redirect("orgs:network", org.pk)
@@ -296,8 +297,8 @@ def network_remove(request, pk, link_id):
 def invitation_accept(request, token):
     """The link from the invitation e-mail. The token is a secret, never personal data."""
     try:
-        invitation = services.invitation_by_token(token)
-    except services.InvitationError as exc:
+        invitation = queries.invitation_by_token(token)
+    except queries.InvitationError as exc:
         return render(request, "orgs/invitation_invalid.html", {"reason": exc.messages[0]},
                       status=410)
     user = request.user
@@ -313,7 +314,7 @@ def invitation_accept(request, token):
                     token=token, full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
                     language=getattr(request, "LANGUAGE_CODE", ""))
-        except services.InvitationError as exc:
+        except queries.InvitationError as exc:
             return render(request, "orgs/invitation_invalid.html", {"reason": exc.messages[0]},
                           status=409)
         if form is not None:
@@ -395,7 +396,7 @@ def mechanisms(request):
     page = Paginator(qs.order_by("country", "name"), 25).get_page(request.GET.get("page"))
     return render(request, "orgs/mechanisms.html", {
         "form": form, "page": page,
-        "can_create": queries.conveners_for(request.user).exists(),
+        "may_create": queries.conveners_for(request.user).exists(),
     }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
@@ -432,7 +433,7 @@ def mechanism_detail(request, pk):
         "members": members,
         "convener_visible": any(m.organisation_id == mechanism.convener_id for m in members),
         "in_mechanism": in_mechanism,
-        "manages": queries.can_manage_mechanism(request.user, mechanism),
+        "manages": queries.may_manage_mechanism(request.user, mechanism),
         "meetings": queries.mechanism_meetings(mechanism)[:5] if in_mechanism else None,
     })
 
@@ -481,7 +482,7 @@ def mechanism_member_add(request, pk):
 @require_POST
 def mechanism_member_remove(request, pk, member_id):
     mechanism = queries.mechanism_admin_for_user(request.user, pk)
-    member = get_object_or_404(MechanismMember, mechanism=mechanism, pk=member_id)
+    member = get_or_404(MechanismMember.objects.all(), mechanism=mechanism, pk=member_id)
     try:
         services.mechanism_member_remove(member=member, actor=request.user)
         messages.success(request, _("Member organisation removed."))
@@ -496,7 +497,7 @@ def mechanism_meetings(request, pk):
     page = Paginator(queries.mechanism_meetings(mechanism), 20).get_page(request.GET.get("page"))
     return render(request, "orgs/mechanism_meetings.html", {
         "mechanism": mechanism, "page": page,
-        "manages": queries.can_manage_mechanism(request.user, mechanism),
+        "manages": queries.may_manage_mechanism(request.user, mechanism),
     })
 
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +17,13 @@ from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import orgs_where
+from bridgeway.protection import blind
 from bridgeway.protection.models import (
     AccessLogEntry,
     AuditEvent,
     DataSubject,
     ErasureRequest,
+    SubjectIndex,
 )
 from bridgeway.protection.registry import subject_visibility_rules
 
@@ -51,6 +54,7 @@ def audit_action_codes(org: Organisation) -> list[str]:
 
 
 # --- personal data -----------------------------------------------------------------------
+
 
 CASE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 SUBJECT_ROLES = CASE_ROLES | {Role.DPO}
@@ -131,6 +135,7 @@ def erased_subjects() -> QuerySet:
 # --- home queues (registered in protection/home.py) --------------------------------------------
 # For the data protection officer: references, reasons, people's names of staff and dates only.
 
+
 FLAGGED_ACCESS_DAYS = 31
 SUBJECT_REQUEST_DAYS = 30  # GDPR art. 12(3): one month to act on a person's request
 
@@ -202,3 +207,64 @@ def home_flagged_access(user: User, limit: int) -> tuple[int, list[QueueItem]]:
         since=row["last"], urgency=SOON,
         detail=ngettext("%(n)s flagged read", "%(n)s flagged reads", row["n"]) % {"n": row["n"]})
         for row in rows]
+
+
+def name_digests(org: Organisation, query: str, *, fuzzy: bool = True,
+                 field: str = "display_name") -> tuple[str, list[str]]:
+    """The blind-index kind and the digests a name search looks for: one per word of the query
+    (by sound when fuzzy). Keyed HMACs, so they can be kept for a later page without the name."""
+    kind = "phonetic" if fuzzy else "token"
+    words = blind.tokens(query)
+    return kind, sorted({blind.digest(org.pk, field, kind, blind.phonetic(w) if fuzzy else w)
+                         for w in words})
+
+
+def subject_ids_by_digests(org: Organisation, *, kind: str, digests: Iterable[str],
+                           field: str = "display_name") -> QuerySet[SubjectIndex, Any]:
+    """The ids of the organisation's subjects that have every one of `digests`, as a subquery of
+    the blind index (one nested subquery per word), so the database intersects them and no list
+    of ids travels through Python. Erasure deletes a subject's index entries, so an erased
+    person never matches."""
+    ids = SubjectIndex.objects.none().values("subject_id")
+    for n, wanted in enumerate(digests):
+        entries = SubjectIndex.objects.filter(organisation=org, field=field, kind=kind,
+                                              digest=wanted)
+        ids = (entries if n == 0 else entries.filter(subject_id__in=ids)).values("subject_id")
+    return ids
+
+
+def subjects_by_digests(org: Organisation, *, kind: str, digests: Iterable[str],
+                        field: str = "display_name") -> QuerySet[DataSubject]:
+    """The organisation's subjects that have every one of `digests`."""
+    if not digests:
+        return DataSubject.objects.none()
+    return DataSubject.objects.filter(organisation=org, erased_at__isnull=True, pk__in=(
+        subject_ids_by_digests(org, kind=kind, digests=digests, field=field)))
+
+
+def subjects_by_name(org: Organisation, query: str, *, fuzzy: bool = True,
+                     field: str = "display_name") -> QuerySet[DataSubject]:
+    """The organisation's subjects whose name matches: every word of the query must match a word
+    of the name (exactly, or by sound when fuzzy)."""
+    kind, digests = name_digests(org, query, fuzzy=fuzzy, field=field)
+    return subjects_by_digests(org, kind=kind, digests=digests, field=field)
+
+
+def subjects_by_identifier(org: Organisation, field: str, value: str) -> QuerySet[DataSubject]:
+    wanted = blind.digest(org.pk, field, "exact", blind.digits(value))
+    return DataSubject.objects.filter(
+        organisation=org, erased_at__isnull=True,
+        pk__in=SubjectIndex.objects.filter(organisation=org, field=field, kind="exact",
+                                           digest=wanted).values("subject_id"))
+
+
+def possible_duplicates(org: Organisation, display_name: str) -> QuerySet[DataSubject]:
+    """Subjects of the organisation whose name sounds the same: a warning at intake."""
+    return subjects_by_name(org, display_name, fuzzy=True)
+
+
+def key_usage() -> list[dict]:
+    rows = (DataSubject.objects.filter(wrapped_key__isnull=False).values("kek_id")
+            .annotate(n=Count("pk")).order_by("kek_id"))
+    return [{"kek_id": r["kek_id"], "subjects": r["n"],
+             "loaded": r["kek_id"] in settings.BRIDGEWAY_KEKS} for r in rows]

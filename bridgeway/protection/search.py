@@ -19,7 +19,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, QueryDict
 from django.utils.cache import add_never_cache_headers
 
-from bridgeway.protection.services import (
+from bridgeway.protection.queries import (
     name_digests,
     subject_ids_by_digests,
     subjects_by_digests,

@@ -5,10 +5,10 @@ data into the audit payload."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +16,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,60 +129,6 @@ def blind_indexes_rebuild(*, batch: int = 500) -> int:
     with transaction.atomic():
         audit_record(action="protection.blind_index.rebuilt", payload={"subjects": done})
     return done
-
-
-def name_digests(org: Organisation, query: str, *, fuzzy: bool = True,
-                 field: str = "display_name") -> tuple[str, list[str]]:
-    """The blind-index kind and the digests a name search looks for: one per word of the query
-    (by sound when fuzzy). Keyed HMACs, so they can be kept for a later page without the name."""
-    kind = "phonetic" if fuzzy else "token"
-    words = blind.tokens(query)
-    return kind, sorted({blind.digest(org.pk, field, kind, blind.phonetic(w) if fuzzy else w)
-                         for w in words})
-
-
-def subject_ids_by_digests(org: Organisation, *, kind: str, digests: Iterable[str],
-                           field: str = "display_name") -> QuerySet[SubjectIndex, Any]:
-    """The ids of the organisation's subjects that have every one of `digests`, as a subquery of
-    the blind index (one nested subquery per word), so the database intersects them and no list
-    of ids travels through Python. Erasure deletes a subject's index entries, so an erased
-    person never matches."""
-    ids = SubjectIndex.objects.none().values("subject_id")
-    for n, wanted in enumerate(digests):
-        entries = SubjectIndex.objects.filter(organisation=org, field=field, kind=kind,
-                                              digest=wanted)
-        ids = (entries if n == 0 else entries.filter(subject_id__in=ids)).values("subject_id")
-    return ids
-
-
-def subjects_by_digests(org: Organisation, *, kind: str, digests: Iterable[str],
-                        field: str = "display_name") -> QuerySet[DataSubject]:
-    """The organisation's subjects that have every one of `digests`."""
-    if not digests:
-        return DataSubject.objects.none()
-    return DataSubject.objects.filter(organisation=org, erased_at__isnull=True, pk__in=(
-        subject_ids_by_digests(org, kind=kind, digests=digests, field=field)))
-
-
-def subjects_by_name(org: Organisation, query: str, *, fuzzy: bool = True,
-                     field: str = "display_name") -> QuerySet[DataSubject]:
-    """The organisation's subjects whose name matches: every word of the query must match a word
-    of the name (exactly, or by sound when fuzzy)."""
-    kind, digests = name_digests(org, query, fuzzy=fuzzy, field=field)
-    return subjects_by_digests(org, kind=kind, digests=digests, field=field)
-
-
-def subjects_by_identifier(org: Organisation, field: str, value: str) -> QuerySet[DataSubject]:
-    wanted = blind.digest(org.pk, field, "exact", blind.digits(value))
-    return DataSubject.objects.filter(
-        organisation=org, erased_at__isnull=True,
-        pk__in=SubjectIndex.objects.filter(organisation=org, field=field, kind="exact",
-                                           digest=wanted).values("subject_id"))
-
-
-def possible_duplicates(org: Organisation, display_name: str) -> QuerySet[DataSubject]:
-    """Subjects of the organisation whose name sounds the same: a warning at intake."""
-    return subjects_by_name(org, display_name, fuzzy=True)
 
 
 # --- consent -----------------------------------------------------------------------------
@@ -509,13 +454,6 @@ def rotate_batch(*, to_key_id: str, organisation_id: int | None = None, batch: i
     return len(rows)
 
 
-def key_usage() -> list[dict]:
-    rows = (DataSubject.objects.filter(wrapped_key__isnull=False).values("kek_id")
-            .annotate(n=Count("pk")).order_by("kek_id"))
-    return [{"kek_id": r["kek_id"], "subjects": r["n"],
-             "loaded": r["kek_id"] in settings.BRIDGEWAY_KEKS} for r in rows]
-
-
 @transaction.atomic
 def organisation_key_assign(*, org: Organisation, kek_id: str) -> OrganisationKey:
     """Operator action (management command): new subjects of `org` get data keys wrapped with
@@ -526,7 +464,6 @@ def organisation_key_assign(*, org: Organisation, kek_id: str) -> OrganisationKe
     audit_record(action="protection.keys.organisation_key_set", organisation=org, obj=ok,
                  payload={"kek_id": kek_id})
     return ok
-
 
 
 @transaction.atomic

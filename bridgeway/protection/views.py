@@ -5,12 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
+from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import (
     organisation_audit_for_user,
@@ -169,7 +170,7 @@ def consent_add(request, pk):
 @require_POST
 def consent_withdraw(request, pk, consent_id):
     subject = subject_for_user(request.user, pk)
-    consent = get_object_or_404(Consent, subject=subject, pk=consent_id)
+    consent = get_or_404(Consent.objects.all(), subject=subject, pk=consent_id)
     try:
         services.consent_withdraw(consent=consent, actor=request.user)
         messages.success(request, _("Consent withdrawn. What depended on it is now blocked."))
@@ -200,7 +201,7 @@ def document_add(request, pk):
 @login_required
 def document_download(request, pk, document_id):
     subject = subject_for_user(request.user, pk, roles=CASE_ROLES)
-    doc = get_object_or_404(EncryptedDocument, subject=subject, pk=document_id)
+    doc = get_or_404(EncryptedDocument.objects.all(), subject=subject, pk=document_id)
     return document_response(user=request.user, doc=doc, screen="protection:document_download")
 
 
@@ -281,7 +282,7 @@ def retention_scan_now(request):
 @reauthentication_required
 def erasure_decide(request, request_id):
     org, _orgs = _pick_org(request, DPO_ROLES)
-    erasure = get_object_or_404(ErasureRequest, pk=request_id,
+    erasure = get_or_404(ErasureRequest.objects.all(), pk=request_id,
                                 organisation__in=[o.pk for o in _orgs])
     approve = request.POST.get("decision") == "erase"
     try:

@@ -340,7 +340,7 @@ class ReferralSettingsView(APIView):
     @extend_schema(responses=ReferralSettingsSerializer,
                    summary="Response times for referrals this organisation sends")
     def get(self, request, org_pk):
-        conf = services.settings_for(self._org(request, org_pk))
+        conf = queries.settings_for(self._org(request, org_pk))
         return Response(ReferralSettingsSerializer(conf).data)
 
     @extend_schema(request=ReferralSettingsSerializer, responses=ReferralSettingsSerializer,
@@ -392,7 +392,7 @@ class ReferralStatisticsView(APIView):
         responses=StatisticsSerializer)
     def get(self, request):
         from bridgeway.referrals.statistics import referral_statistics
-        from bridgeway.referrals.views_statistics import PeriodForm
+        from bridgeway.referrals.views.statistics import PeriodForm
 
         form = PeriodForm(request.query_params)
         if not form.is_valid():

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from bridgeway.cases.queries import case_for_user
 from bridgeway.referrals import package, services
 from bridgeway.referrals.queries import SENDER, referral_for_user
-from bridgeway.referrals.views_package import package_file_response
+from bridgeway.referrals.views.package import package_file_response
 
 
 class OffPlatformCreateSerializer(serializers.Serializer):

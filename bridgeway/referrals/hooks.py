@@ -32,12 +32,12 @@ def _case_panel(request, case) -> str:
     # The viewer can see this case (the case page checked it): they follow its referrals.
     sent = list(Referral.objects.filter(case=case).select_related("recipient")
                 .order_by("-sent_at"))
-    can_refer = bool(case.subject_id and case.is_open and not case.is_first_contact
+    may_refer = bool(case.subject_id and case.is_open and not case.is_first_contact
                      and linked is None)
     # No request: the panel needs no context processor (menu, messages, user), and running
     # them a second time for the panel cost more than the panel itself.
     return render_to_string("referrals/_case_panel.html", {
-        "case": case, "sent": sent, "can_refer": can_refer, "linked": linked,
+        "case": case, "sent": sent, "may_refer": may_refer, "linked": linked,
         "shared": queries.shared_sections(linked) if linked else None,
     })
 

@@ -21,12 +21,17 @@ from bridgeway.cases.queries import case_ids_assigned_to, cases_visible_to, shar
 from bridgeway.core.queues import COUNT_CAP, SOON, URGENT, QueueItem, count_and_page
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import AGENCY_TYPES, Role
-from bridgeway.orgs.queries import active_memberships, orgs_where
+from bridgeway.orgs.models import Organisation
+from bridgeway.orgs.queries import active_memberships, orgs_where, roles_in
 from bridgeway.protection.models import EncryptedDocument
 from bridgeway.protection.queries import erased_subjects
-from bridgeway.referrals.codes import ACTIVE_STATUSES, Section, Status, Urgency
-from bridgeway.referrals.models import MessageReceipt, Referral, ReferralMessage
-from bridgeway.referrals.services import recipient_roles
+from bridgeway.referrals.codes import (
+    ACTIVE_STATUSES,
+    Section,
+    Status,
+    Urgency,
+)
+from bridgeway.referrals.models import MessageReceipt, Referral, ReferralMessage, ReferralSettings
 
 # The statistics are a read other apps call (the stats dashboard): reached through queries.
 from bridgeway.referrals.statistics import referral_statistics as referral_statistics
@@ -140,7 +145,6 @@ def is_overdue(referral: Referral) -> bool:
 
 
 def may_answer(user: User, referral: Referral) -> bool:
-    from bridgeway.orgs.queries import roles_in
 
     return bool(roles_in(user, referral.recipient) & recipient_roles(referral.recipient))
 
@@ -228,3 +232,16 @@ def home_unread_messages(user: User, limit: int) -> tuple[int, list[QueueItem]]:
         detail=ngettext("%(n)s unread message", "%(n)s unread messages", line["n"])
         % {"n": line["n"]})
         for line in lines.values()]
+
+
+def settings_for(org: Organisation) -> ReferralSettings:
+    return ReferralSettings.objects.filter(organisation=org).first() or \
+        ReferralSettings(organisation=org)
+
+
+def recipient_roles(org: Organisation) -> frozenset[str]:
+    """Who answers referrals for an organisation: its agency points of contact if it is an
+    agency, its caseworkers and supervisors otherwise."""
+    if org.org_type in AGENCY_TYPES:
+        return frozenset({Role.AGENCY_POC})
+    return frozenset({Role.CASEWORKER, Role.SUPERVISOR})

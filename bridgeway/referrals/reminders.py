@@ -14,7 +14,8 @@ from bridgeway.notifications.services import Kind, notify
 from bridgeway.orgs.codes import Role
 from bridgeway.referrals.codes import Status
 from bridgeway.referrals.models import Referral
-from bridgeway.referrals.services import recipient_roles, referrals_expire
+from bridgeway.referrals.queries import recipient_roles
+from bridgeway.referrals.services import referrals_expire
 
 REMIND_AT = 0.5  # of the time to answer
 ESCALATE_AT = 0.8

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bridgeway.cases import services as cases
-from bridgeway.orgs.codes import AGENCY_TYPES, OrgType, Role, Service, is_country
+from bridgeway.orgs.codes import OrgType, Role, Service, is_country
 from bridgeway.orgs.models import Organisation, OrganisationService
 from bridgeway.orgs.queries import organisations_visible_to, roles_in
 from bridgeway.protection import services as protection
@@ -29,6 +29,7 @@ from bridgeway.referrals.codes import (
     Urgency,
 )
 from bridgeway.referrals.models import Referral, ReferralSettings
+from bridgeway.referrals.queries import recipient_roles, settings_for
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -43,14 +44,6 @@ SETTINGS_ROLES = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR})
 OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED)
 
 
-def recipient_roles(org: Organisation) -> frozenset[str]:
-    """Who answers referrals for an organisation: its agency points of contact if it is an
-    agency, its caseworkers and supervisors otherwise."""
-    if org.org_type in AGENCY_TYPES:
-        return frozenset({Role.AGENCY_POC})
-    return frozenset({Role.CASEWORKER, Role.SUPERVISOR})
-
-
 def _reference() -> str:
     while True:
         ref = "R-" + "".join(secrets.choice(_REF) for _ in range(7))
@@ -59,10 +52,6 @@ def _reference() -> str:
 
 
 # --- deadlines ---------------------------------------------------------------------------------
-
-def settings_for(org: Organisation) -> ReferralSettings:
-    return ReferralSettings.objects.filter(organisation=org).first() or \
-        ReferralSettings(organisation=org)
 
 
 def add_working_days(start: datetime, days: int) -> datetime:

@@ -27,8 +27,7 @@ from bridgeway.protection.models import EncryptedDocument
 from bridgeway.protection.registry import register_erasure
 from bridgeway.referrals.codes import ACTIVE_STATUSES, Status
 from bridgeway.referrals.models import MessageReceipt, Referral, ReferralMessage
-from bridgeway.referrals.queries import RECIPIENT, SENDER, referral_for_user
-from bridgeway.referrals.services import recipient_roles
+from bridgeway.referrals.queries import RECIPIENT, SENDER, recipient_roles, referral_for_user
 
 # Statuses in which the recipient's side still reads the thread (read-only when not active).
 RECIPIENT_READS = (*ACTIVE_STATUSES, Status.COMPLETED, Status.DECLINED)

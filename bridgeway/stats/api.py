@@ -275,9 +275,9 @@ class BudgetSerializer(serializers.Serializer):
 
 class DatasetBudget(APIView):
     def _out(self, dataset):
-        budget = services.budget_of(dataset)
+        budget = queries.budget_of(dataset)
         return {"dataset": dataset.pk, "total_epsilon": budget.total_epsilon,
-                "spent_epsilon": services.budget_spent(budget),
+                "spent_epsilon": queries.budget_spent(budget),
                 "entries": BudgetEntrySerializer(budget.entries.all(), many=True).data}
 
     @extend_schema(responses=BudgetSerializer, summary="A dataset's privacy budget and ledger")

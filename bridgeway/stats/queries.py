@@ -13,7 +13,13 @@ from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import active_memberships, roles_in
-from bridgeway.stats.models import BudgetEntry, Dataset, ImportJob, Release
+from bridgeway.stats.models import (
+    BudgetEntry,
+    Dataset,
+    ImportJob,
+    PrivacyBudget,
+    Release,
+)
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -89,3 +95,12 @@ def budget_ledger_of(org: Organisation) -> QuerySet[BudgetEntry]:
     """Every spending of ε on the organisation's datasets, newest first."""
     return (BudgetEntry.objects.filter(budget__dataset__organisation=org)
             .select_related("budget__dataset", "spent_by", "release").order_by("-spent_at", "-pk"))
+
+
+def budget_of(dataset: Dataset) -> PrivacyBudget:
+    budget, _created = PrivacyBudget.objects.get_or_create(dataset=dataset)
+    return budget
+
+
+def budget_spent(budget: PrivacyBudget) -> float:
+    return float(sum(e.epsilon for e in budget.entries.all()))

@@ -43,7 +43,7 @@ from bridgeway.stats.models import (
     StatRecord,
     lock_dataset,
 )
-from bridgeway.stats.queries import stats_orgs
+from bridgeway.stats.queries import budget_of, budget_spent, stats_orgs
 from bridgeway.stats.release import DIMENSIONS, crosstab_counts
 
 if TYPE_CHECKING:
@@ -599,15 +599,6 @@ def release_crosstab_sql(dataset: Dataset, dims: list[str], k: int) -> dict:
     grouped = (dataset.records.order_by().values(*fields).annotate(n=Count("id"))
                .values_list(*fields, "n"))
     return crosstab_counts({tuple(row[:-1]): row[-1] for row in grouped}, dims, k)
-
-
-def budget_of(dataset: Dataset) -> PrivacyBudget:
-    budget, _created = PrivacyBudget.objects.get_or_create(dataset=dataset)
-    return budget
-
-
-def budget_spent(budget: PrivacyBudget) -> float:
-    return float(sum(e.epsilon for e in budget.entries.all()))
 
 
 @transaction.atomic

@@ -178,11 +178,11 @@ def releases(request):
         else:
             messages.success(request, _("Draft saved. A second person must approve it."))
             return redirect("stats:release", release.pk)
-    budgets = [(d, services.budget_of(d)) for d in datasets]
+    budgets = [(d, queries.budget_of(d)) for d in datasets]
     return render(request, "stats/releases.html", {
         "org": org, "orgs": orgs, "form": form, "releases": queries.releases_of(org),
         "datasets": datasets, "ledger": queries.budget_ledger_of(org)[:200],
-        "budgets": [(d, b, round(b.total_epsilon - services.budget_spent(b), 6))
+        "budgets": [(d, b, round(b.total_epsilon - queries.budget_spent(b), 6))
                     for d, b in budgets]},
         status=400 if request.method == "POST" else 200)
 

@@ -196,11 +196,10 @@ def test_bad_indicator_set_id_is_a_404(cast, case, query):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("field", ["done_task", "done_objective"])
-def test_bad_row_id_on_the_work_page_is_a_404(cast, case, field):
+@pytest.mark.parametrize("view", ["task_done", "objective_done"])
+def test_bad_row_id_on_the_work_page_is_a_404(cast, case, view):
     before = rows()
-    response = signed_in(cast.caseworker_a).post(reverse("cases:work", args=[case.pk]),
-                                                 {field: "abc"})
+    response = signed_in(cast.caseworker_a).post(reverse(f"cases:{view}", args=[case.pk, "abc"]))
     assert response.status_code == 404
     assert rows() == before
 
@@ -215,15 +214,15 @@ SCREEN_DATES = [
      "ended_on", "future"),
     ("service", "service_form", {"service": "shelter", "started_on": FUTURE,
                                  "outcome": "ongoing"}, "started_on", "future"),
-    ("work", "event_form", {"form": "event", "kind": "transit", "date_from": "2020-01-01",
+    ("event_add", "event_form", {"kind": "transit", "date_from": "2020-01-01",
                             "date_to": FUTURE}, "date_to", "future"),
-    ("work", "event_form", {"form": "event", "kind": "recruitment",
+    ("event_add", "event_form", {"kind": "recruitment",
                             "date_from": BEFORE_BIRTH}, "date_from", "born"),
-    ("work", "event_form", {"form": "event", "kind": "transit", "date_from": "2020-01-01",
+    ("event_add", "event_form", {"kind": "transit", "date_from": "2020-01-01",
                             "date_to": "2019-01-01"}, "date_to", "before the start"),
-    ("work", "task_form", {"form": "task", "title": "Call", "due_on": "1990-01-01"},
+    ("task_add", "task_form", {"title": "Call", "due_on": "1990-01-01"},
      "due_on", "born"),
-    ("work", "objective_form", {"form": "objective", "objective": "Housing",
+    ("objective_add", "objective_form", {"objective": "Housing",
                                 "due_on": BEFORE_BIRTH}, "due_on", "born"),
 ]
 

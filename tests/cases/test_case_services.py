@@ -10,7 +10,8 @@ from bridgeway.cases.models import Case, CaseSettings, Decision, Person
 from bridgeway.cases.registry import register_close_blocker
 from bridgeway.protection import crypto
 from bridgeway.protection.models import AuditEvent, DataSubject
-from bridgeway.protection.services import possible_duplicates, subject_erase
+from bridgeway.protection.queries import possible_duplicates
+from bridgeway.protection.services import subject_erase
 from tests.dates import years_before
 from tests.factories import MembershipFactory
 

@@ -19,17 +19,16 @@ pytestmark = pytest.mark.django_db
 
 def test_plan_tasks_and_reminders(cast, case):
     client = signed_in(cast.caseworker_a)
-    url = reverse("cases:work", args=[case.pk])
-    assert client.post(url, {"form": "objective", "objective": ""}).status_code == 400
-    assert client.post(url, {"form": "objective", "objective": "Find housing",
+    assert client.post(reverse("cases:objective_add", args=[case.pk]), {"objective": ""}).status_code == 400
+    assert client.post(reverse("cases:objective_add", args=[case.pk]), {"objective": "Find housing",
                              "due_on": "2030-01-01"}).status_code == 302
     assert PlanObjective.objects.get().objective == "Find housing"
-    client.post(url, {"form": "task", "title": "Call the lawyer", "due_on": "2020-01-01"})
+    client.post(reverse("cases:task_add", args=[case.pk]), {"title": "Call the lawyer", "due_on": "2020-01-01"})
     task = CaseTask.objects.get()
     assert task.assignee == cast.caseworker_a
     page = client.get(reverse("cases:my_tasks")).content.decode()
     assert "Call the lawyer" in page and "overdue" in page
-    client.post(url, {"done_task": str(task.pk)})
+    client.post(reverse("cases:task_done", args=[case.pk, task.pk]))
     assert CaseTask.objects.get().done_at is not None
     timeline = client.get(reverse("cases:timeline", args=[case.pk])).content.decode()
     assert "cases.task.done" in timeline and "cases.case.opened" in timeline
@@ -38,11 +37,10 @@ def test_plan_tasks_and_reminders(cast, case):
 def test_only_supervisors_assign(cast, case):
     colleague = MembershipFactory(organisation=cast.org_a, role="caseworker").user
     with_totp(colleague)
-    url = reverse("cases:work", args=[case.pk])
-    signed_in(cast.caseworker_a).post(url, {"form": "assign", "assignees": [colleague.pk],
+    signed_in(cast.caseworker_a).post(reverse("cases:assign", args=[case.pk]), {"assignees": [colleague.pk],
                                             "version": case.version})
     assert list(case.assignees.all()) == [cast.caseworker_a]
-    signed_in(cast.supervisor_a).post(url, {"form": "assign", "assignees": [colleague.pk],
+    signed_in(cast.supervisor_a).post(reverse("cases:assign", args=[case.pk]), {"assignees": [colleague.pk],
                                             "version": case.version})
     assert list(case.assignees.all()) == [colleague]
     # The former assignee no longer sees the case; the new one does.
@@ -124,10 +122,9 @@ def test_trafficking_events_with_bad_input(cast):
                               person=services.PersonData(first_name="Oleh",
                                                          birth_date=dt.date(2001, 1, 1)))
     client = signed_in(cast.caseworker_a)
-    url = reverse("cases:work", args=[case.pk])
-    bad = client.post(url, {"form": "event", "kind": "recruitment", "date_from": "1999-01-01"})
+    bad = client.post(reverse("cases:event_add", args=[case.pk]), {"kind": "recruitment", "date_from": "1999-01-01"})
     assert bad.status_code == 400 and bad.context["event_form"].errors["date_from"]
-    ok = client.post(url, {"form": "event", "kind": "exploitation", "country": "PL",
+    ok = client.post(reverse("cases:event_add", args=[case.pk]), {"kind": "exploitation", "country": "PL",
                            "place": "Farm near Lublin", "date_from": "2024-05-01"})
     assert ok.status_code == 302
     event = case.events.get()
@@ -140,13 +137,13 @@ def test_perpetrators_on_the_work_screen(cast, case):
 
     client = signed_in(cast.caseworker_a)
     url = reverse("cases:work", args=[case.pk])
-    bad = client.post(url, {"form": "perpetrator", "relationship": "Employer",
+    bad = client.post(reverse("cases:perpetrator_add", args=[case.pk]), {"relationship": "Employer",
                             "citizenship": "XX"})
     assert bad.status_code == 400 and bad.context["perpetrator_form"].errors["citizenship"]
-    empty = client.post(url, {"form": "perpetrator"})
+    empty = client.post(reverse("cases:perpetrator_add", args=[case.pk]), {})
     assert empty.status_code == 400 and empty.context["perpetrator_form"].errors["relationship"]
     assert not Perpetrator.objects.exists()
-    ok = client.post(url, {"form": "perpetrator", "relationship": "Employer",
+    ok = client.post(reverse("cases:perpetrator_add", args=[case.pk]), {"relationship": "Employer",
                            "citizenship": "PL", "description": "Farm owner, red van"})
     assert ok.status_code == 302
     AccessLogEntry.objects.all().delete()
@@ -170,7 +167,7 @@ def test_others_cannot_see_or_add_perpetrators(cast, case, who):
     url = reverse("cases:work", args=[case.pk])
     seen = client.get(url)
     assert seen.status_code == 404 and "Vasyl" not in seen.content.decode()
-    assert client.post(url, {"form": "perpetrator", "relationship": "Other"}).status_code == 404
+    assert client.post(reverse("cases:perpetrator_add", args=[case.pk]), {"relationship": "Other"}).status_code == 404
     assert Perpetrator.objects.count() == 1
 
 
@@ -182,7 +179,7 @@ def test_task_screen_offers_only_people_who_can_work_on_the_case(cast, case):
     choices = dict(client.get(url).context["task_form"].fields["assignee"].choices)
     assert cast.caseworker_a.pk in choices and cast.supervisor_a.pk in choices
     assert colleague.pk not in choices
-    refused = client.post(url, {"form": "task", "title": "Visit", "due_on": "2099-01-01",
+    refused = client.post(reverse("cases:task_add", args=[case.pk]), {"title": "Visit", "due_on": "2099-01-01",
                                 "assignee": colleague.pk})
     assert refused.status_code == 400 and refused.context["task_form"].errors["assignee"]
     assert not CaseTask.objects.exists()

@@ -167,7 +167,7 @@ def test_stale_assignment_is_refused_web_and_api(cast, case):
     loaded = hidden(page, "version")[0]
     services.case_assign(case=case, actor=cast.supervisor_a,
                          users=[cast.caseworker_a, colleague], version=case.version)
-    response = supervisor.post(url, {"form": "assign", "assignees": [colleague.pk],
+    response = supervisor.post(reverse("cases:assign", args=[case.pk]), {"assignees": [colleague.pk],
                                      "version": loaded,
                                      "seen_assignees": hidden(page, "seen_assignees")})
     assert response.status_code == 409
@@ -176,7 +176,7 @@ def test_stale_assignment_is_refused_web_and_api(cast, case):
         "Caseworkers", f"{cast.caseworker_a.full_name}, {colleague.full_name}",
         colleague.full_name]]
     assert set(Case.objects.get(pk=case.pk).assignees.all()) == {cast.caseworker_a, colleague}
-    again = supervisor.post(url, {"form": "assign", "assignees": [colleague.pk],
+    again = supervisor.post(reverse("cases:assign", args=[case.pk]), {"assignees": [colleague.pk],
                                   "version": hidden(html, "version")[0]})
     assert again.status_code == 302
     assert list(Case.objects.get(pk=case.pk).assignees.all()) == [colleague]

@@ -11,7 +11,7 @@ from bridgeway.cases import services
 from bridgeway.cases.models import Case, Person
 from bridgeway.protection import blind
 from bridgeway.protection.models import AuditEvent, DataSubject, SubjectIndex
-from bridgeway.protection.services import possible_duplicates, subjects_by_name
+from bridgeway.protection.queries import possible_duplicates, subjects_by_name
 from tests.cases.test_case_api import open_case
 from tests.conftest import api, signed_in
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from bridgeway.cases.models import Case, Person
 from bridgeway.protection.models import AuditEvent, SubjectIndex
-from bridgeway.protection.services import possible_duplicates, subjects_by_identifier
+from bridgeway.protection.queries import possible_duplicates, subjects_by_identifier
 from tests.cases.conftest import new_case
 from tests.cases.test_conflicts import conflict_rows, hidden
 from tests.conftest import api, signed_in

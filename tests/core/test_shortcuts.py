@@ -32,3 +32,15 @@ def test_a_row_outside_the_queryset_is_a_404_like_a_missing_one(cast):
     with pytest.raises(Http404):
         get_or_404(Case.objects.filter(organisation=cast.org_b), pk=case.pk)
     assert get_or_404(Case.objects.filter(organisation=cast.org_a), pk=str(case.pk)) == case
+
+
+def test_apply_changes_sets_only_allowed_fields_that_differ(cast):
+    from bridgeway.core.shortcuts import apply_changes
+
+    org = cast.org_a
+    name = org.name
+    changed = apply_changes(org, {"name": name, "country": "RO" if org.country != "RO" else "MD",
+                                  "org_type": "Agency"}, allowed=("name", "country"))
+    assert changed == ["country"]
+    assert org.name == name and org.org_type != "Agency"
+    assert apply_changes(org, {"country": org.country}) == []

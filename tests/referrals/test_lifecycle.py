@@ -12,7 +12,7 @@ from bridgeway.cases.models import Case
 from bridgeway.orgs.models import OrganisationService
 from bridgeway.protection.crypto import unwrap_data_key
 from bridgeway.protection.models import AuditEvent, DataSubject, OrganisationKey
-from bridgeway.protection.services import subjects_by_name
+from bridgeway.protection.queries import subjects_by_name
 from bridgeway.referrals import services
 from bridgeway.referrals.models import Referral, ReferralSettings
 from tests.referrals.conftest import counts, give_consent, send

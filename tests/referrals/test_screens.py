@@ -10,7 +10,7 @@ from django.utils import timezone
 from bridgeway.cases import services as cases
 from bridgeway.protection.models import AccessLogEntry
 from bridgeway.protection.services import document_upload
-from bridgeway.referrals import services
+from bridgeway.referrals import queries, services
 from bridgeway.referrals.models import Referral
 from tests.conftest import signed_in
 from tests.referrals.conftest import SECRET_NOTE, SECRET_PHONE, counts, send
@@ -223,7 +223,7 @@ def test_settings_screen(cast):
     response = client.post(url, {"urgent_hours": 6, "normal_working_days": 2,
                                  "low_working_days": 8, "organisation": cast.org_a.pk})
     assert response.status_code == 302
-    assert services.settings_for(cast.org_a).urgent_hours == 6
+    assert queries.settings_for(cast.org_a).urgent_hours == 6
     response = client.post(url, {"urgent_hours": 6, "normal_working_days": 9,
                                  "low_working_days": 8, "organisation": cast.org_a.pk})
     assert response.status_code == 400

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 
 from bridgeway.protection.crypto import kek_fingerprint
 from bridgeway.protection.models import OrganisationKey
-from bridgeway.protection.services import key_usage
+from bridgeway.protection.queries import key_usage
 
 
 class Command(BaseCommand):

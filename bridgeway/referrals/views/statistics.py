@@ -1,3 +1,5 @@
+"""Referral statistics on screen and as CSV."""
+
 import csv
 
 from django import forms

@@ -1,3 +1,5 @@
+"""Referral screens: the referral itself (list, new, detail, the answers, settings)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bridgeway.cases.queries import can_work_on, case_for_user
+from bridgeway.cases.queries import case_for_user, may_work_on
 from bridgeway.core.forms import add_validation_error
 from bridgeway.orgs.codes import OrgType, Role
 from bridgeway.orgs.models import OrganisationService
@@ -18,7 +20,7 @@ from bridgeway.protection.services import consent_check
 from bridgeway.referrals import queries, services
 from bridgeway.referrals.forms import DeclineForm, ReferralForm, SettingsForm, TransferForm
 from bridgeway.referrals.queries import RECIPIENT, SENDER, referral_for_user
-from bridgeway.referrals.views_thread import thread_context
+from bridgeway.referrals.views.thread import thread_context
 
 
 @login_required
@@ -89,7 +91,7 @@ def _detail_context(request, referral, side, **extra):
         # An agency's point of contact cannot open case files: the linked case is named, not
         # linked, for them (a link would lead to a 404).
         "opens_linked_case": side == RECIPIENT and referral.recipient_case_id is not None
-        and can_work_on(request.user, referral.recipient_case),
+        and may_work_on(request.user, referral.recipient_case),
     }
     context.update(thread_context(request, referral, side))
     context.update(extra)
@@ -208,7 +210,7 @@ def document(request, pk, document_id):
 @login_required
 def referral_settings(request):
     org, orgs = organisation_from_request(request, services.SETTINGS_ROLES)
-    conf = services.settings_for(org)
+    conf = queries.settings_for(org)
     form = SettingsForm(request.POST or None, initial={
         "urgent_hours": conf.urgent_hours, "normal_working_days": conf.normal_working_days,
         "low_working_days": conf.low_working_days})

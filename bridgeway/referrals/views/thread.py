@@ -52,7 +52,8 @@ def message_post(request, pk):
         else:
             messages.success(request, _("Message sent."))
             return redirect(reverse("referrals:detail", args=[referral.pk]) + "#thread-h")
-    from bridgeway.referrals.views import _detail_context
+    # Deferred: views.referral imports this module for thread_context.
+    from bridgeway.referrals.views.referral import _detail_context
 
     return render(request, "referrals/detail.html",
                   _detail_context(request, referral, side, message_form=form), status=400)
