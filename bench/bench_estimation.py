@@ -33,7 +33,10 @@ import numpy as np  # noqa: E402
 
 from bridgeway.estimation import clk, dedupe, linkage, mse  # noqa: E402
 
-FEBRL = Path("/work/shared/data/febrl")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+if not SHARED.is_dir():
+    SHARED = Path("/work/shared/data")
+FEBRL = SHARED / "febrl"
 SECRET = b"benchmark linkage secret, not a real one"
 
 
@@ -162,7 +165,7 @@ def bench_scale(n: int) -> None:
 
 
 def bench_mse(replicates: int = 1000) -> None:
-    table = mse.read_table("/work/shared/data/mse/UKdat.csv")
+    table = mse.read_table(SHARED / "mse" / "UKdat.csv")
     mse.estimate(table, bootstrap=0)  # imports and first fits out of the timing
     mse._CHECK_CACHE.clear()
     start = time.perf_counter()

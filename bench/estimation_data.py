@@ -9,7 +9,10 @@ import random
 import string
 from pathlib import Path
 
-FEBRL = Path("/work/shared/data/febrl")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+if not SHARED.is_dir():
+    SHARED = Path("/work/shared/data")
+FEBRL = SHARED / "febrl"
 
 
 def vocabularies() -> dict[str, list[str]]:

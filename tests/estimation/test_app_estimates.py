@@ -3,7 +3,6 @@ run in the background with a progress bar, the result with its interval, the ass
 comparison of models — or a plain "does not exist" without a number; bad tables refused naming
 the line or column with nothing saved; publishing needs a second person; everyone else gets 404."""
 
-from pathlib import Path
 
 import pytest
 
@@ -12,10 +11,11 @@ from bridgeway.estimation.models import Estimate, TaskStatus
 from bridgeway.protection.models import AuditEvent
 from tests.conftest import signed_in
 from tests.estimation.app_helpers import make_world, overlapping, upload
+from tests.shared_data import need
 
 pytestmark = pytest.mark.django_db
 
-UK5 = Path("/work/shared/data/mse/UKdat_5.csv")
+UK5 = need("mse", "UKdat_5.csv")
 TABLE = "A,B,C,count\n1,0,0,120\n0,1,0,90\n0,0,1,70\n1,1,0,25\n1,0,1,18\n0,1,1,14\n1,1,1,6\n"
 APART = "A,B,count\n1,0,40\n0,1,30\n"
 

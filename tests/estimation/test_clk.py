@@ -12,9 +12,10 @@ import pytest
 from bridgeway.estimation import clk, linkage
 from bridgeway.estimation.csvfiles import CsvError
 from bridgeway.estimation.encode import EncodingFileError, encode_csv, read_encodings
+from tests.shared_data import need
 
 ROOT = Path(__file__).resolve().parents[2]
-FEBRL = Path("/work/shared/data/febrl")
+FEBRL = need("febrl")
 FEBRL_SCHEMA = ROOT / "bridgeway/estimation/schemas/febrl.json"
 SECRET = b"a linkage secret shared by the organisations"
 

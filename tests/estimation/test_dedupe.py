@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from bridgeway.estimation import clk, dedupe
+from tests.shared_data import need
 
-FEBRL = Path("/work/shared/data/febrl")
+FEBRL = need("febrl")
 FEBRL_SCHEMA = Path(__file__).resolve().parents[2] / "bridgeway/estimation/schemas/febrl.json"
 
 

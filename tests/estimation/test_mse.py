@@ -3,15 +3,15 @@ every refused table."""
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
 from bridgeway.estimation import mse
+from tests.shared_data import need
 
-DATA = Path("/work/shared/data/mse")
+DATA = need("mse")
 
 
 def table(name):
