@@ -22,8 +22,8 @@ from bridgeway.orgs.codes import Service
 from bridgeway.orgs.queries import organisation_member_for_user, organisations_visible_to, roles_in
 from bridgeway.protection.responses import document_response
 from bridgeway.referrals import queries, services
-from bridgeway.referrals.api_package import PackageActions
-from bridgeway.referrals.api_thread import ThreadActions
+from bridgeway.referrals.api.package import PackageActions
+from bridgeway.referrals.api.thread import ThreadActions
 from bridgeway.referrals.codes import DeclineReason, ReferralReason, Section, Status, Urgency
 from bridgeway.referrals.models import Referral
 from bridgeway.referrals.queries import RECIPIENT, SENDER
