@@ -1,12 +1,20 @@
 """What several groups of case actions share."""
 
+from typing import TYPE_CHECKING
+
 from rest_framework import status
 from rest_framework.response import Response
 
 from bridgeway.core.api_schema import paginated
 
+if TYPE_CHECKING:
+    # To the type checker, each mixin is the viewset it is mixed into (for get_object, ...).
+    from rest_framework.viewsets import GenericViewSet as CaseActions
+else:
+    CaseActions = object
 
-class SubLists:
+
+class SubLists(CaseActions):
     # A GET/POST list under one case (services, objectives, tasks, events, ...).
     # (A comment, not a docstring: the case viewset would take it as its OpenAPI description.)
 

@@ -1,16 +1,11 @@
 """Trafficking events and perpetrators under a case."""
 
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
 from bridgeway.cases import services
 from bridgeway.cases.api.base import SubLists
-from bridgeway.cases.api.serializers import (
-    EventSerializer,
-    PerpetratorSerializer,
-)
+from bridgeway.cases.api.serializers import EventSerializer, PerpetratorSerializer
 
 
 class EventActions(SubLists):

@@ -1,15 +1,13 @@
 """Identification: assessments, decisions and their review, and the indicator sets."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from bridgeway.cases import services
+from bridgeway.cases.api.base import CaseActions
 from bridgeway.cases.api.serializers import (
     AssessmentInSerializer,
     AssessmentSerializer,
@@ -18,20 +16,14 @@ from bridgeway.cases.api.serializers import (
     SideBySideSerializer,
 )
 from bridgeway.cases.indicator_sets import ensure_default_sets
-from bridgeway.cases.models import (
-    Assessment,
-    Decision,
-    IndicatorSet,
-)
-from bridgeway.cases.queries import (
-    case_orgs,
-)
+from bridgeway.cases.models import Assessment, Decision, IndicatorSet
+from bridgeway.cases.queries import case_orgs
 from bridgeway.core.api import RefusesUnknownFilters
 from bridgeway.core.api_schema import paginated
 from bridgeway.core.shortcuts import get_or_404
 
 
-class IdentificationActions:
+class IdentificationActions(CaseActions):
     # Assessments, decisions, their approval and the side-by-side view.
     # (A comment, not a docstring: the case viewset would take it as its OpenAPI description.)
 

@@ -5,16 +5,14 @@ from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from bridgeway.cases import services
+from bridgeway.cases.api.base import CaseActions
 from bridgeway.cases.api.serializers import (
     AssignSerializer,
     CaseCreateSerializer,
@@ -28,23 +26,13 @@ from bridgeway.cases.api.serializers import (
     StatusSerializer,
     _conflict,
 )
-from bridgeway.cases.models import (
-    Case,
-)
-from bridgeway.cases.queries import (
-    case_orgs,
-    case_staff,
-    cases_visible_to,
-    intake_matches,
-)
+from bridgeway.cases.models import Case
+from bridgeway.cases.queries import case_orgs, case_staff, cases_visible_to, intake_matches
 from bridgeway.orgs.queries import organisation_for_user
-from bridgeway.protection.queries import (
-    name_digests,
-    subject_ids_by_digests,
-)
+from bridgeway.protection.queries import name_digests, subject_ids_by_digests
 
 
-class IntakeActions:
+class IntakeActions(CaseActions):
     # Search, open (intake and first contact), convert, update, assign, status.
     # (A comment, not a docstring: the case viewset would take it as its OpenAPI description.)
 

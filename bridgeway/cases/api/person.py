@@ -1,13 +1,12 @@
 """The person's details under a case: reading and correcting them."""
 
 from django.http import Http404
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from bridgeway.cases import changes, services
+from bridgeway.cases.api.base import CaseActions
 from bridgeway.cases.api.serializers import (
     ConflictSerializer,
     PersonCorrectedSerializer,
@@ -15,12 +14,10 @@ from bridgeway.cases.api.serializers import (
     PersonUpdateSerializer,
     _conflict,
 )
-from bridgeway.cases.queries import (
-    case_person,
-)
+from bridgeway.cases.queries import case_person
 
 
-class PersonActions:
+class PersonActions(CaseActions):
     # GET/PATCH /api/v1/cases/{id}/person/.
     # (A comment, not a docstring: the case viewset would take it as its OpenAPI description.)
 

@@ -1,10 +1,7 @@
 """The support plan: notes, services delivered, objectives, tasks, and the caller's tasks."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,10 +14,7 @@ from bridgeway.cases.api.serializers import (
     ServiceDeliverySerializer,
     TaskSerializer,
 )
-from bridgeway.cases.queries import (
-    case_team,
-    my_open_tasks,
-)
+from bridgeway.cases.queries import case_team, my_open_tasks
 from bridgeway.core.api import RefusesUnknownFilters
 from bridgeway.core.api_schema import paginated
 from bridgeway.core.shortcuts import get_or_404

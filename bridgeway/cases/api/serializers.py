@@ -4,9 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    extend_schema_field,
-)
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -37,10 +35,7 @@ from bridgeway.cases.models import (
     ServiceDelivery,
     TraffickingEvent,
 )
-from bridgeway.cases.queries import (
-    case_orgs,
-    filtered_cases,
-)
+from bridgeway.cases.queries import case_orgs, filtered_cases
 from bridgeway.core.api_schema import ModelSerializer, OptionalTextField
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation

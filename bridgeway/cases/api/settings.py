@@ -1,19 +1,13 @@
 """An organisation's case settings through the API."""
 
 from django.http import Http404
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bridgeway.cases import services
-from bridgeway.cases.api.serializers import (
-    CaseSettingsSerializer,
-)
-from bridgeway.cases.queries import (
-    case_settings_for,
-)
+from bridgeway.cases.api.serializers import CaseSettingsSerializer
+from bridgeway.cases.queries import case_settings_for
 from bridgeway.orgs.codes import Role
 
 

@@ -1,10 +1,7 @@
 """The case viewset: its actions come from one mixin per sub-domain."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from bridgeway.cases.api.events import EventActions
@@ -12,10 +9,7 @@ from bridgeway.cases.api.identification import IdentificationActions
 from bridgeway.cases.api.intake import IntakeActions
 from bridgeway.cases.api.person import PersonActions
 from bridgeway.cases.api.plan import PlanActions
-from bridgeway.cases.api.serializers import (
-    CaseFilterSerializer,
-    CaseSerializer,
-)
+from bridgeway.cases.api.serializers import CaseFilterSerializer, CaseSerializer
 from bridgeway.core.api import list_filters
 
 
