@@ -19,8 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bridgeway.cases.queries import coded_case_rows, personal_case_fields
 from bridgeway.core import jobs
-from bridgeway.estimation import queries
+from bridgeway.estimation import clk, dedupe, encode, linkage, queries
+from bridgeway.estimation.csvfiles import CsvError
 from bridgeway.estimation.models import (
     CandidatePair,
     DedupeRun,
@@ -32,6 +34,12 @@ from bridgeway.estimation.models import (
     NetworkLinkageSettings,
     Participation,
     TaskStatus,
+)
+from bridgeway.estimation.queries import (
+    COORDINATOR_ROLES,
+    DEDUPE_ROLES,
+    ESTIMATE_ROLES,
+    PARTICIPATION_ROLES,
 )
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import network_members, roles_in
@@ -90,7 +98,6 @@ def job_interrupted(job: Any, *, resumed: bool) -> None:
 
 @transaction.atomic
 def linkage_settings_set(*, network: Organisation, actor: Any, share_matches: bool) -> NetworkLinkageSettings:
-    from bridgeway.estimation.queries import COORDINATOR_ROLES
 
     _require(actor, network, COORDINATOR_ROLES,
              _("Only the network's coordinators change its linkage settings."))
@@ -110,7 +117,6 @@ def linkage_secret_reset(*, network: Organisation, actor: Any) -> int:
     member's stored secret is destroyed and its participation turned off, the network's
     fingerprint is forgotten, and encodings made with the old secret are no longer linked.
     Returns how many organisations must enter the new secret."""
-    from bridgeway.estimation.queries import COORDINATOR_ROLES
 
     _require(actor, network, COORDINATOR_ROLES,
              _("Only the network's coordinators start over with a new secret."))
@@ -169,8 +175,6 @@ def participation_set(*, network: Organisation, org: Organisation, actor: Any, e
                       secret: bytes | None = None) -> Participation:
     """Turns the organisation's participation on or off and, if given, stores the shared linkage
     secret (sealed; never shown again). Taking part needs a secret."""
-    from bridgeway.estimation import clk
-    from bridgeway.estimation.queries import PARTICIPATION_ROLES
 
     _require(actor, org, PARTICIPATION_ROLES,
              _("Only the organisation's supervisors and administrators manage its participation."))
@@ -203,7 +207,6 @@ def participation_set(*, network: Organisation, org: Organisation, actor: Any, e
 
 def _platform_records(org: Organisation) -> tuple[list[str], list[dict]]:
     """The organisation's persons as the default schema's records, decrypted in memory only."""
-    from bridgeway.cases.queries import coded_case_rows, personal_case_fields
 
     sex = {row["pk"]: row["gender"] for row in coded_case_rows(org)}
     ids, records = [], []
@@ -216,7 +219,6 @@ def _platform_records(org: Organisation) -> tuple[list[str], list[dict]]:
 
 @transaction.atomic
 def encoding_job_create(*, network: Organisation, org: Organisation, actor: Any) -> EncodingJob:
-    from bridgeway.estimation.queries import PARTICIPATION_ROLES
 
     _require(actor, org, PARTICIPATION_ROLES,
              _("Only the organisation's supervisors and administrators compute its encodings."))
@@ -234,7 +236,6 @@ def encoding_job_create(*, network: Organisation, org: Organisation, actor: Any)
 
 def encoding_job_run(job_id: int) -> EncodingJob | None:
     """Encodes the organisation's persons under its sealed secret. The task gets the id only."""
-    from bridgeway.estimation import clk
 
     job = EncodingJob.objects.select_related("network", "organisation", "created_by") \
         .filter(pk=job_id).first()
@@ -284,7 +285,6 @@ def encodings_upload(*, network: Organisation, actor: Any, upload: Any,
     """The standalone encoder's CSV: by a member organisation for itself, or by a coordinator
     for an organisation not on the platform (named by `list_name`). Refused whole, with the
     row, when a line is broken or the file was made with another secret or schema."""
-    from bridgeway.estimation.queries import COORDINATOR_ROLES, PARTICIPATION_ROLES
 
     list_name = (list_name or "").strip()
     if organisation is not None:
@@ -303,8 +303,6 @@ def encodings_upload(*, network: Organisation, actor: Any, upload: Any,
         if len(list_name) > 120:
             raise ValidationError({"list_name": [_("The list name is longer than 120 "
                                                    "characters.")]})
-    from bridgeway.estimation import encode
-    from bridgeway.estimation.csvfiles import CsvError
 
     data = _read_upload(upload, MAX_UPLOAD_BYTES)
     try:
@@ -333,8 +331,6 @@ def encodings_upload(*, network: Organisation, actor: Any, upload: Any,
 
 @transaction.atomic
 def run_start(*, network: Organisation, actor: Any, threshold: float | None = None) -> LinkageRun:
-    from bridgeway.estimation import linkage
-    from bridgeway.estimation.queries import COORDINATOR_ROLES
 
     _require(actor, network, COORDINATOR_ROLES, _("Only the network's coordinators run "
                                                   "linkage."))
@@ -386,7 +382,6 @@ def run_link(run_id: int) -> LinkageRun | None:
 
 
 def _link(run: LinkageRun, lease: jobs.Run) -> None:
-    from bridgeway.estimation import linkage
 
     sets = sorted(run.encoding_sets.all(), key=lambda e: queries.list_label(e).casefold())
     arrays = [np.frombuffer(bytes(e.clks), dtype=np.uint8).reshape(-1, 128) for e in sets]
@@ -449,6 +444,8 @@ def _table_from_run(run: LinkageRun) -> TableSource:
 
 
 def _table_from_upload(upload: Any) -> TableSource:
+    # mse brings scipy and statsmodels (about a third of a second): loaded by the estimate
+    # task and the table check only, not by every process that imports the services.
     from bridgeway.estimation import mse
 
     data = _read_upload(upload, MAX_TABLE_BYTES)
@@ -476,7 +473,6 @@ def estimate_create(*, org: Organisation, actor: Any, title: str, run: LinkageRu
                     method: str = Estimate.Method.STEPWISE, pthresh: float = 0.02,
                     bootstrap: int = 1000, list_definitions: str = "") -> Estimate:
     from bridgeway.estimation import mse
-    from bridgeway.estimation.queries import ESTIMATE_ROLES
 
     _require(actor, org, ESTIMATE_ROLES, _("Only coordinators and researchers run estimates."))
     errors: dict[str, list[str]] = {}
@@ -563,7 +559,6 @@ def _plain_json(data: dict) -> dict:
 
 @transaction.atomic
 def estimate_approve(*, estimate: Estimate, actor: Any) -> Estimate:
-    from bridgeway.estimation.queries import ESTIMATE_ROLES
 
     _require(actor, estimate.organisation, ESTIMATE_ROLES,
              _("Only coordinators and researchers approve estimates."))
@@ -584,7 +579,6 @@ def estimate_approve(*, estimate: Estimate, actor: Any) -> Estimate:
 
 @transaction.atomic
 def estimate_publish(*, estimate: Estimate, actor: Any) -> Estimate:
-    from bridgeway.estimation.queries import ESTIMATE_ROLES
 
     _require(actor, estimate.organisation, ESTIMATE_ROLES,
              _("Only coordinators and researchers publish estimates."))
@@ -604,7 +598,6 @@ def estimate_publish(*, estimate: Estimate, actor: Any) -> Estimate:
 
 @transaction.atomic
 def dedupe_start(*, org: Organisation, actor: Any) -> DedupeRun:
-    from bridgeway.estimation.queries import DEDUPE_ROLES
 
     _require(actor, org, DEDUPE_ROLES, _("Only supervisors look for duplicate persons."))
     run = DedupeRun.objects.create(organisation=org, created_by=actor)
@@ -617,7 +610,6 @@ def dedupe_start(*, org: Organisation, actor: Any) -> DedupeRun:
 def dedupe_run(run_id: int) -> DedupeRun | None:
     """splink over the organisation's persons, decrypted into this process's memory (DuckDB in
     memory): the candidate pairs keep case ids, a probability and the match weights only."""
-    from bridgeway.estimation import clk, dedupe
 
     run = DedupeRun.objects.select_related("organisation", "created_by") \
         .filter(pk=run_id).first()
@@ -657,7 +649,6 @@ def _explanation(why: dict) -> list[dict]:
 
 @transaction.atomic
 def pair_decide(*, pair: CandidatePair, actor: Any, decision: str) -> CandidatePair:
-    from bridgeway.estimation.queries import DEDUPE_ROLES
 
     _require(actor, pair.run.organisation, DEDUPE_ROLES,
              _("Only supervisors decide on duplicate persons."))
