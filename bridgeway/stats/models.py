@@ -267,7 +267,7 @@ class ExportJob(BackgroundJob):
     def job_cleanup(self) -> None:
         from bridgeway.stats import services
 
-        services.export_discard(self)
+        services.job_discard_input(self)
 
     def job_interrupted(self, *, resumed: bool) -> None:
         from bridgeway.stats import services

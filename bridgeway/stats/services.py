@@ -293,11 +293,12 @@ def job_input_present(job: ImportJob | ExportJob) -> bool:
     return bool(job.wrapped_key) and _job_path(job).exists()
 
 
-def job_discard_input(job: ImportJob) -> None:
-    """The sealed upload and its key go: nothing of the file is left."""
+def job_discard_input(job: ImportJob | ExportJob) -> None:
+    """The sealed file (an import's upload, an export's result) and its key go: nothing of the
+    file is left."""
     _job_path(job).unlink(missing_ok=True)
     if job.wrapped_key is not None:
-        ImportJob.objects.filter(pk=job.pk).update(wrapped_key=None)
+        type(job)._default_manager.filter(pk=job.pk).update(wrapped_key=None)
         job.wrapped_key = None
 
 
@@ -516,7 +517,7 @@ def export_job_run(job_id: int) -> ExportJob:
                 job.save(update_fields=["kek_id", "wrapped_key", "size", "rows_done",
                                         "rows_total", "status", "finished_at"])
         except PermissionDenied as exc:
-            export_discard(job)
+            job_discard_input(job)
             ExportJob.objects.filter(pk=job.pk).update(
                 status=ExportJob.Status.FAILED, problem=str(exc)[:200],
                 finished_at=timezone.now(), worker="")
@@ -548,17 +549,9 @@ def export_download(*, job: ExportJob, actor: User) -> tuple[bytes, str, str]:
                      organisation=job.organisation, obj=job,
                      payload={"format": job.layout, "rows": job.rows_total,
                               "personal": job.personal})
-    export_discard(job)
+    job_discard_input(job)
     ctype, filename = exporting.file_meta(job.organisation, job.layout)
     return content, ctype, filename
-
-
-def export_discard(job: ExportJob) -> None:
-    """The sealed file and its key go: nothing of the export is left."""
-    _job_path(job).unlink(missing_ok=True)
-    if job.wrapped_key is not None:
-        ExportJob.objects.filter(pk=job.pk).update(wrapped_key=None)
-        job.wrapped_key = None
 
 
 def export_interrupted(job: ExportJob, *, resumed: bool) -> None:
@@ -583,7 +576,7 @@ def export_sweep() -> int:
         if ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).update(
                 status=ExportJob.Status.GONE):
             removed += int(_job_path(job).exists())
-            export_discard(job)
+            job_discard_input(job)
     directory = Path(settings.BRIDGEWAY_EXPORT_DIR)
     if not directory.is_dir():
         return removed
