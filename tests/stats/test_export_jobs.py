@@ -227,3 +227,17 @@ def test_sweep_deletes_an_export_not_downloaded_in_time(cast, as_user, settings,
     assert job.status == "gone" and job.wrapped_key is None
     assert list((var_dir / "exports").iterdir()) == [stray]
     assert client.get(f"/stats/exports/{job.pk}/download/").status_code == 404
+
+
+def test_worker_checks_the_permission_again(cast, as_user, var_dir):
+    _case(cast)
+    job = services.export_job_create(org=cast.org_a, actor=cast.supervisor_a, fmt="htcds_csv",
+                                     personal=True, screen="test")
+    Membership.objects.filter(user=cast.supervisor_a, organisation=cast.org_a).update(
+        role="org_admin")
+    job = services.export_job_run(job.pk)
+    assert job.status == "failed" and job.problem == "Only supervisors can export personal data."
+    assert not AuditEvent.objects.filter(action="stats.export.personal").exists()
+    assert not (var_dir / "exports").exists() or not list((var_dir / "exports").iterdir())
+    html = as_user(cast.supervisor_a).get(f"/stats/exports/{job.pk}/").content.decode()
+    assert "Only supervisors can export personal data." in html and "Nothing was exported." in html
