@@ -375,6 +375,12 @@ BRIDGEWAY_IMPORT_INLINE_BYTES = env_int("BRIDGEWAY_IMPORT_INLINE_BYTES", 2 * 102
 # A dashboard counts a dataset without pre-computed counts itself up to this many records
 # (about 0.2 s); a larger one is counted by the worker and shown as "being counted".
 BRIDGEWAY_STATS_INLINE_ROWS = env_int("BRIDGEWAY_STATS_INLINE_ROWS", 50_000)
+# An export of at most this many rows is built inside the request; a larger one becomes a
+# background job whose file waits sealed under BRIDGEWAY_EXPORT_DIR until it is downloaded (then
+# deleted), or for BRIDGEWAY_EXPORT_KEEP_HOURS at most.
+BRIDGEWAY_STATS_INLINE_EXPORT_ROWS = env_int("BRIDGEWAY_STATS_INLINE_EXPORT_ROWS", 50_000)
+BRIDGEWAY_EXPORT_DIR = VAR_DIR / "exports"
+BRIDGEWAY_EXPORT_KEEP_HOURS = env_int("BRIDGEWAY_EXPORT_KEEP_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # A larger upload is spooled to an unnamed temporary file encrypted under a key held only in

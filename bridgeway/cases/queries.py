@@ -241,6 +241,11 @@ def shared_case_data(case: Case, sections: Iterable[str]) -> dict:
     return out
 
 
+def case_count(org: Organisation) -> int:
+    """How many cases `org` holds (a number only; callers check the asking user's rights)."""
+    return Case.objects.filter(organisation=org).count()
+
+
 def coded_case_rows(org: Organisation) -> list[dict]:
     """The coded (non-identifying) fields of every case of `org`, for statistics and exports.
     Callers check the asking user's rights; this reads no personal data."""

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,7 +18,7 @@ from bridgeway.core.api_schema import ModelSerializer, file_response
 from bridgeway.stats import queries, services
 from bridgeway.stats.codes import DatasetKind
 from bridgeway.stats.exporting import FORMATS, export_file
-from bridgeway.stats.models import ImportJob, Release
+from bridgeway.stats.models import ExportJob, ImportJob, Release
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -100,6 +101,61 @@ class ImportJobDetail(APIView):
         return Response(ImportJobSerializer(queries.job_for_user(request.user, pk)).data)
 
 
+class ExportJobSerializer(ModelSerializer):
+    layout = serializers.ChoiceField(choices=list(FORMATS), read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    interruption = serializers.ChoiceField(
+        choices=ExportJob.Interruption.choices, allow_blank=True,
+        read_only=True, help_text="Set when the background worker stopped under the job: "
+        "`resumed` (started again from the beginning) or `failed` (nothing was exported); "
+        "`error` when it stopped with an unexpected error.")
+    message = serializers.CharField(read_only=True, help_text="What went wrong, in words "
+                                    "(an interruption, or a permission withdrawn meanwhile); "
+                                    "empty otherwise.")
+    url = serializers.SerializerMethodField(help_text="This job's own address: poll it")
+    download = serializers.SerializerMethodField(
+        help_text="Where to fetch the file once `status` is `done`; null before and after. "
+                  "The file is deleted once downloaded, or when not downloaded within "
+                  "BRIDGEWAY_EXPORT_KEEP_HOURS (then `status` is `gone`).")
+
+    class Meta:
+        model = ExportJob
+        fields = ["id", "organisation", "layout", "personal", "status", "rows_done",
+                  "rows_total", "percent", "interruption", "message", "attempts", "url",
+                  "download", "created_at", "finished_at"]
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, job) -> str:
+        return self._absolute(reverse("api-stats-export-job", args=[job.pk]))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_download(self, job) -> str | None:
+        if job.status != ExportJob.Status.DONE:
+            return None
+        return self._absolute(reverse("api-stats-export-download", args=[job.pk]))
+
+
+def _personal_allowed(request) -> None:
+    from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
+
+    if request.auth is None and not did_recently_reauthenticate(request._request):
+        raise ApiPermissionDenied("Re-authenticate (or use an API token) before exporting "
+                                  "personal data.")
+
+
+def _attachment(content: bytes, ctype: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+EXPORT_MEDIA = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 class StatsExport(APIView):
     @extend_schema(
         parameters=[
@@ -107,31 +163,60 @@ class StatsExport(APIView):
                              description="`format` is taken by content negotiation"),
             OpenApiParameter("personal", bool, description="HTCDS only; supervisors with a "
                              "token or a session re-authenticated in the last 5 minutes; audited")],
-        responses=file_response(
-            "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            description="CSV or XLSX, as `layout` asks"),
-        summary="Export HTCDS (own cases) or CTDC (de-identified records) as CSV or XLSX")
+        responses={
+            **file_response(*EXPORT_MEDIA, description="CSV or XLSX, as `layout` asks"),
+            (202, "application/json"): ExportJobSerializer},
+        summary="Export HTCDS (own cases) or CTDC (de-identified records) as CSV or XLSX; an "
+                "export of more rows than BRIDGEWAY_STATS_INLINE_EXPORT_ROWS answers 202 with "
+                "a background job to poll (its `url`), whose `download` link offers the file")
     def get(self, request, org_pk):
-        from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
-
         org = queries.stats_org_for_user(request.user, org_pk)
         fmt = request.query_params.get("layout", "")
         if fmt not in FORMATS:
             return Response({"layout": [f"Choose one of {', '.join(FORMATS)}."]},
                             status=status.HTTP_400_BAD_REQUEST)
         personal = request.query_params.get("personal") in ("1", "true")
-        if personal and request.auth is None and not did_recently_reauthenticate(request._request):
-            raise ApiPermissionDenied("Re-authenticate (or use an API token) before exporting "
-                                      "personal data.")
+        if personal:
+            _personal_allowed(request)
         try:
+            if services.export_is_large(org, fmt):
+                job = services.export_job_create(org=org, actor=request.user, fmt=fmt,
+                                                 personal=personal, screen="api-stats-export")
+                job = services.export_job_start(job)
+                data = ExportJobSerializer(job, context={"request": request}).data
+                return Response(data, status=status.HTTP_202_ACCEPTED,
+                                headers={"Location": data["url"]})
             content, ctype, filename = export_file(user=request.user, org=org, fmt=fmt,
                                                    personal=personal, screen="api-stats-export")
         except PermissionDenied as exc:
             raise ApiPermissionDenied(str(exc)) from None
-        response = HttpResponse(content, content_type=ctype)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return _attachment(content, ctype, filename)
+
+
+class ExportJobDetail(APIView):
+    @extend_schema(responses=ExportJobSerializer,
+                   summary="A large export's progress; `download` once it is ready (the person "
+                           "who asked for it only)")
+    def get(self, request, pk):
+        job = queries.export_job_for_user(request.user, pk)
+        return Response(ExportJobSerializer(job, context={"request": request}).data)
+
+
+class ExportJobDownload(APIView):
+    @extend_schema(
+        responses=file_response(*EXPORT_MEDIA, description="The export, once; then it is "
+                                "deleted (404 after, or before it is ready)"),
+        summary="Download a large export prepared in the background (the person who asked "
+                "for it; permissions checked again)")
+    def get(self, request, pk):
+        job = queries.export_job_for_user(request.user, pk)
+        if job.personal:
+            _personal_allowed(request)
+        try:
+            content, ctype, filename = services.export_download(job=job, actor=request.user)
+        except PermissionDenied as exc:
+            raise ApiPermissionDenied(str(exc)) from None
+        return _attachment(content, ctype, filename)
 
 
 # --- dashboards and safe release ----------------------------------------------------------------

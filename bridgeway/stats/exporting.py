@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -36,7 +37,11 @@ def _join(values) -> str:
     return " ".join(values or [])  # XLSForm's select_multiple spelling
 
 
-def htcds_rows(org, *, personal: dict | None = None) -> list[list]:
+Progress = Callable[[int], None] | None
+PROGRESS_EVERY = 1000
+
+
+def htcds_rows(org, *, personal: dict | None = None, progress: Progress = None) -> list[list]:
     from bridgeway.cases.queries import coded_case_rows
 
     header = list(codes.HTCDS_EXPORT_COLUMNS)
@@ -55,10 +60,12 @@ def htcds_rows(org, *, personal: dict | None = None) -> list[list]:
             row += [p.get("first_name", ""), p.get("second_name", ""), p.get("birth_date", ""),
                     p.get("email", ""), p.get("phone", "")]
         rows.append(row)
+        if progress is not None and len(rows) % PROGRESS_EVERY == 0:
+            progress(len(rows) - 1)
     return rows
 
 
-def ctdc_rows(org, dataset=None) -> list[list]:
+def ctdc_rows(org, dataset=None, *, progress: Progress = None) -> list[list]:
     rows: list[list] = [["", *codes.CTDC_NAMES]]
     records = StatRecord.objects.filter(organisation=org).order_by("pk")
     if dataset is not None:
@@ -101,29 +108,60 @@ def ctdc_rows(org, dataset=None) -> list[list]:
                     "recruiter_relations": "RecruiterRelationship"}[field]
             values[name] = concatenated
         rows.append([n, *(values.get(c, "") for c in codes.CTDC_NAMES)])
+        if progress is not None and n % PROGRESS_EVERY == 0:
+            progress(n)
     return rows
 
 
-def export_file(*, user, org, fmt: str, personal: bool = False, dataset=None,
-                screen: str) -> tuple[bytes, str, str]:
-    """Builds the file; returns (content, content type, file name). Personal data needs the
-    supervisor role (the caller has checked re-authentication)."""
+def row_count(org, fmt: str) -> int:
+    """How many rows an export would hold, read cheaply (counted cases; the datasets' recorded
+    sizes): it decides whether the export is built inside the request."""
+    from django.db.models import Sum
+
+    from bridgeway.cases.queries import case_count
+    from bridgeway.stats.models import Dataset
+
+    if fmt.startswith("htcds"):
+        return 0 if org.is_network else case_count(org)
+    return Dataset.objects.filter(organisation=org).aggregate(n=Sum("rows"))["n"] or 0
+
+
+def check_export(*, user, org, fmt: str, personal: bool) -> None:
+    """What an export asks of the person, checked before it is built, when it is queued, and
+    again when the file is built and downloaded."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
+    if fmt.startswith("htcds"):
+        if org.is_network:
+            raise PermissionDenied(_("A network holds no cases of its own."))
+        if personal and not may_export_personal(user, org):
+            raise PermissionDenied(_("Only supervisors can export personal data."))
+
+
+def file_meta(org, fmt: str) -> tuple[str, str]:
+    """The content type and file name of an export."""
+    family, ext = fmt.split("_")
+    if ext == "csv":
+        return "text/csv; charset=utf-8", f"{family}-{org.pk}.{ext}"
+    return ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{family}-{org.pk}.{ext}")
+
+
+def export_file(*, user, org, fmt: str, personal: bool = False, dataset=None,
+                screen: str, progress: Progress = None) -> tuple[bytes, str, str]:
+    """Builds the file; returns (content, content type, file name). Personal data needs the
+    supervisor role (the caller has checked re-authentication)."""
+    check_export(user=user, org=org, fmt=fmt, personal=personal)
     family, ext = fmt.split("_")
     personal_fields = None
     if family == "htcds":
-        if org.is_network:
-            raise PermissionDenied(_("A network holds no cases of its own."))
         if personal:
-            if not may_export_personal(user, org):
-                raise PermissionDenied(_("Only supervisors can export personal data."))
             from bridgeway.cases.queries import personal_case_fields
 
             personal_fields = personal_case_fields(org)
-        rows = htcds_rows(org, personal=personal_fields)
+        rows = htcds_rows(org, personal=personal_fields, progress=progress)
     else:
-        rows = ctdc_rows(org, dataset)
+        rows = ctdc_rows(org, dataset, progress=progress)
     if personal_fields is not None:
         audit_record(action="stats.export.personal", actor=user, organisation=org,
                      payload={"format": fmt, "cases": len(rows) - 1})
@@ -134,8 +172,9 @@ def export_file(*, user, org, fmt: str, personal: bool = False, dataset=None,
                      payload={"format": fmt, "rows": len(rows) - 1})
     if ext == "csv":
         content = _csv(rows, ";" if family == "ctdc" else ",")
-        ctype = "text/csv; charset=utf-8"
     else:
         content = _xlsx(rows, family.upper())
-        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return content, ctype, f"{family}-{org.pk}.{ext}"
+    if progress is not None:
+        progress(len(rows) - 1)
+    ctype, filename = file_meta(org, fmt)
+    return content, ctype, filename

@@ -214,6 +214,73 @@ class ImportJob(BackgroundJob):
         return services.job_sweep()
 
 
+class ExportJob(BackgroundJob):
+    """An export too large to build inside a request (`BRIDGEWAY_STATS_INLINE_EXPORT_ROWS`),
+    built by the worker (`core.jobs`). The file waits sealed under BRIDGEWAY_EXPORT_DIR with
+    this job's own key (wrapped by the KEK) until its creator downloads it, then is deleted; the
+    jobs sweep deletes one not downloaded within BRIDGEWAY_EXPORT_KEEP_HOURS."""
+
+    job_task = "bridgeway.stats.tasks.run_export"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready to download")
+        GONE = "gone", _("Downloaded or expired")
+        FAILED = "failed", _("Not exported")
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    layout = models.CharField(max_length=12)  # one of exporting.FORMATS
+    personal = models.BooleanField(default=False)
+    screen = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    kek_id = models.CharField(max_length=40, blank=True)
+    wrapped_key = models.BinaryField(null=True)
+    size = models.PositiveBigIntegerField(default=0)
+    # Why it was refused when the worker re-checked (e.g. the role was withdrawn meanwhile).
+    problem = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+    @property
+    def message(self) -> str:
+        return self.problem or self.interruption_message
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.GONE):
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.GONE, self.Status.FAILED)
+
+    def job_cleanup(self) -> None:
+        from bridgeway.stats import services
+
+        services.job_discard_input(self)
+
+    def job_interrupted(self, *, resumed: bool) -> None:
+        from bridgeway.stats import services
+
+        services.export_interrupted(self, resumed=resumed)
+
+    @classmethod
+    def job_sweep(cls) -> int:
+        from bridgeway.stats import services
+
+        return services.export_sweep()
+
+
 class Release(models.Model):
     """A table meant for publication, built from one dataset by a method that makes it safe:
     k-anonymity (cross-tab or record-level extract) or differentially private counts. It needs

@@ -16,6 +16,7 @@ from bridgeway.orgs.queries import active_memberships, roles_in
 from bridgeway.stats.models import (
     BudgetEntry,
     Dataset,
+    ExportJob,
     ImportJob,
     PrivacyBudget,
     Release,
@@ -73,6 +74,14 @@ def job_for_user(user: User, pk: int | str) -> ImportJob:
     orgs = [o.pk for o in stats_orgs(user)]
     return get_or_404(ImportJob.objects.select_related("organisation", "dataset"),
                       pk=pk, organisation_id__in=orgs)
+
+
+def export_job_for_user(user: User, pk: int | str) -> ExportJob:
+    """An export job, for the person who asked for it only, while they still work with
+    statistics for its organisation (personal data may be in it): anyone else gets a 404."""
+    orgs = [o.pk for o in stats_orgs(user)]
+    return get_or_404(ExportJob.objects.select_related("organisation"), pk=pk,
+                      organisation_id__in=orgs, created_by_id=user.pk)
 
 
 def dataset_for_org(org: Organisation, pk: int | str) -> Dataset:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.core import jobs
+from bridgeway.core.db import without_statement_timeout
 from bridgeway.orgs.models import Organisation
 from bridgeway.protection import crypto
 from bridgeway.protection.audit import audit_record
@@ -37,6 +38,7 @@ from bridgeway.stats.importing import COLUMNS, NULL, Report, converted_rows
 from bridgeway.stats.models import (
     BudgetEntry,
     Dataset,
+    ExportJob,
     ImportJob,
     PrivacyBudget,
     Release,
@@ -188,40 +190,50 @@ def import_file(*, org: Organisation, actor: User, path: Path, kind: str, file_t
 
 # --- background jobs ----------------------------------------------------------------------
 
-def _aad(job_id: int, index: int) -> bytes:
-    return f"bridgeway.stats.import|{job_id}|{index}".encode()
+def _kind(job: ImportJob | ExportJob) -> str:
+    return "export" if isinstance(job, ExportJob) else "import"
 
 
-def _job_path(job: ImportJob) -> Path:
+def _aad(job: ImportJob | ExportJob, index: int) -> bytes:
+    return f"bridgeway.stats.{_kind(job)}|{job.pk}|{index}".encode()
+
+
+def _job_path(job: ImportJob | ExportJob) -> Path:
+    if isinstance(job, ExportJob):
+        return Path(settings.BRIDGEWAY_EXPORT_DIR) / f"export-{job.pk}.sealed"
     return Path(settings.BRIDGEWAY_IMPORT_DIR) / f"job-{job.pk}.sealed"
 
 
-def _store_sealed(job: ImportJob, chunks: Iterable[bytes]) -> None:
+def _store_sealed(job: ImportJob | ExportJob, chunks: Iterable[bytes]) -> None:
+    """Writes `chunks` sealed with a new data key of the job's own (wrapped by the KEK, kept on
+    the job's row): an import's upload, or an export's file. Nothing is written in clear."""
     key = crypto.new_data_key()
     job.kek_id = settings.BRIDGEWAY_KEK_ACTIVE
-    job.wrapped_key = crypto.wrap_data_key(key, key_id=job.kek_id, subject_id=f"import-{job.pk}")
+    job.wrapped_key = crypto.wrap_data_key(key, key_id=job.kek_id,
+                                           subject_id=f"{_kind(job)}-{job.pk}")
     path = _job_path(job)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     index = 0
     with open(path, "wb") as fh:
         for chunk in chunks:
-            sealed = crypto.seal(key, bytes(chunk), _aad(job.pk, index))
+            sealed = crypto.seal(key, bytes(chunk), _aad(job, index))
             fh.write(struct.pack(">I", len(sealed)) + sealed)
             index += 1
         # An empty last chunk: a truncated file is noticed.
-        sealed = crypto.seal(key, b"", _aad(job.pk, -1))
+        sealed = crypto.seal(key, b"", _aad(job, -1))
         fh.write(struct.pack(">I", len(sealed)) + sealed)
 
 
 class _SealedReader(io.RawIOBase):
-    """The job's sealed upload, decrypted chunk by chunk as it is read: the clear text exists
-    only in memory, one chunk (1 MiB) at a time. A chunk that fails authentication, or a file
-    cut short before its empty last chunk, raises."""
+    """The job's sealed file (an import's upload, an export's result), decrypted chunk by
+    chunk as it is read: the clear text exists only in memory, one chunk (1 MiB) at a time. A
+    chunk that fails authentication, or a file cut short before its empty last chunk, raises."""
 
-    def __init__(self, job: ImportJob) -> None:
+    def __init__(self, job: ImportJob | ExportJob) -> None:
         self.job = job
+        self.what = _kind(job)
         self.key = crypto.unwrap_data_key(bytes(job.wrapped_key), key_id=job.kek_id,
-                                          subject_id=f"import-{job.pk}")
+                                          subject_id=f"{self.what}-{job.pk}")
         self.fh = open(_job_path(job), "rb")  # noqa: SIM115 (closed by close())
         self.index, self.ended, self.buffer, self.offset = 0, False, b"", 0
 
@@ -231,13 +243,13 @@ class _SealedReader(io.RawIOBase):
     def _next_chunk(self) -> bytes:
         head = self.fh.read(4)
         if not head:
-            raise ValueError("the stored upload is truncated")
+            raise ValueError(f"the stored {self.what} is truncated")
         sealed = self.fh.read(struct.unpack(">I", head)[0])
         try:
-            plain = crypto.open_sealed(self.key, sealed, _aad(self.job.pk, self.index),
-                                       what="import")
+            plain = crypto.open_sealed(self.key, sealed, _aad(self.job, self.index),
+                                       what=self.what)
         except Exception:
-            crypto.open_sealed(self.key, sealed, _aad(self.job.pk, -1), what="import")
+            crypto.open_sealed(self.key, sealed, _aad(self.job, -1), what=self.what)
             self.ended = True
             return b""
         self.index += 1
@@ -259,7 +271,7 @@ class _SealedReader(io.RawIOBase):
 class _SealedUpload:
     """A source for `stats.files`: each `open_bytes()` reads the sealed upload again."""
 
-    def __init__(self, job: ImportJob) -> None:
+    def __init__(self, job: ImportJob | ExportJob) -> None:
         self.job = job
 
     def open_bytes(self) -> BinaryIO:
@@ -277,15 +289,16 @@ class _InMemory:
         return io.BytesIO(self.data)
 
 
-def job_input_present(job: ImportJob) -> bool:
+def job_input_present(job: ImportJob | ExportJob) -> bool:
     return bool(job.wrapped_key) and _job_path(job).exists()
 
 
-def job_discard_input(job: ImportJob) -> None:
-    """The sealed upload and its key go: nothing of the file is left."""
+def job_discard_input(job: ImportJob | ExportJob) -> None:
+    """The sealed file (an import's upload, an export's result) and its key go: nothing of the
+    file is left."""
     _job_path(job).unlink(missing_ok=True)
     if job.wrapped_key is not None:
-        ImportJob.objects.filter(pk=job.pk).update(wrapped_key=None)
+        type(job)._default_manager.filter(pk=job.pk).update(wrapped_key=None)
         job.wrapped_key = None
 
 
@@ -443,6 +456,146 @@ def job_start(job: ImportJob) -> ImportJob:
     jobs.enqueue(job)
     job.refresh_from_db()
     return job
+
+
+
+# --- exports in the background ------------------------------------------------------------
+
+def export_is_large(org: Organisation, fmt: str) -> bool:
+    """Whether the export is past `BRIDGEWAY_STATS_INLINE_EXPORT_ROWS`: a job, not a reply."""
+    from bridgeway.stats import exporting
+
+    return exporting.row_count(org, fmt) > settings.BRIDGEWAY_STATS_INLINE_EXPORT_ROWS
+
+
+@transaction.atomic
+def export_job_create(*, org: Organisation, actor: User, fmt: str, personal: bool,
+                      screen: str) -> ExportJob:
+    """Records an export for the worker after the same checks as an export built at once (the
+    caller has checked re-authentication). Nothing is read yet; the task gets the id only."""
+    from bridgeway.stats import exporting
+
+    exporting.check_export(user=actor, org=org, fmt=fmt, personal=personal)
+    job = ExportJob.objects.create(organisation=org, created_by=actor, layout=fmt,
+                                   personal=personal, screen=screen[:40],
+                                   rows_total=exporting.row_count(org, fmt))
+    audit_record(action="stats.export.queued", actor=actor, organisation=org, obj=job,
+                 payload={"format": fmt, "personal": personal})
+    return job
+
+
+def export_job_start(job: ExportJob) -> ExportJob:
+    jobs.enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
+def export_job_run(job_id: int) -> ExportJob:
+    """Builds the export as the holder of the job's lease (`core.jobs.running`), without the
+    web's statement timeout, and stores the file sealed with the job's own key: nothing in clear
+    touches the disk. The permissions are checked again, as of now. The audit events and the
+    access log are those of an export built at once, written in the same transaction as the
+    job's end: a worker that dies leaves neither, and the job is resumed or failed."""
+    from bridgeway.stats import exporting
+
+    job = ExportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    with jobs.running(job) as run:
+        if run is None:
+            job.refresh_from_db()
+            return job
+        try:
+            with without_statement_timeout():
+                content, _ctype, _name = exporting.export_file(
+                    user=job.created_by, org=job.organisation, fmt=job.layout,
+                    personal=job.personal, screen=job.screen, progress=run.progress)
+                _store_sealed(job, (content[i:i + _CHUNK]
+                                    for i in range(0, len(content), _CHUNK)))
+                job.size = len(content)
+                job.rows_done = job.rows_total = run.rows_done
+                job.status = ExportJob.Status.DONE
+                job.finished_at = timezone.now()
+                job.save(update_fields=["kek_id", "wrapped_key", "size", "rows_done",
+                                        "rows_total", "status", "finished_at"])
+        except PermissionDenied as exc:
+            job_discard_input(job)
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportJob.Status.FAILED, problem=str(exc)[:200],
+                finished_at=timezone.now(), worker="")
+            job.refresh_from_db()
+    return job
+
+
+def export_download(*, job: ExportJob, actor: User) -> tuple[bytes, str, str]:
+    """The finished export's file for its creator, the permissions checked again (the caller
+    checks re-authentication for personal data); the sealed file and its key are deleted
+    once read. A file already downloaded, expired or not ready is a 404."""
+    from django.http import Http404
+
+    from bridgeway.stats import exporting
+
+    if job.created_by_id != actor.pk or job.status != ExportJob.Status.DONE \
+            or not job_input_present(job):
+        raise Http404
+    exporting.check_export(user=actor, org=job.organisation, fmt=job.layout,
+                           personal=job.personal)
+    with _SealedUpload(job).open_bytes() as fh:
+        content = fh.read()
+    with transaction.atomic():
+        moved = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).update(
+            status=ExportJob.Status.GONE)
+        if not moved:  # downloaded at the same moment by another request
+            raise Http404
+        audit_record(action="stats.export.downloaded", actor=actor,
+                     organisation=job.organisation, obj=job,
+                     payload={"format": job.layout, "rows": job.rows_total,
+                              "personal": job.personal})
+    job_discard_input(job)
+    ctype, filename = exporting.file_meta(job.organisation, job.layout)
+    return content, ctype, filename
+
+
+def export_interrupted(job: ExportJob, *, resumed: bool) -> None:
+    """Recorded when a worker died under the export (`core.jobs.recover`)."""
+    audit_record(action="stats.export.resumed" if resumed else "stats.export.interrupted",
+                 organisation=job.organisation, obj=job,
+                 payload={"attempts": job.attempts, "format": job.layout})
+
+
+def export_sweep() -> int:
+    """Deletes exports not downloaded within BRIDGEWAY_EXPORT_KEEP_HOURS (the job is marked
+    expired), and any file under BRIDGEWAY_EXPORT_DIR that no waiting, running or ready job
+    owns and that is older than an hour (a job being built writes its file just before its
+    row says so)."""
+    import re
+    import time
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(hours=settings.BRIDGEWAY_EXPORT_KEEP_HOURS)
+    removed = 0
+    for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=cutoff):
+        if ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).update(
+                status=ExportJob.Status.GONE):
+            removed += int(_job_path(job).exists())
+            job_discard_input(job)
+    directory = Path(settings.BRIDGEWAY_EXPORT_DIR)
+    if not directory.is_dir():
+        return removed
+    kept = set(ExportJob.objects.filter(status__in=[
+        ExportJob.Status.WAITING, ExportJob.Status.RUNNING, ExportJob.Status.DONE,
+    ]).values_list("pk", flat=True))
+    for path in directory.iterdir():
+        if not path.is_file():
+            continue
+        match = re.fullmatch(r"export-(\d+)\.sealed", path.name)
+        young = time.time() - path.stat().st_mtime < 3600
+        if match and int(match[1]) in kept:
+            continue
+        ended = match is not None and ExportJob.objects.filter(
+            pk=int(match[1]), status__in=[ExportJob.Status.GONE, ExportJob.Status.FAILED]).exists()
+        if ended or not young:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 # --- live cases ---------------------------------------------------------------------------

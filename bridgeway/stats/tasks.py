@@ -13,6 +13,13 @@ def run_import(job_id: int) -> str:
 
 
 @task()
+def run_export(job_id: int) -> str:
+    """Builds a large export (`stats.ExportJob`). Receives the job id only. Safe to run again
+    (after a worker died): a job already finished or running elsewhere is left alone."""
+    return services.export_job_run(job_id).status
+
+
+@task()
 def build_columns(dataset_id: int) -> int:
     """Builds an imported dataset's column store and dashboard counts (stats.columns) after the
     import, or when a dashboard finds them missing. Receives the dataset id only; a dataset

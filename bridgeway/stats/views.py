@@ -114,15 +114,52 @@ def export(request):
             back = _org_url("stats:export", org)
             return redirect(f"{reverse('account_reauthenticate')}?{urlencode({'next': back})}")
     try:
+        if services.export_is_large(org, fmt):
+            # Too many rows for a request: the worker builds it; its page offers the file.
+            job = services.export_job_create(org=org, actor=request.user, fmt=fmt,
+                                             personal=personal, screen="stats:export")
+            services.export_job_start(job)
+            return redirect("stats:export_job", job.pk)
         content, ctype, filename = export_file(user=request.user, org=org, fmt=fmt,
                                                personal=personal, screen="stats:export")
     except PermissionDenied as exc:
         form.add_error(None, str(exc))
         return render(request, "stats/export.html", ctx, status=403)
+    return file_download(content, ctype, filename)
+
+
+def file_download(content: bytes, ctype: str, filename: str) -> HttpResponse:
+    """An export as an attachment that no cache keeps."""
     response = HttpResponse(content, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+def export_job(request, pk):
+    job = queries.export_job_for_user(request.user, pk)
+    template = "stats/_export_progress.html" if request.htmx else "stats/export_job.html"
+    response = render(request, template, {"job": job, "org": job.organisation})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def export_job_download(request, pk):
+    from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
+
+    job = queries.export_job_for_user(request.user, pk)
+    if job.personal and not did_recently_reauthenticate(request):
+        messages.info(request, _("Confirm your identity, then download the export."))
+        back = reverse("stats:export_job", args=[job.pk])
+        return redirect(f"{reverse('account_reauthenticate')}?{urlencode({'next': back})}")
+    try:
+        content, ctype, filename = services.export_download(job=job, actor=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("stats:export_job", job.pk)
+    return file_download(content, ctype, filename)
 
 
 @login_required
