@@ -22,13 +22,16 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int | str]], 
             return n
         return f"<{suppress_below}" if suppress_below and 0 < n < suppress_below else n
 
-    visible = [n for _label, n in rows if isinstance(n, int) and not isinstance(shown(n), str)]
-    top = max(visible, default=0) or 1
+    def drawn(n: int | str) -> int | None:
+        # The count a bar is drawn for: a number shown as a number (not "<k", not text).
+        return n if isinstance(n, int) and not isinstance(shown(n), str) else None
+
+    top = max((v for _label, n in rows if (v := drawn(n)) is not None), default=0) or 1
     bars = []
     for i, (label, n) in enumerate(rows):
         y = i * (BAR + GAP)
-        drawn = isinstance(n, int) and not isinstance(shown(n), str)
-        w = max(1, round((WIDTH - LABEL_W - 40) * n / top)) if isinstance(n, int) and drawn else 0
+        value = drawn(n)
+        w = 0 if value is None else max(1, round((WIDTH - LABEL_W - 40) * value / top))
         bars.append({"label": label, "n": shown(n), "y": y, "text_y": y + BAR * 0.7, "w": w,
                      "n_x": LABEL_W + w + 4})
     return {"id": chart_id, "title": title, "rows": [(label, shown(n)) for label, n in rows],
