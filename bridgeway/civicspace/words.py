@@ -44,7 +44,8 @@ register_codes("civicspace.severity", lambda code: dict(
 def _restriction_type(code: str) -> str | None:
     if code in SEEDED_LABELS:
         return str(SEEDED_LABELS[code])
-    return RestrictionType.objects.filter(code=code).values_list("label", flat=True).first()
+    own = RestrictionType.objects.filter(code=code).values_list("own_label", flat=True).first()
+    return own or None
 
 
 register_codes("civicspace.restriction_type", _restriction_type)
@@ -81,4 +82,21 @@ register_sentences({
     "civicspace.incident.verified": _("%(who)s verified %(subject)s"),
     "civicspace.incident.published": _("%(who)s published %(subject)s"),
     "civicspace.incident.rejected": _("%(who)s rejected %(subject)s"),
+})
+
+# An incident's history: what each version did, and the names of what it changed.
+register_codes("civicspace.version_action", {
+    "reported": _("Reported"), "edited": _("Edited"), "review_started": _("Review started"),
+    "verified": _("Verified"), "published": _("Published"), "rejected": _("Rejected"),
+})
+register_codes("civicspace.field", {
+    "title": _("Title"), "started_on": _("Start date"), "ended_on": _("End date"),
+    "country": _("Country"), "region": _("Region"), "actors": _("Actors"),
+    "types": _("Restriction types"), "description": _("Description"), "severity": _("Severity"),
+    "visibility": _("Visibility"), "status": _("Status"),
+    "affected": _("Affected organisations"), "sources": _("Sources"),
+    # consultations and country assessments
+    "kind": _("Kind"), "stage": _("Stage"), "opened_on": _("Opened on"),
+    "closes_on": _("Closes on"), "url": _("Link"), "rating": _("Rating"), "trend": _("Trend"),
+    "summary": _("Summary"), "year": _("Year"),
 })

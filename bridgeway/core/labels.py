@@ -76,9 +76,12 @@ def code_sets() -> list[str]:
 def _lookup(source: Source, code: str) -> Any:
     if isinstance(source, Mapping):
         return source.get(code)
-    labels = getattr(source, "_value2label_map_", None)
-    if labels is not None:  # a Choices enum: its labels by value, without raising
-        return labels.get(code)
+    members = getattr(source, "_value2member_map_", None)
+    if members is not None:  # a Choices enum: its member by value, without raising
+        member = members.get(code)
+        if member is None and code.lstrip("-").isdigit():
+            member = members.get(int(code))  # IntegerChoices
+        return getattr(member, "label", None)
     if callable(source):
         return source(code)
     return None

@@ -115,7 +115,7 @@ def sees_name_of(user: User, subject: DataSubject) -> bool:
 
 
 def access_log_for_org(org: Organisation, *, user_id: int | str | None = None, flagged: bool = False,
-                       subject_id: UUID | None = None, subject_ids: list[str] | None = None,
+                       subject_id: UUID | None = None, subject_ids: list[UUID] | None = None,
                        screen: str = "", since: datetime | None = None,
                        until: datetime | None = None) -> QuerySet[AccessLogEntry]:
     qs = AccessLogEntry.objects.filter(organisation=org).select_related("user", "subject")

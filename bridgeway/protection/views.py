@@ -1,3 +1,5 @@
+from uuid import UUID
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -343,7 +345,7 @@ def access_log(request):
             org, user_id=data["user"], flagged=data["flagged"], screen=data["screen"],
             since=since, until=until,
             subject_ids=None if objects is None else
-            [pk for kind, pk in objects if kind == "protection.datasubject"])
+            [UUID(pk) for kind, pk in objects if kind == "protection.datasubject"])
     if request.GET.get("format") == "csv" and not refused and form.is_valid():
         services.log_exported(org=org, actor=request.user, log="access")
         return logs.access_csv(entries, f"access-log-{org.pk}.csv")

@@ -87,6 +87,10 @@ register_details({
 })
 
 register_sentences({
+    "protection.subject.created": _("%(who)s registered %(subject)s"),
+    "protection.consent.recorded": _("%(who)s recorded consent of %(subject)s"),
+    "protection.consent.withdrawn": _("%(who)s recorded that %(subject)s withdrew consent"),
+    "protection.subject.exported": _("%(who)s exported the data of %(subject)s"),
     "protection.audit_log.exported": _("%(who)s exported the audit log"),
     "protection.access_log.exported": _("%(who)s exported the access log"),
     "protection.access.reviewed": _("%(who)s reviewed the unusual access"),

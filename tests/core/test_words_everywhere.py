@@ -31,17 +31,17 @@ LANGUAGES = ["en", "uk", "ro"]
 # A raw code as it would leak from the database onto a page.
 RAW = {
     "CamelCase code": re.compile(r"(?<![\w/.-])(?:[A-Z][a-z0-9]+){2,}(?:[A-Z][A-Za-z0-9]*)?\b"
-                                 r"|\b[A-Z]{2,}[A-Z][a-z]+[A-Za-z]*\b"),
+                                 r"|\b[A-Z]{2,}[A-Z][a-z]{2,}[A-Za-z]*\b"),
     "snake_case token": re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?![\w@])"),
     "dotted code": re.compile(r"(?<![\w/@.-])[a-z]+\.[a-z_]+\.[a-z_]+\b(?![\w@/.-])"),
     "app.model and id": re.compile(r"\b[a-z]+\.[a-z]+ [0-9a-f]{8}-"),
     "Python list or dict": re.compile(r"\[\s*'|\{\s*'|'\s*\]|':\s"),
-    "True/False/None": re.compile(r"\b(?:True|False|None)\b"),
+    "True/False/None": re.compile(r"\b(?:True|False|None)\b(?!\s+[a-z])"),
     "route name": re.compile(r"\b[a-z_]+:[a-z_]+\b(?!//)"),
 }
 BARE_CODE_IN_CELL = re.compile(r"^[A-Z]{2}$")
 # Words of the product that look like codes: names, not stored values.
-ALLOWED = {"OpenAPI", "JavaScript", "LinkedIn", "GitHub", "PostgreSQL", "SQLite", "TOTP",
+ALLOWED = {"McDonald", "ComodRivadavia", "OpenAPI", "JavaScript", "LinkedIn", "GitHub", "PostgreSQL", "SQLite", "TOTP",
            "HTCDS", "CTDC", "XLSForm", "SafeRelease"}
 
 
