@@ -1,6 +1,8 @@
 """In-app notifications. A notification carries a kind (a code), a local link made of ids and
 nothing else: no names, no notes. The e-mail that may go with it carries only the link."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +68,7 @@ class Notification(models.Model):
 
 
 # What each kind says about its reference; with the organisation whose step it was, if known.
-_SENTENCES = {
+_SENTENCES: dict[str, Any] = {
     Kind.REFERRAL_RECEIVED: _("Referral %(reference)s was sent to your organisation"),
     Kind.REFERRAL_ANSWERED: _("Referral %(reference)s was answered"),
     Kind.REFERRAL_ACCEPTED: _("Referral %(reference)s was accepted"),
@@ -80,7 +82,7 @@ _SENTENCES = {
     Kind.DECISION_AWAITING_APPROVAL: _(
         "An identification decision on case %(reference)s waits for your approval"),
 }
-_SENTENCES_BY = {
+_SENTENCES_BY: dict[str, Any] = {
     Kind.REFERRAL_RECEIVED: _("Referral %(reference)s was sent to your organisation by %(by)s"),
     Kind.REFERRAL_ACCEPTED: _("Referral %(reference)s was accepted by %(by)s"),
     Kind.REFERRAL_DECLINED: _("Referral %(reference)s was declined by %(by)s"),

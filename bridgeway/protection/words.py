@@ -26,7 +26,7 @@ from bridgeway.protection.models import (
 )
 from bridgeway.protection.registry import audit_code_label
 
-register_codes("audit", lambda code: audit_code_label(code, None))
+register_codes("audit", lambda code: audit_code_label(code, "") or None)
 register_codes("protection.consent_purpose", ConsentPurpose)
 register_codes("protection.consent_method", ConsentMethod)
 register_codes("protection.erasure_status", ErasureRequest.Status)
