@@ -237,6 +237,8 @@ LANGUAGES = [
     ("uk", "Українська"),
     ("ro", "Română"),
     ("fr", "Français"),
+    ("ru", "Русский"),
+    ("ar", "العربية"),  # right to left: base.html sets dir="rtl" from get_language_bidi
 ]
 LOCALE_PATHS = [BASE_DIR / "bridgeway" / "locale"]
 USE_I18N = True
