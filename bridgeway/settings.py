@@ -241,6 +241,8 @@ LANGUAGES = [
     ("uk", "Українська"),
     ("ro", "Română"),
     ("fr", "Français"),
+    ("ru", "Русский"),
+    ("ar", "العربية"),  # right to left: base.html sets dir="rtl" from get_language_bidi
 ]
 LOCALE_PATHS = [BASE_DIR / "bridgeway" / "locale"]
 # English with the day before the month (core/dates.py); other languages keep Django's formats.

@@ -150,7 +150,8 @@ def case_rows(cases: QuerySet[Case]) -> list[dict]:
             "erased": subject is not None and subject.is_erased,
             "name": subject.display_name if subject is not None and not subject.is_erased
             else "",
-            "status": labels.get(case.status, case.status), "opened_on": case.opened_on,
+            "status": labels.get(case.status, case.status), "status_code": case.status,
+            "opened_on": case.opened_on,
             "assignees": ", ".join(names.get(case.pk, [])),
         })
     return rows
