@@ -136,11 +136,6 @@ def access_log_for_org(org: Organisation, *, user_id: int | str | None = None, f
     return qs.order_by("-at")
 
 
-def access_screens(org: Organisation) -> list[str]:
-    return list(AccessLogEntry.objects.filter(organisation=org).order_by("screen")
-                .values_list("screen", flat=True).distinct())
-
-
 def erasure_requests_for_org(org: Organisation, *, pending_only: bool = True) -> QuerySet[ErasureRequest]:
     qs = ErasureRequest.objects.filter(organisation=org).select_related("subject")
     if pending_only:

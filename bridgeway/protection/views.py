@@ -44,7 +44,6 @@ from bridgeway.protection.queries import (
     SUBJECT_ROLES,
     access_log_for_org,
     access_reviewed_at,
-    access_screens,
     audit_action_codes,
     audit_events_for_org,
     erasure_requests_for_org,
@@ -332,7 +331,7 @@ def access_log(request):
     params = request.GET.copy()
     params.setdefault("organisation", str(org.pk))
     form = AccessLogFilterForm(params, orgs=orgs, people=people,
-                               screens=logs.access_screen_choices(access_screens(org)))
+                               screens=logs.access_screen_choices())
     entries = access_log_for_org(org)
     refused = refuse_bad_filters(request, form)
     if refused:
