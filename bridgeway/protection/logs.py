@@ -86,7 +86,8 @@ def _plain(html: str) -> str:
 
 
 def audit_action_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
-    """The action filter's choices: each code as its label, sorted by the label."""
+    """The action filter's choices: each code as its label, sorted by the label. Every
+    registered code, not those the log holds: listing those would read all of a large log."""
     return sorted(((c, str(audit_code_label(c, c))) for c in codes), key=lambda pair: pair[1])
 
 

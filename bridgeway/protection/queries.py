@@ -55,11 +55,6 @@ def audit_events_for_org(org: Organisation, *, action: str = "", actor_id: int |
     return qs.order_by("-seq")
 
 
-def audit_action_codes(org: Organisation) -> list[str]:
-    return list(AuditEvent.objects.filter(organisation=org).order_by("action")
-                .values_list("action", flat=True).distinct())
-
-
 # --- personal data -----------------------------------------------------------------------
 
 
