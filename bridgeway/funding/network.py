@@ -1,0 +1,248 @@
+"""The network view: every member's indicators for one year, computed with the same formulas as
+the member's own page (`indicators.compute`) from totals the database adds up in a few
+statements, then shown as distributions (quartiles and median) by country and organisation
+type. Groups of fewer than `MIN_GROUP` members are suppressed, and no member's funder is named:
+the funder key is only used to measure concentration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Cast
+
+from bridgeway.funding import indicators
+from bridgeway.funding.codes import BASE_CURRENCY, FOREIGN_TYPES, STATE_TYPES, GrantStatus, Indicator, Source
+from bridgeway.funding.models import (
+    CurrencyRate,
+    FundingReceipt,
+    NetworkThreshold,
+    ResilienceYear,
+    SurveyIndicatorValue,
+)
+from bridgeway.orgs.codes import OrgType, country_name
+from bridgeway.orgs.models import NetworkMembership, Organisation
+
+
+def min_group() -> int:
+    """Fewer members than this in a group and its distribution is not shown (as the statistics
+    dashboards hide small cells); configurable, never below 3."""
+    return max(3, int(getattr(settings, "BRIDGEWAY_FUNDING_MIN_GROUP", 3)))
+
+
+MONEY = DecimalField(max_digits=24, decimal_places=6)
+
+
+def _eur_receipts(org_ids, year: int):
+    rate = Subquery(CurrencyRate.objects.filter(currency=OuterRef("record__currency"), year=year)
+                    .values("rate")[:1], output_field=MONEY)
+    return (FundingReceipt.objects.filter(organisation_id__in=org_ids, year=year)
+            .exclude(record__status=GrantStatus.WITHDRAWN)
+            .annotate(rate=Case(When(record__currency=BASE_CURRENCY, then=Value(Decimal(1))),
+                                default=rate, output_field=MONEY))
+            .annotate(eur=Cast(F("amount"), MONEY) / F("rate")))
+
+
+def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators.Totals]:
+    ids = list(members)
+    out = {pk: indicators.Totals(year=year) for pk in ids}
+    foreign_q = Q(record__funder_type__in=list(FOREIGN_TYPES)) | (
+        ~Q(record__funder_country="") & ~Q(record__funder_country=F("record__organisation__country")))
+    rows = (_eur_receipts(ids, year)
+            .values("organisation_id", "record__funder_id", "record__funder_type")
+            .annotate(income=Sum("eur"),
+                      state=Sum("eur", filter=Q(record__funder_type__in=list(STATE_TYPES))),
+                      foreign=Sum("eur", filter=foreign_q),
+                      core=Sum("eur", filter=Q(record__restricted=False)),
+                      grants=Count("record_id", distinct=True),
+                      late=Count("record_id", distinct=True, filter=Q(record__paid_late=True)),
+                      missing=Count("pk", filter=Q(rate__isnull=True)),
+                      currency=Count("record__currency", distinct=True))
+            .order_by())
+    missing_orgs: set[int] = set()
+    for r in rows:
+        t = out[r["organisation_id"]]
+        if r["missing"]:
+            missing_orgs.add(r["organisation_id"])
+            continue
+        income = Decimal(r["income"] or 0)
+        t.income += income
+        t.state += Decimal(r["state"] or 0)
+        t.foreign += Decimal(r["foreign"] or 0)
+        t.core += Decimal(r["core"] or 0)
+        key = str(r["record__funder_id"] or r["record__funder_type"])
+        t.by_funder[key] = t.by_funder.get(key, Decimal(0)) + income
+        t.grants += r["grants"]
+        t.late_grants += r["late"]
+    if missing_orgs:
+        for cur, oid in (_eur_receipts(list(missing_orgs), year).filter(rate__isnull=True)
+                         .values_list("record__currency", "organisation_id").distinct()):
+            out[oid].missing_rates.add((cur, year))
+    used = (_eur_receipts(ids, year).exclude(record__currency=BASE_CURRENCY)
+            .filter(rate__isnull=False).values_list("record__currency", "rate").distinct())
+    rates_used = {indicators.Rate(c, year, Decimal(r)) for c, r in used}
+    for t in out.values():
+        t.rates_used = set(rates_used)
+    prev = (_eur_receipts(ids, year - 1).values("organisation_id")
+            .annotate(income=Sum("eur"), missing=Count("pk", filter=Q(rate__isnull=True)))
+            .order_by())
+    for r in prev:
+        t = out[r["organisation_id"]]
+        if r["missing"]:
+            t.previous_missing.add(("?", year - 1))
+        t.previous_income = Decimal(r["income"] or 0)
+    for res in ResilienceYear.objects.filter(organisation_id__in=ids, year=year).values(
+            "organisation_id", "expenditure", "reserves", "staff", "contracts_end_12m"):
+        t = out[res["organisation_id"]]
+        t.has_resilience = True
+        t.expenditure, t.reserves = res["expenditure"], res["reserves"]
+        t.staff, t.contracts_end_12m = res["staff"], res["contracts_end_12m"]
+    return out
+
+
+@dataclass
+class Distribution:
+    group: str
+    n: int
+    suppressed: bool
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+    from_survey: int = 0
+
+    indicator: str = ""
+
+    @property
+    def shown_values(self) -> dict:
+        return self.shown(self.indicator)
+
+    def shown(self, indicator: str) -> dict:
+        if self.suppressed or self.median is None:
+            return {}
+        return {k: indicators.show(indicator, v)
+                for k, v in (("q1", self.q1), ("median", self.median), ("q3", self.q3))
+                if v is not None}
+
+
+@dataclass
+class IndicatorView:
+    indicator: str
+    label: str
+    formula: str
+    overall: Distribution
+    by_country: list[Distribution]
+    by_type: list[Distribution]
+    not_computable: int = 0
+
+
+@dataclass
+class NetworkView:
+    network: Organisation
+    year: int
+    members: int
+    min_group: int
+    indicators: list[IndicatorView] = field(default_factory=list)
+    below: list[dict] = field(default_factory=list)
+    rates: list[str] = field(default_factory=list)
+    ledger_members: int = 0
+    survey_members: int = 0
+
+
+def _distribution(group: str, values: list[tuple[float, str]], k: int, indicator: str = ""
+                  ) -> Distribution:
+    n = len(values)
+    d = Distribution(group=group, n=n, suppressed=0 < n < k, indicator=indicator,
+                     from_survey=sum(1 for _v, s in values if s == Source.SURVEY))
+    if n and not d.suppressed:
+        d.q1, d.median, d.q3 = indicators.quartiles([v for v, _s in values])
+    if d.suppressed:
+        d.from_survey = 0  # a small group says nothing about its members, not even the source
+    return d
+
+
+def member_values(network: Organisation, year: int) -> tuple[
+        dict[int, Organisation], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int]:
+    """Every member's indicator values for the year with where each came from, the rates used
+    and how many values could not be computed."""
+    members = {m.member_id: m.member for m in
+               NetworkMembership.objects.filter(network=network, member__is_active=True)
+               .select_related("member")}
+    totals = _totals(members, year)
+    values: dict[int, dict[str, tuple[float, str]]] = {pk: {} for pk in members}
+    rates: set[indicators.Rate] = set()
+    not_computable = 0
+    for pk, t in totals.items():
+        if not (t.income or t.has_resilience or t.missing_rates):
+            continue  # keeps no ledger here: survey answers may fill in
+        for res in indicators.compute(t):
+            if res.value is None:
+                not_computable += 1
+            else:
+                values[pk][res.indicator] = (float(res.value), Source.LEDGER)
+        rates |= t.rates_used
+    for v in SurveyIndicatorValue.objects.filter(
+            mapping__network=network, year=year, organisation_id__in=list(members)).values(
+            "organisation_id", "mapping__indicator", "value"):
+        values[v["organisation_id"]].setdefault(v["mapping__indicator"],
+                                                (float(v["value"]), Source.SURVEY))
+    return members, values, rates, not_computable
+
+
+def network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""
+                 ) -> NetworkView:
+    members, values, rates, _nc = member_values(network, year)
+    if country:
+        members = {pk: m for pk, m in members.items() if m.country == country}
+    if org_type:
+        members = {pk: m for pk, m in members.items() if m.org_type == org_type}
+    k = min_group()
+    view = NetworkView(network=network, year=year, members=len(members), min_group=k,
+                       rates=sorted(str(r) for r in rates))
+    view.ledger_members = sum(1 for pk in members
+                              if any(s == Source.LEDGER for _v, s in values[pk].values()))
+    view.survey_members = sum(1 for pk in members
+                              if values[pk] and all(s == Source.SURVEY for _v, s in values[pk].values()))
+    types = dict(OrgType.choices)
+    for ind in Indicator:
+        have = {pk: values[pk][ind] for pk in members if ind in values[pk]}
+        by_country: dict[str, list] = {}
+        by_type: dict[str, list] = {}
+        for pk, v in have.items():
+            by_country.setdefault(members[pk].country, []).append(v)
+            by_type.setdefault(members[pk].org_type, []).append(v)
+        view.indicators.append(IndicatorView(
+            indicator=ind, label=str(ind.label), formula=str(indicators.FORMULAS[ind]),
+            overall=_distribution(str(network), list(have.values()), k, ind),
+            by_country=[_distribution(country_name(c), vs, k, ind)
+                        for c, vs in sorted(by_country.items())],
+            by_type=[_distribution(str(types.get(t, t)), vs, k, ind)
+                     for t, vs in sorted(by_type.items())],
+            not_computable=len(members) - len(have)))
+    for th in NetworkThreshold.objects.filter(network=network):
+        for pk, member in sorted(members.items(), key=lambda kv: kv[1].name):
+            got = values[pk].get(th.indicator)
+            if got is None:
+                continue
+            hit = got[0] < float(th.value) if th.direction == "below" else got[0] > float(th.value)
+            if hit:
+                view.below.append({"member": member.name, "member_id": pk,
+                                   "indicator": th.indicator,
+                                   "label": str(Indicator(th.indicator).label),
+                                   "direction": th.get_direction_display(),
+                                   "threshold": indicators.show(th.indicator, th.value),
+                                   "value": indicators.show(th.indicator, got[0]),
+                                   "source": str(Source(got[1]).label)})
+    return view
+
+
+def country_dependence(network: Organisation, country: str, year: int) -> dict:
+    """The members' dependence on foreign funding in one country, for the civic-space page."""
+    members, values, _rates, _nc = member_values(network, year)
+    here = [values[pk][Indicator.FOREIGN_SHARE] for pk, m in members.items()
+            if m.country == country and Indicator.FOREIGN_SHARE in values[pk]]
+    d = _distribution(country_name(country), here, min_group())
+    return {"network": network.name, "year": year, "n": d.n, "suppressed": d.suppressed,
+            "min_group": min_group(), "shown": d.shown(Indicator.FOREIGN_SHARE),
+            "formula": str(indicators.FORMULAS[Indicator.FOREIGN_SHARE])}
