@@ -81,9 +81,13 @@ def generate(orgs: int, years: int, records: int, last: int) -> int:
                        generate_series(1, %s) r,
                        LATERAL (SELECT * FROM funding_funder WHERE id = %s + (m.member_id * 7 + r) %% 40) f
                      WHERE m.network_id = %s""", [first, last, records, f0, network.pk])
-        c.execute("""INSERT INTO funding_fundingreceipt (record_id, organisation_id, year, amount)
+        c.execute("""INSERT INTO funding_fundingreceipt (record_id, organisation_id, year, amount,
+                       currency, funder_key, funder_type, funder_country, restricted, paid_late,
+                       counted)
                      SELECT id, organisation_id, extract(year FROM starts_on)::int,
-                       amount_awarded * (0.6 + (id % 5) * 0.1) FROM funding_fundingrecord""")
+                       amount_awarded * (0.6 + (id % 5) * 0.1), currency,
+                       coalesce(funder_id::text, funder_type), funder_type, funder_country,
+                       restricted, paid_late, status <> 'withdrawn' FROM funding_fundingrecord""")
         c.execute("""INSERT INTO funding_resilienceyear (organisation_id, year, currency,
                        expenditure, reserves, staff, contracts_end_6m, contracts_end_12m,
                        services_cut, updated_at)
@@ -97,15 +101,13 @@ def generate(orgs: int, years: int, records: int, last: int) -> int:
 
 BASELINE = """
 WITH r AS (
-  SELECT x.organisation_id AS org, coalesce(rec.funder_id::text, rec.funder_type) AS funder,
-         rec.id AS grant_id, rec.paid_late, rec.restricted, rec.funder_type, rec.funder_country,
-         o.country AS org_country,
-         x.amount / CASE WHEN rec.currency = 'EUR' THEN 1 ELSE cr.rate END AS eur
+  SELECT x.organisation_id AS org, x.funder_key AS funder, x.paid_late, x.restricted,
+         x.funder_type, x.funder_country, o.country AS org_country,
+         x.amount / CASE WHEN x.currency = 'EUR' THEN 1 ELSE cr.rate END AS eur
   FROM funding_fundingreceipt x
-  JOIN funding_fundingrecord rec ON rec.id = x.record_id
   JOIN orgs_organisation o ON o.id = x.organisation_id
-  LEFT JOIN funding_currencyrate cr ON cr.currency = rec.currency AND cr.year = x.year
-  WHERE x.year = %(year)s AND rec.status <> 'withdrawn'
+  LEFT JOIN funding_currencyrate cr ON cr.currency = x.currency AND cr.year = x.year
+  WHERE x.year = %(year)s AND x.counted
     AND x.organisation_id IN (SELECT member_id FROM orgs_networkmembership WHERE network_id = %(net)s)
 ), per_funder AS (
   SELECT org, funder, sum(eur) AS s FROM r GROUP BY org, funder
@@ -115,18 +117,17 @@ WITH r AS (
     sum(eur) FILTER (WHERE funder_type IN ('eu', 'foreign_government', 'international')
                      OR (funder_country <> '' AND funder_country <> org_country)) AS foreign_,
     sum(eur) FILTER (WHERE NOT restricted) AS core,
-    count(DISTINCT grant_id) AS grants,
-    count(DISTINCT grant_id) FILTER (WHERE paid_late) AS late
+    count(*) AS grants, count(*) FILTER (WHERE paid_late) AS late
   FROM r GROUP BY org
 ), conc AS (
   SELECT p.org, max(p.s) / t.income AS top, sum((p.s / t.income) ^ 2) AS hhi
   FROM per_funder p JOIN totals t USING (org) GROUP BY p.org, t.income
 ), prev AS (
   SELECT x.organisation_id AS org,
-    sum(x.amount / CASE WHEN rec.currency = 'EUR' THEN 1 ELSE cr.rate END) AS income
-  FROM funding_fundingreceipt x JOIN funding_fundingrecord rec ON rec.id = x.record_id
-  LEFT JOIN funding_currencyrate cr ON cr.currency = rec.currency AND cr.year = x.year
-  WHERE x.year = %(year)s - 1 AND rec.status <> 'withdrawn'
+    sum(x.amount / CASE WHEN x.currency = 'EUR' THEN 1 ELSE cr.rate END) AS income
+  FROM funding_fundingreceipt x
+  LEFT JOIN funding_currencyrate cr ON cr.currency = x.currency AND cr.year = x.year
+  WHERE x.year = %(year)s - 1 AND x.counted
     AND x.organisation_id IN (SELECT member_id FROM orgs_networkmembership WHERE network_id = %(net)s)
   GROUP BY x.organisation_id
 )
@@ -144,18 +145,23 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--records", type=int, default=30)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the test database (and reuse its data on the next run)")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: set DATABASE_URL.")
     setup_test_environment()
-    old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old = connection.creation.create_test_db(verbosity=0, autoclobber=not args.keep,
+                                             keepdb=args.keep)
     try:
         from bridgeway.funding.network import network_view
         from bridgeway.orgs.models import Organisation
 
         last = 2025
         t0 = time.perf_counter()
-        net_pk = generate(args.orgs, args.years, args.records, last)
+        existing = Organisation.objects.filter(name="Bench network").first()
+        net_pk = existing.pk if existing and args.keep else generate(args.orgs, args.years,
+                                                                     args.records, last)
         print(f"generated {args.orgs} orgs x {args.years} years x {args.records} records "
               f"in {time.perf_counter() - t0:.1f} s")
         net = Organisation.objects.get(pk=net_pk)
@@ -177,7 +183,8 @@ def main() -> None:
         print(f"ratio view/SQL    p95 {v95 / s95:.2f}x; members below runway 3 months: "
               f"{len(view.below)}")
     finally:
-        connection.creation.destroy_test_db(old, verbosity=0)
+        if not args.keep:
+            connection.creation.destroy_test_db(old, verbosity=0)
 
 
 if __name__ == "__main__":

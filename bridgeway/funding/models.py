@@ -116,6 +116,15 @@ class FundingReceipt(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     amount = models.DecimalField(_("amount received"), max_digits=16, decimal_places=2)
+    # Copies of the record's fields, written with it (services._write_record), so the network
+    # view adds a year's money up from this table alone (see docs/funding.md, "Speed").
+    currency = models.CharField(max_length=3, default="")
+    funder_key = models.CharField(max_length=40, default="")
+    funder_type = models.CharField(max_length=30, default="")
+    funder_country = models.CharField(max_length=2, blank=True, default="")
+    restricted = models.BooleanField(default=True)
+    paid_late = models.BooleanField(default=False)
+    counted = models.BooleanField(default=True, help_text="False once the grant is withdrawn")
 
     class Meta:
         ordering = ["year"]

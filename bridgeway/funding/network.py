@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Q, Sum
 
 from bridgeway.funding import indicators
-from bridgeway.funding.codes import BASE_CURRENCY, FOREIGN_TYPES, STATE_TYPES, GrantStatus, Indicator, Source
+from bridgeway.funding.codes import BASE_CURRENCY, FOREIGN_TYPES, STATE_TYPES, Indicator, Source
 from bridgeway.funding.models import (
     CurrencyRate,
     FundingReceipt,
@@ -32,67 +31,53 @@ def min_group() -> int:
     return max(3, int(getattr(settings, "BRIDGEWAY_FUNDING_MIN_GROUP", 3)))
 
 
-MONEY = DecimalField(max_digits=24, decimal_places=6)
-
-
-def _eur_receipts(org_ids, year: int):
-    rate = Subquery(CurrencyRate.objects.filter(currency=OuterRef("record__currency"), year=year)
-                    .values("rate")[:1], output_field=MONEY)
-    return (FundingReceipt.objects.filter(organisation_id__in=org_ids, year=year)
-            .exclude(record__status=GrantStatus.WITHDRAWN)
-            .annotate(rate=Case(When(record__currency=BASE_CURRENCY, then=Value(Decimal(1))),
-                                default=rate, output_field=MONEY))
-            .annotate(eur=Cast(F("amount"), MONEY) / F("rate")))
-
-
 def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators.Totals]:
+    """Every member's totals for the year in three statements: the year's money by member,
+    funder and currency (from the receipts alone: they carry the record's fields), last year's
+    by member and currency, and the resilience rows. Sums are in each currency and converted
+    here: Σ amount ÷ rate = Σ (amount ÷ rate), the rate being one per currency and year."""
     ids = list(members)
     out = {pk: indicators.Totals(year=year) for pk in ids}
-    foreign_q = Q(record__funder_type__in=list(FOREIGN_TYPES)) | (
-        ~Q(record__funder_country="") & ~Q(record__funder_country=F("record__organisation__country")))
-    rows = (_eur_receipts(ids, year)
-            .values("organisation_id", "record__funder_id", "record__funder_type")
-            .annotate(income=Sum("eur"),
-                      state=Sum("eur", filter=Q(record__funder_type__in=list(STATE_TYPES))),
-                      foreign=Sum("eur", filter=foreign_q),
-                      core=Sum("eur", filter=Q(record__restricted=False)),
-                      grants=Count("record_id", distinct=True),
-                      late=Count("record_id", distinct=True, filter=Q(record__paid_late=True)),
-                      missing=Count("pk", filter=Q(rate__isnull=True)),
-                      currency=Count("record__currency", distinct=True))
+    rates = indicators.Rates(CurrencyRate.objects.filter(year__in=[year, year - 1])
+                             .values_list("currency", "year", "rate"))
+    foreign_q = Q(funder_type__in=list(FOREIGN_TYPES)) | (
+        ~Q(funder_country="") & ~Q(funder_country=F("organisation__country")))
+    rows = (FundingReceipt.objects.filter(organisation_id__in=ids, year=year, counted=True)
+            .values_list("organisation_id", "funder_key", "currency")
+            .annotate(income=Sum("amount"),
+                      state=Sum("amount", filter=Q(funder_type__in=list(STATE_TYPES))),
+                      foreign=Sum("amount", filter=foreign_q),
+                      core=Sum("amount", filter=Q(restricted=False)),
+                      grants=Count("pk"), late=Count("pk", filter=Q(paid_late=True)))
             .order_by())
-    missing_orgs: set[int] = set()
-    for r in rows:
-        t = out[r["organisation_id"]]
-        if r["missing"]:
-            missing_orgs.add(r["organisation_id"])
+    for org_id, funder, currency, income, state, foreign, core, grants, late in rows:
+        t = out[org_id]
+        rate = rates.get(currency, year)
+        if rate is None:
+            t.missing_rates.add((currency, year))
             continue
-        income = Decimal(r["income"] or 0)
-        t.income += income
-        t.state += Decimal(r["state"] or 0)
-        t.foreign += Decimal(r["foreign"] or 0)
-        t.core += Decimal(r["core"] or 0)
-        key = str(r["record__funder_id"] or r["record__funder_type"])
-        t.by_funder[key] = t.by_funder.get(key, Decimal(0)) + income
-        t.grants += r["grants"]
-        t.late_grants += r["late"]
-    if missing_orgs:
-        for cur, oid in (_eur_receipts(list(missing_orgs), year).filter(rate__isnull=True)
-                         .values_list("record__currency", "organisation_id").distinct()):
-            out[oid].missing_rates.add((cur, year))
-    used = (_eur_receipts(ids, year).exclude(record__currency=BASE_CURRENCY)
-            .filter(rate__isnull=False).values_list("record__currency", "rate").distinct())
-    rates_used = {indicators.Rate(c, year, Decimal(r)) for c, r in used}
-    for t in out.values():
-        t.rates_used = set(rates_used)
-    prev = (_eur_receipts(ids, year - 1).values("organisation_id")
-            .annotate(income=Sum("eur"), missing=Count("pk", filter=Q(rate__isnull=True)))
-            .order_by())
-    for r in prev:
-        t = out[r["organisation_id"]]
-        if r["missing"]:
-            t.previous_missing.add(("?", year - 1))
-        t.previous_income = Decimal(r["income"] or 0)
+        if currency != BASE_CURRENCY:
+            t.rates_used.add(rate)
+        eur = Decimal(income) / rate.rate
+        t.income += eur
+        t.state += Decimal(state or 0) / rate.rate
+        t.foreign += Decimal(foreign or 0) / rate.rate
+        t.core += Decimal(core or 0) / rate.rate
+        t.by_funder[funder] = t.by_funder.get(funder, Decimal(0)) + eur
+        t.grants += grants  # a grant has one receipt a year
+        t.late_grants += late
+    for org_id, currency, income in (
+            FundingReceipt.objects.filter(organisation_id__in=ids, year=year - 1, counted=True)
+            .values_list("organisation_id", "currency").annotate(income=Sum("amount"))
+            .order_by()):
+        t = out[org_id]
+        rate = rates.get(currency, year - 1)
+        if rate is None:
+            t.previous_missing.add((currency, year - 1))
+            continue
+        if currency != BASE_CURRENCY:
+            t.rates_used.add(rate)
+        t.previous_income = (t.previous_income or Decimal(0)) + Decimal(income) / rate.rate
     for res in ResilienceYear.objects.filter(organisation_id__in=ids, year=year).values(
             "organisation_id", "expenditure", "reserves", "staff", "contracts_end_12m"):
         t = out[res["organisation_id"]]

@@ -174,9 +174,19 @@ def _write_record(record: FundingRecord, data: RecordData) -> None:
     record.title = record.title.strip()
     record.save()
     record.receipts.exclude(year__in=list(data.received)).delete()
+    copies = receipt_copies(record)
     for year, amount in data.received.items():
         FundingReceipt.objects.update_or_create(record=record, year=year, defaults={
-            "amount": amount, "organisation_id": record.organisation_id})
+            "amount": amount, "organisation_id": record.organisation_id, **copies})
+
+
+def receipt_copies(record: FundingRecord) -> dict:
+    """The record's fields each of its receipts carries (for the network's sums)."""
+    return {"currency": record.currency,
+            "funder_key": str(record.funder_id or record.funder_type),
+            "funder_type": record.funder_type, "funder_country": record.funder_country,
+            "restricted": record.restricted, "paid_late": record.paid_late,
+            "counted": record.status != GrantStatus.WITHDRAWN}
 
 
 @transaction.atomic

@@ -273,8 +273,10 @@ def network(request, pk):
     country = request.GET.get("country", "")[:2]
     org_type = request.GET.get("org_type", "")[:40]
     view = queries.network_view(net, year, country=country, org_type=org_type)
-    threshold_form = ThresholdForm(request.POST if "threshold_form" in request.POST else None)
-    mapping_form = MappingForm(request.POST if "mapping_form" in request.POST else None)
+    threshold_form = ThresholdForm(request.POST if "threshold_form" in request.POST else None,
+                                   prefix="threshold")
+    mapping_form = MappingForm(request.POST if "mapping_form" in request.POST else None,
+                               prefix="mapping")
     ctx = {"net": net, "view": view, "year": year, "threshold_form": threshold_form,
            "mapping_form": mapping_form, "thresholds": queries.thresholds_of(net),
            "mappings": queries.mappings_of(net), "shared": queries.shared_records(net),
