@@ -193,11 +193,38 @@ def _missing(missing: set[tuple[str, int]]) -> str:
         "which": ", ".join(f"{c} {y}" for c, y in sorted(missing))}
 
 
+def values(t: Totals) -> dict[str, Decimal]:
+    """The arithmetic of `compute` alone, for the network view (a thousand members at a time):
+    the computable indicators' values, no text. `compute` takes its values from here, so the two
+    cannot disagree."""
+    out: dict[str, Decimal] = {}
+    money_ok = not t.missing_rates and t.income > 0
+    if money_ok:
+        out[Indicator.STATE_SHARE] = t.state / t.income
+        out[Indicator.FOREIGN_SHARE] = t.foreign / t.income
+        out[Indicator.CORE_SHARE] = t.core / t.income
+        out[Indicator.TOP_FUNDER] = max(t.by_funder.values()) / t.income
+        out[Indicator.HHI] = sum(((v / t.income) ** 2 for v in t.by_funder.values()),
+                                 start=Decimal(0))
+    if t.has_resilience and t.expenditure is not None and t.expenditure > 0 \
+            and t.reserves is not None:
+        out[Indicator.RUNWAY] = t.reserves / (t.expenditure / 12)
+    if t.grants:
+        out[Indicator.LATE_SHARE] = Decimal(t.late_grants) / t.grants
+    if t.has_resilience and t.staff:
+        out[Indicator.STAFF_AT_RISK] = Decimal(t.contracts_end_12m) / t.staff
+    if not t.missing_rates and not t.previous_missing and t.previous_income is not None \
+            and t.previous_income > 0:
+        out[Indicator.YOY] = (t.income - t.previous_income) / t.previous_income
+    return out
+
+
 def compute(t: Totals) -> list[Result]:
     """Every indicator for one organisation-year, in the order of `Indicator`."""
     rates = sorted(str(r) for r in t.rates_used) or [_("none needed: all amounts in %(c)s")
                                                       % {"c": BASE_CURRENCY}]
     out: list[Result] = []
+    v = values(t)
 
     def add(ind: str, value: Decimal | None, inputs: str = "", reason: str = "",
             rate_list: list[str] | None = None) -> None:
@@ -210,7 +237,7 @@ def compute(t: Totals) -> list[Result]:
         elif t.income <= 0:
             add(ind, None, reason=_("no money received in %(year)s") % {"year": t.year})
         else:
-            add(ind, part / t.income, f"{what}: {_money(part)} ÷ {_money(t.income)}")
+            add(ind, v[ind], f"{what}: {_money(part)} ÷ {_money(t.income)}")
 
     share(Indicator.STATE_SHARE, t.state, _("state"))
     share(Indicator.FOREIGN_SHARE, t.foreign, _("foreign"))
@@ -227,7 +254,7 @@ def compute(t: Totals) -> list[Result]:
         add(Indicator.RUNWAY, None, reason=_("no unrestricted reserves recorded for %(year)s")
             % {"year": t.year}, rate_list=no_rate)
     else:
-        add(Indicator.RUNWAY, t.reserves / (t.expenditure / 12),
+        add(Indicator.RUNWAY, v[Indicator.RUNWAY],
             f"{t.reserves:,.2f} ÷ ({t.expenditure:,.2f} ÷ 12)", rate_list=no_rate)
 
     if t.missing_rates:
@@ -239,22 +266,21 @@ def compute(t: Totals) -> list[Result]:
         add(Indicator.HHI, None, reason=reason)
     else:
         top = max(t.by_funder.values())
-        add(Indicator.TOP_FUNDER, top / t.income, f"{_money(top)} ÷ {_money(t.income)}")
-        hhi = sum(((v / t.income) ** 2 for v in t.by_funder.values()), start=Decimal(0))
-        add(Indicator.HHI, hhi, _("%(n)s funders") % {"n": len(t.by_funder)})
+        add(Indicator.TOP_FUNDER, v[Indicator.TOP_FUNDER], f"{_money(top)} ÷ {_money(t.income)}")
+        add(Indicator.HHI, v[Indicator.HHI], _("%(n)s funders") % {"n": len(t.by_funder)})
 
     if t.grants == 0:
         add(Indicator.LATE_SHARE, None, reason=_("no grant paid money in %(year)s")
             % {"year": t.year}, rate_list=[])
     else:
-        add(Indicator.LATE_SHARE, Decimal(t.late_grants) / t.grants,
+        add(Indicator.LATE_SHARE, v[Indicator.LATE_SHARE],
             f"{t.late_grants} ÷ {t.grants}", rate_list=[])
 
     if not t.has_resilience or not t.staff:
         add(Indicator.STAFF_AT_RISK, None, reason=_("no staff recorded for %(year)s")
             % {"year": t.year}, rate_list=[])
     else:
-        add(Indicator.STAFF_AT_RISK, Decimal(t.contracts_end_12m) / t.staff,
+        add(Indicator.STAFF_AT_RISK, v[Indicator.STAFF_AT_RISK],
             f"{t.contracts_end_12m} ÷ {t.staff}", rate_list=[])
 
     if t.missing_rates or t.previous_missing:
@@ -263,7 +289,7 @@ def compute(t: Totals) -> list[Result]:
         add(Indicator.YOY, None, reason=_("no money received in %(year)s")
             % {"year": t.year - 1})
     else:
-        add(Indicator.YOY, (t.income - t.previous_income) / t.previous_income,
+        add(Indicator.YOY, v[Indicator.YOY],
             f"({_money(t.income)} − {_money(t.previous_income)}) ÷ {_money(t.previous_income)}")
     return out
 

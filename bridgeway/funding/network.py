@@ -31,6 +31,19 @@ def min_group() -> int:
     return max(3, int(getattr(settings, "BRIDGEWAY_FUNDING_MIN_GROUP", 3)))
 
 
+def _raw(qs) -> list[tuple]:
+    """The rows of a values_list queryset straight from the database cursor: sums come back as
+    Decimal from PostgreSQL, and tens of thousands of rows skip Django's per-value converters."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return list(qs)  # SQLite returns sums as floats or strings: let Django convert them
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators.Totals]:
     """Every member's totals for the year in three statements: the year's money by member,
     funder and currency (from the receipts alone: they carry the record's fields), last year's
@@ -50,9 +63,12 @@ def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators
                       core=Sum("amount", filter=Q(restricted=False)),
                       grants=Count("pk"), late=Count("pk", filter=Q(paid_late=True)))
             .order_by())
-    for org_id, funder, currency, income, state, foreign, core, grants, late in rows:
+    by_currency: dict[str, indicators.Rate | None] = {}
+    for org_id, funder, currency, income, state, foreign, core, grants, late in _raw(rows):
         t = out[org_id]
-        rate = rates.get(currency, year)
+        if currency not in by_currency:
+            by_currency[currency] = rates.get(currency, year)
+        rate = by_currency[currency]
         if rate is None:
             t.missing_rates.add((currency, year))
             continue
@@ -161,11 +177,9 @@ def member_values(network: Organisation, year: int) -> tuple[
     for pk, t in totals.items():
         if not (t.income or t.has_resilience or t.missing_rates):
             continue  # keeps no ledger here: survey answers may fill in
-        for res in indicators.compute(t):
-            if res.value is None:
-                not_computable += 1
-            else:
-                values[pk][res.indicator] = (float(res.value), Source.LEDGER)
+        found = indicators.values(t)
+        not_computable += len(Indicator) - len(found)
+        values[pk] = {ind: (float(v), Source.LEDGER) for ind, v in found.items()}
         rates |= t.rates_used
     for v in SurveyIndicatorValue.objects.filter(
             mapping__network=network, year=year, organisation_id__in=list(members)).values(
