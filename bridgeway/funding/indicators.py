@@ -96,6 +96,11 @@ class Totals:
     by_funder: dict[str, Decimal] = field(default_factory=dict)
     grants: int = 0
     late_grants: int = 0
+    # concentration: the largest funder's money and the sum of squares of each funder's money
+    # (from `by_funder` here; the network adds them up in the database)
+    top: Decimal = Decimal(0)
+    squares: Decimal = Decimal(0)
+    funders: int = 0
     previous_income: Decimal | None = None
     expenditure: Decimal | None = None
     reserves: Decimal | None = None
@@ -131,6 +136,9 @@ def totals_for(year: int, receipts: Iterable[Receipt], rates: Rates,
         grants[r.grant] = grants.get(r.grant, False) or r.paid_late
     t.grants = len(grants)
     t.late_grants = sum(grants.values())
+    t.top = max(t.by_funder.values(), default=Decimal(0))
+    t.squares = sum((v * v for v in t.by_funder.values()), start=Decimal(0))
+    t.funders = len(t.by_funder)
     if previous is not None:
         prev = Decimal(0)
         for r in previous:
@@ -203,9 +211,8 @@ def values(t: Totals) -> dict[str, Decimal]:
         out[Indicator.STATE_SHARE] = t.state / t.income
         out[Indicator.FOREIGN_SHARE] = t.foreign / t.income
         out[Indicator.CORE_SHARE] = t.core / t.income
-        out[Indicator.TOP_FUNDER] = max(t.by_funder.values()) / t.income
-        out[Indicator.HHI] = sum(((v / t.income) ** 2 for v in t.by_funder.values()),
-                                 start=Decimal(0))
+        out[Indicator.TOP_FUNDER] = t.top / t.income
+        out[Indicator.HHI] = t.squares / (t.income * t.income)
     if t.has_resilience and t.expenditure is not None and t.expenditure > 0 \
             and t.reserves is not None:
         out[Indicator.RUNWAY] = t.reserves / (t.expenditure / 12)
@@ -265,9 +272,8 @@ def compute(t: Totals) -> list[Result]:
         add(Indicator.TOP_FUNDER, None, reason=reason)
         add(Indicator.HHI, None, reason=reason)
     else:
-        top = max(t.by_funder.values())
-        add(Indicator.TOP_FUNDER, v[Indicator.TOP_FUNDER], f"{_money(top)} ÷ {_money(t.income)}")
-        add(Indicator.HHI, v[Indicator.HHI], _("%(n)s funders") % {"n": len(t.by_funder)})
+        add(Indicator.TOP_FUNDER, v[Indicator.TOP_FUNDER], f"{_money(t.top)} ÷ {_money(t.income)}")
+        add(Indicator.HHI, v[Indicator.HHI], _("%(n)s funders") % {"n": t.funders})
 
     if t.grants == 0:
         add(Indicator.LATE_SHARE, None, reason=_("no grant paid money in %(year)s")

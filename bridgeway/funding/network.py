@@ -44,6 +44,37 @@ def _raw(qs) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _dec(value) -> Decimal:
+    return Decimal(0) if value is None else value if isinstance(value, Decimal) \
+        else Decimal(str(value))
+
+
+# Concentration needs each funder's money in euros, then its largest and its sum of squares per
+# member: an aggregate of an aggregate, which the ORM cannot write. Rates are joined here (a
+# grant in a currency without a rate gives NULL, and the member's money indicators are then not
+# computable anyway: the first query finds the missing rate).
+CONCENTRATION = """
+SELECT org, max(s), sum(s * s), count(*) FROM (
+  SELECT x.organisation_id AS org, x.funder_key,
+         sum(x.amount / CASE WHEN x.currency = %s THEN 1 ELSE r.rate END) AS s
+  FROM funding_fundingreceipt x
+  LEFT JOIN funding_currencyrate r ON r.currency = x.currency AND r.year = x.year
+  WHERE x.year = %s AND x.counted AND x.organisation_id IN ({ids})
+  GROUP BY x.organisation_id, x.funder_key) f
+GROUP BY org"""
+
+
+def _concentration(ids: list[int], year: int) -> list[tuple]:
+    from django.db import connection
+
+    if not ids:
+        return []
+    sql = CONCENTRATION.format(ids=", ".join(["%s"] * len(ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [BASE_CURRENCY, year, *ids])
+        return cursor.fetchall()
+
+
 def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators.Totals]:
     """Every member's totals for the year in three statements: the year's money by member,
     funder and currency (from the receipts alone: they carry the record's fields), last year's
@@ -56,7 +87,7 @@ def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators
     foreign_q = Q(funder_type__in=list(FOREIGN_TYPES)) | (
         ~Q(funder_country="") & ~Q(funder_country=F("organisation__country")))
     rows = (FundingReceipt.objects.filter(organisation_id__in=ids, year=year, counted=True)
-            .values_list("organisation_id", "funder_key", "currency")
+            .values_list("organisation_id", "currency")
             .annotate(income=Sum("amount"),
                       state=Sum("amount", filter=Q(funder_type__in=list(STATE_TYPES))),
                       foreign=Sum("amount", filter=foreign_q),
@@ -64,7 +95,7 @@ def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators
                       grants=Count("pk"), late=Count("pk", filter=Q(paid_late=True)))
             .order_by())
     by_currency: dict[str, indicators.Rate | None] = {}
-    for org_id, funder, currency, income, state, foreign, core, grants, late in _raw(rows):
+    for org_id, currency, income, state, foreign, core, grants, late in _raw(rows):
         t = out[org_id]
         if currency not in by_currency:
             by_currency[currency] = rates.get(currency, year)
@@ -74,14 +105,15 @@ def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators
             continue
         if currency != BASE_CURRENCY:
             t.rates_used.add(rate)
-        eur = Decimal(income) / rate.rate
-        t.income += eur
-        t.state += Decimal(state or 0) / rate.rate
-        t.foreign += Decimal(foreign or 0) / rate.rate
-        t.core += Decimal(core or 0) / rate.rate
-        t.by_funder[funder] = t.by_funder.get(funder, Decimal(0)) + eur
+        t.income += _dec(income) / rate.rate
+        t.state += _dec(state) / rate.rate
+        t.foreign += _dec(foreign) / rate.rate
+        t.core += _dec(core) / rate.rate
         t.grants += grants  # a grant has one receipt a year
         t.late_grants += late
+    for org_id, top, squares, funders in _concentration(ids, year):
+        t = out[org_id]
+        t.top, t.squares, t.funders = _dec(top), _dec(squares), funders
     for org_id, currency, income in (
             FundingReceipt.objects.filter(organisation_id__in=ids, year=year - 1, counted=True)
             .values_list("organisation_id", "currency").annotate(income=Sum("amount"))
