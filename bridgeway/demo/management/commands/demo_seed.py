@@ -21,6 +21,7 @@ from bridgeway.civicspace import demo as civic_demo
 from bridgeway.civicspace import services as civic
 from bridgeway.demo import data as demo
 from bridgeway.estimation import demo as estimation_demo
+from bridgeway.funding import demo as funding_demo
 from bridgeway.orgs import services
 from bridgeway.orgs.models import Organisation
 from bridgeway.protection import services as protection
@@ -85,6 +86,7 @@ class Command(BaseCommand):
                 TOTP.activate(user, generate_totp_secret())
         self._seed_persons(orgs, people)
         estimation_demo.seed_demo(orgs, people)
+        funding_demo.seed_demo(orgs, {key: people[local] for key, local in demo.ADMINS.items()})
 
     def _seed_directory(self, orgs, people, admin_of):
         for org_key, local, function, phone, mail, hours, languages, other in demo.CONTACTS:
