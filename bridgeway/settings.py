@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bridgeway.cases",
     "bridgeway.notifications",
     "bridgeway.referrals",
+    "bridgeway.helpline",
     "bridgeway.civicspace",
     "bridgeway.stats",
     "bridgeway.estimation",
