@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "bridgeway.notifications",
     "bridgeway.referrals",
     "bridgeway.helpline",
+    "altcha_django",
     "bridgeway.civicspace",
     "bridgeway.stats",
     "bridgeway.estimation",
@@ -239,6 +242,26 @@ LANGUAGES = [
     ("ro", "Română"),
     ("fr", "Français"),
 ]
+# --- the helpline's public form (bridgeway/helpline/abuse.py) --------------------------------
+# Rate limits count per network address kept only as a keyed hash whose key changes every day,
+# so yesterday's counters cannot be linked to today's, nor to an address.
+HELPLINE_RATE_KEY = hmac.new(bytes.fromhex(SECRET_KEY), b"bridgeway.helpline.rate",
+                             hashlib.sha256).digest()
+HELPLINE_RATE_PER_HOUR = env_int("BRIDGEWAY_HELPLINE_RATE_PER_HOUR", 10)
+# Without proof-of-work (no JavaScript) a submission is held for a person's look, and fewer go.
+HELPLINE_RATE_NO_PROOF_PER_DAY = env_int("BRIDGEWAY_HELPLINE_RATE_NO_PROOF_PER_DAY", 3)
+HELPLINE_MIN_SECONDS = env_int("BRIDGEWAY_HELPLINE_MIN_SECONDS", 3)
+HELPLINE_MAX_BODY = 64 * 1024
+HELPLINE_QUICK_EXIT_URL = env_str("BRIDGEWAY_HELPLINE_QUICK_EXIT_URL") or "https://www.wikipedia.org/"
+# ALTCHA proof-of-work: the challenge is put in the page (no challenge endpoint, no session,
+# no cookie); the widget script is the copy shipped with altcha-django, served by the app.
+ALTCHA_HMAC_SECRET = env_str("BRIDGEWAY_ALTCHA_SECRET") or hmac.new(
+    bytes.fromhex(SECRET_KEY), b"bridgeway.altcha", hashlib.sha256).hexdigest()
+ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
+ALTCHA_CHALLENGE_ENDPOINT_ENABLED = False
+ALTCHA_WIDGET_JS_SOURCE = "vendored"
+ALTCHA_CHALLENGE = {"cost": env_int("BRIDGEWAY_ALTCHA_COST", 5000), "expires_seconds": 3600}
+
 LOCALE_PATHS = [BASE_DIR / "bridgeway" / "locale"]
 USE_I18N = True
 USE_TZ = True

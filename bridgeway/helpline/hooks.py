@@ -12,6 +12,8 @@ from bridgeway.cases.registry import register_detail_panel, register_timeline_ob
 from bridgeway.core.registry import register_menu
 from bridgeway.helpline.models import Contact, HelplineSettings, ReachIndex
 from bridgeway.helpline.queries import contacts_of_case, may_operate
+from bridgeway.helpline.services import notify_new_submissions
+from bridgeway.notifications.registry import register_reminder_source
 from bridgeway.protection.registry import (
     register_erasure,
     register_export,
@@ -92,3 +94,6 @@ def _retention(subject) -> date | None:
     months = (HelplineSettings.objects.filter(organisation_id=subject.organisation_id)
               .values_list("retention_months", flat=True).first()) or 12
     return _add_months(subject.retention_anchor, months)
+
+
+register_reminder_source("helpline.submissions", notify_new_submissions)

@@ -42,7 +42,10 @@ def settings_orgs(user: User) -> list[Organisation]:
     """Where the user may change the helpline settings (supervisors, administrators)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [o for o in orgs_where(user, (Role.SUPERVISOR, Role.ORG_ADMIN)) if not o.is_network]
+    own = [o for o in orgs_where(user, (Role.SUPERVISOR, Role.ORG_ADMIN)) if not o.is_network]
+    networks = [o for o in orgs_where(user, (Role.ORG_ADMIN, Role.NETWORK_COORDINATOR))
+                if o.is_network]
+    return own + networks
 
 
 def contacts_visible_to(user: User) -> QuerySet[Contact]:
@@ -144,3 +147,30 @@ def contacts_of_case(case: Any) -> QuerySet[Contact]:
 def public_settings(slug: str) -> HelplineSettings | None:
     return (HelplineSettings.objects.select_related("organisation")
             .filter(slug=slug, organisation__is_active=True).first())
+
+
+def network_countries(network: Organisation) -> list[str]:
+    """Countries where a member of the network takes public-form submissions."""
+    from bridgeway.orgs.models import NetworkMembership
+
+    members = NetworkMembership.objects.filter(network=network).values("member_id")
+    return sorted(set(HelplineSettings.objects.filter(
+        organisation_id__in=members, form_enabled=True, organisation__is_active=True)
+        .values_list("organisation__country", flat=True)))
+
+
+def route_for_network(network: Organisation, *, country: str,
+                      language: str) -> Organisation | None:
+    """The member that takes a network form's submission: one in the chosen country whose
+    working languages include the person's, else any member there (by name)."""
+    from bridgeway.orgs.models import NetworkMembership
+
+    members = NetworkMembership.objects.filter(network=network).values("member_id")
+    candidates = [c.organisation for c in HelplineSettings.objects.filter(
+        organisation_id__in=members, form_enabled=True, organisation__is_active=True,
+        organisation__country=country).select_related("organisation")
+        .order_by("organisation__name")]
+    for org in candidates:
+        if language and language in (org.languages or []):
+            return org
+    return candidates[0] if candidates else None

@@ -352,7 +352,8 @@ def public_submission(*, org: Organisation, answers: dict[str, str], language: s
                                 multiline=name == FormField.WHAT_HAPPENED)
         if value:
             cleaned[name] = value
-    if not cleaned and not errors:
+    if not errors and not any(k in cleaned for k in (
+            FormField.WHAT_HAPPENED, FormField.REACH, FormField.SAFE_TIMES)):
         errors.setdefault(FormField.WHAT_HAPPENED if FormField.WHAT_HAPPENED in allowed else
                           "__all__", []).append(_("Write something so that we can help."))
     if errors:
@@ -424,7 +425,9 @@ def settings_set(*, org: Organisation, actor: User, slug: str, form_enabled: boo
                  form_intro: dict | None = None) -> HelplineSettings:
     """Supervisors and organisation administrators set the form, the quota and the retention of
     contacts that never became a case."""
-    if not roles_in(actor, org) & {Role.SUPERVISOR, Role.ORG_ADMIN}:
+    allowed = ({Role.ORG_ADMIN, Role.NETWORK_COORDINATOR} if org.is_network
+               else {Role.SUPERVISOR, Role.ORG_ADMIN})
+    if not roles_in(actor, org) & allowed:
         raise PermissionDenied(_("Only supervisors and administrators of this organisation "
                                  "change the helpline settings."))
     conf = HelplineSettings.objects.select_for_update().get(pk=settings_ensure(org).pk)
@@ -475,3 +478,33 @@ def settings_set(*, org: Organisation, actor: User, slug: str, form_enabled: boo
                  payload={"quota": daily_quota, "retention_months": retention_months,
                           "form_enabled": conf.form_enabled})
     return conf
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+def notify_new_submissions(now: datetime) -> int:
+    """Batched: one notification per operator and organisation for everything that arrived
+    since the last run (send_reminders), however many arrived: a flood never becomes
+    thousands of e-mails. Held submissions wait for the triage page and notify nobody."""
+    from bridgeway.notifications.services import notify
+    from bridgeway.orgs.models import Membership
+
+    done = 0
+    for conf in HelplineSettings.objects.select_related("organisation"):
+        since = conf.last_notified_at
+        new = Contact.objects.filter(organisation=conf.organisation, source=Source.WEB_FORM,
+                                     status=Status.NEW, created_at__lte=now)
+        if since is not None:
+            new = new.filter(created_at__gt=since)
+        if not new.exists():
+            continue
+        with transaction.atomic():
+            users = [m.user for m in Membership.objects.filter(
+                organisation=conf.organisation, role__in=list(OPERATOR_ROLES),
+                is_active=True).select_related("user")]
+            notify(users=users, kind="helpline_submissions", link="/helpline/triage/",
+                   organisation=conf.organisation,
+                   key=f"helpline-{conf.organisation_id}-{now:%Y%m%d%H%M%S}")
+            HelplineSettings.objects.filter(pk=conf.pk).update(last_notified_at=now)
+        done += len(users)
+    return done
