@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgeway.cases.registry import register_detail_panel, register_timeline_objects
 from bridgeway.core.registry import register_menu
 from bridgeway.helpline.models import Contact, HelplineSettings, ReachIndex
-from bridgeway.helpline.queries import contacts_of_case, may_operate
+from bridgeway.helpline.queries import contacts_of_case, may_operate, stats_orgs
 from bridgeway.helpline.services import notify_new_submissions
 from bridgeway.notifications.registry import register_reminder_source
 from bridgeway.protection.registry import (
@@ -23,9 +23,11 @@ from bridgeway.protection.registry import (
 
 @register_menu(35)
 def _menu(user) -> list[tuple]:
-    if not may_operate(user):
-        return []
-    return [(reverse("helpline:list"), _("Helpline"), "helpline")]
+    if may_operate(user):
+        return [(reverse("helpline:list"), _("Helpline"), "helpline")]
+    if stats_orgs(user):
+        return [(reverse("helpline:stats"), _("Helpline statistics"), "helpline_stats")]
+    return []
 
 
 @register_timeline_objects

@@ -174,3 +174,32 @@ def route_for_network(network: Organisation, *, country: str,
         if language and language in (org.languages or []):
             return org
     return candidates[0] if candidates else None
+
+
+def stats_orgs(user: User) -> list[Organisation]:
+    """Whose helpline statistics the user may read: their own organisation's (operators,
+    supervisors) and, as aggregates only, their networks' (coordinators, administrators)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    own = helpline_orgs(user)
+    networks = [o for o in orgs_where(user, (Role.NETWORK_COORDINATOR, Role.ORG_ADMIN))
+                if o.is_network]
+    return own + [n for n in networks if n not in own]
+
+
+def stats_org_for_user(user: User, pk: int | str | None) -> Organisation:
+    orgs = stats_orgs(user)
+    if pk in (None, "") and orgs:
+        return orgs[0]
+    for org in orgs:
+        if str(org.pk) == str(pk):
+            return org
+    from django.http import Http404
+
+    raise Http404
+
+
+def statistics_for(org: Organisation, days: int = 90) -> dict:
+    from bridgeway.helpline.statistics import figures
+
+    return figures(org, days=days)

@@ -222,3 +222,18 @@ def settings_view(request):
                   success=_("Helpline settings saved."),
                   then=lambda: redirect(f"{reverse('helpline:settings')}?organisation={org.pk}"),
                   rerender=lambda f: page(f, status=400))
+
+
+@login_required
+def stats(request):
+    from bridgeway.helpline import statistics
+
+    org = queries.stats_org_for_user(request.user, request.GET.get("organisation"))
+    try:
+        days = min(max(int(request.GET.get("days", 90)), 1), 3660)
+    except ValueError:
+        days = 90
+    data = queries.statistics_for(org, days)
+    return render(request, "helpline/stats.html", {
+        "org": org, "orgs": queries.stats_orgs(request.user), "data": data, "days": days,
+        "total": statistics.total_shown(data), "charts": statistics.charts(org, data)})
