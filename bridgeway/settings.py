@@ -360,6 +360,17 @@ SPECTACULAR_SETTINGS = {
         "CivicIncidentStatusEnum": "bridgeway.civicspace.codes.Status",
         "EstimationTaskStatusEnum": "bridgeway.estimation.models.TaskStatus",
         "EstimateMethodEnum": "bridgeway.estimation.models.Estimate.Method",
+        "ReferralUrgencyEnum": "bridgeway.referrals.codes.Urgency",
+        "HelplineChannelEnum": "bridgeway.helpline.codes.Channel",
+        "HelplineOutcomeEnum": "bridgeway.helpline.codes.Outcome",
+        "HelplineStatusEnum": "bridgeway.helpline.codes.Status",
+        "HelplineUrgencyEnum": "bridgeway.helpline.codes.Urgency",
+        "HelplineDirectionEnum": "bridgeway.helpline.codes.Direction",
+        "HelplineCallerTypeEnum": "bridgeway.helpline.codes.CallerType",
+        "HelplineRelationEnum": "bridgeway.helpline.codes.Relation",
+        "HelplineHeldReasonEnum": "bridgeway.helpline.codes.HeldReason",
+        "HelplineSourceEnum": "bridgeway.helpline.codes.Source",
+        "HelplineReachKindEnum": "bridgeway.helpline.codes.ReachKind",
     },
 }
 

@@ -77,6 +77,13 @@ class ContactForm(forms.Form):
             referral_id=d["referral"], reach=d["reach"], reach_kind=d["reach_kind"])
 
 
+class CallLogForm(forms.Form):
+    file = forms.FileField(label=_("Call log (CSV or XLSX)"),
+                           help_text=_("Columns: date, channel, duration, topic, outcome."))
+    dry_run = forms.BooleanField(label=_("Dry run: check only, import nothing"),
+                                 required=False, initial=True)
+
+
 class LinkCaseForm(forms.Form):
     case = forms.CharField(label=_("Case reference"), max_length=30)
 

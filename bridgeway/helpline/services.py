@@ -508,3 +508,32 @@ def notify_new_submissions(now: datetime) -> int:
             HelplineSettings.objects.filter(pk=conf.pk).update(last_notified_at=now)
         done += len(users)
     return done
+
+
+# --- call-log import ---------------------------------------------------------------------------
+
+@transaction.atomic
+def call_log_import(*, org: Organisation, actor: User, content: bytes, filename: str,
+                    dry_run: bool) -> Any:
+    """Every row checked first; a dry run or a file with any problem writes nothing. The
+    contacts are anonymous (a log holds no personal data): no data key, no text."""
+    from bridgeway.helpline.calllog import FileProblem, Report, parse, read_rows
+
+    _check_operator(actor, org)
+    report = Report(dry_run=dry_run)
+    try:
+        rows = read_rows(content, filename)
+    except FileProblem as exc:
+        report.add(0, "", str(exc))
+        return report
+    values = parse(rows, report)
+    if dry_run or not report.ok:
+        return report
+    contacts = [Contact(organisation=org, reference=_reference(), source=Source.IMPORT,
+                        status=Status.DONE, created_by=actor, **v,
+                        first_answered_at=v["started_at"]) for v in values]
+    Contact.objects.bulk_create(contacts, batch_size=500)
+    report.created = len(contacts)
+    audit_record(action="helpline.import.done", actor=actor, organisation=org,
+                 payload={"rows": report.created})
+    return report

@@ -9,6 +9,7 @@ urlpatterns = [
     path("triage/", views.triage, name="triage"),
     path("settings/", views.settings_view, name="settings"),
     path("statistics/", views.stats, name="stats"),
+    path("import/", views.call_log_import, name="import"),
     path("contacts/<uuid:pk>/", views.detail, name="detail"),
     path("contacts/<uuid:pk>/update/", views.update, name="update"),
     path("contacts/<uuid:pk>/link/", views.link_case, name="link_case"),

@@ -17,6 +17,7 @@ from bridgeway.core.shortcuts import submit
 from bridgeway.helpline import queries, services
 from bridgeway.helpline.codes import FormField, Status, topic_labels
 from bridgeway.helpline.forms import (
+    CallLogForm,
     ContactForm,
     FilterForm,
     LinkCaseForm,
@@ -237,3 +238,24 @@ def stats(request):
     return render(request, "helpline/stats.html", {
         "org": org, "orgs": queries.stats_orgs(request.user), "data": data, "days": days,
         "total": statistics.total_shown(data), "charts": statistics.charts(org, data)})
+
+
+@login_required
+def call_log_import(request):
+    org = _operator_org(request)
+    form = CallLogForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = services.call_log_import(org=org, actor=request.user, content=upload.read(),
+                                          filename=upload.name or "",
+                                          dry_run=form.cleaned_data["dry_run"])
+        status = 200 if report.ok else 400
+        if report.ok and not report.dry_run:
+            messages.success(request, _("%(n)s contacts imported.") % {"n": report.created})
+            return redirect("helpline:list")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "helpline/import.html", {"form": form, "org": org,
+                                                    "report": report}, status=status)
