@@ -66,13 +66,29 @@ def _keys(request: HttpRequest) -> dict[str, tuple[str, int, int]]:
     }
 
 
+# Addresses (as their hashed keys) this process already found over a limit, until when: a flood
+# from one address is then refused without asking the shared cache at all. Counts only grow
+# within a window, so the answer stays true; it is re-checked after a minute at most.
+_refused_here: dict[str, float] = {}
+_REMEMBER = 60.0
+
+
 def over_limit(request: HttpRequest, *, proof: bool | None = None) -> bool:
     """Whether this address already sent as many as it may (this hour; or today, without
-    proof-of-work). `proof=None`: before the body is read, any limit reached refuses."""
+    proof-of-work). Without `proof`, only the hourly limit (checked before the body is read)."""
     keys = _keys(request)
-    wanted = ["hour"] if proof else ["hour", "no_proof"] if proof is False else ["hour"]
+    wanted = ["hour", "no_proof"] if proof is False else ["hour"]
+    now = time.monotonic()
+    if any(_refused_here.get(keys[k][0], 0.0) > now for k in wanted):
+        return True
     counts = cache.get_many([keys[k][0] for k in wanted])
-    return any(counts.get(keys[k][0], 0) >= keys[k][1] for k in wanted)
+    over = [k for k in wanted if counts.get(keys[k][0], 0) >= keys[k][1]]
+    if over:
+        if len(_refused_here) > 50_000:
+            _refused_here.clear()
+        for k in over:
+            _refused_here[keys[k][0]] = now + _REMEMBER
+    return bool(over)
 
 
 def count(request: HttpRequest, *, proof: bool) -> None:

@@ -118,7 +118,7 @@ def _fresh(make, form: PublicForm, slug: str) -> PublicForm:
     return make(initial=initial)
 
 
-def _refuse_early(request) -> HttpResponse | None:
+def _refuse_early(request, slug: str) -> HttpResponse | None:
     if abuse.over_limit(request):
         return _plain(_("Too many messages were sent from your connection in the last hour. "
                         "Please wait an hour and try again, or call us."), 429)
@@ -128,6 +128,12 @@ def _refuse_early(request) -> HttpResponse | None:
         size = 0
     if size > settings.HELPLINE_MAX_BODY:
         return _plain(_("The message is too long to be sent."), 413)
+    try:
+        abuse.check_time_token(request.POST.get("ts", ""), slug)
+    except abuse.TimeTrap as trap:
+        if trap.reason != "fast":  # a person who was quick gets the form back, below
+            return _plain(_("The page was too old or changed on the way. Please go back, "
+                            "reload the page and send your message again."), 400)
     return None
 
 
@@ -143,14 +149,15 @@ PUBLIC_FORM_CSP = {**settings.SECURE_CSP, "worker-src": [CSP.SELF, "blob:"],
 @csrf_exempt  # no cookie, so no CSRF token: the time trap and the proof-of-work stand in
 @require_http_methods(["GET", "POST"])
 def form(request, slug):
+    if request.method == "POST":
+        # Cheapest first: a flood is refused before any database read, and before its body is
+        # read when the address is over its limit or the body too large.
+        refused = _refuse_early(request, slug)
+        if refused is not None:
+            return refused
     conf = queries.public_settings(slug)
     if conf is None or not conf.form_enabled:
         raise Http404
-    if request.method == "POST":
-        # Cheapest first: nothing here reads the body of a refused request.
-        refused = _refuse_early(request)
-        if refused is not None:
-            return refused
     known = dict(form_languages(conf))
     lang = request.GET.get("lang") or request.POST.get("lang") or ""
     if lang not in known:
@@ -176,12 +183,10 @@ def form(request, slug):
             "Clear it and send again."))
     try:
         abuse.check_time_token(request.POST.get("ts", ""), slug)
-    except abuse.TimeTrap as trap:
-        message = (_("That was faster than a person can write. Please check your message and "
-                     "send it again.") if trap.reason == "fast" else
-                   _("The page was too old or changed on the way. Please check your message "
-                     "and send it again."))
-        return _page(request, conf, _fresh(make, form, slug), lang, status=400, refusal=message)
+    except abuse.TimeTrap:  # only "fast" is left: the others were refused above
+        return _page(request, conf, _fresh(make, form, slug), lang, status=400, refusal=_(
+            "That was faster than a person can write. Please check your message and send it "
+            "again."))
     proof = bool(request.POST.get("altcha"))
     if not proof and abuse.over_limit(request, proof=False):
         return _plain(_("Too many messages were sent today from your connection without the "
