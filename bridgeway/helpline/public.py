@@ -7,6 +7,8 @@ then the answers are checked and the daily quota holds the surplus for moderatio
 
 from __future__ import annotations
 
+from typing import Any
+
 from altcha_django.forms import AltchaField
 from django import forms
 from django.conf import settings
@@ -141,7 +143,7 @@ def _refuse_early(request, slug: str) -> HttpResponse | None:
 # from a blob: URL of its own script, and puts its stylesheet in one <style> element (its hash
 # below, for the pinned version). Only this page allows those two; nothing else is loosened.
 ALTCHA_STYLE_HASH = "'sha256-ZgqGuQlekW98cv0XQjYUGCLTvc3q5MkU+2SkqlFGoTM='"
-PUBLIC_FORM_CSP = {**settings.SECURE_CSP, "worker-src": [CSP.SELF, "blob:"],
+PUBLIC_FORM_CSP: dict[str, Any] = {**settings.SECURE_CSP, "worker-src": [CSP.SELF, "blob:"],
                    "style-src": [CSP.SELF, ALTCHA_STYLE_HASH]}
 
 
