@@ -115,7 +115,7 @@ def setup(keep: bool):
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS {DB}")
+        c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
         c.execute(f"CREATE DATABASE {DB}")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env(),
                    check=True)
@@ -205,7 +205,7 @@ def main() -> None:
 
             with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
                                  autocommit=True) as c:
-                c.execute(f"DROP DATABASE IF EXISTS {DB}")
+                c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
 
 async def measure(args, slug, session, proofs, urlencode):

@@ -136,6 +136,9 @@ def _refuse_early(request, slug: str) -> HttpResponse | None:
         if trap.reason != "fast":  # a person who was quick gets the form back, below
             return _plain(_("The page was too old or changed on the way. Please go back, "
                             "reload the page and send your message again."), 400)
+    if not request.POST.get("altcha") and abuse.over_limit(request, proof=False):
+        return _plain(_("Too many messages were sent today from your connection without the "
+                        "automatic check. Turn on JavaScript, or try again tomorrow."), 429)
     return None
 
 
@@ -190,9 +193,6 @@ def form(request, slug):
             "That was faster than a person can write. Please check your message and send it "
             "again."))
     proof = bool(request.POST.get("altcha"))
-    if not proof and abuse.over_limit(request, proof=False):
-        return _plain(_("Too many messages were sent today from your connection without the "
-                        "automatic check. Turn on JavaScript, or try again tomorrow."), 429)
     if not form.is_valid():
         if "altcha" in form.errors:
             return _page(request, conf, _fresh(make, form, slug), lang, status=400, refusal=" ".join(
