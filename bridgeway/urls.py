@@ -30,6 +30,8 @@ urlpatterns = [
     path("invitations/", include("bridgeway.orgs.invitation_urls")),
     path("protection/", include("bridgeway.protection.urls")),
     path("notifications/", include("bridgeway.notifications.urls")),
+    path("helpline/", include("bridgeway.helpline.urls")),
+    path("help/", include("bridgeway.helpline.public_urls")),
     path("civic-space/", include("bridgeway.civicspace.urls")),
     path("public/civic-space/", include("bridgeway.civicspace.public_urls")),
     path("stats/", include("bridgeway.stats.urls")),

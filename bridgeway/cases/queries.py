@@ -173,6 +173,10 @@ def case_timeline(case: Case) -> list[dict]:
     for manager in (case.notes, case.services, case.assessments, case.decisions,
                     case.objectives, case.tasks, case.events, case.perpetrators):
         related += [str(pk) for pk in manager.values_list("pk", flat=True)]
+    from bridgeway.cases.registry import timeline_objects
+
+    for objects in timeline_objects():
+        related += objects(case)
     events = (AuditEvent.objects.filter(organisation=case.organisation, object_id__in=related)
               .select_related("actor").order_by("-seq")[:200])
     return timeline_entries(events)

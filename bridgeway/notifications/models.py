@@ -21,6 +21,8 @@ class Kind(models.TextChoices):
     TASK_OVERDUE = "task_overdue", _("One of your tasks is overdue")
     DECISION_AWAITING_APPROVAL = "decision_awaiting", _(
         "An identification decision waits for your approval")
+    HELPLINE_SUBMISSIONS = "helpline_submissions", _(
+        "New public-form submissions wait in the helpline triage")
 
 
 class Notification(models.Model):

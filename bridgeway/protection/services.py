@@ -34,7 +34,7 @@ from bridgeway.protection.models import (
     RetentionPolicy,
     SubjectIndex,
 )
-from bridgeway.protection.registry import erasure_hooks, reindex_hooks
+from bridgeway.protection.registry import erasure_hooks, reindex_hooks, retention_rules
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -339,7 +339,8 @@ def retention_scan(*, today: date | None = None) -> int:
         org_id = subject.organisation_id
         if org_id not in years_by_org:
             years_by_org[org_id] = retention_years(subject.organisation)
-        due = _add_years(subject.retention_anchor, years_by_org[org_id])
+        due = next((d for rule in retention_rules() if (d := rule(subject)) is not None),
+                   None) or _add_years(subject.retention_anchor, years_by_org[org_id])
         if due <= today:
             req = ErasureRequest.objects.create(subject=subject, organisation_id=org_id,
                                                 reason=ErasureRequest.Reason.RETENTION,

@@ -22,6 +22,7 @@ from bridgeway.civicspace import services as civic
 from bridgeway.demo import data as demo
 from bridgeway.estimation import demo as estimation_demo
 from bridgeway.funding import demo as funding_demo
+from bridgeway.helpline import demo as helpline_demo
 from bridgeway.orgs import services
 from bridgeway.orgs.models import Organisation
 from bridgeway.protection import services as protection
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         # Parts added later, each checking on its own whether it already ran: one line each.
         self._seed_civic_space()
+        self._seed_helpline()
         self._print_logins()
 
     @transaction.atomic
@@ -290,6 +292,17 @@ class Command(BaseCommand):
                 civic.participation_set(consultation=c, actor=coordinator,
                                         organisation=orgs[org_key], invited=invited,
                                         submitted=submitted, method=method, feedback=feedback)
+
+    def _seed_helpline(self):
+        """Added later than the rest, so it checks on its own whether it already ran."""
+        orgs = {spec.key: Organisation.objects.filter(name=spec.name).first()
+                for spec in demo.ORGS}
+        if orgs["lumina"] is None or helpline_demo.already_seeded(orgs["lumina"]):
+            return
+        people = {local: User.objects.get(email=demo.email(local))
+                  for local in ("caseworker.a", "supervisor.a", "coordinator")}
+        with transaction.atomic():
+            helpline_demo.seed_demo(orgs, people)
 
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")
