@@ -24,6 +24,7 @@ from bridgeway.cases.codes import (
 )
 from bridgeway.cases.identification import dimension_label, explain, strength_label
 from bridgeway.cases.models import Assessment, Case, CaseSettings, CaseTask, Decision, Person, ServiceDelivery
+from bridgeway.cases.set_translations import localise
 from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
@@ -321,7 +322,10 @@ def assessment_details(assessments: Iterable[Assessment], *,
         if subject is not None and assessment.subject_id == subject.pk:
             assessment.subject = subject  # its note: one key unwrap, no query
         data = assessment.indicator_set.data
-        labels = {d["id"]: d.get("label", d["id"]) for d in data["dimensions"]}
+        # The set's own translations (its data), English where one is missing.
+        shown = localise(data, label=assessment.indicator_set.label)
+        labels = shown.dimension_labels()
+        texts = shown.texts()
         recorded = {}
         for row in assessment.indicators.all():
             if subject is not None and row.subject_id == subject.pk:
@@ -329,7 +333,7 @@ def assessment_details(assessments: Iterable[Assessment], *,
             recorded[row.indicator_id] = row
         groups = []
         for dim in data["dimensions"]:
-            rows = [{"id": ind["id"], "text": ind.get("text", ind["id"]),
+            rows = [{"id": ind["id"], "text": texts.get(ind["id"], ind.get("text", ind["id"])),
                      "strength": ind.get("strength", ""),
                      "strength_label": strength_label(ind.get("strength", "")),
                      "uncertain": bool(ind.get("uncertain")),
@@ -342,7 +346,7 @@ def assessment_details(assessments: Iterable[Assessment], *,
                 groups.append({"id": dim["id"],
                                "label": dimension_label(dim["id"], labels[dim["id"]]),
                                "indicators": rows})
-        details.append({"assessment": assessment, "groups": groups,
+        details.append({"assessment": assessment, "groups": groups, "set_label": shown.label.text,
                         "why": explain(assessment.result, rule=assessment.indicator_set.rule,
                                        labels=labels)})
     return details
