@@ -51,10 +51,11 @@ from bridgeway.cases.queries import (
 )
 from bridgeway.cases.registry import detail_panels
 from bridgeway.cases.set_translations import localise, localised_label
-from bridgeway.core.forms import add_validation_error, refuse_bad_filters
+from bridgeway.core.forms import add_validation_error, add_validation_error_to, refuse_bad_filters
 from bridgeway.core.shortcuts import get_or_404, submit
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, orgs_where, roles_in
+from bridgeway.protection.forms import InlineConsentForm
 from bridgeway.protection.search import (
     new_search,
     private,
@@ -115,8 +116,9 @@ def case_list(request):
 def intake(request):
     org, orgs = _org(request)
     form = IntakeForm(request.POST or None)
+    consent_form = InlineConsentForm(request.POST or None)
     duplicates, unnamed_duplicates = [], False
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and consent_form.is_valid() and form.is_valid():
         data = form.cleaned_data
         name = " ".join(p for p in [data["first_name"], data["second_name"]] if p)
         # A match in a colleague's case still warns, but is not named: only the persons the
@@ -136,16 +138,18 @@ def intake(request):
                         first_name=data["first_name"], second_name=data["second_name"],
                         birth_date=data["birth_date"], age=data["age"], gender=data["gender"],
                         citizenship=data["citizenship"], phone=data["phone"],
-                        email=data["email"]))
+                        email=data["email"]),
+                    consent=consent_form.consent_data())
             except ValidationError as exc:
-                add_validation_error(form, exc)
+                add_validation_error_to(exc, form, consent_form)
             else:
                 messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
                 return redirect("cases:detail", case.pk)
     return render(request, "cases/intake.html", {"org": org, "form": form,
+                                                 "consent_form": consent_form,
                                                  "duplicates": duplicates,
                                                  "unnamed_duplicates": unnamed_duplicates},
-                  status=400 if form.is_bound and form.errors else 200)
+                  status=400 if form.is_bound and (form.errors or consent_form.errors) else 200)
 
 
 def _detail_context(request, case):
