@@ -22,8 +22,17 @@ from bridgeway.cases.codes import (
     IndicatorSource,
     TraffickingStatus,
 )
-from bridgeway.cases.identification import dimension_label, explain, strength_label
-from bridgeway.cases.models import Assessment, Case, CaseSettings, CaseTask, Decision, Person, ServiceDelivery
+from bridgeway.cases.identification import dimension_label, evaluate, explain, strength_label
+from bridgeway.cases.models import (
+    Assessment,
+    Case,
+    CaseSettings,
+    CaseTask,
+    Decision,
+    IndicatorSet,
+    Person,
+    ServiceDelivery,
+)
 from bridgeway.cases.set_translations import localise
 from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 from bridgeway.core.shortcuts import get_or_404
@@ -350,6 +359,19 @@ def assessment_details(assessments: Iterable[Assessment], *,
                         "why": explain(assessment.result, rule=assessment.indicator_set.rule,
                                        labels=labels)})
     return details
+
+
+def assessment_preview(case: Case, indicator_set: IndicatorSet, ticked: set[str]) -> dict:
+    """What the combination rule gives for the indicators ticked so far, with its "why" in the
+    reader's language (the set's own labels): the same evaluation `assessment_record` stores,
+    so the server stays the authority. Reads nothing personal, saves nothing; ids the set does
+    not have are left out."""
+    present = ticked & indicator_set.indicator_ids()
+    result = evaluate(indicator_set.data, present, child=case.is_child,
+                      rule=indicator_set.rule).as_dict()
+    labels = localise(indicator_set.data, label=indicator_set.label).dimension_labels()
+    return {"indicates": result["indicates_trafficking"], "ticked": len(present),
+            "why": explain(result, rule=indicator_set.rule, labels=labels)}
 
 
 # --- home queues (registered in cases/home.py) -------------------------------------------------

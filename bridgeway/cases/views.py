@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bridgeway.cases import changes, identification, services
+from bridgeway.cases import changes, services
 from bridgeway.cases.codes import IndicatorSource
 from bridgeway.cases.forms import (
     DOCUMENT_ROWS,
@@ -36,6 +36,7 @@ from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
 from bridgeway.cases.queries import (
     IntakeMatches,
     assessment_details,
+    assessment_preview,
     case_for_user,
     case_orgs,
     case_person,
@@ -337,17 +338,6 @@ def _assess_set(request, case):
     return sets, indicator_set
 
 
-def _live_result(case, indicator_set, shown, ticked: set[str]) -> dict:
-    """The combination rule's result for the ticked indicators, with its "why", in the reader's
-    language: the same evaluation the service stores (the server stays authoritative)."""
-    present = ticked & indicator_set.indicator_ids()
-    result = identification.evaluate(indicator_set.data, present, child=case.is_child,
-                                     rule=indicator_set.rule).as_dict()
-    return {"indicates": result["indicates_trafficking"], "ticked": len(present),
-            "why": identification.explain(result, rule=indicator_set.rule,
-                                          labels=shown.dimension_labels())}
-
-
 @login_required
 def assess(request, pk):
     case = case_for_user(request.user, pk)
@@ -401,7 +391,7 @@ def assess(request, pk):
         "assessed_on": assessed_on_raw or timezone.localdate().isoformat(),
         "today": timezone.localdate().isoformat(),
         "dimensions": dimensions, "note": posted.get("note", ""),
-        "live": _live_result(case, indicator_set, shown, ticked),
+        "live": assessment_preview(case, indicator_set, ticked),
         "sources": IndicatorSource.choices},
         status=400 if errors or field_errors else 200)
 
@@ -414,10 +404,8 @@ def assess_result(request, pk):
     personal is read: only the ids ticked."""
     case = case_for_user(request.user, pk)
     _sets, indicator_set = _assess_set(request, case)
-    shown = localise(indicator_set.data, label=indicator_set.label,
-                     provenance=indicator_set.provenance)
     return render(request, "cases/_assess_result.html", {
-        "live": _live_result(case, indicator_set, shown, set(request.POST.getlist("ind"))),
+        "live": assessment_preview(case, indicator_set, set(request.POST.getlist("ind"))),
         "case": case})
 
 

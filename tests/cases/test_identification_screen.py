@@ -170,3 +170,24 @@ def test_translations_naming_unknown_ids_or_not_text_are_refused_naming_the_plac
             import_payload(_national(translations), actor=cast.platform_admin)
         assert any(words in m for m in exc.value.messages), exc.value.messages
     assert IndicatorSet.objects.count() == before
+
+
+def test_the_api_previews_the_result_without_saving_and_only_for_the_case_team(cast):
+    from tests.conftest import api
+
+    case = open_case(cast)
+    set_ = set_for(child=False, sexual=False)
+    url = f"/api/v1/cases/{case.pk}/assessment-preview/"
+    response = api(cast.caseworker_a).post(url, {"indicator_set": set_.pk,
+                                                 "indicators": [DECEIVED, "made.up"]},
+                                           format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["indicates_trafficking"] is False and body["ticked"] == 1
+    assert body["why"]["dimensions"][0]["why"].startswith("not positive: 1 strong")
+    assert api(cast.caseworker_a).post(url, {"indicator_set": 0},
+                                       format="json").json() == {
+        "indicator_set": ["Unknown indicator set."]}
+    for other in (cast.caseworker_b, cast.outsider):
+        assert api(other).post(url, {"indicator_set": set_.pk}, format="json").status_code == 404
+    assert not Assessment.objects.exists()
