@@ -36,6 +36,7 @@ urlpatterns = [
     path("public/civic-space/", include("bridgeway.civicspace.public_urls")),
     path("stats/", include("bridgeway.stats.urls")),
     path("funding/", include("bridgeway.funding.urls")),
+    path("public/statistics/", include("bridgeway.stats.public_urls")),
     path("estimation/", include("bridgeway.estimation.urls")),
     path("api/v1/", include("bridgeway.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

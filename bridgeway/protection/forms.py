@@ -51,6 +51,52 @@ class ConsentForm(forms.Form):
         self.fields["recipient_type"].choices = [("", _("Any")), *OrgType.choices]
 
 
+class InlineConsentForm(forms.Form):
+    """Consent recorded where it is asked (intake, the referral form), in the same form as the
+    rest of the page: prefixed "consent", so its fields never clash with the page's own.
+    `purposes` limits what may be ticked (the referral form offers referral only)."""
+
+    prefix = "consent"
+    purposes = forms.MultipleChoiceField(label=_("The person consents to"), required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    recipient_type = forms.ChoiceField(
+        label=_("For referrals: kind of organisation"), required=False,
+        help_text=_("Leave empty if the person agreed to referral to any kind of organisation."))
+    method = forms.ChoiceField(label=_("How it was given"), required=False)
+    given_on = forms.DateField(label=_("Given on"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    witness_or_guardian = forms.CharField(label=_("Witness or guardian"), required=False,
+                                          max_length=200)
+
+    def __init__(self, *args, purposes=None, **kwargs):
+        from django.utils import timezone
+
+        from bridgeway.orgs.codes import OrgType
+        kwargs.setdefault("initial", {"given_on": timezone.localdate(),
+                                      "method": ConsentMethod.WRITTEN})
+        super().__init__(*args, **kwargs)
+        allowed = [(v, label) for v, label in ConsentPurpose.choices
+                   if purposes is None or v in purposes]
+        self.fields["purposes"].choices = allowed
+        self.fields["method"].choices = ConsentMethod.choices
+        self.fields["recipient_type"].choices = [("", _("Any")), *OrgType.choices]
+        if purposes is not None and ConsentPurpose.REFERRAL not in purposes:
+            del self.fields["recipient_type"]
+
+    def consent_data(self):
+        """What to record (a protection.services.ConsentData), or None when nothing is
+        ticked. Call after is_valid()."""
+        from bridgeway.protection.services import ConsentData
+
+        data = self.cleaned_data
+        if not data.get("purposes"):
+            return None
+        return ConsentData(purposes=tuple(data["purposes"]), method=data.get("method") or "",
+                           given_on=data.get("given_on"),
+                           recipient_type=data.get("recipient_type") or "",
+                           witness_or_guardian=data.get("witness_or_guardian") or "")
+
+
 class DocumentForm(forms.Form):
     file = forms.FileField(label=_("Document"))
 

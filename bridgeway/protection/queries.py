@@ -14,13 +14,15 @@ from django.utils.translation import ngettext
 
 from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count, count_and_page
 from bridgeway.core.shortcuts import get_or_404
-from bridgeway.orgs.codes import Role
+from bridgeway.orgs.codes import OrgType, Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import orgs_where
 from bridgeway.protection import blind
 from bridgeway.protection.models import (
     AccessLogEntry,
     AuditEvent,
+    Consent,
+    ConsentPurpose,
     DataSubject,
     ErasureRequest,
     SubjectIndex,
@@ -29,6 +31,38 @@ from bridgeway.protection.registry import subject_visibility_rules
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
+
+
+def consents_by_purpose(subject: DataSubject, on: date | None = None) -> list[dict]:
+    """A person's consents, one line per purpose: the consent in force for it now if there is
+    one (as `consent_check` finds it), else the newest, with its state; every record of the
+    purpose in `history`, newest first."""
+    on = on or timezone.localdate()
+    kinds = dict(OrgType.choices)
+    lines: dict[str, dict] = {}
+    for consent in Consent.objects.filter(subject=subject).select_related("recorded_by") \
+            .order_by("-given_on", "-recorded_at"):
+        line = lines.setdefault(consent.purpose, {"purpose": consent.purpose,
+                                                  "label": consent.get_purpose_display(),
+                                                  "shown": None, "state": "", "history": []})
+        recipient = str(kinds.get(consent.recipient_type, consent.recipient_type))
+        line["history"].append((consent, recipient))
+        state = _consent_state(consent, on)
+        if line["shown"] is None or (line["state"] != "given" and state == "given"):
+            line["shown"], line["state"], line["recipient"] = consent, state, recipient
+    order = list(ConsentPurpose.values)
+    return sorted(lines.values(), key=lambda line: order.index(line["purpose"])
+                  if line["purpose"] in order else len(order))
+
+
+def _consent_state(consent: Consent, on: date) -> str:
+    if consent.withdrawn_at is not None:
+        return "withdrawn"
+    if consent.expires_on is not None and consent.expires_on < on:
+        return "expired"
+    if consent.given_on > on:
+        return "not_yet"
+    return "given"
 
 
 def audit_events_for_org(org: Organisation, *, action: str = "", actor_id: int | None = None,

@@ -180,6 +180,32 @@ def consent_record(*, subject: DataSubject, actor: User, purpose: str, method: s
     return consent
 
 
+@dataclass(frozen=True)
+class ConsentData:
+    """Consent recorded inline, where it is asked (intake, the referral form): one way of
+    giving it, for one or more purposes."""
+
+    purposes: tuple[str, ...]
+    method: str
+    given_on: date | None
+    recipient_type: str = ""  # for the referral purpose only
+    witness_or_guardian: str = ""
+
+
+@transaction.atomic
+def consents_record(*, subject: DataSubject, actor: User, data: ConsentData) -> list[Consent]:
+    """Records `data` through `consent_record` (the consent page's service), one consent per
+    purpose: all or none."""
+    if not data.purposes:
+        raise ValidationError({"purposes": [_("Tick what the person consents to.")]})
+    return [consent_record(subject=subject, actor=actor, purpose=purpose, method=data.method,
+                           given_on=data.given_on,  # type: ignore[arg-type]
+                           recipient_type=data.recipient_type
+                           if purpose == ConsentPurpose.REFERRAL else "",
+                           witness_or_guardian=data.witness_or_guardian)
+            for purpose in dict.fromkeys(data.purposes)]
+
+
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, actor: User) -> Consent:
     consent = Consent.objects.select_for_update().select_related("subject").get(pk=consent.pk)

@@ -27,6 +27,7 @@ from bridgeway.orgs import services
 from bridgeway.orgs.models import Organisation
 from bridgeway.protection import services as protection
 from bridgeway.referrals import services as referrals
+from bridgeway.stats import demo as stats_demo
 
 User = get_user_model()
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         # Parts added later, each checking on its own whether it already ran: one line each.
         self._seed_civic_space()
         self._seed_helpline()
+        self._seed_statistics()
         self._print_logins()
 
     @transaction.atomic
@@ -303,6 +305,21 @@ class Command(BaseCommand):
                   for local in ("caseworker.a", "supervisor.a", "coordinator")}
         with transaction.atomic():
             helpline_demo.seed_demo(orgs, people)
+    def _seed_statistics(self):
+        """The network's generated statistics and one published release (checks on its own
+        whether it already ran; creates the second approver on a demo seeded before it)."""
+        network = Organisation.objects.filter(name=demo.ORGS[0].name).first()
+        if network is None:
+            return
+        coordinator = User.objects.get(email=demo.email("coordinator"))
+        approver = User.objects.filter(email=demo.email("statistician")).first()
+        if approver is None:
+            approver = User.objects.create_user(email=demo.email("statistician"),
+                                                password=demo.DEMO_PASSWORD,
+                                                full_name="Tudor Ciobanu")
+            services.membership_grant(org=network, user=approver, role="network_coordinator",
+                                      actor=coordinator)
+        stats_demo.seed_demo(network=network, importer=coordinator, approver=approver)
 
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")
