@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "bridgeway.core.middleware.UserLanguageMiddleware",
+    "bridgeway.core.dates.TimeZoneMiddleware",
     "bridgeway.accounts.middleware.MfaRequiredMiddleware",
     "bridgeway.protection.access.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -115,6 +116,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bridgeway.core.context_processors.navigation",
             ],
+            # Words for codes and dates as the reader reads them, on every page (core/labels.py,
+            # core/dates.py).
+            "builtins": ["bridgeway.core.templatetags.words"],
         },
     }
 ]
@@ -241,6 +245,8 @@ LANGUAGES = [
     ("ar", "العربية"),  # right to left: base.html sets dir="rtl" from get_language_bidi
 ]
 LOCALE_PATHS = [BASE_DIR / "bridgeway" / "locale"]
+# English with the day before the month (core/dates.py); other languages keep Django's formats.
+FORMAT_MODULE_PATH = ["bridgeway.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("BRIDGEWAY_TIME_ZONE") or "UTC"

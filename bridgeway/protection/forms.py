@@ -9,14 +9,16 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
     since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    subject = forms.CharField(label=_("Case, referral or person"), required=False, max_length=40,
+                              help_text=_("A reference, such as C-2026-0012."))
 
     def __init__(self, *args, orgs, actions, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(str(o.pk), o.name) for o in orgs]
-        self.fields["action"].choices = [("", _("All")), *[(a, a) for a in actions]]
+        self.fields["action"].choices = [("", _("All")), *actions]
         self.fields["actor"].choices = [("", _("Anyone")), *[(p.pk, p.full_name) for p in people]]
 
     def clean(self):
@@ -74,10 +76,24 @@ class SubjectSearchForm(forms.Form):
 
 class AccessLogFilterForm(forms.Form):
     organisation = forms.ChoiceField(label=_("Organisation"))
-    user = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
+    user = forms.TypedChoiceField(label=_("Who"), required=False, coerce=int, empty_value=None)
+    screen = forms.ChoiceField(label=_("What"), required=False)
+    since = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False,
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    subject = forms.CharField(label=_("Case, referral or person"), required=False, max_length=40,
+                              help_text=_("A reference, such as C-2026-0012."))
     flagged = forms.BooleanField(label=_("Only unusual access"), required=False)
 
-    def __init__(self, *args, orgs, people, **kwargs):
+    def __init__(self, *args, orgs, people, screens=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(str(o.pk), o.name) for o in orgs]
         self.fields["user"].choices = [("", _("Anyone")), *[(p.pk, p.full_name) for p in people]]
+        self.fields["screen"].choices = [("", _("Anything")), *screens]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

@@ -32,14 +32,21 @@ if TYPE_CHECKING:
 
 
 def audit_events_for_org(org: Organisation, *, action: str = "", actor_id: int | None = None,
-                         since: date | None = None, until: date | None = None
+                         since: date | None = None, until: date | None = None,
+                         objects: list[tuple[str, str]] | None = None
                          ) -> QuerySet[AuditEvent]:
-    """An organisation's events, newest first. The caller has checked the reader's role."""
+    """An organisation's events, newest first. The caller has checked the reader's role.
+    `objects`: only events about these (model label, id) pairs (a reference's objects)."""
     qs = AuditEvent.objects.filter(organisation=org).select_related("actor")
     if action:
         qs = qs.filter(action__startswith=action)
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
+    if objects is not None:
+        about = Q(pk__in=[])
+        for model_label, pk in objects:
+            about |= Q(object_type=model_label, object_id=pk)
+        qs = qs.filter(about)
     tz = timezone.get_current_timezone()
     if since:
         qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(since, time.min), tz))
@@ -108,15 +115,30 @@ def sees_name_of(user: User, subject: DataSubject) -> bool:
 
 
 def access_log_for_org(org: Organisation, *, user_id: int | str | None = None, flagged: bool = False,
-                       subject_id: UUID | None = None) -> QuerySet[AccessLogEntry]:
+                       subject_id: UUID | None = None, subject_ids: list[UUID] | None = None,
+                       screen: str = "", since: datetime | None = None,
+                       until: datetime | None = None) -> QuerySet[AccessLogEntry]:
     qs = AccessLogEntry.objects.filter(organisation=org).select_related("user", "subject")
     if user_id:
         qs = qs.filter(user_id=user_id)
     if subject_id:
         qs = qs.filter(subject_id=subject_id)
+    if subject_ids is not None:
+        qs = qs.filter(subject_id__in=subject_ids)
+    if screen:
+        qs = qs.filter(screen=screen)
+    if since:
+        qs = qs.filter(at__gte=since)
+    if until:
+        qs = qs.filter(at__lte=until)
     if flagged:
         qs = qs.exclude(flags=[])
     return qs.order_by("-at")
+
+
+def access_screens(org: Organisation) -> list[str]:
+    return list(AccessLogEntry.objects.filter(organisation=org).order_by("screen")
+                .values_list("screen", flat=True).distinct())
 
 
 def erasure_requests_for_org(org: Organisation, *, pending_only: bool = True) -> QuerySet[ErasureRequest]:

@@ -509,3 +509,16 @@ def access_flags_review(*, org: Organisation, actor: User) -> None:
     if Role.DPO not in roles_in(actor, org):
         raise PermissionDenied(_("Only the data protection officer reviews unusual access."))
     audit_record(action="protection.access.reviewed", actor=actor, organisation=org)
+
+
+@transaction.atomic
+def log_exported(*, org: Organisation, actor: User, log: str) -> None:
+    """The audit log or the access log left as a CSV file: who took it is itself recorded."""
+    from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
+    from bridgeway.orgs.queries import roles_in
+
+    readers = {Role.DPO} if log == "access" else AUDIT_READER_ROLES
+    if not roles_in(actor, org) & readers:
+        raise PermissionDenied(_("You may not export this log."))
+    audit_record(action="protection.access_log.exported" if log == "access"
+                 else "protection.audit_log.exported", actor=actor, organisation=org)
