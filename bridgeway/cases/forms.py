@@ -21,7 +21,7 @@ from bridgeway.cases.codes import (
 )
 from bridgeway.orgs.codes import Service, country_choices
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _countries(blank=True):

@@ -64,7 +64,11 @@ class Notification(models.Model):
         if sentence is None:
             return _("%(what)s: %(reference)s") % {"what": self.get_kind_display(),
                                                    "reference": self.reference}
-        return str(sentence) % {"reference": self.reference, "by": by}
+        try:
+            return str(sentence) % {"reference": self.reference, "by": by}
+        except (KeyError, ValueError, TypeError):  # a translation with a broken placeholder
+            return _("%(what)s: %(reference)s") % {"what": self.get_kind_display(),
+                                                   "reference": self.reference}
 
 
 # What each kind says about its reference; with the organisation whose step it was, if known.

@@ -146,7 +146,7 @@ class AcceptInvitationForm(forms.Form):
 class NetworkMemberForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     joined_on = forms.DateField(label=_("Member since"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -259,7 +259,7 @@ class MechanismFilterForm(forms.Form):
 
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Date of the meeting"),
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     attendees = forms.ModelMultipleChoiceField(
         label=_("Member organisations present"), queryset=None,
         widget=forms.CheckboxSelectMultiple)

@@ -34,9 +34,10 @@ class ConsentForm(forms.Form):
         label=_("For referrals: kind of organisation"), required=False,
         help_text=_("Leave empty if the person agreed to referral to any kind of organisation."))
     method = forms.ChoiceField(label=_("How it was given"))
-    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = forms.DateField(label=_("Given on"),
+                               widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     expires_on = forms.DateField(label=_("Valid until"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     witness_or_guardian = forms.CharField(label=_("Witness or guardian"), required=False,
                                           max_length=200)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000,

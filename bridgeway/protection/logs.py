@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
+from html import unescape
 from typing import Any
 
 from django.db.models import Count, Min, QuerySet
@@ -43,7 +45,7 @@ def _who(user: Any) -> str:
 # --- the audit log -------------------------------------------------------------------------------
 
 def audit_rows(events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
-    """Each event as {"event", "sentence" (safe HTML), "text", "action", "who", "details",
+    """Each event as {"event", "sentence" (safe HTML), "action", "who", "details",
     "subject": (text, url) | None}: the objects of the whole page described at once."""
     events = list(events)
     pairs = []
@@ -60,8 +62,7 @@ def audit_rows(events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
             subject = (_object_kind(e.object_type), "")
         sentence = audit_sentence(e.action, action, who, subject)
         rows.append({"event": e, "who": who, "action": action, "subject": subject,
-                     "sentence": sentence, "text": _plain(sentence),
-                     "details": details(e.action, e.payload, objects)})
+                     "sentence": sentence, "details": details(e.action, e.payload, objects)})
     return rows
 
 
@@ -76,16 +77,17 @@ def _object_kind(model_label: str) -> str:
     return str(model._meta.verbose_name)
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
 def _plain(html: str) -> str:
-    from html import unescape
-
-    from django.utils.html import strip_tags
-
-    return unescape(strip_tags(html))
+    """A sentence's words without its link (the sentence is the project's own HTML)."""
+    return unescape(_TAG.sub("", html))
 
 
 def audit_action_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
-    """The action filter's choices: each code as its label, sorted by the label."""
+    """The action filter's choices: each code as its label, sorted by the label. Every
+    registered code, not those the log holds: listing those would read all of a large log."""
     return sorted(((c, str(audit_code_label(c, c))) for c in codes), key=lambda pair: pair[1])
 
 
@@ -105,7 +107,8 @@ def audit_csv(events: QuerySet[AuditEvent], filename: str) -> HttpResponse:
 
 def _audit_lines(batch: list[AuditEvent]) -> Iterator[list[Any]]:
     for row in audit_rows(batch):
-        yield [dates.when(row["event"].created_at), row["who"], row["text"], row["action"],
+        yield [dates.when(row["event"].created_at), row["who"], _plain(row["sentence"]),
+               row["action"],
                row["subject"][0] if row["subject"] else "",
                "; ".join(f"{k}: {v}" for k, v in row["details"]), row["event"].seq]
 
@@ -164,13 +167,13 @@ def access_rows(groups: Iterable[dict[str, Any]], entries: QuerySet[AccessLogEnt
     return rows
 
 
-def access_screen_choices(screens: Iterable[str]) -> list[tuple[str, str]]:
-    """The "what" filter of the access log: each screen as the sentence it reads as, said of
-    nobody in particular ("Someone opened the case list")."""
-    known = view_names()
+def access_screen_choices() -> list[tuple[str, str]]:
+    """The "what" filter of the access log: each screen the apps registered, as the sentence it
+    reads as, said of nobody in particular ("Someone opened the case list"). From the registry,
+    not from the log: listing the screens a large log holds would read all of it."""
     someone = _("Someone")
-    choices = [(s, view_sentence(s, "", someone)) for s in screens if s in known]
-    return sorted(set(choices), key=lambda pair: pair[1])
+    return sorted(((s, view_sentence(s, "", someone)) for s in view_names()),
+                  key=lambda pair: pair[1])
 
 
 def access_csv(entries: QuerySet[AccessLogEntry], filename: str) -> HttpResponse:

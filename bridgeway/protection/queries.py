@@ -55,11 +55,6 @@ def audit_events_for_org(org: Organisation, *, action: str = "", actor_id: int |
     return qs.order_by("-seq")
 
 
-def audit_action_codes(org: Organisation) -> list[str]:
-    return list(AuditEvent.objects.filter(organisation=org).order_by("action")
-                .values_list("action", flat=True).distinct())
-
-
 # --- personal data -----------------------------------------------------------------------
 
 
@@ -134,11 +129,6 @@ def access_log_for_org(org: Organisation, *, user_id: int | str | None = None, f
     if flagged:
         qs = qs.exclude(flags=[])
     return qs.order_by("-at")
-
-
-def access_screens(org: Organisation) -> list[str]:
-    return list(AccessLogEntry.objects.filter(organisation=org).order_by("screen")
-                .values_list("screen", flat=True).distinct())
 
 
 def erasure_requests_for_org(org: Organisation, *, pending_only: bool = True) -> QuerySet[ErasureRequest]:

@@ -44,8 +44,6 @@ from bridgeway.protection.queries import (
     SUBJECT_ROLES,
     access_log_for_org,
     access_reviewed_at,
-    access_screens,
-    audit_action_codes,
     audit_events_for_org,
     erasure_requests_for_org,
     sees_name_of,
@@ -53,6 +51,7 @@ from bridgeway.protection.queries import (
     subject_for_user,
     subjects_visible_to,
 )
+from bridgeway.protection.registry import audit_codes
 from bridgeway.protection.responses import document_response, export_response
 from bridgeway.protection.search import (
     new_search,
@@ -74,7 +73,7 @@ def audit_log(request):
     params = request.GET.copy()
     params.setdefault("organisation", str(org.pk))
     form = AuditFilterForm(params, orgs=orgs, people=people,
-                           actions=logs.audit_action_choices(audit_action_codes(org)))
+                           actions=logs.audit_action_choices(audit_codes()))
     events = audit_events_for_org(org)
     refused = refuse_bad_filters(request, form)
     if refused:
@@ -332,7 +331,7 @@ def access_log(request):
     params = request.GET.copy()
     params.setdefault("organisation", str(org.pk))
     form = AccessLogFilterForm(params, orgs=orgs, people=people,
-                               screens=logs.access_screen_choices(access_screens(org)))
+                               screens=logs.access_screen_choices())
     entries = access_log_for_org(org)
     refused = refuse_bad_filters(request, form)
     if refused:

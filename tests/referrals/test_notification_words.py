@@ -58,3 +58,14 @@ def _decline_reasons():
     from bridgeway.referrals.codes import DeclineReason
 
     return list(DeclineReason.values)
+
+
+def test_a_translation_with_a_broken_placeholder_still_names_the_referral(cast, referral,
+                                                                            monkeypatch):
+    from bridgeway.notifications import models
+
+    services.referral_accept(referral=referral, actor=cast.agency_poc)
+    notification = Notification.objects.get(user=cast.caseworker_a, kind="referral_accepted")
+    monkeypatch.setitem(models._SENTENCES_BY, "referral_accepted",
+                        "Referral %(reference)s accepted by %(organisation)s")
+    assert referral.reference in notification.summary
