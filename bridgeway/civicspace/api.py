@@ -75,8 +75,8 @@ class IncidentSerializer(ModelSerializer):
     class Meta:
         model = Incident
         fields = ["id", "network", "reporting_org", "title", "started_on", "ended_on", "country",
-                  "region", "actors", "types", "description", "severity", "status", "visibility",
-                  "affected", "sources", "verified_at", "published_at", "rejection_reason",
+                  "region", "actors", "types", "description", "language", "severity", "status",
+                  "visibility", "affected", "sources", "verified_at", "published_at", "rejection_reason",
                   "version", "created_at", "updated_at"]
         read_only_fields = fields
 
@@ -106,6 +106,10 @@ class IncidentWriteSerializer(serializers.Serializer):
     types = serializers.ListField(child=serializers.IntegerField(), allow_empty=False,
                                   help_text="restriction type ids (of the network or common)")
     description = serializers.CharField(max_length=8000)
+    language = serializers.CharField(required=False, allow_blank=True, default="", max_length=10,
+                                     help_text="Language of the title and description: one of the "
+                                               "interface languages (en, uk, ro, fr, ru, ar), or "
+                                               "empty when not said")
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.NETWORK)
     affected = AffectedSerializer(many=True, required=False, default=list)
@@ -120,7 +124,7 @@ class IncidentWriteSerializer(serializers.Serializer):
             "region": incident.region, "actors": list(incident.actors),
             "types": [t.pk for t in incident.types.all()],
             "description": incident.description, "severity": incident.severity,
-            "visibility": incident.visibility,
+            "visibility": incident.visibility, "language": incident.language,
             "affected": [{"organisation": a.organisation_id, "description": a.description,
                           "anonymous": a.anonymous} for a in incident.affected.all()],
             # Sources that carry a document stay with it; the others are the list's.
@@ -134,6 +138,7 @@ class IncidentWriteSerializer(serializers.Serializer):
             title=d["title"], started_on=d["started_on"], ended_on=d["ended_on"],
             country=d["country"], region=d["region"], actors=d["actors"], type_ids=d["types"],
             description=d["description"], severity=d["severity"], visibility=d["visibility"],
+            language=d.get("language", ""),
             # In a PATCH the items of a list sent are not filled with defaults (DRF's partial
             # reaches nested serializers): take them here, the service names what is missing.
             affected=[services.Affected(organisation_id=a.get("organisation"),

@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.civicspace.codes import (
@@ -37,12 +39,18 @@ class IncidentForm(forms.Form):
     types = forms.TypedMultipleChoiceField(label=_("Restriction types"), coerce=int, choices=[],
                                            widget=forms.CheckboxSelectMultiple)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=8000)
+    language = forms.ChoiceField(
+        label=_("Language of the title and description"), required=False,
+        help_text=_("Pages mark the text with its language, for screen readers and translators."))
     severity = forms.TypedChoiceField(label=_("Severity"), coerce=int, choices=Severity.choices,
                                       initial=Severity.MEDIUM)
     visibility = forms.ChoiceField(label=_("Who may see it"), choices=Visibility.choices,
                                    initial=Visibility.NETWORK)
     def __init__(self, *args, networks, types, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Not said")), *settings.LANGUAGES]
+        if not self.is_bound and "language" not in self.initial:
+            self.initial["language"] = translation.get_language()  # most write in the UI's
         self.fields["network"].choices = [(n.pk, n.name) for n in networks]
         if len(networks) == 1:
             self.fields["network"].widget = forms.HiddenInput()

@@ -56,6 +56,9 @@ class Incident(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     title = models.CharField(_("title"), max_length=200)
+    # The language the title and description are written in (an interface language code), so
+    # pages mark them with lang= and screen readers and translators know; blank: not said.
+    language = models.CharField(_("language of the text"), max_length=10, blank=True)
     started_on = models.DateField(_("date (or start)"))
     ended_on = models.DateField(_("end date"), null=True, blank=True)
     country = models.CharField(_("country"), max_length=2)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
@@ -84,6 +85,7 @@ class IncidentData:
     visibility: str = Visibility.NETWORK
     affected: list[Affected] = field(default_factory=list)
     sources: list[SourceData] = field(default_factory=list)
+    language: str = ""  # of the title and description; "" when not said
 
 
 def _check_dates(errors: dict, start: date | None, end: date | None, *, start_field: str = "started_on",
@@ -106,6 +108,9 @@ def _validate(data: IncidentData, network: Organisation, keep_types: Iterable[in
         errors["title"] = [_("Give the incident a short title.")]
     if not (data.description or "").strip():
         errors["description"] = [_("Describe what happened.")]
+    if data.language and data.language not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Unknown language %(code)s: choose one of the interface "
+                                "languages, or leave it empty.") % {"code": data.language}]
     _check_dates(errors, data.started_on, data.ended_on)
     if not is_country(data.country or ""):
         errors["country"] = [_("Unknown country %(code)s: use an ISO 3166 code such as MD or RO.")
@@ -194,7 +199,7 @@ def incident_report(*, actor: User, reporting_org: Organisation, network: Organi
         started_on=data.started_on, ended_on=data.ended_on, country=data.country,
         region=data.region.strip(), actors=sorted(set(data.actors)),
         description=data.description.strip(), severity=data.severity,
-        visibility=data.visibility)
+        visibility=data.visibility, language=data.language)
     _write_children(incident, data, actor)
     _version(incident, actor, "reported", None)
     audit_record(action="civicspace.incident.reported", actor=actor, organisation=reporting_org,
@@ -211,7 +216,7 @@ def incident_edit(*, incident: Incident, actor: User, data: IncidentData) -> Inc
     _validate(data, incident.network, keep_types=incident.types.values_list("pk", flat=True))
     before = snapshot(incident)
     for name in ["title", "started_on", "ended_on", "country", "region", "description",
-                 "severity", "visibility"]:
+                 "severity", "visibility", "language"]:
         value = getattr(data, name)
         setattr(incident, name, value.strip() if isinstance(value, str) else value)
     incident.actors = sorted(set(data.actors))

@@ -123,7 +123,7 @@ class IncidentForms:
             title=d["title"], started_on=d["started_on"], ended_on=d["ended_on"],
             country=d["country"], region=d["region"], actors=d["actors"], type_ids=d["types"],
             description=d["description"], severity=d["severity"], visibility=d["visibility"],
-            affected=affected, sources=sources)
+            affected=affected, sources=sources, language=d.get("language", ""))
 
 
 def _incident_form(request, org, data=None, initial=None, network_id=None, affected=(),
@@ -192,7 +192,8 @@ def edit(request, pk):
         "started_on": incident.started_on, "ended_on": incident.ended_on,
         "country": incident.country, "region": incident.region, "actors": incident.actors,
         "types": [t.pk for t in incident.types.all()], "description": incident.description,
-        "severity": incident.severity, "visibility": incident.visibility}
+        "severity": incident.severity, "visibility": incident.visibility,
+        "language": incident.language}
     affected = [{"organisation": a.organisation_id, "description": a.description,
                  "anonymous": a.anonymous} for a in incident.affected.all()]
     sources = [{"url": s.url, "title": s.title, "is_public": s.is_public}

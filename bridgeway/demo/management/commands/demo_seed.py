@@ -270,7 +270,7 @@ class Command(BaseCommand):
                 data=civic.IncidentData(
                     title=title, started_on=date.fromisoformat(day), country=country,
                     description=text, actors=list(actors), type_ids=[types[c] for c in codes],
-                    visibility=visibility,
+                    visibility=visibility, language="en",
                     affected=[civic.Affected(organisation_id=orgs[org_key].pk, anonymous=anonymous,
                                              description="A member organisation of the network")],
                     sources=[civic.SourceData(url="https://example.org/demo-source",
