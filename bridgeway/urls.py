@@ -30,6 +30,7 @@ urlpatterns = [
     path("invitations/", include("bridgeway.orgs.invitation_urls")),
     path("protection/", include("bridgeway.protection.urls")),
     path("notifications/", include("bridgeway.notifications.urls")),
+    path("outreach/", include("bridgeway.outreach.urls")),
     path("civic-space/", include("bridgeway.civicspace.urls")),
     path("public/civic-space/", include("bridgeway.civicspace.public_urls")),
     path("stats/", include("bridgeway.stats.urls")),

@@ -31,6 +31,7 @@ from bridgeway.civicspace.models import (
     Participation,
     RestrictionType,
 )
+from bridgeway.civicspace.registry import incident_links
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import country_name, is_country
@@ -224,7 +225,8 @@ def _detail(request, incident, form=None, status=200):
         if queries.may_read_documents(request.user, incident) else [],
         "may_upload": queries.may_read_documents(request.user, incident),
         "versions": incident.versions.select_related("changed_by")[:50],
-        "transition_form": form or TransitionForm(), "Status": Status}, status=status)
+        "transition_form": form or TransitionForm(), "Status": Status,
+        "linked": incident_links(request.user, incident.pk)}, status=status)
 
 
 @login_required
