@@ -463,6 +463,19 @@ def record_edit(*, kind: str, record: Any, actor: User, values: dict[str, Any],
     return record
 
 
+def edited_values(*, kind: str, actor: User, values: dict[str, Any],
+                  original: dict[str, Any]) -> dict[str, Any]:
+    """The values a whole form sent that differ from what the form started from (`original`):
+    what the person changed. Sending only these lets a stale form merge with edits made
+    meanwhile, instead of writing back the old values of fields it did not touch."""
+    mine, _bad = _clean(kind, values, actor)
+    known = {k: v for k, v in original.items() if k in FIELDS[kind]}
+    before, bad = _clean(kind, known, actor)
+    return {name: values[name] for name in values
+            if name not in before or name in bad or name not in mine
+            or not _same(mine[name], before[name])}
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, Model) or isinstance(b, Model):
         return getattr(a, "pk", a) == getattr(b, "pk", b)

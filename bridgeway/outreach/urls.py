@@ -5,6 +5,8 @@ from bridgeway.outreach import views
 app_name = "outreach"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("offline/", views.offline, name="offline"),
     path("activities/", views.activity_list, name="activity_list"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<uuid:pk>/", views.activity_detail, name="activity_detail"),

@@ -48,6 +48,25 @@ CHOICES = {"kind": ActivityKind, "outcome": Outcome, "institution_type": Institu
 LIST_CHOICES = {"target_groups": TargetGroup, "conditions": Condition}
 
 
+def outbox_context(request) -> dict:
+    """What the outbox script needs on a page: who is signed in (a draft is opened for its
+    author only), where to send, the service worker, and its words."""
+    return {"outbox": {
+        "user": request.user.pk, "sync_url": reverse("api-outreach-sync"),
+        "sw_url": reverse("outreach:service_worker"),
+        "text": {
+            "none": _("Nothing waits to be sent."),
+            "waiting": _("%s record(s) wait on this device."),
+            "failed": _("The record could not be kept on this device."),
+            "discard": _("Discard"), "field": _("Field"), "mine": _("Your value"),
+            "theirs": _("Saved meanwhile"), "keepMine": _("Keep mine"),
+            "keepTheirs": _("Keep the saved value"),
+            "kinds": {k: str(label) for k, label in Kind.choices},
+            "states": {"pending": _("waiting to be sent"),
+                       "conflict": _("changed meanwhile by someone else: choose"),
+                       "refused": _("refused by the server")}}}}
+
+
 def _orgs(request):
     orgs = queries.outreach_orgs(request.user)
     if not orgs:
@@ -64,7 +83,8 @@ def index(request):
         "orgs": orgs,
         "activities": queries.activities_visible_to(request.user)[:5] if orgs else [],
         "requests": queries.access_requests_visible_to(request.user)[:5] if orgs else [],
-        "trainings": queries.trainings_visible_to(request.user)[:5] if orgs else []})
+        "trainings": queries.trainings_visible_to(request.user)[:5] if orgs else [],
+        **(outbox_context(request) if orgs else {})})
 
 
 def _list(request, kind, template_rows):
@@ -108,7 +128,8 @@ def _render_form(request, kind, form, record=None, status=200):
         "form": form, "kind": kind, "name": NAMES[kind], "record": record,
         "heading": HEADINGS[kind][1 if record else 0],
         "sync_url": reverse("api-outreach-sync"),
-        "list_url": reverse(f"outreach:{NAMES[kind]}_list")}, status=status)
+        "list_url": reverse(f"outreach:{NAMES[kind]}_list"), **outbox_context(request)},
+        status=status)
 
 
 def _new(request, kind):
@@ -137,13 +158,16 @@ def _edit(request, kind, pk):
         return _render_form(request, kind, form, record)
     form = _form(request, kind, request.POST, record=record)
     if form.is_valid():
+        original = form.cleaned_data.get("original") or {}
         try:
             services.record_edit(kind=kind, record=record, actor=request.user,
-                                 values=form.values(),
+                                 values=services.edited_values(
+                                     kind=kind, actor=request.user, values=form.values(),
+                                     original=original),
                                  base_version=form.cleaned_data.get("version"),
-                                 original=form.cleaned_data.get("original") or {})
+                                 original=original)
         except services.EditConflict as exc:
-            return _conflict(request, kind, record, form, exc)
+            return _conflict(request, kind, record, form, exc, original)
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
@@ -152,16 +176,29 @@ def _edit(request, kind, pk):
     return _render_form(request, kind, form, record)
 
 
-def _conflict(request, kind, record, form, exc):
-    """Both values of each field changed on both sides, and the form again with this person's
-    values and the record's new version: whatever they choose, nothing typed is lost."""
+def _conflict(request, kind, record, form, exc, original):
+    """Both values of each field changed on both sides, and the form again: this person's
+    values where they changed something, the values saved meanwhile elsewhere, and the record's
+    new version. Whatever they choose, nothing typed is lost and nothing saved meanwhile is
+    written over unseen."""
     labels = {name: f.label for name, f in form.fields.items()}
     rows = [{"field": name, "label": labels.get(name, name),
              "mine": _shown(name, c["mine"]), "theirs": _shown(name, c["theirs"])}
             for name, c in exc.conflicts.items()]
+    record.refresh_from_db()
+    current = services.values_of(record, kind)
+    mine = services.edited_values(kind=kind, actor=request.user, values=form.values(),
+                                  original=original)
     data = request.POST.copy()
+    for name, value in current.items():
+        if name in mine or name not in form.fields:
+            continue
+        if isinstance(value, list):
+            data.setlist(name, [str(v) for v in value])
+        else:
+            data[name] = "" if value is None else str(value)
     data["version"] = str(exc.version)
-    data["original"] = _json_dumps(services.values_of(record, kind))
+    data["original"] = _json_dumps(current)
     again = _form(request, kind, data, record=record)
     again.is_valid()
     return render(request, "outreach/conflict.html", {
@@ -351,3 +388,34 @@ def network_export(request, fmt):
     org_ids, net = queries.network_scope(request.user, d.get("network"))
     return network_view.export_response(org_ids, fmt, country=d.get("country") or "",
                                         year=d.get("year"), suppress=net is not None)
+
+
+SW_VERSION = "1"
+
+
+def service_worker(request):
+    """The service worker, served under /outreach/ with the right to control the whole site
+    (Service-Worker-Allowed: /): it needs that to answer "offline" for the other pages. The
+    static URLs it keeps are rendered in, so hashed file names work."""
+    import json
+
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from django.templatetags.static import static
+
+    shell = [static("bridgeway/app.css"), static("bridgeway/app.js"),
+             static("django_htmx/htmx-2.min.js"), static("outreach/outbox.js"),
+             reverse("outreach:index"), reverse("outreach:activity_new"),
+             reverse("outreach:access_new"), reverse("outreach:training_new")]
+    body = render_to_string("outreach/sw.js", {
+        "version": SW_VERSION, "shell": json.dumps(shell),
+        "offline_url": reverse("outreach:offline")})
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def offline(request):
+    """What the service worker shows for a page it cannot fetch."""
+    return render(request, "outreach/offline.html")

@@ -142,3 +142,20 @@ def test_network_view_suppresses_small_counts_and_exports_with_hxl(cast, activit
     assert ",30," in own  # an organisation sees its own numbers
     xlsx = client.get("/outreach/network/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_the_service_worker_keeps_only_the_shell_and_the_three_forms(cast):
+    response = signed_in(cast.caseworker_a).get("/outreach/sw.js")
+    assert response["Service-Worker-Allowed"] == "/"
+    assert response["Content-Type"].startswith("application/javascript")
+    body = response.content.decode()
+    for url in ("/outreach/activities/new/", "/outreach/access/new/", "/outreach/trainings/new/",
+                "/outreach/offline/"):
+        assert url in body
+    assert "/cases/" not in body and "/api/" not in body
+
+
+def test_the_outreach_page_says_what_is_stored_on_the_device(cast):
+    page = signed_in(cast.caseworker_a).get("/outreach/").content.decode()
+    assert "Records on this device" in page and "Signing out deletes the key" in page
+    assert "outbox.js" in page
