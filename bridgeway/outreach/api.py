@@ -245,6 +245,7 @@ class SyncView(APIView):
 
 class OutreachNetworkSerializer(serializers.Serializer):
     network = serializers.IntegerField(allow_null=True)
+    year = serializers.IntegerField()
     suppress_below = serializers.IntegerField()
     activities = serializers.ListField(child=serializers.DictField())
     access = serializers.ListField(child=serializers.DictField())
@@ -255,7 +256,8 @@ class OutreachNetworkQuerySerializer(serializers.Serializer):
     network = serializers.IntegerField(required=False, allow_null=True, default=None)
     country = serializers.CharField(required=False, allow_blank=True, default="", max_length=2)
     year = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                    min_value=2000, max_value=2100)
+                                    min_value=2000, max_value=2100,
+                                    help_text="One year's quarters (default: this year)")
 
 
 class NetworkView(APIView):
@@ -271,9 +273,13 @@ class NetworkView(APIView):
             raise PermissionDenied("Outreach is for organisations that record it and the "
                                    "coordinators of their networks.")
         org_ids, net = queries.network_scope(request.user, p["network"])
-        view = network_view.network_view(org_ids, country=p["country"], year=p["year"],
+        from django.utils import timezone
+
+        view = network_view.network_view(org_ids, country=p["country"],
+                                         year=p["year"] or timezone.localdate().year,
                                          suppress=net is not None)
         return Response({"network": net.pk if net else None,
+                         "year": p["year"] or timezone.localdate().year,
                          "suppress_below": view["suppress_below"],
                          "activities": view["activity_rows"], "access": view["access_rows"],
                          "trainings": view["training_rows"]})

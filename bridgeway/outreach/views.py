@@ -368,11 +368,13 @@ def network(request):
     networks = queries.managed_networks(request.user)
     if not networks and not queries.outreach_orgs(request.user):
         raise Http404
-    form = NetworkFilterForm(request.GET or None, networks=networks)
+    year = timezone.localdate().year
+    form = NetworkFilterForm(request.GET or None, networks=networks, initial={"year": year})
     d = form.cleaned_data if form.is_valid() else {}
     org_ids, net = queries.network_scope(request.user, d.get("network"))
+    # One year at a time (this year unless another is asked for): its four quarters.
     view = network_view.network_view(org_ids, country=d.get("country") or "",
-                                     year=d.get("year"), suppress=net is not None)
+                                     year=d.get("year") or year, suppress=net is not None)
     return render(request, "outreach/network.html", {
         "form": form, "view": view, "network": net, "query": request.GET.urlencode(),
         "today": timezone.localdate()})
@@ -386,6 +388,7 @@ def network_export(request, fmt):
     form = NetworkFilterForm(request.GET or None, networks=networks)
     d = form.cleaned_data if form.is_valid() else {}
     org_ids, net = queries.network_scope(request.user, d.get("network"))
+    # The export covers every year unless one is asked for (a file is read once, not paged).
     return network_view.export_response(org_ids, fmt, country=d.get("country") or "",
                                         year=d.get("year"), suppress=net is not None)
 
