@@ -144,9 +144,10 @@ def main():
 def _client(user):
     from django.test import Client
 
-    from tests.factories import with_totp
+    from tests.factories import has_totp, with_totp
 
-    with_totp(user)
+    if not has_totp(user):
+        with_totp(user)
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client

@@ -31,7 +31,7 @@ from bridgeway.civicspace.models import (
     Participation,
     RestrictionType,
 )
-from bridgeway.civicspace.registry import incident_links
+from bridgeway.civicspace.registry import country_charts, incident_links
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import country_name, is_country
@@ -287,7 +287,8 @@ def country(request, code):
             return redirect("civicspace:country", code)
     return render(request, "civicspace/country.html", {
         **country_context(code, incidents, queries.user_networks(request.user)),
-        "assessment_form": form, "public": False, "managed": {n.pk for n in networks}},
+        "assessment_form": form, "public": False, "managed": {n.pk for n in networks},
+        "extra_charts": country_charts(request.user, code)},
         status=400 if form is not None and form.is_bound and form.errors else 200)
 
 

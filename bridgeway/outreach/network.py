@@ -172,3 +172,25 @@ def export_response(org_ids: list[int], fmt: str, *, country: str = "", year: in
         response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="outreach-activities.{fmt}"'
     return response
+
+
+def country_access_chart(org_ids: list[int], country: str, *, suppress: bool) -> dict:
+    """Access requests to the country's facilities over the last four quarters, by facility type
+    and outcome (for the civic-space country page)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    since = timezone.localdate() - timedelta(days=365)
+    rows = (AccessRequest.objects.filter(organisation_id__in=org_ids, facility__country=country,
+                                         requested_on__gte=since)
+            .values("facility__facility_type", "outcome").annotate(n=Count("outcome"))
+            .order_by("facility__facility_type", "outcome"))
+    ftypes = dict(FacilityType.choices)
+    outcomes = dict(Outcome.choices)
+    return bar_chart(
+        "outreach-access", _("Access to facilities in the last four quarters"),
+        [(f"{ftypes.get(r['facility__facility_type'], '')}: {outcomes.get(r['outcome'], '')}",
+          r["n"]) for r in rows],
+        unit=_("Access requests"), empty=_("No access requests."),
+        suppress_below=SUPPRESS_BELOW if suppress else 0)

@@ -159,3 +159,18 @@ def test_the_outreach_page_says_what_is_stored_on_the_device(cast):
     page = signed_in(cast.caseworker_a).get("/outreach/").content.decode()
     assert "Records on this device" in page and "Signing out deletes the key" in page
     assert "outbox.js" in page
+
+
+def test_the_country_page_shows_access_outcomes_by_facility_type(cast, facility):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    day = timezone.localdate() - timedelta(days=30)
+    services.record_create(kind=Kind.ACCESS, actor=cast.caseworker_a, org=cast.org_a, values={
+        "facility": facility.pk, "requested_on": day, "answered_on": day, "outcome": "refused"})
+    page = signed_in(cast.caseworker_a).get("/civic-space/countries/MD/").content.decode()
+    assert "Access to facilities in the last four quarters" in page
+    assert "Detention centre: Refused" in page
+    coordinator = signed_in(cast.coordinator).get("/civic-space/countries/MD/").content.decode()
+    assert "&lt;11" in coordinator
