@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.civicspace.codes import Actor, Severity
-from bridgeway.orgs.codes import country_choices, language_choices
+from bridgeway.orgs.codes import country_choices, country_name, language_choices
 from bridgeway.outreach.codes import (
     PARTICIPANTS_BY_SEX,
     REACH_BY_AGE,
@@ -185,9 +185,12 @@ class IncidentForm(forms.Form):
 class NetworkFilterForm(forms.Form):
     network = forms.TypedChoiceField(label=_("Network"), coerce=int, required=False,
                                      empty_value=None, choices=[])
-    country = forms.ChoiceField(label=_("Country"), choices=_countries, required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=[], required=False)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
 
-    def __init__(self, *args, networks=(), **kwargs):
+    def __init__(self, *args, networks=(), countries=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["network"].choices = [("", "—"), *((n.pk, n.name) for n in networks)]
+        # The countries the work is recorded in, not all 249: a short list, a light page.
+        self.fields["country"].choices = [("", "—"), *sorted(
+            ((c, country_name(c)) for c in countries), key=lambda item: item[1])]

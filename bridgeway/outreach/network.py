@@ -63,12 +63,12 @@ def aggregates(org_ids: list[int], *, country: str = "", year: int | None = None
                   .order_by("facility__facility_type", "y", "q"))
     trainings = list(_scoped(Training, org_ids, "planned_on", country, year)
                      .annotate(y=ExtractYear("planned_on"), q=ExtractQuarter("planned_on"))
-                     .values("country", "y", "q", "institution_type")
+                     .values("y", "q", "institution_type")
                      .annotate(**{s: Count("id", filter=Q(status=s))
                                   for s in TrainingStatus.values},
                                participants=Sum("participants_female") + Sum("participants_male")
                                + Sum("participants_sex_other"))
-                     .order_by("country", "y", "q", "institution_type"))
+                     .order_by("y", "q", "institution_type"))
     return {"activities": acts, "access": access, "trainings": trainings}
 
 
@@ -111,7 +111,7 @@ def network_view(org_ids: list[int], *, country: str = "", year: int | None = No
     access_rows = [{"type": ftypes.get(r["facility__facility_type"], ""),
                     "quarter": f"{r['y']}-Q{r['q']}",
                     "cells": [_cell(r[o], suppress) for o in OUTCOMES]} for r in raw["access"]]
-    training_rows = [{"country": country_name(r["country"]), "quarter": f"{r['y']}-Q{r['q']}",
+    training_rows = [{"quarter": f"{r['y']}-Q{r['q']}",
                       "type": itypes.get(r["institution_type"], ""),
                       "cells": [_cell(r[s], suppress) for s in TrainingStatus.values],
                       "participants": _cell(r["participants"], suppress)}

@@ -136,6 +136,15 @@ def network_scope(user: User, network_id: int | None = None) -> tuple[list[int],
     return [o.pk for o in outreach_orgs(user)], None
 
 
+def countries_of_work(org_ids: list[int]) -> list[str]:
+    """The countries the organisations are based in and have facilities in (two small reads:
+    the filter of the network view offers these, not all 249)."""
+    based = Organisation.objects.filter(pk__in=org_ids).values_list("country", flat=True)
+    facilities = Facility.objects.filter(added_by_org_id__in=org_ids).values_list(
+        "country", flat=True).distinct().order_by()
+    return sorted(set(based) | set(facilities))
+
+
 # --- home queues (registered in outreach/home.py) ----------------------------------------------
 
 def home_unanswered_access(user: User, limit: int) -> tuple[int, list[QueueItem]]:

@@ -363,15 +363,23 @@ def facilities(request):
     return page(form)
 
 
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @login_required
 def network(request):
     networks = queries.managed_networks(request.user)
     if not networks and not queries.outreach_orgs(request.user):
         raise Http404
     year = timezone.localdate().year
-    form = NetworkFilterForm(request.GET or None, networks=networks, initial={"year": year})
+    org_ids, net = queries.network_scope(request.user, _int(request.GET.get("network")))
+    form = NetworkFilterForm(request.GET or None, networks=networks, initial={"year": year},
+                             countries=queries.countries_of_work(org_ids))
     d = form.cleaned_data if form.is_valid() else {}
-    org_ids, net = queries.network_scope(request.user, d.get("network"))
     # One year at a time (this year unless another is asked for): its four quarters.
     view = network_view.network_view(org_ids, country=d.get("country") or "",
                                      year=d.get("year") or year, suppress=net is not None)
@@ -385,9 +393,10 @@ def network_export(request, fmt):
     networks = queries.managed_networks(request.user)
     if not networks and not queries.outreach_orgs(request.user):
         raise Http404
-    form = NetworkFilterForm(request.GET or None, networks=networks)
+    org_ids, net = queries.network_scope(request.user, _int(request.GET.get("network")))
+    form = NetworkFilterForm(request.GET or None, networks=networks,
+                             countries=queries.countries_of_work(org_ids))
     d = form.cleaned_data if form.is_valid() else {}
-    org_ids, net = queries.network_scope(request.user, d.get("network"))
     # The export covers every year unless one is asked for (a file is read once, not paged).
     return network_view.export_response(org_ids, fmt, country=d.get("country") or "",
                                         year=d.get("year"), suppress=net is not None)
