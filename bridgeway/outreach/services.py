@@ -205,9 +205,12 @@ def _parse(kind_of: Any, raw: Any, actor: User) -> Any:
             raise ValidationError(_("Unknown country %(code)s: use an ISO 3166 code such as MD "
                                     "or RO.") % {"code": code or "—"})
         return code
+    if kind_of in ("languages", "orgs") or isinstance(kind_of, list):
+        if raw not in (None, "") and not isinstance(raw, list | tuple):
+            raise ValidationError(_("Give a list."))
     if kind_of == "languages":
         langs = list(raw or [])
-        bad = [str(c) for c in langs if not is_language(c)]
+        bad = [str(c) for c in langs if not isinstance(c, str) or not is_language(c)]
         if bad:
             raise ValidationError(_("Unknown language: %(codes)s.") % {"codes": ", ".join(bad)})
         return sorted(set(langs))

@@ -123,3 +123,15 @@ def test_network_api_gives_suppressed_aggregates_to_coordinators(cast, activity)
     assert r.status_code == 200
     assert r.json()["activities"][0]["n"] == "<11"
     assert api(cast.outsider).get("/api/v1/outreach/network/").status_code == 403
+
+
+def test_values_of_the_wrong_shape_are_a_400_naming_each_field(cast):
+    r = api(cast.caseworker_a).post("/api/v1/outreach/activities/", {
+        "organisation": cast.org_a.pk,
+        "values": activity_values(target_groups=5, languages="ro", partners=3,
+                                  reached_total=[1], started_on={"y": 1}, colour="red")},
+        format="json")
+    assert r.status_code == 400
+    assert {"target_groups", "languages", "partners", "reached_total", "started_on",
+            "colour"} <= set(r.json())
+    assert not Activity.objects.exists()
