@@ -198,7 +198,7 @@ class OutreachSyncEntrySerializer(serializers.Serializer):
 
 
 class OutreachSyncSerializer(serializers.Serializer):
-    entries = OutreachSyncEntrySerializer(many=True, allow_empty=False, max_length=500)
+    entries = OutreachSyncEntrySerializer(many=True, max_length=500)
 
 
 class OutreachSyncResultSerializer(serializers.Serializer):
@@ -214,18 +214,14 @@ class OutreachSyncAnswerSerializer(serializers.Serializer):
     results = OutreachSyncResultSerializer(many=True)
 
 
-class OutreachSyncRefusalSerializer(serializers.Serializer):
-    entry = serializers.UUIDField(help_text="The client id of the entry refused")
-    errors = serializers.DictField()
-
-
 class SyncView(APIView):
     """The browser's outbox, sent in one batch: all or nothing (a refused entry rolls the batch
     back and is named); conflicts come back per entry without stopping the others."""
 
-    @extend_schema(request=OutreachSyncSerializer,
-                   responses={200: OutreachSyncAnswerSerializer, 400: OutreachSyncRefusalSerializer,
-                              409: OutreachSyncRefusalSerializer})
+    @extend_schema(request=OutreachSyncSerializer, responses={200: OutreachSyncAnswerSerializer},
+                   description="A refused entry answers 400 (409 when the same entry is being "
+                               "sent at the same moment) with `entry` (its client id) and "
+                               "`errors` (field -> messages); nothing of the batch is saved.")
     def post(self, request):
         body = OutreachSyncSerializer(data=request.data)
         body.is_valid(raise_exception=True)
