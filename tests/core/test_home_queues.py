@@ -135,8 +135,8 @@ def test_supervisor_is_notified_and_approves_from_the_queue(cast):
     listed = api(cast.supervisor_a).get("/api/v1/notifications/").json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert rows[0]["reference"] == case.reference
-    assert rows[0]["summary"] == ("An identification decision waits for your approval: "
-                                  f"{case.reference}")
+    assert rows[0]["summary"] == (f"An identification decision on case {case.reference} "
+                                  "waits for your approval")
     page = home(cast.supervisor_a)
     assert "Decisions waiting for your approval" in page
     assert f"Decision in case {case.reference}" in page
