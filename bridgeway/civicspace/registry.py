@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 CountryPanel = Callable[[Any, str], str]
 
@@ -35,7 +36,6 @@ def country_panels(user: Any, country: str) -> list[str]:
     return [html for panel in _country_panels.values() if (html := panel(user, country))]
 
 
-from uuid import UUID
 
 IncidentLinks = Callable[[Any, UUID], list[tuple[str, str]]]
 
