@@ -261,12 +261,17 @@ class CallLogImportView(APIView):
     def post(self, request):
         org = queries.org_for_operator(request.user, request.data.get("organisation"))
         upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationError({"file": ["Attach the call log (CSV or XLSX)."]})
         dry = str(request.data.get("dry_run", request.query_params.get("dry_run", "true")))
+        dry_run = dry.lower() in ("1", "true", "yes", "on")
+        if upload is None:  # the same report shape as every other refusal of a file
+            from bridgeway.helpline.calllog import Report
+
+            report = Report(dry_run=dry_run)
+            report.add(0, "file", "Attach the call log (CSV or XLSX).")
+            return Response(report.as_dict(), status=400)
         report = services.call_log_import(
             org=org, actor=request.user, content=upload.read(), filename=upload.name or "",
-            dry_run=dry.lower() in ("1", "true", "yes", "on"))
+            dry_run=dry_run)
         return Response(report.as_dict(), status=200 if report.ok else 400)
 
 

@@ -91,6 +91,20 @@ BUSINESS_RULES: dict[str, set[str]] = {
     # A multipart part without a file name is a form field, not a file.
     "POST /api/v1/persons/{id}/documents/": {"file"},
     "POST /api/v1/referrals/{id}/complete/": {"status"},
+    # Helpline: the time against now, language and topic codes against the service's lists,
+    # contact details parsed, control characters refused in text; a contact's state.
+    "POST /api/v1/helpline/contacts/": {"started_at", "language", "topics", "follow_up_due",
+                                        "reach", "summary", "follow_up", "referral",
+                                        "organisation"},
+    "PUT /api/v1/helpline/contacts/{id}/": {"started_at", "language", "topics", "follow_up_due",
+                                            "reach", "summary", "follow_up", "referral"},
+    "POST /api/v1/helpline/contacts/{id}/link-case/": {"case"},
+    "POST /api/v1/helpline/contacts/{id}/open-case/": {"non_field_errors"},
+    "POST /api/v1/helpline/contacts/{id}/release/": {"non_field_errors"},
+    "POST /api/v1/helpline/contacts/{id}/follow-up-done/": {"non_field_errors"},
+    # The call-log import answers its report (by row and column) with a 400.
+    "POST /api/v1/helpline/call-log-imports/": {"rows", "problems", "problem_count", "created",
+                                                "dry_run", "file"},
     "POST /api/v1/referrals/{id}/decline/": {"text"},
     # Outreach records take `values`, a dict of field name -> value that the service validates
     # field by field (sums that must add up, dates against today, codes): its 400 names them.
