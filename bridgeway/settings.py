@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "bridgeway.notifications",
     "bridgeway.referrals",
     "bridgeway.civicspace",
+    "bridgeway.surveys",
     "bridgeway.stats",
     "bridgeway.estimation",
     "bridgeway.demo",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("protection/", include("bridgeway.protection.urls")),
     path("notifications/", include("bridgeway.notifications.urls")),
     path("civic-space/", include("bridgeway.civicspace.urls")),
+    path("surveys/", include("bridgeway.surveys.urls")),
     path("public/civic-space/", include("bridgeway.civicspace.public_urls")),
     path("stats/", include("bridgeway.stats.urls")),
     path("estimation/", include("bridgeway.estimation.urls")),
