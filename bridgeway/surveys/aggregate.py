@@ -68,7 +68,7 @@ def split_options(survey: Survey) -> list[tuple[str, str]]:
     return options
 
 
-def _units(answers: dict[str, Any], repeat: str | None) -> Iterator[dict[str, Any]]:
+def units_of(answers: dict[str, Any], repeat: str | None) -> Iterator[dict[str, Any]]:
     """The answer dicts a question lives in: the submission's, or each entry of its repeat
     (repeats nested anywhere)."""
     if repeat is None:
@@ -103,7 +103,7 @@ def _split_values(unit: dict[str, Any], answers: dict[str, Any], org: tuple[str,
     if split_q["repeat"] == q["repeat"]:
         v = unit.get(split)
         return {str(v)} if v not in (None, "") else {"?"}
-    found = {str(u.get(split)) for u in _units(answers, split_q["repeat"])
+    found = {str(u.get(split)) for u in units_of(answers, split_q["repeat"])
              if u.get(split) not in (None, "")}
     return found or {"?"}
 
@@ -132,7 +132,7 @@ def collect(survey: Survey, *, split: str = "",
         for q in questions:
             name, kind = q["name"], q["type"]
             cell = data[name]
-            for unit in _units(answers, q["repeat"]):
+            for unit in units_of(answers, q["repeat"]):
                 value = unit.get(name)
                 if value in (None, "", []):
                     continue

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from bridgeway.core.spreadsheets import safe_cell, xlsx_bytes
-from bridgeway.surveys.aggregate import lined_up_questions
+from bridgeway.surveys.aggregate import lined_up_questions, units_of
 from bridgeway.surveys.codes import SubmissionStatus
 from bridgeway.surveys.models import Submission, Survey
-from bridgeway.surveys.spec import iter_questions, text_in
+from bridgeway.surveys.spec import text_in
 
 BASE_COLUMNS = ["submission_id", "organisation", "country", "status", "form_version",
                 "submitted_at"]
@@ -50,8 +50,7 @@ def sheets(survey: Survey) -> list[tuple[str, list[list]]]:
                           sub.submitted_at.isoformat() if sub.submitted_at else ""]
                          + [_cell(a.get(n)) for n in main])
         for repeat, cols in repeats.items():
-            from bridgeway.surveys.aggregate import _units
-            for i, entry in enumerate(_units(a, repeat), start=1):
+            for i, entry in enumerate(units_of(a, repeat), start=1):
                 repeat_rows[repeat].append([sub.pk, i] + [_cell(entry.get(c)) for c in cols])
     return [("submissions", main_rows)] + [(name[:31], rows) for name, rows in
                                            repeat_rows.items()]
@@ -136,5 +135,3 @@ def readable_answers(spec: dict[str, Any], answers: dict[str, Any],
     walk(spec["children"], answers, 0)
     return out
 
-
-__all__ = ["iter_questions"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from bridgeway.surveys.engine import Check
 from bridgeway.surveys.spec import SELECTS, text_in
 
 HIDDEN_TYPES = {"calculate", "start", "end", "today", "hidden"}
+REQUIRED_MARK = mark_safe(' <span class="required" aria-hidden="true">*</span>')  # noqa: S308
 INPUT_TYPES = {"integer": "number", "decimal": "number", "date": "date", "time": "time",
                "datetime": "datetime-local", "text": "text"}
 
@@ -173,8 +174,7 @@ class Renderer:
         described = " ".join(x for x in (f"{fid}-hint" if hint else "",
                                          f"{fid}-error" if error else "") if x)
         required = bool(node.get("required")) and node["required"] != "false()"
-        mark = format_html(' <span class="required" aria-hidden="true">*</span>') if required \
-            else ""
+        mark = REQUIRED_MARK if required else ""
         readonly = node.get("readonly") == "true()"
         attrs = format_html(' id="{}" name="{}"{}{}{}', fid, key,
                             format_html(' aria-describedby="{}"', described) if described else "",
@@ -260,5 +260,3 @@ def live_payload(spec: dict[str, Any], lang: str, check: Check, answers: dict[st
     return {"relevant": check.relevant, "choices": check.choices, "labels": labels,
             "errors": {k: v for k, v in check.errors.items() if k in touched}}
 
-
-__all__ = ["answers_from_post", "apply_repeat_action", "Renderer", "live_payload", "escape"]

@@ -15,7 +15,8 @@ class XLSFormField(forms.FileField):
 
 
 class SurveyForm(forms.Form):
-    network: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Network"), queryset=None, empty_label=None)
+    network: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Network"), queryset=None, empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 3}))

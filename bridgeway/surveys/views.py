@@ -8,18 +8,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error
-from bridgeway.core.shortcuts import get_or_404, submit
+from bridgeway.core.shortcuts import submit
 from bridgeway.surveys import aggregate, exports, queries, services
 from bridgeway.surveys.codes import Split, SubmissionStatus, SurveyStatus
 from bridgeway.surveys.fill import (
     Renderer,
     answers_from_post,
     apply_repeat_action,
-    label_with_values,
     live_payload,
 )
 from bridgeway.surveys.forms import SurveyForm, VersionForm
-from bridgeway.surveys.spec import text_in
 
 
 @login_required
@@ -65,7 +63,7 @@ def detail(request, pk):
         ctx.update({
             "versions": queries.versions_of(survey),
             "invited": [(org, subs.get(org.pk)) for org in queries.invited_orgs(survey)],
-            "person_submissions": [s for s in subs.values()] if survey.scope == "person" else [],
+            "person_submissions": list(subs.values()) if survey.scope == "person" else [],
             "version_form": VersionForm(),
         })
     respondents = []
@@ -187,14 +185,10 @@ def fill(request, pk, org_pk):
     else:
         answers = existing.answers if existing else _defaults(spec)
     check = services.check_answers(version=version, answers=answers, final=False, language=lang)
-    if request.method == "POST" and not errors:
-        errors = {}
-    form_html = Renderer(spec, lang, check, _shown_answers(answers, check), errors).render()
+    form_html = Renderer(spec, lang, check, answers, errors).render()
     return render(request, "surveys/fill.html", {
         "survey": survey, "org": org, "form_html": form_html, "spec": spec, "lang": lang,
-        "submission": existing, "title": text_in({}, lang, spec["default_language"],
-                                                 spec["title"]),
-        "revision": existing.revision if existing else 0,
+        "submission": existing, "revision": existing.revision if existing else 0,
     }, status=status)
 
 
@@ -207,10 +201,6 @@ def _defaults(spec):
             out[node["name"]] = (node["default"].split() if node["type"] == "select_multiple"
                                  else node["default"])
     return out
-
-
-def _shown_answers(answers, check):
-    return answers
 
 
 @login_required
@@ -305,6 +295,3 @@ def export(request, pk, fmt):
     except PermissionDenied:
         raise Http404 from None
     return exports.export_response(survey, fmt)
-
-
-__all__ = ["get_or_404", "label_with_values"]
