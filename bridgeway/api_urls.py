@@ -11,6 +11,7 @@ from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
 from bridgeway.referrals.api import ReferralSettingsView, ReferralStatisticsView, ReferralViewSet
 from bridgeway.stats import api as stats_api
+from bridgeway.surveys import api as surveys_api
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -28,6 +29,7 @@ router.register("civic-space/assessments", civic_api.AssessmentViewSet,
                 basename="civic-assessment")
 router.register("civic-space/consultations", civic_api.ConsultationViewSet,
                 basename="civic-consultation")
+router.register("surveys", surveys_api.SurveyViewSet, basename="survey")
 
 urlpatterns = [
     path("referral-statistics/", ReferralStatisticsView.as_view(), name="api-referral-statistics"),
