@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-import statistics
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from bridgeway.core.charts import bar_chart
@@ -36,26 +37,34 @@ ALL = "__all__"
 
 def lined_up_questions(survey: Survey) -> list[dict[str, Any]]:
     """The questions of every version the submissions used, by name; newest form first."""
-    used = set(Submission.objects.filter(survey=survey).values_list("version_id", flat=True))
+    used = set(Submission.objects.filter(survey=survey).order_by()
+               .values_list("version_id", flat=True).distinct())
     if survey.current_version_id:
         used.add(survey.current_version_id)
     seen: dict[str, dict[str, Any]] = {}
     versions = FormVersion.objects.filter(pk__in=used).order_by("-number").only("spec",
                                                                                   "number")
-    choices: dict[str, dict[str, Any]] = {}
-    default_lang = ""
     for version in versions:
         spec = version.spec
-        default_lang = default_lang or spec["default_language"]
+        top = set(_top_repeats(spec["children"]))
         for node, repeat in iter_questions(spec["children"]):
             if node["name"] in seen:
                 continue
             q = {"name": node["name"], "type": node["type"], "label": node["label"],
                  "repeat": repeat, "choices": spec["choices"].get(node.get("list", ""), []),
-                 "default_lang": spec["default_language"]}
+                 "default_lang": spec["default_language"],
+                 "top_repeat": repeat is None or repeat in top}
             seen[node["name"]] = q
-            choices[node["name"]] = q
     return list(seen.values())
+
+
+def _top_repeats(nodes: list[dict[str, Any]]) -> Iterator[str]:
+    """The repeats not inside another repeat (their entries are a list in the answers)."""
+    for node in nodes:
+        if node["kind"] == "repeat":
+            yield node["name"]
+        elif node["kind"] == "group":
+            yield from _top_repeats(node["children"])
 
 
 def split_options(survey: Survey) -> list[tuple[str, str]]:
@@ -117,17 +126,51 @@ def _rows(survey: Survey) -> list[tuple[dict[str, Any], tuple[str, str]]]:
 
 def collect(survey: Survey, *, split: str = "",
             names: Iterable[str] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Per question and split value: Counter of values (choices, months, texts) or the list of
-    numbers. One pass over the submitted answers."""
-    questions = [q for q in lined_up_questions(survey) if q["type"] not in SKIPPED]
+    """Per question and split value: a Counter of values (choices, months, texts) or the
+    statistics of the numbers, and the number of respondents. On PostgreSQL the counting is
+    done by the database (a few statements over the JSON answers); elsewhere, and for what
+    those statements do not cover (a question in a nested repeat, a split by a question of
+    another repeat), in one pass in Python."""
+    every = lined_up_questions(survey)
+    questions = [q for q in every if q["type"] not in SKIPPED]
     if names is not None:
         wanted = set(names)
         questions = [q for q in questions if q["name"] in wanted]
-    by_name = {q["name"]: q for q in lined_up_questions(survey)}
+    by_name = {q["name"]: q for q in every}
     split_q = by_name.get(split) if split and not split.startswith("_") else None
-    data: dict[str, Any] = {q["name"]: defaultdict(Counter) if q["type"] not in NUMERIC
-                            else defaultdict(list) for q in questions}
-    respondents: dict[str, Counter] = {q["name"]: Counter() for q in questions}
+    data: dict[str, Any] = {}
+    respondents: dict[str, Counter] = {}
+    rest = questions
+    if connection.vendor == "postgresql":
+        from bridgeway.surveys import aggregate_pg
+
+        done = aggregate_pg.collect(survey, questions, split=split, split_q=split_q,
+                                    data=data, respondents=respondents)
+        rest = [q for q in questions if q["name"] not in done]
+    if rest:
+        _collect_python(survey, rest, split=split, split_q=split_q, data=data,
+                        respondents=respondents)
+    return questions, {"data": data, "respondents": respondents}
+
+
+def number_stats(values: list[float]) -> dict[str, float]:
+    n = len(values)
+    mean = math.fsum(values) / n
+    ordered = sorted(values)
+    mid = n // 2
+    median = ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return {"mean": mean, "median": median, "min": ordered[0], "max": ordered[-1], "sd": sd}
+
+
+def _collect_python(survey: Survey, questions: list[dict[str, Any]], *, split: str,
+                    split_q: dict[str, Any] | None, data: dict[str, Any],
+                    respondents: dict[str, Counter]) -> None:
+    numbers: dict[str, Any] = {q["name"]: defaultdict(list) for q in questions
+                               if q["type"] in NUMERIC}
+    for q in questions:
+        data[q["name"]] = defaultdict(Counter) if q["type"] not in NUMERIC else {}
+        respondents[q["name"]] = Counter()
     for answers, org in _rows(survey):
         for q in questions:
             name, kind = q["name"], q["type"]
@@ -141,7 +184,7 @@ def collect(survey: Survey, *, split: str = "",
                     respondents[name][g] += 1
                     if kind in NUMERIC:
                         try:
-                            cell[g].append(float(value))
+                            numbers[name][g].append(float(value))
                         except (TypeError, ValueError):
                             continue
                     elif kind == "select_multiple":
@@ -151,7 +194,8 @@ def collect(survey: Survey, *, split: str = "",
                         cell[g][str(value)[:7]] += 1
                     else:
                         cell[g][str(value)] += 1
-    return questions, {"data": data, "respondents": respondents}
+    for name, groups in numbers.items():
+        data[name] = {g: number_stats(values) for g, values in groups.items() if values}
 
 
 def _group_label(split: str, value: str, split_q: dict[str, Any] | None, lang: str) -> str:
@@ -173,6 +217,11 @@ def _choice_label(q: dict[str, Any], value: str, lang: str) -> str:
         if c["name"] == value:
             return text_in(c["label"], lang, q["default_lang"], value)
     return value
+
+
+def _round(value: float) -> float | int:
+    value = round(float(value), 2)
+    return int(value) if value == int(value) else value
 
 
 def _shown(n: int, k: int) -> int | str:
@@ -201,14 +250,9 @@ def survey_results(survey: Survey, *, split: str = "", lang: str = "",
             group: dict[str, Any] = {"key": g, "label": glabel, "n": _shown(n, k),
                                      "suppressed": 0 < n < k}
             if kind in NUMERIC:
-                values = data[name][g]
-                if values and n >= k:
-                    group["stats"] = {
-                        "mean": round(statistics.fmean(values), 2),
-                        "median": round(statistics.median(values), 2),
-                        "min": min(values), "max": max(values),
-                        "sd": round(statistics.stdev(values), 2) if len(values) > 1 else 0,
-                    }
+                stats = data[name].get(g)
+                if stats and n >= k:
+                    group["stats"] = {key: _round(value) for key, value in stats.items()}
             elif kind in TEXT:
                 group["texts"] = [t for t, _c in data[name][g].most_common(50)] if n >= k \
                     else []

@@ -16,7 +16,7 @@ from lxml import etree
 from bridgeway.core.spreadsheets import safe_cell, xlsx_bytes
 from bridgeway.surveys.aggregate import lined_up_questions, units_of
 from bridgeway.surveys.codes import SubmissionStatus
-from bridgeway.surveys.models import Submission, Survey
+from bridgeway.surveys.models import FormVersion, Submission, Survey
 from bridgeway.surveys.spec import text_in
 
 BASE_COLUMNS = ["submission_id", "organisation", "country", "status", "form_version",
@@ -31,7 +31,8 @@ def _cell(value: Any) -> Any:
 
 def _submissions(survey: Survey):
     return (Submission.objects.filter(survey=survey, status=SubmissionStatus.SUBMITTED)
-            .select_related("organisation", "version").order_by("pk"))
+            .select_related("organisation", "version")
+            .defer("version__xlsform", "version__xform", "version__spec").order_by("pk"))
 
 
 def sheets(survey: Survey) -> list[tuple[str, list[list]]]:
@@ -56,8 +57,10 @@ def sheets(survey: Survey) -> list[tuple[str, list[list]]]:
                                            repeat_rows.items()]
 
 
-def instance_xml(submission: Submission) -> bytes:
-    spec = submission.version.spec
+def instance_xml(submission: Submission, spec: dict[str, Any] | None = None) -> bytes:
+    """The submission as its form's XForm instance (`spec`: its version's, if already read)."""
+    if spec is None:
+        spec = FormVersion.objects.only("spec").get(pk=submission.version_id).spec
     root = etree.Element(spec["root"], id=spec["form_id"])
     if spec.get("version"):
         root.set("version", spec["version"])
@@ -95,8 +98,13 @@ def export_response(survey: Survey, fmt: str) -> HttpResponse:
     else:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            specs: dict[int, dict[str, Any]] = {}
             for sub in _submissions(survey):
-                zf.writestr(f"{name}/submission-{sub.pk}.xml", instance_xml(sub))
+                if sub.version_id not in specs:
+                    specs[sub.version_id] = FormVersion.objects.only("spec").get(
+                        pk=sub.version_id).spec
+                zf.writestr(f"{name}/submission-{sub.pk}.xml",
+                            instance_xml(sub, specs[sub.version_id]))
         body, ctype = buf.getvalue(), "application/zip"
         fmt = "zip"
     response = HttpResponse(body, content_type=ctype)
