@@ -163,7 +163,9 @@ def check_answers(*, version: FormVersion, answers: dict[str, Any], final: bool,
     now = timezone.now()
     meta = {"start": (started or now).isoformat(timespec="seconds"),
             "end": now.isoformat(timespec="seconds"), "today": timezone.localdate().isoformat()}
-    engine = engine_for(version.pk, version.spec)
+    # The creation time too: a rolled-back test database may give the same id to another form.
+    engine = engine_for(version.pk, version.spec, f"{version.created_at.isoformat()}:"
+                        f"{version.form_id}:{version.question_count}")
     try:
         return engine.check(answers, final=final, lang=language, meta=meta)
     except FormExpressionError:
