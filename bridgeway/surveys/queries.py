@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,10 +144,12 @@ def home_surveys_to_answer(user: User, limit: int) -> tuple[int, list[QueueItem]
     if not own:
         return 0, []
     now = timezone.now()
+    answered = Submission.objects.filter(survey_id=OuterRef("survey_id"),
+                                         organisation_id=OuterRef("organisation_id"),
+                                         status=SubmissionStatus.SUBMITTED)
     invitations = (SurveyInvitation.objects
                    .filter(organisation_id__in=own, survey__status=SurveyStatus.OPEN)
-                   .exclude(survey__submissions__organisation_id__in=own,
-                            survey__submissions__status=SubmissionStatus.SUBMITTED)
+                   .exclude(Exists(answered))
                    .order_by("survey__deadline", "-survey__created_at"))
     count_qs = invitations.values("survey_id").distinct()
     page_qs = invitations.values("survey_id", "survey__title", "survey__deadline",

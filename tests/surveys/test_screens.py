@@ -146,3 +146,35 @@ def test_exports_put_repeats_on_their_own_sheet_and_are_formula_safe(cast, surve
     form = client.get(reverse("surveys:xlsform",
                               args=[survey.pk, survey.current_version_id])).content
     assert form == member_form() or form[:2] == b"PK"
+
+
+def test_the_home_page_lists_the_survey_until_it_is_submitted(cast, survey):
+    from bridgeway.surveys import queries
+
+    count, items = queries.home_surveys_to_answer(cast.caseworker_a, 5)
+    assert count == 1 and items[0].label == "Member survey 2026"
+    assert queries.home_surveys_to_answer(cast.caseworker_b, 5) == (0, [])
+    services.submission_save(survey=survey, actor=cast.caseworker_a, organisation=cast.org_a,
+                             answers=good_answers(), submit=True)
+    assert queries.home_surveys_to_answer(cast.caseworker_a, 5)[0] == 0
+    count, items = queries.home_submissions_to_review(cast.coordinator, 5)
+    assert count == 1
+    home = signed_in(cast.caseworker_b).get(reverse("home"))
+    assert "Member survey 2026" not in home.content.decode()
+
+
+def test_deadline_reminders_reach_organisations_that_have_not_answered(cast, survey):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bridgeway.notifications.models import Notification
+
+    survey.deadline = timezone.now() + timedelta(days=2)
+    survey.save()
+    sent = services.remind_deadlines(timezone.now())
+    assert sent > 0
+    users = set(Notification.objects.filter(kind="survey_reminder").values_list("user_id",
+                                                                               flat=True))
+    assert cast.caseworker_a.pk in users and cast.caseworker_b.pk not in users
+    assert services.remind_deadlines(timezone.now()) == 0  # once only
