@@ -21,6 +21,8 @@ MAX_UPLOAD = 5 * 1024 * 1024
 MAX_UNZIPPED = 60 * 1024 * 1024
 MAX_RATIO = 200
 MAX_QUESTIONS = 2000
+# Spreadsheet programs store a typed TRUE as this formula; it computes nothing.
+BOOLEAN_FORMULAS = {"=TRUE()", "=FALSE()"}
 
 # Types a browser form cannot collect here; refused at upload with the row.
 UNSUPPORTED = {
@@ -40,6 +42,7 @@ UNSUPPORTED = {
     "select_one_from_file": _("choices from an external file"),
     "select_multiple_from_file": _("choices from an external file"),
     "rank": _("ranking"), "signature": _("a signature"),
+    "osm": _("an OpenStreetMap upload"), "background-video": _("a video recording"),
 }
 EXPRESSION_COLUMNS = {"relevant": "relevant", "required": "required",
                       "constraint": "constraint", "calculate": "calculation",
@@ -113,9 +116,8 @@ def _read_rows(data: bytes) -> dict[str, list[dict[str, Any]]]:
             for r, row in enumerate(ws.iter_rows(), start=1):
                 values = []
                 for c, cell in enumerate(row, start=1):
-                    if getattr(cell, "data_type", None) == "f" or (
-                            isinstance(cell.value, str) and cell.value.startswith("=")
-                            and getattr(cell, "data_type", None) == "f"):
+                    if getattr(cell, "data_type", None) == "f" and str(
+                            cell.value).replace(" ", "").upper() not in BOOLEAN_FORMULAS:
                         raise refuse(_("the cell holds a formula; an XLSForm takes plain values "
                                        "only (copy and paste the values)."), sheet=ws.title,
                                      row=r, column=headers[c - 1] if c <= len(headers) else None)
@@ -293,7 +295,12 @@ def convert_xlsform(data: bytes) -> Converted:
     survey = result._survey
     if survey is None:  # pragma: no cover - pyxform always returns it from convert
         raise ValidationError(_("The form could not be converted."), code="xlsform")
-    spec = build_spec(survey.to_json_dict(), result.xform)
+    try:
+        spec = build_spec(survey.to_json_dict(), result.xform)
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise ValidationError(_("The form could not be converted (%(error)s). Check it with "
+                                "the XLSForm rules at xlsform.org.")
+                              % {"error": type(exc).__name__}, code="xlsform") from None
     _check_expressions(spec, rows, names)
     questions = [n for n, _r in iter_questions(spec["children"])]
     return Converted(title=spec["title"], form_id=spec["form_id"], version=spec["version"],

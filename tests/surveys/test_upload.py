@@ -118,3 +118,20 @@ def test_a_new_version_keeps_earlier_submissions_on_theirs(cast, survey):
     first.refresh_from_db()
     assert survey.current_version == v2 and v2.number == 2
     assert first.version.number == 1
+
+
+def test_a_typed_true_stored_as_a_formula_is_accepted():
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    ws.append(["type", "name", "label", "required"])
+    ws.append(["text", "a", "A", "=TRUE()"])
+    out = io.BytesIO()
+    wb.save(out)
+    assert convert_xlsform(out.getvalue()).question_count == 1
+
+
+def test_a_form_pyxform_cannot_describe_is_refused_not_an_error():
+    data = build_xlsform([{"type": "osm building", "name": "b", "label": "Building"}],
+                         [{"list_name": "building", "name": "x", "label": "X"}])
+    assert refused(data)
