@@ -131,3 +131,16 @@ def test_repeat_count_sets_the_number_of_entries(cast):
     assert set(check.errors) == {"site-1-town", "site-2-town"}
     check = Engine(spec).check({"n": "1", "site": [{"town": "a"}, {"town": "b"}]}, final=True)
     assert check.ok and check.answers["site"] == [{"town": "a"}]
+
+
+def test_one_answer_per_person_keeps_colleagues_apart(cast):
+    from bridgeway.surveys.codes import Scope
+    from tests.surveys.forms import member_form
+
+    survey = services.survey_create(network=cast.network, actor=cast.coordinator,
+                                    title="Staff survey", xlsform=member_form(),
+                                    scope=Scope.PERSON)
+    services.survey_set_status(survey=survey, actor=cast.coordinator, status=SurveyStatus.OPEN)
+    first, _ = submit(cast, survey, good_answers(), actor=cast.caseworker_a)
+    second, _ = submit(cast, survey, good_answers(share="10"), actor=cast.supervisor_a)
+    assert first.pk != second.pk and first.respondent == cast.caseworker_a
