@@ -36,3 +36,15 @@ class SurveyForm(forms.Form):
 
 class VersionForm(forms.Form):
     xlsform = XLSFormField(label=_("New version of the XLSForm (.xlsx)"))
+
+
+class SurveyEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    scope = forms.ChoiceField(label=_("Who answers"), choices=Scope.choices)
+    deadline = forms.DateTimeField(label=_("Deadline"), required=False,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    threshold = forms.IntegerField(label=_("Smallest group shown"), min_value=1, max_value=100,
+                                   help_text=_("Cells based on fewer respondents are suppressed "
+                                               "in network views and exports."))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.survey_list, name="list"),
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/form/", views.upload_version, name="upload"),
     path("<int:pk>/status/", views.set_status, name="status"),
     path("<int:pk>/versions/<int:version_pk>/xlsform/", views.download_xlsform,

@@ -17,7 +17,7 @@ from bridgeway.surveys.fill import (
     apply_repeat_action,
     live_payload,
 )
-from bridgeway.surveys.forms import SurveyForm, VersionForm
+from bridgeway.surveys.forms import SurveyEditForm, SurveyForm, VersionForm
 
 
 @login_required
@@ -71,6 +71,22 @@ def detail(request, pk):
         respondents.append((org, queries.own_submission(request.user, survey, org)))
     ctx["respondents"] = respondents
     return render(request, "surveys/detail.html", ctx)
+
+
+@login_required
+def edit(request, pk):
+    survey = queries.survey_to_coordinate(request.user, pk)
+    initial = {"title": survey.title, "description": survey.description, "scope": survey.scope,
+               "deadline": survey.deadline, "threshold": survey.threshold}
+    form = SurveyEditForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        return submit(request, form,
+                      lambda d: services.survey_update(survey=survey, actor=request.user, **d),
+                      success=_("The survey was saved."),
+                      then=lambda: redirect("surveys:detail", survey.pk),
+                      rerender=lambda f: render(request, "surveys/edit.html",
+                                                {"form": f, "survey": survey}, status=400))
+    return render(request, "surveys/edit.html", {"form": form, "survey": survey})
 
 
 @login_required

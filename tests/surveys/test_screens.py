@@ -178,3 +178,15 @@ def test_deadline_reminders_reach_organisations_that_have_not_answered(cast, sur
                                                                                flat=True))
     assert cast.caseworker_a.pk in users and cast.caseworker_b.pk not in users
     assert services.remind_deadlines(timezone.now()) == 0  # once only
+
+
+def test_the_coordinator_edits_the_deadline_and_threshold_members_cannot(cast, survey):
+    url = reverse("surveys:edit", args=[survey.pk])
+    data = {"title": "Member survey 2026", "description": "", "scope": "organisation",
+            "deadline": "2026-12-31T17:00", "threshold": "7"}
+    assert signed_in(cast.caseworker_a).post(url, data).status_code == 404
+    response = signed_in(cast.coordinator).post(url, data)
+    survey.refresh_from_db()
+    assert response.status_code == 302 and survey.threshold == 7 and survey.deadline
+    bad = signed_in(cast.coordinator).post(url, dict(data, threshold="0"))
+    assert bad.status_code == 400
