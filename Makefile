@@ -63,7 +63,7 @@ bench: install
 	$(PY) bench/bench_encryption.py
 
 messages: install
-	cd bridgeway && BRIDGEWAY_DEBUG=1 ../$(PY) ../manage.py makemessages -l uk -l ro -l fr --no-obsolete && BRIDGEWAY_DEBUG=1 ../$(PY) ../manage.py compilemessages
+	cd bridgeway && BRIDGEWAY_DEBUG=1 ../$(PY) ../manage.py makemessages -l uk -l ro -l fr -l ru -l ar --no-obsolete && BRIDGEWAY_DEBUG=1 ../$(PY) ../manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

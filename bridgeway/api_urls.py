@@ -5,6 +5,8 @@ from bridgeway.accounts.api import MeView
 from bridgeway.cases.api import CaseSettingsView, CaseViewSet, IndicatorSetViewSet, MyTaskViewSet
 from bridgeway.civicspace import api as civic_api
 from bridgeway.estimation import api as estimation_api
+from bridgeway.funding import api as funding_api
+from bridgeway.helpline import api as helpline_api
 from bridgeway.notifications.api import NotificationViewSet
 from bridgeway.orgs.api import MechanismViewSet, MembershipViewSet, OrganisationViewSet
 from bridgeway.protection import api as protection_api
@@ -22,6 +24,7 @@ router.register("indicator-sets", IndicatorSetViewSet, basename="indicator-set")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("tasks", MyTaskViewSet, basename="my-task")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("helpline/contacts", helpline_api.ContactViewSet, basename="helpline-contact")
 router.register("civic-space/incidents", civic_api.IncidentViewSet, basename="civic-incident")
 router.register("civic-space/restriction-types", civic_api.RestrictionTypeViewSet,
                 basename="civic-restriction-type")
@@ -31,7 +34,18 @@ router.register("civic-space/consultations", civic_api.ConsultationViewSet,
                 basename="civic-consultation")
 router.register("surveys", surveys_api.SurveyViewSet, basename="survey")
 
+router.register("funding/funders", funding_api.FunderViewSet, basename="funding-funder")
+router.register("funding/records", funding_api.RecordViewSet, basename="funding-record")
+
 urlpatterns = [
+    path("organisations/<int:org_pk>/funding/resilience/", funding_api.ResilienceView.as_view(),
+         name="api-funding-resilience"),
+    path("organisations/<int:org_pk>/funding/indicators/", funding_api.IndicatorsView.as_view(),
+         name="api-funding-indicators"),
+    path("networks/<int:pk>/funding/", funding_api.NetworkFundingView.as_view(),
+         name="api-funding-network"),
+    path("helpline/call-log-imports/", helpline_api.CallLogImportView.as_view(),
+         name="api-helpline-call-log-import"),
     path("referral-statistics/", ReferralStatisticsView.as_view(), name="api-referral-statistics"),
     path("me/", MeView.as_view(), name="api-me"),
     path("organisations/<int:org_pk>/audit-events/", AuditEventList.as_view(),

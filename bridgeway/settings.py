@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 
 import dj_database_url
@@ -57,8 +59,11 @@ INSTALLED_APPS = [
     "bridgeway.cases",
     "bridgeway.notifications",
     "bridgeway.referrals",
+    "bridgeway.helpline",
+    "altcha_django",
     "bridgeway.civicspace",
     "bridgeway.surveys",
+    "bridgeway.funding",
     "bridgeway.stats",
     "bridgeway.estimation",
     "bridgeway.demo",
@@ -92,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "bridgeway.core.middleware.UserLanguageMiddleware",
+    "bridgeway.core.dates.TimeZoneMiddleware",
     "bridgeway.accounts.middleware.MfaRequiredMiddleware",
     "bridgeway.protection.access.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -116,6 +122,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bridgeway.core.context_processors.navigation",
             ],
+            # Words for codes and dates as the reader reads them, on every page (core/labels.py,
+            # core/dates.py).
+            "builtins": ["bridgeway.core.templatetags.words"],
         },
     }
 ]
@@ -238,8 +247,32 @@ LANGUAGES = [
     ("uk", "Українська"),
     ("ro", "Română"),
     ("fr", "Français"),
+    ("ru", "Русский"),
+    ("ar", "العربية"),  # right to left: base.html sets dir="rtl" from get_language_bidi
 ]
+# --- the helpline's public form (bridgeway/helpline/abuse.py) --------------------------------
+# Rate limits count per network address kept only as a keyed hash whose key changes every day,
+# so yesterday's counters cannot be linked to today's, nor to an address.
+HELPLINE_RATE_KEY = hmac.new(bytes.fromhex(SECRET_KEY), b"bridgeway.helpline.rate",
+                             hashlib.sha256).digest()
+HELPLINE_RATE_PER_HOUR = env_int("BRIDGEWAY_HELPLINE_RATE_PER_HOUR", 10)
+# Without proof-of-work (no JavaScript) a submission is held for a person's look, and fewer go.
+HELPLINE_RATE_NO_PROOF_PER_DAY = env_int("BRIDGEWAY_HELPLINE_RATE_NO_PROOF_PER_DAY", 3)
+HELPLINE_MIN_SECONDS = env_int("BRIDGEWAY_HELPLINE_MIN_SECONDS", 3)
+HELPLINE_MAX_BODY = 64 * 1024
+HELPLINE_QUICK_EXIT_URL = env_str("BRIDGEWAY_HELPLINE_QUICK_EXIT_URL") or "https://www.wikipedia.org/"
+# ALTCHA proof-of-work: the challenge is put in the page (no challenge endpoint, no session,
+# no cookie); the widget script is the copy shipped with altcha-django, served by the app.
+ALTCHA_HMAC_SECRET = env_str("BRIDGEWAY_ALTCHA_SECRET") or hmac.new(
+    bytes.fromhex(SECRET_KEY), b"bridgeway.altcha", hashlib.sha256).hexdigest()
+ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
+ALTCHA_CHALLENGE_ENDPOINT_ENABLED = False
+ALTCHA_WIDGET_JS_SOURCE = "vendored"
+ALTCHA_CHALLENGE = {"cost": env_int("BRIDGEWAY_ALTCHA_COST", 5000), "expires_seconds": 3600}
+
 LOCALE_PATHS = [BASE_DIR / "bridgeway" / "locale"]
+# English with the day before the month (core/dates.py); other languages keep Django's formats.
+FORMAT_MODULE_PATH = ["bridgeway.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("BRIDGEWAY_TIME_ZONE") or "UTC"
@@ -337,6 +370,17 @@ SPECTACULAR_SETTINGS = {
         "CivicIncidentStatusEnum": "bridgeway.civicspace.codes.Status",
         "EstimationTaskStatusEnum": "bridgeway.estimation.models.TaskStatus",
         "EstimateMethodEnum": "bridgeway.estimation.models.Estimate.Method",
+        "ReferralUrgencyEnum": "bridgeway.referrals.codes.Urgency",
+        "HelplineChannelEnum": "bridgeway.helpline.codes.Channel",
+        "HelplineOutcomeEnum": "bridgeway.helpline.codes.Outcome",
+        "HelplineStatusEnum": "bridgeway.helpline.codes.Status",
+        "HelplineUrgencyEnum": "bridgeway.helpline.codes.Urgency",
+        "HelplineDirectionEnum": "bridgeway.helpline.codes.Direction",
+        "HelplineCallerTypeEnum": "bridgeway.helpline.codes.CallerType",
+        "HelplineRelationEnum": "bridgeway.helpline.codes.Relation",
+        "HelplineHeldReasonEnum": "bridgeway.helpline.codes.HeldReason",
+        "HelplineSourceEnum": "bridgeway.helpline.codes.Source",
+        "HelplineReachKindEnum": "bridgeway.helpline.codes.ReachKind",
     },
 }
 

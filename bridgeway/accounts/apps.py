@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from bridgeway.accounts import audit_codes, hooks, signals  # noqa: F401
+        from bridgeway.accounts import audit_codes, hooks, signals, words  # noqa: F401

@@ -6,7 +6,7 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from bridgeway.cases import audit_codes, home, hooks, signals  # noqa: F401
+        from bridgeway.cases import audit_codes, home, hooks, signals, words  # noqa: F401
         from bridgeway.cases.reminders import overdue_tasks
         from bridgeway.notifications.registry import register_reminder_source
 

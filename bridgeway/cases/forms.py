@@ -19,9 +19,10 @@ from bridgeway.cases.codes import (
     ServiceOutcome,
     TraffickingStatus,
 )
+from bridgeway.cases.set_translations import localised_label
 from bridgeway.orgs.codes import Service, country_choices
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _countries(blank=True):
@@ -110,7 +111,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, assessments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessment"].choices = [
-            (str(a.pk), f"{a.assessed_on:%Y-%m-%d} — {a.indicator_set.label}")
+            (str(a.pk), f"{a.assessed_on:%Y-%m-%d} — {localised_label(a.indicator_set)}")
             for a in assessments]
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from bridgeway.cases.identification import DEFAULT_RULE, validate_rule, validate_set
 from bridgeway.cases.models import IndicatorSet
+from bridgeway.cases.set_translations import validate_translations
 from bridgeway.protection.audit import audit_record
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "ilo_2009_provisional.json"
@@ -71,6 +72,8 @@ def import_set(*, data: dict, rule: dict | None = None, label: str = "", provena
                for_child: bool | None = None, for_sexual_exploitation: bool | None = None,
                actor=None) -> IndicatorSet:
     problems = validate_set(data)
+    if not problems:
+        problems = validate_translations(data)
     if problems:
         raise ValidationError({"file": _in_set(data, problems)})
     strict = rule is not None
@@ -87,7 +90,9 @@ def import_set(*, data: dict, rule: dict | None = None, label: str = "", provena
     created = IndicatorSet.objects.create(
         code=code, version=version, label=label or data.get("label", code),
         for_child=child, for_sexual_exploitation=sexual,
-        data={"dimensions": data["dimensions"]}, rule=rule,
+        data={"dimensions": data["dimensions"],
+              **({"translations": data["translations"]} if data.get("translations") else {})},
+        rule=rule,
         provenance=provenance or data.get("provenance", ""),
         uncertain=uncertain or bool(data.get("uncertain")) or any(
             i.get("uncertain") for d in data["dimensions"] for i in d["indicators"]),

@@ -22,8 +22,18 @@ from bridgeway.cases.codes import (
     IndicatorSource,
     TraffickingStatus,
 )
-from bridgeway.cases.identification import dimension_label, explain, strength_label
-from bridgeway.cases.models import Assessment, Case, CaseSettings, CaseTask, Decision, Person, ServiceDelivery
+from bridgeway.cases.identification import dimension_label, evaluate, explain, strength_label
+from bridgeway.cases.models import (
+    Assessment,
+    Case,
+    CaseSettings,
+    CaseTask,
+    Decision,
+    IndicatorSet,
+    Person,
+    ServiceDelivery,
+)
+from bridgeway.cases.set_translations import localise
 from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
@@ -150,7 +160,8 @@ def case_rows(cases: QuerySet[Case]) -> list[dict]:
             "erased": subject is not None and subject.is_erased,
             "name": subject.display_name if subject is not None and not subject.is_erased
             else "",
-            "status": labels.get(case.status, case.status), "opened_on": case.opened_on,
+            "status": labels.get(case.status, case.status), "status_code": case.status,
+            "opened_on": case.opened_on,
             "assignees": ", ".join(names.get(case.pk, [])),
         })
     return rows
@@ -172,6 +183,10 @@ def case_timeline(case: Case) -> list[dict]:
     for manager in (case.notes, case.services, case.assessments, case.decisions,
                     case.objectives, case.tasks, case.events, case.perpetrators):
         related += [str(pk) for pk in manager.values_list("pk", flat=True)]
+    from bridgeway.cases.registry import timeline_objects
+
+    for objects in timeline_objects():
+        related += objects(case)
     events = (AuditEvent.objects.filter(organisation=case.organisation, object_id__in=related)
               .select_related("actor").order_by("-seq")[:200])
     return timeline_entries(events)
@@ -321,7 +336,10 @@ def assessment_details(assessments: Iterable[Assessment], *,
         if subject is not None and assessment.subject_id == subject.pk:
             assessment.subject = subject  # its note: one key unwrap, no query
         data = assessment.indicator_set.data
-        labels = {d["id"]: d.get("label", d["id"]) for d in data["dimensions"]}
+        # The set's own translations (its data), English where one is missing.
+        shown = localise(data, label=assessment.indicator_set.label)
+        labels = shown.dimension_labels()
+        texts = shown.texts()
         recorded = {}
         for row in assessment.indicators.all():
             if subject is not None and row.subject_id == subject.pk:
@@ -329,7 +347,7 @@ def assessment_details(assessments: Iterable[Assessment], *,
             recorded[row.indicator_id] = row
         groups = []
         for dim in data["dimensions"]:
-            rows = [{"id": ind["id"], "text": ind.get("text", ind["id"]),
+            rows = [{"id": ind["id"], "text": texts.get(ind["id"], ind.get("text", ind["id"])),
                      "strength": ind.get("strength", ""),
                      "strength_label": strength_label(ind.get("strength", "")),
                      "uncertain": bool(ind.get("uncertain")),
@@ -342,10 +360,23 @@ def assessment_details(assessments: Iterable[Assessment], *,
                 groups.append({"id": dim["id"],
                                "label": dimension_label(dim["id"], labels[dim["id"]]),
                                "indicators": rows})
-        details.append({"assessment": assessment, "groups": groups,
+        details.append({"assessment": assessment, "groups": groups, "set_label": shown.label.text,
                         "why": explain(assessment.result, rule=assessment.indicator_set.rule,
                                        labels=labels)})
     return details
+
+
+def assessment_preview(case: Case, indicator_set: IndicatorSet, ticked: set[str]) -> dict:
+    """What the combination rule gives for the indicators ticked so far, with its "why" in the
+    reader's language (the set's own labels): the same evaluation `assessment_record` stores,
+    so the server stays the authority. Reads nothing personal, saves nothing; ids the set does
+    not have are left out."""
+    present = ticked & indicator_set.indicator_ids()
+    result = evaluate(indicator_set.data, present, child=case.is_child,
+                      rule=indicator_set.rule).as_dict()
+    labels = localise(indicator_set.data, label=indicator_set.label).dimension_labels()
+    return {"indicates": result["indicates_trafficking"], "ticked": len(present),
+            "why": explain(result, rule=indicator_set.rule, labels=labels)}
 
 
 # --- home queues (registered in cases/home.py) -------------------------------------------------

@@ -31,3 +31,20 @@ def register_detail_panel(panel: DetailPanel) -> DetailPanel:
 
 def detail_panels() -> list[DetailPanel]:
     return list(_panels)
+
+
+# Other modules add objects whose audit events belong on a case's timeline (e.g. the helpline:
+# the contacts linked to the case). `objects(case)` returns their ids (as strings) within the
+# case's organisation.
+TimelineObjects = Callable[[object], list[str]]
+_timeline_objects: list[TimelineObjects] = []
+
+
+def register_timeline_objects(objects: TimelineObjects) -> TimelineObjects:
+    if objects not in _timeline_objects:
+        _timeline_objects.append(objects)
+    return objects
+
+
+def timeline_objects() -> list[TimelineObjects]:
+    return list(_timeline_objects)

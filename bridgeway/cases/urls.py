@@ -29,6 +29,7 @@ urlpatterns = [
     path("<uuid:pk>/notes/", views.add_note, name="note"),
     path("<uuid:pk>/services/", views.add_service, name="service"),
     path("<uuid:pk>/identification/", views.assess, name="assess"),
+    path("<uuid:pk>/identification/result/", views.assess_result, name="assess_result"),
     path("<uuid:pk>/decisions/", views.decide, name="decide"),
     path("<uuid:pk>/decisions/formal/", views.decide_formal, name="decide_formal"),
     path("<uuid:pk>/decisions/<int:decision_id>/review/", views.approve, name="approve"),

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,13 +30,13 @@ from bridgeway.cases.forms import (
     StatusForm,
     TaskForm,
 )
-from bridgeway.cases.identification import dimension_label, strength_label
 from bridgeway.cases.indicator_sets import ensure_default_sets, import_payload, set_for
 from bridgeway.cases.labels import event_rows, victim_context
 from bridgeway.cases.models import Assessment, Decision, IndicatorSet, Person
 from bridgeway.cases.queries import (
     IntakeMatches,
     assessment_details,
+    assessment_preview,
     case_for_user,
     case_orgs,
     case_person,
@@ -50,10 +51,12 @@ from bridgeway.cases.queries import (
     my_open_tasks,
 )
 from bridgeway.cases.registry import detail_panels
-from bridgeway.core.forms import add_validation_error, refuse_bad_filters
+from bridgeway.cases.set_translations import localise, localised_label
+from bridgeway.core.forms import add_validation_error, add_validation_error_to, refuse_bad_filters
 from bridgeway.core.shortcuts import get_or_404, submit
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, orgs_where, roles_in
+from bridgeway.protection.forms import InlineConsentForm
 from bridgeway.protection.search import (
     new_search,
     private,
@@ -114,8 +117,9 @@ def case_list(request):
 def intake(request):
     org, orgs = _org(request)
     form = IntakeForm(request.POST or None)
+    consent_form = InlineConsentForm(request.POST or None)
     duplicates, unnamed_duplicates = [], False
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and consent_form.is_valid() and form.is_valid():
         data = form.cleaned_data
         name = " ".join(p for p in [data["first_name"], data["second_name"]] if p)
         # A match in a colleague's case still warns, but is not named: only the persons the
@@ -135,16 +139,18 @@ def intake(request):
                         first_name=data["first_name"], second_name=data["second_name"],
                         birth_date=data["birth_date"], age=data["age"], gender=data["gender"],
                         citizenship=data["citizenship"], phone=data["phone"],
-                        email=data["email"]))
+                        email=data["email"]),
+                    consent=consent_form.consent_data())
             except ValidationError as exc:
-                add_validation_error(form, exc)
+                add_validation_error_to(exc, form, consent_form)
             else:
                 messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
                 return redirect("cases:detail", case.pk)
     return render(request, "cases/intake.html", {"org": org, "form": form,
+                                                 "consent_form": consent_form,
                                                  "duplicates": duplicates,
                                                  "unnamed_duplicates": unnamed_duplicates},
-                  status=400 if form.is_bound and form.errors else 200)
+                  status=400 if form.is_bound and (form.errors or consent_form.errors) else 200)
 
 
 def _detail_context(request, case):
@@ -319,47 +325,88 @@ def _seen_value(post, field):
     return values[0] if values else ""
 
 
-@login_required
-def assess(request, pk):
-    case = case_for_user(request.user, pk)
+def _assess_set(request, case):
+    """The sets that fit the case (adult or child, labour or sexual exploitation) and the one
+    chosen, from the query string or the form."""
     ensure_default_sets()
     sexual = "SexualExploitation" in (case.exploitation_types or [])
-    if case.subject_id is None and request.method != "POST":
-        messages.error(request, _("This is an anonymous first contact: turn it into a full case "
-                                  "before assessing it with the indicators."))
-        return redirect("cases:detail", case.pk)
-    # Only the sets that fit the case are offered: adult or child, labour or sexual exploitation.
     sets = [s for s in IndicatorSet.objects.filter(is_active=True, for_child=case.is_child)
             if services.set_fits_exploitation(s, case)]
     chosen_id = request.GET.get("set") or request.POST.get("set")
     indicator_set = (get_or_404(IndicatorSet.objects.filter(is_active=True), pk=chosen_id)
                      if chosen_id else set_for(child=case.is_child, sexual=sexual))
+    return sets, indicator_set
+
+
+@login_required
+def assess(request, pk):
+    case = case_for_user(request.user, pk)
+    if case.subject_id is None and request.method != "POST":
+        messages.error(request, _("This is an anonymous first contact: turn it into a full case "
+                                  "before assessing it with the indicators."))
+        return redirect("cases:detail", case.pk)
+    sets, indicator_set = _assess_set(request, case)
     errors = []
+    field_errors: dict[str, list[str]] = {}
+    assessed_on_raw = request.POST.get("assessed_on", "").strip()
     if request.method == "POST":
         entries = [services.IndicatorEntry(
             indicator_id=ind_id, source=request.POST.get(f"src_{ind_id}", "self_report"),
             note=request.POST.get(f"note_{ind_id}", "")) for ind_id in request.POST.getlist("ind")]
         try:
+            assessed_on = parse_date(assessed_on_raw) if assessed_on_raw else None
+            if assessed_on_raw and assessed_on is None:
+                raise ValidationError({"assessed_on": [_("Enter a valid date.")]})
             services.assessment_record(case=case, actor=request.user,
                                        indicator_set=indicator_set, entries=entries,
+                                       assessed_on=assessed_on,
                                        note=request.POST.get("note", ""))
             messages.success(request, _("Assessment recorded. The result supports your "
                                         "judgement; record the decision separately."))
             return redirect("cases:detail", case.pk)
+        except ValueError:  # a date such as 2026-02-31
+            field_errors = {"assessed_on": [_("Enter a valid date.")]}
         except ValidationError as exc:
-            errors = exc.messages
+            if hasattr(exc, "error_dict"):
+                field_errors = {k: v for k, v in exc.message_dict.items() if k == "assessed_on"}
+            errors = [m for k, msgs in (exc.message_dict.items() if hasattr(exc, "error_dict")
+                                        else [("", exc.messages)])
+                      if k != "assessed_on" for m in msgs]
     # A refused form comes back as it was sent: ticks, sources and notes are not lost.
     posted = request.POST if request.method == "POST" else {}
     ticked = set(request.POST.getlist("ind")) if posted else set()
-    dimensions = [{"label": dimension_label(dim["id"], dim.get("label", "")), "indicators": [
-        {**ind, "strength_label": strength_label(ind.get("strength", "")),
-         "checked": ind["id"] in ticked, "source": posted.get(f"src_{ind['id']}", ""),
-         "note": posted.get(f"note_{ind['id']}", "")}
-        for ind in dim["indicators"]]} for dim in indicator_set.data["dimensions"]]
+    shown = localise(indicator_set.data, label=indicator_set.label,
+                     provenance=indicator_set.provenance)
+    dimensions = [{**dim, "ticked": sum(1 for i in dim["indicators"] if i["id"] in ticked),
+                   "indicators": [
+        {**ind, "n": f"{d_n}-{i_n}", "checked": ind["id"] in ticked,
+         "source": posted.get(f"src_{ind['id']}", ""), "note": posted.get(f"note_{ind['id']}", "")}
+        for i_n, ind in enumerate(dim["indicators"], start=1)]}
+        for d_n, dim in enumerate(shown.dimensions, start=1)]
     return render(request, "cases/assess.html", {
-        "case": case, "indicator_set": indicator_set, "sets": sets, "errors": errors,
+        "case": case, "indicator_set": indicator_set, "shown": shown,
+        "sets": sets, "set_choices": [(s, localised_label(s)) for s in sets],
+        "set_fits": indicator_set in sets,
+        "errors": errors, "field_errors": field_errors,
+        "assessed_on": assessed_on_raw or timezone.localdate().isoformat(),
+        "today": timezone.localdate().isoformat(),
         "dimensions": dimensions, "note": posted.get("note", ""),
-        "sources": IndicatorSource.choices}, status=400 if errors else 200)
+        "live": assessment_preview(case, indicator_set, ticked),
+        "sources": IndicatorSource.choices},
+        status=400 if errors or field_errors else 200)
+
+
+@login_required
+@require_POST
+def assess_result(request, pk):
+    """The live result of the identification screen: what the combination rule gives for the
+    indicators ticked so far (a fragment for the page's script). Nothing is saved, nothing
+    personal is read: only the ids ticked."""
+    case = case_for_user(request.user, pk)
+    _sets, indicator_set = _assess_set(request, case)
+    return render(request, "cases/_assess_result.html", {
+        "live": assessment_preview(case, indicator_set, set(request.POST.getlist("ind"))),
+        "case": case})
 
 
 @login_required

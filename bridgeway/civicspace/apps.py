@@ -7,6 +7,6 @@ class CivicspaceConfig(AppConfig):
     verbose_name = _("Civic space")
 
     def ready(self) -> None:
-        from bridgeway.civicspace import audit_codes, home, hooks  # noqa: F401
+        from bridgeway.civicspace import audit_codes, home, hooks, words  # noqa: F401
 
         home.register()

@@ -17,7 +17,7 @@ from bridgeway.civicspace.codes import (
 )
 from bridgeway.orgs.codes import country_choices
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _countries():

@@ -2,48 +2,20 @@
 incidents with public visibility only. Anonymous affected organisations appear only by their
 description."""
 
-import functools
-
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import feedgenerator, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from bridgeway.civicspace import queries
 from bridgeway.civicspace.exports import export_response, refused_filters
 from bridgeway.civicspace.forms import FilterForm
 from bridgeway.civicspace.models import Consultation, CountryAssessment
 from bridgeway.civicspace.views import country_context
+from bridgeway.core.public import public_page
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import country_name, is_country
-
-
-def with_language(view):
-    """`?lang=uk` shows the page in that language for this response only: no cookie, no session,
-    so the pages stay cacheable and leave nothing behind. Without it, the browser's
-    Accept-Language decides, as everywhere."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        lang = request.GET.get("lang", "")
-        request.public_lang = lang if lang in dict(settings.LANGUAGES) else ""
-        if request.public_lang:
-            translation.activate(request.public_lang)
-            request.LANGUAGE_CODE = request.public_lang
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def public_page(view):
-    """Cacheable by browsers and proxies for five minutes, per language."""
-    return require_GET(cache_control(public=True, max_age=300)(
-        vary_on_headers("Accept-Language")(with_language(view))))
 
 
 def _public_networks() -> set[int]:

@@ -31,6 +31,7 @@ from bridgeway.civicspace.models import (
     Participation,
     RestrictionType,
 )
+from bridgeway.civicspace.registry import country_panels
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import country_name, is_country
@@ -285,6 +286,9 @@ def country(request, code):
             return redirect("civicspace:country", code)
     return render(request, "civicspace/country.html", {
         **country_context(code, incidents, queries.user_networks(request.user)),
+        "foreign_funding": [i for i in incidents if any(
+            t.code == "foreign_funding_restriction" for t in i.types.all())],
+        "country_panels": country_panels(request.user, code),
         "assessment_form": form, "public": False, "managed": {n.pk for n in networks}},
         status=400 if form is not None and form.is_bound and form.errors else 200)
 

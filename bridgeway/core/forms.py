@@ -15,6 +15,17 @@ def add_validation_error(form: BaseForm, exc: ValidationError, renamed: dict | N
         form.add_error(None, exc.messages)
 
 
+def add_validation_error_to(exc: ValidationError, first: BaseForm, *others: BaseForm) -> None:
+    """A service's ValidationError on a page with several forms (a case's intake with its
+    consent): each message goes to the form that has the field it names; the rest to `first`."""
+    if not hasattr(exc, "error_dict"):
+        first.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        target = next((f for f in others if field in f.fields), first)
+        target.add_error(field if field in target.fields else None, errors)
+
+
 # Query parameters every list understands besides its filters (pagination, DRF's format).
 LIST_PARAMETERS = frozenset({"page", "format"})
 

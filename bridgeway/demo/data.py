@@ -67,6 +67,8 @@ PEOPLE = [
     ("coordinator", "Olena Kovalenko", [("network", "network_coordinator"),
                                         ("network", "org_admin")]),
     ("researcher", "Radu Petrescu", [("network", "researcher")]),
+    # The second person who approves the network's statistical releases.
+    ("statistician", "Tudor Ciobanu", [("network", "network_coordinator")]),
     ("admin.openroads", "Mihai Cojocaru", [("openroads", "org_admin")]),
     ("admin.harbour", "Irina Dumitru", [("harbour", "org_admin")]),
     ("caseworker.openroads", "Stela Rotaru", [("openroads", "caseworker")]),

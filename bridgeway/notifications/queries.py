@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def notifications_of(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user)
+    return Notification.objects.filter(user=user).select_related("by_organisation")
 
 
 def unread_count(user: User) -> int:

@@ -30,7 +30,8 @@ _REFERENCE_RE = re.compile(r"^[A-Za-z0-9\-]{0,30}$")
 
 
 def notify(*, users: Iterable, kind: str, link: str, organisation: Organisation | None = None, key: str = "",
-           email: bool = True, reference: str = "") -> list[Notification]:
+           email: bool = True, reference: str = "", by_organisation: Organisation | None = None
+           ) -> list[Notification]:
     """Creates one notification per user (skipping users who already have one with `key`) and,
     after the transaction commits, queues the e-mails."""
     if kind not in Kind.values:
@@ -45,7 +46,8 @@ def notify(*, users: Iterable, kind: str, link: str, organisation: Organisation 
             continue
         created.append(Notification.objects.create(user=user, kind=kind, link=link,
                                                    organisation=organisation, key=key,
-                                                   reference=reference))
+                                                   reference=reference,
+                                                   by_organisation=by_organisation))
     if email and created:
         from bridgeway.notifications.tasks import send_notification_emails
 

@@ -61,7 +61,8 @@ class OrganisationSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "org_type", "country", "city", "languages", "phone", "email",
-                  "website", "description", "listed_in_directory", "services", "networks"]
+                  "website", "description", "listed_in_directory", "time_zone", "services",
+                  "networks"]
 
     def get_networks(self, obj) -> list[int]:
         return [n.pk for n in queries.networks_of(obj)]

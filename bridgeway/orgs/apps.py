@@ -6,4 +6,4 @@ class OrgsConfig(AppConfig):
     label = "orgs"
 
     def ready(self) -> None:
-        from bridgeway.orgs import audit_codes, hooks  # noqa: F401
+        from bridgeway.orgs import audit_codes, hooks, words  # noqa: F401

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.core.dates import time_zone_choices
 from bridgeway.orgs.codes import (
     OrgType,
     Role,
@@ -29,13 +30,20 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "org_type", "country", "city", "languages", "phone", "email", "website",
-                  "description", "listed_in_directory"]
+                  "description", "listed_in_directory", "time_zone"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "—"), *country_choices()]
         self.fields["languages"].choices = language_choices()
+        zone = self.fields["time_zone"]
+        self.fields["time_zone"] = forms.ChoiceField(
+            label=zone.label, help_text=zone.help_text, required=False,
+            choices=[("", "—"), *time_zone_choices()],
+            error_messages={"invalid_choice": _(
+                "Time zone: %(value)s is not a time zone. Choose one from the list, such as "
+                "Europe/Chisinau.")})
 
     def validate_constraints(self):
         # The service checks the name clash and reports it against the name field.
@@ -138,7 +146,7 @@ class AcceptInvitationForm(forms.Form):
 class NetworkMemberForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     joined_on = forms.DateField(label=_("Member since"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,7 +259,7 @@ class MechanismFilterForm(forms.Form):
 
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Date of the meeting"),
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     attendees = forms.ModelMultipleChoiceField(
         label=_("Member organisations present"), queryset=None,
         widget=forms.CheckboxSelectMultiple)

@@ -28,6 +28,10 @@ class Organisation(models.Model):
                     "coordinators of networks they belong to."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True,
+        help_text=_("Times and deadlines on your members' pages are shown in this zone, e.g. "
+                    "Europe/Chisinau. Empty: the platform's zone."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bridgeway.core.dates import is_time_zone
 from bridgeway.core.shortcuts import apply_changes
 from bridgeway.orgs.codes import (
     ADMIN_ROLES,
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from bridgeway.accounts.models import User
 
 PROFILE_FIELDS = ("name", "org_type", "country", "city", "languages", "phone", "email",
-                  "website", "description", "listed_in_directory")
+                  "website", "description", "listed_in_directory", "time_zone")
 
 
 def _validate_codes(org: Organisation) -> None:
@@ -66,6 +67,10 @@ def _validate_codes(org: Organisation) -> None:
             errors["languages"] = [_("Unknown language code(s): %(codes)s. Use ISO 639 codes "
                                      "such as ro, uk or en.") % {"codes": ", ".join(map(str, bad))}]
         org.languages = sorted(dict.fromkeys(org.languages))
+    if org.time_zone and not is_time_zone(org.time_zone):
+        errors["time_zone"] = [_("Time zone: %(zone)r is not a time zone. Use a name from the "
+                                 "time zone database such as Europe/Chisinau or Europe/Bucharest.")
+                               % {"zone": str(org.time_zone)[:64]}]
     if errors:
         raise ValidationError(errors)
 

@@ -6,6 +6,6 @@ class ProtectionConfig(AppConfig):
     label = "protection"
 
     def ready(self) -> None:
-        from bridgeway.protection import audit_codes, home, hooks  # noqa: F401
+        from bridgeway.protection import audit_codes, home, hooks, words  # noqa: F401
 
         home.register()

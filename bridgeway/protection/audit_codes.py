@@ -25,4 +25,6 @@ AUDIT_CODES = register_audit_codes({
     "protection.retention_policy.set": _("Retention policy set"),
     "protection.keys.organisation_key_set": _("Organisation's encryption key set"),
     "protection.keys.rewrapped": _("Data keys re-wrapped"),
+    "protection.audit_log.exported": _("Audit log exported"),
+    "protection.access_log.exported": _("Access log exported"),
 })

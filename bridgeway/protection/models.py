@@ -33,7 +33,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["organisation", "-seq"])]
+        indexes = [models.Index(fields=["organisation", "-seq"]),
+                   # What happened to one case, referral or incident (the logs' subject
+                   # filter, an incident's history) without reading the whole log.
+                   models.Index(fields=["object_type", "object_id"], name="audit_object")]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

@@ -14,13 +14,15 @@ from django.utils.translation import ngettext
 
 from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count, count_and_page
 from bridgeway.core.shortcuts import get_or_404
-from bridgeway.orgs.codes import Role
+from bridgeway.orgs.codes import OrgType, Role
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import orgs_where
 from bridgeway.protection import blind
 from bridgeway.protection.models import (
     AccessLogEntry,
     AuditEvent,
+    Consent,
+    ConsentPurpose,
     DataSubject,
     ErasureRequest,
     SubjectIndex,
@@ -31,26 +33,60 @@ if TYPE_CHECKING:
     from bridgeway.accounts.models import User
 
 
+def consents_by_purpose(subject: DataSubject, on: date | None = None) -> list[dict]:
+    """A person's consents, one line per purpose: the consent in force for it now if there is
+    one (as `consent_check` finds it), else the newest, with its state; every record of the
+    purpose in `history`, newest first."""
+    on = on or timezone.localdate()
+    kinds = dict(OrgType.choices)
+    lines: dict[str, dict] = {}
+    for consent in Consent.objects.filter(subject=subject).select_related("recorded_by") \
+            .order_by("-given_on", "-recorded_at"):
+        line = lines.setdefault(consent.purpose, {"purpose": consent.purpose,
+                                                  "label": consent.get_purpose_display(),
+                                                  "shown": None, "state": "", "history": []})
+        recipient = str(kinds.get(consent.recipient_type, consent.recipient_type))
+        line["history"].append((consent, recipient))
+        state = _consent_state(consent, on)
+        if line["shown"] is None or (line["state"] != "given" and state == "given"):
+            line["shown"], line["state"], line["recipient"] = consent, state, recipient
+    order = list(ConsentPurpose.values)
+    return sorted(lines.values(), key=lambda line: order.index(line["purpose"])
+                  if line["purpose"] in order else len(order))
+
+
+def _consent_state(consent: Consent, on: date) -> str:
+    if consent.withdrawn_at is not None:
+        return "withdrawn"
+    if consent.expires_on is not None and consent.expires_on < on:
+        return "expired"
+    if consent.given_on > on:
+        return "not_yet"
+    return "given"
+
+
 def audit_events_for_org(org: Organisation, *, action: str = "", actor_id: int | None = None,
-                         since: date | None = None, until: date | None = None
+                         since: date | None = None, until: date | None = None,
+                         objects: list[tuple[str, str]] | None = None
                          ) -> QuerySet[AuditEvent]:
-    """An organisation's events, newest first. The caller has checked the reader's role."""
+    """An organisation's events, newest first. The caller has checked the reader's role.
+    `objects`: only events about these (model label, id) pairs (a reference's objects)."""
     qs = AuditEvent.objects.filter(organisation=org).select_related("actor")
     if action:
         qs = qs.filter(action__startswith=action)
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
+    if objects is not None:
+        about = Q(pk__in=[])
+        for model_label, pk in objects:
+            about |= Q(object_type=model_label, object_id=pk)
+        qs = qs.filter(about)
     tz = timezone.get_current_timezone()
     if since:
         qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(since, time.min), tz))
     if until:
         qs = qs.filter(created_at__lte=timezone.make_aware(datetime.combine(until, time.max), tz))
     return qs.order_by("-seq")
-
-
-def audit_action_codes(org: Organisation) -> list[str]:
-    return list(AuditEvent.objects.filter(organisation=org).order_by("action")
-                .values_list("action", flat=True).distinct())
 
 
 # --- personal data -----------------------------------------------------------------------
@@ -108,12 +144,22 @@ def sees_name_of(user: User, subject: DataSubject) -> bool:
 
 
 def access_log_for_org(org: Organisation, *, user_id: int | str | None = None, flagged: bool = False,
-                       subject_id: UUID | None = None) -> QuerySet[AccessLogEntry]:
+                       subject_id: UUID | None = None, subject_ids: list[UUID] | None = None,
+                       screen: str = "", since: datetime | None = None,
+                       until: datetime | None = None) -> QuerySet[AccessLogEntry]:
     qs = AccessLogEntry.objects.filter(organisation=org).select_related("user", "subject")
     if user_id:
         qs = qs.filter(user_id=user_id)
     if subject_id:
         qs = qs.filter(subject_id=subject_id)
+    if subject_ids is not None:
+        qs = qs.filter(subject_id__in=subject_ids)
+    if screen:
+        qs = qs.filter(screen=screen)
+    if since:
+        qs = qs.filter(at__gte=since)
+    if until:
+        qs = qs.filter(at__lte=until)
     if flagged:
         qs = qs.exclude(flags=[])
     return qs.order_by("-at")

@@ -97,3 +97,20 @@ def register_reindex(hook: ReindexHook) -> ReindexHook:
 
 def reindex_hooks() -> list[ReindexHook]:
     return list(_reindexers)
+
+
+# A module whose data has its own retention period (the helpline: contacts that never became a
+# case) says when a subject's retention ends: `rule(subject)` returns the date, or None to leave
+# the subject to the organisation's policy (years after the retention anchor).
+RetentionRule = Callable[[object], Any]
+_retention_rules: list[RetentionRule] = []
+
+
+def register_retention_rule(rule: RetentionRule) -> RetentionRule:
+    if rule not in _retention_rules:
+        _retention_rules.append(rule)
+    return rule
+
+
+def retention_rules() -> list[RetentionRule]:
+    return list(_retention_rules)

@@ -34,7 +34,7 @@ from bridgeway.protection.models import (
     RetentionPolicy,
     SubjectIndex,
 )
-from bridgeway.protection.registry import erasure_hooks, reindex_hooks
+from bridgeway.protection.registry import erasure_hooks, reindex_hooks, retention_rules
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -178,6 +178,32 @@ def consent_record(*, subject: DataSubject, actor: User, purpose: str, method: s
                  payload={"purpose": purpose, "method": method,
                           "recipient_type": recipient_type or None})
     return consent
+
+
+@dataclass(frozen=True)
+class ConsentData:
+    """Consent recorded inline, where it is asked (intake, the referral form): one way of
+    giving it, for one or more purposes."""
+
+    purposes: tuple[str, ...]
+    method: str
+    given_on: date | None
+    recipient_type: str = ""  # for the referral purpose only
+    witness_or_guardian: str = ""
+
+
+@transaction.atomic
+def consents_record(*, subject: DataSubject, actor: User, data: ConsentData) -> list[Consent]:
+    """Records `data` through `consent_record` (the consent page's service), one consent per
+    purpose: all or none."""
+    if not data.purposes:
+        raise ValidationError({"purposes": [_("Tick what the person consents to.")]})
+    return [consent_record(subject=subject, actor=actor, purpose=purpose, method=data.method,
+                           given_on=data.given_on,  # type: ignore[arg-type]
+                           recipient_type=data.recipient_type
+                           if purpose == ConsentPurpose.REFERRAL else "",
+                           witness_or_guardian=data.witness_or_guardian)
+            for purpose in dict.fromkeys(data.purposes)]
 
 
 @transaction.atomic
@@ -339,7 +365,8 @@ def retention_scan(*, today: date | None = None) -> int:
         org_id = subject.organisation_id
         if org_id not in years_by_org:
             years_by_org[org_id] = retention_years(subject.organisation)
-        due = _add_years(subject.retention_anchor, years_by_org[org_id])
+        due = next((d for rule in retention_rules() if (d := rule(subject)) is not None),
+                   None) or _add_years(subject.retention_anchor, years_by_org[org_id])
         if due <= today:
             req = ErasureRequest.objects.create(subject=subject, organisation_id=org_id,
                                                 reason=ErasureRequest.Reason.RETENTION,
@@ -509,3 +536,16 @@ def access_flags_review(*, org: Organisation, actor: User) -> None:
     if Role.DPO not in roles_in(actor, org):
         raise PermissionDenied(_("Only the data protection officer reviews unusual access."))
     audit_record(action="protection.access.reviewed", actor=actor, organisation=org)
+
+
+@transaction.atomic
+def log_exported(*, org: Organisation, actor: User, log: str) -> None:
+    """The audit log or the access log left as a CSV file: who took it is itself recorded."""
+    from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
+    from bridgeway.orgs.queries import roles_in
+
+    readers = {Role.DPO} if log == "access" else AUDIT_READER_ROLES
+    if not roles_in(actor, org) & readers:
+        raise PermissionDenied(_("You may not export this log."))
+    audit_record(action="protection.access_log.exported" if log == "access"
+                 else "protection.audit_log.exported", actor=actor, organisation=org)

@@ -1,3 +1,5 @@
+from uuid import UUID
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
+from bridgeway.core.labels import find_references
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import AUDIT_READER_ROLES, Role
 from bridgeway.orgs.queries import (
@@ -19,7 +22,7 @@ from bridgeway.orgs.queries import (
     orgs_where,
     roles_in,
 )
-from bridgeway.protection import crypto, services
+from bridgeway.protection import crypto, logs, services
 from bridgeway.protection.forms import (
     AccessLogFilterForm,
     AuditFilterForm,
@@ -41,14 +44,15 @@ from bridgeway.protection.queries import (
     SUBJECT_ROLES,
     access_log_for_org,
     access_reviewed_at,
-    audit_action_codes,
     audit_events_for_org,
+    consents_by_purpose,
     erasure_requests_for_org,
     sees_name_of,
     sees_names,
     subject_for_user,
     subjects_visible_to,
 )
+from bridgeway.protection.registry import audit_codes
 from bridgeway.protection.responses import document_response, export_response
 from bridgeway.protection.search import (
     new_search,
@@ -69,19 +73,46 @@ def audit_log(request):
     people = get_user_model().objects.filter(memberships__organisation=org).distinct()
     params = request.GET.copy()
     params.setdefault("organisation", str(org.pk))
-    form = AuditFilterForm(params, orgs=orgs, actions=audit_action_codes(org), people=people)
+    form = AuditFilterForm(params, orgs=orgs, people=people,
+                           actions=logs.audit_action_choices(audit_codes()))
     events = audit_events_for_org(org)
     refused = refuse_bad_filters(request, form)
     if refused:
         events = events.none()
     elif form.is_valid():
         data = form.cleaned_data
+        objects = _subject_objects(form)
         events = audit_events_for_org(org, action=data["action"], actor_id=data["actor"],
-                                      since=data["since"], until=data["until"])
+                                      since=data["since"], until=data["until"], objects=objects)
+    if request.GET.get("format") == "csv" and not refused and form.is_valid():
+        services.log_exported(org=org, actor=request.user, log="audit")
+        return logs.audit_csv(events, f"audit-log-{org.pk}.csv")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     template = "protection/_audit_table.html" if request.htmx else "protection/audit_log.html"
-    return render(request, template, {"form": form, "page": page, "org": org},
+    return render(request, template, {"form": form, "page": page, "org": org,
+                                      "rows": logs.audit_rows(page.object_list),
+                                      "csv_query": _csv_query(request)},
                   status=400 if refused else 200)
+
+
+def _subject_objects(form) -> list[tuple[str, str]] | None:
+    """The objects the "subject" filter names; None without one. A reference nothing has is
+    said on the field, and the list is empty."""
+    text = form.cleaned_data.get("subject", "").strip()
+    if not text:
+        return None
+    found = find_references(text)
+    if not found:
+        form.add_error("subject", _("Nothing has the reference %(reference)s.")
+                       % {"reference": text})
+    return found
+
+
+def _csv_query(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["format"] = "csv"
+    return params.urlencode()
 
 
 # --- personal data -----------------------------------------------------------------------
@@ -131,7 +162,7 @@ def _subject_context(request, subject):
         "subject": subject,
         "sees_names": sees_name_of(request.user, subject),
         "is_dpo": Role.DPO in my_roles,
-        "consents": Consent.objects.filter(subject=subject).select_related("recorded_by"),
+        "consent_lines": consents_by_purpose(subject),
         "documents": EncryptedDocument.objects.filter(subject=subject),
         "erasures": ErasureRequest.objects.filter(subject=subject),
         "consent_form": ConsentForm(),
@@ -300,17 +331,28 @@ def access_log(request):
     people = get_user_model().objects.filter(memberships__organisation=org).distinct()
     params = request.GET.copy()
     params.setdefault("organisation", str(org.pk))
-    form = AccessLogFilterForm(params, orgs=orgs, people=people)
+    form = AccessLogFilterForm(params, orgs=orgs, people=people,
+                               screens=logs.access_screen_choices())
     entries = access_log_for_org(org)
     refused = refuse_bad_filters(request, form)
     if refused:
         entries = entries.none()
     elif form.is_valid():
-        entries = access_log_for_org(org, user_id=form.cleaned_data["user"],
-                                     flagged=form.cleaned_data["flagged"])
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+        data = form.cleaned_data
+        objects = _subject_objects(form)
+        since, until = logs.day_bounds(data["since"], data["until"])
+        entries = access_log_for_org(
+            org, user_id=data["user"], flagged=data["flagged"], screen=data["screen"],
+            since=since, until=until,
+            subject_ids=None if objects is None else
+            [UUID(pk) for kind, pk in objects if kind == "protection.datasubject"])
+    if request.GET.get("format") == "csv" and not refused and form.is_valid():
+        services.log_exported(org=org, actor=request.user, log="access")
+        return logs.access_csv(entries, f"access-log-{org.pk}.csv")
+    page = Paginator(logs.access_groups(entries), 50).get_page(request.GET.get("page"))
     return render(request, "protection/access_log.html", {
-        "form": form, "page": page, "org": org,
+        "form": form, "page": page, "org": org, "rows": logs.access_rows(page.object_list, entries),
+        "csv_query": _csv_query(request),
         "reviewed_at": access_reviewed_at([org.pk]).get(org.pk)},
         status=400 if refused else 200)
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.core.dates import zone_name
 from bridgeway.orgs.codes import Service, country_name
 from bridgeway.referrals.codes import DeclineReason, ReferralReason, Section, Urgency
 
@@ -22,7 +23,7 @@ class ReferralForm(forms.Form):
                                 initial=Urgency.NORMAL)
     deadline = forms.DateTimeField(
         label=_("Own answer deadline (optional)"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
         help_text=_("Leave empty for your organisation's response time for this urgency; at "
                     "most 30 days ahead."))
     override_reason = forms.CharField(
@@ -32,6 +33,9 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, recipients=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # The time typed is read in the organisation's time zone: say which.
+        self.fields["deadline"].help_text = _("%(help)s Times are in %(zone)s.") % {
+            "help": self.fields["deadline"].help_text, "zone": zone_name()}
         self.fields["recipient"].choices = [("", "—")] + [
             (o.pk, f"{o.name} ({country_name(o.country)}; {o.get_org_type_display()})"
                    + (f" — {', '.join(str(s) for s in o.offered)}" if o.offered else ""))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bridgeway.cases.registry import register_close_blocker, register_detail_panel
+from bridgeway.core.labels import labels
 from bridgeway.core.registry import register_menu
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import user_roles
@@ -48,12 +49,14 @@ def _export(subject) -> list[dict]:
     for r in Referral.objects.filter(subject=subject).select_related("sender", "recipient", "case"):
         rows.append({
             "Reference": r.reference, "Case": r.case.reference, "From": r.sender.name,
-            "To": r.recipient_name, "Kind": r.kind, "Status": r.get_status_display(),
-            "Shared sections": ", ".join(r.sections), "Services requested": ", ".join(r.services),
+            "To": r.recipient_name, "Kind": r.get_kind_display(), "Status": r.get_status_display(),
+            "Shared sections": ", ".join(labels(r.sections, "referrals.section")),
+            "Services requested": ", ".join(labels(r.services, "orgs.service")),
             "Reason": r.get_reason_display(), "Reason (text)": r.reason_text or "",
             "Urgency": r.get_urgency_display(), "Sent": r.sent_at.isoformat(),
             "Answer due by": r.deadline.isoformat(),
-            "Consent": "recorded" if r.consent_id else ("overridden" if r.override_by_id else ""),
+            "Consent": _("recorded") if r.consent_id else (_("overridden") if r.override_by_id
+                                                            else ""),
             "Override reason": r.override_reason or "",
             "Declined because": r.get_decline_reason_display() if r.decline_reason else "",
             "Decline note": r.decline_text or "",

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from bridgeway.notifications.services import Kind, notify
 from bridgeway.orgs.codes import Role
+from bridgeway.orgs.queries import roles_in
 from bridgeway.referrals.codes import Status
 from bridgeway.referrals.models import Referral
 from bridgeway.referrals.queries import recipient_roles
@@ -69,7 +70,17 @@ def announce(referral: Referral, step: str, actor=None) -> None:
     kind, people = _STEPS[step]
     users = [u for u in people(referral) if actor is None or u.pk != actor.pk]
     notify(users=users, kind=kind, link=_link(referral), organisation=None,
-           key=f"referral_{step}:{referral.pk}", reference=referral.reference)
+           key=f"referral_{step}:{referral.pk}", reference=referral.reference,
+           by_organisation=_whose_step(referral, step, actor))
+
+
+def _whose_step(referral: Referral, step: str, actor):
+    """The organisation that took the step, named in the notification ("accepted by ...")."""
+    if step in ("sent", "revoked"):
+        return referral.sender
+    if step == "completed" and actor is not None and roles_in(actor, referral.sender):
+        return referral.sender
+    return referral.recipient
 
 
 def _elapsed(referral: Referral, now: datetime) -> float:
@@ -88,7 +99,8 @@ def remind_and_escalate(now: datetime) -> int:
         if elapsed >= ESCALATE_AT:
             created += len(notify(users=escalation_people(referral), kind=Kind.REFERRAL_ESCALATED,
                                   link=_link(referral), key=f"referral_escalated:{referral.pk}",
-                                  reference=referral.reference))
+                                  reference=referral.reference,
+                                  by_organisation=referral.recipient))
         if elapsed >= REMIND_AT:
             created += len(notify(users=recipient_people(referral), kind=Kind.REFERRAL_REMINDER,
                                   link=_link(referral), key=f"referral_reminder:{referral.pk}",

@@ -110,9 +110,12 @@ def referral_settings_set(*, org: Organisation, actor: User, urgent_hours: int, 
 def referral_send(*, case: Case, actor: User, recipient: Organisation, sections: list[str], reason: str,
                   urgency: str, services: list[str], reason_text: str = "",
                   deadline: datetime | None = None, override_reason: str = "",
-                  offplatform: dict | None = None) -> Referral:
+                  offplatform: dict | None = None,
+                  record_consent: protection.ConsentData | None = None) -> Referral:
     """Refers a case. Needs recorded consent for referral to that kind of organisation, or a
-    supervisor's override with a reason (audited).
+    supervisor's override with a reason (audited). `record_consent`: the consent the person
+    gives now, recorded first (the consent page's service) and kept only if the referral is
+    sent.
 
     `offplatform` (name, country, org_type, contact, language) instead of `recipient`: an
     organisation that is not on the platform; the sender hands it an encrypted package
@@ -189,6 +192,8 @@ def referral_send(*, case: Case, actor: User, recipient: Organisation, sections:
             errors["deadline"] = [_("The deadline can be at most 30 days ahead.")]
     consent = None
     override = (override_reason or "").strip()
+    if not errors and record_consent is not None:
+        protection.consents_record(subject=case.subject, actor=actor, data=record_consent)
     if not errors:
         try:
             consent = protection.require_consent(subject=case.subject,

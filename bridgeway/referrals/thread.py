@@ -110,7 +110,8 @@ def message_post(*, referral: Referral, actor, body: str, attachment=None) -> Re
     notify(users=[u for u in side_people(referral, other) if u.pk != actor.pk],
            kind=NotificationKind.REFERRAL_MESSAGE,
            link=reverse("referrals:detail", args=[referral.pk]),
-           organisation=side_org(referral, other), reference=referral.reference)
+           organisation=side_org(referral, other), reference=referral.reference,
+           by_organisation=org)
     return message
 
 

@@ -8,4 +8,4 @@ class StatsConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self) -> None:
-        from bridgeway.stats import audit_codes, hooks  # noqa: F401
+        from bridgeway.stats import audit_codes, hooks, words  # noqa: F401

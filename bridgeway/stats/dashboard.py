@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bridgeway.core import labels as words
 from bridgeway.core.charts import bar_chart
 from bridgeway.orgs.codes import Service
 from bridgeway.orgs.models import NetworkMembership
@@ -28,23 +29,30 @@ from bridgeway.stats import codes, columns, disclosure
 from bridgeway.stats.models import Dataset, DatasetTally
 
 K_DEFAULT = 11
-# (chart id, title, tally field, labels of codes); "year" reads the totals per year.
+# (chart id, title, tally field, labels of codes: a dict, or a code set of core.labels); "year"
+# reads the totals per year.
 CHARTS = [
     ("year", gettext_lazy("Victims by year of registration"), "year", None),
-    ("sex", gettext_lazy("Victims by sex"), "gender", None),
+    ("sex", gettext_lazy("Victims by sex"), "gender", "stats.gender"),
     ("age", gettext_lazy("Victims by age band"), "age_band", None),
-    ("citizenship", gettext_lazy("Victims by citizenship"), "citizenship", None),
+    ("citizenship", gettext_lazy("Victims by citizenship"), "citizenship", "country"),
     ("exploitation", gettext_lazy("Victims by type of exploitation"), "exploitation",
-     codes.EXPLOITATION),
+     "stats.exploitation"),
     ("control", gettext_lazy("Victims by means of control"), "means_of_control",
-     codes.MEANS_OF_CONTROL),
+     "stats.means_of_control"),
     ("recruitment", gettext_lazy("Victims by method of recruitment"), "recruitment_methods",
-     None),
+     "cases.recruitment_method"),
     ("recruiter", gettext_lazy("Victims by relationship to the recruiter"),
-     "recruiter_relations", codes.RECRUITER),
+     "recruiter_relations", "stats.recruiter"),
     ("services", gettext_lazy("Services delivered (live cases)"), "services",
      dict(Service.choices)),
 ]
+
+
+def _word(value, labels) -> str:
+    if isinstance(labels, str):
+        return words.label(value, labels)
+    return str((labels or {}).get(value, value))
 
 
 def scope_org_ids(org) -> list[int]:
@@ -164,7 +172,7 @@ def dashboard(org, *, user=None, year_from: int | None = None, year_to: int | No
     total = disclosure.Cell(total_n, total_key, k)
     tables: dict[str, list[tuple[str, disclosure.Cell]]] = {}
     for chart_id, _title, field, labels in CHARTS:
-        tables[chart_id] = [(str((labels or {}).get(value, value)), disclosure.Cell(n, ks, k))
+        tables[chart_id] = [(_word(value, labels), disclosure.Cell(n, ks, k))
                             for value, (n, ks) in sums.get(field, {}).items()]
     withheld = _secure(total, tables, k) if k else set()
     ages = {b: i for i, b in enumerate(codes.AGE_BANDS)}

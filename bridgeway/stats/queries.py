@@ -113,3 +113,13 @@ def budget_of(dataset: Dataset) -> PrivacyBudget:
 
 def budget_spent(budget: PrivacyBudget) -> float:
     return float(sum(e.epsilon for e in budget.entries.all()))
+
+
+def published_releases() -> QuerySet[Release]:
+    """Releases anyone may read, without signing in: published ones only, newest first."""
+    return (Release.objects.filter(status=Release.Status.PUBLISHED)
+            .select_related("organisation").order_by("-published_at", "-pk"))
+
+
+def published_release(pk: int | str) -> Release:
+    return get_or_404(published_releases(), pk=pk)

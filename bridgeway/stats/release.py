@@ -98,6 +98,58 @@ def step_label(step: str) -> str:
                                           "step": _(name) if name else name}
 
 
+# What each generalisation step means, as a sentence a reader of the release understands; only
+# the last step of a dimension is what the table shows.
+_STEP_SENTENCES = {
+    ("year", "5-year range"): gettext_lazy("Years of registration are grouped into 5-year "
+                                           "ranges."),
+    ("year", "10-year range"): gettext_lazy("Years of registration are grouped into 10-year "
+                                            "ranges."),
+    ("age", "0-17/18-29/30-47/48+"): gettext_lazy("Ages are grouped into 0–17, 18–29, 30–47 "
+                                                  "and 48 or over."),
+    ("age", "minor/adult"): gettext_lazy("Ages are shown only as minor or adult."),
+    ("citizenship", "UN M49 sub-region"): gettext_lazy(
+        "Citizenship is shown by region of the world (UN M49 sub-region), not by country."),
+    ("citizenship", "UN M49 region"): gettext_lazy(
+        "Citizenship is shown by continent (UN M49 region), not by country."),
+    ("country_of_exploitation", "UN M49 sub-region"): gettext_lazy(
+        "The country of exploitation is shown by region of the world (UN M49 sub-region)."),
+    ("country_of_exploitation", "UN M49 region"): gettext_lazy(
+        "The country of exploitation is shown by continent (UN M49 region)."),
+}
+
+
+def generalisation_sentences(steps: list[str]) -> list[str]:
+    """The stored steps ("year: 5-year range", "year: 10-year range") as what the table
+    shows, one sentence per dimension: "Years of registration are grouped into 10-year
+    ranges." A step without a sentence reads as its label."""
+    last: dict[str, str] = {}
+    for step in steps:
+        dim, _sep, name = step.partition(": ")
+        last.pop(dim, None)  # keeps the order in which dimensions were last generalised
+        last[dim] = name
+    sentences = []
+    for dim, name in last.items():
+        sentence = _STEP_SENTENCES.get((dim, name))
+        sentences.append(str(sentence) if sentence else step_label(f"{dim}: {name}"))
+    return sentences
+
+
+def protection_sentence(kind: str, k: int, checked: int | None, suppressed: int) -> str:
+    """How a k-anonymous release protects the people in it, in a sentence."""
+    if kind == "extract":
+        text = _("Every combination of values in the table describes at least %(k)s "
+                 "victims; %(n)s records in smaller groups were left out.") % {
+            "k": k, "n": suppressed}
+    else:
+        text = _("Every count shown describes at least %(k)s victims; %(n)s smaller counts "
+                 "are hidden (shown as “<%(k)s”).") % {"k": k, "n": suppressed}
+    if checked is not None:
+        text += " " + _("An independent check (pycanon) found that the smallest group "
+                        "published describes %(checked)s victims.") % {"checked": checked}
+    return text
+
+
 def _table(raw: list[dict], dims: list[str], levels: dict[str, int]) -> list[tuple]:
     return [tuple(generalise(d, r[DIMENSIONS[d]], levels.get(d, 0)) for d in dims) for r in raw]
 

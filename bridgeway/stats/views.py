@@ -13,7 +13,7 @@ from bridgeway.core.forms import add_validation_error
 from bridgeway.stats import dashboard, queries, services
 from bridgeway.stats.exporting import export_file
 from bridgeway.stats.forms import BudgetForm, ExportForm, ImportForm, ReleaseForm
-from bridgeway.stats.release import dimension_label, step_label
+from bridgeway.stats.release import dimension_label, generalisation_sentences, protection_sentence
 from bridgeway.stats.uploads import ImportSizeLimit
 
 
@@ -249,16 +249,24 @@ def release_detail(request, pk):
     return render(request, "stats/release.html", _release_ctx(release, request))
 
 
-def _release_ctx(release, request) -> dict:
+def release_shown(release) -> dict:
+    """A release as a reader sees it (the signed-in pages and the public page): the table with
+    its columns in the reader's language, the method's protection and generalisation in
+    sentences. The CSV keeps the codes."""
     table = release_table(release)
-    # On screen the columns and steps read in the reader's language; the CSV keeps the codes.
     result = release.result or {}
     named = {result.get("dimension"), *result.get("dimensions", [])} - {None}
     table = {**table, "header": [dimension_label(h) if h in named else h
                                  for h in table["header"]]}
-    return {"release": release, "org": release.organisation, "table": table,
+    return {"release": release, "table": table,
             "dimensions": [dimension_label(d) for d in release.dimensions],
-            "steps": [step_label(s) for s in release.generalisations or []],
+            "steps": generalisation_sentences(release.generalisations or []),
+            "protection": "" if release.kind == "dp_counts" else protection_sentence(
+                release.kind, release.k, result.get("pycanon_k"), release.suppressed)}
+
+
+def _release_ctx(release, request) -> dict:
+    return {**release_shown(release), "org": release.organisation,
             "may_approve": release.created_by_id != request.user.pk}
 
 

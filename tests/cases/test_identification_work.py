@@ -187,7 +187,7 @@ def test_a_file_without_a_rule_gets_the_default_rule_flagged_not_verified(cast):
                             actor=cast.platform_admin, source="NRM")
     assert made.rule == identification.DEFAULT_RULE and made.rule_uncertain
     page = signed_in(cast.platform_admin).get(reverse("cases:indicator_sets"))
-    row = next(r for r in page.content.decode().split("<tr>") if "md_nrm_adult_labour" in r)
+    row = next(r for r in page.content.decode().split("<tr>") if "National list" in r)
     assert "not verified against the published source" in row
 
 

@@ -71,7 +71,7 @@ ARGUMENTS = {
     "bridgeway.protection.forms.AccessLogFilterForm": lambda cast: {
         "orgs": _orgs(cast), "people": _people(cast)},
     "bridgeway.protection.forms.AuditFilterForm": lambda cast: {
-        "orgs": _orgs(cast), "actions": ["cases.case.opened", "cases.note.added"],
+        "orgs": _orgs(cast), "actions": [("cases.case.opened", "Case opened"), ("cases.note.added", "Note added")],
         "people": _people(cast)},
 }
 

@@ -16,6 +16,7 @@ from bridgeway.cases import services as cases
 from bridgeway.cases.indicator_sets import set_for
 from bridgeway.cases.models import CaseSettings, CaseTask, Decision
 from bridgeway.core import queues
+from bridgeway.helpline import services as helpline
 from bridgeway.notifications.models import Kind, Notification
 from bridgeway.orgs.models import OrganisationService
 from bridgeway.protection import services as protection
@@ -135,8 +136,8 @@ def test_supervisor_is_notified_and_approves_from_the_queue(cast):
     listed = api(cast.supervisor_a).get("/api/v1/notifications/").json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert rows[0]["reference"] == case.reference
-    assert rows[0]["summary"] == ("An identification decision waits for your approval: "
-                                  f"{case.reference}")
+    assert rows[0]["summary"] == (f"An identification decision on case {case.reference} "
+                                  "waits for your approval")
     page = home(cast.supervisor_a)
     assert "Decisions waiting for your approval" in page
     assert f"Decision in case {case.reference}" in page
@@ -327,6 +328,9 @@ def test_the_home_page_statements_do_not_grow_with_the_queues(cast, django_asser
         thread.message_post(referral=referral, actor=cast.agency_poc, body="hello")
         protection.erasure_request(subject=case.subject, actor=cast.supervisor_a,
                                    reason=ErasureRequest.Reason.RETENTION)
+        helpline.settings_ensure(cast.org_a)
+        helpline.public_submission(org=cast.org_a, answers={"what_happened": "help"},
+                                   language="uk")
 
     people = ("caseworker_a", "supervisor_a", "agency_poc", "dpo_a")
     one_of_each()

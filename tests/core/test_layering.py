@@ -65,9 +65,9 @@ def test_a_new_app_that_keeps_the_rule_passes(tree):
     """An app added later (funding sits in the stack already) may use the services and queries
     of the apps below it, and protection and orgs."""
     app = tree / "bridgeway" / "funding"
-    app.mkdir()
+    app.mkdir(exist_ok=True)  # funding exists now; the probe is a module of its own
     (app / "__init__.py").write_text("")
-    (app / "queries.py").write_text(
+    (app / "layering_probe.py").write_text(
         "from bridgeway.cases.queries import case_for_user\n"
         "from bridgeway.orgs.models import Organisation\n"
         "from bridgeway.protection.audit import audit_record\n"

@@ -41,6 +41,7 @@ def test_intake_identification_service_note(browser, live_server):
     page.get_by_role("link", name="Assess with the indicators").click()
     notice = page.get_by_role("note").filter(has_text="Not verified against the published source")
     expect(notice).to_be_visible()  # the shipped sets and rule are reconstructed
+    page.locator("summary", has_text="Deceptive recruitment").click()  # unfold
     page.get_by_label("Deceived about the nature of the job, location or employer").check()
     page.locator('input[name="note_adult_labour.deceptive_recruitment.1"]').fill(
         "Was promised hotel work in Milan")

@@ -37,7 +37,7 @@ def test_each_step_tells_the_other_side_with_a_link_only(cast, case, consent,
     assert kinds(cast.caseworker_a) == [Kind.REFERRAL_ACCEPTED]
     # In the app the sender reads which referral and what the answer was.
     answered = Notification.objects.get(user=cast.caseworker_a)
-    assert answered.summary == f"A referral you sent was accepted: {referral.reference}"
+    assert answered.summary == f"Referral {referral.reference} was accepted by Police unit"
     services.referral_revoke(referral=referral, actor=cast.caseworker_a)
     assert kinds(cast.agency_poc) == [Kind.REFERRAL_RECEIVED, Kind.REFERRAL_REVOKED]
 

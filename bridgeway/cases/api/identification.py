@@ -10,6 +10,8 @@ from bridgeway.cases import services
 from bridgeway.cases.api.base import CaseActions
 from bridgeway.cases.api.serializers import (
     AssessmentInSerializer,
+    AssessmentPreviewInSerializer,
+    AssessmentPreviewSerializer,
     AssessmentSerializer,
     DecisionSerializer,
     IndicatorSetSerializer,
@@ -53,6 +55,24 @@ class IdentificationActions(CaseActions):
                                                 note=ser.validated_data["note"])
         return Response(AssessmentSerializer(assessment, context=context).data,
                         status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssessmentPreviewInSerializer, responses=AssessmentPreviewSerializer,
+                   summary="What the combination rule gives for the indicators ticked so far "
+                           "(saves nothing)")
+    @action(detail=True, methods=["post"], url_path="assessment-preview")
+    def assessment_preview(self, request, pk=None):
+        from bridgeway.cases.queries import assessment_preview
+
+        case = self.get_object()
+        ser = AssessmentPreviewInSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        ensure_default_sets()
+        indicator_set = IndicatorSet.objects.filter(pk=ser.validated_data["indicator_set"]).first()
+        if indicator_set is None:
+            return Response({"indicator_set": [_("Unknown indicator set.")]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return Response(AssessmentPreviewSerializer(assessment_preview(
+            case, indicator_set, set(ser.validated_data["indicators"]))).data)
 
     @extend_schema(methods=["GET"], responses=DecisionSerializer(many=True), summary="Decisions")
     @extend_schema(methods=["POST"], request=DecisionSerializer,

@@ -270,6 +270,20 @@ class AssessmentInSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
 
 
+class AssessmentPreviewInSerializer(serializers.Serializer):
+    indicator_set = serializers.IntegerField()
+    indicators = serializers.ListField(child=serializers.CharField(max_length=120),
+                                       required=False, default=list, max_length=1000,
+                                       help_text="ids of the indicators ticked so far")
+
+
+class AssessmentPreviewSerializer(serializers.Serializer):
+    indicates_trafficking = serializers.BooleanField(source="indicates")
+    ticked = serializers.IntegerField(help_text="indicators of the set among those given")
+    why = serializers.JSONField(help_text="per dimension, and the requirement groups not met, "
+                                          "in the reader's language")
+
+
 class RecordedIndicatorSerializer(serializers.Serializer):
     id = serializers.CharField()
     text = serializers.CharField()

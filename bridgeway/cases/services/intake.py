@@ -107,8 +107,10 @@ def _attach_person(*, case: Case, actor: User, person: PersonData) -> None:
 
 @transaction.atomic
 def case_open(*, org: Organisation, actor: User, person: PersonData, opened_on: date | None = None,
-              exploitation_types: list[str] | None = None, assignees: list[User] | None = None) -> Case:
-    """Intake: registers the person (with a fresh data key) and opens the case."""
+              exploitation_types: list[str] | None = None, assignees: list[User] | None = None,
+              consent: protection.ConsentData | None = None) -> Case:
+    """Intake: registers the person (with a fresh data key) and opens the case; with `consent`,
+    records the person's consent too (the consent page's service), all or nothing."""
     _check_case_role(actor, org)
     opened_on = opened_on or timezone.localdate()
     person = _cleaned(person)
@@ -119,6 +121,8 @@ def case_open(*, org: Organisation, actor: User, person: PersonData, opened_on: 
     case.save()
     _attach_person(case=case, actor=actor, person=person)
     case.save()
+    if consent is not None:
+        protection.consents_record(subject=case.subject, actor=actor, data=consent)
     case.assignees.set(assignees if assignees is not None else
                        ([actor] if Role.CASEWORKER in roles_in(actor, org) else []))
     audit_record(action="cases.case.opened", actor=actor, organisation=org, obj=case,

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bridgeway.cases.queries import case_for_user, may_work_on
-from bridgeway.core.forms import add_validation_error
+from bridgeway.core.forms import add_validation_error, add_validation_error_to
 from bridgeway.orgs.codes import OrgType, Role
 from bridgeway.orgs.models import OrganisationService
 from bridgeway.orgs.queries import organisation_from_request, organisations_visible_to, roles_in
+from bridgeway.protection.forms import InlineConsentForm
 from bridgeway.protection.models import ConsentPurpose
 from bridgeway.protection.responses import document_response
 from bridgeway.protection.services import consent_check
@@ -53,7 +54,8 @@ def referral_new(request, case_pk):
     for org in recipients:
         org.offered = [s.get_service_display() for s in org.services.all()]
     form = ReferralForm(request.POST or None, recipients=recipients)
-    if request.method == "POST" and form.is_valid():
+    consent_form = InlineConsentForm(request.POST or None, purposes=[ConsentPurpose.REFERRAL])
+    if request.method == "POST" and consent_form.is_valid() and form.is_valid():
         data = form.cleaned_data
         recipient = next((o for o in recipients if o.pk == data["recipient"]), None)
         try:
@@ -61,9 +63,10 @@ def referral_new(request, case_pk):
                 case=case, actor=request.user, recipient=recipient, sections=data["sections"],
                 reason=data["reason"], reason_text=data["reason_text"], urgency=data["urgency"],
                 services=data["services"], deadline=data["deadline"],
-                override_reason=data["override_reason"])
+                override_reason=data["override_reason"],
+                record_consent=consent_form.consent_data())
         except ValidationError as exc:
-            add_validation_error(form, exc)
+            add_validation_error_to(exc, form, consent_form)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -74,9 +77,9 @@ def referral_new(request, case_pk):
                                                 purpose=ConsentPurpose.REFERRAL,
                                                 recipient_type=k)) for k in kinds]
     return render(request, "referrals/new.html", {
-        "case": case, "form": form, "consent": consent,
+        "case": case, "form": form, "consent": consent, "consent_form": consent_form,
         "is_supervisor": Role.SUPERVISOR in roles_in(request.user, case.organisation)},
-        status=400 if form.is_bound and form.errors else 200)
+        status=400 if form.is_bound and (form.errors or consent_form.errors) else 200)
 
 
 def _detail_context(request, referral, side, **extra):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from bridgeway.core.spreadsheets import safe_cell
 from bridgeway.referrals.statistics import referral_statistics
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class PeriodForm(forms.Form):

@@ -18,6 +18,74 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // Phones: a table that does not fit becomes a stack of cards. Each cell gets its column's
+  // heading as data-label (shown by app.css) and explicit ARIA roles, so screen readers keep the
+  // table's structure when the CSS stops displaying it as a table. Without JavaScript the table
+  // scrolls inside its .table-wrap instead.
+  var narrow = window.matchMedia("(max-width: 47.99rem)");
+  function label(table) {
+    if (table.dataset.labelled) { return; }
+    var heads = table.tHead ? table.tHead.rows : [];
+    if (!heads.length) { return; }
+    var names = [];
+    Array.prototype.forEach.call(heads[heads.length - 1].cells, function (cell) {
+      for (var i = 0; i < (cell.colSpan || 1); i++) { names.push(cell.textContent.trim()); }
+    });
+    table.setAttribute("role", "table");
+    Array.prototype.forEach.call(table.querySelectorAll("thead, tbody, tfoot"), function (group) {
+      group.setAttribute("role", "rowgroup");
+    });
+    Array.prototype.forEach.call(table.rows, function (row) {
+      row.setAttribute("role", "row");
+      var col = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        var head = cell.tagName === "TH";
+        var inHead = row.parentNode.tagName === "THEAD";
+        cell.setAttribute("role", inHead ? "columnheader" : (head ? "rowheader" : "cell"));
+        if (!inHead && names[col]) { cell.setAttribute("data-label", names[col]); }
+        col += cell.colSpan || 1;
+      });
+    });
+    table.dataset.labelled = "1";
+  }
+  function stack(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll("main table"), function (table) {
+      if (table.classList.contains("keep-table")) { return; }
+      label(table);
+      if (!table.dataset.labelled) { return; }
+      table.classList.remove("stacked");
+      var box = table.parentElement;
+      if (narrow.matches && table.scrollWidth > Math.ceil(box.clientWidth) + 1) {
+        table.classList.add("stacked");
+      }
+    });
+    // A table that still scrolls can be reached with the keyboard.
+    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        wrap.setAttribute("tabindex", "0");
+        if (!wrap.hasAttribute("aria-label") && !wrap.hasAttribute("aria-labelledby")) {
+          var table = wrap.querySelector("table");
+          var caption = table && table.caption ? table.caption.textContent.trim() : "";
+          wrap.setAttribute("role", "region");
+          wrap.setAttribute("aria-label", caption || document.title);
+        }
+      }
+    });
+  }
+  stack();
+  var pending = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(pending);
+    pending = window.setTimeout(function () { stack(); }, 150);
+  });
+  document.addEventListener("htmx:load", function (event) { stack(event.target); });
+
+  // A print button (caseworkers print case summaries and referrals); app.css lays the page out.
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // Buttons that need a confirmation carry data-confirm (no inline handlers: CSP forbids them).
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

@@ -21,10 +21,13 @@ from bridgeway.civicspace import demo as civic_demo
 from bridgeway.civicspace import services as civic
 from bridgeway.demo import data as demo
 from bridgeway.estimation import demo as estimation_demo
+from bridgeway.funding import demo as funding_demo
+from bridgeway.helpline import demo as helpline_demo
 from bridgeway.orgs import services
 from bridgeway.orgs.models import Organisation
 from bridgeway.protection import services as protection
 from bridgeway.referrals import services as referrals
+from bridgeway.stats import demo as stats_demo
 from bridgeway.surveys import demo as surveys_demo
 
 User = get_user_model()
@@ -45,6 +48,8 @@ class Command(BaseCommand):
         # Parts added later, each checking on its own whether it already ran: one line each.
         self._seed_civic_space()
         self._seed_surveys()
+        self._seed_helpline()
+        self._seed_statistics()
         self._print_logins()
 
     @transaction.atomic
@@ -87,6 +92,7 @@ class Command(BaseCommand):
                 TOTP.activate(user, generate_totp_secret())
         self._seed_persons(orgs, people)
         estimation_demo.seed_demo(orgs, people)
+        funding_demo.seed_demo(orgs, {key: people[local] for key, local in demo.ADMINS.items()})
 
     def _seed_directory(self, orgs, people, admin_of):
         for org_key, local, function, phone, mail, hours, languages, other in demo.CONTACTS:
@@ -303,6 +309,32 @@ class Command(BaseCommand):
                         ("openroads", "admin.openroads"), ("harbour", "admin.harbour"))}
         surveys_demo.seed(network=network, coordinator=User.objects.get(
             email=demo.email("coordinator")), orgs=orgs, respondents=respondents)
+
+    def _seed_helpline(self):
+        """Added later than the rest, so it checks on its own whether it already ran."""
+        orgs = {spec.key: Organisation.objects.filter(name=spec.name).first()
+                for spec in demo.ORGS}
+        if orgs["lumina"] is None or helpline_demo.already_seeded(orgs["lumina"]):
+            return
+        people = {local: User.objects.get(email=demo.email(local))
+                  for local in ("caseworker.a", "supervisor.a", "coordinator")}
+        with transaction.atomic():
+            helpline_demo.seed_demo(orgs, people)
+    def _seed_statistics(self):
+        """The network's generated statistics and one published release (checks on its own
+        whether it already ran; creates the second approver on a demo seeded before it)."""
+        network = Organisation.objects.filter(name=demo.ORGS[0].name).first()
+        if network is None:
+            return
+        coordinator = User.objects.get(email=demo.email("coordinator"))
+        approver = User.objects.filter(email=demo.email("statistician")).first()
+        if approver is None:
+            approver = User.objects.create_user(email=demo.email("statistician"),
+                                                password=demo.DEMO_PASSWORD,
+                                                full_name="Tudor Ciobanu")
+            services.membership_grant(org=network, user=approver, role="network_coordinator",
+                                      actor=coordinator)
+        stats_demo.seed_demo(network=network, importer=coordinator, approver=approver)
 
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")

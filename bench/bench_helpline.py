@@ -1,0 +1,297 @@
+"""The helpline's public form under load (issue 20), through gunicorn on 127.0.0.1.
+
+Creates a throw-away PostgreSQL database, migrates it, creates an organisation with its public
+form and an operator, starts gunicorn (`--workers`, sync) on it with the settings' default
+shared cache (the database cache: rate limits and ALTCHA replay protection are shared between
+workers, as in production without Redis; the redis client is not installed here), then:
+
+1. the page weight of the public form on first load (HTML, CSS, the quick-exit script, the
+   icon; the ALTCHA widget script counted apart);
+2. an operator's page (the triage list) alone: p50/p95;
+3. valid submissions (a solved proof-of-work each, a time token older than the trap, distinct
+   texts) at full speed: requests/s, p95, and how many arrived in triage;
+4. an abusive flood without proof-of-work from one address (as a bot without JavaScript posts
+   it: a time token fetched once, then the same post again and again), requests/s and p95,
+   with the operator's page timed at the same time: the slowdown ratio;
+5. a flood of forged posts (no time token, no proof): requests/s.
+
+The proof-of-work challenges are made and solved before the timing starts (the client's work
+is not the server's): made with the server's ALTCHA secret at the server's cost (PBKDF2, 5,000
+iterations) but an easy key prefix, so the bench solves them quickly while the server does the
+same verification as for a real one.
+
+Goals: flood refused at >= 1,000 requests/s without slowing operators' pages by more than 20 %;
+valid submissions >= 100/s; the form <= 30 KB on first load without the widget script.
+
+Run:  /work/main/.venv/bin/python bench/bench_helpline.py [--valid 600] [--flood 6000]
+      [--workers 3] [--concurrency 16] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DB = "bw_helpline_bench"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT = _free_port()
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.update({
+        "DJANGO_SETTINGS_MODULE": "bridgeway.settings",
+        "BRIDGEWAY_DEBUG": "1",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+        "BRIDGEWAY_HELPLINE_RATE_PER_HOUR": "10000000",
+        "BRIDGEWAY_SSL_REDIRECT": "0",
+    })
+    return e
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, min(len(ordered) - 1, int(round(len(ordered) * p)) - 1))]
+
+
+async def request(method: str, path: str, body: bytes = b"", headers: dict | None = None):
+    """One HTTP/1.1 request on its own connection (gunicorn's sync workers close each one)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
+    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    for k, v in (headers or {}).items():
+        head.append(f"{k}: {v}")
+    if body:
+        head.append("Content-Type: application/x-www-form-urlencoded")
+    head.append(f"Content-Length: {len(body)}")
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+    await writer.drain()
+    data = await reader.read()
+    writer.close()
+    status = int(data.split(b" ", 2)[1]) if data else 0
+    return status, data
+
+
+async def run_many(make, count: int, concurrency: int):
+    """`count` requests, `concurrency` at a time: (requests/s, latencies, statuses)."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue = list(range(count))
+
+    async def worker():
+        while queue:
+            i = queue.pop()
+            method, path, body, headers = make(i)
+            start = time.perf_counter()
+            status, _data = await request(method, path, body, headers)
+            latencies.append(time.perf_counter() - start)
+            statuses[status] = statuses.get(status, 0) + 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*[worker() for _ in range(concurrency)])
+    elapsed = time.perf_counter() - started
+    return count / elapsed, latencies, statuses
+
+
+def setup(keep: bool):
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        c.execute(f"CREATE DATABASE {DB}")
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env(),
+                   check=True)
+    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env(),
+                   check=True)
+    os.environ.update(env())
+    import django
+
+    django.setup()
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.test import Client
+
+    from bridgeway.helpline import services
+    from bridgeway.orgs.models import Membership, Organisation
+
+    cache.clear()
+    org = Organisation.objects.create(name="Bench helpline", org_type="NGO", country="MD")
+    conf = services.settings_ensure(org)
+    conf.daily_quota = 10_000_000
+    conf.save()
+    user = get_user_model().objects.create_user(email="operator@bench.test",
+                                                full_name="Operator")
+    Membership.objects.create(user=user, organisation=org, role="caseworker")
+    TOTP.activate(user, generate_totp_secret())
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return conf, client.cookies["sessionid"].value
+
+
+def solved_proofs(n: int) -> list[str]:
+    """Challenges signed with the server's secret at its cost, with an easy prefix."""
+    from altcha import Payload, solve_challenge
+    from altcha_django.challenge import build_challenge
+    from django.conf import settings
+
+    out = []
+    for _ in range(n):
+        challenge = build_challenge(hmac_secret=settings.ALTCHA_HMAC_SECRET, key_prefix="0",
+                                    cost=settings.ALTCHA_CHALLENGE["cost"])
+        solution = solve_challenge(challenge)
+        out.append(Payload(challenge, solution).to_base64())
+    return out
+
+
+def old_token(slug: str) -> str:
+    from django.core import signing
+
+    from bridgeway.helpline.abuse import _SALT
+
+    return signing.dumps({"s": slug, "t": int((time.time() - 10) * 1000)}, salt=_SALT,
+                         compress=False)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--valid", type=int, default=600)
+    ap.add_argument("--flood", type=int, default=6000)
+    ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    from urllib.parse import urlencode
+
+    conf, session = setup(args.keep)
+    slug = conf.slug
+    print(f"solving {args.valid} proofs-of-work (client side, not timed) ...", flush=True)
+    t0 = time.perf_counter()
+    proofs = solved_proofs(args.valid)
+    print(f"  {time.perf_counter() - t0:.1f} s")
+    gunicorn = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "bridgeway.wsgi", "-w",
+         str(args.workers), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        cwd=ROOT, env=env(), start_new_session=True)
+    try:
+        time.sleep(4)
+        asyncio.run(measure(args, slug, session, proofs, urlencode))
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            import psycopg
+
+            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                                 autocommit=True) as c:
+                c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+async def measure(args, slug, session, proofs, urlencode):
+    from bridgeway.helpline.models import Contact
+
+    # 1. page weight
+    status, html = await request("GET", f"/help/{slug}/?lang=uk")
+    assert status == 200, html[:500]
+    body = html.split(b"\r\n\r\n", 1)[1]
+    weight = {"html": len(body)}
+    for name, path in (("app.css", "/static/bridgeway/app.css"),
+                       ("public.css", "/static/helpline/public.css"),
+                       ("public.js", "/static/helpline/public.js"),
+                       ("favicon", "/static/bridgeway/favicon.svg"),
+                       ("altcha widget", "/static/altcha_django/altcha.min.js")):
+        s, data = await request("GET", path)
+        weight[name] = len(data.split(b"\r\n\r\n", 1)[1]) if s == 200 else -s
+    first_load = sum(v for k, v in weight.items() if k != "altcha widget")
+    print("\npage weight (bytes):", json.dumps(weight))
+    print(f"  first load without the widget script: {first_load / 1024:.1f} KB (goal <= 30 KB)")
+
+    operator = {"Cookie": f"sessionid={session}"}
+
+    def op(_i):
+        return "GET", "/helpline/triage/", b"", operator
+
+    s, _ = await request(*op(0)[:2], headers=operator)
+    assert s == 200, s
+    # 3. valid submissions
+    def valid(i):
+        data = urlencode({"lang": "uk", "ts": old_token(slug), "altcha": proofs[i],
+                          "what_happened": f"Потрібна допомога, повідомлення {i}.",
+                          "reach": "+380501234567", "reach_channel": "signal"}).encode()
+        return "POST", f"/help/{slug}/?lang=uk", data, {"X-Bench": str(i)}
+
+    before = await asyncio.to_thread(Contact.objects.count)
+    rate_valid, lat_valid, st = await run_many(valid, len(proofs), args.concurrency)
+    after = await asyncio.to_thread(lambda: Contact.objects.filter(status="new").count())
+    print(f"\nvalid submissions: {rate_valid:.0f} req/s, p95 {percentile(lat_valid, .95) * 1000:.0f}"
+          f" ms, statuses {st}, in triage {after - before} (goal >= 100/s)")
+
+    # 2. operators alone (after the valid submissions: the same triage list as during the flood)
+    rate, lat, st = await run_many(op, 200, 4)
+    base_p50, base_p95 = statistics.median(lat), percentile(lat, 0.95)
+    print(f"\noperator page alone: {rate:.0f} req/s, p50 {base_p50 * 1000:.1f} ms, "
+          f"p95 {base_p95 * 1000:.1f} ms {st}")
+
+    # 4. abusive flood without proof-of-work, with the operator's page timed meanwhile
+    token = old_token(slug)
+    flood_body = urlencode({"lang": "uk", "ts": token, "what_happened": "spam " * 20}).encode()
+
+    def flood(_i):
+        return "POST", f"/help/{slug}/", flood_body, {}
+
+    op_lat: list[float] = []
+    stop = asyncio.Event()
+
+    async def operators():
+        while not stop.is_set():
+            start = time.perf_counter()
+            await request("GET", "/helpline/triage/", headers=operator)
+            op_lat.append(time.perf_counter() - start)
+            await asyncio.sleep(0.02)
+
+    watcher = asyncio.create_task(operators())
+    rate_flood, lat_flood, st_flood = await run_many(flood, args.flood, args.concurrency)
+    stop.set()
+    await watcher
+    held = await asyncio.to_thread(lambda: Contact.objects.filter(status="held").count())
+    flood_p95 = percentile(op_lat, 0.95)
+    print(f"\nflood without proof-of-work: {rate_flood:.0f} req/s, p95 "
+          f"{percentile(lat_flood, .95) * 1000:.1f} ms, statuses {st_flood}, held {held} "
+          f"(goal >= 1,000/s)")
+    print(f"operator page during the flood: p50 {statistics.median(op_lat) * 1000:.1f} ms, "
+          f"p95 {flood_p95 * 1000:.1f} ms; ratio to alone p95 {flood_p95 / base_p95:.2f}, "
+          f"p50 {statistics.median(op_lat) / base_p50:.2f} (goal <= 1.20)")
+
+    # 5. forged posts: no time token, no proof
+    forged = urlencode({"what_happened": "spam"}).encode()
+    rate_forged, lat_forged, st_forged = await run_many(
+        lambda _i: ("POST", f"/help/{slug}/", forged, {"X-Forwarded-For": "1.2.3.4"}),
+        args.flood // 2, args.concurrency)
+    print(f"\nforged posts (no time token): {rate_forged:.0f} req/s, p95 "
+          f"{percentile(lat_forged, .95) * 1000:.1f} ms, statuses {st_forged}")
+    print(f"\nratio flood/valid req/s: {rate_flood / rate_valid:.1f}")
+
+
+if __name__ == "__main__":
+    main()

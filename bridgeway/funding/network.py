@@ -1,0 +1,279 @@
+"""The network view: every member's indicators for one year, computed with the same formulas as
+the member's own page (`indicators.compute`) from totals the database adds up in a few
+statements, then shown as distributions (quartiles and median) by country and organisation
+type. Groups of fewer than `MIN_GROUP` members are suppressed, and no member's funder is named:
+the funder key is only used to measure concentration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum
+
+from bridgeway.funding import indicators
+from bridgeway.funding.codes import BASE_CURRENCY, FOREIGN_TYPES, STATE_TYPES, Indicator, Source
+from bridgeway.funding.models import (
+    CurrencyRate,
+    FundingReceipt,
+    NetworkThreshold,
+    ResilienceYear,
+    SurveyIndicatorValue,
+)
+from bridgeway.orgs.codes import OrgType, country_name
+from bridgeway.orgs.models import NetworkMembership, Organisation
+
+
+def min_group() -> int:
+    """Fewer members than this in a group and its distribution is not shown (as the statistics
+    dashboards hide small cells); configurable, never below 3."""
+    return max(3, int(getattr(settings, "BRIDGEWAY_FUNDING_MIN_GROUP", 3)))
+
+
+def _raw(qs) -> list[tuple]:
+    """The rows of a values_list queryset straight from the database cursor: sums come back as
+    Decimal from PostgreSQL, and tens of thousands of rows skip Django's per-value converters."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return list(qs)  # SQLite returns sums as floats or strings: let Django convert them
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _dec(value) -> Decimal:
+    return Decimal(0) if value is None else value if isinstance(value, Decimal) \
+        else Decimal(str(value))
+
+
+# Concentration needs each funder's money in euros, then its largest and its sum of squares per
+# member: an aggregate of an aggregate, which the ORM cannot write. Rates are joined here (a
+# grant in a currency without a rate gives NULL, and the member's money indicators are then not
+# computable anyway: the first query finds the missing rate).
+CONCENTRATION = """
+SELECT org, max(s), sum(s * s), count(*) FROM (
+  SELECT x.organisation_id AS org, x.funder_key,
+         sum(x.amount / CASE WHEN x.currency = %s THEN 1 ELSE r.rate END) AS s
+  FROM funding_fundingreceipt x
+  LEFT JOIN funding_currencyrate r ON r.currency = x.currency AND r.year = x.year
+  WHERE x.year = %s AND x.counted AND x.organisation_id IN ({ids})
+  GROUP BY x.organisation_id, x.funder_key) f
+GROUP BY org"""
+
+
+def _concentration(ids: list[int], year: int) -> list[tuple]:
+    from django.db import connection
+
+    if not ids:
+        return []
+    sql = CONCENTRATION.format(ids=", ".join(["%s"] * len(ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [BASE_CURRENCY, year, *ids])
+        return cursor.fetchall()
+
+
+def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators.Totals]:
+    """Every member's totals for the year in three statements: the year's money by member,
+    funder and currency (from the receipts alone: they carry the record's fields), last year's
+    by member and currency, and the resilience rows. Sums are in each currency and converted
+    here: Σ amount ÷ rate = Σ (amount ÷ rate), the rate being one per currency and year."""
+    ids = list(members)
+    out = {pk: indicators.Totals(year=year) for pk in ids}
+    rates = indicators.Rates(CurrencyRate.objects.filter(year__in=[year, year - 1])
+                             .values_list("currency", "year", "rate"))
+    foreign_q = Q(funder_type__in=list(FOREIGN_TYPES)) | (
+        ~Q(funder_country="") & ~Q(funder_country=F("organisation__country")))
+    rows = (FundingReceipt.objects.filter(organisation_id__in=ids, year=year, counted=True)
+            .values_list("organisation_id", "currency")
+            .annotate(income=Sum("amount"),
+                      state=Sum("amount", filter=Q(funder_type__in=list(STATE_TYPES))),
+                      foreign=Sum("amount", filter=foreign_q),
+                      core=Sum("amount", filter=Q(restricted=False)),
+                      grants=Count("pk"), late=Count("pk", filter=Q(paid_late=True)))
+            .order_by())
+    by_currency: dict[str, indicators.Rate | None] = {}
+    for org_id, currency, income, state, foreign, core, grants, late in _raw(rows):
+        t = out[org_id]
+        if currency not in by_currency:
+            by_currency[currency] = rates.get(currency, year)
+        rate = by_currency[currency]
+        if rate is None:
+            t.missing_rates.add((currency, year))
+            continue
+        if currency != BASE_CURRENCY:
+            t.rates_used.add(rate)
+        t.income += _dec(income) / rate.rate
+        t.state += _dec(state) / rate.rate
+        t.foreign += _dec(foreign) / rate.rate
+        t.core += _dec(core) / rate.rate
+        t.grants += grants  # a grant has one receipt a year
+        t.late_grants += late
+    for org_id, top, squares, funders in _concentration(ids, year):
+        t = out[org_id]
+        t.top, t.squares, t.funders = _dec(top), _dec(squares), funders
+    for org_id, currency, income in (
+            FundingReceipt.objects.filter(organisation_id__in=ids, year=year - 1, counted=True)
+            .values_list("organisation_id", "currency").annotate(income=Sum("amount"))
+            .order_by()):
+        t = out[org_id]
+        rate = rates.get(currency, year - 1)
+        if rate is None:
+            t.previous_missing.add((currency, year - 1))
+            continue
+        if currency != BASE_CURRENCY:
+            t.rates_used.add(rate)
+        t.previous_income = (t.previous_income or Decimal(0)) + Decimal(income) / rate.rate
+    for res in ResilienceYear.objects.filter(organisation_id__in=ids, year=year).values(
+            "organisation_id", "expenditure", "reserves", "staff", "contracts_end_12m"):
+        t = out[res["organisation_id"]]
+        t.has_resilience = True
+        t.expenditure, t.reserves = res["expenditure"], res["reserves"]
+        t.staff, t.contracts_end_12m = res["staff"], res["contracts_end_12m"]
+    return out
+
+
+@dataclass
+class Distribution:
+    group: str
+    n: int
+    suppressed: bool
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+    from_survey: int = 0
+
+    indicator: str = ""
+
+    @property
+    def shown_values(self) -> dict:
+        return self.shown(self.indicator)
+
+    def shown(self, indicator: str) -> dict:
+        if self.suppressed or self.median is None:
+            return {}
+        return {k: indicators.show(indicator, v)
+                for k, v in (("q1", self.q1), ("median", self.median), ("q3", self.q3))
+                if v is not None}
+
+
+@dataclass
+class IndicatorView:
+    indicator: str
+    label: str
+    formula: str
+    overall: Distribution
+    by_country: list[Distribution]
+    by_type: list[Distribution]
+    not_computable: int = 0
+
+
+@dataclass
+class NetworkView:
+    network: Organisation
+    year: int
+    members: int
+    min_group: int
+    indicators: list[IndicatorView] = field(default_factory=list)
+    below: list[dict] = field(default_factory=list)
+    rates: list[str] = field(default_factory=list)
+    ledger_members: int = 0
+    survey_members: int = 0
+
+
+def _distribution(group: str, values: list[tuple[float, str]], k: int, indicator: str = ""
+                  ) -> Distribution:
+    n = len(values)
+    d = Distribution(group=group, n=n, suppressed=0 < n < k, indicator=indicator,
+                     from_survey=sum(1 for _v, s in values if s == Source.SURVEY))
+    if n and not d.suppressed:
+        d.q1, d.median, d.q3 = indicators.quartiles([v for v, _s in values])
+    if d.suppressed:
+        d.from_survey = 0  # a small group says nothing about its members, not even the source
+    return d
+
+
+def member_values(network: Organisation, year: int) -> tuple[
+        dict[int, Organisation], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int]:
+    """Every member's indicator values for the year with where each came from, the rates used
+    and how many values could not be computed."""
+    members = {m.member_id: m.member for m in
+               NetworkMembership.objects.filter(network=network, member__is_active=True)
+               .select_related("member")}
+    totals = _totals(members, year)
+    values: dict[int, dict[str, tuple[float, str]]] = {pk: {} for pk in members}
+    rates: set[indicators.Rate] = set()
+    not_computable = 0
+    for pk, t in totals.items():
+        if not (t.income or t.has_resilience or t.missing_rates):
+            continue  # keeps no ledger here: survey answers may fill in
+        found = indicators.values(t)
+        not_computable += len(Indicator) - len(found)
+        values[pk] = {ind: (float(v), Source.LEDGER) for ind, v in found.items()}
+        rates |= t.rates_used
+    for v in SurveyIndicatorValue.objects.filter(
+            mapping__network=network, year=year, organisation_id__in=list(members)).values(
+            "organisation_id", "mapping__indicator", "value"):
+        values[v["organisation_id"]].setdefault(v["mapping__indicator"],
+                                                (float(v["value"]), Source.SURVEY))
+    return members, values, rates, not_computable
+
+
+def network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""
+                 ) -> NetworkView:
+    members, values, rates, _nc = member_values(network, year)
+    if country:
+        members = {pk: m for pk, m in members.items() if m.country == country}
+    if org_type:
+        members = {pk: m for pk, m in members.items() if m.org_type == org_type}
+    k = min_group()
+    view = NetworkView(network=network, year=year, members=len(members), min_group=k,
+                       rates=sorted(str(r) for r in rates))
+    view.ledger_members = sum(1 for pk in members
+                              if any(s == Source.LEDGER for _v, s in values[pk].values()))
+    view.survey_members = sum(1 for pk in members
+                              if values[pk] and all(s == Source.SURVEY for _v, s in values[pk].values()))
+    types = dict(OrgType.choices)
+    for ind in Indicator:
+        have = {pk: values[pk][ind] for pk in members if ind in values[pk]}
+        by_country: dict[str, list] = {}
+        by_type: dict[str, list] = {}
+        for pk, v in have.items():
+            by_country.setdefault(members[pk].country, []).append(v)
+            by_type.setdefault(members[pk].org_type, []).append(v)
+        view.indicators.append(IndicatorView(
+            indicator=ind, label=str(ind.label), formula=str(indicators.FORMULAS[ind]),
+            overall=_distribution(str(network), list(have.values()), k, ind),
+            by_country=[_distribution(country_name(c), vs, k, ind)
+                        for c, vs in sorted(by_country.items())],
+            by_type=[_distribution(str(types.get(t, t)), vs, k, ind)
+                     for t, vs in sorted(by_type.items())],
+            not_computable=len(members) - len(have)))
+    for th in NetworkThreshold.objects.filter(network=network):
+        for pk, member in sorted(members.items(), key=lambda kv: kv[1].name):
+            got = values[pk].get(th.indicator)
+            if got is None:
+                continue
+            hit = got[0] < float(th.value) if th.direction == "below" else got[0] > float(th.value)
+            if hit:
+                view.below.append({"member": member.name, "member_id": pk,
+                                   "indicator": th.indicator,
+                                   "label": str(Indicator(th.indicator).label),
+                                   "direction": th.get_direction_display(),
+                                   "threshold": indicators.show(th.indicator, th.value),
+                                   "value": indicators.show(th.indicator, got[0]),
+                                   "source": str(Source(got[1]).label)})
+    return view
+
+
+def country_dependence(network: Organisation, country: str, year: int) -> dict:
+    """The members' dependence on foreign funding in one country, for the civic-space page."""
+    members, values, _rates, _nc = member_values(network, year)
+    here = [values[pk][Indicator.FOREIGN_SHARE] for pk, m in members.items()
+            if m.country == country and Indicator.FOREIGN_SHARE in values[pk]]
+    d = _distribution(country_name(country), here, min_group())
+    return {"network": network.name, "year": year, "n": d.n, "suppressed": d.suppressed,
+            "min_group": min_group(), "shown": d.shown(Indicator.FOREIGN_SHARE),
+            "formula": str(indicators.FORMULAS[Indicator.FOREIGN_SHARE])}

@@ -1,0 +1,268 @@
+"""Reads, scoped to the asking user: an organisation's funding is for its finance people only
+(its administrators and the members they designated); a network's coordinators see aggregates
+of their members, and a member's individual records only where the member shared them. Anything
+else is a 404 (`get_or_404`), so an outsider cannot tell whether a record exists."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridgeway.core.queues import SOON, QueueItem
+from bridgeway.core.shortcuts import get_or_404
+from bridgeway.funding import indicators
+from bridgeway.funding.codes import GrantStatus
+from bridgeway.funding.models import (
+    CurrencyRate,
+    FinancePerson,
+    Funder,
+    FundingProfile,
+    FundingReceipt,
+    FundingRecord,
+    NetworkThreshold,
+    ResilienceYear,
+    SurveyIndicatorMapping,
+)
+from bridgeway.orgs.codes import Role
+from bridgeway.orgs.models import NetworkMembership, Organisation
+from bridgeway.orgs.queries import active_memberships
+
+if TYPE_CHECKING:
+    from bridgeway.accounts.models import User
+    from bridgeway.funding.network import NetworkView
+
+NETWORK_ROLES = frozenset({Role.NETWORK_COORDINATOR, Role.ORG_ADMIN})
+
+
+# --- who may see what ------------------------------------------------------------------------
+
+def finance_orgs(user: User) -> list[Organisation]:
+    """Organisations whose funding the user may see and edit: where they are an administrator,
+    or a member the administrator designated as a finance person."""
+    memberships = active_memberships(user)
+    if not memberships:
+        return []
+    member_of = {m.organisation_id: m.organisation for m in memberships}
+    admin_of = {m.organisation_id for m in memberships if m.role == Role.ORG_ADMIN}
+    designated = set(FinancePerson.objects.filter(user=user, organisation_id__in=member_of)
+                     .values_list("organisation_id", flat=True))
+    return [org for pk, org in member_of.items() if pk in admin_of | designated]
+
+
+def may_see_funding(user: User, org: Organisation) -> bool:
+    return any(o.pk == org.pk for o in finance_orgs(user))
+
+
+def may_manage_finance_people(user: User, org: Organisation) -> bool:
+    return any(m.organisation_id == org.pk and m.role == Role.ORG_ADMIN
+               for m in active_memberships(user))
+
+
+def finance_org_for_user(user: User, pk: int | str) -> Organisation:
+    for org in finance_orgs(user):
+        if str(org.pk) == str(pk):
+            return org
+    raise Http404
+
+
+def records_of(org: Organisation) -> QuerySet[FundingRecord]:
+    return (FundingRecord.objects.filter(organisation=org).select_related("funder")
+            .prefetch_related("receipts"))
+
+
+def records_visible_to(user: User) -> QuerySet[FundingRecord]:
+    own = [o.pk for o in finance_orgs(user)]
+    networks = [n.pk for n in coordinated_networks(user)]
+    members = NetworkMembership.objects.filter(network_id__in=networks).values("member_id")
+    return FundingRecord.objects.filter(
+        Q(organisation_id__in=own) | Q(organisation_id__in=members, shared_with_network=True))
+
+
+def record_for_user(user: User, pk: int | str) -> FundingRecord:
+    return get_or_404(records_visible_to(user).select_related("funder", "organisation")
+                      .prefetch_related("receipts"), pk=pk)
+
+
+def record_for_editor(user: User, pk: int | str) -> FundingRecord:
+    """A record the user may edit: one of their finance organisations' (404 otherwise, even for
+    a coordinator the record was shared with)."""
+    own = [o.pk for o in finance_orgs(user)]
+    return get_or_404(FundingRecord.objects.filter(organisation_id__in=own)
+                      .select_related("funder", "organisation").prefetch_related("receipts"),
+                      pk=pk)
+
+
+def resilience_of(org: Organisation) -> QuerySet[ResilienceYear]:
+    return ResilienceYear.objects.filter(organisation=org).prefetch_related("needs")
+
+
+def finance_people(org: Organisation) -> QuerySet[FinancePerson]:
+    return FinancePerson.objects.filter(organisation=org).select_related("user")
+
+
+def profile_of(org: Organisation) -> FundingProfile | None:
+    return FundingProfile.objects.filter(organisation=org).first()
+
+
+def funder_search(q: str = "", limit: int = 50) -> QuerySet[Funder]:
+    """The shared register: anyone who keeps funding may search it (funders are organisations,
+    and which organisation a funder supports is not shown)."""
+    qs = Funder.objects.all()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(org_identifier__iexact=q))
+    return qs.order_by("name")[:limit]
+
+
+def may_use_funding(user: User) -> bool:
+    return bool(finance_orgs(user) or coordinated_networks(user))
+
+
+def rates() -> indicators.Rates:
+    return indicators.Rates(CurrencyRate.objects.values_list("currency", "year", "rate"))
+
+
+def rate_rows() -> QuerySet[CurrencyRate]:
+    return CurrencyRate.objects.all()
+
+
+def may_import_rates(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.is_staff))
+
+
+# --- one organisation's indicators -----------------------------------------------------------
+
+def _receipts(org: Organisation, year: int) -> list[indicators.Receipt]:
+    rows = (FundingReceipt.objects.filter(organisation=org, year=year)
+            .exclude(record__status=GrantStatus.WITHDRAWN)
+            .values("amount", "record_id", "record__funder_id", "record__funder_type",
+                    "record__funder_country", "record__restricted", "record__paid_late",
+                    "record__currency"))
+    return [indicators.Receipt(
+        funder=str(r["record__funder_id"] or r["record__funder_type"]),
+        funder_type=r["record__funder_type"],
+        foreign=indicators.is_foreign(r["record__funder_type"], r["record__funder_country"],
+                                      org.country),
+        restricted=r["record__restricted"], paid_late=r["record__paid_late"],
+        grant=r["record_id"], currency=r["record__currency"], amount=r["amount"]) for r in rows]
+
+
+def totals_of(org: Organisation, year: int, rates: indicators.Rates | None = None
+              ) -> indicators.Totals:
+    rates = rates or globals()["rates"]()
+    t = indicators.totals_for(year, _receipts(org, year), rates, _receipts(org, year - 1))
+    res = ResilienceYear.objects.filter(organisation=org, year=year).first()
+    if res is not None:
+        t.has_resilience = True
+        t.expenditure, t.reserves, t.staff = res.expenditure, res.reserves, res.staff
+        t.contracts_end_12m = res.contracts_end_12m
+    return t
+
+
+def indicators_of(org: Organisation, year: int) -> list[indicators.Result]:
+    return indicators.compute(totals_of(org, year))
+
+
+def years_of(org: Organisation) -> list[int]:
+    years = set(FundingReceipt.objects.filter(organisation=org).values_list("year", flat=True))
+    years |= set(ResilienceYear.objects.filter(organisation=org).values_list("year", flat=True))
+    return sorted(years, reverse=True)
+
+
+# --- networks --------------------------------------------------------------------------------
+
+def coordinated_networks(user: User) -> list[Organisation]:
+    seen: dict[int, Organisation] = {}
+    for m in active_memberships(user):
+        if m.role in NETWORK_ROLES and m.organisation.is_network:
+            seen.setdefault(m.organisation_id, m.organisation)
+    return list(seen.values())
+
+
+def network_for_user(user: User, pk: int | str) -> Organisation:
+    for net in coordinated_networks(user):
+        if str(net.pk) == str(pk):
+            return net
+    raise Http404
+
+
+def thresholds_of(network: Organisation) -> QuerySet[NetworkThreshold]:
+    return NetworkThreshold.objects.filter(network=network)
+
+
+def mappings_of(network: Organisation) -> QuerySet[SurveyIndicatorMapping]:
+    return SurveyIndicatorMapping.objects.filter(network=network)
+
+
+def shared_records(network: Organisation) -> QuerySet[FundingRecord]:
+    members = NetworkMembership.objects.filter(network=network).values("member_id")
+    return (FundingRecord.objects.filter(organisation_id__in=members, shared_with_network=True)
+            .select_related("funder", "organisation").prefetch_related("receipts"))
+
+
+def network_view(network: Organisation, year: int, *, country: str = "",
+                 org_type: str = "") -> NetworkView:
+    from bridgeway.funding.network import network_view as view
+
+    return view(network, year, country=country, org_type=org_type)
+
+
+def country_panel(user: User, country: str) -> list[dict]:
+    """For the civic-space country page: per network the user coordinates, the members' foreign-
+    funding dependence in that country (median and quartiles, suppressed for small groups)."""
+    from bridgeway.funding.network import country_dependence
+
+    year = timezone.localdate().year - 1
+    return [country_dependence(net, country, year) for net in coordinated_networks(user)]
+
+
+# --- home queues (registered in funding/home.py) ---------------------------------------------
+
+def home_resilience_missing(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """The user's finance organisations with no resilience figures for last year, by name."""
+    year = timezone.localdate().year - 1
+    orgs = finance_orgs(user)
+    if not orgs:
+        return 0, []
+    done = set(ResilienceYear.objects.filter(organisation__in=orgs, year=year)
+               .values_list("organisation_id", flat=True))
+    missing = [o for o in sorted(orgs, key=lambda o: o.name) if o.pk not in done]
+    return len(missing), [QueueItem(
+        label=o.name, url=reverse("funding:resilience", args=[o.pk]) + f"?year={year}",
+        detail=_("Resilience figures for %(year)s are missing") % {"year": year})
+        for o in missing[:limit]]
+
+
+def home_grants_ending(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """Grants of the user's finance organisations ending within 6 months with no follow-up
+    (no grant from the same funder applied for or awarded that starts later): soonest first."""
+    orgs = [o.pk for o in finance_orgs(user)]
+    if not orgs:
+        return 0, []
+    today = timezone.localdate()
+    horizon = today + timedelta(days=183)
+    ending = FundingRecord.objects.filter(
+        organisation_id__in=orgs, ends_on__gte=today, ends_on__lte=horizon,
+        status__in=[GrantStatus.AWARDED, GrantStatus.RECEIVED])
+    follow_ups = FundingRecord.objects.filter(
+        organisation_id__in=orgs, status__in=[GrantStatus.APPLIED, GrantStatus.AWARDED,
+                                              GrantStatus.RECEIVED],
+        funder__isnull=False).values_list("organisation_id", "funder_id", "starts_on")
+    later: dict[tuple[int, int | None], date] = {}
+    for org_id, funder_id, starts in follow_ups:
+        if starts is not None:
+            key = (org_id, funder_id)
+            later[key] = max(later.get(key, starts), starts)
+    rows = [r for r in ending.order_by("ends_on", "pk").values(
+        "pk", "title", "ends_on", "organisation_id", "funder_id", "organisation__name")
+        if not (r["funder_id"] and r["ends_on"] is not None
+                and later.get((r["organisation_id"], r["funder_id"]), date.min) > r["ends_on"])]
+    return len(rows), [QueueItem(
+        label=r["title"], url=reverse("funding:record", args=[r["pk"]]), due=r["ends_on"],
+        urgency=SOON if r["ends_on"] and r["ends_on"] <= today + timedelta(days=60) else 0,
+        detail=r["organisation__name"]) for r in rows[:limit]]

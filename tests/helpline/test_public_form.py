@@ -1,0 +1,228 @@
+"""The public self-referral form: no account, no cookie, no JavaScript needed; and each abuse
+defence refuses or holds with the right message, writing nothing where nothing should be."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from bridgeway.helpline import services
+from bridgeway.helpline.models import Contact
+from bridgeway.notifications.models import Notification
+from bridgeway.notifications.services import run_reminders
+from bridgeway.orgs.models import NetworkMembership
+from bridgeway.protection.models import DataSubject
+from tests.factories import OrganisationFactory
+from tests.helpline.public_helpers import old_token, proof
+
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("cheap_proof")]
+
+
+@pytest.fixture
+def cheap_proof(settings):
+    settings.ALTCHA_CHALLENGE = {"cost": 20, "expires_seconds": 600}
+    from django.core.cache import cache
+
+    from bridgeway.helpline import abuse
+    cache.clear()
+    abuse._refused_here.clear()
+
+
+@pytest.fixture
+def conf(cast):
+    return services.settings_ensure(cast.org_a)
+
+
+def url(conf, lang=""):
+    return f"/help/{conf.slug}/" + (f"?lang={lang}" if lang else "")
+
+
+def post(conf, *, lang="uk", with_proof=True, client=None, addr="10.0.0.1", **fields):
+    data = {"lang": lang, "ts": old_token(conf.slug), "what_happened": "Мені не віддають паспорт.",
+            "reach": "+380501234567", "reach_channel": "signal", "safe_times": "після 18:00",
+            "may_leave_message": "no", "website": ""}
+    if with_proof:
+        data["altcha"] = proof()
+    data.update(fields)
+    data = {k: v for k, v in data.items() if v is not None}
+    return (client or Client()).post(url(conf, lang), data, REMOTE_ADDR=addr)
+
+
+def test_the_form_in_ukrainian_sets_no_cookie_and_loads_nothing_from_elsewhere(conf):
+    response = Client().get(url(conf, "uk"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'lang="uk"' in html
+    assert "Мова" in html  # the interface speaks Ukrainian
+    assert not response.cookies
+    assert not re.search(r'(src|href)="https?://(?!www\.wikipedia\.org)', html)
+    assert "csrfmiddlewaretoken" not in html
+    assert "<altcha-widget" in html
+    assert len(response.content) < 30_000
+
+
+def test_a_valid_submission_arrives_in_triage_encrypted(conf, cast):
+    response = post(conf)
+    assert response.status_code == 200, response.content.decode()
+    assert not response.cookies
+    contact = Contact.objects.get()
+    assert (contact.channel, contact.status, contact.source) == ("web_form", "new", "web_form")
+    assert contact.language == "uk" and contact.organisation == cast.org_a
+    raw = Contact.objects.filter(pk=contact.pk).values_list("answers", flat=True).get()
+    assert "паспорт".encode() not in bytes(raw)
+    assert Contact.objects.get().answers["what_happened"] == "Мені не віддають паспорт."
+    assert contact.reach == "+380501234567"
+
+
+def test_without_javascript_the_message_is_held_for_a_person(conf):
+    response = post(conf, with_proof=False)
+    assert response.status_code == 200
+    assert Contact.objects.get().status == "held"
+    assert Contact.objects.get().held_reason == "no_proof"
+
+
+def test_no_proof_is_limited_per_day(conf, settings):
+    settings.HELPLINE_RATE_NO_PROOF_PER_DAY = 2
+    for _ in range(2):
+        assert post(conf, with_proof=False).status_code == 200
+    response = post(conf, with_proof=False)
+    assert response.status_code == 429
+    assert Contact.objects.count() == 2
+
+
+def test_a_filled_honeypot_is_refused(conf):
+    response = post(conf, website="http://spam.example")
+    assert response.status_code == 400
+    assert "Leave this field empty" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+def test_a_submission_in_under_three_seconds_is_refused(conf):
+    from bridgeway.helpline.abuse import time_token
+
+    response = post(conf, ts=time_token(conf.slug), lang="en")
+    assert response.status_code == 400
+    assert "faster than a person" in response.content.decode()
+    assert not Contact.objects.exists()
+    assert "Мені не віддають паспорт." in response.content.decode()  # nothing to retype
+
+
+@pytest.mark.parametrize("ts", ["", "garbage", "eyJzIjoieCIsInQiOjB9:forged:sig"])
+def test_a_forged_time_stamp_is_refused(conf, ts):
+    response = post(conf, ts=ts, lang="en")
+    assert response.status_code == 400
+    assert "too old or changed" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+def test_a_wrong_proof_of_work_is_refused(conf):
+    good = proof()
+    import base64
+    import json
+    payload = json.loads(base64.b64decode(good))
+    payload["solution"]["counter"] += 1
+    bad = base64.b64encode(json.dumps(payload).encode()).decode()
+    response = post(conf, altcha=bad, lang="en", with_proof=False)
+    assert response.status_code == 400
+    assert not Contact.objects.exists()
+
+
+def test_a_replayed_proof_of_work_is_refused(conf):
+    once = proof()
+    assert post(conf, altcha=once, with_proof=False).status_code == 200
+    response = post(conf, altcha=once, with_proof=False, lang="en")
+    assert response.status_code == 400
+    assert "already used" in response.content.decode()
+    assert Contact.objects.count() == 1
+
+
+def test_over_the_rate_limit_is_refused_before_reading(conf, settings):
+    settings.HELPLINE_RATE_PER_HOUR = 2
+    for _ in range(2):
+        assert post(conf).status_code == 200
+    response = post(conf, lang="en")
+    assert response.status_code == 429
+    assert "Too many messages" in response.content.decode()
+    assert Contact.objects.count() == 2
+    assert post(conf, addr="10.0.0.2").status_code == 200  # another address is not affected
+
+
+def test_over_the_quota_is_held_not_dropped(conf):
+    conf.daily_quota = 1
+    conf.save()
+    post(conf)
+    response = post(conf, addr="10.0.0.9", lang="en")
+    assert response.status_code == 200
+    assert "checks it first" in response.content.decode()
+    assert list(Contact.objects.order_by("created_at").values_list("status", "held_reason")) == [
+        ("new", ""), ("held", "quota")]
+
+
+def test_a_10_mb_body_is_refused_plainly(conf):
+    response = Client().post(url(conf), data=b"x" * (10 * 1024 * 1024),
+                             content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert not Contact.objects.exists()
+
+
+def test_an_unknown_organisation_is_404():
+    assert Client().get("/help/nobody-here/").status_code == 404
+    assert Client().post("/help/nobody-here/", {"ts": old_token("nobody-here")}
+                         ).status_code == 404
+    # Without a time token nothing is looked up: a plain 400, as for any forged post.
+    assert Client().post("/help/nobody-here/", {}).status_code == 400
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("what_happened", "x" * 2001, "at most 2000"),
+    ("what_happened", "a\x00b", "Null characters"),
+    ("safe_times", "a\x07b", "control characters"),
+    ("reach", "y" * 201, "at most 200"),
+    ("reach_channel", "carrier-pigeon", "Select a valid choice"),
+    ("may_leave_message", "maybe", "Select a valid choice"),
+    ("what_happened", "", "Write something"),
+])
+def test_bad_input_in_every_field(conf, field, value, message):
+    extra = {"reach": "", "safe_times": ""} if message == "Write something" else {}
+    response = post(conf, lang="en", **{**extra, field: value})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Contact.objects.exists()
+    assert not DataSubject.objects.exists()
+
+
+def test_html_script_and_bidi_are_stored_as_text(conf, cast):
+    post(conf, what_happened="<script>alert(1)</script>\u202eevil")
+    assert Contact.objects.get().answers["what_happened"] == "<script>alert(1)</script>evil"
+
+
+def test_a_flood_notifies_each_operator_once(conf, cast, settings):
+    settings.HELPLINE_RATE_PER_HOUR = 100
+    for n in range(5):
+        post(conf, addr=f"10.0.1.{n}")
+    mail.outbox.clear()
+    run_reminders()
+    mine = Notification.objects.filter(kind="helpline_submissions")
+    assert sorted(mine.values_list("user_id", flat=True)) == sorted(
+        [cast.caseworker_a.pk, cast.supervisor_a.pk])
+    run_reminders()
+    assert mine.count() == 2  # nothing new, nothing sent
+
+
+def test_the_network_form_routes_by_country_and_language(cast):
+    md = services.settings_ensure(cast.org_a)  # Org A: Moldova, member of the network
+    other = OrganisationFactory(name="Org C", country="RO", languages=["uk", "ro"])
+    NetworkMembership.objects.create(network=cast.network, member=other)
+    services.settings_ensure(other)
+    network_conf = services.settings_ensure(cast.network)
+    page = Client().get(url(network_conf, "uk"))
+    assert 'name="country"' in page.content.decode()
+    response = post(network_conf, country="RO")
+    assert response.status_code == 200
+    assert Contact.objects.get().organisation == other
+    assert md.organisation == cast.org_a
+    response = post(network_conf, country="FR", lang="en", addr="10.0.0.5")
+    assert response.status_code == 400
+    assert Contact.objects.count() == 1
