@@ -14,6 +14,7 @@ from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
 from bridgeway.referrals.api import ReferralSettingsView, ReferralStatisticsView, ReferralViewSet
 from bridgeway.stats import api as stats_api
+from bridgeway.surveys import api as surveys_api
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -38,6 +39,7 @@ router.register("outreach/access-requests", outreach_api.AccessRequestViewSet,
                 basename="outreach-access-request")
 router.register("outreach/trainings", outreach_api.TrainingViewSet, basename="outreach-training")
 router.register("outreach/facilities", outreach_api.FacilityViewSet, basename="outreach-facility")
+router.register("surveys", surveys_api.SurveyViewSet, basename="survey")
 
 router.register("funding/funders", funding_api.FunderViewSet, basename="funding-funder")
 router.register("funding/records", funding_api.RecordViewSet, basename="funding-record")

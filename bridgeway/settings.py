@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "bridgeway.helpline",
     "altcha_django",
     "bridgeway.civicspace",
+    "bridgeway.surveys",
     "bridgeway.funding",
     "bridgeway.outreach",
     "bridgeway.stats",

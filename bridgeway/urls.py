@@ -34,6 +34,7 @@ urlpatterns = [
     path("help/", include("bridgeway.helpline.public_urls")),
     path("outreach/", include("bridgeway.outreach.urls")),
     path("civic-space/", include("bridgeway.civicspace.urls")),
+    path("surveys/", include("bridgeway.surveys.urls")),
     path("public/civic-space/", include("bridgeway.civicspace.public_urls")),
     path("stats/", include("bridgeway.stats.urls")),
     path("funding/", include("bridgeway.funding.urls")),

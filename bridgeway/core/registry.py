@@ -12,7 +12,7 @@ shown by position, then in the order they were registered. Positions taken:
     30 referrals: Referrals, their     80 notifications: Notifications
        statistics                      90 accounts: My account
     40 protection: Persons assisted   100 orgs: Add organisation, Platform admin (superusers)
-                                       58 funding: Funding
+    55 surveys: Surveys                58 funding: Funding
 
 A new app picks a free number between its neighbours (helpline 35, outreach 45, ...)."""
 

@@ -21,6 +21,9 @@ class Kind(models.TextChoices):
     TASK_OVERDUE = "task_overdue", _("One of your tasks is overdue")
     DECISION_AWAITING_APPROVAL = "decision_awaiting", _(
         "An identification decision waits for your approval")
+    SURVEY_INVITED = "survey_invited", _("Your organisation is asked to answer a survey")
+    SURVEY_REMINDER = "survey_reminder", _("A survey's deadline is near and your answer is "
+                                           "missing")
     HELPLINE_SUBMISSIONS = "helpline_submissions", _(
         "New public-form submissions wait in the helpline triage")
 

@@ -29,6 +29,7 @@ from bridgeway.outreach import demo as outreach_demo
 from bridgeway.protection import services as protection
 from bridgeway.referrals import services as referrals
 from bridgeway.stats import demo as stats_demo
+from bridgeway.surveys import demo as surveys_demo
 
 User = get_user_model()
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         # Parts added later, each checking on its own whether it already ran: one line each.
         self._seed_civic_space()
+        self._seed_surveys()
         self._seed_helpline()
         self._seed_statistics()
         self._seed_outreach()
@@ -308,6 +310,19 @@ class Command(BaseCommand):
                 civic.participation_set(consultation=c, actor=coordinator,
                                         organisation=orgs[org_key], invited=invited,
                                         submitted=submitted, method=method, feedback=feedback)
+
+    @transaction.atomic
+    def _seed_surveys(self):
+        """The member survey of the network, answered by its four member organisations."""
+        network = Organisation.objects.filter(name=demo.ORGS[0].name).first()
+        if network is None or surveys_demo.already_seeded(network):
+            return
+        orgs = {spec.key: Organisation.objects.get(name=spec.name) for spec in demo.ORGS}
+        respondents = {key: User.objects.get(email=demo.email(local)) for key, local in
+                       (("lumina", "admin.a"), ("pascupas", "admin.b"),
+                        ("openroads", "admin.openroads"), ("harbour", "admin.harbour"))}
+        surveys_demo.seed(network=network, coordinator=User.objects.get(
+            email=demo.email("coordinator")), orgs=orgs, respondents=respondents)
 
     def _seed_helpline(self):
         """Added later than the rest, so it checks on its own whether it already ran."""

@@ -1,0 +1,232 @@
+"""Surveys (issue 22): aggregation of 10,000 submissions of a 100-question form with a repeat,
+split by one question, on the database (the results screen's own code: surveys.aggregate), against
+the same counts done by DuckDB over an export of the same data (the XLSX export's two sheets,
+written as CSV), in one run; the upload and conversion of the HTCDS XLSForm; the server-side
+check of one submission.
+Goals: aggregation <= 1 s and <= 3x DuckDB; HTCDS upload <= 1 s; one check <= 20 ms.
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/bw_surveys \
+         .venv/bin/python bench/bench_surveys.py --submissions 10000
+"""
+
+import argparse
+import csv
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+HTCDS = Path(__file__).resolve().parents[1] / "tests" / "surveys" / "htcds_xlsform.xlsx"
+SPLIT = "s0"
+
+
+def form_rows():
+    """100 questions: 30 select_one, 10 select_multiple, 25 integer, 5 decimal, 10 date,
+    10 text, and a repeat of 10 (select_one, integer, text)."""
+    survey, choices = [], []
+    for c in range(6):
+        choices.append({"list_name": "opt", "name": f"o{c}", "label": f"Option {c}"})
+    for i in range(30):
+        survey.append({"type": "select_one opt", "name": f"s{i}", "label": f"Select {i}"})
+    for i in range(10):
+        survey.append({"type": "select_multiple opt", "name": f"m{i}", "label": f"Multi {i}"})
+    for i in range(25):
+        survey.append({"type": "integer", "name": f"n{i}", "label": f"Number {i}",
+                       "constraint": ". >= 0 and . <= 1000",
+                       "relevant": "${s0} != 'o5'" if i == 0 else ""})
+    for i in range(5):
+        survey.append({"type": "decimal", "name": f"d{i}", "label": f"Decimal {i}"})
+    for i in range(10):
+        survey.append({"type": "date", "name": f"t{i}", "label": f"Date {i}"})
+    for i in range(10):
+        survey.append({"type": "text", "name": f"x{i}", "label": f"Text {i}"})
+    survey.append({"type": "begin_repeat", "name": "rep", "label": "Entry"})
+    for i in range(4):
+        survey.append({"type": "select_one opt", "name": f"rs{i}", "label": f"R select {i}"})
+    for i in range(4):
+        survey.append({"type": "integer", "name": f"rn{i}", "label": f"R number {i}"})
+    for i in range(2):
+        survey.append({"type": "text", "name": f"rx{i}", "label": f"R text {i}"})
+    survey.append({"type": "end_repeat"})
+    return survey, choices
+
+
+def answers(rng):
+    opts = [f"o{c}" for c in range(6)]
+    a = {f"s{i}": rng.choice(opts) for i in range(30)}
+    a.update({f"m{i}": rng.sample(opts, rng.randint(0, 3)) for i in range(10)})
+    a.update({f"n{i}": rng.randint(0, 1000) for i in range(25)})
+    a.update({f"d{i}": round(rng.uniform(0, 100), 2) for i in range(5)})
+    a.update({f"t{i}": f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+              for i in range(10)})
+    a.update({f"x{i}": f"answer {rng.randint(0, 50)}" for i in range(10)})
+    a["rep"] = [{**{f"rs{i}": rng.choice(opts) for i in range(4)},
+                 **{f"rn{i}": rng.randint(0, 100) for i in range(4)},
+                 **{f"rx{i}": "note" for i in range(2)}} for _ in range(rng.randint(1, 3))]
+    if a["s0"] == "o5":
+        del a["n0"]
+    return a
+
+
+def timed(fn, repeat=3):
+    times = []
+    result = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def duckdb_counts(main_csv, repeat_csv):
+    """The same figures as surveys.aggregate over the export: per question and split value,
+    counts of choices (each chosen choice of a select_multiple), n/mean/median/min/max/sd of
+    numbers, months of dates; repeat questions split by the submission's answer."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE main AS SELECT * FROM read_csv_auto('{main_csv}', all_varchar=true)")
+    con.execute(f"CREATE TABLE rep AS SELECT * FROM read_csv_auto('{repeat_csv}', "
+                "all_varchar=true)")
+
+    def run():
+        out = {}
+        for i in range(30):
+            out[f"s{i}"] = con.execute(
+                f"SELECT {SPLIT}, s{i}, count(*) FROM main WHERE s{i} <> '' "
+                f"GROUP BY ALL").fetchall()
+        for i in range(10):
+            out[f"m{i}"] = con.execute(
+                f"SELECT {SPLIT}, v, count(*) FROM (SELECT {SPLIT}, unnest(string_split(m{i}, "
+                f"' ')) AS v FROM main WHERE m{i} <> '') GROUP BY ALL").fetchall()
+        for col in [f"n{i}" for i in range(25)] + [f"d{i}" for i in range(5)]:
+            out[col] = con.execute(
+                f"SELECT {SPLIT}, count(*), avg(x), median(x), min(x), max(x), stddev_samp(x) "
+                f"FROM (SELECT {SPLIT}, TRY_CAST({col} AS DOUBLE) AS x FROM main) "
+                f"WHERE x IS NOT NULL GROUP BY ALL").fetchall()
+        for i in range(10):
+            out[f"t{i}"] = con.execute(
+                f"SELECT {SPLIT}, substr(t{i}, 1, 7), count(*) FROM main WHERE t{i} <> '' "
+                f"GROUP BY ALL").fetchall()
+        for i in range(10):
+            out[f"x{i}"] = con.execute(
+                f"SELECT {SPLIT}, x{i}, count(*) FROM main WHERE x{i} <> '' "
+                f"GROUP BY ALL").fetchall()
+        for i in range(4):
+            out[f"rs{i}"] = con.execute(
+                f"SELECT m.{SPLIT}, r.rs{i}, count(*) FROM rep r JOIN main m ON "
+                f"m.submission_id = r.submission_id WHERE r.rs{i} <> '' GROUP BY ALL").fetchall()
+            out[f"rn{i}"] = con.execute(
+                f"SELECT m.{SPLIT}, count(*), avg(TRY_CAST(r.rn{i} AS DOUBLE)), "
+                f"median(TRY_CAST(r.rn{i} AS DOUBLE)) FROM rep r JOIN main m ON "
+                f"m.submission_id = r.submission_id WHERE r.rn{i} <> '' GROUP BY ALL").fetchall()
+        return out
+
+    return run
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--submissions", type=int, default=10000)
+    args = parser.parse_args()
+    setup_test_environment()
+    old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(args)
+    finally:
+        connection.creation.destroy_test_db(old, verbosity=0)
+
+
+def run(args):
+    from bridgeway.orgs.models import Membership, NetworkMembership, Organisation
+    from bridgeway.surveys import aggregate, exports, services
+    from bridgeway.surveys.engine import Engine
+    from bridgeway.surveys.models import Submission
+    from bridgeway.surveys.xlsbuild import build_xlsform
+    from bridgeway.surveys.xlsform import convert_xlsform
+    from tests.factories import UserFactory
+
+    rng = random.Random(22)
+    print(f"database: {connection.vendor}")
+
+    htcds = HTCDS.read_bytes()
+    t_htcds, converted = timed(lambda: convert_xlsform(htcds), repeat=5)
+    print(f"HTCDS XLSForm upload + conversion: {t_htcds * 1000:.0f} ms "
+          f"({converted.question_count} questions; goal <= 1000 ms)")
+
+    network = Organisation.objects.create(name="Bench network", org_type="CSONetwork",
+                                          country="RO")
+    countries = ["MD", "RO", "UA", "PL", "BG", "HU", "SK", "CZ"]
+    members = [Organisation.objects.create(name=f"Member {i}", org_type="NGO",
+                                           country=countries[i % len(countries)])
+               for i in range(40)]
+    for m in members:
+        NetworkMembership.objects.create(network=network, member=m)
+    coordinator = UserFactory()
+    Membership.objects.create(user=coordinator, organisation=network,
+                              role="network_coordinator")
+    survey_rows, choices = form_rows()
+    data = build_xlsform(survey_rows, choices, {"form_id": "bench", "version": "1"})
+    t_upload, _ = timed(lambda: convert_xlsform(data), repeat=3)
+    survey = services.survey_create(network=network, actor=coordinator, title="Bench",
+                                    xlsform=data, threshold=5)
+    version = survey.current_version
+    print(f"100-question form upload + conversion: {t_upload * 1000:.0f} ms "
+          f"({version.question_count} questions)")
+
+    engine = Engine(version.spec)
+    sample = answers(rng)
+    engine.check(sample, final=True)
+    t_check, check = timed(lambda: engine.check(sample, final=True), repeat=50)
+    assert check.ok, check.errors
+    print(f"server-side check of one submission: {t_check * 1000:.1f} ms (goal <= 20 ms)")
+
+    t = time.perf_counter()
+    batch = []
+    for i in range(args.submissions):
+        batch.append(Submission(survey=survey, version=version, organisation=members[i % 40],
+                                owner_key=f"bench:{i}", status="submitted",
+                                answers=answers(rng)))
+        if len(batch) == 1000:
+            Submission.objects.bulk_create(batch)
+            batch = []
+    Submission.objects.bulk_create(batch)
+    print(f"generated {args.submissions:,} submissions in {time.perf_counter() - t:.1f} s")
+
+    t_db, report = timed(lambda: aggregate.survey_results(survey, split=SPLIT), repeat=3)
+    print(f"aggregation on {connection.vendor}, every question split by {SPLIT}: "
+          f"{t_db:.3f} s ({len(report['questions'])} questions)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        sheets = exports.sheets(survey)
+        paths = []
+        for title, rows in sheets:
+            path = Path(tmp) / f"{title}.csv"
+            with open(path, "w", newline="") as fh:
+                csv.writer(fh).writerows(rows)
+            paths.append(path)
+        print(f"export of the same data (two sheets as CSV): {time.perf_counter() - t:.1f} s")
+        runner = duckdb_counts(paths[0], paths[1])
+        runner()
+        t_duck, _ = timed(runner, repeat=3)
+    print(f"DuckDB over the export, same counts: {t_duck:.3f} s")
+    print(f"ratio database / DuckDB: {t_db / t_duck:.1f}x (goal <= 3x; aggregation goal "
+          f"<= 1 s)")
+
+
+if __name__ == "__main__":
+    main()

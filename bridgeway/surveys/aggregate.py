@@ -1,0 +1,302 @@
+"""Tables and charts of a survey's submitted answers.
+
+Versions are lined up by question name: a question keeps its place in the newest form that has
+it, and answers given with older versions count with the newer ones of the same name. Choices
+count respondents (a select_multiple counts each chosen choice); numbers give n, mean, median,
+min, max and standard deviation; dates a timeline by month; free text is listed (this page is for
+the survey's coordinators only, never published). A split ("disaggregate") is by a select
+question, by a select question inside a repeat, or by the respondent organisation's country or
+type. Every cell based on fewer respondents than the survey's threshold shows as "<k"."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from bridgeway.core.charts import bar_chart
+from bridgeway.core.spreadsheets import safe_cell
+from bridgeway.orgs.codes import OrgType, country_name
+from bridgeway.surveys.codes import Split, SubmissionStatus
+from bridgeway.surveys.models import FormVersion, Submission, Survey
+from bridgeway.surveys.spec import iter_questions, text_in
+
+NUMERIC = {"integer", "decimal", "range"}
+TEMPORAL = {"date", "datetime"}
+CHOICE = {"select_one", "select_multiple"}
+TEXT = {"text"}
+SKIPPED = {"note", "start", "end", "today", "acknowledge", "hidden", "calculate"}
+ALL = "__all__"
+
+
+def lined_up_questions(survey: Survey) -> list[dict[str, Any]]:
+    """The questions of every version the submissions used, by name; newest form first."""
+    used = set(Submission.objects.filter(survey=survey).order_by()
+               .values_list("version_id", flat=True).distinct())
+    if survey.current_version_id:
+        used.add(survey.current_version_id)
+    seen: dict[str, dict[str, Any]] = {}
+    versions = FormVersion.objects.filter(pk__in=used).order_by("-number").only("spec",
+                                                                                  "number")
+    for version in versions:
+        spec = version.spec
+        top = set(_top_repeats(spec["children"]))
+        for node, repeat in iter_questions(spec["children"]):
+            if node["name"] in seen:
+                continue
+            q = {"name": node["name"], "type": node["type"], "label": node["label"],
+                 "repeat": repeat, "choices": spec["choices"].get(node.get("list", ""), []),
+                 "default_lang": spec["default_language"],
+                 "top_repeat": repeat is None or repeat in top}
+            seen[node["name"]] = q
+    return list(seen.values())
+
+
+def _top_repeats(nodes: list[dict[str, Any]]) -> Iterator[str]:
+    """The repeats not inside another repeat (their entries are a list in the answers)."""
+    for node in nodes:
+        if node["kind"] == "repeat":
+            yield node["name"]
+        elif node["kind"] == "group":
+            yield from _top_repeats(node["children"])
+
+
+def split_options(survey: Survey) -> list[tuple[str, str]]:
+    options = [(Split.COUNTRY.value, str(Split.COUNTRY.label)),
+               (Split.ORG_TYPE.value, str(Split.ORG_TYPE.label))]
+    for q in lined_up_questions(survey):
+        if q["type"] == "select_one":
+            label = text_in(q["label"], "", q["default_lang"], q["name"])
+            options.append((q["name"], label))
+    return options
+
+
+def units_of(answers: dict[str, Any], repeat: str | None) -> Iterator[dict[str, Any]]:
+    """The answer dicts a question lives in: the submission's, or each entry of its repeat
+    (repeats nested anywhere)."""
+    if repeat is None:
+        yield answers
+        return
+
+    def walk(values: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        for key, value in values.items():
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                if key == repeat:
+                    yield from (v for v in value if isinstance(v, dict))
+                else:
+                    for v in value:
+                        if isinstance(v, dict):
+                            yield from walk(v)
+    yield from walk(answers)
+
+
+def _split_values(unit: dict[str, Any], answers: dict[str, Any], org: tuple[str, str],
+                  split: str, split_q: dict[str, Any] | None, q: dict[str, Any]) -> set[str]:
+    if not split:
+        return {ALL}
+    if split == Split.COUNTRY:
+        return {org[0] or "?"}
+    if split == Split.ORG_TYPE:
+        return {org[1] or "?"}
+    if split_q is None:
+        return {ALL}
+    if split_q["repeat"] is None:
+        v = answers.get(split)
+        return {str(v)} if v not in (None, "") else {"?"}
+    if split_q["repeat"] == q["repeat"]:
+        v = unit.get(split)
+        return {str(v)} if v not in (None, "") else {"?"}
+    found = {str(u.get(split)) for u in units_of(answers, split_q["repeat"])
+             if u.get(split) not in (None, "")}
+    return found or {"?"}
+
+
+def _rows(survey: Survey) -> list[tuple[dict[str, Any], tuple[str, str]]]:
+    return [(answers if isinstance(answers, dict) else {}, (country or "", org_type or ""))
+            for answers, country, org_type in
+            Submission.objects.filter(survey=survey, status=SubmissionStatus.SUBMITTED)
+            .values_list("answers", "organisation__country", "organisation__org_type")]
+
+
+def collect(survey: Survey, *, split: str = "",
+            names: Iterable[str] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per question and split value: a Counter of values (choices, months, texts) or the
+    statistics of the numbers, and the number of respondents. On PostgreSQL the counting is
+    done by the database (a few statements over the JSON answers); elsewhere, and for what
+    those statements do not cover (a question in a nested repeat, a split by a question of
+    another repeat), in one pass in Python."""
+    every = lined_up_questions(survey)
+    questions = [q for q in every if q["type"] not in SKIPPED]
+    if names is not None:
+        wanted = set(names)
+        questions = [q for q in questions if q["name"] in wanted]
+    by_name = {q["name"]: q for q in every}
+    split_q = by_name.get(split) if split and not split.startswith("_") else None
+    data: dict[str, Any] = {}
+    respondents: dict[str, Counter] = {}
+    rest = questions
+    if connection.vendor == "postgresql":
+        from bridgeway.surveys import aggregate_pg
+
+        done = aggregate_pg.collect(survey, questions, split=split, split_q=split_q,
+                                    data=data, respondents=respondents)
+        rest = [q for q in questions if q["name"] not in done]
+    if rest:
+        _collect_python(survey, rest, split=split, split_q=split_q, data=data,
+                        respondents=respondents)
+    return questions, {"data": data, "respondents": respondents}
+
+
+def number_stats(values: list[float]) -> dict[str, float]:
+    n = len(values)
+    mean = math.fsum(values) / n
+    ordered = sorted(values)
+    mid = n // 2
+    median = ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return {"mean": mean, "median": median, "min": ordered[0], "max": ordered[-1], "sd": sd}
+
+
+def _collect_python(survey: Survey, questions: list[dict[str, Any]], *, split: str,
+                    split_q: dict[str, Any] | None, data: dict[str, Any],
+                    respondents: dict[str, Counter]) -> None:
+    numbers: dict[str, Any] = {q["name"]: defaultdict(list) for q in questions
+                               if q["type"] in NUMERIC}
+    for q in questions:
+        data[q["name"]] = defaultdict(Counter) if q["type"] not in NUMERIC else {}
+        respondents[q["name"]] = Counter()
+    for answers, org in _rows(survey):
+        for q in questions:
+            name, kind = q["name"], q["type"]
+            cell = data[name]
+            for unit in units_of(answers, q["repeat"]):
+                value = unit.get(name)
+                if value in (None, "", []):
+                    continue
+                groups = _split_values(unit, answers, org, split, split_q, q)
+                for g in groups:
+                    respondents[name][g] += 1
+                    if kind in NUMERIC:
+                        try:
+                            numbers[name][g].append(float(value))
+                        except (TypeError, ValueError):
+                            continue
+                    elif kind == "select_multiple":
+                        for v in value if isinstance(value, list) else str(value).split():
+                            cell[g][v] += 1
+                    elif kind in TEMPORAL:
+                        cell[g][str(value)[:7]] += 1
+                    else:
+                        cell[g][str(value)] += 1
+    for name, groups in numbers.items():
+        data[name] = {g: number_stats(values) for g, values in groups.items() if values}
+
+
+def _group_label(split: str, value: str, split_q: dict[str, Any] | None, lang: str) -> str:
+    if value == ALL:
+        return _("All respondents")
+    if value == "?":
+        return _("Not answered")
+    if split == Split.COUNTRY:
+        return str(country_name(value) or value)
+    if split == Split.ORG_TYPE:
+        return str(dict(OrgType.choices).get(value, value))
+    if split_q is not None:
+        return _choice_label(split_q, value, lang)
+    return value
+
+
+def _choice_label(q: dict[str, Any], value: str, lang: str) -> str:
+    for c in q["choices"]:
+        if c["name"] == value:
+            return text_in(c["label"], lang, q["default_lang"], value)
+    return value
+
+
+def _round(value: float) -> float | int:
+    value = round(float(value), 2)
+    return int(value) if value == int(value) else value
+
+
+def _shown(n: int, k: int) -> int | str:
+    return f"<{k}" if 0 < n < k else n
+
+
+def survey_results(survey: Survey, *, split: str = "", lang: str = "",
+                   names: Iterable[str] | None = None) -> dict[str, Any]:
+    k = survey.threshold
+    questions, collected = collect(survey, split=split, names=names)
+    data, respondents = collected["data"], collected["respondents"]
+    all_q = {q["name"]: q for q in lined_up_questions(survey)}
+    split_q = all_q.get(split) if split and not split.startswith("_") else None
+    blocks = []
+    total = Submission.objects.filter(survey=survey, status=SubmissionStatus.SUBMITTED).count()
+    for q in questions:
+        name, kind = q["name"], q["type"]
+        label = text_in(q["label"], lang, q["default_lang"], name)
+        groups = sorted(data[name].keys() | respondents[name].keys(),
+                        key=lambda g: (g in ("?",), _group_label(split, g, split_q, lang)))
+        block: dict[str, Any] = {"name": name, "label": label, "type": kind,
+                                 "repeat": q["repeat"], "groups": [], "charts": []}
+        for g in groups:
+            n = respondents[name][g]
+            glabel = _group_label(split, g, split_q, lang)
+            group: dict[str, Any] = {"key": g, "label": glabel, "n": _shown(n, k),
+                                     "suppressed": 0 < n < k}
+            if kind in NUMERIC:
+                stats = data[name].get(g)
+                if stats and n >= k:
+                    group["stats"] = {key: _round(value) for key, value in stats.items()}
+            elif kind in TEXT:
+                group["texts"] = [t for t, _c in data[name][g].most_common(50)] if n >= k \
+                    else []
+            else:
+                counter = data[name][g]
+                if kind in CHOICE:
+                    order = [c["name"] for c in q["choices"]]
+                    order += sorted(set(counter) - set(order))
+                    rows = [(_choice_label(q, v, lang), counter.get(v, 0)) for v in order]
+                else:
+                    rows = sorted(counter.items())
+                group["rows"] = [(lab, _shown(c, k),
+                                  "" if (0 < c < k or not n) else f"{100 * c / n:.0f} %")
+                                 for lab, c in rows]
+                block["charts"].append(bar_chart(
+                    f"q-{name}-{len(block['charts'])}",
+                    label if g == ALL else f"{label} — {glabel}",
+                    [(lab, c) for lab, c in rows], unit=_("Respondents"),
+                    suppress_below=k))
+            block["groups"].append(group)
+        blocks.append(block)
+    return {"questions": blocks, "total": total, "threshold": k}
+
+
+def question_csv(survey: Survey, *, name: str, split: str = "") -> str | None:
+    report = survey_results(survey, split=split, names=[name])
+    if not report["questions"]:
+        return None
+    block = report["questions"][0]
+    out = io.StringIO()
+    w = csv.writer(out)
+    if block["type"] in NUMERIC:
+        w.writerow(["group", "respondents", "mean", "median", "min", "max", "sd"])
+        for g in block["groups"]:
+            s = g.get("stats") or {}
+            w.writerow([safe_cell(g["label"]), g["n"], s.get("mean", ""), s.get("median", ""),
+                        s.get("min", ""), s.get("max", ""), s.get("sd", "")])
+    elif block["type"] in TEXT:
+        w.writerow(["group", "respondents"])
+        for g in block["groups"]:
+            w.writerow([safe_cell(g["label"]), g["n"]])
+    else:
+        w.writerow(["group", "answer", "respondents", "percent"])
+        for g in block["groups"]:
+            for lab, c, pct in g.get("rows", []):
+                w.writerow([safe_cell(g["label"]), safe_cell(lab), c, pct])
+    return out.getvalue()

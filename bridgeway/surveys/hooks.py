@@ -1,0 +1,19 @@
+"""Surveys' part in other apps' registries: its menu entry and its deadline reminders."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bridgeway.core.registry import register_menu
+from bridgeway.notifications.registry import register_reminder_source
+from bridgeway.surveys.queries import surveys_menu
+from bridgeway.surveys.services import remind_deadlines
+
+
+@register_menu(55)
+def _menu(user) -> list[tuple]:
+    if not surveys_menu(user):
+        return []
+    return [(reverse("surveys:list"), _("Surveys"), "surveys")]
+
+
+register_reminder_source("surveys.deadlines", remind_deadlines)

@@ -1,0 +1,112 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bridgeway.orgs.models import Organisation
+from bridgeway.surveys.codes import Scope, SubmissionStatus, SurveyStatus
+
+
+class Survey(models.Model):
+    """A survey a CSO network sends to its member organisations."""
+
+    network = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=4000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=SurveyStatus.choices,
+                              default=SurveyStatus.DRAFT)
+    scope = models.CharField(_("who answers"), max_length=20, choices=Scope.choices,
+                             default=Scope.ORGANISATION)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    threshold = models.PositiveSmallIntegerField(
+        _("smallest group shown"), default=5,
+        help_text=_("Cells based on fewer respondents are suppressed in network views and "
+                    "exports."))
+    current_version = models.ForeignKey("FormVersion", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FormVersion(models.Model):
+    """One uploaded XLSForm, converted: the original workbook (downloadable again), the XForm
+    pyxform wrote, and the spec the server fills and checks with (see spec.py)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=255)
+    form_id = models.CharField(max_length=255)
+    version_label = models.CharField(max_length=255, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    xlsform = models.BinaryField()
+    xform = models.TextField()
+    spec = models.JSONField()
+    question_count = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["survey", "number"]
+        constraints = [models.UniqueConstraint("survey", "number", name="survey_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} v{self.number}"
+
+
+class SurveyInvitation(models.Model):
+    """A member organisation asked to answer."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [models.UniqueConstraint("survey", "organisation",
+                                               name="survey_invitation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} in {self.survey_id}"
+
+
+class Submission(models.Model):
+    """An organisation's (or one person's, as the survey says) answers. `answers` holds the form's
+    answers by question name (repeats as lists), as the server accepted them; `revision` is the
+    optimistic lock: a save names the revision it started from."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="submissions")
+    version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+",
+                                   help_text="Set when the survey takes one answer per person.")
+    owner_key = models.CharField(max_length=40, editable=False)
+    status = models.CharField(max_length=10, choices=SubmissionStatus.choices,
+                              default=SubmissionStatus.DRAFT)
+    answers = models.JSONField(default=dict)
+    language = models.CharField(max_length=60, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    last_saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [models.UniqueConstraint("survey", "owner_key",
+                                               name="survey_submission_one_per_owner")]
+        indexes = [models.Index(fields=["survey", "status"], name="survey_sub_status")]
+
+    def __str__(self) -> str:
+        return f"submission {self.pk}"

@@ -1,0 +1,83 @@
+"""Aggregation: choices counted per respondent (each choice of a select_multiple), numbers
+summarised, repeats counted per entry and split by a question inside them; versions lined up by
+question name; PostgreSQL's counting agrees with the Python one."""
+
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from bridgeway.surveys import aggregate, services
+from bridgeway.surveys.models import Submission
+from tests.surveys.forms import good_answers, member_form
+
+
+@pytest.fixture
+def answered(cast, survey):
+    sub, _ = services.submission_save(survey=survey, actor=cast.caseworker_a,
+                                      organisation=cast.org_a, answers=good_answers(
+                                          restrictions=["registration", "foreign_funding"],
+                                          staff=[{"role": "lawyer", "hours": "40"},
+                                                 {"role": "cook", "hours": "20"}]),
+                                      submit=True)
+    services.form_upload(survey=survey, actor=cast.coordinator, xlsform=member_form())
+    survey.refresh_from_db()
+    for i, share in enumerate([10, 20, 30, 50]):
+        answers = dict(sub.answers, share=share, region_country="ua" if i % 2 else "md",
+                       city="kyiv" if i % 2 else "chisinau")
+        Submission.objects.create(survey=survey, version=survey.current_version,
+                                  organisation=cast.org_a, owner_key=f"copy:{i}",
+                                  status="submitted", answers=answers)
+    survey.threshold = 1
+    survey.save()
+    return survey
+
+
+def block(report, name):
+    return next(b for b in report["questions"] if b["name"] == name)
+
+
+def test_counts_statistics_and_repeats(answered):
+    report = aggregate.survey_results(answered)
+    assert report["total"] == 5
+    share = block(report, "share")["groups"][0]["stats"]
+    assert share == {"mean": 30, "median": 30, "min": 10, "max": 50, "sd": 15.81}
+    restrictions = dict((lab, c) for lab, c, _p in block(report, "restrictions")["groups"][0]
+                        ["rows"])
+    assert restrictions["Burdensome registration"] == 5
+    assert restrictions["Foreign-funding rules"] == 5
+    hours = block(report, "hours")["groups"][0]
+    assert hours["n"] == 10 and hours["stats"]["mean"] == 30
+
+
+def test_split_by_a_select_question_and_by_a_question_inside_the_repeat(answered):
+    report = aggregate.survey_results(answered, split="region_country")
+    groups = {g["label"]: g for g in block(report, "share")["groups"]}
+    assert groups["Moldova"]["n"] == 3 and groups["Ukraine"]["n"] == 2
+    report = aggregate.survey_results(answered, split="role")
+    groups = {g["label"]: g for g in block(report, "hours")["groups"]}
+    assert groups["lawyer"]["stats"]["mean"] == 40 and groups["cook"]["stats"]["mean"] == 20
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
+@pytest.mark.parametrize("split", ["", "_country", "region_country", "role"])
+def test_postgresql_counts_agree_with_python(answered, split):
+    from bridgeway.surveys import aggregate_pg
+
+    questions = [q for q in aggregate.lined_up_questions(answered)
+                 if q["type"] not in aggregate.SKIPPED]
+    by_name = {q["name"]: q for q in questions}
+    split_q = by_name.get(split)
+    py_data, py_resp, pg_data, pg_resp = {}, {}, {}, {}
+    aggregate._collect_python(answered, questions, split=split, split_q=split_q, data=py_data,
+                              respondents=py_resp)
+    done = aggregate_pg.collect(answered, questions, split=split, split_q=split_q,
+                                data=pg_data, respondents=pg_resp)
+    for name in done:
+        assert Counter(py_resp[name]) == Counter(pg_resp[name]), name
+        if by_name[name]["type"] in aggregate.NUMERIC:
+            for g, stats in py_data[name].items():
+                assert stats == pytest.approx(pg_data[name][g]), name
+        else:
+            assert {g: dict(c) for g, c in py_data[name].items()} == \
+                {g: dict(c) for g, c in pg_data[name].items()}, name
