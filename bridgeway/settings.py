@@ -194,6 +194,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Bridgeway"
 MFA_RECOVERY_CODE_COUNT = 10
 
+# The menu's entries and counts are kept this many seconds per person in each server process
+# (core.queues); the home page and any POST count afresh. 0: every page counts.
+BRIDGEWAY_MENU_SECONDS = env_int("BRIDGEWAY_MENU_SECONDS", 10)
+
 # --- sessions and cookies ----------------------------------------------------------------
 # Idle timeout: a session dies after this long idle. IdleTimeoutMiddleware pushes the expiry
 # forward by saving the session at most once a minute (not on every request: a write per page).
