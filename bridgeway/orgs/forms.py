@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.core.forms import StaticSelect
 from bridgeway.orgs.codes import (
     OrgType,
     Role,
@@ -147,15 +148,16 @@ class NetworkMemberForm(forms.Form):
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or city"), required=False)
-    country = forms.ChoiceField(label=_("Based in"), required=False)
+    # The long lists' options are written once per language (core.forms.StaticSelect).
+    country = forms.ChoiceField(label=_("Based in"), required=False, widget=StaticSelect)
     # No help texts: the filter bar shows labels only, and a help text's id would be referenced
     # by the field without being on the page.
-    serves = forms.ChoiceField(label=_("Serves country"), required=False)
+    serves = forms.ChoiceField(label=_("Serves country"), required=False, widget=StaticSelect)
     area = forms.CharField(label=_("Area served (region or city)"), required=False,
                            max_length=100)
     org_type = forms.ChoiceField(label=_("Type"), required=False)
     service = forms.ChoiceField(label=_("Service"), required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=StaticSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,7 +241,7 @@ class MechanismMemberForm(forms.Form):
 
 
 class MechanismFilterForm(forms.Form):
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=StaticSelect)
     level = forms.ChoiceField(label=_("Level"), required=False)
 
     def __init__(self, *args, **kwargs):
