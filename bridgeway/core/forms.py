@@ -64,7 +64,8 @@ class StaticSelect(forms.Select):
     list and language and reused, and only the chosen options are marked on each render. The same
     HTML as Django's select template (tests/core/test_static_select.py compares them); a list of
     250 countries otherwise costs about a millisecond per select per request to build and write.
-    The choices must not depend on the request beyond the language (they are part of the key)."""
+    The choices must not depend on the request beyond the language: give them as a function
+    (`choices=some_function`, built only when a value is checked) or a list."""
 
     _written: dict[tuple, str] = {}
     _MAX = 256
@@ -81,10 +82,18 @@ class StaticSelect(forms.Select):
         return mark_safe(f"{head}{options}\n</select>")  # noqa: S308 - escaped when written
 
     def _options(self) -> str:
-        pairs = tuple((str(v), str(label)) for v, label in self.choices)
-        key = (get_language(), pairs)
+        # Choices given as a function (the usual case: a module-level function per list) are
+        # kept by that function and the language, without building the list at all; others by
+        # their values and labels.
+        func = getattr(self.choices, "func", None)
+        pairs: tuple = ()
+        if func is None:
+            pairs = tuple((str(v), str(label)) for v, label in self.choices)
+        key = (get_language(), func or pairs)
         written = self._written.get(key)
         if written is None:
+            if func is not None:
+                pairs = tuple((str(v), str(label)) for v, label in self.choices)
             written = "".join(f'\n  <option value="{conditional_escape(v)}">'
                               f"{conditional_escape(label)}</option>" for v, label in pairs)
             if len(self._written) >= self._MAX:

@@ -146,26 +146,35 @@ class NetworkMemberForm(forms.Form):
         self.fields["member"].queryset = candidates
 
 
+def _any_country() -> list[tuple[str, str]]:
+    return [("", _("Any")), *country_choices()]
+
+
+def _any_language() -> list[tuple[str, str]]:
+    return [("", _("Any")), *language_choices()]
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or city"), required=False)
-    # The long lists' options are written once per language (core.forms.StaticSelect).
-    country = forms.ChoiceField(label=_("Based in"), required=False, widget=StaticSelect)
+    # The long lists are functions, built only to check a value, and their options are written
+    # once per language (core.forms.StaticSelect).
+    country = forms.ChoiceField(label=_("Based in"), required=False, choices=_any_country,
+                                widget=StaticSelect)
     # No help texts: the filter bar shows labels only, and a help text's id would be referenced
     # by the field without being on the page.
-    serves = forms.ChoiceField(label=_("Serves country"), required=False, widget=StaticSelect)
+    serves = forms.ChoiceField(label=_("Serves country"), required=False, choices=_any_country,
+                               widget=StaticSelect)
     area = forms.CharField(label=_("Area served (region or city)"), required=False,
                            max_length=100)
     org_type = forms.ChoiceField(label=_("Type"), required=False)
     service = forms.ChoiceField(label=_("Service"), required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False, widget=StaticSelect)
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=_any_language,
+                                 widget=StaticSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Any")), *country_choices()]
-        self.fields["serves"].choices = [("", _("Any")), *country_choices()]
         self.fields["org_type"].choices = [("", _("Any")), *OrgType.choices]
         self.fields["service"].choices = [("", _("Any")), *Service.choices]
-        self.fields["language"].choices = [("", _("Any")), *language_choices()]
 
 
 class LanguagesField(forms.MultipleChoiceField):
@@ -241,12 +250,12 @@ class MechanismMemberForm(forms.Form):
 
 
 class MechanismFilterForm(forms.Form):
-    country = forms.ChoiceField(label=_("Country"), required=False, widget=StaticSelect)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=_any_country,
+                                widget=StaticSelect)
     level = forms.ChoiceField(label=_("Level"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Any")), *country_choices()]
         self.fields["level"].choices = [("", _("Any")),
                                         *CoordinationMechanism.Level.choices]
 

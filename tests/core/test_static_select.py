@@ -52,3 +52,11 @@ def test_the_directory_filter_keeps_its_choices_and_validation():
     assert not form.is_valid() and list(form.errors) == ["serves"]
     html = str(form["country"])
     assert '<option value="MD" selected>' in html and html.count("<option") == 250
+
+
+def test_the_directory_filter_speaks_the_active_language():
+    with translation.override("fr"):
+        french = str(DirectoryFilterForm({"serves": "DE"})["serves"])
+    english = str(DirectoryFilterForm()["serves"])
+    assert '<option value="DE" selected>Allemagne</option>' in french
+    assert '<option value="DE">Germany</option>' in english and " selected" in english  # "Any"
