@@ -122,10 +122,16 @@ TEMPLATES = [
 # Same HTML as Django's form templates, written in Python for the common widgets (speed).
 FORM_RENDERER = "bridgeway.core.form_renderer.FastFormRenderer"
 
+# Persistent connections: each server process keeps its connection for a minute of requests
+# instead of opening one per request. psycopg's pool (OPTIONS["pool"]) would add nothing with
+# gunicorn's sync workers: one request at a time per process, each keeping its one connection.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bridgeway.sqlite3'}",
         conn_max_age=env_int("BRIDGEWAY_DB_CONN_MAX_AGE", 60),
+        # A kept connection is checked (one cheap round trip per request that uses the database,
+        # only when it was kept from an earlier request) so a restarted database costs no error.
+        conn_health_checks=True,
     )
 }
 # PostgreSQL cancels any statement running longer than this (milliseconds; 0 = no limit), so

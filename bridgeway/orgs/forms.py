@@ -146,11 +146,11 @@ class NetworkMemberForm(forms.Form):
         self.fields["member"].queryset = candidates
 
 
-def _any_country() -> list[tuple[str, str]]:
+def _any_country() -> list[tuple[str, object]]:
     return [("", _("Any")), *country_choices()]
 
 
-def _any_language() -> list[tuple[str, str]]:
+def _any_language() -> list[tuple[str, object]]:
     return [("", _("Any")), *language_choices()]
 
 
