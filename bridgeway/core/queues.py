@@ -170,7 +170,7 @@ def menu_cache_set(request, key: str, value: Any) -> None:
     entry = _menu_cache.get(request.user.pk)
     if entry is None or entry[0] < now:
         if len(_menu_cache) >= _MENU_CACHE_MAX:
-            for pk in [pk for pk, (expires, _v) in _menu_cache.items() if expires < now]:
+            for pk in [pk for pk, (expires, _v) in list(_menu_cache.items()) if expires < now]:
                 _menu_cache.pop(pk, None)
             if len(_menu_cache) >= _MENU_CACHE_MAX:
                 _menu_cache.clear()
