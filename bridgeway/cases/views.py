@@ -51,6 +51,7 @@ from bridgeway.cases.queries import (
 )
 from bridgeway.cases.registry import detail_panels
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
+from bridgeway.core.queues import MENU_READ_ONLY
 from bridgeway.core.shortcuts import get_or_404, submit
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, orgs_where, roles_in
@@ -84,6 +85,7 @@ def case_list(request):
         if form.is_valid():
             search = new_search(org, query=form.cleaned_data["q"],
                                 fuzzy=form.cleaned_data["fuzzy"])
+            setattr(request, MENU_READ_ONLY, True)  # a search changes nothing: the kept menu
         else:
             status = 400
     else:

@@ -148,12 +148,16 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
 _menu_cache: dict[int, tuple[float, dict[str, Any]]] = {}
 _MENU_CACHE_MAX = 10_000
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A view answering a POST that changes nothing (a name search, posted to keep the name out of
+# URLs) sets this attribute on the request: its menu may be the kept one.
+MENU_READ_ONLY = "_bridgeway_menu_read_only"
 
 
 def menu_cache_get(request, key: str) -> Any:
     """The value kept for the signed-in person under `key`, or None (expired, never kept, or a
     request that may write, or the home page, which runs every queue anyway)."""
-    if request.method not in SAFE_METHODS or getattr(request, "_bridgeway_queues", None) or \
+    writes = request.method not in SAFE_METHODS and not getattr(request, MENU_READ_ONLY, False)
+    if writes or getattr(request, "_bridgeway_queues", None) or \
             not getattr(settings, "BRIDGEWAY_MENU_SECONDS", 0):
         return None
     entry = _menu_cache.get(request.user.pk)

@@ -71,3 +71,21 @@ def test_a_kept_menu_never_opens_a_page(cast):
     assert client.get(reverse("cases:list")).status_code == 200
     Membership.objects.filter(user=cast.caseworker_a).update(is_active=False)
     assert client.get(reverse("cases:list")).status_code in (302, 403, 404)
+
+
+def test_a_name_search_posts_but_keeps_the_menu(cast):
+    """The name search is a POST only to keep the name out of URLs: it changes nothing, so the
+    kept menu serves it; another POST counts afresh."""
+    client = signed_in(cast.caseworker_a)
+    url = reverse("cases:list")
+    client.get(url)
+    client.get(url)  # the menu is kept now
+    with override_settings(BRIDGEWAY_MENU_SECONDS=0):
+        _r, fresh = _queries(client, url, "get")
+        with CaptureQueriesContext(connection) as ctx:
+            client.post(url, {"q": "Melnyk", "fuzzy": "on"})
+        fresh_search = len(ctx.captured_queries)
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, {"q": "Melnyk", "fuzzy": "on"})
+    assert response.status_code == 200 and len(ctx.captured_queries) < fresh_search
