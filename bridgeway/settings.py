@@ -376,6 +376,9 @@ BRIDGEWAY_DOCUMENT_MAX_BYTES = env_int("BRIDGEWAY_DOCUMENT_MAX_BYTES", 10 * 1024
 # Flag a person who opens more than this many subjects' data within the window.
 BRIDGEWAY_ACCESS_BURST = env_int("BRIDGEWAY_ACCESS_BURST", 25)
 BRIDGEWAY_ACCESS_BURST_MINUTES = env_int("BRIDGEWAY_ACCESS_BURST_MINUTES", 10)
+# The case list's name search looks at the cases of at most this many matching people (and says
+# so when more match), so a common name cannot make one request join thousands.
+BRIDGEWAY_NAME_SEARCH_LIMIT = env_int("BRIDGEWAY_NAME_SEARCH_LIMIT", 500)
 # Statistics imports: the largest upload accepted, and where uploads wait for the background
 # import (outside the web root, encrypted).
 BRIDGEWAY_IMPORT_MAX_BYTES = env_int("BRIDGEWAY_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
