@@ -133,10 +133,16 @@ TEMPLATES = [
 # Same HTML as Django's form templates, written in Python for the common widgets (speed).
 FORM_RENDERER = "bridgeway.core.form_renderer.FastFormRenderer"
 
+# Persistent connections: each server process keeps its connection for a minute of requests
+# instead of opening one per request. psycopg's pool (OPTIONS["pool"]) would add nothing with
+# gunicorn's sync workers: one request at a time per process, each keeping its one connection.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bridgeway.sqlite3'}",
         conn_max_age=env_int("BRIDGEWAY_DB_CONN_MAX_AGE", 60),
+        # A kept connection is checked (one cheap round trip per request that uses the database,
+        # only when it was kept from an earlier request) so a restarted database costs no error.
+        conn_health_checks=True,
     )
 }
 # PostgreSQL cancels any statement running longer than this (milliseconds; 0 = no limit), so
@@ -204,6 +210,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key", "login_failed_accoun
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Bridgeway"
 MFA_RECOVERY_CODE_COUNT = 10
+
+# The menu's entries and counts are kept this many seconds per person in each server process
+# (core.queues); the home page and any POST count afresh. 0: every page counts.
+BRIDGEWAY_MENU_SECONDS = env_int("BRIDGEWAY_MENU_SECONDS", 10)
 
 # --- sessions and cookies ----------------------------------------------------------------
 # Idle timeout: a session dies after this long idle. IdleTimeoutMiddleware pushes the expiry
@@ -412,6 +422,9 @@ BRIDGEWAY_DOCUMENT_MAX_BYTES = env_int("BRIDGEWAY_DOCUMENT_MAX_BYTES", 10 * 1024
 # Flag a person who opens more than this many subjects' data within the window.
 BRIDGEWAY_ACCESS_BURST = env_int("BRIDGEWAY_ACCESS_BURST", 25)
 BRIDGEWAY_ACCESS_BURST_MINUTES = env_int("BRIDGEWAY_ACCESS_BURST_MINUTES", 10)
+# The case list's name search looks at the cases of at most this many matching people (and says
+# so when more match), so a common name cannot make one request join thousands.
+BRIDGEWAY_NAME_SEARCH_LIMIT = env_int("BRIDGEWAY_NAME_SEARCH_LIMIT", 500)
 # Statistics imports: the largest upload accepted, and where uploads wait for the background
 # import (outside the web root, encrypted).
 BRIDGEWAY_IMPORT_MAX_BYTES = env_int("BRIDGEWAY_IMPORT_MAX_BYTES", 200 * 1024 * 1024)

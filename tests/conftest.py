@@ -28,6 +28,16 @@ def _english_outside_requests():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_menu_cache():
+    """The menu's kept counts (core.queues) belong to one test: ids are reused between tests."""
+    from bridgeway.core import queues
+
+    queues._menu_cache.clear()
+    yield
+    queues._menu_cache.clear()
+
+
 @dataclass
 class Cast:
     org_a: Organisation

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,6 +54,7 @@ from bridgeway.cases.queries import (
 from bridgeway.cases.registry import detail_panels
 from bridgeway.cases.set_translations import localise, localised_label
 from bridgeway.core.forms import add_validation_error, add_validation_error_to, refuse_bad_filters
+from bridgeway.core.queues import MENU_READ_ONLY
 from bridgeway.core.shortcuts import get_or_404, submit
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.queries import organisation_from_request, orgs_where, roles_in
@@ -87,6 +89,7 @@ def case_list(request):
         if form.is_valid():
             search = new_search(org, query=form.cleaned_data["q"],
                                 fuzzy=form.cleaned_data["fuzzy"])
+            setattr(request, MENU_READ_ONLY, True)  # a search changes nothing: the kept menu
         else:
             status = 400
     else:
@@ -100,7 +103,7 @@ def case_list(request):
         exploitation=data.get("exploitation", ""),
         child=None if data.get("child", "") == "" else data["child"] == "1",
         opened_from=data.get("opened_from"), opened_to=data.get("opened_to"),
-        subject_ids=search.subject_ids() if search else None,
+        subject_ids=_bounded_matches(request, search) if search else None,
     ).filter(organisation=org)
     if form.is_bound and not form.is_valid():
         cases = cases.none()  # a filter that cannot be used is not silently dropped
@@ -111,6 +114,20 @@ def case_list(request):
         "rows": case_rows(page.object_list), "searched": search is not None,
         "pager_query": pager_query,
     }, status=status))
+
+
+def _bounded_matches(request, search):
+    """The people the name search matches, at most BRIDGEWAY_NAME_SEARCH_LIMIT of them, so a
+    very common name cannot make the database join and count every case of thousands of
+    people before the first 50 are shown. When more match, the page says so (nobody is left
+    out silently): one more statement, an index-only count that stops at the limit."""
+    limit = settings.BRIDGEWAY_NAME_SEARCH_LIMIT
+    matches = search.subject_ids()
+    if matches[:limit + 1].count() > limit:
+        messages.warning(request, _(
+            "More than %(n)s people match this name, so only the cases of %(n)s of them are "
+            "listed. Add a word (another name) to narrow the search.") % {"n": limit})
+    return matches[:limit]
 
 
 @login_required

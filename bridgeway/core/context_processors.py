@@ -1,6 +1,7 @@
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from bridgeway.core.queues import count_label, menu_counts
+from bridgeway.core.queues import count_label, menu_cache_get, menu_cache_set, menu_counts
 from bridgeway.core.registry import menu_for
 
 
@@ -13,7 +14,14 @@ def navigation(request):
         return {"nav_items": []}
     items = getattr(request, "_bridgeway_nav_items", None)
     if items is None:
-        items = _with_queue_counts(request, menu_for(user))
+        # The entries (which depend on the person's roles) are kept with the counts for a few
+        # seconds (core.queues.menu_cache_get); the views check permissions on every request.
+        key = f"entries:{get_language()}"
+        entries = menu_cache_get(request, key)
+        if entries is None:
+            entries = [(url, str(label), k) for url, label, k in menu_for(user)]
+            menu_cache_set(request, key, entries)
+        items = _with_queue_counts(request, entries)
         request._bridgeway_nav_items = items
     return {"nav_items": items}
 

@@ -33,6 +33,9 @@ def _attrs(attrs: dict) -> str:
     return "".join(out)
 
 
+attrs_html = _attrs  # for widgets that write their own HTML (core.forms.StaticSelect)
+
+
 def _input(widget: dict) -> str:
     value = "" if widget["value"] is None else f' value="{_esc(widget["value"])}"'
     return (f'<input type="{_esc(widget["type"])}" name="{_esc(widget["name"])}"{value}'

@@ -1,7 +1,13 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from bridgeway.core.form_renderer import attrs_html
 
 
 def add_validation_error(form: BaseForm, exc: ValidationError, renamed: dict | None = None) -> None:
@@ -62,3 +68,56 @@ def refuse_bad_filters(request, form) -> bool:
                               "Nothing is listed; change or clear them.")
                    % {"filters": ", ".join(labels)})
     return True
+
+
+class StaticSelect(forms.Select):
+    """A select for a long, fixed list (countries, languages): its options are written once per
+    list and language and reused, and only the chosen options are marked on each render. The same
+    HTML as Django's select template (tests/core/test_static_select.py compares them); a list of
+    250 countries otherwise costs about a millisecond per select per request to build and write.
+    The choices must not depend on the request beyond the language: give them as a function
+    (`choices=some_function`, built only when a value is checked) or a list."""
+
+    _written: dict[tuple, str] = {}
+    _MAX = 256
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = self._options()
+        for chosen in dict.fromkeys(self.format_value(value)):
+            needle = f'<option value="{conditional_escape(chosen)}">'
+            options = options.replace(needle, needle[:-1] + " selected>", 1)
+        final = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        head = f'<select name="{conditional_escape(name)}"{attrs_html(final)}>'
+        return mark_safe(f"{head}{options}\n</select>")  # noqa: S308 - escaped when written
+
+    def _options(self) -> str:
+        # Choices given as a function (the usual case: a module-level function per list) are
+        # kept by that function and the language, without building the list at all; others by
+        # their values and labels.
+        func = getattr(self.choices, "func", None)
+        pairs: tuple = ()
+        if func is None:
+            pairs = tuple((str(v), str(label)) for v, label in self.choices)
+        key = (get_language(), func or pairs)
+        written = self._written.get(key)
+        if written is None:
+            if func is not None:
+                pairs = tuple((str(v), str(label)) for v, label in self.choices)
+            written = "".join(f'\n  <option value="{conditional_escape(v)}">'
+                              f"{conditional_escape(label)}</option>" for v, label in pairs)
+            if len(self._written) >= self._MAX:
+                self._written.clear()
+            self._written[key] = written
+        return written
+
+
+class StaticSelectMultiple(StaticSelect):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        return forms.SelectMultiple.value_from_datadict(self, data, files, name)  # type: ignore[arg-type]
+
+    def value_omitted_from_data(self, data, files, name):
+        return False

@@ -14,11 +14,13 @@ references, statuses and dates. See docs/home-queues.md."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 
 logger = logging.getLogger("bridgeway.home")
@@ -137,6 +139,56 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
             if r is not None and (r.failed or r.count or r.items)]
 
 
+# The menu's counts and entries per person, kept for BRIDGEWAY_MENU_SECONDS in this process so
+# that every page does not run every queue's count again (about half of a small page's time).
+# The home page and any request that may write (POST, ...) work them out afresh and store them;
+# a service that changes what waits for a person without such a request (reading a notification
+# or a thread by opening it) calls forget_menu(user). Only counts and menu entries are kept,
+# never personal data; a person's permissions are still checked by every view on every request.
+_menu_cache: dict[int, tuple[float, dict[str, Any]]] = {}
+_MENU_CACHE_MAX = 10_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A view answering a POST that changes nothing (a name search, posted to keep the name out of
+# URLs) sets this attribute on the request: its menu may be the kept one.
+MENU_READ_ONLY = "_bridgeway_menu_read_only"
+
+
+def menu_cache_get(request, key: str) -> Any:
+    """The value kept for the signed-in person under `key`, or None (expired, never kept, or a
+    request that may write, or the home page, which runs every queue anyway)."""
+    writes = request.method not in SAFE_METHODS and not getattr(request, MENU_READ_ONLY, False)
+    if writes or getattr(request, "_bridgeway_queues", None) or \
+            not getattr(settings, "BRIDGEWAY_MENU_SECONDS", 0):
+        return None
+    entry = _menu_cache.get(request.user.pk)
+    if entry is None or entry[0] < time.monotonic():
+        return None
+    return entry[1].get(key)
+
+
+def menu_cache_set(request, key: str, value: Any) -> None:
+    seconds = getattr(settings, "BRIDGEWAY_MENU_SECONDS", 0)
+    if not seconds:
+        return
+    now = time.monotonic()
+    entry = _menu_cache.get(request.user.pk)
+    if entry is None or entry[0] < now:
+        if len(_menu_cache) >= _MENU_CACHE_MAX:
+            for pk in [pk for pk, (expires, _v) in list(_menu_cache.items()) if expires < now]:
+                _menu_cache.pop(pk, None)
+            if len(_menu_cache) >= _MENU_CACHE_MAX:
+                _menu_cache.clear()
+        entry = (now + seconds, {})
+        _menu_cache[request.user.pk] = entry
+    entry[1][key] = value
+
+
+def forget_menu(user) -> None:
+    """What waits for `user` changed: their next page counts afresh (in this process)."""
+    if getattr(user, "pk", None) is not None:
+        _menu_cache.pop(user.pk, None)
+
+
 def queue_results(request, *, limit: int = 0) -> list[QueueResult]:
     """The queues of the signed-in person, worked out once per request: the home page asks with
     items, the menu (on every page, and again when a panel is rendered) only for the counts."""
@@ -149,11 +201,17 @@ def queue_results(request, *, limit: int = 0) -> list[QueueResult]:
 
 
 def menu_counts(request) -> dict[str, int]:
-    """Counts by menu key, and the total of work waiting under "home"."""
-    counts: dict[str, int] = {}
+    """Counts by menu key, and the total of work waiting under "home". Kept for a few seconds
+    (BRIDGEWAY_MENU_SECONDS); the home page, which runs every queue anyway, always counts
+    afresh."""
+    counts = menu_cache_get(request, "counts")
+    if counts is not None:
+        return counts
+    counts = {}
     for result in queue_results(request):
         if result.queue.menu:
             counts[result.queue.menu] = counts.get(result.queue.menu, 0) + result.count
         if result.queue.actionable:
             counts["home"] = counts.get("home", 0) + result.count
+    menu_cache_set(request, "counts", counts)
     return counts

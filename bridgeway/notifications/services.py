@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bridgeway.core.queues import forget_menu
 from bridgeway.notifications.models import Kind, Notification
 from bridgeway.notifications.registry import reminder_sources
 from bridgeway.orgs.models import Organisation
@@ -48,6 +49,7 @@ def notify(*, users: Iterable, kind: str, link: str, organisation: Organisation 
                                                    organisation=organisation, key=key,
                                                    reference=reference,
                                                    by_organisation=by_organisation))
+        forget_menu(user)  # their menu counts it (in this process; elsewhere within seconds)
     if email and created:
         from bridgeway.notifications.tasks import send_notification_emails
 
@@ -81,6 +83,7 @@ def mark_read(*, user: User, notification: Notification | None = None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification is not None:
         qs = qs.filter(pk=notification.pk)
+    forget_menu(user)  # the menu counts unread notifications
     return qs.update(read_at=timezone.now())
 
 

@@ -105,8 +105,15 @@ def country_name(code: str) -> str:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries),
-                  key=lambda item: item[1])
+    """Every country by name in the active language (worked out once per language)."""
+    return list(_country_choices((get_language() or "en").split("-")[0]))
+
+
+@cache
+def _country_choices(lang: str) -> tuple[tuple[str, str], ...]:
+    names = _translations("iso3166-1", lang)
+    return tuple(sorted(((c.alpha_2, names.gettext(c.name)) for c in pycountry.countries),
+                        key=lambda item: item[1]))
 
 
 @cache
@@ -134,6 +141,14 @@ def language_name(code: str) -> str:
 
 
 def language_choices() -> list[tuple[str, str]]:
-    """Two-letter languages only: the list people pick from; three-letter codes via the API."""
-    return sorted(((code, language_name(code)) for code in _languages_by_code() if len(code) == 2),
-                  key=lambda item: item[1])
+    """Two-letter languages only: the list people pick from; three-letter codes via the API.
+    Worked out once per language."""
+    return list(_language_choices((get_language() or "en").split("-")[0]))
+
+
+@cache
+def _language_choices(lang: str) -> tuple[tuple[str, str], ...]:
+    names = _translations("iso639-3", lang)
+    return tuple(sorted(((code, names.gettext(lang_.name))  # type: ignore[attr-defined]
+                         for code, lang_ in _languages_by_code().items() if len(code) == 2),
+                        key=lambda item: item[1]))

@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.core.dates import time_zone_choices
+from bridgeway.core.forms import StaticSelect
 from bridgeway.orgs.codes import (
     OrgType,
     Role,
@@ -153,25 +154,35 @@ class NetworkMemberForm(forms.Form):
         self.fields["member"].queryset = candidates
 
 
+def _any_country() -> list[tuple[str, object]]:
+    return [("", _("Any")), *country_choices()]
+
+
+def _any_language() -> list[tuple[str, object]]:
+    return [("", _("Any")), *language_choices()]
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or city"), required=False)
-    country = forms.ChoiceField(label=_("Based in"), required=False)
+    # The long lists are functions, built only to check a value, and their options are written
+    # once per language (core.forms.StaticSelect).
+    country = forms.ChoiceField(label=_("Based in"), required=False, choices=_any_country,
+                                widget=StaticSelect)
     # No help texts: the filter bar shows labels only, and a help text's id would be referenced
     # by the field without being on the page.
-    serves = forms.ChoiceField(label=_("Serves country"), required=False)
+    serves = forms.ChoiceField(label=_("Serves country"), required=False, choices=_any_country,
+                               widget=StaticSelect)
     area = forms.CharField(label=_("Area served (region or city)"), required=False,
                            max_length=100)
     org_type = forms.ChoiceField(label=_("Type"), required=False)
     service = forms.ChoiceField(label=_("Service"), required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=_any_language,
+                                 widget=StaticSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Any")), *country_choices()]
-        self.fields["serves"].choices = [("", _("Any")), *country_choices()]
         self.fields["org_type"].choices = [("", _("Any")), *OrgType.choices]
         self.fields["service"].choices = [("", _("Any")), *Service.choices]
-        self.fields["language"].choices = [("", _("Any")), *language_choices()]
 
 
 class LanguagesField(forms.MultipleChoiceField):
@@ -247,12 +258,12 @@ class MechanismMemberForm(forms.Form):
 
 
 class MechanismFilterForm(forms.Form):
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=_any_country,
+                                widget=StaticSelect)
     level = forms.ChoiceField(label=_("Level"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Any")), *country_choices()]
         self.fields["level"].choices = [("", _("Any")),
                                         *CoordinationMechanism.Level.choices]
 

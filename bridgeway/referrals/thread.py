@@ -16,6 +16,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from bridgeway.core.queues import forget_menu
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.notifications.services import Kind as NotificationKind
 from bridgeway.notifications.services import notify
@@ -129,6 +130,7 @@ def thread_read(*, referral: Referral, side: str, user) -> list[dict]:
             try:
                 with transaction.atomic():
                     MessageReceipt.objects.create(message=m, user=user, organisation=org)
+                forget_menu(user)  # the menu counts unread messages
             except IntegrityError:  # read at the same moment in another request
                 pass
         # The author's side sees who on the other side read it, and when.
