@@ -4,7 +4,8 @@ Creates a throw-away test database, generates synthetic cases across organisatio
 bench/generate.py, then fills every home queue in bulk, in proportion to the cases: open tasks
 due this week (one per 10 cases), decisions waiting for approval (one per 20), pending referrals
 between the organisations and to a police unit (one per 20) each with an unread message, pending
-erasure requests (one per 50), flagged reads in the access log (one per 10) and incidents to
+erasure requests (one per 50), unanswered facility access requests and trainings planned this
+month (outreach, one each per 50), flagged reads in the access log (one per 10) and incidents to
 verify in a network (one per 100). It then times the home page through the real view (session,
 memberships, MFA check, every queue, the menu's counts, the template) for each role, as p50/p95,
 with the number of SQL statements one request runs. Goal (issue 18): p95 <= 30 ms on PostgreSQL
@@ -50,6 +51,7 @@ def fill_queues(orgs, workers, log=print):
     from bridgeway.cases.models import Case, CaseTask, Decision
     from bridgeway.civicspace.models import Incident
     from bridgeway.orgs.models import Membership, NetworkMembership, Organisation
+    from bridgeway.outreach.models import AccessRequest, Facility, Training
     from bridgeway.protection.models import AccessLogEntry, ErasureRequest
     from bridgeway.referrals.models import Referral, ReferralMessage
 
@@ -79,7 +81,7 @@ def fill_queues(orgs, workers, log=print):
     def flush():
         with transaction.atomic():
             for model in (CaseTask, Decision, Referral, ReferralMessage, ErasureRequest,
-                          AccessLogEntry, Incident):
+                          AccessLogEntry, Incident, AccessRequest, Training):
                 items = batch.pop(model.__name__, [])
                 if items:
                     model.objects.bulk_create(items)
@@ -88,6 +90,9 @@ def fill_queues(orgs, workers, log=print):
         batch.setdefault(type(obj).__name__, []).append(obj)
 
     org_ids = [o.pk for o in orgs]
+    facility = Facility.objects.create(network=network, added_by_org=orgs[0], name="Centre",
+                                       facility_type="detention", country="MD",
+                                       created_by=workers[orgs[0].pk][0])
     for i, (case_id, org_id, subject_id, _ref) in enumerate(rows.iterator(chunk_size=5000)):
         worker, supervisor = workers[org_id]
         if i % 10 == 0:
@@ -120,6 +125,11 @@ def fill_queues(orgs, workers, log=print):
             add(Incident(network=network, reporting_org_id=org_id, reported_by=worker,
                          title=f"Incident {i}", started_on=today, country="MD",
                          description="Synthetic.", severity=1 + i % 4))
+        if i % 50 == 17:  # outreach: an unanswered access request, a training this month
+            add(AccessRequest(organisation_id=org_id, created_by=worker, facility=facility,
+                              requested_on=today - timedelta(days=15 + i % 30)))
+            add(Training(organisation_id=org_id, created_by=worker, institution_type="police",
+                         country="MD", topic="Indicators", planned_on=today.replace(day=1)))
         if sum(len(v) for v in batch.values()) >= 5000:
             flush()
     flush()

@@ -9,6 +9,7 @@ from bridgeway.funding import api as funding_api
 from bridgeway.helpline import api as helpline_api
 from bridgeway.notifications.api import NotificationViewSet
 from bridgeway.orgs.api import MechanismViewSet, MembershipViewSet, OrganisationViewSet
+from bridgeway.outreach import api as outreach_api
 from bridgeway.protection import api as protection_api
 from bridgeway.protection.api import AuditEventList
 from bridgeway.referrals.api import ReferralSettingsView, ReferralStatisticsView, ReferralViewSet
@@ -31,6 +32,12 @@ router.register("civic-space/assessments", civic_api.AssessmentViewSet,
                 basename="civic-assessment")
 router.register("civic-space/consultations", civic_api.ConsultationViewSet,
                 basename="civic-consultation")
+router.register("outreach/activities", outreach_api.ActivityViewSet,
+                basename="outreach-activity")
+router.register("outreach/access-requests", outreach_api.AccessRequestViewSet,
+                basename="outreach-access-request")
+router.register("outreach/trainings", outreach_api.TrainingViewSet, basename="outreach-training")
+router.register("outreach/facilities", outreach_api.FacilityViewSet, basename="outreach-facility")
 
 router.register("funding/funders", funding_api.FunderViewSet, basename="funding-funder")
 router.register("funding/records", funding_api.RecordViewSet, basename="funding-record")
@@ -44,6 +51,8 @@ urlpatterns = [
          name="api-funding-network"),
     path("helpline/call-log-imports/", helpline_api.CallLogImportView.as_view(),
          name="api-helpline-call-log-import"),
+    path("outreach/sync/", outreach_api.SyncView.as_view(), name="api-outreach-sync"),
+    path("outreach/network/", outreach_api.NetworkView.as_view(), name="api-outreach-network"),
     path("referral-statistics/", ReferralStatisticsView.as_view(), name="api-referral-statistics"),
     path("me/", MeView.as_view(), name="api-me"),
     path("organisations/<int:org_pk>/audit-events/", AuditEventList.as_view(),

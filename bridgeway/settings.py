@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "altcha_django",
     "bridgeway.civicspace",
     "bridgeway.funding",
+    "bridgeway.outreach",
     "bridgeway.stats",
     "bridgeway.estimation",
     "bridgeway.demo",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("notifications/", include("bridgeway.notifications.urls")),
     path("helpline/", include("bridgeway.helpline.urls")),
     path("help/", include("bridgeway.helpline.public_urls")),
+    path("outreach/", include("bridgeway.outreach.urls")),
     path("civic-space/", include("bridgeway.civicspace.urls")),
     path("public/civic-space/", include("bridgeway.civicspace.public_urls")),
     path("stats/", include("bridgeway.stats.urls")),

@@ -48,6 +48,8 @@ SEEDED_TYPES: list[tuple[str, str, object]] = [
      _("Denied access to hotspots and at-risk areas")),
     ("denied_victim_access", Family.OPERATIONAL_ACCESS,
      _("Denied access to victims in proceedings")),
+    ("training_obstructed", Family.OPERATIONAL_ACCESS,
+     _("Training for state institutions postponed or suspended")),
 ]
 SEEDED_LABELS = {code: label for code, _family, label in SEEDED_TYPES}
 

@@ -31,7 +31,7 @@ from bridgeway.civicspace.models import (
     Participation,
     RestrictionType,
 )
-from bridgeway.civicspace.registry import country_panels
+from bridgeway.civicspace.registry import country_charts, country_panels, incident_links
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import country_name, is_country
@@ -226,7 +226,8 @@ def _detail(request, incident, form=None, status=200):
         if queries.may_read_documents(request.user, incident) else [],
         "may_upload": queries.may_read_documents(request.user, incident),
         "versions": incident.versions.select_related("changed_by")[:50],
-        "transition_form": form or TransitionForm(), "Status": Status}, status=status)
+        "transition_form": form or TransitionForm(), "Status": Status,
+        "linked": incident_links(request.user, incident.pk)}, status=status)
 
 
 @login_required
@@ -290,7 +291,8 @@ def country(request, code):
         "foreign_funding": [i for i in incidents if any(
             t.code == "foreign_funding_restriction" for t in i.types.all())],
         "country_panels": country_panels(request.user, code),
-        "assessment_form": form, "public": False, "managed": {n.pk for n in networks}},
+        "assessment_form": form, "public": False, "managed": {n.pk for n in networks},
+        "extra_charts": country_charts(request.user, code)},
         status=400 if form is not None and form.is_bound and form.errors else 200)
 
 

@@ -98,5 +98,6 @@ register_codes("civicspace.field", {
     # consultations and country assessments
     "kind": _("Kind"), "stage": _("Stage"), "opened_on": _("Opened on"),
     "closes_on": _("Closes on"), "url": _("Link"), "rating": _("Rating"), "trend": _("Trend"),
-    "summary": _("Summary"), "year": _("Year"),
+    "summary": _("Summary"), "year": _("Year"), "period_start": _("Period start"),
+    "period_end": _("Period end"), "justification": _("Justification"),
 })

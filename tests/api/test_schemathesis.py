@@ -39,6 +39,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
 from bridgeway.accounts.services import api_token_create
+from bridgeway.outreach.services import FIELDS as OUTREACH_FIELDS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis, pytest.mark.slow]
 
@@ -58,6 +59,8 @@ REFERENCE = ("object does not exist", "Unknown indicator set", "Unknown indicato
              "Not one of your organisations", "Unknown restriction type")
 _DATES = {"started_on", "ended_on", "date_from", "date_to", "due_on", "decided_on",
           "assessed_on", "given_on", "opened_on", "since", "until"}
+_OUTREACH = {name for fields in OUTREACH_FIELDS.values() for name in fields} | {
+    "organisation", "values", "version"}
 BUSINESS_RULES: dict[str, set[str]] = {
     "GET /api/v1/referral-statistics/": {"until"},
     # A name is cleaned first (format characters such as zero-width joiners removed): one made
@@ -89,6 +92,14 @@ BUSINESS_RULES: dict[str, set[str]] = {
     "POST /api/v1/persons/{id}/documents/": {"file"},
     "POST /api/v1/referrals/{id}/complete/": {"status"},
     "POST /api/v1/referrals/{id}/decline/": {"text"},
+    # Outreach records take `values`, a dict of field name -> value that the service validates
+    # field by field (sums that must add up, dates against today, codes): its 400 names them.
+    **{f"{method} /api/v1/outreach/{kind}/{suffix}": _OUTREACH
+       for kind in ("activities", "access-requests", "trainings")
+       for method, suffix in (("POST", ""), ("PATCH", "{id}/"))},
+    "POST /api/v1/outreach/facilities/": {"country", "name", "network"},
+    # The outbox's sync names the refused entry and its fields' errors.
+    "POST /api/v1/outreach/sync/": {"entry", "errors"},
 }
 
 

@@ -168,7 +168,7 @@ def test_edit_keeps_versions_with_changed_fields(cast, report):
     assert version.action == "edited" and set(version.changed_fields) == {"title", "region"}
     assert AuditEvent.objects.filter(action="civicspace.incident.edited").exists()
     page = signed_in(cast.caseworker_a).get(f"/civic-space/incidents/{incident.pk}/")
-    assert "Title, Region" in page.content.decode()
+    assert "Title, Region" in page.content.decode()  # the fields changed, in words
     publish(incident, cast.coordinator)
     with pytest.raises(PermissionDenied):
         services.incident_edit(incident=incident, actor=cast.caseworker_a, data=incident_data())

@@ -319,7 +319,19 @@ def test_the_home_page_statements_do_not_grow_with_the_queues(cast, django_asser
     """A queue runs one statement for its first page and one more (a capped count) once the page
     is full: from a full page on, the count stays the same however long the queues grow."""
 
+    from bridgeway.outreach import services as outreach
+
+    facility = outreach.facility_add(actor=cast.caseworker_a, org=cast.org_a,
+                                     data=outreach.FacilityData(name="Centre", country="MD",
+                                                                facility_type="detention"))
+
     def one_of_each():
+        outreach.record_create(kind="access", actor=cast.caseworker_a, org=cast.org_a, values={
+            "facility": facility.pk,
+            "requested_on": timezone.localdate() - dt.timedelta(days=20)})
+        outreach.record_create(kind="training", actor=cast.caseworker_a, org=cast.org_a, values={
+            "institution_type": "police", "country": "MD", "topic": "Indicators",
+            "planned_on": timezone.localdate().replace(day=1)})
         case = open_case(cast)
         cases.task_add(case=case, actor=cast.caseworker_a, title="t",
                        due_on=timezone.localdate())

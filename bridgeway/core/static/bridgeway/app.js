@@ -94,4 +94,36 @@
       event.preventDefault();
     }
   });
+  // Offline: say so on every page instead of failing silently.
+  var banner = document.querySelector("[data-offline-banner]");
+  function connection() { if (banner) { banner.hidden = navigator.onLine; } }
+  window.addEventListener("online", connection);
+  window.addEventListener("offline", connection);
+  connection();
+  // Signing out deletes what the site keeps in this browser (databases and caches named
+  // "bridgeway-…", such as the outreach outbox and its key), then signs out.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-sign-out") || form.dataset.cleared) { return; }
+    event.preventDefault();
+    var mine = function (name) { return name && name.indexOf("bridgeway-") === 0; };
+    var dbs = (window.indexedDB && indexedDB.databases) ? indexedDB.databases() : Promise.resolve([]);
+    var work = [dbs.then(function (list) {
+      return Promise.all(list.filter(function (d) { return mine(d.name); }).map(function (d) {
+        return new Promise(function (done) {
+          var r = indexedDB.deleteDatabase(d.name);
+          r.onsuccess = r.onerror = r.onblocked = function () { done(); };
+        });
+      }));
+    })];
+    if (window.caches) {
+      work.push(caches.keys().then(function (names) {
+        return Promise.all(names.filter(mine).map(function (n) { return caches.delete(n); }));
+      }));
+    }
+    Promise.all(work).catch(function () {}).then(function () {
+      form.dataset.cleared = "1";
+      form.submit();
+    });
+  });
 })();

@@ -25,6 +25,7 @@ from bridgeway.funding import demo as funding_demo
 from bridgeway.helpline import demo as helpline_demo
 from bridgeway.orgs import services
 from bridgeway.orgs.models import Organisation
+from bridgeway.outreach import demo as outreach_demo
 from bridgeway.protection import services as protection
 from bridgeway.referrals import services as referrals
 from bridgeway.stats import demo as stats_demo
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         self._seed_civic_space()
         self._seed_helpline()
         self._seed_statistics()
+        self._seed_outreach()
         self._print_logins()
 
     @transaction.atomic
@@ -249,6 +251,18 @@ class Command(BaseCommand):
                 override_reason="" if with_consent else
                 "The person is leaving tomorrow and asked for help with return by phone."))
         referrals.referral_accept(referral=sent[1], actor=people["caseworker.b"])
+
+    @transaction.atomic
+    def _seed_outreach(self):
+        """Outreach work of Lumina and Pas cu Pas (checks on its own whether it already ran)."""
+        network = Organisation.objects.filter(name=demo.ORGS[0].name).first()
+        if network is None:
+            return
+        orgs = {spec.key: Organisation.objects.get(name=spec.name) for spec in demo.ORGS}
+        outreach_demo.seed_demo(
+            network=network, orgs={"a": orgs["lumina"], "b": orgs["pascupas"]},
+            workers={"a": User.objects.get(email=demo.email("caseworker.a")),
+                     "b": User.objects.get(email=demo.email("caseworker.b"))})
 
     @transaction.atomic
     def _seed_civic_space(self):

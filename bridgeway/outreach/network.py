@@ -1,0 +1,196 @@
+"""The network view: activities, reach, access outcomes and trainings added up across the
+organisations of a network, by country, quarter and kind, with charts and tables, and its
+CSV/XLSX export with HXL hashtags. Aggregates only: no record, no place, no name. In a
+network's view a count from 1 to SUPPRESS_BELOW - 1 is shown as "<k", as on the dashboards
+(an organisation looking at its own work sees its own numbers)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from bridgeway.core.charts import bar_chart
+from bridgeway.core.spreadsheets import safe_cell, xlsx_bytes
+from bridgeway.orgs.codes import country_name
+from bridgeway.outreach.codes import (
+    SUPPRESS_BELOW,
+    ActivityKind,
+    FacilityType,
+    InstitutionType,
+    Outcome,
+    TrainingStatus,
+)
+from bridgeway.outreach.models import AccessRequest, Activity, Training
+
+OUTCOMES = [Outcome.GRANTED, Outcome.CONDITIONS, Outcome.REFUSED, Outcome.NO_ANSWER,
+            Outcome.PENDING]
+
+
+def _scoped(model, org_ids, date_field, country, year):
+    qs = model.objects.filter(organisation_id__in=org_ids)
+    if country:
+        qs = qs.filter(**({"facility__country": country} if model is AccessRequest
+                          else {"country": country}))
+    if year:
+        qs = qs.filter(**{f"{date_field}__year": year})
+    return qs
+
+
+def _cell(n: int, suppress: bool) -> int | str:
+    n = n or 0
+    return f"<{SUPPRESS_BELOW}" if suppress and 0 < n < SUPPRESS_BELOW else n
+
+
+def aggregates(org_ids: list[int], *, country: str = "", year: int | None = None) -> dict:
+    """The raw sums (grouped rows), one statement per table."""
+    acts = list(_scoped(Activity, org_ids, "started_on", country, year)
+                .annotate(y=ExtractYear("started_on"), q=ExtractQuarter("started_on"))
+                .values("country", "y", "q", "kind")
+                # Count a column of the covering index (not the id): an index-only scan.
+                .annotate(n=Count("kind"), reached=Sum("reached_total"),
+                          female=Sum("reached_female"), male=Sum("reached_male"),
+                          children=Sum("reached_age_0_17"), victims=Sum("potential_victims"))
+                .order_by("country", "y", "q", "kind"))
+    access = list(_scoped(AccessRequest, org_ids, "requested_on", country, year)
+                  .annotate(y=ExtractYear("requested_on"), q=ExtractQuarter("requested_on"))
+                  .values("facility__facility_type", "y", "q")
+                  .annotate(**{o: Count("outcome", filter=Q(outcome=o)) for o in OUTCOMES})
+                  .order_by("facility__facility_type", "y", "q"))
+    trainings = list(_scoped(Training, org_ids, "planned_on", country, year)
+                     .annotate(y=ExtractYear("planned_on"), q=ExtractQuarter("planned_on"))
+                     .values("y", "q", "institution_type")
+                     .annotate(**{s: Count("id", filter=Q(status=s))
+                                  for s in TrainingStatus.values},
+                               participants=Sum("participants_female") + Sum("participants_male")
+                               + Sum("participants_sex_other"))
+                     .order_by("y", "q", "institution_type"))
+    return {"activities": acts, "access": access, "trainings": trainings}
+
+
+def network_view(org_ids: list[int], *, country: str = "", year: int | None = None,
+                 suppress: bool = True) -> dict:
+    raw = aggregates(org_ids, country=country, year=year)
+    k = SUPPRESS_BELOW if suppress else 0
+    kinds = dict(ActivityKind.choices)
+    ftypes = dict(FacilityType.choices)
+    itypes = dict(InstitutionType.choices)
+
+    def total(rows, key, by):
+        out: dict[str, int] = {}
+        for r in rows:
+            out[by(r)] = out.get(by(r), 0) + (r[key] or 0)
+        return sorted(out.items())
+
+    charts = [
+        bar_chart("activities-by-kind", _("Activities by kind"),
+                  [(str(kinds.get(c, c)), n) for c, n in total(raw["activities"], "n",
+                                                                lambda r: r["kind"])],
+                  unit=_("Activities"), empty=_("No activities."), suppress_below=k),
+        bar_chart("reach-by-quarter", _("People reached by quarter"),
+                  total(raw["activities"], "reached", lambda r: f"{r['y']}-Q{r['q']}"),
+                  unit=_("People reached"), empty=_("No activities."), suppress_below=k),
+        bar_chart("access-by-outcome", _("Access requests by outcome"),
+                  [(str(Outcome(o).label), sum(r[o] for r in raw["access"])) for o in OUTCOMES],
+                  unit=_("Access requests"), empty=_("No access requests."), suppress_below=k),
+        bar_chart("trainings-by-status", _("Trainings by status"),
+                  [(str(TrainingStatus(s).label), sum(r[s] for r in raw["trainings"]))
+                   for s in TrainingStatus.values],
+                  unit=_("Trainings"), empty=_("No trainings."), suppress_below=k),
+    ]
+    activity_rows = [{"country": country_name(r["country"]), "quarter": f"{r['y']}-Q{r['q']}",
+                      "kind": kinds.get(r["kind"], r["kind"]), "n": _cell(r["n"], suppress),
+                      "reached": _cell(r["reached"], suppress),
+                      "female": _cell(r["female"], suppress), "male": _cell(r["male"], suppress),
+                      "children": _cell(r["children"], suppress),
+                      "victims": _cell(r["victims"], suppress)} for r in raw["activities"]]
+    access_rows = [{"type": ftypes.get(r["facility__facility_type"], ""),
+                    "quarter": f"{r['y']}-Q{r['q']}",
+                    "cells": [_cell(r[o], suppress) for o in OUTCOMES]} for r in raw["access"]]
+    training_rows = [{"quarter": f"{r['y']}-Q{r['q']}",
+                      "type": itypes.get(r["institution_type"], ""),
+                      "cells": [_cell(r[s], suppress) for s in TrainingStatus.values],
+                      "participants": _cell(r["participants"], suppress)}
+                     for r in raw["trainings"]]
+    return {"charts": charts, "activity_rows": activity_rows, "access_rows": access_rows,
+            "training_rows": training_rows, "suppress_below": k,
+            "outcomes": [Outcome(o).label for o in OUTCOMES],
+            "statuses": [TrainingStatus(s).label for s in TrainingStatus.values]}
+
+
+# --- export: one row per country, quarter and kind of activity, with the HXL hashtag row ------
+
+EXPORT_COLUMNS = [
+    ("country", "#country+code"), ("country_name", "#country+name"), ("quarter", "#date+quarter"),
+    ("sector", "#sector"), ("activity", "#activity+type"), ("activities", "#activity+num"),
+    ("reached", "#reached+total"), ("reached_female", "#reached+f"),
+    ("reached_male", "#reached+m"), ("reached_children", "#reached+children"),
+    ("potential_victims", "#affected+victims"), ("organisations", "#org+num"),
+]
+
+
+def export_rows(org_ids: list[int], *, country: str = "", year: int | None = None,
+                suppress: bool = True) -> list[list[object]]:
+    kinds = dict(ActivityKind.choices)
+    rows = list(Activity.objects.filter(organisation_id__in=org_ids)
+                .filter(**({"country": country} if country else {}))
+                .filter(**({"started_on__year": year} if year else {}))
+                .annotate(y=ExtractYear("started_on"), q=ExtractQuarter("started_on"))
+                .values("country", "y", "q", "kind")
+                .annotate(n=Count("id"), reached=Sum("reached_total"),
+                          female=Sum("reached_female"), male=Sum("reached_male"),
+                          children=Sum("reached_age_0_17"), victims=Sum("potential_victims"),
+                          orgs=Count("organisation", distinct=True))
+                .order_by("country", "y", "q", "kind"))
+    out: list[list[object]] = [[c for c, _tag in EXPORT_COLUMNS],
+                               [tag for _c, tag in EXPORT_COLUMNS]]
+    for r in rows:
+        out.append([r["country"], country_name(r["country"]), f"{r['y']}-Q{r['q']}",
+                    _("Anti-trafficking protection"), str(kinds.get(r["kind"], r["kind"])),
+                    *(_cell(r[key], suppress) for key in ("n", "reached", "female", "male",
+                                                          "children", "victims", "orgs"))])
+    return out
+
+
+def export_response(org_ids: list[int], fmt: str, *, country: str = "", year: int | None = None,
+                    suppress: bool = True) -> HttpResponse:
+    rows = export_rows(org_ids, country=country, year=year, suppress=suppress)
+    if fmt == "xlsx":
+        response = HttpResponse(
+            xlsx_bytes([("outreach", [[safe_cell(v) for v in row] for row in rows])]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        fmt = "csv"
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        for row in rows:
+            writer.writerow([safe_cell(v) for v in row])
+        response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="outreach-activities.{fmt}"'
+    return response
+
+
+def country_access_chart(org_ids: list[int], country: str, *, suppress: bool) -> dict:
+    """Access requests to the country's facilities over the last four quarters, by facility type
+    and outcome (for the civic-space country page)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    since = timezone.localdate() - timedelta(days=365)
+    rows = (AccessRequest.objects.filter(organisation_id__in=org_ids, facility__country=country,
+                                         requested_on__gte=since)
+            .values("facility__facility_type", "outcome").annotate(n=Count("outcome"))
+            .order_by("facility__facility_type", "outcome"))
+    ftypes = dict(FacilityType.choices)
+    outcomes = dict(Outcome.choices)
+    return bar_chart(
+        "outreach-access", _("Access to facilities in the last four quarters"),
+        [(f"{ftypes.get(r['facility__facility_type'], '')}: {outcomes.get(r['outcome'], '')}",
+          r["n"]) for r in rows],
+        unit=_("Access requests"), empty=_("No access requests."),
+        suppress_below=SUPPRESS_BELOW if suppress else 0)
