@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgeway.funding.codes import FunderType, GrantStatus, Indicator, ThresholdDirection
 from bridgeway.orgs.codes import country_choices
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _countries():

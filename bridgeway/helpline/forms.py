@@ -16,7 +16,7 @@ from bridgeway.helpline.codes import (
 from bridgeway.helpline.services import ANSWER_LIMIT, SHORT_LIMIT, SUMMARY_LIMIT, ContactData
 from bridgeway.orgs.codes import language_choices
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 

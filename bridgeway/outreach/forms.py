@@ -20,7 +20,7 @@ from bridgeway.outreach.codes import (
     TrainingStatus,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _count(label) -> forms.IntegerField:

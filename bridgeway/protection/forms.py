@@ -64,7 +64,7 @@ class InlineConsentForm(forms.Form):
         help_text=_("Leave empty if the person agreed to referral to any kind of organisation."))
     method = forms.ChoiceField(label=_("How it was given"), required=False)
     given_on = forms.DateField(label=_("Given on"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     witness_or_guardian = forms.CharField(label=_("Witness or guardian"), required=False,
                                           max_length=200)
 

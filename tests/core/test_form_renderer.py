@@ -68,10 +68,20 @@ ARGUMENTS = {
     "bridgeway.orgs.forms.PointOfContactForm": lambda cast: {
         "candidates": User.objects.filter(pk__in=[p.pk for p in _people(cast)])},
     "bridgeway.orgs.forms.RoleForm": lambda cast: {"org": cast.org_a},
+    "bridgeway.outreach.forms.RecordForm": lambda cast: {"orgs": list(_orgs(cast))},
+    "bridgeway.outreach.forms.ActivityForm": lambda cast: {"orgs": list(_orgs(cast))},
+    "bridgeway.outreach.forms.AccessForm": lambda cast: {"orgs": list(_orgs(cast))},
+    "bridgeway.outreach.forms.TrainingForm": lambda cast: {"orgs": list(_orgs(cast))},
+    "bridgeway.outreach.forms.FacilityForm": lambda cast: {
+        "orgs": list(_orgs(cast)), "networks": [cast.network]},
+    "bridgeway.outreach.forms.IncidentForm": lambda cast: {"networks": [cast.network]},
+    "bridgeway.surveys.forms.SurveyForm": lambda cast: {
+        "networks": Organisation.objects.filter(pk=cast.network.pk)},
     "bridgeway.protection.forms.AccessLogFilterForm": lambda cast: {
         "orgs": _orgs(cast), "people": _people(cast)},
     "bridgeway.protection.forms.AuditFilterForm": lambda cast: {
-        "orgs": _orgs(cast), "actions": [("cases.case.opened", "Case opened"), ("cases.note.added", "Note added")],
+        "orgs": _orgs(cast), "actions": [("cases.case.opened", "Case opened"),
+                                         ("cases.note.added", "Note added")],
         "people": _people(cast)},
 }
 
