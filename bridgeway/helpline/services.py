@@ -226,8 +226,9 @@ def contact_record(*, org: Organisation, actor: User, data: ContactData,
 
 
 def _lock(contact: Contact) -> Contact:
-    return Contact.objects.select_for_update().select_related("organisation", "subject").get(
-        pk=contact.pk)
+    # `of=("self",)`: PostgreSQL cannot lock the nullable side of the outer join to `subject`.
+    return Contact.objects.select_for_update(of=("self",)).select_related(
+        "organisation", "subject").get(pk=contact.pk)
 
 
 @transaction.atomic

@@ -93,7 +93,7 @@ def test_no_proof_is_limited_per_day(conf, settings):
 
 
 def test_a_filled_honeypot_is_refused(conf):
-    response = post(conf, website="http://spam.example")
+    response = post(conf, website="http://spam.example", lang="en")
     assert response.status_code == 400
     assert "Leave this field empty" in response.content.decode()
     assert not Contact.objects.exists()
