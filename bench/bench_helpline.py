@@ -178,6 +178,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--inprocess", type=int, default=40,
+                    help="valid submissions and flood posts timed in this process first (CPU "
+                         "ms and SQL statements per request, which the machine's load does not "
+                         "change)")
+    ap.add_argument("--inprocess-only", action="store_true")
     args = ap.parse_args()
     from urllib.parse import urlencode
 
@@ -185,8 +190,13 @@ def main() -> None:
     slug = conf.slug
     print(f"solving {args.valid} proofs-of-work (client side, not timed) ...", flush=True)
     t0 = time.perf_counter()
-    proofs = solved_proofs(args.valid)
+    proofs = solved_proofs(args.valid + args.inprocess)
     print(f"  {time.perf_counter() - t0:.1f} s")
+    if args.inprocess:
+        in_process(slug, proofs[args.valid:], urlencode)
+        proofs = proofs[:args.valid]
+    if args.inprocess_only:
+        return
     gunicorn = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "bridgeway.wsgi", "-w",
          str(args.workers), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
@@ -206,6 +216,46 @@ def main() -> None:
             with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
                                  autocommit=True) as c:
                 c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+def in_process(slug, proofs, urlencode) -> None:
+    """CPU time (this process: Django, the proof check, the database driver; not PostgreSQL's
+    own work) and SQL statements per request, through the Django test client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    def timed(name: str, posts: list[tuple[bytes, str]]) -> None:
+        client = Client(HTTP_HOST="127.0.0.1")
+        cpu, wall, statements = [], [], []
+        for body, addr in posts:
+            with CaptureQueriesContext(connection) as queries:
+                c0, w0 = time.process_time(), time.perf_counter()
+                response = client.post(f"/help/{slug}/?lang=uk", data=body,
+                                       content_type="application/x-www-form-urlencoded",
+                                       REMOTE_ADDR=addr)
+                cpu.append(time.process_time() - c0)
+                wall.append(time.perf_counter() - w0)
+            statements.append(len(queries))
+        if os.environ.get("BENCH_SHOW_SQL"):
+            for q in queries.captured_queries:
+                print("    ", q["sql"][:150])
+        warm = cpu[len(cpu) // 4:] or cpu  # the first ones warm the code and caches up
+        print(f"  {name}: status {response.status_code}, CPU {statistics.median(warm) * 1000:.2f}"
+              f" ms median (p90 {percentile(warm, .9) * 1000:.2f}), wall "
+              f"{statistics.median(wall[len(wall) // 4:] or wall) * 1000:.2f} ms, SQL statements "
+              f"{statistics.median(statements):.0f} per request; one core's CPU bound "
+              f"≈ {1 / statistics.median(warm):.0f}/s")
+
+    print("\nin process (Django test client, same code and database):")
+    timed("valid submission", [(urlencode({
+        "lang": "uk", "ts": old_token(slug), "altcha": proof,
+        "what_happened": f"Потрібна допомога, повідомлення {i}.", "reach": "+380501234567",
+        "reach_channel": "signal"}).encode(), f"10.9.{i // 200}.{i % 200}")
+        for i, proof in enumerate(proofs)])
+    flood = urlencode({"lang": "uk", "ts": old_token(slug), "what_happened": "spam " * 20})
+    timed("flood post without proof (after its allowance)",
+          [(flood.encode(), "10.8.0.1") for _ in range(len(proofs) * 5)])
 
 
 async def measure(args, slug, session, proofs, urlencode):
