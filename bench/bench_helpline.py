@@ -178,6 +178,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--inprocess", type=int, default=40,
+                    help="valid submissions and flood posts timed in this process first (CPU "
+                         "ms and SQL statements per request, which the machine's load does not "
+                         "change)")
+    ap.add_argument("--inprocess-only", action="store_true")
     args = ap.parse_args()
     from urllib.parse import urlencode
 
@@ -185,8 +190,13 @@ def main() -> None:
     slug = conf.slug
     print(f"solving {args.valid} proofs-of-work (client side, not timed) ...", flush=True)
     t0 = time.perf_counter()
-    proofs = solved_proofs(args.valid)
+    proofs = solved_proofs(args.valid + args.inprocess)
     print(f"  {time.perf_counter() - t0:.1f} s")
+    if args.inprocess:
+        in_process(slug, proofs[args.valid:], urlencode)
+        proofs = proofs[:args.valid]
+    if args.inprocess_only:
+        return
     gunicorn = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "bridgeway.wsgi", "-w",
          str(args.workers), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
@@ -208,6 +218,46 @@ def main() -> None:
                 c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
 
+def in_process(slug, proofs, urlencode) -> None:
+    """CPU time (this process: Django, the proof check, the database driver; not PostgreSQL's
+    own work) and SQL statements per request, through the Django test client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    def timed(name: str, posts: list[tuple[bytes, str]]) -> None:
+        client = Client(HTTP_HOST="127.0.0.1")
+        cpu, wall, statements = [], [], []
+        for body, addr in posts:
+            with CaptureQueriesContext(connection) as queries:
+                c0, w0 = time.process_time(), time.perf_counter()
+                response = client.post(f"/help/{slug}/?lang=uk", data=body,
+                                       content_type="application/x-www-form-urlencoded",
+                                       REMOTE_ADDR=addr)
+                cpu.append(time.process_time() - c0)
+                wall.append(time.perf_counter() - w0)
+            statements.append(len(queries))
+        if os.environ.get("BENCH_SHOW_SQL"):
+            for q in queries.captured_queries:
+                print("    ", q["sql"][:150])
+        warm = cpu[len(cpu) // 4:] or cpu  # the first ones warm the code and caches up
+        print(f"  {name}: status {response.status_code}, CPU {statistics.median(warm) * 1000:.2f}"
+              f" ms median (p90 {percentile(warm, .9) * 1000:.2f}), wall "
+              f"{statistics.median(wall[len(wall) // 4:] or wall) * 1000:.2f} ms, SQL statements "
+              f"{statistics.median(statements):.0f} per request; one core's CPU bound "
+              f"≈ {1 / statistics.median(warm):.0f}/s")
+
+    print("\nin process (Django test client, same code and database):")
+    timed("valid submission", [(urlencode({
+        "lang": "uk", "ts": old_token(slug), "altcha": proof,
+        "what_happened": f"Потрібна допомога, повідомлення {i}.", "reach": "+380501234567",
+        "reach_channel": "signal"}).encode(), f"10.9.{i // 200}.{i % 200}")
+        for i, proof in enumerate(proofs)])
+    flood = urlencode({"lang": "uk", "ts": old_token(slug), "what_happened": "spam " * 20})
+    timed("flood post without proof (after its allowance)",
+          [(flood.encode(), "10.8.0.1") for _ in range(len(proofs) * 5)])
+
+
 async def measure(args, slug, session, proofs, urlencode):
     from bridgeway.helpline.models import Contact
 
@@ -215,7 +265,10 @@ async def measure(args, slug, session, proofs, urlencode):
     status, html = await request("GET", f"/help/{slug}/?lang=uk")
     assert status == 200, html[:500]
     body = html.split(b"\r\n\r\n", 1)[1]
+    import gzip
+
     weight = {"html": len(body)}
+    zipped = {"html": len(gzip.compress(body))}
     for name, path in (("app.css", "/static/bridgeway/app.css"),
                        ("public.css", "/static/helpline/public.css"),
                        ("public.js", "/static/helpline/public.js"),
@@ -223,9 +276,12 @@ async def measure(args, slug, session, proofs, urlencode):
                        ("altcha widget", "/static/altcha_django/altcha.min.js")):
         s, data = await request("GET", path)
         weight[name] = len(data.split(b"\r\n\r\n", 1)[1]) if s == 200 else -s
+        zipped[name] = len(gzip.compress(data.split(b"\r\n\r\n", 1)[1])) if s == 200 else -s
     first_load = sum(v for k, v in weight.items() if k != "altcha widget")
     print("\npage weight (bytes):", json.dumps(weight))
     print(f"  first load without the widget script: {first_load / 1024:.1f} KB (goal <= 30 KB)")
+    print(f"  the same gzip-compressed (as a compressing server sends it): "
+          f"{sum(v for k, v in zipped.items() if k != 'altcha widget') / 1024:.1f} KB")
 
     operator = {"Cookie": f"sessionid={session}"}
 
@@ -241,7 +297,7 @@ async def measure(args, slug, session, proofs, urlencode):
                           "reach": "+380501234567", "reach_channel": "signal"}).encode()
         return "POST", f"/help/{slug}/?lang=uk", data, {"X-Bench": str(i)}
 
-    before = await asyncio.to_thread(Contact.objects.count)
+    before = await asyncio.to_thread(lambda: Contact.objects.filter(status="new").count())
     rate_valid, lat_valid, st = await run_many(valid, len(proofs), args.concurrency)
     after = await asyncio.to_thread(lambda: Contact.objects.filter(status="new").count())
     print(f"\nvalid submissions: {rate_valid:.0f} req/s, p95 {percentile(lat_valid, .95) * 1000:.0f}"

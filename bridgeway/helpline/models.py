@@ -117,3 +117,21 @@ class ReachIndex(models.Model):
 
     def __str__(self) -> str:
         return str(self.contact_id)
+
+
+class DayCount(models.Model):
+    """Public-form submissions an organisation received on one day: one row per organisation and
+    day, incremented atomically as each arrives (the daily quota reads it instead of counting
+    contacts, and no lock on the settings row serialises the submissions)."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE,
+                                     related_name="+")
+    day = models.DateField()
+    received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "day"],
+                                               name="helpline_daycount_org_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.received}"

@@ -209,7 +209,7 @@ def form(request, slug):
     try:
         contact = services.public_submission(
             org=org, answers=form.answers(), language=form.cleaned_data.get("language") or lang,
-            held_reason="" if proof else HeldReason.NO_PROOF)
+            held_reason="" if proof else HeldReason.NO_PROOF, conf=conf)
     except ValidationError as exc:
         add_validation_error(form, exc)
         return _page(request, conf, form, lang, status=400)

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
@@ -35,7 +35,7 @@ from bridgeway.helpline.codes import (
     Urgency,
     topic_labels,
 )
-from bridgeway.helpline.models import Contact, HelplineSettings, ReachIndex
+from bridgeway.helpline.models import Contact, DayCount, HelplineSettings, ReachIndex
 from bridgeway.orgs.codes import Role, is_language
 from bridgeway.orgs.models import Organisation
 from bridgeway.orgs.queries import roles_in
@@ -60,9 +60,15 @@ def _check_operator(actor: User, org: Organisation) -> None:
                                  "helpline contacts."))
 
 
+def _draw_reference() -> str:
+    """7 characters of 32 (35 bits): a repeat is rare enough that the public form draws without
+    asking the database and retries the whole submission on the unique constraint instead."""
+    return "H-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(7))
+
+
 def _reference() -> str:
     while True:
-        ref = "H-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(7))
+        ref = _draw_reference()
         if not Contact.objects.filter(reference=ref).exists():
             return ref
 
@@ -165,25 +171,25 @@ def _validate(org: Organisation, data: ContactData, actor: User | None) -> dict[
     }
 
 
-def _subject_for(contact: Contact, actor: User | None) -> DataSubject:
+def _subject_for(contact: Contact, actor: User | None, *, audit: bool = True) -> DataSubject:
     """The contact's own data subject, created the first time it holds personal text. While
     the contact belongs to no case, its retention clock runs from the contact's day."""
     if contact.subject_id is None:
-        subject = protection.subject_create(org=contact.organisation, actor=actor,  # type: ignore[arg-type]
-                                            display_name=contact.reference)
         anchor = None if contact.case_id else timezone.localdate(contact.started_at)
-        DataSubject.objects.filter(pk=subject.pk).update(retention_anchor=anchor)
+        subject = protection.subject_create(org=contact.organisation, actor=actor,  # type: ignore[arg-type]
+                                            display_name=contact.reference,
+                                            retention_anchor=anchor, audit=audit)
         contact.subject = subject
     return contact.subject  # type: ignore[return-value]
 
 
 def _store_personal(contact: Contact, actor: User | None, *, summary: str | None = None,
                     follow_up: str | None = None, reach: str = "", reach_kind: str = "",
-                    answers: dict | None = None) -> None:
+                    answers: dict | None = None, audit: bool = True) -> None:
     wanted = any([summary, follow_up, reach, answers])
     if not wanted and contact.subject_id is None:
         return
-    _subject_for(contact, actor)
+    _subject_for(contact, actor, audit=audit)
     if summary is not None:
         contact.summary = summary or None
     if follow_up is not None:
@@ -195,11 +201,12 @@ def _store_personal(contact: Contact, actor: User | None, *, summary: str | None
         contact.reach_kind = reach_kind
 
 
-def _index_reach(contact: Contact, kind: str, normalised: str) -> None:
+def _index_reach(contact: Contact, kind: str, normalised: str, *, new: bool = False) -> None:
     """After the contact is saved: its repeat-caller entry (one per contact)."""
     if not normalised:
         return
-    ReachIndex.objects.filter(contact=contact).delete()
+    if not new:
+        ReachIndex.objects.filter(contact=contact).delete()
     ReachIndex.objects.create(contact=contact, organisation_id=contact.organisation_id,
                               digest=text.reach_digest(contact.organisation_id, kind, normalised))
 
@@ -333,15 +340,45 @@ def contact_open_case(*, contact: Contact, actor: User) -> Case:
 
 # --- the public form ---------------------------------------------------------------------------
 
-@transaction.atomic
 def public_submission(*, org: Organisation, answers: dict[str, str], language: str,
-                      held_reason: str = "") -> Contact:
+                      held_reason: str = "", conf: HelplineSettings | None = None) -> Contact:
     """A person (or someone for them) wrote through the public form. No account: the contact
     lands in triage (or held for moderation, with the reason) as a web-form contact; its answers
     are encrypted like every personal field. The caller's checks (proof of work, honeypot, time
-    trap, rate limit) ran before this; the daily quota is counted here, under a lock, so
-    submissions past it are held rather than dropped."""
-    conf = HelplineSettings.objects.select_for_update().get(organisation=org)
+    trap, rate limit) ran before this; the daily quota is counted here, on the organisation's
+    counter of the day (incremented atomically), so submissions past it are held rather than
+    dropped. `conf`: the organisation's settings when the caller already read them.
+
+    The references are drawn without asking the database: on the rare repeat the unique
+    constraint refuses the insert, the whole transaction is rolled back (nothing half-written)
+    and the submission is made again with new ones."""
+    if conf is None or conf.organisation_id != org.pk:
+        conf = HelplineSettings.objects.get(organisation=org)
+    for attempt in range(3):
+        try:
+            return _public_submission(org=org, answers=answers, language=language,
+                                      held_reason=held_reason, conf=conf)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _count_received(org: Organisation, day: date) -> int:
+    """Adds one to the organisation's submissions of the day; the number before this one.
+    One statement: the row lock it takes is held only until this transaction commits."""
+    table = DayCount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, day, received) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (organisation_id, day) DO UPDATE SET received = {table}.received + 1 "
+            "RETURNING received", [org.pk, day])
+        return cursor.fetchone()[0] - 1
+
+
+@transaction.atomic
+def _public_submission(*, org: Organisation, answers: dict[str, str], language: str,
+                       held_reason: str, conf: HelplineSettings) -> Contact:
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, str] = {}
     allowed = set(conf.form_fields or [])
@@ -361,13 +398,10 @@ def public_submission(*, org: Organisation, answers: dict[str, str], language: s
         raise ValidationError(errors)
     if language and not is_language(language):
         language = ""
-    today = timezone.localdate()
-    start = timezone.make_aware(datetime.combine(today, datetime.min.time()))
-    received_today = Contact.objects.filter(organisation=org, source=Source.WEB_FORM,
-                                            created_at__gte=start).count()
+    received_today = _count_received(org, timezone.localdate())
     if not held_reason and received_today >= conf.daily_quota:
         held_reason = HeldReason.QUOTA
-    contact = Contact(organisation=org, reference=_reference(), source=Source.WEB_FORM,
+    contact = Contact(organisation=org, reference=_draw_reference(), source=Source.WEB_FORM,
                       channel=Channel.WEB_FORM, started_at=timezone.now(),
                       outcome=Outcome.PENDING, language=language,
                       status=Status.HELD if held_reason else Status.NEW,
@@ -380,10 +414,11 @@ def public_submission(*, org: Organisation, answers: dict[str, str], language: s
             normalised = text.normalise_reach(reach_kind, reach, country=org.country)
         except ValueError:
             normalised = ""  # kept as the person wrote it, among the answers
+    # One audit event: the contact's "received" stands for its new data subject too.
     _store_personal(contact, None, answers=cleaned, reach=normalised,
-                    reach_kind=reach_kind if normalised else "")
-    contact.save()
-    _index_reach(contact, reach_kind, normalised)
+                    reach_kind=reach_kind if normalised else "", audit=False)
+    contact.save(force_insert=True)
+    _index_reach(contact, reach_kind, normalised, new=True)
     audit_record(action="helpline.contact.received", organisation=org, obj=contact,
                  payload={"held": held_reason or None, "language": language or None})
     return contact

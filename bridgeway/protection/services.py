@@ -57,8 +57,11 @@ def _new_reference() -> str:
 # --- subjects ----------------------------------------------------------------------------
 
 @transaction.atomic
-def subject_create(*, org: Organisation, actor: User, display_name: str) -> DataSubject:
-    """Registers a person with a fresh data key. Modules (cases, helpline) call this at intake."""
+def subject_create(*, org: Organisation, actor: User, display_name: str,
+                   retention_anchor: date | None = None, audit: bool = True) -> DataSubject:
+    """Registers a person with a fresh data key. Modules (cases, helpline) call this at intake.
+    `audit=False` only where the caller's own event records the same act in the same
+    transaction (the helpline's received contact)."""
     display_name = blind.clean(display_name)
     if not display_name:
         raise ValidationError({"display_name": [_("Enter the name the person gave.")]})
@@ -71,9 +74,17 @@ def subject_create(*, org: Organisation, actor: User, display_name: str) -> Data
     subject.wrapped_key = crypto.wrap_data_key(data_key, key_id=key_id, subject_id=str(subject.pk))
     subject._data_key = data_key
     subject.display_name = display_name
+    subject.retention_anchor = retention_anchor
     subject.save()
-    index_set(subject=subject, field="display_name", value=display_name, kind="name")
-    audit_record(action="protection.subject.created", actor=actor, organisation=org, obj=subject)
+    # A new subject has no index entries yet: nothing to replace (index_set deletes first).
+    SubjectIndex.objects.bulk_create([
+        SubjectIndex(subject=subject, organisation_id=org.pk, field="display_name", kind=k,
+                     digest=d)
+        for k, d in blind.name_entries(org.pk, "display_name", display_name)
+    ])
+    if audit:
+        audit_record(action="protection.subject.created", actor=actor, organisation=org,
+                     obj=subject)
     return subject
 
 

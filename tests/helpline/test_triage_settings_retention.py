@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from bridgeway.core.queues import URGENT
 from bridgeway.helpline import queries, services
-from bridgeway.helpline.models import Contact, HelplineSettings
+from bridgeway.helpline.models import Contact, DayCount, HelplineSettings
 from bridgeway.protection import services as protection
 from bridgeway.protection.models import DataSubject, ErasureRequest
 from tests.conftest import signed_in
@@ -98,3 +98,15 @@ def test_contacts_that_never_became_a_case_follow_their_own_retention(cast, reco
     request = ErasureRequest.objects.get()
     protection.erasure_decide(request=request, actor=cast.dpo_a, approve=True)
     assert Contact.objects.get(pk=old.pk).summary is None
+
+
+def test_a_repeated_reference_is_drawn_again_and_nothing_half_written(cast, monkeypatch):
+    first = submission(cast.org_a)
+    draws = iter([first.reference, "H-NEWREF2"])
+    monkeypatch.setattr(services, "_draw_reference", lambda: next(draws))
+    second = submission(cast.org_a)
+    assert second.reference == "H-NEWREF2"
+    assert Contact.objects.count() == 2
+    assert DataSubject.objects.filter(organisation=cast.org_a).count() == 2
+    # the day's counter counted each submission once
+    assert DayCount.objects.get(organisation=cast.org_a).received == 2
