@@ -117,6 +117,8 @@ urlpatterns = [
     path("organisations/<int:org_pk>/estimates/", estimation_api.EstimateList.as_view(),
          name="api-estimates"),
     path("estimates/<int:pk>/", estimation_api.EstimateDetail.as_view(), name="api-estimate"),
+    path("dedupe/pairs/<int:pk>/merge/", estimation_api.PairMerge.as_view(),
+         name="api-pair-merge"),
     path("estimates/<int:pk>/approve/", estimation_api.EstimateApprove.as_view(),
          name="api-estimate-approve"),
     path("estimates/<int:pk>/publish/", estimation_api.EstimatePublish.as_view(),

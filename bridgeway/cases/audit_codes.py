@@ -14,6 +14,7 @@ AUDIT_CODES = register_audit_codes({
     "cases.case.updated": _("Context edited"),
     "cases.case.assigned": _("Caseworkers assigned"),
     "cases.person.corrected": _("Person's details corrected"),
+    "cases.case.merged": _("Duplicate case merged into another case"),
     "cases.case.transferred": _("Case transferred to another organisation"),
     "cases.first_contact.opened": _("Anonymous first contact recorded"),
     "cases.first_contact.converted": _("First contact turned into a full case"),

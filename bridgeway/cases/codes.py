@@ -147,6 +147,7 @@ class CloseReason(models.TextChoices):
     DECLINED = "declined", _("The person declined further support")
     LOST_CONTACT = "lost_contact", _("Contact lost")
     NOT_A_VICTIM = "not_a_victim", _("Not a victim of trafficking")
+    MERGED = "merged", _("Merged into another case")
     OTHER = "other", _("Other")
 
 

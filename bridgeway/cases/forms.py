@@ -85,7 +85,9 @@ class StatusForm(forms.Form):
     seen_status = forms.CharField(widget=forms.HiddenInput, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
     close_reason = forms.ChoiceField(label=_("Reason (when closing)"),
-                                     choices=[("", "—"), *CloseReason.choices], required=False)
+                                     choices=[("", "—"), *[c for c in CloseReason.choices
+                                                           if c[0] != CloseReason.MERGED]],
+                                     required=False)
 
 
 class NoteForm(forms.Form):

@@ -88,6 +88,9 @@ class Case(models.Model):
                                     blank=True)
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # Set when a supervisor merged this duplicate into another case of the organisation.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_from", verbose_name=_("merged into"))
     assignees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
                                        verbose_name=_("caseworkers"))
     # Coded, non-identifying fields kept in clear for lists, filters and statistics.

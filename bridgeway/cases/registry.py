@@ -48,3 +48,20 @@ def register_timeline_objects(objects: TimelineObjects) -> TimelineObjects:
 
 def timeline_objects() -> list[TimelineObjects]:
     return list(_timeline_objects)
+
+
+# Other modules move their own rows when a supervisor merges a duplicate case into the kept one
+# (e.g. the helpline: the contacts linked to the duplicate). `hook(keep, duplicate)` runs inside
+# the merge's transaction.
+MergeHook = Callable[[object, object], None]
+_merge_hooks: list[MergeHook] = []
+
+
+def register_merge_hook(hook: MergeHook) -> MergeHook:
+    if hook not in _merge_hooks:
+        _merge_hooks.append(hook)
+    return hook
+
+
+def merge_hooks() -> list[MergeHook]:
+    return list(_merge_hooks)

@@ -264,3 +264,27 @@ class EstimatePublish(_EstimateStep):
     """An approved estimate is published."""
 
     step = staticmethod(services.estimate_publish)
+
+
+class PairMerge(APIView):
+    """A supervisor merges a confirmed duplicate pair's cases: `keep` ("a" or "b") is kept, the
+    other is closed as merged into it. Answers with references only."""
+
+    @extend_schema(
+        request=inline_serializer("PairMergeRequest", {"keep": serializers.ChoiceField(
+            choices=["a", "b"])}),
+        responses=inline_serializer("PairMergeResult", {
+            "kept": serializers.UUIDField(), "kept_reference": serializers.CharField(),
+            "merged": serializers.UUIDField()}),
+        summary="Merge the two cases of a confirmed duplicate pair")
+    def post(self, request, pk):
+        pair = queries.pair_for_user(request.user, pk)
+        try:
+            kept = services.pair_merge(pair=pair, actor=request.user,
+                                       keep=str(request.data.get("keep", "")))
+        except PermissionDenied as exc:
+            raise ApiPermissionDenied(str(exc)) from None
+        except ValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        merged = pair.case_b_id if kept.pk == pair.case_a_id else pair.case_a_id
+        return Response({"kept": kept.pk, "kept_reference": kept.reference, "merged": merged})

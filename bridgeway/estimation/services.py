@@ -665,3 +665,21 @@ def pair_decide(*, pair: CandidatePair, actor: Any, decision: str) -> CandidateP
         audit_record(action="estimation.candidate_pair.rejected", actor=actor,
                      organisation=pair.run.organisation, obj=pair, payload=payload)
     return pair
+
+
+@transaction.atomic
+def pair_merge(*, pair: CandidatePair, actor: Any, keep: str) -> Any:
+    """Merges a confirmed pair's two cases into one: `keep` ("a" or "b") names the case kept.
+    The cases app does the merge and records its one audit event."""
+    from bridgeway.cases.services import case_merge
+
+    _require(actor, pair.run.organisation, DEDUPE_ROLES,
+             _("Only supervisors merge duplicate cases."))
+    if pair.decision != CandidatePair.Decision.CONFIRMED:
+        raise ValidationError({"decision": [
+            _("Confirm that these are the same person before merging their cases.")]})
+    if keep not in ("a", "b"):
+        raise ValidationError({"keep": [_("Choose the case to keep.")]})
+    kept, duplicate = ((pair.case_a, pair.case_b) if keep == "a"
+                       else (pair.case_b, pair.case_a))
+    return case_merge(keep=kept, duplicate=duplicate, actor=actor)

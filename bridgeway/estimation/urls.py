@@ -24,4 +24,5 @@ urlpatterns = [
     path("organisations/<int:org_pk>/duplicates/", views.dedupe, name="dedupe"),
     path("duplicates/<int:pk>/", views.dedupe_run, name="dedupe_run"),
     path("pairs/<int:pk>/", views.pair, name="pair"),
+    path("pairs/<int:pk>/merge/", views.pair_merge, name="pair_merge"),
 ]

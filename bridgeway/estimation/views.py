@@ -324,3 +324,21 @@ def pair(request, pk):
     return render(request, "estimation/pair.html", {
         "pair": pair, "org": pair.run.organisation, "people": queries.pair_details(pair),
         "why": report.explanation_rows(pair.explanation)})
+
+
+@login_required
+@require_POST
+def pair_merge(request, pk):
+    pair = queries.pair_for_user(request.user, pk)
+    try:
+        kept = services.pair_merge(pair=pair, actor=request.user,
+                                   keep=request.POST.get("keep", ""))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The cases were merged into %(ref)s.")
+                         % {"ref": kept.reference})
+        return redirect("cases:detail", kept.pk)
+    return redirect("estimation:pair", pair.pk)

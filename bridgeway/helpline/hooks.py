@@ -8,7 +8,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bridgeway.cases.registry import register_detail_panel, register_timeline_objects
+from bridgeway.cases.registry import (
+    register_detail_panel,
+    register_merge_hook,
+    register_timeline_objects,
+)
 from bridgeway.core.registry import register_menu
 from bridgeway.helpline.models import Contact, HelplineSettings, ReachIndex
 from bridgeway.helpline.queries import contacts_of_case, may_operate, stats_orgs
@@ -33,6 +37,12 @@ def _menu(user) -> list[tuple]:
 @register_timeline_objects
 def _timeline(case) -> list[str]:
     return [str(pk) for pk in contacts_of_case(case).values_list("pk", flat=True)]
+
+
+@register_merge_hook
+def _merge(keep, duplicate) -> None:
+    # A contact is encrypted under its own data key, not the case's: only the link moves.
+    Contact.objects.filter(case=duplicate).update(case=keep)
 
 
 @register_detail_panel

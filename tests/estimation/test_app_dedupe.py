@@ -60,12 +60,13 @@ def test_a_supervisor_finds_reviews_and_confirms_a_duplicate(world, persons):
     assert "Enahce" in page and "Why these two look alike" in page
     assert "Date of birth" in page and "strong evidence for the same person" in page
     assert f"/cases/{first.pk}/" in page and f"/cases/{second.pk}/" in page
-    assert "Merging two cases into one is not available yet" in page
+    assert "Merge these cases" not in page  # only once confirmed
     # The review showed both persons: the access log says so.
     assert AccessLogEntry.objects.filter(user=world.sup_a, subject=first.subject).exists()
     client.post(f"/estimation/pairs/{pair.pk}/", {"decision": "confirmed"})
     pair.refresh_from_db()
     assert pair.decision == "confirmed" and pair.decided_by == world.sup_a
+    assert "Merge these cases" in client.get(f"/estimation/pairs/{pair.pk}/").content.decode()
     event = AuditEvent.objects.get(action="estimation.candidate_pair.confirmed")
     assert event.payload == {"case_a": str(pair.case_a_id), "case_b": str(pair.case_b_id)}
     finished = AuditEvent.objects.get(action="estimation.dedupe_run.finished")

@@ -27,6 +27,7 @@ from bridgeway.cases.services.intake import (
     first_contact_convert,
     first_contact_open,
 )
+from bridgeway.cases.services.merge import case_merge
 from bridgeway.cases.services.person import PERSON_FIELDS, PersonCorrection, person_renormalise, person_update
 from bridgeway.cases.services.plan import (
     note_add,
@@ -52,6 +53,7 @@ __all__ = [
     "assessment_record",
     "case_assign",
     "case_locked",
+    "case_merge",
     "case_open",
     "case_open_linked",
     "case_set_status",

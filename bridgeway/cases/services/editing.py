@@ -34,6 +34,12 @@ def case_set_status(*, case: Case, actor: User, status: str, reason: str = "",
     if status not in CaseStatus.values:
         raise ValidationError({"status": [_("Unknown status.")]})
     closing = status in (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+    if case.merged_into_id:
+        raise ValidationError({"status": [_("This case was merged into another case; work on "
+                                            "that one.")]})
+    if reason == CloseReason.MERGED:
+        raise ValidationError({"close_reason": [
+            _("A case is closed as merged only by merging it with its duplicate.")]})
     if closing and reason not in CloseReason.values:
         raise ValidationError({"close_reason": [_("Give the reason for closing.")]})
     # "Closed (referred)" says the person went on to another organisation; the reason must say
