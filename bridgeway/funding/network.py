@@ -7,16 +7,13 @@ the funder key is only used to measure concentration."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
 
-from bridgeway.funding import indicators
-from bridgeway.funding.codes import BASE_CURRENCY, FOREIGN_TYPES, STATE_TYPES, Indicator, Source
+from bridgeway.funding import indicators, summary
+from bridgeway.funding.codes import Indicator, Source
 from bridgeway.funding.models import (
     CurrencyRate,
-    FundingReceipt,
     NetworkThreshold,
     ResilienceYear,
     SurveyIndicatorValue,
@@ -31,101 +28,14 @@ def min_group() -> int:
     return max(3, int(getattr(settings, "BRIDGEWAY_FUNDING_MIN_GROUP", 3)))
 
 
-def _raw(qs) -> list[tuple]:
-    """The rows of a values_list queryset straight from the database cursor: sums come back as
-    Decimal from PostgreSQL, and tens of thousands of rows skip Django's per-value converters."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return list(qs)  # SQLite returns sums as floats or strings: let Django convert them
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _dec(value) -> Decimal:
-    return Decimal(0) if value is None else value if isinstance(value, Decimal) \
-        else Decimal(str(value))
-
-
-# Concentration needs each funder's money in euros, then its largest and its sum of squares per
-# member: an aggregate of an aggregate, which the ORM cannot write. Rates are joined here (a
-# grant in a currency without a rate gives NULL, and the member's money indicators are then not
-# computable anyway: the first query finds the missing rate).
-CONCENTRATION = """
-SELECT org, max(s), sum(s * s), count(*) FROM (
-  SELECT x.organisation_id AS org, x.funder_key,
-         sum(x.amount / CASE WHEN x.currency = %s THEN 1 ELSE r.rate END) AS s
-  FROM funding_fundingreceipt x
-  LEFT JOIN funding_currencyrate r ON r.currency = x.currency AND r.year = x.year
-  WHERE x.year = %s AND x.counted AND x.organisation_id IN ({ids})
-  GROUP BY x.organisation_id, x.funder_key) f
-GROUP BY org"""
-
-
-def _concentration(ids: list[int], year: int) -> list[tuple]:
-    from django.db import connection
-
-    if not ids:
-        return []
-    sql = CONCENTRATION.format(ids=", ".join(["%s"] * len(ids)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [BASE_CURRENCY, year, *ids])
-        return cursor.fetchall()
-
-
 def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators.Totals]:
-    """Every member's totals for the year in three statements: the year's money by member,
-    funder and currency (from the receipts alone: they carry the record's fields), last year's
-    by member and currency, and the resilience rows. Sums are in each currency and converted
-    here: Σ amount ÷ rate = Σ (amount ÷ rate), the rate being one per currency and year."""
+    """Every member's totals for the year in three statements: the year's rates, the members'
+    summary rows for the year and the year before (`funding.summary`, kept by the services: one
+    row per member and year, the member page's arithmetic), and the resilience rows."""
     ids = list(members)
-    out = {pk: indicators.Totals(year=year) for pk in ids}
     rates = indicators.Rates(CurrencyRate.objects.filter(year__in=[year, year - 1])
                              .values_list("currency", "year", "rate"))
-    foreign_q = Q(funder_type__in=list(FOREIGN_TYPES)) | (
-        ~Q(funder_country="") & ~Q(funder_country=F("organisation__country")))
-    rows = (FundingReceipt.objects.filter(organisation_id__in=ids, year=year, counted=True)
-            .values_list("organisation_id", "currency")
-            .annotate(income=Sum("amount"),
-                      state=Sum("amount", filter=Q(funder_type__in=list(STATE_TYPES))),
-                      foreign=Sum("amount", filter=foreign_q),
-                      core=Sum("amount", filter=Q(restricted=False)),
-                      grants=Count("pk"), late=Count("pk", filter=Q(paid_late=True)))
-            .order_by())
-    by_currency: dict[str, indicators.Rate | None] = {}
-    for org_id, currency, income, state, foreign, core, grants, late in _raw(rows):
-        t = out[org_id]
-        if currency not in by_currency:
-            by_currency[currency] = rates.get(currency, year)
-        rate = by_currency[currency]
-        if rate is None:
-            t.missing_rates.add((currency, year))
-            continue
-        if currency != BASE_CURRENCY:
-            t.rates_used.add(rate)
-        t.income += _dec(income) / rate.rate
-        t.state += _dec(state) / rate.rate
-        t.foreign += _dec(foreign) / rate.rate
-        t.core += _dec(core) / rate.rate
-        t.grants += grants  # a grant has one receipt a year
-        t.late_grants += late
-    for org_id, top, squares, funders in _concentration(ids, year):
-        t = out[org_id]
-        t.top, t.squares, t.funders = _dec(top), _dec(squares), funders
-    for org_id, currency, income in (
-            FundingReceipt.objects.filter(organisation_id__in=ids, year=year - 1, counted=True)
-            .values_list("organisation_id", "currency").annotate(income=Sum("amount"))
-            .order_by()):
-        t = out[org_id]
-        rate = rates.get(currency, year - 1)
-        if rate is None:
-            t.previous_missing.add((currency, year - 1))
-            continue
-        if currency != BASE_CURRENCY:
-            t.rates_used.add(rate)
-        t.previous_income = (t.previous_income or Decimal(0)) + Decimal(income) / rate.rate
+    out = summary.totals({pk: m.country for pk, m in members.items()}, year, rates)
     for res in ResilienceYear.objects.filter(organisation_id__in=ids, year=year).values(
             "organisation_id", "expenditure", "reserves", "staff", "contracts_end_12m"):
         t = out[res["organisation_id"]]
