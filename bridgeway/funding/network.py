@@ -7,6 +7,7 @@ the funder key is only used to measure concentration."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from django.conf import settings
 
@@ -28,14 +29,15 @@ def min_group() -> int:
     return max(3, int(getattr(settings, "BRIDGEWAY_FUNDING_MIN_GROUP", 3)))
 
 
-def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators.Totals]:
+def _totals(members: dict[int, Any], year: int, among: Any = None
+            ) -> dict[int, indicators.Totals]:
     """Every member's totals for the year in three statements: the year's rates, the members'
     summary rows for the year and the year before (`funding.summary`, kept by the services: one
     row per member and year, the member page's arithmetic), and the resilience rows."""
-    ids = list(members)
+    ids = list(members) if among is None else among  # a subquery: no thousand parameters
     rates = indicators.Rates(CurrencyRate.objects.filter(year__in=[year, year - 1])
                              .values_list("currency", "year", "rate"))
-    out = summary.totals({pk: m.country for pk, m in members.items()}, year, rates)
+    out = summary.totals({pk: m.country for pk, m in members.items()}, year, rates, among)
     for res in ResilienceYear.objects.filter(organisation_id__in=ids, year=year).values(
             "organisation_id", "expenditure", "reserves", "staff", "contracts_end_12m"):
         t = out[res["organisation_id"]]
@@ -105,14 +107,25 @@ def _distribution(group: str, values: list[tuple[float, str]], k: int, indicator
     return d
 
 
+class Member(NamedTuple):
+    """What the network view needs of a member (a thousand at a time: no model instances)."""
+
+    pk: int
+    name: str
+    country: str
+    org_type: str
+
+
 def member_values(network: Organisation, year: int) -> tuple[
-        dict[int, Organisation], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int]:
+        dict[int, Member], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int]:
     """Every member's indicator values for the year with where each came from, the rates used
     and how many values could not be computed."""
-    members = {m.member_id: m.member for m in
-               NetworkMembership.objects.filter(network=network, member__is_active=True)
-               .select_related("member")}
-    totals = _totals(members, year)
+    among = NetworkMembership.objects.filter(network=network, member__is_active=True
+                                             ).values("member_id")
+    members = {pk: Member(pk, name, country, org_type) for pk, name, country, org_type in
+               Organisation.objects.filter(pk__in=among)
+               .values_list("pk", "name", "country", "org_type")}
+    totals = _totals(members, year, among)
     values: dict[int, dict[str, tuple[float, str]]] = {pk: {} for pk in members}
     rates: set[indicators.Rate] = set()
     not_computable = 0
@@ -124,7 +137,7 @@ def member_values(network: Organisation, year: int) -> tuple[
         values[pk] = {ind: (float(v), Source.LEDGER) for ind, v in found.items()}
         rates |= t.rates_used
     for v in SurveyIndicatorValue.objects.filter(
-            mapping__network=network, year=year, organisation_id__in=list(members)).values(
+            mapping__network=network, year=year, organisation_id__in=among).values(
             "organisation_id", "mapping__indicator", "value"):
         values[v["organisation_id"]].setdefault(v["mapping__indicator"],
                                                 (float(v["value"]), Source.SURVEY))
@@ -161,20 +174,21 @@ def network_view(network: Organisation, year: int, *, country: str = "", org_typ
             by_type=[_distribution(str(types.get(t, t)), vs, k, ind)
                      for t, vs in sorted(by_type.items())],
             not_computable=len(members) - len(have)))
+    sources = {s.value: str(s.label) for s in Source}
     for th in NetworkThreshold.objects.filter(network=network):
+        label, direction = str(Indicator(th.indicator).label), th.get_direction_display()
+        threshold, limit = indicators.show(th.indicator, th.value), float(th.value)
         for pk, member in sorted(members.items(), key=lambda kv: kv[1].name):
             got = values[pk].get(th.indicator)
             if got is None:
                 continue
-            hit = got[0] < float(th.value) if th.direction == "below" else got[0] > float(th.value)
+            hit = got[0] < limit if th.direction == "below" else got[0] > limit
             if hit:
                 view.below.append({"member": member.name, "member_id": pk,
-                                   "indicator": th.indicator,
-                                   "label": str(Indicator(th.indicator).label),
-                                   "direction": th.get_direction_display(),
-                                   "threshold": indicators.show(th.indicator, th.value),
+                                   "indicator": th.indicator, "label": label,
+                                   "direction": direction, "threshold": threshold,
                                    "value": indicators.show(th.indicator, got[0]),
-                                   "source": str(Source(got[1]).label)})
+                                   "source": sources[got[1]]})
     return view
 
 

@@ -131,16 +131,19 @@ def rebuild(*, models: tuple | None = None) -> int:
     return len(pairs)
 
 
-def totals(countries: dict[int, str], year: int, rates: indicators.Rates
+def totals(countries: dict[int, str], year: int, rates: indicators.Rates, among: Any = None
            ) -> dict[int, indicators.Totals]:
     """Every given member's totals for the year (money and last year's income; no resilience)
     from at most two summary rows each; `rates` must hold the year's and the year before's."""
     summary_m = _models()[2]
     rows: dict[tuple[int, int], tuple[str, dict]] = {}
     stale: set[int] = set()
-    for org, y, country, f in (summary_m.objects.filter(organisation_id__in=list(countries),
+    ids = list(countries) if among is None else among  # `among`: the same ids as a subquery
+    for org, y, country, f in (summary_m.objects.filter(organisation_id__in=ids,
                                                         year__in=[year, year - 1])
                                .values_list("organisation_id", "year", "org_country", "figures")):
+        if org not in countries:
+            continue
         if fresh(f, country, countries[org], rates, y):
             rows[(org, y)] = (country, f)
         else:
