@@ -6,8 +6,9 @@ a quarter in RON, funders drawn from 40) and a resilience row per year, with SQL
 generate_series (seconds, not minutes). Then times, in the same run and on the same data:
 
 - the network view as the coordinator's screen computes it (`funding.network.network_view`:
-  every member's indicators for the year, quartiles by country and organisation type,
-  thresholds), and
+  every member's indicators for the year from the per-organisation-year summary rows the
+  services keep (`funding.summary`, built here once after the bulk load), quartiles by country
+  and organisation type, thresholds), and
 - the same per-member aggregates in one hand-written SQL statement (income, state, foreign,
   core, largest funder, Herfindahl index, late share, runway, last year's income), with no
   quartiles or Python around it: the floor of what the view could cost.
@@ -51,10 +52,10 @@ def generate(orgs: int, years: int, records: int, last: int) -> int:
     with connection.cursor() as c:
         c.execute("""INSERT INTO orgs_organisation (name, org_type, country, city, languages, phone,
                        email, website, description, listed_in_directory, is_active, created_at,
-                       updated_at)
+                       updated_at, time_zone)
                      SELECT 'Bench member ' || g, CASE WHEN g %% 5 = 0 THEN 'LegalService' ELSE 'NGO' END,
                        (ARRAY['MD','RO','UA','PL'])[1 + g %% 4], '', '[]', '', '', '', '', true, true,
-                       now(), now() FROM generate_series(1, %s) g""", [orgs])
+                       now(), now(), '' FROM generate_series(1, %s) g""", [orgs])
         c.execute("""INSERT INTO orgs_networkmembership (network_id, member_id, created_at)
                      SELECT %s, id, now() FROM orgs_organisation WHERE name LIKE 'Bench member %%'""",
                   [network.pk])
@@ -164,6 +165,16 @@ def main() -> None:
                                                                      args.records, last)
         print(f"generated {args.orgs} orgs x {args.years} years x {args.records} records "
               f"in {time.perf_counter() - t0:.1f} s")
+        if not (existing and args.keep):
+            from bridgeway.funding import summary
+
+            # the rows the services keep on every write (the data above bypassed them)
+            t0 = time.perf_counter()
+            n = summary.rebuild()
+            with connection.cursor() as c:
+                c.execute("ANALYZE funding_fundingyearsummary")
+            print(f"summary rows (organisation-years) built: {n:,} in "
+                  f"{time.perf_counter() - t0:.1f} s")
         net = Organisation.objects.get(pk=net_pk)
         view_times, sql_times = [], []
         for _ in range(args.runs):
@@ -180,7 +191,8 @@ def main() -> None:
         s50, s95 = percentiles(sql_times)
         print(f"network view      p50 {v50:7.1f} ms  p95 {v95:7.1f} ms  (goal p95 <= 200 ms)")
         print(f"hand-written SQL  p50 {s50:7.1f} ms  p95 {s95:7.1f} ms")
-        print(f"ratio view/SQL    p95 {v95 / s95:.2f}x; members below runway 3 months: "
+        print(f"ratio view/SQL    p50 {v50 / s50:.2f}x  p95 {v95 / s95:.2f}x; "
+              f"members below runway 3 months: "
               f"{len(view.below)}")
     finally:
         if not args.keep:

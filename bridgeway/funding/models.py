@@ -250,3 +250,26 @@ class SurveyIndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mapping_id} {self.organisation_id} {self.year}"
+
+
+class FundingYearSummary(models.Model):
+    """An organisation-year's money added up in euros by `indicators.totals_for` (the member
+    page's arithmetic), kept by the funding services in the same transaction as every write, so
+    the network view reads one row per member and year instead of every receipt. `figures` holds
+    the sums as exact decimal strings, the rates used and the currencies without a rate;
+    `org_country` the country the foreign share was measured against. The network view checks
+    both against the current rates and country and recomputes a row that no longer matches (see
+    `funding.summary`)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    org_country = models.CharField(max_length=2, blank=True)
+    figures = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("year", "organisation",
+                                               name="funding_year_summary_unique")]
+
+    def __str__(self) -> str:
+        return f"summary {self.year} of {self.organisation_id}"

@@ -7,16 +7,14 @@ the funder key is only used to measure concentration."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
 
-from bridgeway.funding import indicators
-from bridgeway.funding.codes import BASE_CURRENCY, FOREIGN_TYPES, STATE_TYPES, Indicator, Source
+from bridgeway.funding import indicators, summary
+from bridgeway.funding.codes import Indicator, Source
 from bridgeway.funding.models import (
     CurrencyRate,
-    FundingReceipt,
     NetworkThreshold,
     ResilienceYear,
     SurveyIndicatorValue,
@@ -31,101 +29,15 @@ def min_group() -> int:
     return max(3, int(getattr(settings, "BRIDGEWAY_FUNDING_MIN_GROUP", 3)))
 
 
-def _raw(qs) -> list[tuple]:
-    """The rows of a values_list queryset straight from the database cursor: sums come back as
-    Decimal from PostgreSQL, and tens of thousands of rows skip Django's per-value converters."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return list(qs)  # SQLite returns sums as floats or strings: let Django convert them
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _dec(value) -> Decimal:
-    return Decimal(0) if value is None else value if isinstance(value, Decimal) \
-        else Decimal(str(value))
-
-
-# Concentration needs each funder's money in euros, then its largest and its sum of squares per
-# member: an aggregate of an aggregate, which the ORM cannot write. Rates are joined here (a
-# grant in a currency without a rate gives NULL, and the member's money indicators are then not
-# computable anyway: the first query finds the missing rate).
-CONCENTRATION = """
-SELECT org, max(s), sum(s * s), count(*) FROM (
-  SELECT x.organisation_id AS org, x.funder_key,
-         sum(x.amount / CASE WHEN x.currency = %s THEN 1 ELSE r.rate END) AS s
-  FROM funding_fundingreceipt x
-  LEFT JOIN funding_currencyrate r ON r.currency = x.currency AND r.year = x.year
-  WHERE x.year = %s AND x.counted AND x.organisation_id IN ({ids})
-  GROUP BY x.organisation_id, x.funder_key) f
-GROUP BY org"""
-
-
-def _concentration(ids: list[int], year: int) -> list[tuple]:
-    from django.db import connection
-
-    if not ids:
-        return []
-    sql = CONCENTRATION.format(ids=", ".join(["%s"] * len(ids)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [BASE_CURRENCY, year, *ids])
-        return cursor.fetchall()
-
-
-def _totals(members: dict[int, Organisation], year: int) -> dict[int, indicators.Totals]:
-    """Every member's totals for the year in three statements: the year's money by member,
-    funder and currency (from the receipts alone: they carry the record's fields), last year's
-    by member and currency, and the resilience rows. Sums are in each currency and converted
-    here: Σ amount ÷ rate = Σ (amount ÷ rate), the rate being one per currency and year."""
-    ids = list(members)
-    out = {pk: indicators.Totals(year=year) for pk in ids}
+def _totals(members: dict[int, Any], year: int, among: Any = None
+            ) -> dict[int, indicators.Totals]:
+    """Every member's totals for the year in three statements: the year's rates, the members'
+    summary rows for the year and the year before (`funding.summary`, kept by the services: one
+    row per member and year, the member page's arithmetic), and the resilience rows."""
+    ids = list(members) if among is None else among  # a subquery: no thousand parameters
     rates = indicators.Rates(CurrencyRate.objects.filter(year__in=[year, year - 1])
                              .values_list("currency", "year", "rate"))
-    foreign_q = Q(funder_type__in=list(FOREIGN_TYPES)) | (
-        ~Q(funder_country="") & ~Q(funder_country=F("organisation__country")))
-    rows = (FundingReceipt.objects.filter(organisation_id__in=ids, year=year, counted=True)
-            .values_list("organisation_id", "currency")
-            .annotate(income=Sum("amount"),
-                      state=Sum("amount", filter=Q(funder_type__in=list(STATE_TYPES))),
-                      foreign=Sum("amount", filter=foreign_q),
-                      core=Sum("amount", filter=Q(restricted=False)),
-                      grants=Count("pk"), late=Count("pk", filter=Q(paid_late=True)))
-            .order_by())
-    by_currency: dict[str, indicators.Rate | None] = {}
-    for org_id, currency, income, state, foreign, core, grants, late in _raw(rows):
-        t = out[org_id]
-        if currency not in by_currency:
-            by_currency[currency] = rates.get(currency, year)
-        rate = by_currency[currency]
-        if rate is None:
-            t.missing_rates.add((currency, year))
-            continue
-        if currency != BASE_CURRENCY:
-            t.rates_used.add(rate)
-        t.income += _dec(income) / rate.rate
-        t.state += _dec(state) / rate.rate
-        t.foreign += _dec(foreign) / rate.rate
-        t.core += _dec(core) / rate.rate
-        t.grants += grants  # a grant has one receipt a year
-        t.late_grants += late
-    for org_id, top, squares, funders in _concentration(ids, year):
-        t = out[org_id]
-        t.top, t.squares, t.funders = _dec(top), _dec(squares), funders
-    for org_id, currency, income in (
-            FundingReceipt.objects.filter(organisation_id__in=ids, year=year - 1, counted=True)
-            .values_list("organisation_id", "currency").annotate(income=Sum("amount"))
-            .order_by()):
-        t = out[org_id]
-        rate = rates.get(currency, year - 1)
-        if rate is None:
-            t.previous_missing.add((currency, year - 1))
-            continue
-        if currency != BASE_CURRENCY:
-            t.rates_used.add(rate)
-        t.previous_income = (t.previous_income or Decimal(0)) + Decimal(income) / rate.rate
+    out = summary.totals({pk: m.country for pk, m in members.items()}, year, rates, among)
     for res in ResilienceYear.objects.filter(organisation_id__in=ids, year=year).values(
             "organisation_id", "expenditure", "reserves", "staff", "contracts_end_12m"):
         t = out[res["organisation_id"]]
@@ -195,14 +107,25 @@ def _distribution(group: str, values: list[tuple[float, str]], k: int, indicator
     return d
 
 
+class Member(NamedTuple):
+    """What the network view needs of a member (a thousand at a time: no model instances)."""
+
+    pk: int
+    name: str
+    country: str
+    org_type: str
+
+
 def member_values(network: Organisation, year: int) -> tuple[
-        dict[int, Organisation], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int]:
+        dict[int, Member], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int]:
     """Every member's indicator values for the year with where each came from, the rates used
     and how many values could not be computed."""
-    members = {m.member_id: m.member for m in
-               NetworkMembership.objects.filter(network=network, member__is_active=True)
-               .select_related("member")}
-    totals = _totals(members, year)
+    among = NetworkMembership.objects.filter(network=network, member__is_active=True
+                                             ).values("member_id")
+    members = {pk: Member(pk, name, country, org_type) for pk, name, country, org_type in
+               Organisation.objects.filter(pk__in=among)
+               .values_list("pk", "name", "country", "org_type")}
+    totals = _totals(members, year, among)
     values: dict[int, dict[str, tuple[float, str]]] = {pk: {} for pk in members}
     rates: set[indicators.Rate] = set()
     not_computable = 0
@@ -214,7 +137,7 @@ def member_values(network: Organisation, year: int) -> tuple[
         values[pk] = {ind: (float(v), Source.LEDGER) for ind, v in found.items()}
         rates |= t.rates_used
     for v in SurveyIndicatorValue.objects.filter(
-            mapping__network=network, year=year, organisation_id__in=list(members)).values(
+            mapping__network=network, year=year, organisation_id__in=among).values(
             "organisation_id", "mapping__indicator", "value"):
         values[v["organisation_id"]].setdefault(v["mapping__indicator"],
                                                 (float(v["value"]), Source.SURVEY))
@@ -251,20 +174,21 @@ def network_view(network: Organisation, year: int, *, country: str = "", org_typ
             by_type=[_distribution(str(types.get(t, t)), vs, k, ind)
                      for t, vs in sorted(by_type.items())],
             not_computable=len(members) - len(have)))
+    sources = {s.value: str(s.label) for s in Source}
     for th in NetworkThreshold.objects.filter(network=network):
+        label, direction = str(Indicator(th.indicator).label), th.get_direction_display()
+        threshold, limit = indicators.show(th.indicator, th.value), float(th.value)
         for pk, member in sorted(members.items(), key=lambda kv: kv[1].name):
             got = values[pk].get(th.indicator)
             if got is None:
                 continue
-            hit = got[0] < float(th.value) if th.direction == "below" else got[0] > float(th.value)
+            hit = got[0] < limit if th.direction == "below" else got[0] > limit
             if hit:
                 view.below.append({"member": member.name, "member_id": pk,
-                                   "indicator": th.indicator,
-                                   "label": str(Indicator(th.indicator).label),
-                                   "direction": th.get_direction_display(),
-                                   "threshold": indicators.show(th.indicator, th.value),
+                                   "indicator": th.indicator, "label": label,
+                                   "direction": direction, "threshold": threshold,
                                    "value": indicators.show(th.indicator, got[0]),
-                                   "source": str(Source(got[1]).label)})
+                                   "source": sources[got[1]]})
     return view
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.funding import queries
+from bridgeway.funding import queries, summary
 from bridgeway.funding.codes import BASE_CURRENCY, FunderType, GrantStatus, Indicator, ThresholdDirection
 from bridgeway.funding.models import (
     CurrencyRate,
@@ -173,11 +173,13 @@ def _write_record(record: FundingRecord, data: RecordData) -> None:
         setattr(record, name, getattr(data, name))
     record.title = record.title.strip()
     record.save()
+    years = set(record.receipts.values_list("year", flat=True)) | set(data.received)
     record.receipts.exclude(year__in=list(data.received)).delete()
     copies = receipt_copies(record)
     for year, amount in data.received.items():
         FundingReceipt.objects.update_or_create(record=record, year=year, defaults={
             "amount": amount, "organisation_id": record.organisation_id, **copies})
+    summary.refresh([record.organisation_id], years)
 
 
 def receipt_copies(record: FundingRecord) -> dict:
@@ -214,7 +216,9 @@ def record_edit(*, actor: User, record: FundingRecord, data: RecordData) -> list
 def record_delete(*, actor: User, record: FundingRecord) -> None:
     _as_finance(actor, record.organisation)
     org, pk = record.organisation, record.pk
+    years = list(record.receipts.values_list("year", flat=True))
     record.delete()
+    summary.refresh([org.pk], years)
     audit_record(action="funding.record.deleted", actor=actor, organisation=org,
                  payload={"record": pk})
 
@@ -367,6 +371,7 @@ def rates_import(*, actor: User, content: bytes, source: str = "") -> int:
     for (cur, year), rate in rows.items():
         CurrencyRate.objects.update_or_create(currency=cur, year=year,
                                               defaults={"rate": rate, "source": source[:200]})
+    summary.refresh_rates(rows)
     audit_record(action="funding.rates.imported", actor=actor, payload={"rows": len(rows)})
     return len(rows)
 
