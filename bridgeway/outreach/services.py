@@ -28,7 +28,7 @@ from bridgeway.civicspace import queries as civic_queries
 from bridgeway.civicspace import services as civic
 from bridgeway.orgs.codes import is_country, is_language
 from bridgeway.orgs.models import Membership, Organisation
-from bridgeway.outreach import queries
+from bridgeway.outreach import queries, summary
 from bridgeway.outreach.codes import (
     DENIALS,
     MAX_COUNT,
@@ -364,6 +364,9 @@ def _current(record: Any, kind: str) -> dict[str, Any]:
 
 
 def _write(record: Any, kind: str, clean: dict[str, Any]) -> None:
+    # The network view's totals move in the same transaction: the old contribution out, the
+    # new one in (summary.py).
+    before = None if record._state.adding else summary.contribution(record)
     partners = None
     for name, value in clean.items():
         kind_of = FIELDS[kind][name]
@@ -376,6 +379,10 @@ def _write(record: Any, kind: str, clean: dict[str, Any]) -> None:
     record.save()
     if partners is not None:
         record.partners.set(partners)
+    after = summary.contribution(record)
+    if before != after:
+        summary.add(before, -1)
+        summary.add(after, 1)
 
 
 def _payload(kind: str, record: Any, fields: list[str]) -> dict[str, Any]:
