@@ -194,3 +194,11 @@ class NetworkFilterForm(forms.Form):
         # The countries the work is recorded in, not all 249: a short list, a light page.
         self.fields["country"].choices = [("", "—"), *sorted(
             ((c, country_name(c)) for c in countries), key=lambda item: item[1])]
+
+
+class FacilityEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    facility_type = forms.ChoiceField(label=_("Type"), choices=FacilityType.choices)
+    country = forms.ChoiceField(label=_("Country"), choices=_countries)
+    region = forms.CharField(label=_("Region or city"), max_length=120, required=False)
+    authority = forms.CharField(label=_("Authority in charge"), max_length=200, required=False)

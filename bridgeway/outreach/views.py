@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error
 from bridgeway.core.shortcuts import submit
@@ -30,6 +31,7 @@ from bridgeway.outreach.codes import (
 from bridgeway.outreach.forms import (
     AccessForm,
     ActivityForm,
+    FacilityEditForm,
     FacilityForm,
     IncidentForm,
     NetworkFilterForm,
@@ -354,7 +356,9 @@ def facilities(request):
     def page(f, status=200):
         return render(request, "outreach/facilities.html", {
             "form": f, "facilities": queries.facilities_visible_to(request.user)
-            .select_related("network", "added_by_org")}, status=status)
+            .select_related("network", "added_by_org"),
+            "managed": set(queries.facilities_managed_by(request.user)
+                           .values_list("pk", flat=True))}, status=status)
 
     if request.method == "POST":
         return submit(request, form, write, success=_("Facility added to the register."),
@@ -431,3 +435,42 @@ def service_worker(request):
 def offline(request):
     """What the service worker shows for a page it cannot fetch."""
     return render(request, "outreach/offline.html")
+
+
+@login_required
+def facility_edit(request, pk):
+    facility = queries.facility_to_manage(request.user, pk)
+    fields = ("name", "facility_type", "country", "region", "authority")
+    form = FacilityEditForm(request.POST or None,
+                            initial={f: getattr(facility, f) for f in fields})
+
+    def write(d):
+        services.facility_edit(actor=request.user, facility=facility,
+                               **{f: d[f] for f in fields})
+
+    def page(f, status=200):
+        return render(request, "outreach/facility_form.html",
+                      {"form": f, "facility": facility}, status=status)
+
+    if request.method == "POST":
+        return submit(request, form, write, success=_("Facility updated."),
+                      then=lambda: redirect("outreach:facilities"), rerender=page,
+                      refusal_as_message=True)
+    return page(form)
+
+
+@login_required
+@require_POST
+def facility_active(request, pk):
+    facility = queries.facility_to_manage(request.user, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.facility_set_active(actor=request.user, facility=facility, active=active)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("Facility reactivated.") if active
+                         else _("Facility deactivated: it is no longer offered for new access "
+                                "requests; its past requests stay."))
+    return redirect("outreach:facilities")
