@@ -134,6 +134,13 @@ def _render_form(request, kind, form, record=None, status=200):
         status=status)
 
 
+def _for_form(form, exc):
+    """A service's error with its field names as the form's (see TrainingForm.renamed)."""
+    if not hasattr(exc, "error_dict") or not form.renamed:
+        return exc
+    return ValidationError({form.renamed.get(k, k): v for k, v in exc.message_dict.items()})
+
+
 def _new(request, kind):
     form = _form(request, kind, request.POST or None)
     if request.method != "POST":
@@ -142,8 +149,11 @@ def _new(request, kind):
 
     def write(d):
         org = Organisation.objects.get(pk=d["organisation"])
-        created["record"] = services.record_create(kind=kind, actor=request.user, org=org,
-                                                   values=form.values())
+        try:
+            created["record"] = services.record_create(kind=kind, actor=request.user, org=org,
+                                                       values=form.values())
+        except ValidationError as exc:
+            raise _for_form(form, exc) from None
 
     return submit(request, form, write, success=_("Saved."),
                   then=lambda: redirect(f"outreach:{NAMES[kind]}_detail", created["record"].pk),
@@ -171,7 +181,7 @@ def _edit(request, kind, pk):
         except services.EditConflict as exc:
             return _conflict(request, kind, record, form, exc, original)
         except ValidationError as exc:
-            add_validation_error(form, exc)
+            add_validation_error(form, exc, renamed=form.renamed)
         else:
             messages.success(request, _("Saved."))
             return redirect(f"outreach:{NAMES[kind]}_detail", record.pk)
