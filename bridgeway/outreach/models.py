@@ -187,18 +187,18 @@ class Summary(models.Model):
     services in the same transaction as the record (see summary.py); counts only."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    source = models.CharField(max_length=10)
-    country = models.CharField(max_length=2)
-    year = models.PositiveSmallIntegerField()
-    quarter = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=30)
-    status = models.CharField(max_length=20, blank=True)
-    n = models.IntegerField(default=0)
-    reached = models.BigIntegerField(default=0)
-    female = models.BigIntegerField(default=0)
-    male = models.BigIntegerField(default=0)
-    children = models.BigIntegerField(default=0)
-    victims = models.BigIntegerField(default=0)
+    source = models.CharField(_("kind of record"), max_length=10)
+    country = models.CharField(_("country"), max_length=2)
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    kind = models.CharField(_("kind"), max_length=30)
+    status = models.CharField(_("status"), max_length=20, blank=True)
+    n = models.IntegerField(_("number of records"), default=0)
+    reached = models.BigIntegerField(_("people reached"), default=0)
+    female = models.BigIntegerField(_("women and girls"), default=0)
+    male = models.BigIntegerField(_("men and boys"), default=0)
+    children = models.BigIntegerField(_("children"), default=0)
+    victims = models.BigIntegerField(_("potential victims"), default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(
