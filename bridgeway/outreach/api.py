@@ -5,6 +5,7 @@ not see is a 404."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -151,12 +152,23 @@ class OutreachFacilityCreateSerializer(serializers.Serializer):
     network = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
+class OutreachFacilityEditSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    facility_type = serializers.ChoiceField(choices=FacilityType.choices, required=False)
+    country = serializers.CharField(max_length=2, required=False)
+    region = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    authority = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False,
+                                         help_text="false deactivates the facility (no longer "
+                                                   "offered for new access requests)")
+
+
 class FacilityViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
     """The facility register shared across the network."""
 
     serializer_class = OutreachFacilitySerializer
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return queries.facilities_visible_to(self.request.user).order_by("country", "name")
@@ -180,6 +192,32 @@ class FacilityViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.Retri
         except DjangoValidationError as exc:
             _raise(exc)
         return Response(OutreachFacilitySerializer(facility).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OutreachFacilityEditSerializer,
+                   responses={200: OutreachFacilitySerializer})
+    def partial_update(self, request, pk=None):
+        """Edits or (de)activates a facility: only the organisation that added it (404 for
+        everyone else, network peers included)."""
+        facility = queries.facility_to_manage(request.user, pk)
+        body = OutreachFacilityEditSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        fields = ("name", "facility_type", "country", "region", "authority")
+        try:
+            with transaction.atomic():
+                if any(f in d for f in fields):
+                    facility = services.facility_edit(
+                        actor=request.user, facility=facility,
+                        **{f: d.get(f, getattr(facility, f)) for f in fields})
+                if "is_active" in d:
+                    facility = services.facility_set_active(actor=request.user,
+                                                            facility=facility,
+                                                            active=d["is_active"])
+        except DjangoValidationError as exc:
+            _raise(exc)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(OutreachFacilitySerializer(facility).data)
 
 
 class OutreachSyncEntrySerializer(serializers.Serializer):

@@ -16,4 +16,7 @@ AUDIT_CODES = register_audit_codes({
     "outreach.training.incident_reported": _("Obstructed training reported as a civic-space "
                                              "incident"),
     "outreach.facility.added": _("Facility added to the register"),
+    "outreach.facility.edited": _("Facility in the register edited"),
+    "outreach.facility.deactivated": _("Facility in the register deactivated"),
+    "outreach.facility.reactivated": _("Facility in the register reactivated"),
 })

@@ -48,6 +48,8 @@ class RecordForm(forms.Form):
             self.fields["organisation"].widget = forms.HiddenInput()
             self.fields["organisation"].initial = orgs[0].pk
 
+    renamed: dict[str, str] = {}
+
     def values(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k not in self.META}
 
@@ -132,10 +134,35 @@ class TrainingForm(RecordForm):
     basis = forms.ChoiceField(label=_("Request or agreement"), choices=Basis.choices,
                               required=False)
 
+    INSTITUTIONS = "participant_institutions"
+
     def __init__(self, *args, **kwargs):
+        initial = kwargs.get("initial") or {}
+        by_inst = initial.get(self.INSTITUTIONS) or {}
+        if by_inst:
+            kwargs["initial"] = {**initial, **{f"{self.INSTITUTIONS}.{code}": n
+                                               for code, n in by_inst.items()}}
         super().__init__(*args, **kwargs)
         for name, label in PARTICIPANTS_BY_SEX:
             self.fields[name] = _count(_("Participants: %(who)s") % {"who": label})
+        # Participants by institution: one count per institution type; they must add up to the
+        # participants by sex (the service checks it and names the field).
+        for code, label in InstitutionType.choices:
+            self.fields[f"{self.INSTITUTIONS}.{code}"] = _count(
+                _("Participants by institution: %(institution)s") % {"institution": label})
+
+    def institution_fields(self):
+        return [self[f"{self.INSTITUTIONS}.{code}"] for code in InstitutionType.values]
+
+    # The service names the group: its message goes above the group's first count.
+    renamed = {INSTITUTIONS: f"{INSTITUTIONS}.{InstitutionType.values[0]}"}
+
+    def values(self) -> dict:
+        prefix = f"{self.INSTITUTIONS}."
+        out = {k: v for k, v in super().values().items() if not k.startswith(prefix)}
+        out[self.INSTITUTIONS] = {k[len(prefix):]: v for k, v in self.cleaned_data.items()
+                                  if k.startswith(prefix) and v}
+        return out
 
 
 class FacilityForm(forms.Form):
@@ -194,3 +221,11 @@ class NetworkFilterForm(forms.Form):
         # The countries the work is recorded in, not all 249: a short list, a light page.
         self.fields["country"].choices = [("", "—"), *sorted(
             ((c, country_name(c)) for c in countries), key=lambda item: item[1])]
+
+
+class FacilityEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    facility_type = forms.ChoiceField(label=_("Type"), choices=FacilityType.choices)
+    country = forms.ChoiceField(label=_("Country"), choices=_countries)
+    region = forms.CharField(label=_("Region or city"), max_length=120, required=False)
+    authority = forms.CharField(label=_("Authority in charge"), max_length=200, required=False)

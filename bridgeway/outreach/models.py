@@ -178,3 +178,33 @@ class SyncReceipt(models.Model):
 
     def __str__(self) -> str:
         return str(self.client_id)
+
+
+class Summary(models.Model):
+    """Running totals for the network view: one row per organisation, country, quarter, kind of
+    record ("activity", "access", "training"), kind (activity kind, facility type, institution
+    type) and status (access outcome, training status; empty for activities). Kept by the
+    services in the same transaction as the record (see summary.py); counts only."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("kind of record"), max_length=10)
+    country = models.CharField(_("country"), max_length=2)
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    kind = models.CharField(_("kind"), max_length=30)
+    status = models.CharField(_("status"), max_length=20, blank=True)
+    n = models.IntegerField(_("number of records"), default=0)
+    reached = models.BigIntegerField(_("people reached"), default=0)
+    female = models.BigIntegerField(_("women and girls"), default=0)
+    male = models.BigIntegerField(_("men and boys"), default=0)
+    children = models.BigIntegerField(_("children"), default=0)
+    victims = models.BigIntegerField(_("potential victims"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["organisation", "source", "country", "year", "quarter", "kind", "status"],
+            name="outreach_summary_key")]
+        indexes = [models.Index(fields=["source", "year", "organisation"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.year}-Q{self.quarter} {self.kind}"

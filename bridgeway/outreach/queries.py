@@ -103,6 +103,16 @@ def facility_for_user(user: User, pk: int | str) -> Facility:
     return get_or_404(facilities_visible_to(user), pk=pk)
 
 
+def facilities_managed_by(user: User) -> QuerySet[Facility]:
+    """The facilities the user may edit or deactivate: those their organisations added."""
+    return Facility.objects.filter(added_by_org_id__in=[o.pk for o in outreach_orgs(user)])
+
+
+def facility_to_manage(user: User, pk: int | str) -> Facility:
+    """404 for anyone else, including network peers who may only see it."""
+    return get_or_404(facilities_managed_by(user).select_related("added_by_org"), pk=pk)
+
+
 def records_linked_to_incident(user: User, incident_id: UUID) -> list[tuple[str, str]]:
     """(url, label) of the access requests and trainings the user may see that became this
     incident: the other half of the link the incident page shows."""

@@ -28,7 +28,7 @@ from bridgeway.civicspace import queries as civic_queries
 from bridgeway.civicspace import services as civic
 from bridgeway.orgs.codes import is_country, is_language
 from bridgeway.orgs.models import Membership, Organisation
-from bridgeway.outreach import queries
+from bridgeway.outreach import queries, summary
 from bridgeway.outreach.codes import (
     DENIALS,
     MAX_COUNT,
@@ -364,6 +364,9 @@ def _current(record: Any, kind: str) -> dict[str, Any]:
 
 
 def _write(record: Any, kind: str, clean: dict[str, Any]) -> None:
+    # The network view's totals move in the same transaction: the old contribution out, the
+    # new one in (summary.py).
+    before = None if record._state.adding else summary.contribution(record)
     partners = None
     for name, value in clean.items():
         kind_of = FIELDS[kind][name]
@@ -376,6 +379,10 @@ def _write(record: Any, kind: str, clean: dict[str, Any]) -> None:
     record.save()
     if partners is not None:
         record.partners.set(partners)
+    after = summary.contribution(record)
+    if before != after:
+        summary.add(before, -1)
+        summary.add(after, 1)
 
 
 def _payload(kind: str, record: Any, fields: list[str]) -> dict[str, Any]:
@@ -501,6 +508,22 @@ class FacilityData:
 def facility_add(*, actor: User, org: Organisation, data: FacilityData) -> Facility:
     """A facility in the register, shared with the network chosen (one of org's networks)."""
     _refuse_unless_recorder(actor, org)
+    errors = _facility_errors(data)
+    if data.network_id and not queries.networks_of_org(org).filter(pk=data.network_id).exists():
+        errors.setdefault("network", [_("Your organisation is not a member of this network.")])
+    if errors:
+        raise ValidationError(errors)
+    facility = Facility.objects.create(
+        network_id=data.network_id, added_by_org=org, name=data.name.strip(),
+        facility_type=data.facility_type, country=data.country, region=data.region.strip()[:120],
+        authority=data.authority.strip()[:200], created_by=actor)
+    audit_record(action="outreach.facility.added", actor=actor, organisation=org, obj=facility,
+                 payload={"type": facility.facility_type, "country": facility.country,
+                          "network": facility.network_id})
+    return facility
+
+
+def _facility_errors(data: FacilityData, *, exclude: int | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.name.strip():
         errors["name"] = [_("Give the facility's name.")]
@@ -511,21 +534,73 @@ def facility_add(*, actor: User, org: Organisation, data: FacilityData) -> Facil
     if not is_country(data.country or ""):
         errors["country"] = [_("Unknown country %(code)s: use an ISO 3166 code such as MD or "
                                "RO.") % {"code": data.country or "—"}]
-    if data.network_id and not queries.networks_of_org(org).filter(pk=data.network_id).exists():
-        errors["network"] = [_("Your organisation is not a member of this network.")]
-    if not errors and Facility.objects.filter(
-            name__iexact=data.name.strip(), country=data.country, is_active=True,
-            network_id=data.network_id).exists():
+    same = Facility.objects.filter(name__iexact=data.name.strip(), country=data.country,
+                                   is_active=True, network_id=data.network_id)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if not errors and same.exists():
         errors["name"] = [_("This facility is already in the register.")]
+    return errors
+
+
+def _refuse_unless_facility_manager(actor: User, facility: Facility) -> None:
+    """The organisation that added a facility keeps it up to date (its outreach staff)."""
+    if not queries.may_record(actor, facility.added_by_org):
+        raise PermissionDenied(_("Only %(org)s, which added this facility, may change it.")
+                               % {"org": facility.added_by_org.name})
+
+
+@transaction.atomic
+def facility_edit(*, actor: User, facility: Facility, name: str, facility_type: str,
+                  country: str, region: str = "", authority: str = "") -> Facility:
+    """Corrects a facility's entry. A change of type or country moves its access requests in
+    the network view's totals."""
+    facility = Facility.objects.select_for_update().select_related("added_by_org").get(
+        pk=facility.pk)
+    _refuse_unless_facility_manager(actor, facility)
+    data = FacilityData(name=name, facility_type=facility_type, country=country, region=region,
+                        authority=authority, network_id=facility.network_id)
+    errors = _facility_errors(data, exclude=facility.pk)
     if errors:
         raise ValidationError(errors)
-    facility = Facility.objects.create(
-        network_id=data.network_id, added_by_org=org, name=data.name.strip(),
-        facility_type=data.facility_type, country=data.country, region=data.region.strip()[:120],
-        authority=data.authority.strip()[:200], created_by=actor)
-    audit_record(action="outreach.facility.added", actor=actor, organisation=org, obj=facility,
-                 payload={"type": facility.facility_type, "country": facility.country,
-                          "network": facility.network_id})
+    new = {"name": name.strip(), "facility_type": facility_type, "country": country,
+           "region": region.strip()[:120], "authority": authority.strip()[:200]}
+    changed = [k for k, v in new.items() if getattr(facility, k) != v]
+    if not changed:
+        return facility
+    moved = bool({"facility_type", "country"} & set(changed))
+    for k in changed:
+        setattr(facility, k, new[k])
+    facility.save(update_fields=changed)
+    if moved:
+        summary.rebuild(sorted(set(facility.requests.values_list("organisation_id", flat=True))))
+    audit_record(action="outreach.facility.edited", actor=actor,
+                 organisation=facility.added_by_org, obj=facility,
+                 payload={"fields": sorted(changed), "type": facility.facility_type,
+                          "country": facility.country})
+    return facility
+
+
+@transaction.atomic
+def facility_set_active(*, actor: User, facility: Facility, active: bool) -> Facility:
+    """Deactivates a facility (closed, merged, entered twice: no longer offered for new access
+    requests; its past requests stay) or brings it back."""
+    facility = Facility.objects.select_for_update().select_related("added_by_org").get(
+        pk=facility.pk)
+    _refuse_unless_facility_manager(actor, facility)
+    if facility.is_active == active:
+        return facility
+    if active and Facility.objects.filter(
+            name__iexact=facility.name, country=facility.country, is_active=True,
+            network_id=facility.network_id).exclude(pk=facility.pk).exists():
+        raise ValidationError({"name": [_("An active facility with this name is already in the "
+                                          "register.")]})
+    facility.is_active = active
+    facility.save(update_fields=["is_active"])
+    audit_record(action="outreach.facility.reactivated" if active
+                 else "outreach.facility.deactivated", actor=actor,
+                 organisation=facility.added_by_org, obj=facility,
+                 payload={"type": facility.facility_type, "country": facility.country})
     return facility
 
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("trainings/<uuid:pk>/edit/", views.training_edit, name="training_edit"),
     path("trainings/<uuid:pk>/incident/", views.training_incident, name="training_incident"),
     path("facilities/", views.facilities, name="facilities"),
+    path("facilities/<int:pk>/edit/", views.facility_edit, name="facility_edit"),
+    path("facilities/<int:pk>/active/", views.facility_active, name="facility_active"),
     path("network/", views.network, name="network"),
     re_path(r"^network/export\.(?P<fmt>csv|xlsx)$", views.network_export, name="network_export"),
 ]

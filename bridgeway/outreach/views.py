@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error
 from bridgeway.core.shortcuts import submit
@@ -30,6 +31,7 @@ from bridgeway.outreach.codes import (
 from bridgeway.outreach.forms import (
     AccessForm,
     ActivityForm,
+    FacilityEditForm,
     FacilityForm,
     IncidentForm,
     NetworkFilterForm,
@@ -132,6 +134,13 @@ def _render_form(request, kind, form, record=None, status=200):
         status=status)
 
 
+def _for_form(form, exc):
+    """A service's error with its field names as the form's (see TrainingForm.renamed)."""
+    if not hasattr(exc, "error_dict") or not form.renamed:
+        return exc
+    return ValidationError({form.renamed.get(k, k): v for k, v in exc.message_dict.items()})
+
+
 def _new(request, kind):
     form = _form(request, kind, request.POST or None)
     if request.method != "POST":
@@ -140,8 +149,11 @@ def _new(request, kind):
 
     def write(d):
         org = Organisation.objects.get(pk=d["organisation"])
-        created["record"] = services.record_create(kind=kind, actor=request.user, org=org,
-                                                   values=form.values())
+        try:
+            created["record"] = services.record_create(kind=kind, actor=request.user, org=org,
+                                                       values=form.values())
+        except ValidationError as exc:
+            raise _for_form(form, exc) from None
 
     return submit(request, form, write, success=_("Saved."),
                   then=lambda: redirect(f"outreach:{NAMES[kind]}_detail", created["record"].pk),
@@ -169,7 +181,7 @@ def _edit(request, kind, pk):
         except services.EditConflict as exc:
             return _conflict(request, kind, record, form, exc, original)
         except ValidationError as exc:
-            add_validation_error(form, exc)
+            add_validation_error(form, exc, renamed=form.renamed)
         else:
             messages.success(request, _("Saved."))
             return redirect(f"outreach:{NAMES[kind]}_detail", record.pk)
@@ -354,7 +366,9 @@ def facilities(request):
     def page(f, status=200):
         return render(request, "outreach/facilities.html", {
             "form": f, "facilities": queries.facilities_visible_to(request.user)
-            .select_related("network", "added_by_org")}, status=status)
+            .select_related("network", "added_by_org"),
+            "managed": set(queries.facilities_managed_by(request.user)
+                           .values_list("pk", flat=True))}, status=status)
 
     if request.method == "POST":
         return submit(request, form, write, success=_("Facility added to the register."),
@@ -431,3 +445,42 @@ def service_worker(request):
 def offline(request):
     """What the service worker shows for a page it cannot fetch."""
     return render(request, "outreach/offline.html")
+
+
+@login_required
+def facility_edit(request, pk):
+    facility = queries.facility_to_manage(request.user, pk)
+    fields = ("name", "facility_type", "country", "region", "authority")
+    form = FacilityEditForm(request.POST or None,
+                            initial={f: getattr(facility, f) for f in fields})
+
+    def write(d):
+        services.facility_edit(actor=request.user, facility=facility,
+                               **{f: d[f] for f in fields})
+
+    def page(f, status=200):
+        return render(request, "outreach/facility_form.html",
+                      {"form": f, "facility": facility}, status=status)
+
+    if request.method == "POST":
+        return submit(request, form, write, success=_("Facility updated."),
+                      then=lambda: redirect("outreach:facilities"), rerender=page,
+                      refusal_as_message=True)
+    return page(form)
+
+
+@login_required
+@require_POST
+def facility_active(request, pk):
+    facility = queries.facility_to_manage(request.user, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.facility_set_active(actor=request.user, facility=facility, active=active)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("Facility reactivated.") if active
+                         else _("Facility deactivated: it is no longer offered for new access "
+                                "requests; its past requests stay."))
+    return redirect("outreach:facilities")

@@ -112,6 +112,7 @@ BUSINESS_RULES: dict[str, set[str]] = {
        for kind in ("activities", "access-requests", "trainings")
        for method, suffix in (("POST", ""), ("PATCH", "{id}/"))},
     "POST /api/v1/outreach/facilities/": {"country", "name", "network"},
+    "PATCH /api/v1/outreach/facilities/{id}/": {"country", "name", "facility_type"},
     # The outbox's sync names the refused entry and its fields' errors.
     "POST /api/v1/outreach/sync/": {"entry", "errors"},
 }

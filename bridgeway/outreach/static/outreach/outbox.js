@@ -82,6 +82,13 @@
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || META.indexOf(el.name) !== -1 || el.type === "submit") { return; }
       var many = el.multiple || el.type === "checkbox";
+      var dot = el.name.indexOf(".");
+      if (dot !== -1) {  // "participant_institutions.police": one count of a group
+        var group = el.name.slice(0, dot);
+        values[group] = values[group] || {};
+        values[group][el.name.slice(dot + 1)] = data.get(el.name);
+        return;
+      }
       if (many) { values[el.name] = data.getAll(el.name); } else { values[el.name] = data.get(el.name); }
     });
     var entry = { client_id: crypto.randomUUID(), kind: form.getAttribute("data-kind"),
@@ -107,6 +114,10 @@
   function normal(v) {
     if (v === null || v === undefined) { return ""; }
     if (Array.isArray(v)) { return v.map(String).sort(); }
+    if (typeof v === "object") {  // counts by code: the non-zero ones, in a fixed order
+      return Object.keys(v).sort().filter(function (k) { return Number(v[k]) > 0; })
+        .map(function (k) { return k + "=" + Number(v[k]); });
+    }
     return String(v);
   }
 
