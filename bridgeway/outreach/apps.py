@@ -7,6 +7,6 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Outreach")
 
     def ready(self) -> None:
-        from bridgeway.outreach import audit_codes, home, hooks  # noqa: F401
+        from bridgeway.outreach import audit_codes, home, hooks, words  # noqa: F401
 
         home.register()
