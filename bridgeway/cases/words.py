@@ -150,3 +150,28 @@ def _case_reference(text: str) -> list[tuple[str, str]]:
         if subject:
             found.append(("protection.datasubject", str(subject)))
     return found
+
+register_sentences({
+    "cases.assessment.recorded": _("%(who)s recorded an identification assessment on %(subject)s"),
+    "cases.case.assigned": _("%(who)s assigned caseworkers to %(subject)s"),
+    "cases.case.opened_linked": _("%(who)s opened %(subject)s from a referral"),
+    "cases.case.updated": _("%(who)s edited the context of %(subject)s"),
+    "cases.decision.approved": _("%(who)s approved the identification decision on %(subject)s"),
+    "cases.decision.formal_recorded":
+        _("%(who)s recorded a state body's formal identification on %(subject)s"),
+    "cases.decision.rejected": _("%(who)s rejected the identification decision on %(subject)s"),
+    "cases.event.added": _("%(who)s added a trafficking event to %(subject)s"),
+    "cases.first_contact.converted": _("%(who)s turned the first contact %(subject)s into a full case"),
+    "cases.first_contact.opened": _("%(who)s recorded an anonymous first contact %(subject)s"),
+    "cases.indicator_set.imported": _("%(who)s imported an indicator set"),
+    "cases.intake.unnamed_match": _("%(who)s registered a person who matched persons they cannot see"),
+    "cases.note.added": _("%(who)s added a note to %(subject)s"),
+    "cases.perpetrator.added": _("%(who)s added perpetrator context to %(subject)s"),
+    "cases.person.corrected": _("%(who)s corrected the person's details in %(subject)s"),
+    "cases.plan_objective.added": _("%(who)s added a support plan objective to %(subject)s"),
+    "cases.plan_objective.done": _("%(who)s marked a support plan objective of %(subject)s as reached"),
+    "cases.service.recorded": _("%(who)s recorded a service in %(subject)s"),
+    "cases.settings.changed": _("%(who)s changed the case settings"),
+    "cases.task.added": _("%(who)s added a task to %(subject)s"),
+    "cases.task.done": _("%(who)s marked a task of %(subject)s as done"),
+})

@@ -101,3 +101,15 @@ register_codes("civicspace.field", {
     "summary": _("Summary"), "year": _("Year"), "period_start": _("Period start"),
     "period_end": _("Period end"), "justification": _("Justification"),
 })
+
+register_sentences({
+    "civicspace.assessment.edited": _("%(who)s edited a country assessment"),
+    "civicspace.assessment.recorded": _("%(who)s recorded a country assessment"),
+    "civicspace.consultation.added": _("%(who)s added a consultation"),
+    "civicspace.consultation.edited": _("%(who)s edited a consultation"),
+    "civicspace.document.uploaded": _("%(who)s uploaded a document to %(subject)s"),
+    "civicspace.incident.edited": _("%(who)s edited %(subject)s"),
+    "civicspace.participation.recorded": _("%(who)s recorded participation in a consultation"),
+    "civicspace.type.added": _("%(who)s added a restriction type"),
+    "civicspace.type.deactivated": _("%(who)s deactivated a restriction type"),
+})

@@ -171,11 +171,15 @@ def payload_objects(action: str, payload: Mapping[str, Any] | None) -> list[tupl
 
 
 def audit_sentence(action: str, action_label: str, who: str,
-                   subject: tuple[str, str] | None) -> SafeString:
-    """One audit event as a sentence, the subject linked where it has a page."""
-    link = _subject_html(subject)
+                   subject: tuple[str, str] | list[tuple[str, str]] | None) -> SafeString:
+    """One audit event (or a group of events: one action on many subjects at once) as a
+    sentence, each subject linked where it has a page. A sentence that names its subject is
+    used only when there is one; otherwise the event reads "who: label"."""
+    if isinstance(subject, list):
+        subject = subject or None
+    link = _subjects_html(subject) if isinstance(subject, list) else _subject_html(subject)
     sentence = _sentences.get(action)
-    if sentence is not None:
+    if sentence is not None and (subject is not None or "%(subject)s" not in str(sentence)):
         return _fill(str(sentence), who=who, subject=link)
     if subject is None:
         return format_html(_("{who}: {action}"), who=who, action=action_label)
@@ -201,6 +205,25 @@ def view_known(view_name: str) -> bool:
 
 def view_names() -> dict[str, Any]:
     return dict(_views)
+
+
+MANY_SHOWN = 20  # subjects named in one grouped sentence; the rest are counted
+
+
+def _subjects_html(subjects: list[tuple[str, str]]) -> SafeString:
+    from django.utils.html import format_html_join
+    from django.utils.translation import ngettext
+
+    shown = format_html_join(", ", "{}", ((_subject_html(s),) for s in subjects[:MANY_SHOWN]))
+    more = len(subjects) - MANY_SHOWN
+    if more > 0:
+        return format_html("{} {}", shown, ngettext("and %(n)d more", "and %(n)d more", more)
+                           % {"n": more})
+    return shown
+
+
+def sentence_registered(action: str) -> bool:
+    return action in _sentences
 
 
 def _subject_html(subject: tuple[str, str] | None) -> SafeString:

@@ -8,6 +8,6 @@ class EstimationConfig(AppConfig):
     verbose_name = _("Estimation")
 
     def ready(self) -> None:
-        from bridgeway.estimation import audit_codes, home, hooks  # noqa: F401
+        from bridgeway.estimation import audit_codes, home, hooks, words  # noqa: F401
 
         home.register()

@@ -7,6 +7,6 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self) -> None:
-        from bridgeway.funding import audit_codes, home, hooks  # noqa: F401
+        from bridgeway.funding import audit_codes, home, hooks, words  # noqa: F401
 
         home.register()

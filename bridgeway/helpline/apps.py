@@ -7,6 +7,6 @@ class HelplineConfig(AppConfig):
     verbose_name = _("Helpline")
 
     def ready(self) -> None:
-        from bridgeway.helpline import audit_codes, home, hooks  # noqa: F401
+        from bridgeway.helpline import audit_codes, home, hooks, words  # noqa: F401
 
         home.register()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.core.dates import register_time_zone_source
-from bridgeway.core.labels import register_codes, register_details, register_objects
+from bridgeway.core.labels import register_codes, register_details, register_objects, register_sentences
 from bridgeway.orgs.codes import (
     OrgType,
     Role,
@@ -84,3 +84,26 @@ def _time_zone(user) -> str:
         if zone:
             return zone
     return ""
+
+register_sentences({
+    "orgs.contact.added": _("%(who)s added a point of contact"),
+    "orgs.contact.removed": _("%(who)s removed a point of contact"),
+    "orgs.contact.updated": _("%(who)s edited a point of contact"),
+    "orgs.invitation.accepted": _("%(who)s accepted an invitation"),
+    "orgs.invitation.created": _("%(who)s sent an invitation"),
+    "orgs.invitation.revoked": _("%(who)s revoked an invitation"),
+    "orgs.mechanism.created": _("%(who)s created a task force"),
+    "orgs.mechanism.meeting_recorded": _("%(who)s recorded a task force meeting"),
+    "orgs.mechanism.member_added": _("%(who)s added a member to a task force"),
+    "orgs.mechanism.member_removed": _("%(who)s removed a member from a task force"),
+    "orgs.mechanism.updated": _("%(who)s edited a task force"),
+    "orgs.membership.created": _("%(who)s added a member"),
+    "orgs.membership.deactivated": _("%(who)s deactivated a member"),
+    "orgs.membership.reactivated": _("%(who)s reactivated a member"),
+    "orgs.membership.role_changed": _("%(who)s changed a member's role"),
+    "orgs.network_membership.created": _("%(who)s added an organisation to the network"),
+    "orgs.network_membership.removed": _("%(who)s removed an organisation from the network"),
+    "orgs.organisation.created": _("%(who)s added an organisation"),
+    "orgs.organisation.services_set": _("%(who)s set the organisation's services"),
+    "orgs.organisation.updated": _("%(who)s edited the organisation profile"),
+})

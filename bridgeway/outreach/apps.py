@@ -7,7 +7,7 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Outreach")
 
     def ready(self) -> None:
-        from bridgeway.outreach import audit_codes, home, hooks, summary  # noqa: F401
+        from bridgeway.outreach import audit_codes, home, hooks, summary, words  # noqa: F401
 
         home.register()
         summary.connect()

@@ -12,11 +12,12 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 from typing import Any
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import Trunc
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,6 +64,70 @@ def audit_rows(events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
         sentence = audit_sentence(e.action, action, who, subject)
         rows.append({"event": e, "who": who, "action": action, "subject": subject,
                      "sentence": sentence, "details": details(e.action, e.payload, objects)})
+    return rows
+
+
+def audit_groups(events: QuerySet[AuditEvent]) -> QuerySet:
+    """One row per action done at once: the events of one person, with one action code, in
+    the same second (a supervisor exporting 15 cases, a list opened, a bulk change), newest
+    first, each with its number of events. Grouped by the database, so a page of groups costs
+    the same whatever the groups hold."""
+    return (events.order_by()
+            .annotate(second=Trunc("created_at", "second", tzinfo=UTC))
+            .values("actor_id", "action", "second")
+            .annotate(n=Count("id"), last=Max("seq"))
+            .order_by("-last"))
+
+
+def audit_group_rows(groups: Iterable[dict[str, Any]], events: QuerySet[AuditEvent]
+                     ) -> list[dict[str, Any]]:
+    """The groups of one page as sentences naming all their subjects (linked): one query for
+    the page's events (with their actors), then one per kind of object named."""
+    groups = list(groups)
+    if not groups:
+        return []
+    which = Q(pk__in=[])
+    for g in groups:
+        which |= Q(actor_id=g["actor_id"], action=g["action"], created_at__gte=g["second"],
+                   created_at__lt=g["second"] + timedelta(seconds=1))
+    members: dict[tuple, list[AuditEvent]] = {}
+    found = list(events.filter(which).order_by("seq"))
+    for e in found:
+        second = e.created_at.astimezone(UTC).replace(microsecond=0)
+        members.setdefault((e.actor_id, e.action, second), []).append(e)
+    pairs = []
+    for e in found:
+        pairs.append((e.object_type, e.object_id))
+        pairs += payload_objects(e.action, e.payload)
+    objects = describe_objects(pairs)
+    rows = []
+    for g in groups:
+        group = members.get((g["actor_id"], g["action"],
+                             g["second"].astimezone(UTC)), [])
+        if not group:
+            continue
+        first = group[-1]
+        who = _who(first.actor)
+        action = str(audit_code_label(g["action"], _("Other change")))
+        subjects: list[tuple[str, str]] = []
+        seen = set()
+        for e in group:
+            if not e.object_type or (e.object_type, e.object_id) in seen:
+                continue
+            seen.add((e.object_type, e.object_id))
+            subject = objects.get((e.object_type, e.object_id))
+            subjects.append(subject if subject is not None
+                            else (_object_kind(e.object_type), ""))
+        shown: list[tuple[str, str]] = []
+        for e in group:
+            for pair in details(e.action, e.payload, objects):
+                if pair not in shown:
+                    shown.append(pair)
+        sentence = audit_sentence(g["action"], action, who,
+                                  subjects if len(subjects) != 1 else subjects[0])
+        rows.append({"event": first, "at": first.created_at, "who": who, "action": action,
+                     "subjects": subjects, "count": len(group), "sentence": sentence,
+                     "details": shown})
     return rows
 
 

@@ -87,10 +87,10 @@ def audit_log(request):
     if request.GET.get("format") == "csv" and not refused and form.is_valid():
         services.log_exported(org=org, actor=request.user, log="audit")
         return logs.audit_csv(events, f"audit-log-{org.pk}.csv")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(logs.audit_groups(events), 50).get_page(request.GET.get("page"))
     template = "protection/_audit_table.html" if request.htmx else "protection/audit_log.html"
     return render(request, template, {"form": form, "page": page, "org": org,
-                                      "rows": logs.audit_rows(page.object_list),
+                                      "rows": logs.audit_group_rows(page.object_list, events),
                                       "csv_query": _csv_query(request)},
                   status=400 if refused else 200)
 

@@ -109,3 +109,18 @@ register_views({
 def _subject_reference(text: str) -> list[tuple[str, str]]:
     return [("protection.datasubject", str(pk)) for pk in
             DataSubject.objects.filter(reference__iexact=text).values_list("pk", flat=True)]
+
+register_sentences({
+    "protection.blind_index.rebuilt": _("%(who)s rebuilt the search indexes"),
+    "protection.document.uploaded": _("%(who)s uploaded a document of %(subject)s"),
+    "protection.erasure.approved": _("%(who)s approved the erasure of %(subject)s"),
+    "protection.erasure.rejected": _("%(who)s rejected the erasure of %(subject)s"),
+    "protection.erasure.requested": _("%(who)s requested the erasure of %(subject)s"),
+    "protection.keys.organisation_key_set": _("%(who)s set the organisation's encryption key"),
+    "protection.keys.rewrapped": _("%(who)s re-wrapped the data keys"),
+    "protection.retention_policy.set": _("%(who)s set the retention policy"),
+    "protection.subject.erased": _("%(who)s erased the data of %(subject)s"),
+    "protection.subject.legal_hold_set": _("%(who)s set a legal hold on %(subject)s"),
+    "protection.subject.moved": _("%(who)s moved %(subject)s to another organisation"),
+    "protection.subject.retention_anchor_set": _("%(who)s set the retention start date of %(subject)s"),
+})

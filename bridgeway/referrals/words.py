@@ -104,3 +104,11 @@ def _referral_reference(text: str) -> list[tuple[str, str]]:
         if subject:
             found.append(("protection.datasubject", str(subject)))
     return found
+
+register_sentences({
+    "referrals.package.handed_over": _("%(who)s handed over the package of %(subject)s"),
+    "referrals.referral.consent_overridden": _("%(who)s sent %(subject)s without consent (override)"),
+    "referrals.referral.expired": _("%(subject)s expired"),
+    "referrals.referral.transferred": _("%(who)s moved %(subject)s with its case"),
+    "referrals.settings.changed": _("%(who)s changed the referral settings"),
+})

@@ -7,6 +7,6 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self) -> None:
-        from bridgeway.surveys import audit_codes, home, hooks  # noqa: F401
+        from bridgeway.surveys import audit_codes, home, hooks, words  # noqa: F401
 
         home.register()

@@ -15,11 +15,11 @@ def test_dpo_filters_the_organisations_events(cast):
     url = reverse("protection:audit_log")
     page = client.get(url, {"organisation": cast.org_a.pk, "action": "orgs.invitation.created"})
     events = list(page.context["page"].object_list)
-    assert [e.action for e in events] == ["orgs.invitation.created"]
-    assert events[0].actor == cast.admin_a
+    assert [e["action"] for e in events] == ["orgs.invitation.created"]
+    assert page.context["rows"][0]["event"].actor == cast.admin_a
     assert "n@example.org" not in page.content.decode()  # payloads hold no addresses
     by_actor = client.get(url, {"organisation": cast.org_a.pk, "actor": cast.dpo_a.pk})
-    assert all(e.actor_id == cast.dpo_a.pk for e in by_actor.context["page"].object_list)
+    assert all(r["event"].actor_id == cast.dpo_a.pk for r in by_actor.context["rows"])
 
 
 def test_htmx_filter_returns_only_the_table(cast):
@@ -41,5 +41,5 @@ def test_events_of_other_organisations_never_appear(cast):
     signed_in(cast.admin_b).post(reverse("orgs:invite", args=[cast.org_b.pk]),
                                  {"email": "b@example.org", "role": "caseworker"})
     page = signed_in(cast.dpo_a).get(reverse("protection:audit_log"))
-    assert all(e.organisation_id == cast.org_a.pk for e in page.context["page"].object_list)
+    assert all(r["event"].organisation_id == cast.org_a.pk for r in page.context["rows"])
     assert AuditEvent.objects.filter(organisation=cast.org_b).exists()
