@@ -32,7 +32,7 @@ CONTACTS = [
 
 SUBMISSIONS = [
     ("uk", {"what_happened": "Мені обіцяли роботу в Польщі, а тепер не віддають паспорт.",
-            "reach": "@olena_safe", "reach_channel": "telegram", "safe_times": "після 19:00",
+            "reach": "@olenasafe", "reach_channel": "telegram", "safe_times": "після 19:00",
             "may_leave_message": "no"}),
     ("ro", {"what_happened": "Fratele meu lucrează fără contract și nu poate pleca.",
             "reach": "+40722000111", "reach_channel": "whatsapp", "may_leave_message": "yes"}),

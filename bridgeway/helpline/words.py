@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from bridgeway.core.labels import register_sentences
+from bridgeway.core.labels import register_codes, register_details, register_sentences
+from bridgeway.helpline.codes import Channel, Outcome, Status
 
 register_sentences({
     "helpline.contact.discarded": _("%(who)s discarded a held submission"),
@@ -18,3 +19,14 @@ register_sentences({
     "helpline.import.done": _("%(who)s imported a call log"),
     "helpline.settings.set": _("%(who)s changed the helpline settings"),
 })
+
+register_codes("helpline.channel", Channel)
+register_codes("helpline.outcome", Outcome)
+register_codes("helpline.status", Status)
+_DETAILS = {"channel": (_("Channel"), "helpline.channel"),
+            "outcome": (_("Outcome"), "helpline.outcome"),
+            "status": (_("Status"), "helpline.status")}
+for _action in ("helpline.contact.recorded", "helpline.contact.received",
+                "helpline.contact.updated", "helpline.contact.released",
+                "helpline.contact.discarded", "helpline.follow_up.done"):
+    register_details(_DETAILS, action=_action)

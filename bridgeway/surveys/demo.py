@@ -118,7 +118,7 @@ CHOICES = [
        "Denigrare în presă sau de către oficiali"),
     _c("restriction", "facility_access", "Denied access to facilities",
        "Acces refuzat în instituții"),
-    _c("restriction", "none", "None", "Niciuna"),
+    _c("restriction", "none", "No restriction", "Nicio restricție"),
 ]
 SETTINGS = {"form_title": "Member survey: funding, operations and civic space",
             "form_id": "member_survey_2026", "version": "2026-1",

@@ -120,10 +120,13 @@ def readable_answers(spec: dict[str, Any], answers: dict[str, Any],
 
     def words(node: dict[str, Any], value: Any) -> str:
         if node["type"] in ("select_one", "select_multiple"):
-            values = value if isinstance(value, list) else [value]
+            values = [v for v in (value if isinstance(value, list) else [value])
+                      if v not in (None, "", "None")]
             labels = {c["name"]: text_in(c["label"], lang, default, c["name"])
                       for c in spec["choices"].get(node["list"], [])}
-            return ", ".join(labels.get(str(v), str(v)) for v in values)
+            return ", ".join(labels.get(str(v), str(v)) for v in values) or str(_("(no answer)"))
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
         return str(value)
 
     def walk(nodes: list[dict[str, Any]], values: dict[str, Any], depth: int) -> None:

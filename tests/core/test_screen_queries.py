@@ -94,7 +94,8 @@ def test_every_menu_page_within_its_ceiling(cast, role):
     many = _counts(cast, role)
     if os.environ.get("SHOW_CEILINGS"):
         sys.__stdout__.write(f"{role!r}: {dict((u, n) for u, (_s, n) in many.items())!r},\n")
-    assert [url for url, (status, _n) in many.items() if status != 200] == []
+    # 302: a menu entry that leads straight to the only thing there is (funding, one organisation)
+    assert [url for url, (status, _n) in many.items() if status not in (200, 302)] == []
     assert {url: (few[url][1], n) for url, (_s, n) in many.items() if n > few[url][1]} == {}
     over = {url: n for url, (_s, n) in many.items() if n > CEILINGS.get(role, {}).get(url, 0)}
     assert over == {}, "over the ceiling (or a new page without one)"

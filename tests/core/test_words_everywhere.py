@@ -50,7 +50,7 @@ RAW = {
 }
 BARE_CODE_IN_CELL = re.compile(r"^[A-Z]{2}$")
 # Words of the product that look like codes: names, not stored values.
-ALLOWED = {"McDonald", "ComodRivadavia", "OpenAPI", "JavaScript", "LinkedIn", "GitHub", "PostgreSQL", "SQLite", "TOTP",
+ALLOWED = {"WhatsApp", "KoboToolbox", "what_happened", "McDonald", "ComodRivadavia", "OpenAPI", "JavaScript", "LinkedIn", "GitHub", "PostgreSQL", "SQLite", "TOTP",
            "HTCDS", "CTDC", "XLSForm", "SafeRelease"}
 
 
