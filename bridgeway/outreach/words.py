@@ -32,8 +32,8 @@ def _field_names() -> dict[str, object]:
 
     names: dict[str, object] = {}
     for model in (models.Activity, models.AccessRequest, models.Training):
-        for field in model._meta.fields:
-            names.setdefault(field.name, capfirst(field.verbose_name))
+        for column in model._meta.fields:
+            names.setdefault(column.name, capfirst(column.verbose_name))
     for form in (forms.ActivityForm, forms.AccessForm, forms.TrainingForm, forms.FacilityEditForm):
         for name, field in form.base_fields.items():
             if field.label:
