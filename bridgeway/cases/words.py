@@ -122,6 +122,7 @@ for action in ("cases.decision.recorded", "cases.decision.formal_recorded"):
 
 register_sentences({
     "cases.case.opened": _("%(who)s opened %(subject)s"),
+    "cases.case.merged": _("%(who)s merged a duplicate case into %(subject)s"),
     "cases.case.status_changed": _("%(who)s changed the status of %(subject)s"),
     "cases.case.transferred": _("%(who)s transferred %(subject)s"),
     "cases.decision.recorded": _("%(who)s recorded an identification decision on %(subject)s"),

@@ -84,8 +84,14 @@ BUSINESS_RULES: dict[str, set[str]] = {
     "POST /api/v1/cases/{id}/objectives/": _DATES,
     "POST /api/v1/cases/{id}/status/": {"close_reason", "status"},
     "POST /api/v1/civic-space/incidents/": _DATES | {"country", "affected", "sources",
-                                                     "network", "organisation"},
-    "PATCH /api/v1/civic-space/incidents/{id}/": _DATES | {"country", "affected", "sources"},
+                                                     "network", "organisation", "language",
+                                                     "types"},
+    "PATCH /api/v1/civic-space/incidents/{id}/": _DATES | {"country", "affected", "sources",
+                                                           "language", "types"},
+    # Ids of other tables, decimals written as strings, currencies without a rate: checked
+    # by the service, named in the 400.
+    "POST /api/v1/funding/records/": _DATES | {"organisation", "funder", "receipts", "currency",
+                                               "amount_awarded", "late_days", "funder_country"},
     "POST /api/v1/persons/{id}/consents/": _DATES | {"expires_on", "witness_or_guardian",
                                                      "recipient_type"},
     # A multipart part without a file name is a form field, not a file.

@@ -33,7 +33,7 @@ def _send(browser, live_server, slug, *, javascript: bool, text: str):
         expect(page.locator("input[name=altcha]")).not_to_have_value("", timeout=20000)
     page.wait_for_timeout(3200)  # the time trap: a person takes more than three seconds
     page.locator("form button[type=submit]").click()
-    expect(page.locator("h1")).to_have_text("Your message was sent")
+    expect(page.locator("h1")).to_have_text("Ваше повідомлення надіслано")  # the form in Ukrainian
     if javascript:
         assert_accessible(page)
         assert not [e for e in errors if "Content Security Policy" in e], errors
