@@ -50,13 +50,25 @@ def _wait_for(predicate, timeout=15.0):
     return predicate()
 
 
+def _service_worker_ready(page) -> bool:
+    """The page is controlled by the outreach service worker. `serviceWorker.ready` never settles
+    when a registration failed (a slow first fetch of sw.js), so wait at most 10 s and load again:
+    a hang here once held a whole CI run."""
+    for _ in range(3):
+        if page.evaluate("Promise.race([navigator.serviceWorker.ready.then(() => true),"
+                         " new Promise(r => setTimeout(() => r(false), 10000))])"):
+            return True
+        page.reload()
+    return False
+
+
 def test_a_visit_recorded_offline_arrives_exactly_once(browser, live_server, world):
     context, page = _context(browser, live_server)
     sign_in(page, world["worker"].email, world["secret"])
     page.goto("/outreach/")
     assert_accessible(page)
     page.goto("/outreach/access/new/")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    assert _service_worker_ready(page), "the outreach service worker never became ready"
     page.reload()  # now controlled by the service worker, which has kept the form
     context.set_offline(True)
     expect(page.locator("[data-offline-banner]")).to_be_visible()
