@@ -27,3 +27,5 @@ from bridgeway.settings import *  # noqa: E402,F403
 # The bench signs the demo people in; the demo seed refuses to run otherwise.
 BRIDGEWAY_DEMO_ALLOWED = True
 STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
+# The project's URLs and two bench-only floors (bench/urls.py: /bench/empty, /bench/empty-page).
+ROOT_URLCONF = "bench.urls"

@@ -412,16 +412,23 @@ def home_my_cases(user: User, limit: int) -> tuple[int, list[QueueItem]]:
         for row in rows]
 
 
+def tasks_waiting(user: User) -> QuerySet[CaseTask] | None:
+    """The user's open tasks due within a week or overdue, in visible cases (None: no cases)."""
+    visible = case_visibility(user, "case__")
+    if visible is None:
+        return None
+    return CaseTask.objects.filter(
+        visible, assignee=user, done_at__isnull=True,
+        due_on__lte=timezone.localdate() + timedelta(days=TASKS_AHEAD_DAYS)).exclude(
+        subject_id__in=erased_subjects())
+
+
 def home_tasks(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """The user's open tasks due within a week or overdue, in visible cases, soonest due first."""
     today = timezone.localdate()
-    visible = case_visibility(user, "case__")
-    if visible is None:
+    qs = tasks_waiting(user)
+    if qs is None:
         return 0, []
-    qs = CaseTask.objects.filter(
-        visible, assignee=user, done_at__isnull=True,
-        due_on__lte=today + timedelta(days=TASKS_AHEAD_DAYS)).exclude(
-        subject_id__in=erased_subjects())
     count, rows = count_and_page(qs, qs.order_by("due_on", "-created_at").values(
         "case_id", "case__reference", "due_on", "created_at"), limit)
     return count, [QueueItem(

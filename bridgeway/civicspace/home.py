@@ -9,4 +9,5 @@ from bridgeway.core.queues import register_queue
 def register() -> None:
     register_queue("civicspace.to_verify", _("Incidents to verify"),
                    queries.home_incidents_to_verify, order=50, menu="civicspace",
-                   more="civicspace:review")
+                   more="civicspace:review",
+                   count=queries.incidents_to_verify)

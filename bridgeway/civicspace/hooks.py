@@ -3,12 +3,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bridgeway.civicspace.queries import civic_space_menu
+from bridgeway.civicspace.queries import civic_space_menu_rows
 from bridgeway.core.registry import register_menu
 
 
 @register_menu(50)
 def _menu(user) -> list[tuple]:
-    if not civic_space_menu(user):
+    rows = civic_space_menu_rows(user)
+    if rows is False:
         return []
-    return [(reverse("civicspace:list"), _("Civic space"), "civicspace")]
+    entry = (reverse("civicspace:list"), _("Civic space"), "civicspace")
+    return [entry if rows is True else (*entry, rows)]

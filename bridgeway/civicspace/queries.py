@@ -145,14 +145,34 @@ def counts(incidents: Iterable[Incident], key: Callable[[Incident], Iterable[str
 
 def civic_space_menu(user: User) -> bool:
     """People of network member organisations and of networks (coordinators, researchers)."""
-    # The checks answered from the memberships come before the one that needs a query.
-    return bool(managed_networks(user) or any(
-        m.organisation.is_network for m in active_memberships(user)) or member_orgs(user))
+    rows = civic_space_menu_rows(user)
+    return rows if isinstance(rows, bool) else rows.exists()
+
+
+def civic_space_menu_rows(user: User) -> bool | QuerySet[NetworkMembership]:
+    """civic_space_menu as the menu asks it: the answer when the memberships give it, else the
+    rows whose existence gives it (asked with the menu's counts in one statement)."""
+    if managed_networks(user) or any(m.organisation.is_network
+                                     for m in active_memberships(user)):
+        return True
+    own = [m.organisation_id for m in active_memberships(user) if not m.organisation.is_network]
+    if not own:
+        return False
+    return NetworkMembership.objects.filter(member_id__in=own, network__is_active=True)
 
 
 # --- home queues (registered in civicspace/home.py) --------------------------------------------
 
 TO_VERIFY = (Status.REPORTED, Status.UNDER_REVIEW, Status.VERIFIED)
+
+
+def incidents_to_verify(user: User) -> QuerySet[Incident] | None:
+    """Incidents filed with the networks the user coordinates that wait for review, verification
+    or publication (None: the user coordinates no network)."""
+    networks = [n.pk for n in managed_networks(user)]
+    if not networks:
+        return None
+    return Incident.objects.filter(network_id__in=networks, status__in=TO_VERIFY)
 
 
 def home_incidents_to_verify(user: User, limit: int) -> tuple[int, list[QueueItem]]:
@@ -162,10 +182,9 @@ def home_incidents_to_verify(user: User, limit: int) -> tuple[int, list[QueueIte
 
     from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 
-    networks = [n.pk for n in managed_networks(user)]
-    if not networks:
+    qs = incidents_to_verify(user)
+    if qs is None:
         return 0, []
-    qs = Incident.objects.filter(network_id__in=networks, status__in=TO_VERIFY)
     count, rows = count_and_page(qs, qs.order_by("-severity", "-created_at").values(
         "pk", "title", "status", "severity", "created_at", "reporting_org__name"), limit)
     statuses = dict(Status.choices)

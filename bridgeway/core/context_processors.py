@@ -1,8 +1,7 @@
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from bridgeway.core.queues import count_label, menu_cache_get, menu_cache_set, menu_counts
-from bridgeway.core.registry import menu_for
+from bridgeway.core.menu import menu_of
+from bridgeway.core.queues import count_label
 
 
 def navigation(request):
@@ -14,20 +13,10 @@ def navigation(request):
         return {"nav_items": []}
     items = getattr(request, "_bridgeway_nav_items", None)
     if items is None:
-        # The entries (which depend on the person's roles) are kept with the counts for a few
-        # seconds (core.queues.menu_cache_get); the views check permissions on every request.
-        key = f"entries:{get_language()}"
-        entries = menu_cache_get(request, key)
-        if entries is None:
-            entries = [(url, str(label), k) for url, label, k in menu_for(user)]
-            menu_cache_set(request, key, entries)
-        items = _with_queue_counts(request, entries)
+        # The entries (which depend on the person's roles) and counts are asked in one statement
+        # and kept for a few seconds (core.menu); the views check permissions on every request.
+        entries, counts = menu_of(request)
+        items = [(url, _("%(label)s (%(n)s)") % {"label": label, "n": count_label(counts[key])}
+                  if counts.get(key) else label, key) for url, label, key in entries]
         request._bridgeway_nav_items = items
     return {"nav_items": items}
-
-
-def _with_queue_counts(request, items: list[tuple]) -> list[tuple]:
-    """What waits in the home queues, counted on the menu entries the queues name."""
-    counts = menu_counts(request)
-    return [(url, _("%(label)s (%(n)s)") % {"label": label, "n": count_label(counts[key])}
-             if counts.get(key) else label, key) for url, label, key in items]

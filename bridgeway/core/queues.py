@@ -67,6 +67,9 @@ class QueueItem:
 
 # (user, limit) -> (count, first items). The user is Any: core cannot name the user model.
 QueueFunction = Callable[[Any, int], tuple[int, list[QueueItem]]]
+# (user) -> the rows waiting, as a queryset the menu counts (to COUNT_CAP + 1) in its one
+# statement with every other count (core.menu), or None when nothing can wait for this user.
+QueueCount = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class Queue:
     actionable: bool = True
     # "See all": a URL name (reversed without arguments) or "".
     more: str = ""
+    # The menu's count as a queryset (QueueCount); without one the menu runs items(user, 0).
+    count: QueueCount | None = None
 
 
 @dataclass
@@ -95,9 +100,10 @@ _queues: dict[str, Queue] = {}
 
 
 def register_queue(key: str, title, items: QueueFunction, *, order: int = 100, menu: str = "",
-                   actionable: bool = True, more: str = "") -> Queue:
+                   actionable: bool = True, more: str = "",
+                   count: QueueCount | None = None) -> Queue:
     queue = Queue(key=key, title=title, items=items, order=order, menu=menu,
-                  actionable=actionable, more=more)
+                  actionable=actionable, more=more, count=count)
     _queues[key] = queue
     return queue
 
@@ -198,20 +204,3 @@ def queue_results(request, *, limit: int = 0) -> list[QueueResult]:
     results = run_queues(request.user, limit=limit)
     request._bridgeway_queues = (limit, results)
     return results
-
-
-def menu_counts(request) -> dict[str, int]:
-    """Counts by menu key, and the total of work waiting under "home". Kept for a few seconds
-    (BRIDGEWAY_MENU_SECONDS); the home page, which runs every queue anyway, always counts
-    afresh."""
-    counts = menu_cache_get(request, "counts")
-    if counts is not None:
-        return counts
-    counts = {}
-    for result in queue_results(request):
-        if result.queue.menu:
-            counts[result.queue.menu] = counts.get(result.queue.menu, 0) + result.count
-        if result.queue.actionable:
-            counts["home"] = counts.get("home", 0) + result.count
-    menu_cache_set(request, "counts", counts)
-    return counts

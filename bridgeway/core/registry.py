@@ -14,7 +14,11 @@ shown by position, then in the order they were registered. Positions taken:
     40 protection: Persons assisted   100 orgs: Add organisation, Platform admin (superusers)
     55 surveys: Surveys                58 funding: Funding
 
-A new app picks a free number between its neighbours (helpline 35, outreach 45, ...)."""
+A new app picks a free number between its neighbours (helpline 35, outreach 45, ...).
+
+An entry shown only when a row exists (a survey the person's organisation is invited to) carries
+that queryset as a fourth element, `(url, label, key, rows)`: the menu asks it with its counts in
+one statement (core.menu) instead of a statement of its own on every page."""
 
 from __future__ import annotations
 
@@ -36,5 +40,16 @@ def register_menu(position: int) -> Callable[[MenuEntries], MenuEntries]:
     return register
 
 
-def menu_for(user: Any) -> list[MenuItem]:
+def menu_entries(user: Any) -> list[tuple]:
+    """Every entry for `user`, conditions (a fourth element) not yet asked."""
     return [item for _position, entries in _menu for item in entries(user)]
+
+
+def menu_for(user: Any) -> list[MenuItem]:
+    """The entries `user` sees (conditions asked in one statement)."""
+    from bridgeway.core.menu import ask_all
+
+    raw = menu_entries(user)
+    found = ask_all({str(n): (item[3], 1) for n, item in enumerate(raw) if len(item) > 3})
+    return [(url, label, key) for n, (url, label, key, *_c) in enumerate(raw)
+            if found.get(str(n), 1)]

@@ -12,9 +12,11 @@ from bridgeway.funding import queries
 
 @register_menu(58)
 def _menu(user) -> list[tuple]:
-    if not queries.may_use_funding(user):
+    rows = queries.funding_menu_rows(user)
+    if rows is False:
         return []
-    return [(reverse("funding:home"), _("Funding"), "funding")]
+    entry = (reverse("funding:home"), _("Funding"), "funding")
+    return [entry if rows is True else (*entry, rows)]
 
 
 @register_country_panel("funding.foreign_dependence")

@@ -5,16 +5,16 @@ else is a 404 (`get_or_404`), so an outsider cannot tell whether a record exists
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.core.queues import SOON, QueueItem
+from bridgeway.core.queues import SOON, QueueItem, count_and_page
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.funding import indicators
 from bridgeway.funding.codes import GrantStatus
@@ -123,6 +123,18 @@ def may_use_funding(user: User) -> bool:
     return bool(finance_orgs(user) or coordinated_networks(user))
 
 
+def funding_menu_rows(user: User) -> bool | QuerySet[FinancePerson]:
+    """may_use_funding as the menu asks it: the answer when the memberships give it, else the
+    designations whose existence gives it (asked with the menu's counts in one statement)."""
+    memberships = active_memberships(user)
+    if coordinated_networks(user) or any(m.role == Role.ORG_ADMIN for m in memberships):
+        return True
+    if not memberships:
+        return False
+    return FinancePerson.objects.filter(
+        user=user, organisation_id__in=[m.organisation_id for m in memberships])
+
+
 def rates() -> indicators.Rates:
     return indicators.Rates(CurrencyRate.objects.values_list("currency", "year", "rate"))
 
@@ -223,46 +235,67 @@ def country_panel(user: User, country: str) -> list[dict]:
 
 # --- home queues (registered in funding/home.py) ---------------------------------------------
 
-def home_resilience_missing(user: User, limit: int) -> tuple[int, list[QueueItem]]:
-    """The user's finance organisations with no resilience figures for last year, by name."""
+def finance_org_filter(user: User, field: str) -> Q | None:
+    """The user's finance organisations (finance_orgs) as a condition on `field`, the
+    designations in a subquery rather than a statement of their own (None: no membership)."""
+    memberships = active_memberships(user)
+    if not memberships:
+        return None
+    member_of = sorted({m.organisation_id for m in memberships})
+    admin_of = sorted({m.organisation_id for m in memberships if m.role == Role.ORG_ADMIN})
+    designated = FinancePerson.objects.filter(user=user, organisation_id__in=member_of)
+    where = Q(**{f"{field}__in": designated.values("organisation_id")})
+    return where | Q(**{f"{field}__in": admin_of}) if admin_of else where
+
+
+def resilience_missing(user: User) -> QuerySet[Organisation] | None:
+    """The user's finance organisations with no resilience figures for last year."""
+    where = finance_org_filter(user, "pk")
+    if where is None:
+        return None
     year = timezone.localdate().year - 1
-    orgs = finance_orgs(user)
-    if not orgs:
+    return Organisation.objects.filter(where).exclude(
+        pk__in=ResilienceYear.objects.filter(year=year).values("organisation_id"))
+
+
+def home_resilience_missing(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """resilience_missing, by name."""
+    qs = resilience_missing(user)
+    if qs is None:
         return 0, []
-    done = set(ResilienceYear.objects.filter(organisation__in=orgs, year=year)
-               .values_list("organisation_id", flat=True))
-    missing = [o for o in sorted(orgs, key=lambda o: o.name) if o.pk not in done]
-    return len(missing), [QueueItem(
+    year = timezone.localdate().year - 1
+    count, missing = count_and_page(qs, qs.order_by("name").only("pk", "name"), limit)
+    return count, [QueueItem(
         label=o.name, url=reverse("funding:resilience", args=[o.pk]) + f"?year={year}",
         detail=_("Resilience figures for %(year)s are missing") % {"year": year})
-        for o in missing[:limit]]
+        for o in missing]
+
+
+def grants_ending(user: User) -> QuerySet[FundingRecord] | None:
+    """Grants of the user's finance organisations ending within 6 months with no follow-up (no
+    grant from the same funder applied for or awarded that starts later)."""
+    where = finance_org_filter(user, "organisation_id")
+    if where is None:
+        return None
+    today = timezone.localdate()
+    later = FundingRecord.objects.filter(
+        organisation_id=OuterRef("organisation_id"), funder_id=OuterRef("funder_id"),
+        status__in=[GrantStatus.APPLIED, GrantStatus.AWARDED, GrantStatus.RECEIVED],
+        starts_on__gt=OuterRef("ends_on"))
+    return FundingRecord.objects.filter(
+        where, ends_on__gte=today, ends_on__lte=today + timedelta(days=183),
+        status__in=[GrantStatus.AWARDED, GrantStatus.RECEIVED]).exclude(Exists(later))
 
 
 def home_grants_ending(user: User, limit: int) -> tuple[int, list[QueueItem]]:
-    """Grants of the user's finance organisations ending within 6 months with no follow-up
-    (no grant from the same funder applied for or awarded that starts later): soonest first."""
-    orgs = [o.pk for o in finance_orgs(user)]
-    if not orgs:
+    """grants_ending, soonest first."""
+    qs = grants_ending(user)
+    if qs is None:
         return 0, []
     today = timezone.localdate()
-    horizon = today + timedelta(days=183)
-    ending = FundingRecord.objects.filter(
-        organisation_id__in=orgs, ends_on__gte=today, ends_on__lte=horizon,
-        status__in=[GrantStatus.AWARDED, GrantStatus.RECEIVED])
-    follow_ups = FundingRecord.objects.filter(
-        organisation_id__in=orgs, status__in=[GrantStatus.APPLIED, GrantStatus.AWARDED,
-                                              GrantStatus.RECEIVED],
-        funder__isnull=False).values_list("organisation_id", "funder_id", "starts_on")
-    later: dict[tuple[int, int | None], date] = {}
-    for org_id, funder_id, starts in follow_ups:
-        if starts is not None:
-            key = (org_id, funder_id)
-            later[key] = max(later.get(key, starts), starts)
-    rows = [r for r in ending.order_by("ends_on", "pk").values(
-        "pk", "title", "ends_on", "organisation_id", "funder_id", "organisation__name")
-        if not (r["funder_id"] and r["ends_on"] is not None
-                and later.get((r["organisation_id"], r["funder_id"]), date.min) > r["ends_on"])]
-    return len(rows), [QueueItem(
+    count, rows = count_and_page(qs, qs.order_by("ends_on", "pk").values(
+        "pk", "title", "ends_on", "organisation__name"), limit)
+    return count, [QueueItem(
         label=r["title"], url=reverse("funding:record", args=[r["pk"]]), due=r["ends_on"],
         urgency=SOON if r["ends_on"] and r["ends_on"] <= today + timedelta(days=60) else 0,
-        detail=r["organisation__name"]) for r in rows[:limit]]
+        detail=r["organisation__name"]) for r in rows]

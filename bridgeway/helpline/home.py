@@ -8,4 +8,5 @@ from bridgeway.helpline import queries
 
 def register() -> None:
     register_queue("helpline.triage", _("Helpline: new submissions and follow-ups"),
-                   queries.home_triage, order=25, menu="helpline", more="helpline:triage")
+                   queries.home_triage, order=25, menu="helpline", more="helpline:triage",
+                   count=queries.triage_waiting)

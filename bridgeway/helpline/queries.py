@@ -117,15 +117,21 @@ def _urgency(contact: dict, now: datetime) -> int:
     return 0
 
 
-def home_triage(user: User, limit: int) -> tuple[int, list[QueueItem]]:
-    """Web-form submissions waiting for an answer and follow-ups that are open, oldest first
-    (they have waited longest); held submissions are in the triage list, not counted here."""
+def triage_waiting(user: User) -> QuerySet[Contact] | None:
+    """Web-form submissions waiting for an answer and follow-ups that are open (None: the user
+    operates no helpline); held submissions are in the triage list, not counted here."""
     orgs = [o.pk for o in helpline_orgs(user)]
     if not orgs:
+        return None
+    return Contact.objects.filter(organisation_id__in=orgs).filter(
+        Q(status=Status.NEW) | Q(follow_up_due__isnull=False, follow_up_done_at__isnull=True))
+
+
+def home_triage(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """triage_waiting, oldest first (they have waited longest)."""
+    waiting = triage_waiting(user)
+    if waiting is None:
         return 0, []
-    base = Contact.objects.filter(organisation_id__in=orgs)
-    waiting = base.filter(Q(status=Status.NEW)
-                          | Q(follow_up_due__isnull=False, follow_up_done_at__isnull=True))
     page = waiting.order_by("created_at").values("pk", "reference", "status", "urgency",
                                                  "created_at", "follow_up_due", "channel")
     count, rows = count_and_page(waiting, page, limit)

@@ -15,8 +15,9 @@ def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("by_organisation")
 
 
-def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+def unread_of(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True)
+
 
 
 def notification_for_user(user: User, pk: int | str) -> Notification:

@@ -11,7 +11,8 @@ from bridgeway.outreach import queries
 def register() -> None:
     register_queue("outreach.unanswered", _("Facility access requests without an answer"),
                    queries.home_unanswered_access, order=45, menu="outreach",
-                   more="outreach:access_list")
+                   more="outreach:access_list", count=queries.unanswered_access)
     register_queue("outreach.trainings", _("Trainings planned this month"),
                    queries.home_trainings_this_month, order=46, menu="outreach",
-                   actionable=False, more="outreach:training_list")
+                   actionable=False, more="outreach:training_list",
+                   count=queries.trainings_this_month)

@@ -157,15 +157,23 @@ def countries_of_work(org_ids: list[int]) -> list[str]:
 
 # --- home queues (registered in outreach/home.py) ----------------------------------------------
 
-def home_unanswered_access(user: User, limit: int) -> tuple[int, list[QueueItem]]:
-    """Access requests still waiting for an answer NO_ANSWER_DAYS after they were made: the
-    oldest first (urgent after twice that)."""
+def unanswered_access(user: User) -> QuerySet[AccessRequest] | None:
+    """Access requests still waiting for an answer NO_ANSWER_DAYS after they were made (None:
+    the user records no outreach)."""
     orgs = [o.pk for o in outreach_orgs(user)]
     if not orgs:
+        return None
+    return AccessRequest.objects.filter(
+        organisation_id__in=orgs, outcome=Outcome.PENDING,
+        requested_on__lte=timezone.localdate() - timedelta(days=NO_ANSWER_DAYS))
+
+
+def home_unanswered_access(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """unanswered_access, the oldest first (urgent after twice NO_ANSWER_DAYS)."""
+    qs = unanswered_access(user)
+    if qs is None:
         return 0, []
     today = timezone.localdate()
-    qs = AccessRequest.objects.filter(organisation_id__in=orgs, outcome=Outcome.PENDING,
-                                      requested_on__lte=today - timedelta(days=NO_ANSWER_DAYS))
     count, rows = count_and_page(qs, qs.order_by("requested_on").values(
         "pk", "requested_on", "facility__name", "organisation__name"), limit)
     return count, [QueueItem(
@@ -175,16 +183,24 @@ def home_unanswered_access(user: User, limit: int) -> tuple[int, list[QueueItem]
         else SOON, detail=row["organisation__name"]) for row in rows]
 
 
-def home_trainings_this_month(user: User, limit: int) -> tuple[int, list[QueueItem]]:
-    """Trainings planned for this month that are not held yet: the nearest first."""
+def trainings_this_month(user: User) -> QuerySet[Training] | None:
+    """Trainings planned for this month that are not held yet (None: the user records no
+    outreach)."""
     orgs = [o.pk for o in outreach_orgs(user)]
     if not orgs:
+        return None
+    first = timezone.localdate().replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return Training.objects.filter(organisation_id__in=orgs, status=TrainingStatus.PLANNED,
+                                   planned_on__gte=first, planned_on__lt=nxt)
+
+
+def home_trainings_this_month(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """trainings_this_month, the nearest first."""
+    qs = trainings_this_month(user)
+    if qs is None:
         return 0, []
     today = timezone.localdate()
-    first = today.replace(day=1)
-    nxt = (first + timedelta(days=32)).replace(day=1)
-    qs = Training.objects.filter(organisation_id__in=orgs, status=TrainingStatus.PLANNED,
-                                 planned_on__gte=first, planned_on__lt=nxt)
     count, rows = count_and_page(qs, qs.order_by("planned_on").values(
         "pk", "planned_on", "topic", "institution_type"), limit)
     return count, [QueueItem(

@@ -186,16 +186,23 @@ FLAGGED_ACCESS_DAYS = 31
 SUBJECT_REQUEST_DAYS = 30  # GDPR art. 12(3): one month to act on a person's request
 
 
+def erasure_requests_waiting(user: User) -> QuerySet[ErasureRequest] | None:
+    """Pending erasure requests of the organisations where the user is the data protection
+    officer (None: the user is nowhere)."""
+    orgs = [o.pk for o in orgs_where(user, [Role.DPO])]
+    if not orgs:
+        return None
+    return ErasureRequest.objects.filter(
+        organisation_id__in=orgs, status=ErasureRequest.Status.PENDING).exclude(
+        subject_id__in=erased_subjects())
+
+
 def home_erasure_requests(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """Pending erasure requests of the organisations where the user is the data protection
     officer: a person's own request first (it has a legal deadline), then the oldest."""
-
-    orgs = [o.pk for o in orgs_where(user, [Role.DPO])]
-    if not orgs:
+    qs = erasure_requests_waiting(user)
+    if qs is None:
         return 0, []
-    qs = ErasureRequest.objects.filter(
-        organisation_id__in=orgs, status=ErasureRequest.Status.PENDING).exclude(
-        subject_id__in=erased_subjects())
     own_request = ErasureRequest.Reason.SUBJECT_REQUEST
     count, rows = count_and_page(qs, qs.annotate(
         first=Case(When(reason=own_request, then=Value(0)), default=Value(1),
@@ -228,19 +235,27 @@ def access_reviewed_at(org_ids: Iterable[int]) -> dict[int, datetime]:
                 .values_list("organisation_id", "last"))
 
 
-def home_flagged_access(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+def flagged_access_waiting(user: User) -> QuerySet[AccessLogEntry] | None:
     """Unusual reads of personal data (another organisation's people, many people in a short
-    time) since the officer last marked them reviewed (at most the last month), grouped by the
-    person who read, the latest first."""
+    time) since the officer last marked them reviewed, at most the last month (None: the user is
+    nobody's data protection officer). One statement (when each organisation last reviewed)."""
     orgs = [o.pk for o in orgs_where(user, [Role.DPO])]
     if not orgs:
-        return 0, []
+        return None
     oldest = timezone.now() - timedelta(days=FLAGGED_ACCESS_DAYS)
     reviewed = access_reviewed_at(orgs)
     unseen = Q()
     for org_id in orgs:
         unseen |= Q(organisation_id=org_id, at__gt=max(oldest, reviewed.get(org_id, oldest)))
-    qs = AccessLogEntry.objects.filter(unseen).exclude(flags=[])
+    return AccessLogEntry.objects.filter(unseen).exclude(flags=[])
+
+
+def home_flagged_access(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """Unusual reads of personal data (flagged_access_waiting), grouped by the person who read,
+    the latest first."""
+    qs = flagged_access_waiting(user)
+    if qs is None:
+        return 0, []
     count = capped_count(qs)
     if not count or not limit:
         return count, []

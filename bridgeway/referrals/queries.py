@@ -152,14 +152,22 @@ def may_answer(user: User, referral: Referral) -> bool:
 # --- home queues (registered in referrals/home.py) ---------------------------------------------
 # References, organisations, urgency and deadlines only: nothing decrypted, nothing logged.
 
+def incoming_waiting(user: User) -> QuerySet[Referral] | None:
+    """Referrals to the user's receiving organisations waiting for an answer (None: the user
+    receives none)."""
+    receiving = receiving_org_ids(user)
+    if not receiving:
+        return None
+    return Referral.objects.filter(recipient_id__in=receiving, status=Status.PENDING).exclude(
+        subject_id__in=erased_subjects())
+
+
 def home_incoming(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """Referrals to the user's receiving organisations waiting for an answer, nearest deadline
     first. Revoked, expired or answered ones, and those about an erased person, are gone."""
-    receiving = receiving_org_ids(user)
-    if not receiving:
+    qs = incoming_waiting(user)
+    if qs is None:
         return 0, []
-    qs = Referral.objects.filter(recipient_id__in=receiving, status=Status.PENDING).exclude(
-        subject_id__in=erased_subjects())
     count, rows = count_and_page(qs, qs.order_by("deadline", "-sent_at").values(
         "pk", "reference", "deadline", "sent_at", "urgency", "sender__name"), limit)
     now = timezone.now()
@@ -176,8 +184,38 @@ def home_incoming(user: User, limit: int) -> tuple[int, list[QueueItem]]:
 
 
 def home_unread_messages(user: User, limit: int) -> tuple[int, list[QueueItem]]:
-    """Messages from the other side of a referral the user is on that they have not read yet,
-    grouped by referral, newest first. Threads the user no longer reads (a revoked referral on
+    """The user's unread referral messages (unread_messages), grouped by referral, newest
+    first."""
+    every = unread_messages(user)
+    if every is None:
+        return 0, []
+    # The newest unread messages, as many as the count goes (COUNT_CAP + 1) or a few per line
+    # shown, grouped here: one statement, and grouping every unread message by referral in SQL
+    # would read them all.
+    newest = list(every.order_by("-created_at")[:max(COUNT_CAP + 1, limit * 10)])
+    count = len(newest)
+    lines: dict = {}
+    for row in newest[:limit * 10]:
+        line = lines.get(row["referral_id"])
+        if line is None:
+            if len(lines) == limit:
+                continue
+            lines[row["referral_id"]] = line = dict(row, n=0)
+        line["n"] += 1
+    # Per line, the unread messages among the newest read here (all of them unless one thread
+    # holds dozens).
+    return count, [QueueItem(
+        label=line["referral__reference"],
+        url=reverse("referrals:detail", args=[line["referral_id"]]) + "#thread-h",
+        since=line["created_at"],
+        detail=ngettext("%(n)s unread message", "%(n)s unread messages", line["n"])
+        % {"n": line["n"]})
+        for line in lines.values()]
+
+
+def unread_messages(user: User) -> QuerySet | None:
+    """Messages from the other side of a referral the user is on that they have not read yet
+    (None: the user's roles open no referral thread). Threads the user no longer reads (a revoked referral on
     the recipient's side, an erased person) are left out.
 
     The user's referrals are taken in disjoint branches, each a plain condition PostgreSQL
@@ -202,36 +240,14 @@ def home_unread_messages(user: User, limit: int) -> tuple[int, list[QueueItem]]:
                           referral__case__organisation_id__in=worked)
                         & ~Q(referral__sender_id__in=supervised))
     if not branches:
-        return 0, []
+        return None
     unread = ~Exists(MessageReceipt.objects.filter(message=OuterRef("pk"), user=user))
     parts = [ReferralMessage.objects.filter(branch, unread).exclude(author=user)
              .exclude(referral__subject_id__in=erased_subjects())
              .order_by().values("referral_id", "referral__reference", "created_at")
              for branch in branches]
     # One statement for all branches (they are disjoint): UNION ALL of plain index reads.
-    every = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    # The newest unread messages, as many as the count goes (COUNT_CAP + 1) or a few per line
-    # shown, grouped here: one statement, and grouping every unread message by referral in SQL
-    # would read them all.
-    newest = list(every.order_by("-created_at")[:max(COUNT_CAP + 1, limit * 10)])
-    count = len(newest)
-    lines: dict = {}
-    for row in newest[:limit * 10]:
-        line = lines.get(row["referral_id"])
-        if line is None:
-            if len(lines) == limit:
-                continue
-            lines[row["referral_id"]] = line = dict(row, n=0)
-        line["n"] += 1
-    # Per line, the unread messages among the newest read here (all of them unless one thread
-    # holds dozens).
-    return count, [QueueItem(
-        label=line["referral__reference"],
-        url=reverse("referrals:detail", args=[line["referral_id"]]) + "#thread-h",
-        since=line["created_at"],
-        detail=ngettext("%(n)s unread message", "%(n)s unread messages", line["n"])
-        % {"n": line["n"]})
-        for line in lines.values()]
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
 def settings_for(org: Organisation) -> ReferralSettings:

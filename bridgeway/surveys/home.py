@@ -8,7 +8,8 @@ from bridgeway.surveys import queries
 
 def register() -> None:
     register_queue("surveys.to_answer", _("Surveys waiting for your organisation's answer"),
-                   queries.home_surveys_to_answer, order=55, menu="surveys", more="surveys:list")
+                   queries.home_surveys_to_answer, order=55, menu="surveys", more="surveys:list",
+                   count=queries.surveys_to_answer)
     register_queue("surveys.to_review", _("Survey answers to review"),
                    queries.home_submissions_to_review, order=56, menu="surveys",
-                   actionable=False, more="surveys:list")
+                   actionable=False, more="surveys:list", count=queries.submissions_to_review)

@@ -5,15 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgeway.core.registry import register_menu
 from bridgeway.notifications.registry import register_reminder_source
-from bridgeway.surveys.queries import surveys_menu
+from bridgeway.surveys.queries import surveys_menu_rows
 from bridgeway.surveys.services import remind_deadlines
 
 
 @register_menu(55)
 def _menu(user) -> list[tuple]:
-    if not surveys_menu(user):
+    rows = surveys_menu_rows(user)
+    if rows is False:
         return []
-    return [(reverse("surveys:list"), _("Surveys"), "surveys")]
+    entry = (reverse("surveys:list"), _("Surveys"), "surveys")
+    return [entry if rows is True else (*entry, rows)]
 
 
 register_reminder_source("surveys.deadlines", remind_deadlines)

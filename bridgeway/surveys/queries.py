@@ -137,20 +137,34 @@ def answered_org_ids(survey: Survey) -> set[int]:
 
 # --- home queues ------------------------------------------------------------------------------
 
-def home_surveys_to_answer(user: User, limit: int) -> tuple[int, list[QueueItem]]:
-    """Open surveys the user's organisations are invited to and have not submitted yet; nearest
-    deadline first (surveys without a deadline last), then newest."""
+def invitations_to_answer(user: User) -> QuerySet[SurveyInvitation] | None:
+    """Invitations of the user's organisations to open surveys they have not submitted yet
+    (None: the user belongs nowhere)."""
     own = own_org_ids(user)
     if not own:
-        return 0, []
-    now = timezone.now()
+        return None
     answered = Submission.objects.filter(survey_id=OuterRef("survey_id"),
                                          organisation_id=OuterRef("organisation_id"),
                                          status=SubmissionStatus.SUBMITTED)
-    invitations = (SurveyInvitation.objects
-                   .filter(organisation_id__in=own, survey__status=SurveyStatus.OPEN)
-                   .exclude(Exists(answered))
-                   .order_by("survey__deadline", "-survey__created_at"))
+    return (SurveyInvitation.objects
+            .filter(organisation_id__in=own, survey__status=SurveyStatus.OPEN)
+            .exclude(Exists(answered)))
+
+
+def surveys_to_answer(user: User) -> QuerySet | None:
+    """The surveys of invitations_to_answer, each once."""
+    invitations = invitations_to_answer(user)
+    return None if invitations is None else invitations.values("survey_id").distinct()
+
+
+def home_surveys_to_answer(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """Open surveys the user's organisations are invited to and have not submitted yet; nearest
+    deadline first (surveys without a deadline last), then newest."""
+    invitations = invitations_to_answer(user)
+    if invitations is None:
+        return 0, []
+    now = timezone.now()
+    invitations = invitations.order_by("survey__deadline", "-survey__created_at")
     count_qs = invitations.values("survey_id").distinct()
     page_qs = invitations.values("survey_id", "survey__title", "survey__deadline",
                                  "survey__created_at", "organisation__name")
@@ -172,16 +186,23 @@ def home_surveys_to_answer(user: User, limit: int) -> tuple[int, list[QueueItem]
     return count, [item(r) for r in rows]
 
 
-def home_submissions_to_review(user: User, limit: int) -> tuple[int, list[QueueItem]]:
-    """Submissions that arrived in the last 14 days on the surveys the user coordinates, newest
-    first (a list to look through, not counted on Home)."""
+def submissions_to_review(user: User) -> QuerySet[Submission] | None:
+    """Submissions that arrived in the last 14 days on the surveys the user coordinates (None:
+    the user coordinates none)."""
     managed = [n.pk for n in coordinated_networks(user)]
     if not managed:
-        return 0, []
+        return None
     since = timezone.now() - timedelta(days=14)
-    qs = (Submission.objects.filter(survey__network_id__in=managed,
-                                    status=SubmissionStatus.SUBMITTED, submitted_at__gte=since)
-          .order_by("-submitted_at"))
+    return Submission.objects.filter(survey__network_id__in=managed,
+                                     status=SubmissionStatus.SUBMITTED, submitted_at__gte=since)
+
+
+def home_submissions_to_review(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """submissions_to_review, newest first (a list to look through, not counted on Home)."""
+    qs = submissions_to_review(user)
+    if qs is None:
+        return 0, []
+    qs = qs.order_by("-submitted_at")
     page_qs = qs.values("pk", "survey_id", "survey__title", "organisation__name",
                         "submitted_at")
     count, rows = count_and_page(qs, page_qs, limit)
@@ -192,7 +213,18 @@ def home_submissions_to_review(user: User, limit: int) -> tuple[int, list[QueueI
 
 
 def surveys_menu(user: User) -> bool:
-    return bool(coordinated_networks(user)) or bool(
-        SurveyInvitation.objects.filter(organisation_id__in=own_org_ids(user)).exists())
+    rows = surveys_menu_rows(user)
+    return rows if isinstance(rows, bool) else rows.exists()
+
+
+def surveys_menu_rows(user: User) -> bool | QuerySet[SurveyInvitation]:
+    """surveys_menu as the menu asks it: the answer when the memberships give it, else the rows
+    whose existence gives it (asked with the menu's counts in one statement)."""
+    if coordinated_networks(user):
+        return True
+    own = own_org_ids(user)
+    if not own:
+        return False
+    return SurveyInvitation.objects.filter(organisation_id__in=own)
 
 
