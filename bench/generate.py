@@ -148,6 +148,7 @@ def generate_fast(*, cases: int, orgs: int, seed: int = 2026, templates: int = 2
     started = time.perf_counter()
     step = 100_000
     with connection.cursor() as cur:
+        cur.execute("SET statement_timeout = 0")  # a copy of 100,000 rows takes its time
         cur.execute(f"CREATE TEMP TABLE bench_template AS SELECT row_number() OVER "
                     f"(ORDER BY id) - 1 AS n, * FROM {case_table}")
         for low in range(templates, cases, step):
