@@ -50,10 +50,13 @@ def fill_queues(orgs, workers, log=print):
 
     from bridgeway.cases.models import Case, CaseTask, Decision
     from bridgeway.civicspace.models import Incident
+    from bridgeway.funding.models import Funder, FundingRecord
+    from bridgeway.helpline.models import Contact
     from bridgeway.orgs.models import Membership, NetworkMembership, Organisation
     from bridgeway.outreach.models import AccessRequest, Facility, Training
     from bridgeway.protection.models import AccessLogEntry, ErasureRequest
     from bridgeway.referrals.models import Referral, ReferralMessage
+    from bridgeway.surveys.models import FormVersion, Submission, Survey, SurveyInvitation
 
     users = get_user_model()
     now = timezone.now()
@@ -68,11 +71,33 @@ def fill_queues(orgs, workers, log=print):
     Membership.objects.create(user=coordinator, organisation=network, role="network_coordinator")
     NetworkMembership.objects.bulk_create([NetworkMembership(network=network, member=o)
                                            for o in orgs])
-    dpos = {}
+    dpos, admins = {}, {}
     for org in orgs:
         dpo = users.objects.create_user(email=f"dpo{org.pk}@bench.test", full_name=f"DPO {org.pk}")
         Membership.objects.create(user=dpo, organisation=org, role="dpo")
         dpos[org.pk] = dpo
+        admin = users.objects.create_user(email=f"admin{org.pk}@bench.test",
+                                          full_name=f"Administrator {org.pk}")
+        Membership.objects.create(user=admin, organisation=org, role="org_admin")
+        admins[org.pk] = admin
+    # Surveys: 20 open surveys of the network, every member invited, each member has answered
+    # half of them (some in the last 14 days: the coordinator's "answers to review").
+    for n in range(20):
+        survey = Survey.objects.create(network=network, title=f"Bench survey {n}",
+                                       status="open", created_by=coordinator,
+                                       deadline=now + timedelta(days=n - 5))
+        version = FormVersion.objects.create(survey=survey, number=1, title=survey.title,
+                                             form_id=f"bench{n}", xlsform=b"", xform="", spec={},
+                                             uploaded_by=coordinator)
+        SurveyInvitation.objects.bulk_create([SurveyInvitation(survey=survey, organisation=o)
+                                              for o in orgs])
+        Submission.objects.bulk_create([
+            Submission(survey=survey, version=version, organisation=o,
+                       owner_key=f"org:{o.pk}", status="submitted",
+                       submitted_at=now - timedelta(days=(k + n) % 30))
+            for k, o in enumerate(orgs) if (k + n) % 2 == 0])
+    funders = Funder.objects.bulk_create([Funder(name=f"Bench funder {n}",
+                                                 funder_type="foundation") for n in range(20)])
     started = time.perf_counter()
     rows = Case.objects.order_by("pk").values_list("pk", "organisation_id", "subject_id",
                                                    "reference")
@@ -81,7 +106,8 @@ def fill_queues(orgs, workers, log=print):
     def flush():
         with transaction.atomic():
             for model in (CaseTask, Decision, Referral, ReferralMessage, ErasureRequest,
-                          AccessLogEntry, Incident, AccessRequest, Training):
+                          AccessLogEntry, Incident, AccessRequest, Training, Contact,
+                          FundingRecord):
                 items = batch.pop(model.__name__, [])
                 if items:
                     model.objects.bulk_create(items)
@@ -130,11 +156,30 @@ def fill_queues(orgs, workers, log=print):
                               requested_on=today - timedelta(days=15 + i % 30)))
             add(Training(organisation_id=org_id, created_by=worker, institution_type="police",
                          country="MD", topic="Indicators", planned_on=today.replace(day=1)))
+        if i % 50 == 19:  # helpline: a web-form submission or an open follow-up
+            new = i % 100 == 19
+            add(Contact(organisation_id=org_id, reference="H" + secrets.token_hex(5).upper(),
+                        source="web_form" if new else "operator", status="new" if new else "done",
+                        channel="web_form" if new else "phone", started_at=now - timedelta(hours=i % 900),
+                        urgency="high" if i % 700 == 19 else "normal",
+                        outcome="" if new else "information",
+                        follow_up_due=None if new else today + timedelta(days=i % 20 - 5)))
+        if i % 100 == 23:  # funding: a grant ending within 6 months, a third with a follow-up
+            funder = funders[i % len(funders)]
+            add(FundingRecord(organisation_id=org_id, funder=funder, funder_type="foundation",
+                              title=f"Grant {i}", currency="EUR", status="awarded",
+                              starts_on=today - timedelta(days=300),
+                              ends_on=today + timedelta(days=i % 180)))
+            if i % 300 == 23:
+                add(FundingRecord(organisation_id=org_id, funder=funder,
+                                  funder_type="foundation", title=f"Grant {i} follow-up",
+                                  currency="EUR", status="applied",
+                                  starts_on=today + timedelta(days=200)))
         if sum(len(v) for v in batch.values()) >= 5000:
             flush()
     flush()
     log(f"  queues filled in {time.perf_counter() - started:,.0f} s")
-    return dpos, poc, coordinator
+    return dpos, poc, coordinator, admins
 
 
 def main():
@@ -164,7 +209,7 @@ def run(args):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from bench.generate import existing, generate
+    from bench.generate import existing, generate_fast
     from bridgeway.cases.models import Case
     from tests.factories import has_totp, with_totp
 
@@ -174,6 +219,8 @@ def run(args):
         users = {u.email: u for u in get_user_model().objects.filter(
             email__in=["poc@bench.test", "coord@bench.test"])}
         dpos = {o.pk: get_user_model().objects.get(email=f"dpo{o.pk}@bench.test") for o in orgs}
+        admins = {o.pk: get_user_model().objects.get(email=f"admin{o.pk}@bench.test")
+                  for o in orgs}
         poc, coordinator = users["poc@bench.test"], users["coord@bench.test"]
         print(f"database: {connection.vendor}; reusing {Case.objects.count():,} cases in "
               f"{len(orgs)} organisations")
@@ -181,8 +228,9 @@ def run(args):
         print(f"database: {connection.vendor}; generating {args.cases:,} cases in {args.orgs} "
               "organisations")
         start = time.perf_counter()
-        orgs, workers = generate(cases=args.cases, orgs=args.orgs)
-        dpos, poc, coordinator = fill_queues(orgs, workers)
+        orgs, workers = generate_fast(cases=args.cases, orgs=args.orgs)
+        print(f"cases generated in {time.perf_counter() - start:,.0f} s")
+        dpos, poc, coordinator, admins = fill_queues(orgs, workers)
         print(f"generated in {time.perf_counter() - start:,.0f} s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
@@ -191,7 +239,8 @@ def run(args):
     worker, supervisor = workers[org.pk]
     people = [("caseworker", worker), ("supervisor", supervisor), ("data protection officer",
                                                                    dpos[org.pk]),
-              ("agency point of contact", poc), ("network coordinator", coordinator)]
+              ("agency point of contact", poc), ("network coordinator", coordinator),
+              ("organisation administrator", admins[org.pk])]
     print(f"\n{'home page of':26} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>5} {'items waiting':>14}"
           f" {'no queues p50/p95':>18}  goal p95 <= 30 ms")
     from bridgeway.core import queues

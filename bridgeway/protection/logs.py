@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from html import unescape
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet
-from django.db.models.functions import Trunc
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,48 +67,112 @@ def audit_rows(events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
     return rows
 
 
-def audit_groups(events: QuerySet[AuditEvent]) -> QuerySet:
-    """One row per action done at once: the events of one person, with one action code, in
-    the same second (a supervisor exporting 15 cases, a list opened, a bulk change), newest
-    first, each with its number of events. Grouped by the database, so a page of groups costs
-    the same whatever the groups hold."""
-    return (events.order_by()
-            .annotate(second=Trunc("created_at", "second", tzinfo=UTC))
-            .values("actor_id", "action", "second")
-            .annotate(n=Count("id"), last=Max("seq"))
-            .order_by("-last"))
+# --- pages of groups, read a window at a time ------------------------------------------------------
+
+PAGE_SIZE = 50
 
 
-def audit_group_rows(groups: Iterable[dict[str, Any]], events: QuerySet[AuditEvent]
-                     ) -> list[dict[str, Any]]:
-    """The groups of one page as sentences naming all their subjects (linked): one query for
-    the page's events (with their actors), then one per kind of object named."""
-    groups = list(groups)
+@dataclass
+class GroupPage:
+    """One page of a log's entries (groups of rows), newest first. `before` is the cursor of
+    the next (older) page, None on the last one; `after` tells whether this page is not the
+    first (it was asked with a cursor)."""
+    groups: list[list[Any]]
+    before: datetime | None
+    after: bool
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.before is not None or self.after
+
+
+def windowed_groups(rows: QuerySet, *, time_field: str, bucket: Callable[[Any], datetime],
+                    key: Callable[[Any], tuple], before: datetime | None = None,
+                    size: int = PAGE_SIZE) -> GroupPage:
+    """The first `size` groups of `rows` (already filtered) older than `before`, reading only
+    the rows those groups need: a window of rows newest first (keyset on `time_field`), grouped
+    by `key` within it, widened while the page is short. A group never spans a bucket (a
+    second, or one request's instant): `bucket(row)` is the start of the row's bucket, and a
+    page ends only where a bucket ends, so no group is cut in two and the next page starts
+    exactly below it (`before`, the cursor). A bucket holding more than `size` groups makes
+    that page longer. The cost of a page is that of its rows, whatever the log's size."""
+    ordered = rows.order_by(f"-{time_field}", "-pk")
+    if before is not None:
+        ordered = ordered.filter(**{f"{time_field}__lt": before})
+    groups: dict[tuple, list[Any]] = {}
+    window = size * 4
+    below: datetime | None = None  # rows older than this are still to read
+    while True:
+        chunk = ordered if below is None else ordered.filter(**{f"{time_field}__lt": below})
+        found = list(chunk[:window + 1])
+        more = len(found) > window
+        found = found[:window]
+        if more:
+            # The window's oldest bucket may go on past it: read it whole, or leave it for the
+            # next window when the window holds other buckets.
+            last = bucket(found[-1])
+            whole = [r for r in found if bucket(r) != last]
+            if not whole:
+                found = list(chunk.filter(**{f"{time_field}__gte": last}))
+                below = last
+            else:
+                found = whole
+                below = bucket(whole[-1])
+        for position, row in enumerate(found):
+            groups.setdefault(key(row), []).append(row)
+            ends_bucket = position + 1 == len(found) or bucket(found[position + 1]) != bucket(row)
+            if ends_bucket and len(groups) >= size:
+                rest = position + 1 < len(found) or more
+                return GroupPage(list(groups.values()), bucket(row) if rest else None,
+                                 before is not None)
+        if not more:
+            return GroupPage(list(groups.values()), None, before is not None)
+        window *= 4
+
+
+def parse_cursor(value: str | None) -> datetime | None:
+    """A page's cursor from the URL; anything unreadable is the first page."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _second(event: AuditEvent) -> datetime:
+    return event.created_at.astimezone(UTC).replace(microsecond=0)
+
+
+def audit_page(events: QuerySet[AuditEvent], *, before: datetime | None = None,
+               size: int = PAGE_SIZE) -> GroupPage:
+    """One page of the audit log, one group per action done at once: the events of one person,
+    with one action code, in the same second (a supervisor exporting 15 cases, a list opened, a
+    bulk change), newest first."""
+    return windowed_groups(events, time_field="created_at", bucket=_second,
+                           key=lambda e: (e.actor_id, e.action, _second(e)), before=before,
+                           size=size)
+
+
+def audit_group_rows(groups: Iterable[list[AuditEvent]]) -> list[dict[str, Any]]:
+    """The groups of one page (each its events, newest first) as sentences naming all their
+    subjects (linked): one query per kind of object named."""
+    groups = [g for g in groups if g]
     if not groups:
         return []
-    which = Q(pk__in=[])
-    for g in groups:
-        which |= Q(actor_id=g["actor_id"], action=g["action"], created_at__gte=g["second"],
-                   created_at__lt=g["second"] + timedelta(seconds=1))
-    members: dict[tuple, list[AuditEvent]] = {}
-    found = list(events.filter(which).order_by("seq"))
-    for e in found:
-        second = e.created_at.astimezone(UTC).replace(microsecond=0)
-        members.setdefault((e.actor_id, e.action, second), []).append(e)
     pairs = []
-    for e in found:
-        pairs.append((e.object_type, e.object_id))
-        pairs += payload_objects(e.action, e.payload)
+    for group in groups:
+        for e in group:
+            pairs.append((e.object_type, e.object_id))
+            pairs += payload_objects(e.action, e.payload)
     objects = describe_objects(pairs)
     rows = []
-    for g in groups:
-        group = members.get((g["actor_id"], g["action"],
-                             g["second"].astimezone(UTC)), [])
-        if not group:
-            continue
+    for newest_first in groups:
+        group = newest_first[::-1]  # the order they happened in
         first = group[-1]
         who = _who(first.actor)
-        action = str(audit_code_label(g["action"], _("Other change")))
+        action = str(audit_code_label(first.action, _("Other change")))
         subjects: list[tuple[str, str]] = []
         seen = set()
         for e in group:
@@ -123,7 +187,7 @@ def audit_group_rows(groups: Iterable[dict[str, Any]], events: QuerySet[AuditEve
             for pair in details(e.action, e.payload, objects):
                 if pair not in shown:
                     shown.append(pair)
-        sentence = audit_sentence(g["action"], action, who,
+        sentence = audit_sentence(first.action, action, who,
                                   subjects if len(subjects) != 1 else subjects[0])
         rows.append({"event": first, "at": first.created_at, "who": who, "action": action,
                      "subjects": subjects, "count": len(group), "sentence": sentence,
@@ -186,47 +250,41 @@ def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None,
             timezone.make_aware(datetime.combine(until, time.max), tz) if until else None)
 
 
-def access_groups(entries: QuerySet[AccessLogEntry]) -> QuerySet:
-    """One row per request that read personal data (the entries of one request share their
-    time, person, screen and channel), newest first, with its number of persons."""
-    return (entries.order_by().values("at", "user_id", "screen", "via")
-            .annotate(persons=Count("subject_id", distinct=True), first=Min("id"))
-            .order_by("-at", "-first"))
+def access_page(entries: QuerySet[AccessLogEntry], *, before: datetime | None = None,
+                size: int = PAGE_SIZE) -> GroupPage:
+    """One page of the access log, one group per request that read personal data (the entries
+    of one request share their instant, person, screen and channel), newest first."""
+    rows = entries.values("id", "at", "user_id", "screen", "via", "subject_id",
+                          "subject__reference", "flags")
+    return windowed_groups(rows, time_field="at", bucket=lambda e: e["at"],
+                           key=lambda e: (e["at"], e["user_id"], e["screen"], e["via"]),
+                           before=before, size=size)
 
 
-def access_rows(groups: Iterable[dict[str, Any]], entries: QuerySet[AccessLogEntry]
-                ) -> list[dict[str, Any]]:
+def access_rows(groups: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """The groups of one page as sentences, each with its persons (reference, linked) and
-    flags in words. One query for the page's entries, one for the names of staff."""
+    flags in words. One query for the names of staff."""
     from django.contrib.auth import get_user_model
 
-    groups = list(groups)
+    groups = [g for g in groups if g]
     if not groups:
         return []
-    users = dict(get_user_model().objects.filter(pk__in={g["user_id"] for g in groups})
+    users = dict(get_user_model().objects.filter(pk__in={g[0]["user_id"] for g in groups})
                  .values_list("pk", "full_name"))
-    keys = {(g["at"], g["user_id"], g["screen"], g["via"]) for g in groups}
-    members: dict[tuple, list] = {}
-    for entry in (entries.filter(at__in={g["at"] for g in groups},
-                                 user_id__in={g["user_id"] for g in groups})
-                  .order_by("subject__reference").values("at", "user_id", "screen", "via",
-                                                         "subject_id", "subject__reference",
-                                                         "flags")):
-        key = (entry["at"], entry["user_id"], entry["screen"], entry["via"])
-        if key in keys:
-            members.setdefault(key, []).append(entry)
     rows = []
-    for g in groups:
-        key = (g["at"], g["user_id"], g["screen"], g["via"])
-        found = members.get(key, [])
+    for group in groups:
+        g = group[0]
+        found: dict[Any, dict[str, Any]] = {}
+        for e in sorted(group, key=lambda e: e["subject__reference"] or ""):
+            found.setdefault(e["subject_id"], e)
         who = users.get(g["user_id"]) or _("Someone")
-        flags = sorted({f for e in found for f in (e["flags"] or [])})
+        flags = sorted({f for e in group for f in (e["flags"] or [])})
         rows.append({
             "at": g["at"], "who": who, "screen": g["screen"], "via": g["via"],
             "sentence": view_sentence(g["screen"], g["via"], who),
             "channel": label(g["via"], "protection.access_via"),
-            "persons": [(e["subject__reference"], e["subject_id"]) for e in found],
-            "count": g["persons"],
+            "persons": [(e["subject__reference"], e["subject_id"]) for e in found.values()],
+            "count": len(found),
             "flags": [label(f, "protection.access_flag") for f in flags],
         })
     return rows
@@ -245,19 +303,19 @@ def access_csv(entries: QuerySet[AccessLogEntry], filename: str) -> HttpResponse
     def rows() -> Iterator[list[Any]]:
         yield [_("When"), _("Who"), _("What happened"), _("How"), _("Persons"),
                _("Number of persons"), _("Unusual")]
-        groups = access_groups(entries)[:EXPORT_LIMIT]
-        page: list[dict[str, Any]] = []
-        for group in groups.iterator(chunk_size=200):
-            page.append(group)
-            if len(page) == 200:
-                yield from _access_lines(page, entries)
-                page = []
-        yield from _access_lines(page, entries)
+        before, written = None, 0
+        while written < EXPORT_LIMIT:
+            page = access_page(entries, before=before, size=200)
+            yield from _access_lines(page.groups)
+            written += len(page.groups)
+            if page.before is None:
+                break
+            before = page.before
     return _csv_response(rows(), filename)
 
 
-def _access_lines(page: list[dict[str, Any]], entries) -> Iterator[list[Any]]:
-    for row in access_rows(page, entries):
+def _access_lines(groups: list[list[dict[str, Any]]]) -> Iterator[list[Any]]:
+    for row in access_rows(groups):
         yield [dates.when(row["at"]), row["who"], row["sentence"], row["channel"],
                " ".join(ref for ref, _pk in row["persons"]), row["count"],
                ", ".join(row["flags"])]

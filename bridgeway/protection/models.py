@@ -34,6 +34,8 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-seq"]
         indexes = [models.Index(fields=["organisation", "-seq"]),
+                   # The audit log's pages, read newest first a window at a time (logs.py).
+                   models.Index(fields=["organisation", "-created_at"], name="audit_org_time"),
                    # What happened to one case, referral or incident (the logs' subject
                    # filter, an incident's history) without reading the whole log.
                    models.Index(fields=["object_type", "object_id"], name="audit_object")]

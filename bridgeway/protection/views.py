@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -87,10 +86,10 @@ def audit_log(request):
     if request.GET.get("format") == "csv" and not refused and form.is_valid():
         services.log_exported(org=org, actor=request.user, log="audit")
         return logs.audit_csv(events, f"audit-log-{org.pk}.csv")
-    page = Paginator(logs.audit_groups(events), 50).get_page(request.GET.get("page"))
+    page = logs.audit_page(events, before=logs.parse_cursor(request.GET.get("before")))
     template = "protection/_audit_table.html" if request.htmx else "protection/audit_log.html"
     return render(request, template, {"form": form, "page": page, "org": org,
-                                      "rows": logs.audit_group_rows(page.object_list, events),
+                                      "rows": logs.audit_group_rows(page.groups),
                                       "csv_query": _csv_query(request)},
                   status=400 if refused else 200)
 
@@ -111,6 +110,7 @@ def _subject_objects(form) -> list[tuple[str, str]] | None:
 def _csv_query(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("before", None)
     params["format"] = "csv"
     return params.urlencode()
 
@@ -349,9 +349,9 @@ def access_log(request):
     if request.GET.get("format") == "csv" and not refused and form.is_valid():
         services.log_exported(org=org, actor=request.user, log="access")
         return logs.access_csv(entries, f"access-log-{org.pk}.csv")
-    page = Paginator(logs.access_groups(entries), 50).get_page(request.GET.get("page"))
+    page = logs.access_page(entries, before=logs.parse_cursor(request.GET.get("before")))
     return render(request, "protection/access_log.html", {
-        "form": form, "page": page, "org": org, "rows": logs.access_rows(page.object_list, entries),
+        "form": form, "page": page, "org": org, "rows": logs.access_rows(page.groups),
         "csv_query": _csv_query(request),
         "reviewed_at": access_reviewed_at([org.pk]).get(org.pk)},
         status=400 if refused else 200)

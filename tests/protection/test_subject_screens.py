@@ -93,7 +93,7 @@ def test_unusual_access_is_flagged(cast, subject_a, subject_b, settings):
     assert "many_subjects" in burst.flags
     page = signed_in(cast.dpo_a).get(reverse("protection:access_log"), {"flagged": "on"})
     assert all(row["flags"] for row in page.context["rows"])
-    assert page.context["page"].paginator.count >= 1
+    assert len(page.context["rows"]) >= 1
 
 
 @pytest.mark.parametrize("who,status", [("dpo_a", 200), ("caseworker_a", 404), ("admin_a", 404),
