@@ -93,6 +93,7 @@ class NetworkView:
     rates: list[str] = field(default_factory=list)
     ledger_members: int = 0
     survey_members: int = 0
+    survey_set_aside: int = 0  # survey answers not used: the member's ledger gave the figure
 
 
 def _distribution(group: str, values: list[tuple[float, str]], k: int, indicator: str = ""
@@ -116,10 +117,11 @@ class Member(NamedTuple):
     org_type: str
 
 
-def member_values(network: Organisation, year: int) -> tuple[
+def member_values(network: Organisation, year: int, set_aside: set | None = None) -> tuple[
         dict[int, Member], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int]:
     """Every member's indicator values for the year with where each came from, the rates used
-    and how many values could not be computed."""
+    and how many values could not be computed. A ledger figure wins over a survey answer; the
+    (member, indicator) pairs whose survey answer was set aside go into `set_aside`."""
     among = NetworkMembership.objects.filter(network=network, member__is_active=True
                                              ).values("member_id")
     members = {pk: Member(pk, name, country, org_type) for pk, name, country, org_type in
@@ -139,14 +141,17 @@ def member_values(network: Organisation, year: int) -> tuple[
     for v in SurveyIndicatorValue.objects.filter(
             mapping__network=network, year=year, organisation_id__in=among).values(
             "organisation_id", "mapping__indicator", "value"):
-        values[v["organisation_id"]].setdefault(v["mapping__indicator"],
-                                                (float(v["value"]), Source.SURVEY))
+        got = values[v["organisation_id"]].setdefault(v["mapping__indicator"],
+                                                      (float(v["value"]), Source.SURVEY))
+        if got[1] == Source.LEDGER and set_aside is not None:
+            set_aside.add((v["organisation_id"], v["mapping__indicator"]))
     return members, values, rates, not_computable
 
 
 def network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""
                  ) -> NetworkView:
-    members, values, rates, _nc = member_values(network, year)
+    set_aside: set[tuple[int, str]] = set()
+    members, values, rates, _nc = member_values(network, year, set_aside)
     if country:
         members = {pk: m for pk, m in members.items() if m.country == country}
     if org_type:
@@ -158,6 +163,7 @@ def network_view(network: Organisation, year: int, *, country: str = "", org_typ
                               if any(s == Source.LEDGER for _v, s in values[pk].values()))
     view.survey_members = sum(1 for pk in members
                               if values[pk] and all(s == Source.SURVEY for _v, s in values[pk].values()))
+    view.survey_set_aside = sum(1 for pk, _i in set_aside if pk in members)
     types = dict(OrgType.choices)
     for ind in Indicator:
         have = {pk: values[pk][ind] for pk in members if ind in values[pk]}

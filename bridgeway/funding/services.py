@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from bridgeway.funding.models import (
 from bridgeway.orgs.codes import is_country
 from bridgeway.orgs.models import Membership, Organisation
 from bridgeway.protection.audit import audit_record
+from bridgeway.surveys.registry import SubmittedAnswers, questions_of, submitted_answers
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -397,15 +398,31 @@ def threshold_set(*, actor: User, network: Organisation, indicator: str, value: 
     return th
 
 
+# Survey answers to these indicators are percentages (40 for 40 %); the view keeps fractions.
+PERCENT_INDICATORS = frozenset({Indicator.STATE_SHARE, Indicator.FOREIGN_SHARE,
+                                Indicator.CORE_SHARE, Indicator.TOP_FUNDER, Indicator.LATE_SHARE,
+                                Indicator.STAFF_AT_RISK, Indicator.YOY})
+
+
 @transaction.atomic
 def mapping_set(*, actor: User, network: Organisation, question: str, indicator: str
                 ) -> SurveyIndicatorMapping:
-    """Maps a member-survey question ("<survey id>:<question name>") to an indicator."""
+    """Maps a member-survey question ("<survey id>:<question name>", a question of one of the
+    network's surveys answered with a number) to an indicator; answers already submitted count
+    at once."""
     _as_coordinator(actor, network)
     question = (question or "").strip()
     errors: dict[str, list[str]] = {}
     if not question or ":" not in question:
         errors["question"] = [_("Name the question as <survey>:<question name>.")]
+    else:
+        found = {q.key: q for q in questions_of(network.pk)}.get(question)
+        if found is None:
+            errors["question"] = [_("No survey of this network has the question %(q)s.")
+                                  % {"q": question}]
+        elif not found.numeric:
+            errors["question"] = [_("The question %(q)s is not answered with a number: map a "
+                                    "question of type integer or decimal.") % {"q": question}]
     if indicator not in Indicator.values:
         errors["indicator"] = [_("Unknown indicator.")]
     if errors:
@@ -414,7 +431,56 @@ def mapping_set(*, actor: User, network: Organisation, question: str, indicator:
         network=network, question=question, defaults={"indicator": indicator})
     audit_record(action="funding.mapping.set", actor=actor, organisation=network, obj=mapping,
                  payload={"indicator": indicator})
+    _survey_backfill(mapping)
     return mapping
+
+
+def survey_value(indicator: str, raw: object) -> Decimal | None:
+    """An answer as the indicator's value: percentages become fractions; not a number: None."""
+    if isinstance(raw, bool) or raw is None or raw == "":
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or abs(value) > Decimal("1000000"):
+        return None
+    return value / 100 if indicator in PERCENT_INDICATORS else value
+
+
+def survey_year(submitted_at: datetime) -> int:
+    """The year a submission's answers describe: member surveys ask about last year."""
+    return timezone.localtime(submitted_at).year - 1
+
+
+def survey_submission_apply(event: SubmittedAnswers) -> int:
+    """The surveys registry's listener: a member submitted a survey; the answers to questions
+    its network mapped become indicator values (a `surveys.registry.SubmittedAnswers`)."""
+    stored = 0
+    prefix = f"{event.survey_id}:"
+    for mapping in SurveyIndicatorMapping.objects.filter(network_id=event.network_id,
+                                                         question__startswith=prefix):
+        value = survey_value(mapping.indicator, event.answers.get(mapping.question[len(prefix):]))
+        if value is None:
+            continue
+        stored += survey_answers_apply(network=mapping.network, question=mapping.question,
+                                       answers=[(event.organisation_id,
+                                                 survey_year(event.submitted_at), value)])
+    return stored
+
+
+def _survey_backfill(mapping: SurveyIndicatorMapping) -> None:
+    survey_id = mapping.question.split(":", 1)[0]
+    if not survey_id.isdigit():
+        return
+    name = mapping.question.split(":", 1)[1]
+    answers = []
+    for event in submitted_answers(int(survey_id)):
+        value = survey_value(mapping.indicator, event.answers.get(name))
+        if value is not None:
+            answers.append((event.organisation_id, survey_year(event.submitted_at), value))
+    if answers:
+        survey_answers_apply(network=mapping.network, question=mapping.question, answers=answers)
 
 
 @transaction.atomic

@@ -275,11 +275,15 @@ def network(request, pk):
     view = queries.network_view(net, year, country=country, org_type=org_type)
     threshold_form = ThresholdForm(request.POST if "threshold_form" in request.POST else None,
                                    prefix="threshold")
+    questions = queries.survey_questions(net)
     mapping_form = MappingForm(request.POST if "mapping_form" in request.POST else None,
-                               prefix="mapping")
+                               prefix="mapping", questions=questions)
+    mappings = list(queries.mappings_of(net))
+    for m in mappings:
+        m.label = dict(questions).get(m.question, m.question)  # type: ignore[attr-defined]
     ctx = {"net": net, "view": view, "year": year, "threshold_form": threshold_form,
            "mapping_form": mapping_form, "thresholds": queries.thresholds_of(net),
-           "mappings": queries.mappings_of(net), "shared": queries.shared_records(net),
+           "mappings": mappings, "shared": queries.shared_records(net),
            "country": country, "org_type": org_type, "country_label": country_name(country),
            "org_types": OrgType.choices, "indicator_labels": dict(Indicator.choices)}
     rerender = lambda f: render(request, "funding/network.html", ctx, status=400)  # noqa: E731
