@@ -1,6 +1,7 @@
 """Funding's part in other apps' registries: its menu entry (position 58, between civic space
 at 50 and statistics at 60), its panel on the civic-space country page and its listener on
-survey submissions (answers to mapped questions become indicator values)."""
+survey submissions (answers to mapped questions become indicator values) and its sweep of
+the temporary folders a killed 360Giving import or export left behind."""
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -8,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgeway.civicspace.registry import register_country_panel
 from bridgeway.core.registry import register_menu
-from bridgeway.funding import queries, services
+from bridgeway.core.jobs import register_sweeper
+from bridgeway.funding import exchange, queries, services
 from bridgeway.surveys.registry import SubmittedAnswers, register_submission_listener
 
 
@@ -30,3 +32,6 @@ def _country_panel(user, country: str) -> str:
 @register_submission_listener("funding.indicators")
 def _survey_submitted(event: SubmittedAnswers) -> None:
     services.survey_submission_apply(event)
+
+
+register_sweeper(exchange.sweep_temporary)
