@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.civicspace.registry import register_country_panel
-from bridgeway.core.registry import register_menu
 from bridgeway.core.jobs import register_sweeper
+from bridgeway.core.registry import register_menu
 from bridgeway.funding import exchange, queries, services
 from bridgeway.surveys.registry import SubmittedAnswers, register_submission_listener
 

@@ -32,9 +32,9 @@ def _age(path, seconds):
 
 def _killed_export_leftover(root):
     """A process that dies with SIGKILL inside its temporary directory, as a worker can."""
-    code = ("import os, signal, tempfile; d = tempfile.mkdtemp(prefix='bw-360-', dir=%r); "
+    code = (f"import os, signal, tempfile; d = tempfile.mkdtemp(prefix='bw-360-', dir={str(root)!r}); "
             "open(os.path.join(d, 'in.json'), 'w').write('{}'); print(d, flush=True); "
-            "os.kill(os.getpid(), signal.SIGKILL)") % str(root)
+            "os.kill(os.getpid(), signal.SIGKILL)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == -9
     return out.stdout.strip()
