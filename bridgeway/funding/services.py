@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.funding import queries, summary
+from bridgeway.funding import indicators, queries, summary
 from bridgeway.funding.codes import BASE_CURRENCY, FunderType, GrantStatus, Indicator, ThresholdDirection
 from bridgeway.funding.models import (
     CurrencyRate,
@@ -279,6 +279,7 @@ def resilience_save(*, actor: User, org: Organisation, data: ResilienceData) -> 
             "staff": data.staff, "contracts_end_6m": data.contracts_end_6m,
             "contracts_end_12m": data.contracts_end_12m, "services_cut": data.services_cut})
     res.needs.all().delete()
+    summary.changed()  # the network view's cache
     EmergencyNeed.objects.bulk_create([EmergencyNeed(resilience=res, description=n.description.strip(),
                                                      cost=n.cost, met=n.met) for n in data.needs])
     audit_record(action="funding.resilience.recorded", actor=actor, organisation=org, obj=res,
@@ -373,6 +374,7 @@ def rates_import(*, actor: User, content: bytes, source: str = "") -> int:
         CurrencyRate.objects.update_or_create(currency=cur, year=year,
                                               defaults={"rate": rate, "source": source[:200]})
     summary.refresh_rates(rows)
+    summary.changed()
     audit_record(action="funding.rates.imported", actor=actor, payload={"rows": len(rows)})
     return len(rows)
 
@@ -388,20 +390,16 @@ def threshold_set(*, actor: User, network: Organisation, indicator: str, value: 
         raise ValidationError({"direction": [_("Choose below or above.")]})
     if value is None:
         NetworkThreshold.objects.filter(network=network, indicator=indicator).delete()
+        summary.changed()
         audit_record(action="funding.threshold.set", actor=actor, organisation=network,
                      payload={"indicator": indicator, "removed": True})
         return None
     th, _c = NetworkThreshold.objects.update_or_create(
         network=network, indicator=indicator, defaults={"value": value, "direction": direction})
+    summary.changed()
     audit_record(action="funding.threshold.set", actor=actor, organisation=network, obj=th,
                  payload={"indicator": indicator})
     return th
-
-
-# Survey answers to these indicators are percentages (40 for 40 %); the view keeps fractions.
-PERCENT_INDICATORS = frozenset({Indicator.STATE_SHARE, Indicator.FOREIGN_SHARE,
-                                Indicator.CORE_SHARE, Indicator.TOP_FUNDER, Indicator.LATE_SHARE,
-                                Indicator.STAFF_AT_RISK, Indicator.YOY})
 
 
 @transaction.atomic
@@ -429,6 +427,7 @@ def mapping_set(*, actor: User, network: Organisation, question: str, indicator:
         raise ValidationError(errors)
     mapping, _c = SurveyIndicatorMapping.objects.update_or_create(
         network=network, question=question, defaults={"indicator": indicator})
+    summary.changed()  # an indicator changed: its survey values move with it
     audit_record(action="funding.mapping.set", actor=actor, organisation=network, obj=mapping,
                  payload={"indicator": indicator})
     _survey_backfill(mapping)
@@ -445,7 +444,7 @@ def survey_value(indicator: str, raw: object) -> Decimal | None:
         return None
     if not value.is_finite() or abs(value) > Decimal("1000000"):
         return None
-    return value / 100 if indicator in PERCENT_INDICATORS else value
+    return value / 100 if indicator in indicators.PERCENT else value  # 40 % -> 0.4
 
 
 def survey_year(submitted_at: datetime) -> int:
@@ -504,6 +503,7 @@ def survey_answers_apply(*, network: Organisation, question: str,
         SurveyIndicatorValue.objects.update_or_create(
             mapping=mapping, organisation_id=org_id, year=year, defaults={"value": value})
         stored += 1
+    summary.changed()
     audit_record(action="funding.survey_values.applied", actor=None, organisation=network,
                  obj=mapping, payload={"values": stored})
     return stored
