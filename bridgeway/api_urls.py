@@ -51,6 +51,8 @@ urlpatterns = [
          name="api-funding-indicators"),
     path("networks/<int:pk>/funding/", funding_api.NetworkFundingView.as_view(),
          name="api-funding-network"),
+    path("networks/<int:pk>/funding/mappings/", funding_api.NetworkMappingsView.as_view(),
+         name="api-funding-mappings"),
     path("helpline/call-log-imports/", helpline_api.CallLogImportView.as_view(),
          name="api-helpline-call-log-import"),
     path("outreach/sync/", outreach_api.SyncView.as_view(), name="api-outreach-sync"),

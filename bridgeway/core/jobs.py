@@ -25,7 +25,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -346,9 +346,22 @@ def recover() -> Recovery:
     return report
 
 
+_sweepers: list[Callable[[], int]] = []
+
+
+def register_sweeper(fn: Callable[[], int]) -> Callable[[], int]:
+    """An app's sweep of what a killed process left outside a job model (temporary files, say):
+    `fn()` returns how many it deleted; run by every `sweep()`."""
+    if fn not in _sweepers:
+        _sweepers.append(fn)
+    return fn
+
+
 def sweep() -> int:
-    """Deletes what ended or dead jobs left behind (each job model's `job_sweep`) and leases of
-    processes gone for a day; returns how many files were deleted."""
+    """Deletes what ended or dead jobs left behind (each job model's `job_sweep`, then each
+    registered sweeper) and leases of processes gone for a day; returns how many files were
+    deleted."""
     removed = sum(model.job_sweep() for model in job_models())
+    removed += sum(fn() for fn in list(_sweepers))
     WorkerLease.objects.filter(seen_at__lt=timezone.now() - timedelta(days=1)).delete()
     return removed

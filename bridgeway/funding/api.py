@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from bridgeway.core.api import RefusesUnknownFilters
 from bridgeway.core.api_schema import ModelSerializer
 from bridgeway.funding import queries, services
-from bridgeway.funding.codes import FunderType, GrantStatus
-from bridgeway.funding.models import Funder, FundingRecord, ResilienceYear
+from bridgeway.funding.codes import FunderType, GrantStatus, Indicator
+from bridgeway.funding.models import Funder, FundingRecord, ResilienceYear, SurveyIndicatorMapping
 
 
 def _raise(exc: DjangoValidationError):
@@ -274,3 +274,41 @@ class NetworkFundingView(APIView):
             "overall": vars(i.overall), "by_country": [vars(d) for d in i.by_country],
             "by_type": [vars(d) for d in i.by_type]} for i in view.indicators]
         return Response(NetworkViewSerializer(data).data)
+
+
+class MappingSerializer(ModelSerializer):
+    question = serializers.CharField(
+        max_length=200, help_text="<survey id>:<question name>, a question of one of the "
+        "network's surveys answered with a number")
+    indicator = serializers.ChoiceField(choices=Indicator.choices)
+
+    class Meta:
+        model = SurveyIndicatorMapping
+        fields = ["id", "question", "indicator"]
+        read_only_fields = ["id"]
+
+
+class NetworkMappingsView(APIView):
+    """A network's survey questions mapped to funding indicators (coordinators only; 404
+    otherwise). Posting maps a question (or changes its indicator); answers already submitted
+    count at once."""
+
+    @extend_schema(responses=MappingSerializer(many=True))
+    def get(self, request, pk):
+        net = queries.network_for_user(request.user, pk)
+        return Response(MappingSerializer(queries.mappings_of(net), many=True).data)
+
+    @extend_schema(request=MappingSerializer, responses={201: MappingSerializer})
+    def post(self, request, pk):
+        net = queries.network_for_user(request.user, pk)
+        ser = MappingSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        try:
+            mapping = services.mapping_set(actor=request.user, network=net,
+                                           question=ser.validated_data["question"],
+                                           indicator=ser.validated_data["indicator"])
+        except DjangoValidationError as exc:
+            _raise(exc)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(MappingSerializer(mapping).data, status=status.HTTP_201_CREATED)

@@ -5,7 +5,9 @@ round approximations of yearly averages, marked as demo figures.
 - Lumina depends on one foreign foundation (about three quarters of its money);
 - Safe Harbour lives on state-delegated shelter money;
 - Open Roads has under three months of runway;
-- Pas cu Pas has a mixed, healthier budget."""
+- Pas cu Pas has a mixed, healthier budget;
+- Lumina has not entered last year's resilience figures: its months of runway come from its
+  answer to the member survey (mapped by `map_survey`, run after the surveys demo)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from bridgeway.funding import services
+from bridgeway.funding import queries, services
 from bridgeway.funding.models import CurrencyRate, Funder, FundingRecord
 
 DEMO_RATES = {"MDL": ("19.6", "19.4", "19.9"), "RON": ("4.93", "4.95", "4.97"),
@@ -64,7 +66,10 @@ def seed_demo(orgs: dict, admins: dict) -> None:
             received={y: Decimal(a) for y, a in zip(years, amounts, strict=True) if a}))
 
     def resilience(key, currency, rows):
-        for year, (spent, reserves, staff, end6, end12) in zip(years, rows, strict=True):
+        for year, row in zip(years, rows, strict=True):
+            if row is None:
+                continue
+            spent, reserves, staff, end6, end12 = row
             services.resilience_save(actor=admins[key], org=orgs[key], data=services.ResilienceData(
                 year=year, currency=currency, expenditure=Decimal(spent), reserves=Decimal(reserves),
                 staff=staff, contracts_end_6m=end6, contracts_end_12m=end12,
@@ -79,8 +84,7 @@ def seed_demo(orgs: dict, admins: dict) -> None:
           currency="MDL", late=75)
     grant("lumina", "Individual donations", None, [Decimal(6000), Decimal(5500), Decimal(7000)],
           restricted=False)
-    resilience("lumina", "EUR", [(118000, 40000, 14, 1, 3), (123000, 38000, 15, 2, 4),
-                                 (131000, 36000, 15, 2, 5)])
+    resilience("lumina", "EUR", [(118000, 40000, 14, 1, 3), (123000, 38000, 15, 2, 4), None])
     # Safe Harbour: state-delegated shelter money.
     grant("harbour", "Shelter places for survivors", "National",
           [Decimal(610000), Decimal(640000), Decimal(655000)], currency="RON", delegated=True,
@@ -110,3 +114,21 @@ def seed_demo(orgs: dict, admins: dict) -> None:
           restricted=False)
     resilience("pascupas", "EUR", [(98000, 60000, 11, 0, 1), (104000, 65000, 12, 0, 1),
                                    (110000, 70000, 12, 1, 2)])
+
+
+# The demo member survey's questions (bridgeway/surveys/demo.py) that feed indicators.
+SURVEY_MAPPINGS = (("share_state", "state_share"), ("months_runway", "runway_months"))
+
+
+def map_survey(network, coordinator) -> int:
+    """Maps the demo survey's funding questions to indicators (answers already submitted count
+    at once); returns how many mappings were added. Does nothing without the demo survey."""
+    questions = {q.split(":", 1)[1]: q for q, _label in queries.survey_questions(network)}
+    added = 0
+    for name, indicator in SURVEY_MAPPINGS:
+        key = questions.get(name)
+        if key and not queries.mappings_of(network).filter(question=key).exists():
+            services.mapping_set(actor=coordinator, network=network, question=key,
+                                 indicator=indicator)
+            added += 1
+    return added

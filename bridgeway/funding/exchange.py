@@ -12,7 +12,11 @@ import copy
 import csv
 import io
 import json
+import os
+import shutil
+import stat
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -147,13 +151,42 @@ def _load_360(content: bytes, filename: str, report: Report) -> Any:
     return None
 
 
+TEMP_PREFIX = "bw-360-"
+STALE_TEMP_SECONDS = 3600
+
+
+def sweep_temporary(older_than: int = STALE_TEMP_SECONDS) -> int:
+    """Removes the `bw-360-*` directories (flattentool works on paths) that a killed process
+    left in the temporary folder: this user's, untouched for `older_than` seconds. Run at each
+    spreadsheet import and export and by the job sweep (`core.jobs.sweep`: at worker start and
+    every few minutes); returns how many it removed."""
+    root = Path(tempfile.gettempdir())
+    limit = time.time() - older_than
+    removed = 0
+    try:
+        candidates = list(root.glob(f"{TEMP_PREFIX}*"))
+    except OSError:
+        return 0
+    for path in candidates:
+        try:
+            st = path.lstat()
+        except OSError:
+            continue  # gone already (another process swept it)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mtime > limit:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed += not path.exists()
+    return removed
+
+
 def _unflatten(content: bytes, name: str, report: Report) -> Any:
     """A 360Giving spreadsheet (column titles as 360Giving publishes them) to JSON, through
     flattentool. Grants are organisations' money, not personal data; the temporary directory
     is removed at once."""
     from flattentool import unflatten
 
-    with tempfile.TemporaryDirectory(prefix="bw-360-") as tmp:
+    sweep_temporary()
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         root = Path(tmp)
         schema = root / "schema.json"
         schema.write_text(json.dumps(combined_schema()), encoding="utf-8")
@@ -518,7 +551,8 @@ def grants_package(org: Organisation) -> dict:
 def _flatten_xlsx(package: dict) -> bytes:
     from flattentool import flatten
 
-    with tempfile.TemporaryDirectory(prefix="bw-360-") as tmp:
+    sweep_temporary()
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         root = Path(tmp)
         (root / "schema.json").write_text(json.dumps(combined_schema()), encoding="utf-8")
         (root / "in.json").write_text(json.dumps(package), encoding="utf-8")

@@ -170,6 +170,16 @@ class ThresholdForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    question = forms.CharField(label=_("Survey question"), max_length=200,
-                               help_text=_("<survey>:<question name>"))
+    question = forms.ChoiceField(
+        label=_("Survey question"), choices=[],
+        help_text=_("Questions of the network's surveys answered with a number. Answers for a "
+                    "share are read as percentages (40 = 40 %), runway in months, and count "
+                    "for the year before the answers were submitted (the survey asks about last "
+                    "year)."))
     indicator = forms.ChoiceField(label=_("Indicator"), choices=Indicator.choices)
+
+    def __init__(self, *args, questions: list[tuple[str, str]] = (), **kwargs):  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        field = self.fields["question"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *questions]

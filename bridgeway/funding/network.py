@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from bridgeway.funding import indicators, summary
 from bridgeway.funding.codes import Indicator, Source
@@ -58,6 +62,7 @@ class Distribution:
     from_survey: int = 0
 
     indicator: str = ""
+    text: str = ""  # as shown in a table cell: built once, not by a template per cell
 
     @property
     def shown_values(self) -> dict:
@@ -93,6 +98,7 @@ class NetworkView:
     rates: list[str] = field(default_factory=list)
     ledger_members: int = 0
     survey_members: int = 0
+    survey_set_aside: int = 0  # survey answers not used: the member's ledger gave the figure
 
 
 def _distribution(group: str, values: list[tuple[float, str]], k: int, indicator: str = ""
@@ -104,6 +110,14 @@ def _distribution(group: str, values: list[tuple[float, str]], k: int, indicator
         d.q1, d.median, d.q3 = indicators.quartiles([v for v, _s in values])
     if d.suppressed:
         d.from_survey = 0  # a small group says nothing about its members, not even the source
+        d.text = _("fewer than %(k)s members: not shown") % {"k": k}
+    elif not n:
+        d.text = "—"
+    else:
+        s = d.shown(indicator) if indicator else {}
+        d.text = f"{s.get('median', '')} ({s.get('q1', '')} – {s.get('q3', '')}) · n = {n}"
+        if d.from_survey:
+            d.text += " · " + _("%(n)s from survey answers") % {"n": d.from_survey}
     return d
 
 
@@ -116,10 +130,35 @@ class Member(NamedTuple):
     org_type: str
 
 
-def member_values(network: Organisation, year: int) -> tuple[
+def member_values(network: Organisation, year: int, set_aside: set | None = None) -> tuple[
         dict[int, Member], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int]:
     """Every member's indicator values for the year with where each came from, the rates used
-    and how many values could not be computed."""
+    and how many values could not be computed. A ledger figure wins over a survey answer; the
+    (member, indicator) pairs whose survey answer was set aside go into `set_aside`.
+
+    Cached (BRIDGEWAY_FUNDING_VIEW_CACHE_SECONDS) under the funding data's version, which every
+    funding write renews (`summary.changed`), and a fingerprint of the members (how many, which,
+    their last change: a member added, removed, deactivated or moved to another country)."""
+    seconds = _cache_seconds()
+    key = _cache_key("values", network, year) if seconds else ""
+    if key:
+        got = cache.get(key)
+        if got is not None:
+            if set_aside is not None:
+                set_aside |= got[4]
+            return got[:4]
+    found = _member_values(network, year)
+    if key:
+        cache.set(key, found, seconds)
+    if set_aside is not None:
+        set_aside |= found[4]
+    return found[:4]
+
+
+def _member_values(network: Organisation, year: int) -> tuple[
+        dict[int, Member], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int,
+        set[tuple[int, str]]]:
+    set_aside: set[tuple[int, str]] = set()
     among = NetworkMembership.objects.filter(network=network, member__is_active=True
                                              ).values("member_id")
     members = {pk: Member(pk, name, country, org_type) for pk, name, country, org_type in
@@ -139,14 +178,53 @@ def member_values(network: Organisation, year: int) -> tuple[
     for v in SurveyIndicatorValue.objects.filter(
             mapping__network=network, year=year, organisation_id__in=among).values(
             "organisation_id", "mapping__indicator", "value"):
-        values[v["organisation_id"]].setdefault(v["mapping__indicator"],
-                                                (float(v["value"]), Source.SURVEY))
-    return members, values, rates, not_computable
+        got = values[v["organisation_id"]].setdefault(v["mapping__indicator"],
+                                                      (float(v["value"]), Source.SURVEY))
+        if got[1] == Source.LEDGER:
+            set_aside.add((v["organisation_id"], v["mapping__indicator"]))
+    return members, values, rates, not_computable, set_aside
+
+
+def _cache_seconds() -> int:
+    return max(0, int(getattr(settings, "BRIDGEWAY_FUNDING_VIEW_CACHE_SECONDS", 600)))
+
+
+def _cache_key(kind: str, network: Organisation, year: int, *parts: str) -> str:
+    """The funding data's version (renewed by every funding write) and a fingerprint of the
+    network's active members (how many, which, their last change: a member added, removed,
+    deactivated, renamed or moved to another country) in one statement plus a cache read."""
+    fp = (NetworkMembership.objects.filter(network=network, member__is_active=True)
+          .aggregate(n=Count("member_id"), ids=Sum("member_id"), at=Max("member__updated_at")))
+    at = fp["at"].timestamp() if fp["at"] else 0
+    created = network.created_at.timestamp() if network.created_at else 0
+    return ":".join(str(p) for p in (
+        "funding:network", kind, network.pk, created, year, summary.version(), fp["n"],
+        fp["ids"], at, *parts))
 
 
 def network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""
                  ) -> NetworkView:
-    members, values, rates, _nc = member_values(network, year)
+    """The view as the coordinator's screen and the API show it, in the current language;
+    cached like `member_values` (a write of funding data, thresholds included, or a change of
+    the members is a new key)."""
+    seconds = _cache_seconds()
+    key = _cache_key("view", network, year, country, org_type, get_language() or "",
+                     str(min_group())) if seconds else ""
+    if key:
+        got = cache.get(key)
+        if got is not None:
+            got.network = network
+            return got
+    view = _network_view(network, year, country=country, org_type=org_type)
+    if key:
+        cache.set(key, view, seconds)
+    return view
+
+
+def _network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""
+                  ) -> NetworkView:
+    set_aside: set[tuple[int, str]] = set()
+    members, values, rates, _nc = member_values(network, year, set_aside)
     if country:
         members = {pk: m for pk, m in members.items() if m.country == country}
     if org_type:
@@ -158,6 +236,7 @@ def network_view(network: Organisation, year: int, *, country: str = "", org_typ
                               if any(s == Source.LEDGER for _v, s in values[pk].values()))
     view.survey_members = sum(1 for pk in members
                               if values[pk] and all(s == Source.SURVEY for _v, s in values[pk].values()))
+    view.survey_set_aside = sum(1 for pk, _i in set_aside if pk in members)
     types = dict(OrgType.choices)
     for ind in Indicator:
         have = {pk: values[pk][ind] for pk in members if ind in values[pk]}
@@ -175,10 +254,11 @@ def network_view(network: Organisation, year: int, *, country: str = "", org_typ
                      for t, vs in sorted(by_type.items())],
             not_computable=len(members) - len(have)))
     sources = {s.value: str(s.label) for s in Source}
+    by_name = sorted(members.items(), key=lambda kv: kv[1].name)
     for th in NetworkThreshold.objects.filter(network=network):
         label, direction = str(Indicator(th.indicator).label), th.get_direction_display()
         threshold, limit = indicators.show(th.indicator, th.value), float(th.value)
-        for pk, member in sorted(members.items(), key=lambda kv: kv[1].name):
+        for pk, member in by_name:
             got = values[pk].get(th.indicator)
             if got is None:
                 continue

@@ -32,6 +32,7 @@ from bridgeway.funding.models import (
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import NetworkMembership, Organisation
 from bridgeway.orgs.queries import active_memberships
+from bridgeway.surveys.registry import questions_of
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -209,6 +210,13 @@ def thresholds_of(network: Organisation) -> QuerySet[NetworkThreshold]:
 
 def mappings_of(network: Organisation) -> QuerySet[SurveyIndicatorMapping]:
     return SurveyIndicatorMapping.objects.filter(network=network)
+
+
+def survey_questions(network: Organisation) -> list[tuple[str, str]]:
+    """The network's survey questions a coordinator may map: those answered with a number, as
+    (`<survey id>:<name>`, "survey title — question label (name)")."""
+    return [(q.key, f"{q.survey_title} — {q.label} ({q.name})")
+            for q in questions_of(network.pk) if q.numeric]
 
 
 def shared_records(network: Organisation) -> QuerySet[FundingRecord]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.funding import queries, summary
+from bridgeway.funding import indicators, queries, summary
 from bridgeway.funding.codes import BASE_CURRENCY, FunderType, GrantStatus, Indicator, ThresholdDirection
 from bridgeway.funding.models import (
     CurrencyRate,
@@ -34,6 +34,7 @@ from bridgeway.funding.models import (
 from bridgeway.orgs.codes import is_country
 from bridgeway.orgs.models import Membership, Organisation
 from bridgeway.protection.audit import audit_record
+from bridgeway.surveys.registry import SubmittedAnswers, questions_of, submitted_answers
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -278,6 +279,7 @@ def resilience_save(*, actor: User, org: Organisation, data: ResilienceData) -> 
             "staff": data.staff, "contracts_end_6m": data.contracts_end_6m,
             "contracts_end_12m": data.contracts_end_12m, "services_cut": data.services_cut})
     res.needs.all().delete()
+    summary.changed()  # the network view's cache
     EmergencyNeed.objects.bulk_create([EmergencyNeed(resilience=res, description=n.description.strip(),
                                                      cost=n.cost, met=n.met) for n in data.needs])
     audit_record(action="funding.resilience.recorded", actor=actor, organisation=org, obj=res,
@@ -372,6 +374,7 @@ def rates_import(*, actor: User, content: bytes, source: str = "") -> int:
         CurrencyRate.objects.update_or_create(currency=cur, year=year,
                                               defaults={"rate": rate, "source": source[:200]})
     summary.refresh_rates(rows)
+    summary.changed()
     audit_record(action="funding.rates.imported", actor=actor, payload={"rows": len(rows)})
     return len(rows)
 
@@ -387,11 +390,13 @@ def threshold_set(*, actor: User, network: Organisation, indicator: str, value: 
         raise ValidationError({"direction": [_("Choose below or above.")]})
     if value is None:
         NetworkThreshold.objects.filter(network=network, indicator=indicator).delete()
+        summary.changed()
         audit_record(action="funding.threshold.set", actor=actor, organisation=network,
                      payload={"indicator": indicator, "removed": True})
         return None
     th, _c = NetworkThreshold.objects.update_or_create(
         network=network, indicator=indicator, defaults={"value": value, "direction": direction})
+    summary.changed()
     audit_record(action="funding.threshold.set", actor=actor, organisation=network, obj=th,
                  payload={"indicator": indicator})
     return th
@@ -400,21 +405,81 @@ def threshold_set(*, actor: User, network: Organisation, indicator: str, value: 
 @transaction.atomic
 def mapping_set(*, actor: User, network: Organisation, question: str, indicator: str
                 ) -> SurveyIndicatorMapping:
-    """Maps a member-survey question ("<survey id>:<question name>") to an indicator."""
+    """Maps a member-survey question ("<survey id>:<question name>", a question of one of the
+    network's surveys answered with a number) to an indicator; answers already submitted count
+    at once."""
     _as_coordinator(actor, network)
     question = (question or "").strip()
     errors: dict[str, list[str]] = {}
     if not question or ":" not in question:
         errors["question"] = [_("Name the question as <survey>:<question name>.")]
+    else:
+        found = {q.key: q for q in questions_of(network.pk)}.get(question)
+        if found is None:
+            errors["question"] = [_("No survey of this network has the question %(q)s.")
+                                  % {"q": question}]
+        elif not found.numeric:
+            errors["question"] = [_("The question %(q)s is not answered with a number: map a "
+                                    "question of type integer or decimal.") % {"q": question}]
     if indicator not in Indicator.values:
         errors["indicator"] = [_("Unknown indicator.")]
     if errors:
         raise ValidationError(errors)
     mapping, _c = SurveyIndicatorMapping.objects.update_or_create(
         network=network, question=question, defaults={"indicator": indicator})
+    summary.changed()  # an indicator changed: its survey values move with it
     audit_record(action="funding.mapping.set", actor=actor, organisation=network, obj=mapping,
                  payload={"indicator": indicator})
+    _survey_backfill(mapping)
     return mapping
+
+
+def survey_value(indicator: str, raw: object) -> Decimal | None:
+    """An answer as the indicator's value: percentages become fractions; not a number: None."""
+    if isinstance(raw, bool) or raw is None or raw == "":
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or abs(value) > Decimal("1000000"):
+        return None
+    return value / 100 if indicator in indicators.PERCENT else value  # 40 % -> 0.4
+
+
+def survey_year(submitted_at: datetime) -> int:
+    """The year a submission's answers describe: member surveys ask about last year."""
+    return timezone.localtime(submitted_at).year - 1
+
+
+def survey_submission_apply(event: SubmittedAnswers) -> int:
+    """The surveys registry's listener: a member submitted a survey; the answers to questions
+    its network mapped become indicator values (a `surveys.registry.SubmittedAnswers`)."""
+    stored = 0
+    prefix = f"{event.survey_id}:"
+    for mapping in SurveyIndicatorMapping.objects.filter(network_id=event.network_id,
+                                                         question__startswith=prefix):
+        value = survey_value(mapping.indicator, event.answers.get(mapping.question[len(prefix):]))
+        if value is None:
+            continue
+        stored += survey_answers_apply(network=mapping.network, question=mapping.question,
+                                       answers=[(event.organisation_id,
+                                                 survey_year(event.submitted_at), value)])
+    return stored
+
+
+def _survey_backfill(mapping: SurveyIndicatorMapping) -> None:
+    survey_id = mapping.question.split(":", 1)[0]
+    if not survey_id.isdigit():
+        return
+    name = mapping.question.split(":", 1)[1]
+    answers = []
+    for event in submitted_answers(int(survey_id)):
+        value = survey_value(mapping.indicator, event.answers.get(name))
+        if value is not None:
+            answers.append((event.organisation_id, survey_year(event.submitted_at), value))
+    if answers:
+        survey_answers_apply(network=mapping.network, question=mapping.question, answers=answers)
 
 
 @transaction.atomic
@@ -438,6 +503,7 @@ def survey_answers_apply(*, network: Organisation, question: str,
         SurveyIndicatorValue.objects.update_or_create(
             mapping=mapping, organisation_id=org_id, year=year, defaults={"value": value})
         stored += 1
+    summary.changed()
     audit_record(action="funding.survey_values.applied", actor=None, organisation=network,
                  obj=mapping, payload={"values": stored})
     return stored

@@ -14,9 +14,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
+
+from django.core.cache import cache
+from django.db import transaction
 
 from bridgeway.funding import indicators
 from bridgeway.funding.codes import BASE_CURRENCY
+
+VERSION_KEY = "funding:view-version"
+
+
+def changed() -> None:
+    """Every write the network view reads (money, resilience, rates, thresholds, survey values)
+    calls this: a new version, at once and again once the transaction commits (a view computed
+    meanwhile from uncommitted-invisible data is cached under the first one, never read again).
+    Caches keyed on `version()` (the network view's) are then never read again."""
+    cache.set(VERSION_KEY, uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid4().hex, None))
+
+
+def version() -> str:
+    """The current version of the funding data (a token; a lost token is a new version)."""
+    token = cache.get(VERSION_KEY)
+    if token is None:
+        cache.add(VERSION_KEY, uuid4().hex, None)
+        token = cache.get(VERSION_KEY) or uuid4().hex
+    return token
+
 
 RECEIPT_FIELDS = ("organisation_id", "year", "record_id", "currency", "amount", "funder_key",
                   "funder_type", "funder_country", "restricted", "paid_late")
@@ -94,6 +119,7 @@ def refresh(org_ids: Iterable[int], years: Iterable[int], *, models: tuple | Non
     if not ids or not yrs:
         return
     computed = compute(ids, yrs, models=models)
+    changed()
     summary_m.objects.filter(organisation_id__in=ids, year__in=yrs).delete()
     summary_m.objects.bulk_create(
         [summary_m(organisation_id=org, year=year, org_country=country, figures=figures(t))
@@ -120,6 +146,7 @@ def rebuild(*, models: tuple | None = None) -> int:
     models = models or _models()
     receipt_m, summary_m = models[0], models[2]
     summary_m.objects.all().delete()
+    changed()
     pairs = sorted(set(receipt_m.objects.filter(counted=True)
                        .values_list("year", "organisation_id").distinct()))
     by_year: dict[int, list[int]] = {}

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -275,13 +276,22 @@ def network(request, pk):
     view = queries.network_view(net, year, country=country, org_type=org_type)
     threshold_form = ThresholdForm(request.POST if "threshold_form" in request.POST else None,
                                    prefix="threshold")
+    questions = queries.survey_questions(net)
     mapping_form = MappingForm(request.POST if "mapping_form" in request.POST else None,
-                               prefix="mapping")
+                               prefix="mapping", questions=questions)
+    mappings = list(queries.mappings_of(net))
+    for m in mappings:
+        m.label = dict(questions).get(m.question, m.question)  # type: ignore[attr-defined]
     ctx = {"net": net, "view": view, "year": year, "threshold_form": threshold_form,
            "mapping_form": mapping_form, "thresholds": queries.thresholds_of(net),
-           "mappings": queries.mappings_of(net), "shared": queries.shared_records(net),
+           "mappings": mappings, "shared": queries.shared_records(net),
            "country": country, "org_type": org_type, "country_label": country_name(country),
-           "org_types": OrgType.choices, "indicator_labels": dict(Indicator.choices)}
+           "org_types": OrgType.choices, "indicator_labels": dict(Indicator.choices),
+           # hundreds of rows in a large network: escaped here in one go, not cell by cell
+           "below_rows": format_html_join(
+               "\n", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td></tr>",
+               ((b["member"], b["label"], b["value"], b["direction"], b["threshold"],
+                 b["source"]) for b in view.below))}
     rerender = lambda f: render(request, "funding/network.html", ctx, status=400)  # noqa: E731
     if request.method == "POST" and "threshold_form" in request.POST:
         return submit(request, threshold_form, lambda d: services.threshold_set(

@@ -19,7 +19,7 @@ from bridgeway.core.shortcuts import apply_changes
 from bridgeway.notifications.services import Kind, notify
 from bridgeway.orgs.models import Membership, Organisation
 from bridgeway.protection.audit import audit_record
-from bridgeway.surveys import queries
+from bridgeway.surveys import queries, registry
 from bridgeway.surveys.codes import Scope, SubmissionStatus, SurveyStatus
 from bridgeway.surveys.engine import Check, FormExpressionError, engine_for, normalise
 from bridgeway.surveys.models import FormVersion, Submission, Survey, SurveyInvitation
@@ -219,6 +219,8 @@ def submission_save(*, survey: Survey, actor: User, organisation: Organisation,
     audit_record(action="surveys.submission.submitted" if submit
                  else "surveys.submission.saved", actor=actor, organisation=organisation,
                  obj=existing, payload={"survey": survey.pk, "version": version.number})
+    if submit:  # apps above (funding) read mapped answers, in this transaction
+        registry.notify_submitted(existing)
     return existing, result
 
 

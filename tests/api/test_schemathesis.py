@@ -92,6 +92,8 @@ BUSINESS_RULES: dict[str, set[str]] = {
     # by the service, named in the 400.
     "POST /api/v1/funding/records/": _DATES | {"organisation", "funder", "receipts", "currency",
                                                "amount_awarded", "late_days", "funder_country"},
+    # A mapped question must be a number question of one of the network's surveys.
+    "POST /api/v1/networks/{id}/funding/mappings/": {"question"},
     "POST /api/v1/persons/{id}/consents/": _DATES | {"expires_on", "witness_or_guardian",
                                                      "recipient_type"},
     # A multipart part without a file name is a form field, not a file.

@@ -323,6 +323,8 @@ class Command(BaseCommand):
                         ("openroads", "admin.openroads"), ("harbour", "admin.harbour"))}
         surveys_demo.seed(network=network, coordinator=User.objects.get(
             email=demo.email("coordinator")), orgs=orgs, respondents=respondents)
+        # The survey's funding questions feed the network's funding view.
+        funding_demo.map_survey(network, User.objects.get(email=demo.email("coordinator")))
 
     def _seed_helpline(self):
         """Added later than the rest, so it checks on its own whether it already ran."""
