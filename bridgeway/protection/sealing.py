@@ -29,9 +29,16 @@ def record_key(record) -> bytes:
                                             subject_id=subject_id)
             record._data_key = cached
         return cached
+    return new_record_key(record, kek_id_for(record.organisation))
+
+
+def new_record_key(record, kek_id: str) -> bytes:
+    """Makes the record's data key and wraps it with `kek_id` (a data migration names the key
+    itself, as it works with historical models)."""
+    subject_id = f"{record._meta.app_label}.{record._meta.model_name}.{record.pk}"
     key = crypto.new_data_key()
-    record.kek_id = kek_id_for(record.organisation)
-    record.wrapped_key = crypto.wrap_data_key(key, key_id=record.kek_id, subject_id=subject_id)
+    record.kek_id = kek_id
+    record.wrapped_key = crypto.wrap_data_key(key, key_id=kek_id, subject_id=subject_id)
     record._data_key = key
     return key
 

@@ -81,8 +81,10 @@ class SurveyInvitation(models.Model):
 
 class Submission(models.Model):
     """An organisation's (or one person's, as the survey says) answers. `answers` holds the form's
-    answers by question name (repeats as lists), as the server accepted them; `revision` is the
-    optimistic lock: a save names the revision it started from."""
+    answers by question name (repeats as lists), as the server accepted them, except free text:
+    texts are sealed in SubmissionText rows with this submission's data key (`kek_id`,
+    `wrapped_key`; see surveys/texts.py). `revision` is the optimistic lock: a save names the
+    revision it started from."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="submissions")
     version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
@@ -101,6 +103,8 @@ class Submission(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    kek_id = models.CharField(max_length=64, blank=True, editable=False)
+    wrapped_key = models.BinaryField(null=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -110,3 +114,25 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"submission {self.pk}"
+
+
+class SubmissionText(models.Model):
+    """One free-text answer (a text, calculate or hidden question, or any type not counted in the
+    results), sealed with its submission's data key and bound to its place in the answers
+    (`staff/1/role`: the second entry of the repeat `staff`). Counting needs no decryption: a row
+    is one answer; reading one decrypts it."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="texts")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    question = models.CharField(max_length=255)
+    place = models.CharField(max_length=1000)
+    value = models.BinaryField()
+
+    class Meta:
+        ordering = ["submission", "pk"]
+        constraints = [models.UniqueConstraint("submission", "place",
+                                               name="survey_text_one_per_place")]
+        indexes = [models.Index(fields=["survey", "question"], name="survey_text_question")]
+
+    def __str__(self) -> str:
+        return f"text {self.pk} of submission {self.submission_id}"
