@@ -48,7 +48,7 @@ def seal_value(record, place: str, data: bytes) -> bytes:
     return crypto.seal(record_key(record), data, _aad(record, place))
 
 
-def open_value(record, place: str, sealed: bytes) -> bytes:
+def open_value(record, place: str, sealed: bytes | memoryview) -> bytes:
     return crypto.open_sealed(record_key(record), bytes(sealed), _aad(record, place),
                               what=f"{record._meta.label}.{place} of row {record.pk}")
 

@@ -131,7 +131,9 @@ def collect(survey: Survey, *, split: str = "",
             names: Iterable[str] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per question and split value: a Counter of values (choices, months, texts) or the
     statistics of the numbers, and the number of respondents. On PostgreSQL the counting is
-    done by the database (a few statements over the JSON answers); elsewhere, and for what
+    done by the database: two statements per level over the submission units written at
+    submission (tally.py), or over the JSON answers while some submitted answers have no units
+    yet; sealed texts are counted from their rows, never opened. Elsewhere, and for what
     those statements do not cover (a question in a nested repeat, a split by a question of
     another repeat), in one pass in Python."""
     every = lined_up_questions(survey)
@@ -151,8 +153,10 @@ def collect(survey: Survey, *, split: str = "",
     if connection.vendor == "postgresql":
         from bridgeway.surveys import aggregate_pg
 
-        done = aggregate_pg.collect(survey, rest, split=split, split_q=split_q,
-                                    data=data, respondents=respondents)
+        counting = (aggregate_pg.collect_units if aggregate_pg.all_counted(survey)
+                    else aggregate_pg.collect)
+        done = counting(survey, rest, split=split, split_q=split_q, data=data,
+                        respondents=respondents)
         rest = [q for q in rest if q["name"] not in done]
     if rest:
         _collect_python(survey, rest, split=split, split_q=split_q, data=data,

@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +107,8 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     kek_id = models.CharField(max_length=64, blank=True, editable=False)
     wrapped_key = models.BinaryField(null=True, editable=False)
+    counted = models.BooleanField(default=False, editable=False,
+                                  help_text="Its answers are written as SubmissionUnit rows.")
 
     class Meta:
         ordering = ["-updated_at"]
@@ -136,3 +140,68 @@ class SubmissionText(models.Model):
 
     def __str__(self) -> str:
         return f"text {self.pk} of submission {self.submission_id}"
+
+
+class NumberListField(models.Field):
+    """A list of numbers: an array on PostgreSQL (so a statement can `unnest` it), JSON text
+    elsewhere (where the counting is done in Python and these lists are not read)."""
+
+    def __init__(self, *args, item: str = "integer", **kwargs) -> None:
+        self.item = item
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["item"] = self.item
+        return name, path, args, kwargs
+
+    def db_type(self, connection) -> str:
+        return f"{self.item}[]" if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return None
+        return list(value) if connection.vendor == "postgresql" else json.dumps(list(value))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or isinstance(value, list):
+            return value
+        return json.loads(value)
+
+
+class SurveyCode(models.Model):
+    """A number for each (question, counted answer) of a survey — a choice, a month, a time —
+    and for each question itself (`value` ""), so submission units are short integer lists."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    question = models.CharField(max_length=255)
+    value = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("survey", "question", "value",
+                                               name="survey_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.question}={self.value}"
+
+
+class SubmissionUnit(models.Model):
+    """The counted answers of one submitted submission (`repeat` "") or of one entry of a repeat
+    (not inside another repeat): the codes of its choices, months and other clear answers, and
+    its numbers with their questions' codes. Written when the answers are submitted (see
+    surveys/tally.py); the results screen's counting on PostgreSQL reads only these."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="units")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    repeat = models.CharField(max_length=255, blank=True)
+    entry = models.PositiveIntegerField(default=0)
+    codes = NumberListField(item="integer")
+    number_codes = NumberListField(item="integer")
+    numbers = NumberListField(item="double precision")
+
+    class Meta:
+        ordering = ["submission", "repeat", "entry"]
+        indexes = [models.Index(fields=["survey", "repeat"], name="survey_unit_level")]
+
+    def __str__(self) -> str:
+        return f"unit {self.repeat or '-'}:{self.entry} of submission {self.submission_id}"

@@ -23,6 +23,7 @@ from bridgeway.surveys import queries
 from bridgeway.surveys.codes import Scope, SubmissionStatus, SurveyStatus
 from bridgeway.surveys.engine import Check, FormExpressionError, engine_for, normalise
 from bridgeway.surveys.models import FormVersion, Submission, Survey, SurveyInvitation
+from bridgeway.surveys.tally import write_units
 from bridgeway.surveys.texts import split_texts, store_texts
 from bridgeway.surveys.xlsform import convert_xlsform
 
@@ -221,6 +222,8 @@ def submission_save(*, survey: Survey, actor: User, organisation: Organisation,
     existing.save()
     existing.refresh_from_db(fields=["revision"])
     store_texts(existing, texts)
+    if submit:
+        write_units(existing, version.spec, clear)
     audit_record(action="surveys.submission.submitted" if submit
                  else "surveys.submission.saved", actor=actor, organisation=organisation,
                  obj=existing, payload={"survey": survey.pk, "version": version.number})

@@ -97,7 +97,7 @@ def seal_answer(submission: Submission, place: str, value: Any) -> bytes:
     return seal_value(submission, _aad_place(place), json.dumps(value).encode())
 
 
-def open_text(submission: Submission, place: str, sealed: bytes) -> Any:
+def open_text(submission: Submission, place: str, sealed: bytes | memoryview) -> Any:
     return json.loads(open_value(submission, _aad_place(place), sealed))
 
 
@@ -126,7 +126,7 @@ def opened(submissions: Iterable[Submission]) -> Iterable[tuple[Submission, dict
 
 
 def _opened_batch(batch: list[Submission]) -> Iterable[tuple[Submission, dict[str, Any]]]:
-    sealed: dict[int, list[tuple[str, bytes]]] = {}
+    sealed: dict[int, list[tuple[str, bytes | memoryview]]] = {}
     for sub_id, place, value in (SubmissionText.objects
                                  .filter(submission_id__in=[s.pk for s in batch])
                                  .values_list("submission_id", "place", "value")):
