@@ -3,7 +3,8 @@
 Versions are lined up by question name: a question keeps its place in the newest form that has
 it, and answers given with older versions count with the newer ones of the same name. Choices
 count respondents (a select_multiple counts each chosen choice); numbers give n, mean, median,
-min, max and standard deviation; dates a timeline by month; free text is listed (this page is for
+min, max and standard deviation; dates a timeline by month; free text (sealed, see texts.py) is
+counted here without being opened, and read a page at a time behind a link (`texts_page`; for
 the survey's coordinators only, never published). A split ("disaggregate") is by a select
 question, by a select question inside a repeat, or by the respondent organisation's country or
 type. Every cell based on fewer respondents than the survey's threshold shows as "<k"."""
@@ -17,20 +18,22 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext as _
 
 from bridgeway.core.charts import bar_chart
 from bridgeway.core.spreadsheets import safe_cell
 from bridgeway.orgs.codes import OrgType, country_name
 from bridgeway.surveys.codes import Split, SubmissionStatus
-from bridgeway.surveys.models import FormVersion, Submission, Survey
+from bridgeway.surveys.models import FormVersion, Submission, SubmissionText, Survey
 from bridgeway.surveys.spec import iter_questions, text_in
+from bridgeway.surveys.texts import SEP, is_sealed, open_text, unit_at
 
 NUMERIC = {"integer", "decimal", "range"}
 TEMPORAL = {"date", "datetime"}
 CHOICE = {"select_one", "select_multiple"}
-TEXT = {"text"}
 SKIPPED = {"note", "start", "end", "today", "acknowledge", "hidden", "calculate"}
 ALL = "__all__"
 
@@ -128,7 +131,9 @@ def collect(survey: Survey, *, split: str = "",
             names: Iterable[str] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per question and split value: a Counter of values (choices, months, texts) or the
     statistics of the numbers, and the number of respondents. On PostgreSQL the counting is
-    done by the database (a few statements over the JSON answers); elsewhere, and for what
+    done by the database: two statements per level over the submission units written at
+    submission (tally.py), or over the JSON answers while some submitted answers have no units
+    yet; sealed texts are counted from their rows, never opened. Elsewhere, and for what
     those statements do not cover (a question in a nested repeat, a split by a question of
     another repeat), in one pass in Python."""
     every = lined_up_questions(survey)
@@ -140,17 +145,120 @@ def collect(survey: Survey, *, split: str = "",
     split_q = by_name.get(split) if split and not split.startswith("_") else None
     data: dict[str, Any] = {}
     respondents: dict[str, Counter] = {}
-    rest = questions
+    sealed = [q for q in questions if is_sealed(q["type"])]
+    if sealed:
+        _collect_texts(survey, sealed, split=split, split_q=split_q, data=data,
+                       respondents=respondents)
+    rest = [q for q in questions if not is_sealed(q["type"])]
     if connection.vendor == "postgresql":
         from bridgeway.surveys import aggregate_pg
 
-        done = aggregate_pg.collect(survey, questions, split=split, split_q=split_q,
-                                    data=data, respondents=respondents)
-        rest = [q for q in questions if q["name"] not in done]
+        counting = (aggregate_pg.collect_units if aggregate_pg.all_counted(survey)
+                    else aggregate_pg.collect)
+        done = counting(survey, rest, split=split, split_q=split_q, data=data,
+                        respondents=respondents)
+        rest = [q for q in rest if q["name"] not in done]
     if rest:
         _collect_python(survey, rest, split=split, split_q=split_q, data=data,
                         respondents=respondents)
     return questions, {"data": data, "respondents": respondents}
+
+
+def _text_rows(survey: Survey, names: Iterable[str]) -> list[tuple[int, int, str, str]]:
+    """(text id, submission id, question, place) of the submitted answers to these questions."""
+    return list(SubmissionText.objects
+                .filter(survey=survey, question__in=list(names),
+                        submission__status=SubmissionStatus.SUBMITTED)
+                .order_by("submission_id", "pk")
+                .values_list("pk", "submission_id", "question", "place"))
+
+
+def _text_groups(survey: Survey, rows: list[tuple[int, int, str, str]], *, split: str,
+                 split_q: dict[str, Any] | None,
+                 by_name: dict[str, dict[str, Any]]) -> list[set[str]]:
+    """The split values of each sealed answer, found without opening it: from its
+    organisation, or from the clear answers around its place."""
+    if not split or (split_q is None and not split.startswith("_")):
+        return [{ALL} for _r in rows]
+    ids = {r[1] for r in rows}
+    subs = Submission.objects.filter(pk__in=ids).order_by()
+    orgs: dict[int, tuple[str, str]] = {}
+    answers: dict[int, dict[str, Any]] = {}
+    if split_q is None:
+        orgs = {pk: (c or "", t or "") for pk, c, t in
+                subs.values_list("pk", "organisation__country", "organisation__org_type")}
+    elif split_q["repeat"] is None:
+        answers = {pk: {split: v} for pk, v in
+                   subs.annotate(_v=KeyTransform(split, "answers")).values_list("pk", "_v")}
+    else:
+        answers = {pk: a if isinstance(a, dict) else {} for pk, a in
+                   subs.values_list("pk", "answers")}
+    out = []
+    for _pk, sub_id, question, place in rows:
+        a = answers.get(sub_id, {})
+        unit = unit_at(a, place) if SEP in place else a
+        out.append(_split_values(unit or {}, a, orgs.get(sub_id, ("", "")), split, split_q,
+                                 by_name[question]))
+    return out
+
+
+def _collect_texts(survey: Survey, questions: list[dict[str, Any]], *, split: str,
+                   split_q: dict[str, Any] | None, data: dict[str, Any],
+                   respondents: dict[str, Counter]) -> None:
+    """Sealed answers are counted (one row, one answer), never opened."""
+    by_name = {q["name"]: q for q in questions}
+    for name in by_name:
+        data[name] = defaultdict(Counter)
+        respondents[name] = Counter()
+    rows = _text_rows(survey, by_name)
+    for row, groups in zip(rows, _text_groups(survey, rows, split=split, split_q=split_q,
+                                              by_name=by_name), strict=True):
+        for g in groups:
+            respondents[row[2]][g] += 1
+
+
+TEXTS_PER_PAGE = 50
+
+
+def texts_page(survey: Survey, *, name: str, split: str = "", group: str = "", page: int = 1,
+               lang: str = "") -> dict[str, Any] | None:
+    """A page of one sealed question's submitted answers (of one split group, if split), opened
+    in memory; None for a question that is not free text. A group smaller than the survey's
+    threshold shows no answers, as on the results screen. The caller has checked that the
+    person coordinates the survey."""
+    every = lined_up_questions(survey)
+    by_name = {q["name"]: q for q in every}
+    q = by_name.get(name)
+    if q is None or q["type"] in SKIPPED or not is_sealed(q["type"]):
+        return None
+    split_q = by_name.get(split) if split and not split.startswith("_") else None
+    rows = _text_rows(survey, [name])
+    if split:
+        wanted = group or ALL
+        groups = _text_groups(survey, rows, split=split, split_q=split_q, by_name={name: q})
+        rows = [r for r, gs in zip(rows, groups, strict=True) if wanted in gs]
+    else:
+        group = ""
+    n, k = len(rows), survey.threshold
+    pager = Paginator(rows if n >= k else [], TEXTS_PER_PAGE).get_page(page)
+    shown = list(pager.object_list)
+    answers: list[tuple[int, str]] = []
+    if shown:
+        texts = (SubmissionText.objects.filter(pk__in=[r[0] for r in shown])
+                 .select_related("submission").only(
+                     "place", "value", "submission__id", "submission__kek_id",
+                     "submission__wrapped_key", "submission__organisation_id"))
+        opened = {t.pk: (t.submission_id, open_text(t.submission, t.place, t.value))
+                  for t in texts}
+        answers = [(opened[r[0]][0], _words(opened[r[0]][1])) for r in shown]
+    return {"name": name, "label": text_in(q["label"], lang, q["default_lang"], name),
+            "group": group, "group_label": _group_label(split, group or ALL, split_q, lang)
+            if split else "", "n": _shown(n, k), "suppressed": 0 < n < k,
+            "answers": answers, "page": pager, "threshold": k}
+
+
+def _words(value: Any) -> str:
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def number_stats(values: list[float]) -> dict[str, float]:
@@ -243,7 +351,8 @@ def survey_results(survey: Survey, *, split: str = "", lang: str = "",
         groups = sorted(data[name].keys() | respondents[name].keys(),
                         key=lambda g: (g in ("?",), _group_label(split, g, split_q, lang)))
         block: dict[str, Any] = {"name": name, "label": label, "type": kind,
-                                 "repeat": q["repeat"], "groups": [], "charts": []}
+                                 "repeat": q["repeat"], "sealed": is_sealed(kind), "groups": [],
+                                 "charts": []}
         for g in groups:
             n = respondents[name][g]
             glabel = _group_label(split, g, split_q, lang)
@@ -253,9 +362,8 @@ def survey_results(survey: Survey, *, split: str = "", lang: str = "",
                 stats = data[name].get(g)
                 if stats and n >= k:
                     group["stats"] = {key: _round(value) for key, value in stats.items()}
-            elif kind in TEXT:
-                group["texts"] = [t for t, _c in data[name][g].most_common(50)] if n >= k \
-                    else []
+            elif is_sealed(kind):
+                group["readable"] = n >= k
             else:
                 counter = data[name][g]
                 if kind in CHOICE:
@@ -290,7 +398,7 @@ def question_csv(survey: Survey, *, name: str, split: str = "") -> str | None:
             s = g.get("stats") or {}
             w.writerow([safe_cell(g["label"]), g["n"], s.get("mean", ""), s.get("median", ""),
                         s.get("min", ""), s.get("max", ""), s.get("sd", "")])
-    elif block["type"] in TEXT:
+    elif is_sealed(block["type"]):
         w.writerow(["group", "respondents"])
         for g in block["groups"]:
             w.writerow([safe_cell(g["label"]), g["n"]])

@@ -130,3 +130,110 @@ def collect(survey: Survey, questions: list[dict[str, Any]], *, split: str,
             data[key] = {g: histogram_stats(pairs) for g, pairs in groups.items() if pairs}
         done.update(kinds)
     return done
+
+
+# --- counting from submission units (surveys/tally.py) -----------------------------------------
+# One statement per level for the coded answers and one for the numbers; each unnests the short
+# integer arrays of the level's units. The split value of a unit is a code found in the unit
+# itself (a question of the same repeat), in its submission's own unit (a question of the
+# submission), or the organisation's country or type. Every piece below is a constant.
+UNIT_GROUP = {
+    "all": ("0", ""),
+    "country": ("coalesce(nullif(o.country, ''), '?')", ""),
+    "org_type": ("coalesce(nullif(o.org_type, ''), '?')", ""),
+    "submission": ("gg.g", "CROSS JOIN LATERAL (SELECT min(x) AS g FROM unnest(t.codes) x "
+                           "WHERE x = ANY(%s)) gg "),
+    "entry": ("gg.g", "CROSS JOIN LATERAL (SELECT min(x) AS g FROM unnest(u.codes) x "
+                      "WHERE x = ANY(%s)) gg "),
+}
+UNIT_SOURCE = ("surveys_submissionunit u JOIN surveys_submission s ON s.id = u.submission_id "
+               "JOIN orgs_organisation o ON o.id = s.organisation_id ")
+UNIT_TOP = ("JOIN surveys_submissionunit t ON t.submission_id = u.submission_id "
+            "AND t.repeat = '' ")
+UNIT_WHERE = "WHERE u.survey_id = %s AND u.repeat = %s AND s.status = %s "
+UNIT_COUNTS = ("SELECT {group}, c, count(*) FROM {source}{top}{lateral}"
+               "CROSS JOIN LATERAL unnest(u.codes) c {where}GROUP BY 1, 2")
+UNIT_NUMBERS = ("SELECT {group}, n.q, count(*), avg(n.v), "
+                "percentile_cont(0.5) WITHIN GROUP (ORDER BY n.v), min(n.v), max(n.v), "
+                "coalesce(stddev_samp(n.v), 0) FROM {source}{top}{lateral}"
+                "CROSS JOIN LATERAL unnest(u.number_codes, u.numbers) n(q, v) {where}"
+                "GROUP BY 1, 2")
+
+
+def all_counted(survey: Survey) -> bool:
+    """Whether every submitted submission has its units (those submitted before units existed
+    are counted from the JSON until `manage.py survey_units_rebuild`)."""
+    from bridgeway.surveys.models import Submission
+
+    return not Submission.objects.filter(survey=survey, status=SubmissionStatus.SUBMITTED,
+                                         counted=False).exists()
+
+
+def collect_units(survey: Survey, questions: list[dict[str, Any]], *, split: str,
+                  split_q: dict[str, Any] | None, data: dict[str, Any],
+                  respondents: dict[str, Counter]) -> set[str]:
+    """As `collect`, from the submission units; returns the names of the questions counted."""
+    from bridgeway.surveys.tally import codes_of
+
+    codes = codes_of(survey.pk)
+    by_code = {pk: qv for qv, pk in codes.items()}
+    split_codes = [pk for (q, v), pk in codes.items() if q == split and v != ""]
+    by_repeat: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for q in questions:
+        if q.get("top_repeat", q["repeat"] is None):
+            by_repeat[q["repeat"] or ""].append(q)
+    done: set[str] = set()
+    for repeat, qs in by_repeat.items():
+        kind = _group_kind(split, split_q, repeat or None)
+        if kind is None:
+            continue
+        kinds = {q["name"]: q["type"] for q in qs}
+        group, lateral = UNIT_GROUP[kind]
+        top = UNIT_TOP if kind == "submission" and repeat else ""
+        if kind == "submission" and not repeat:
+            lateral = lateral.replace("t.codes", "u.codes")
+        params: list[Any] = [split_codes] if lateral else []
+        params += [survey.pk, repeat, SubmissionStatus.SUBMITTED]
+        parts = {"group": group, "source": UNIT_SOURCE, "top": top, "lateral": lateral,
+                 "where": UNIT_WHERE}
+        with connection.cursor() as cursor:
+            cursor.execute(UNIT_COUNTS.format(**parts), params)
+            counted = cursor.fetchall()
+            cursor.execute(UNIT_NUMBERS.format(**parts), params)
+            numbers = cursor.fetchall()
+
+
+        for name, qtype in kinds.items():
+            data[name] = {} if qtype in NUMERIC else defaultdict(Counter)
+            respondents[name] = Counter()
+        for g, code, n in counted:
+            question, value = by_code.get(code, ("", ""))
+            qtype = kinds.get(question)
+            if qtype is None:
+                continue
+            grp = _group_of(kind, g, by_code)
+            if qtype == "select_multiple":
+                if value == "":
+                    respondents[question][grp] += n
+                else:
+                    data[question][grp][value] += n
+            else:
+                respondents[question][grp] += n
+                data[question][grp][value] += n
+        for g, code, n, mean, median, low, high, sd in numbers:
+            question = by_code.get(code, ("", ""))[0]
+            if kinds.get(question) not in NUMERIC:
+                continue
+            grp = _group_of(kind, g, by_code)
+            respondents[question][grp] += n
+            data[question][grp] = {"mean": mean, "median": median, "min": low, "max": high,
+                                   "sd": sd}
+        done.update(kinds)
+    return done
+
+
+def _group_of(kind: str, g: Any, by_code: dict[int, tuple[str, str]]) -> str:
+    if kind in ("submission", "entry"):
+        found = by_code.get(g)
+        return found[1] if found else "?"
+    return ALL if kind == "all" else str(g)

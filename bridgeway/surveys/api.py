@@ -10,7 +10,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from lxml import etree
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,6 +28,7 @@ from bridgeway.core.api_schema import ModelSerializer, paginated
 from bridgeway.surveys import aggregate, queries, services
 from bridgeway.surveys.codes import Scope, SubmissionStatus, SurveyStatus
 from bridgeway.surveys.models import Submission, Survey
+from bridgeway.surveys.texts import full_answers
 from bridgeway.surveys.xlsform import MAX_UPLOAD, questions_summary
 
 
@@ -120,14 +126,19 @@ class FormVersionSerializer(serializers.Serializer):
 class SubmissionSerializer(ModelSerializer):
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, read_only=True)
     form_version = serializers.IntegerField(source="version.number", read_only=True)
-    answers = serializers.DictField(read_only=True, help_text="answers by question name; a "
-                                    "repeat is a list of such objects")
+    answers = serializers.SerializerMethodField(help_text="answers by question name; a repeat "
+                                                "is a list of such objects (free text opened "
+                                                "for the caller, who may see it)")
 
     class Meta:
         model = Submission
         fields = ["id", "organisation", "status", "form_version", "revision", "language",
                   "answers", "started_at", "updated_at", "submitted_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField())
+    def get_answers(self, sub: Submission) -> dict[str, Any]:
+        return full_answers(sub)
 
 
 class SubmissionWriteSerializer(serializers.Serializer):

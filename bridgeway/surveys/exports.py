@@ -1,6 +1,8 @@
 """The submissions as files, for the survey's coordinators: XLSX (the main sheet and one sheet per
 repeat, linked by submission id), CSV (the main sheet) and the XForm instances (one XML file per
-submission, in a zip). Every cell goes through core's formula-safe helper."""
+submission, in a zip). Every cell goes through core's formula-safe helper. Free-text answers are
+opened in memory only, a batch of submissions at a time (texts.opened), and go straight into the
+file being built."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from bridgeway.surveys.aggregate import lined_up_questions, units_of
 from bridgeway.surveys.codes import SubmissionStatus
 from bridgeway.surveys.models import FormVersion, Submission, Survey
 from bridgeway.surveys.spec import text_in
+from bridgeway.surveys.texts import full_answers, opened
 
 BASE_COLUMNS = ["submission_id", "organisation", "country", "status", "form_version",
                 "submitted_at"]
@@ -44,8 +47,7 @@ def sheets(survey: Survey) -> list[tuple[str, list[list]]]:
             repeats.setdefault(q["repeat"], []).append(q["name"])
     main_rows: list[list] = [BASE_COLUMNS + main]
     repeat_rows = {r: [["submission_id", "entry", *cols]] for r, cols in repeats.items()}
-    for sub in _submissions(survey):
-        a = sub.answers
+    for sub, a in opened(_submissions(survey)):
         main_rows.append([sub.pk, safe_cell(sub.organisation.name), sub.organisation.country,
                           sub.status, sub.version.number,
                           sub.submitted_at.isoformat() if sub.submitted_at else ""]
@@ -57,8 +59,10 @@ def sheets(survey: Survey) -> list[tuple[str, list[list]]]:
                                            repeat_rows.items()]
 
 
-def instance_xml(submission: Submission, spec: dict[str, Any] | None = None) -> bytes:
-    """The submission as its form's XForm instance (`spec`: its version's, if already read)."""
+def instance_xml(submission: Submission, spec: dict[str, Any] | None = None,
+                 answers: dict[str, Any] | None = None) -> bytes:
+    """The submission as its form's XForm instance (`spec`: its version's, if already read;
+    `answers`: its full answers, if already opened)."""
     if spec is None:
         spec = FormVersion.objects.only("spec").get(pk=submission.version_id).spec
     root = etree.Element(spec["root"], id=spec["form_id"])
@@ -80,7 +84,7 @@ def instance_xml(submission: Submission, spec: dict[str, Any] | None = None) -> 
                     el.text = " ".join(map(str, value)) if isinstance(value, list) \
                         else str(value)
 
-    put(spec["children"], root, submission.answers)
+    put(spec["children"], root, full_answers(submission) if answers is None else answers)
     meta = etree.SubElement(root, "meta")
     etree.SubElement(meta, "instanceID").text = f"bridgeway:{submission.survey_id}:{submission.pk}"
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
@@ -99,12 +103,12 @@ def export_response(survey: Survey, fmt: str) -> HttpResponse:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             specs: dict[int, dict[str, Any]] = {}
-            for sub in _submissions(survey):
+            for sub, answers in opened(_submissions(survey)):
                 if sub.version_id not in specs:
                     specs[sub.version_id] = FormVersion.objects.only("spec").get(
                         pk=sub.version_id).spec
                 zf.writestr(f"{name}/submission-{sub.pk}.xml",
-                            instance_xml(sub, specs[sub.version_id]))
+                            instance_xml(sub, specs[sub.version_id], answers))
         body, ctype = buf.getvalue(), "application/zip"
         fmt = "zip"
     response = HttpResponse(body, content_type=ctype)

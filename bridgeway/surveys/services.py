@@ -23,6 +23,8 @@ from bridgeway.surveys import queries, registry
 from bridgeway.surveys.codes import Scope, SubmissionStatus, SurveyStatus
 from bridgeway.surveys.engine import Check, FormExpressionError, engine_for, normalise
 from bridgeway.surveys.models import FormVersion, Submission, Survey, SurveyInvitation
+from bridgeway.surveys.tally import write_units
+from bridgeway.surveys.texts import split_texts, store_texts
 from bridgeway.surveys.xlsform import convert_xlsform
 
 if TYPE_CHECKING:
@@ -179,8 +181,9 @@ def submission_save(*, survey: Survey, actor: User, organisation: Organisation,
                     language: str = "") -> tuple[Submission, Check]:
     """Saves the answers as a draft, or submits them. A submission is checked in full and refused
     with the questions named (nothing is saved); a draft keeps what was typed, so it can be
-    resumed. `revision` is the one the person started from: if someone else saved since, the
-    save is refused (EditConflict) and nothing is overwritten."""
+    resumed. Free-text answers are sealed (surveys/texts.py). `revision` is the one the person
+    started from: if someone else saved since, the save is refused (EditConflict) and nothing
+    is overwritten."""
     _respondent_check(survey=survey, actor=actor, organisation=organisation)
     version = survey.current_version
     if version is None:
@@ -202,13 +205,15 @@ def submission_save(*, survey: Survey, actor: User, organisation: Organisation,
     if submit and not result.ok:
         raise ValidationError(result.errors)
     stored = result.answers if submit else _draft_answers(version, answers)
+    # Texts (drafts' too) are sealed in their own rows; the JSON keeps what is counted.
+    clear, texts = split_texts(version.spec["children"], stored)
     if existing is None:
         existing = Submission(survey=survey, organisation=organisation, owner_key=key,
                               respondent=actor if survey.scope == Scope.PERSON else None)
     else:
         existing.revision = F("revision") + 1
     existing.version = version
-    existing.answers = stored
+    existing.answers = clear
     existing.language = language[:60]
     existing.last_saved_by = actor
     if submit:
@@ -216,6 +221,9 @@ def submission_save(*, survey: Survey, actor: User, organisation: Organisation,
         existing.submitted_at = timezone.now()
     existing.save()
     existing.refresh_from_db(fields=["revision"])
+    store_texts(existing, texts)
+    if submit:
+        write_units(existing, version.spec, clear)
     audit_record(action="surveys.submission.submitted" if submit
                  else "surveys.submission.saved", actor=actor, organisation=organisation,
                  obj=existing, payload={"survey": survey.pk, "version": version.number})

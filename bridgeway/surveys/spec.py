@@ -38,6 +38,11 @@ SELECTS = {"select_one", "select_multiple"}
 METADATA = {"start", "end", "today"}
 # Shown but not answered.
 DISPLAY_ONLY = {"note"}
+# Answers stored in clear, for counting: choices, numbers, dates and times, acknowledgements and
+# the server's metadata. Every other answer (text, calculate, hidden, any other type) can name
+# people and is sealed (surveys/texts.py).
+CLEAR_TYPES = {"select_one", "select_multiple", "integer", "decimal", "range", "date", "datetime",
+               "time", "acknowledge", "start", "end", "today"}
 
 
 def _lang_map(value: Any, default_lang: str) -> dict[str, str]:

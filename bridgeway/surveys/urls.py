@@ -18,5 +18,6 @@ urlpatterns = [
     path("<int:pk>/submissions/<int:sub_pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/results/", views.results, name="results"),
     path("<int:pk>/results.csv", views.results_csv, name="results_csv"),
+    path("<int:pk>/results/texts/", views.results_texts, name="results_texts"),
     re_path(r"^(?P<pk>\d+)/export\.(?P<fmt>xlsx|csv|zip)$", views.export, name="export"),
 ]

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from bridgeway.core.forms import add_validation_error
 from bridgeway.core.shortcuts import submit
-from bridgeway.surveys import aggregate, exports, queries, services
+from bridgeway.surveys import aggregate, exports, queries, services, texts
 from bridgeway.surveys.codes import Split, SubmissionStatus, SurveyStatus
 from bridgeway.surveys.fill import (
     Renderer,
@@ -199,7 +199,7 @@ def fill(request, pk, org_pk):
                 anchor = "#repeat-" + action[4:]
             return redirect(f"{reverse('surveys:fill', args=[pk, org_pk])}?lang={lang}{anchor}")
     else:
-        answers = existing.answers if existing else _defaults(spec)
+        answers = texts.full_answers(existing) if existing else _defaults(spec)
     check = services.check_answers(version=version, answers=answers, final=False, language=lang)
     form_html = Renderer(spec, lang, check, answers, errors).render()
     return render(request, "surveys/fill.html", {
@@ -242,7 +242,7 @@ def submission(request, pk, sub_pk):
     sub = queries.submission_for_user(request.user, survey, sub_pk)
     spec = sub.version.spec
     lang = _language(request, spec)
-    rows = exports.readable_answers(spec, sub.answers, lang)
+    rows = exports.readable_answers(spec, texts.full_answers(sub), lang)
     return render(request, "surveys/submission.html", {
         "survey": survey, "submission": sub, "rows": rows,
         "coordinating": queries.may_coordinate(request.user, survey)})
@@ -286,6 +286,27 @@ def results(request, pk):
         "survey": survey, "report": report, "options": options, "split": split,
         "split_labels": {Split.COUNTRY.value: Split.COUNTRY.label,
                          Split.ORG_TYPE.value: Split.ORG_TYPE.label}})
+
+
+@login_required
+def results_texts(request, pk):
+    """One free-text question's answers, opened a page at a time, for the survey's coordinators
+    (everyone else: 404); with a split, those of one group, if the group is not too small."""
+    survey = queries.survey_to_coordinate(request.user, pk)
+    split = request.GET.get("split", "")
+    if split and split not in dict(_split_choices(survey)):
+        raise Http404
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    lang = _language(request, survey.current_version.spec) if survey.current_version else ""
+    listing = aggregate.texts_page(survey, name=request.GET.get("question", ""), split=split,
+                                   group=request.GET.get("group", ""), page=page, lang=lang)
+    if listing is None:
+        raise Http404
+    return render(request, "surveys/texts.html", {"survey": survey, "listing": listing,
+                                                  "split": split})
 
 
 @login_required

@@ -33,6 +33,8 @@ SURVEY = [
      "label::Ukrainian (uk)": "Годин на тиждень", "constraint": ". <= 60",
      "constraint_message::English (en)": "At most 60 hours",
      "constraint_message::Ukrainian (uk)": "Не більше 60 годин"},
+    {"type": "select_one contract", "name": "contract", "label::English (en)": "Contract",
+     "label::Ukrainian (uk)": "Договір"},
     {"type": "end_repeat"},
     {"type": "calculate", "name": "staff_count", "calculation": "count(${staff})"},
     {"type": "note", "name": "staff_note", "label::English (en)": "Staff listed: ${staff_count}",
@@ -53,6 +55,12 @@ CHOICES = [
      "label::Ukrainian (uk)": "Складна реєстрація"},
     {"list_name": "restr", "name": "foreign_funding", "label::English (en)": "Foreign-funding rules",
      "label::Ukrainian (uk)": "Правила іноземного фінансування"},
+]
+CHOICES += [
+    {"list_name": "contract", "name": "employed", "label::English (en)": "Employed",
+     "label::Ukrainian (uk)": "Найманий"},
+    {"list_name": "contract", "name": "volunteer", "label::English (en)": "Volunteer",
+     "label::Ukrainian (uk)": "Волонтер"},
 ]
 SETTINGS = {"form_title": "Member survey", "form_id": "member_survey", "version": "2026-1",
             "default_language": "English (en)"}

@@ -1,13 +1,14 @@
 """Aggregation: choices counted per respondent (each choice of a select_multiple), numbers
 summarised, repeats counted per entry and split by a question inside them; versions lined up by
 question name; PostgreSQL's counting agrees with the Python one."""
+# Free text is sealed (tests/surveys/test_sealed_texts.py); here it is only counted.
 
 from collections import Counter
 
 import pytest
 from django.db import connection
 
-from bridgeway.surveys import aggregate, services
+from bridgeway.surveys import aggregate, services, tally
 from bridgeway.surveys.models import Submission
 from tests.surveys.forms import good_answers, member_form
 
@@ -17,8 +18,10 @@ def answered(cast, survey):
     sub, _ = services.submission_save(survey=survey, actor=cast.caseworker_a,
                                       organisation=cast.org_a, answers=good_answers(
                                           restrictions=["registration", "foreign_funding"],
-                                          staff=[{"role": "lawyer", "hours": "40"},
-                                                 {"role": "cook", "hours": "20"}]),
+                                          staff=[{"role": "lawyer", "hours": "40",
+                                                  "contract": "employed"},
+                                                 {"role": "cook", "hours": "20",
+                                                  "contract": "volunteer"}]),
                                       submit=True)
     services.form_upload(survey=survey, actor=cast.coordinator, xlsform=member_form())
     survey.refresh_from_db()
@@ -30,6 +33,7 @@ def answered(cast, survey):
                                   status="submitted", answers=answers)
     survey.threshold = 1
     survey.save()
+    assert tally.units_rebuild(survey_id=survey.pk) == 4  # the copies, made around the services
     return survey
 
 
@@ -54,13 +58,17 @@ def test_split_by_a_select_question_and_by_a_question_inside_the_repeat(answered
     report = aggregate.survey_results(answered, split="region_country")
     groups = {g["label"]: g for g in block(report, "share")["groups"]}
     assert groups["Moldova"]["n"] == 3 and groups["Ukraine"]["n"] == 2
-    report = aggregate.survey_results(answered, split="role")
+    report = aggregate.survey_results(answered, split="contract")
     groups = {g["label"]: g for g in block(report, "hours")["groups"]}
-    assert groups["lawyer"]["stats"]["mean"] == 40 and groups["cook"]["stats"]["mean"] == 20
+    assert groups["Employed"]["stats"]["mean"] == 40
+    assert groups["Volunteer"]["stats"]["mean"] == 20
+    # Free text (sealed) is counted per group all the same, entry by entry.
+    roles = {g["label"]: g["n"] for g in block(report, "role")["groups"]}
+    assert roles == {"Employed": 1, "Volunteer": 1}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
-@pytest.mark.parametrize("split", ["", "_country", "region_country", "role"])
+@pytest.mark.parametrize("split", ["", "_country", "region_country", "contract", "funded"])
 def test_postgresql_counts_agree_with_python(answered, split):
     from bridgeway.surveys import aggregate_pg
 
@@ -68,11 +76,18 @@ def test_postgresql_counts_agree_with_python(answered, split):
                  if q["type"] not in aggregate.SKIPPED]
     by_name = {q["name"]: q for q in questions}
     split_q = by_name.get(split)
-    py_data, py_resp, pg_data, pg_resp = {}, {}, {}, {}
+    py_data, py_resp = {}, {}
     aggregate._collect_python(answered, questions, split=split, split_q=split_q, data=py_data,
                               respondents=py_resp)
-    done = aggregate_pg.collect(answered, questions, split=split, split_q=split_q,
-                                data=pg_data, respondents=pg_resp)
+    for counting in (aggregate_pg.collect, aggregate_pg.collect_units):
+        pg_data, pg_resp = {}, {}
+        done = counting(answered, questions, split=split, split_q=split_q, data=pg_data,
+                        respondents=pg_resp)
+        assert done
+        agree(done, by_name, py_data, py_resp, pg_data, pg_resp)
+
+
+def agree(done, by_name, py_data, py_resp, pg_data, pg_resp):
     for name in done:
         assert Counter(py_resp[name]) == Counter(pg_resp[name]), name
         if by_name[name]["type"] in aggregate.NUMERIC:
