@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import signal
@@ -183,6 +184,9 @@ def main() -> None:
                          "ms and SQL statements per request, which the machine's load does not "
                          "change)")
     ap.add_argument("--inprocess-only", action="store_true")
+    ap.add_argument("--profile", action="store_true",
+                    help="cProfile the in-process valid submissions (top functions by own and "
+                         "cumulative time)")
     args = ap.parse_args()
     from urllib.parse import urlencode
 
@@ -193,7 +197,7 @@ def main() -> None:
     proofs = solved_proofs(args.valid + args.inprocess)
     print(f"  {time.perf_counter() - t0:.1f} s")
     if args.inprocess:
-        in_process(slug, proofs[args.valid:], urlencode)
+        in_process(slug, proofs[args.valid:], urlencode, profile=args.profile)
         proofs = proofs[:args.valid]
     if args.inprocess_only:
         return
@@ -218,17 +222,19 @@ def main() -> None:
                 c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
 
-def in_process(slug, proofs, urlencode) -> None:
+def in_process(slug, proofs, urlencode, *, profile: bool = False) -> None:
     """CPU time (this process: Django, the proof check, the database driver; not PostgreSQL's
     own work) and SQL statements per request, through the Django test client."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    def timed(name: str, posts: list[tuple[bytes, str]]) -> None:
+    def timed(name: str, posts: list[tuple[bytes, str]], profiler=None) -> None:
         client = Client(HTTP_HOST="127.0.0.1")
         cpu, wall, statements = [], [], []
-        for body, addr in posts:
+        for n, (body, addr) in enumerate(posts):
+            if profiler is not None and n == len(posts) // 4:
+                profiler.enable()
             with CaptureQueriesContext(connection) as queries:
                 c0, w0 = time.process_time(), time.perf_counter()
                 response = client.post(f"/help/{slug}/?lang=uk", data=body,
@@ -237,6 +243,12 @@ def in_process(slug, proofs, urlencode) -> None:
                 cpu.append(time.process_time() - c0)
                 wall.append(time.perf_counter() - w0)
             statements.append(len(queries))
+        if profiler is not None:
+            profiler.disable()
+            import pstats
+
+            for order in ("tottime", "cumulative"):
+                pstats.Stats(profiler).sort_stats(order).print_stats(25)
         if os.environ.get("BENCH_SHOW_SQL"):
             for q in queries.captured_queries:
                 print("    ", q["sql"][:150])
@@ -252,7 +264,7 @@ def in_process(slug, proofs, urlencode) -> None:
         "lang": "uk", "ts": old_token(slug), "altcha": proof,
         "what_happened": f"Потрібна допомога, повідомлення {i}.", "reach": "+380501234567",
         "reach_channel": "signal"}).encode(), f"10.9.{i // 200}.{i % 200}")
-        for i, proof in enumerate(proofs)])
+        for i, proof in enumerate(proofs)], profiler=cProfile.Profile() if profile else None)
     flood = urlencode({"lang": "uk", "ts": old_token(slug), "what_happened": "spam " * 20})
     timed("flood post without proof (after its allowance)",
           [(flood.encode(), "10.8.0.1") for _ in range(len(proofs) * 5)])
