@@ -176,7 +176,7 @@ REDIS_URL = env_str("BRIDGEWAY_REDIS_URL") or env_str("REDIS_URL")
 _REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        {"BACKEND": "bridgeway.core.cache.RedisCache", "LOCATION": REDIS_URL,
          "OPTIONS": _REDIS_OPTIONS}
         if REDIS_URL
         # Shared between all server processes, so login throttling holds across workers.
@@ -186,7 +186,7 @@ CACHES = {
     # that the default cache's culling (past MAX_ENTRIES it deletes a third of the table) never
     # forgets a counter or lets a solved proof-of-work be replayed.
     "ratelimit": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        {"BACKEND": "bridgeway.core.cache.RedisCache", "LOCATION": REDIS_URL,
          "KEY_PREFIX": "rl", "OPTIONS": _REDIS_OPTIONS}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache",

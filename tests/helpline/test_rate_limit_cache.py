@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client, override_settings
+from django.utils.module_loading import import_string
 
 from bridgeway.helpline import abuse, queries, services
 from bridgeway.helpline.models import Contact
@@ -40,7 +42,7 @@ def _redis_or_skip():
 
 
 def _caches(location: str, prefix: str) -> dict:
-    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
+    redis = {"BACKEND": "bridgeway.core.cache.RedisCache", "LOCATION": location,
              "KEY_PREFIX": prefix, "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
     return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
             "ratelimit": redis}
@@ -111,7 +113,7 @@ def test_counting_after_a_stored_message_never_fails_the_person(rf):
 
 
 @pytest.mark.parametrize(("url", "backend", "location"), [
-    ("redis://cache.internal:6379/2", "django.core.cache.backends.redis.RedisCache",
+    ("redis://cache.internal:6379/2", "bridgeway.core.cache.RedisCache",
      "redis://cache.internal:6379/2"),
     ("", "django.core.cache.backends.db.DatabaseCache", "bridgeway_rate_cache"),
 ])
@@ -124,6 +126,9 @@ def test_the_setting_picks_redis_only_when_configured(monkeypatch, url, backend,
     loaded = runpy.run_path(str(SETTINGS))
     rate = loaded["CACHES"][loaded["RATE_LIMIT_CACHE"]]
     assert (rate["BACKEND"], rate["LOCATION"]) == (backend, location)
+    if url:  # Django's RedisCache, keeping its client (bridgeway/core/cache.py)
+        assert issubclass(import_string(rate["BACKEND"]), RedisCache)
+        assert loaded["CACHES"]["default"]["LOCATION"] == url
     assert loaded["ALTCHA_CACHE_ALIAS"] == loaded["RATE_LIMIT_CACHE"]
     if not url:  # the database cache never culls a counter or a spent proof early
         assert rate["OPTIONS"]["MAX_ENTRIES"] >= 1_000_000
