@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import signal
@@ -54,6 +55,9 @@ def _free_port() -> int:
 
 
 PORT = _free_port()
+# --redis: the shared cache of production (a Redis database of its own; only the rate-limit
+# cache's keys, prefixed "rl:", and this bench's default-cache keys are deleted there).
+REDIS = ""
 
 
 def env() -> dict[str, str]:
@@ -65,6 +69,11 @@ def env() -> dict[str, str]:
         "BRIDGEWAY_HELPLINE_RATE_PER_HOUR": "10000000",
         "BRIDGEWAY_SSL_REDIRECT": "0",
     })
+    if REDIS:
+        e["BRIDGEWAY_REDIS_URL"] = REDIS
+    else:
+        e.pop("BRIDGEWAY_REDIS_URL", None)
+        e.pop("REDIS_URL", None)
     return e
 
 
@@ -133,7 +142,10 @@ def setup(keep: bool):
     from bridgeway.helpline import services
     from bridgeway.orgs.models import Membership, Organisation
 
-    cache.clear()
+    if REDIS:
+        _redis_sweep()
+    else:
+        cache.clear()
     org = Organisation.objects.create(name="Bench helpline", org_type="NGO", country="MD")
     conf = services.settings_ensure(org)
     conf.daily_quota = 10_000_000
@@ -147,19 +159,35 @@ def setup(keep: bool):
     return conf, client.cookies["sessionid"].value
 
 
-def solved_proofs(n: int) -> list[str]:
-    """Challenges signed with the server's secret at its cost, with an easy prefix."""
+def _redis_sweep() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    for pattern in ("rl:*", ":1:*"):
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
+
+
+def _solve_one(_i: int) -> str:
     from altcha import Payload, solve_challenge
     from altcha_django.challenge import build_challenge
     from django.conf import settings
 
-    out = []
-    for _ in range(n):
-        challenge = build_challenge(hmac_secret=settings.ALTCHA_HMAC_SECRET, key_prefix="0",
-                                    cost=settings.ALTCHA_CHALLENGE["cost"])
-        solution = solve_challenge(challenge)
-        out.append(Payload(challenge, solution).to_base64())
-    return out
+    challenge = build_challenge(hmac_secret=settings.ALTCHA_HMAC_SECRET, key_prefix="0",
+                                cost=settings.ALTCHA_CHALLENGE["cost"])
+    solution = solve_challenge(challenge)
+    return Payload(challenge, solution).to_base64()
+
+
+def solved_proofs(n: int) -> list[str]:
+    """Challenges signed with the server's secret at its cost, with an easy prefix (solved on
+    all cores, before anything is timed)."""
+    if n < 20:
+        return [_solve_one(i) for i in range(n)]
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(os.cpu_count() or 2) as pool:
+        return pool.map(_solve_one, range(n), chunksize=20)
 
 
 def old_token(slug: str) -> str:
@@ -178,12 +206,24 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--redis", default="",
+                    help="BRIDGEWAY_REDIS_URL for the rate-limit cache, e.g. "
+                         "redis://127.0.0.1:6379/13 (default: the database cache)")
+    ap.add_argument("--wrk", action="store_true",
+                    help="load with wrk (C, far lighter than this Python client) for "
+                         "--seconds each: valid submissions, then the flood")
+    ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--inprocess", type=int, default=40,
                     help="valid submissions and flood posts timed in this process first (CPU "
                          "ms and SQL statements per request, which the machine's load does not "
                          "change)")
     ap.add_argument("--inprocess-only", action="store_true")
+    ap.add_argument("--profile", action="store_true",
+                    help="cProfile the in-process valid submissions (top functions by own and "
+                         "cumulative time)")
     args = ap.parse_args()
+    global REDIS
+    REDIS = args.redis
     from urllib.parse import urlencode
 
     conf, session = setup(args.keep)
@@ -193,7 +233,7 @@ def main() -> None:
     proofs = solved_proofs(args.valid + args.inprocess)
     print(f"  {time.perf_counter() - t0:.1f} s")
     if args.inprocess:
-        in_process(slug, proofs[args.valid:], urlencode)
+        in_process(slug, proofs[args.valid:], urlencode, profile=args.profile)
         proofs = proofs[:args.valid]
     if args.inprocess_only:
         return
@@ -201,9 +241,12 @@ def main() -> None:
         [str(Path(sys.executable).with_name("gunicorn")), "bridgeway.wsgi", "-w",
          str(args.workers), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
         cwd=ROOT, env=env(), start_new_session=True)
+    global GUNICORN_PID
+    GUNICORN_PID = gunicorn.pid
     try:
         time.sleep(4)
-        asyncio.run(measure(args, slug, session, proofs, urlencode))
+        runner = measure_wrk if args.wrk else measure
+        asyncio.run(runner(args, slug, session, proofs, urlencode))
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
@@ -218,17 +261,19 @@ def main() -> None:
                 c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
 
-def in_process(slug, proofs, urlencode) -> None:
+def in_process(slug, proofs, urlencode, *, profile: bool = False) -> None:
     """CPU time (this process: Django, the proof check, the database driver; not PostgreSQL's
     own work) and SQL statements per request, through the Django test client."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    def timed(name: str, posts: list[tuple[bytes, str]]) -> None:
+    def timed(name: str, posts: list[tuple[bytes, str]], profiler=None) -> None:
         client = Client(HTTP_HOST="127.0.0.1")
         cpu, wall, statements = [], [], []
-        for body, addr in posts:
+        for n, (body, addr) in enumerate(posts):
+            if profiler is not None and n == len(posts) // 4:
+                profiler.enable()
             with CaptureQueriesContext(connection) as queries:
                 c0, w0 = time.process_time(), time.perf_counter()
                 response = client.post(f"/help/{slug}/?lang=uk", data=body,
@@ -237,6 +282,12 @@ def in_process(slug, proofs, urlencode) -> None:
                 cpu.append(time.process_time() - c0)
                 wall.append(time.perf_counter() - w0)
             statements.append(len(queries))
+        if profiler is not None:
+            profiler.disable()
+            import pstats
+
+            for order in ("tottime", "cumulative"):
+                pstats.Stats(profiler).sort_stats(order).print_stats(25)
         if os.environ.get("BENCH_SHOW_SQL"):
             for q in queries.captured_queries:
                 print("    ", q["sql"][:150])
@@ -252,36 +303,42 @@ def in_process(slug, proofs, urlencode) -> None:
         "lang": "uk", "ts": old_token(slug), "altcha": proof,
         "what_happened": f"Потрібна допомога, повідомлення {i}.", "reach": "+380501234567",
         "reach_channel": "signal"}).encode(), f"10.9.{i // 200}.{i % 200}")
-        for i, proof in enumerate(proofs)])
+        for i, proof in enumerate(proofs)], profiler=cProfile.Profile() if profile else None)
     flood = urlencode({"lang": "uk", "ts": old_token(slug), "what_happened": "spam " * 20})
     timed("flood post without proof (after its allowance)",
           [(flood.encode(), "10.8.0.1") for _ in range(len(proofs) * 5)])
+
+
+async def page_weight(slug: str) -> None:
+    """Every asset the public page makes a browser fetch on first load (from its HTML), the
+    ALTCHA widget's script counted apart."""
+    import gzip
+    import re
+
+    status, html = await request("GET", f"/help/{slug}/?lang=uk")
+    assert status == 200, html[:500]
+    body = html.split(b"\r\n\r\n", 1)[1]
+    weight = {"html": len(body)}
+    zipped = {"html": len(gzip.compress(body))}
+    for path in re.findall(rb'(?:href|src)="(/static/[^"]+)"', body):
+        s, data = await request("GET", path.decode())
+        name = path.decode().rsplit("/", 1)[1]
+        content = data.split(b"\r\n\r\n", 1)[1] if s == 200 else b""
+        weight[name] = len(content) if s == 200 else -s
+        zipped[name] = len(gzip.compress(content)) if s == 200 else -s
+    widget = "altcha.min.js"
+    first_load = sum(v for k, v in weight.items() if k != widget)
+    print(f"\npage weight (bytes, load average {os.getloadavg()[0]:.1f}):", json.dumps(weight))
+    print(f"  first load without the widget script: {first_load / 1024:.1f} KB (goal <= 30 KB)")
+    print(f"  the same gzip-compressed (as a compressing server sends it): "
+          f"{sum(v for k, v in zipped.items() if k != widget) / 1024:.1f} KB")
 
 
 async def measure(args, slug, session, proofs, urlencode):
     from bridgeway.helpline.models import Contact
 
     # 1. page weight
-    status, html = await request("GET", f"/help/{slug}/?lang=uk")
-    assert status == 200, html[:500]
-    body = html.split(b"\r\n\r\n", 1)[1]
-    import gzip
-
-    weight = {"html": len(body)}
-    zipped = {"html": len(gzip.compress(body))}
-    for name, path in (("app.css", "/static/bridgeway/app.css"),
-                       ("public.css", "/static/helpline/public.css"),
-                       ("public.js", "/static/helpline/public.js"),
-                       ("favicon", "/static/bridgeway/favicon.svg"),
-                       ("altcha widget", "/static/altcha_django/altcha.min.js")):
-        s, data = await request("GET", path)
-        weight[name] = len(data.split(b"\r\n\r\n", 1)[1]) if s == 200 else -s
-        zipped[name] = len(gzip.compress(data.split(b"\r\n\r\n", 1)[1])) if s == 200 else -s
-    first_load = sum(v for k, v in weight.items() if k != "altcha widget")
-    print("\npage weight (bytes):", json.dumps(weight))
-    print(f"  first load without the widget script: {first_load / 1024:.1f} KB (goal <= 30 KB)")
-    print(f"  the same gzip-compressed (as a compressing server sends it): "
-          f"{sum(v for k, v in zipped.items() if k != 'altcha widget') / 1024:.1f} KB")
+    await page_weight(slug)
 
     operator = {"Cookie": f"sessionid={session}"}
 
@@ -347,6 +404,141 @@ async def measure(args, slug, session, proofs, urlencode):
     print(f"\nforged posts (no time token): {rate_forged:.0f} req/s, p95 "
           f"{percentile(lat_forged, .95) * 1000:.1f} ms, statuses {st_forged}")
     print(f"\nratio flood/valid req/s: {rate_flood / rate_valid:.1f}")
+
+
+WRK_SCRIPT = """
+local n = 0
+function setup(thread)
+  thread:set("tid", n)
+  n = n + 1
+end
+function init(args)
+  bodies = {}
+  local i, step = 0, tonumber(args[2])
+  for line in io.lines(args[1]) do
+    if i % step == tid then bodies[#bodies + 1] = line end
+    i = i + 1
+  end
+  idx = 0
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+function request()
+  idx = idx + 1
+  if idx > #bodies then idx = 1 end -- a proof used again is refused: counted as non-2xx
+  return wrk.format(nil, nil, nil, bodies[idx])
+end
+function done(summary, latency, requests)
+  io.write(string.format("BENCH %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+async def wrk(path: str, bodies: list[bytes], seconds: int, threads: int = 2,
+              connections: int = 16) -> dict:
+    """wrk posting `bodies` in turn (each thread its own share); CPU seconds of the server's
+    processes are read by the caller."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        script, data = Path(tmp, "post.lua"), Path(tmp, "bodies.txt")
+        script.write_text(WRK_SCRIPT)
+        data.write_bytes(b"\n".join(bodies) + b"\n")
+        proc = await asyncio.create_subprocess_exec(
+            "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+            "-s", str(script), f"http://127.0.0.1:{PORT}{path}", "--", str(data), str(threads),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        out, _ = await proc.communicate()
+    line = [x for x in out.decode().splitlines() if x.startswith("BENCH ")]
+    assert line, out.decode()
+    requests, duration_us, p50, p95, non2xx, socket_errors = map(int, line[0].split()[1:])
+    return {"requests": requests, "rate": requests / (duration_us / 1e6), "p50_ms": p50 / 1000,
+            "p95_ms": p95 / 1000, "non_2xx": non2xx, "socket_errors": socket_errors}
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of gunicorn's master and workers so far."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+async def operator_page(session: str, stop: asyncio.Event, samples: list[float]) -> None:
+    headers = {"Cookie": f"sessionid={session}"}
+    while not stop.is_set():
+        start = time.perf_counter()
+        status, _ = await request("GET", "/helpline/triage/", headers=headers)
+        assert status == 200, status
+        samples.append(time.perf_counter() - start)
+        await asyncio.sleep(0.05)
+
+
+async def measure_wrk(args, slug, session, proofs, urlencode):
+    from bridgeway.helpline.models import Contact
+
+    await page_weight(slug)
+    pid = GUNICORN_PID
+    cache = "Redis " + REDIS if REDIS else "the database cache"
+    print(f"\nwrk, {args.workers} gunicorn sync workers, rate-limit cache: {cache}")
+
+    # valid submissions: each body a solved proof, a time token past the trap, its own text
+    bodies = [urlencode({"lang": "uk", "ts": old_token(slug), "altcha": proof,
+                         "what_happened": f"Потрібна допомога, повідомлення {i}.",
+                         "reach": "+380501234567", "reach_channel": "signal"}).encode()
+              for i, proof in enumerate(proofs)]
+    before = await asyncio.to_thread(lambda: Contact.objects.filter(status="new").count())
+    load0, cpu0 = os.getloadavg()[0], server_cpu(pid)
+    valid = await wrk(f"/help/{slug}/?lang=uk", bodies, args.seconds)
+    cpu1, load1 = server_cpu(pid), os.getloadavg()[0]
+    after = await asyncio.to_thread(lambda: Contact.objects.filter(status="new").count())
+    stored = after - before
+    print(f"valid submissions: {stored / (args.seconds):.0f} stored/s ({valid['rate']:.0f} "
+          f"answers/s, {valid['non_2xx']} not 200 — proofs used again once all {len(bodies)} "
+          f"were spent), p50 {valid['p50_ms']:.0f} ms, p95 {valid['p95_ms']:.0f} ms, "
+          f"server CPU {(cpu1 - cpu0) / max(1, stored) * 1000:.1f} ms per stored submission, "
+          f"load average {load0:.1f} → {load1:.1f} (goal >= 100/s)")
+
+    # operators' page alone, then during the flood
+    alone: list[float] = []
+    stop = asyncio.Event()
+    task = asyncio.create_task(operator_page(session, stop, alone))
+    await asyncio.sleep(args.seconds)
+    stop.set()
+    await task
+    flood_body = urlencode({"lang": "uk", "ts": old_token(slug),
+                            "what_happened": "spam " * 20}).encode()
+    during: list[float] = []
+    stop = asyncio.Event()
+    task = asyncio.create_task(operator_page(session, stop, during))
+    load0, cpu0 = os.getloadavg()[0], server_cpu(pid)
+    flood = await wrk(f"/help/{slug}/", [flood_body], args.seconds)
+    cpu1, load1 = server_cpu(pid), os.getloadavg()[0]
+    stop.set()
+    await task
+    held = await asyncio.to_thread(lambda: Contact.objects.filter(status="held").count())
+    print(f"flood without proof-of-work (one address): {flood['rate']:.0f} req/s, p50 "
+          f"{flood['p50_ms']:.1f} ms, p95 {flood['p95_ms']:.1f} ms, {flood['non_2xx']} refused "
+          f"of {flood['requests']}, held {held}, socket errors {flood['socket_errors']}, server "
+          f"CPU {(cpu1 - cpu0) / max(1, flood['requests']) * 1000:.2f} ms per request, load "
+          f"average {load0:.1f} → {load1:.1f} (goal >= 1,000/s)")
+    a50, a95 = statistics.median(alone), percentile(alone, .95)
+    d50, d95 = statistics.median(during), percentile(during, .95)
+    print(f"operator page (triage): alone p50 {a50 * 1000:.0f} ms p95 {a95 * 1000:.0f} ms "
+          f"({len(alone)} requests); during the flood p50 {d50 * 1000:.0f} ms p95 "
+          f"{d95 * 1000:.0f} ms ({len(during)}); ratio p95 {d95 / a95:.2f}, p50 {d50 / a50:.2f} "
+          f"(goal <= 1.20)")
+
+
+GUNICORN_PID = 0
 
 
 if __name__ == "__main__":

@@ -167,15 +167,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-_redis = env_str("REDIS_URL")
+# One shared cache for all server processes (login throttling, the public form's rate limits
+# and proof-of-work replay keys). Production: Redis (BRIDGEWAY_REDIS_URL, or REDIS_URL as
+# before). Without it, the database cache (`manage.py createcachetable`).
+REDIS_URL = env_str("BRIDGEWAY_REDIS_URL") or env_str("REDIS_URL")
+# Redis that does not answer within a second is treated as down (the public form then answers
+# 503, see helpline/abuse.py) instead of holding a worker.
+_REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}
-        if _redis
+        {"BACKEND": "bridgeway.core.cache.RedisCache", "LOCATION": REDIS_URL,
+         "OPTIONS": _REDIS_OPTIONS}
+        if REDIS_URL
         # Shared between all server processes, so login throttling holds across workers.
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bridgeway_cache"}
-    )
+    ),
+    # The public form's rate limits and ALTCHA replay keys: their own table without Redis, so
+    # that the default cache's culling (past MAX_ENTRIES it deletes a third of the table) never
+    # forgets a counter or lets a solved proof-of-work be replayed.
+    "ratelimit": (
+        {"BACKEND": "bridgeway.core.cache.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "rl", "OPTIONS": _REDIS_OPTIONS}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+              "LOCATION": "bridgeway_rate_cache", "OPTIONS": {"MAX_ENTRIES": 2_000_000}}
+    ),
 }
+RATE_LIMIT_CACHE = "ratelimit"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -279,6 +297,7 @@ ALTCHA_HMAC_SECRET = env_str("BRIDGEWAY_ALTCHA_SECRET") or hmac.new(
 ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
 ALTCHA_CHALLENGE_ENDPOINT_ENABLED = False
 ALTCHA_WIDGET_JS_SOURCE = "vendored"
+ALTCHA_CACHE_ALIAS = RATE_LIMIT_CACHE  # replay protection: the same shared cache
 ALTCHA_CHALLENGE = {"cost": env_int("BRIDGEWAY_ALTCHA_COST", 5000), "expires_seconds": 3600}
 
 LOCALE_PATHS = [BASE_DIR / "bridgeway" / "locale"]

@@ -7,17 +7,37 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils import timezone
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - redis is a pinned dependency
+    class RedisError(Exception):  # type: ignore[no-redef]
+        pass
 
 _SALT = "bridgeway.helpline.form-time"
 # A form older than this is stale: the person is asked to send it again from a fresh page.
 MAX_AGE_SECONDS = 6 * 3600
+
+
+# What a shared cache that does not answer raises (Redis down or too slow). The flood defences
+# then cannot count, so the form fails closed: the view answers 503 (public.py), never 500.
+CACHE_DOWN: tuple[type[BaseException], ...] = (RedisError, ConnectionError, TimeoutError)
+
+log = logging.getLogger(__name__)
+
+
+def _cache():
+    """The shared cache of the rate limits (and of ALTCHA's replay keys): Redis in production
+    (BRIDGEWAY_REDIS_URL), the database cache otherwise; see settings.CACHES."""
+    return caches[settings.RATE_LIMIT_CACHE]
 
 
 class TimeTrap(Exception):
@@ -81,7 +101,7 @@ def over_limit(request: HttpRequest, *, proof: bool | None = None) -> bool:
     now = time.monotonic()
     if any(_refused_here.get(keys[k][0], 0.0) > now for k in wanted):
         return True
-    counts = cache.get_many([keys[k][0] for k in wanted])
+    counts = _cache().get_many([keys[k][0] for k in wanted])
     over = [k for k in wanted if counts.get(keys[k][0], 0) >= keys[k][1]]
     if over:
         if len(_refused_here) > 50_000:
@@ -92,12 +112,19 @@ def over_limit(request: HttpRequest, *, proof: bool | None = None) -> bool:
 
 
 def count(request: HttpRequest, *, proof: bool) -> None:
+    """After a submission was stored. If the shared cache fails here the message is kept and
+    the person told it was sent (it was): one uncounted message, logged without the address."""
     keys = _keys(request)
-    for name in (["hour"] if proof else ["hour", "no_proof"]):
-        key, _limit, ttl = keys[name]
-        if cache.add(key, 1, ttl):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, ttl)
+    cache = _cache()
+    try:
+        for name in (["hour"] if proof else ["hour", "no_proof"]):
+            key, _limit, ttl = keys[name]
+            if cache.add(key, 1, ttl):
+                continue
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, ttl)
+    except CACHE_DOWN as exc:
+        log.warning("helpline rate-limit cache unavailable while counting: %s",
+                    type(exc).__name__)

@@ -7,6 +7,7 @@ then the answers are checked and the daily quota holds the surplus for moderatio
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from altcha_django.forms import AltchaField
@@ -28,6 +29,7 @@ from bridgeway.helpline import abuse, queries, services
 from bridgeway.helpline.codes import FormField, HeldReason
 from bridgeway.orgs.codes import country_name, language_name
 
+log = logging.getLogger(__name__)
 HONEYPOT = "website"
 _REACH_CHANNELS = [
     ("phone", _lazy("A phone call")), ("sms", _lazy("SMS")), ("whatsapp", "WhatsApp"),
@@ -154,6 +156,20 @@ PUBLIC_FORM_CSP: dict[str, Any] = {**settings.SECURE_CSP, "worker-src": [CSP.SEL
 @csrf_exempt  # no cookie, so no CSRF token: the time trap and the proof-of-work stand in
 @require_http_methods(["GET", "POST"])
 def form(request, slug):
+    try:
+        return _form(request, slug)
+    except abuse.CACHE_DOWN as exc:
+        # The shared cache (Redis) that counts the rate limits and the spent proofs-of-work
+        # does not answer: without it the flood defences cannot hold, so nothing is accepted
+        # (fail closed) — but with a plain 503 a person can act on, not a server error.
+        log.error("helpline public form: rate-limit cache unavailable (%s)", type(exc).__name__)
+        response = _plain(_("The form cannot take messages right now. Please try again in a "
+                            "few minutes, or call us."), 503)
+        response["Retry-After"] = "120"
+        return response
+
+
+def _form(request, slug):
     if request.method == "POST":
         # Cheapest first: a flood is refused before any database read, and before its body is
         # read when the address is over its limit or the body too large.

@@ -4,6 +4,7 @@ sees statistics only, with small counts suppressed."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -150,9 +151,31 @@ def contacts_of_case(case: Any) -> QuerySet[Contact]:
     return Contact.objects.filter(case_id=case.pk).order_by("-started_at")
 
 
+# The public form's settings by address, kept in each server process for a short while: every
+# submission and page needs them, and they change rarely. A save in this process forgets them at
+# once (signals in apps.py); other processes see a change within PUBLIC_SETTINGS_SECONDS.
+PUBLIC_SETTINGS_SECONDS = 30.0
+_public_settings: dict[str, tuple[float, HelplineSettings]] = {}
+
+
 def public_settings(slug: str) -> HelplineSettings | None:
-    return (HelplineSettings.objects.select_related("organisation")
+    now = time.monotonic()
+    kept = _public_settings.get(slug)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    conf = (HelplineSettings.objects.select_related("organisation")
             .filter(slug=slug, organisation__is_active=True).first())
+    if conf is not None:
+        if len(_public_settings) > 1000:
+            _public_settings.clear()
+        _public_settings[slug] = (now + PUBLIC_SETTINGS_SECONDS, conf)
+    else:
+        _public_settings.pop(slug, None)
+    return conf
+
+
+def forget_public_settings(**_kwargs: object) -> None:
+    _public_settings.clear()
 
 
 def network_countries(network: Organisation) -> list[str]:

@@ -398,14 +398,9 @@ def _public_submission(*, org: Organisation, answers: dict[str, str], language: 
         raise ValidationError(errors)
     if language and not is_language(language):
         language = ""
-    received_today = _count_received(org, timezone.localdate())
-    if not held_reason and received_today >= conf.daily_quota:
-        held_reason = HeldReason.QUOTA
     contact = Contact(organisation=org, reference=_draw_reference(), source=Source.WEB_FORM,
                       channel=Channel.WEB_FORM, started_at=timezone.now(),
-                      outcome=Outcome.PENDING, language=language,
-                      status=Status.HELD if held_reason else Status.NEW,
-                      held_reason=held_reason)
+                      outcome=Outcome.PENDING, language=language)
     reach, reach_kind = cleaned.get(FormField.REACH, ""), ""
     normalised = ""
     if reach:
@@ -417,6 +412,13 @@ def _public_submission(*, org: Organisation, answers: dict[str, str], language: 
     # One audit event: the contact's "received" stands for its new data subject too.
     _store_personal(contact, None, answers=cleaned, reach=normalised,
                     reach_kind=reach_kind if normalised else "", audit=False)
+    # The day's counter row stays locked until the commit, so it is taken as late as possible:
+    # submissions of one organisation wait for each other only over the last few statements.
+    received_today = _count_received(org, timezone.localdate())
+    if not held_reason and received_today >= conf.daily_quota:
+        held_reason = HeldReason.QUOTA
+    contact.status = Status.HELD if held_reason else Status.NEW
+    contact.held_reason = held_reason
     contact.save(force_insert=True)
     _index_reach(contact, reach_kind, normalised, new=True)
     audit_record(action="helpline.contact.received", organisation=org, obj=contact,

@@ -64,17 +64,43 @@ PHYSICAL = re.compile(
     r"|(?<![\w-])(width|height|min-width|max-width|min-height|max-height)\s*:")
 
 
-def test_css_uses_logical_properties_only():
+# The design system, and the public help form's own small stylesheet built from its tokens.
+PUBLIC_CSS = (ROOT / "helpline" / "static" / "helpline" / "public.css").read_text()
+STYLESHEETS = {"app.css": CSS, "helpline/public.css": PUBLIC_CSS}
+
+
+@pytest.mark.parametrize("name", STYLESHEETS)
+def test_css_uses_logical_properties_only(name):
     """Physical directions (left/right, width/height) would not mirror in Arabic. Media queries
     still speak of the viewport's width, which is not a layout property."""
-    rules = re.sub(r"@media[^{]*\{", "", re.sub(r"/\*.*?\*/", "", CSS, flags=re.S))
+    rules = re.sub(r"@media[^{]*\{", "", re.sub(r"/\*.*?\*/", "", STYLESHEETS[name], flags=re.S))
     offending = sorted({m.group(0) for m in PHYSICAL.finditer(rules)})
     assert offending == []
 
 
-def test_no_asset_from_elsewhere():
-    assert "@import" not in CSS
-    assert not re.search(r"url\(\s*['\"]?(https?:)?//", CSS)
+@pytest.mark.parametrize("name", STYLESHEETS)
+def test_no_asset_from_elsewhere(name):
+    assert "@import" not in STYLESHEETS[name]
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", STYLESHEETS[name])
+
+
+def _all_tokens(css: str) -> dict[str, str]:
+    root = css[css.index(":root {"):css.index("}", css.index(":root {"))]
+    root = re.sub(r"/\*.*?\*/", "", root, flags=re.S)
+    return {name: " ".join(value.split()) for name, value in re.findall(r"(--[\w-]+):\s*([^;]+);", root)}
+
+
+def test_the_public_form_stylesheet_uses_the_design_tokens_unchanged():
+    """The public form does not load app.css (its first load stays small), so it carries the
+    tokens it needs: each with the same value as in the design system, and so the same
+    contrast ratios as tested above."""
+    design, public = _all_tokens(CSS), _all_tokens(PUBLIC_CSS)
+    assert public, "no tokens found in public.css"
+    assert {name: value for name, value in public.items() if design.get(name) != value} == {}
+    # and only colours from the tokens (white on danger/brand is tested above)
+    literal = set(re.findall(r"#[0-9a-fA-F]{3,6}\b", PUBLIC_CSS.split("}", 1)[1]))
+    assert literal <= {"#fff", "#ffd08a", "#7f1a14"}
+    assert "#ffd08a" in CSS and "#7f1a14" in CSS
 
 
 def test_templates_carry_no_inline_styles():

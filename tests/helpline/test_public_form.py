@@ -4,6 +4,7 @@ defence refuses or holds with the right message, writing nothing where nothing s
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client
 
@@ -23,11 +24,13 @@ pytestmark = [pytest.mark.django_db,
 @pytest.fixture
 def cheap_proof(settings):
     settings.ALTCHA_CHALLENGE = {"cost": 20, "expires_seconds": 600}
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
-    from bridgeway.helpline import abuse
+    from bridgeway.helpline import abuse, queries
     cache.clear()
+    caches[django_settings.RATE_LIMIT_CACHE].clear()
     abuse._refused_here.clear()
+    queries.forget_public_settings()
 
 
 @pytest.fixture
@@ -61,6 +64,26 @@ def test_the_form_in_ukrainian_sets_no_cookie_and_loads_nothing_from_elsewhere(c
     assert "csrfmiddlewaretoken" not in html
     assert "<altcha-widget" in html
     assert len(response.content) < 30_000
+
+
+def test_the_first_load_weighs_at_most_30_kb_without_the_proof_of_work_script(conf):
+    """Everything the page makes a browser fetch (stylesheet, quick-exit script, icon), without
+    the ALTCHA widget script, uncompressed: a person on a slow or metered phone."""
+    from django.contrib.staticfiles import finders
+
+    html = Client().get(url(conf, "uk")).content
+    assets = re.findall(r'(?:href|src)="/static/([^"?]+)"', html.decode())
+    assert "helpline/public.css" in assets
+    assert "bridgeway/app.css" not in assets  # the operators' design system stays theirs
+    assets = [a for a in assets if not a.startswith("altcha_django/")]
+    sizes = {a: len(open(finders.find(a), "rb").read()) for a in assets}
+    assert len(html) + sum(sizes.values()) <= 30 * 1024, sizes
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("ar", ' dir="rtl"'), ("uk", "")])
+def test_the_form_reads_right_to_left_in_arabic(conf, lang, direction):
+    html = Client().get(url(conf, lang)).content.decode()
+    assert f'<html lang="{lang}"{direction}>' in html
 
 
 def test_a_valid_submission_arrives_in_triage_encrypted(conf, cast):
