@@ -309,9 +309,9 @@ class NetworkView(APIView):
         org_ids, net = queries.network_scope(request.user, p["network"])
         from django.utils import timezone
 
-        view = network_view.network_view(org_ids, country=p["country"],
-                                         year=p["year"] or timezone.localdate().year,
-                                         suppress=net is not None)
+        view = network_view.cached_view(org_ids, country=p["country"],
+                                        year=p["year"] or timezone.localdate().year,
+                                        suppress=net is not None)
         return Response({"network": net.pk if net else None,
                          "year": p["year"] or timezone.localdate().year,
                          "suppress_below": view["suppress_below"],

@@ -7,11 +7,18 @@ network's view a count from 1 to SUPPRESS_BELOW - 1 is shown as "<k", as on the 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.http import HttpResponse
+from django.utils import formats
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bridgeway.core.charts import bar_chart
@@ -108,11 +115,13 @@ def aggregates_direct(org_ids: list[int], *, country: str = "", year: int | None
 
 def network_view(org_ids: list[int], *, country: str = "", year: int | None = None,
                  suppress: bool = True) -> dict:
+    """The charts, the three tables (as rows for the API and as table rows for the page) and
+    their headings, in the current language, as plain strings: what cached_view keeps."""
     raw = aggregates(org_ids, country=country, year=year)
     k = SUPPRESS_BELOW if suppress else 0
-    kinds = dict(ActivityKind.choices)
-    ftypes = dict(FacilityType.choices)
-    itypes = dict(InstitutionType.choices)
+    kinds = {c: str(label) for c, label in ActivityKind.choices}
+    ftypes = {c: str(label) for c, label in FacilityType.choices}
+    itypes = {c: str(label) for c, label in InstitutionType.choices}
 
     def total(rows, key, by):
         out: dict[str, int] = {}
@@ -122,8 +131,8 @@ def network_view(org_ids: list[int], *, country: str = "", year: int | None = No
 
     charts = [
         bar_chart("activities-by-kind", _("Activities by kind"),
-                  [(str(kinds.get(c, c)), n) for c, n in total(raw["activities"], "n",
-                                                                lambda r: r["kind"])],
+                  [(kinds.get(c, c), n) for c, n in total(raw["activities"], "n",
+                                                          lambda r: r["kind"])],
                   unit=_("Activities"), empty=_("No activities."), suppress_below=k),
         bar_chart("reach-by-quarter", _("People reached by quarter"),
                   total(raw["activities"], "reached", lambda r: f"{r['y']}-Q{r['q']}"),
@@ -152,8 +161,45 @@ def network_view(org_ids: list[int], *, country: str = "", year: int | None = No
                      for r in raw["trainings"]]
     return {"charts": charts, "activity_rows": activity_rows, "access_rows": access_rows,
             "training_rows": training_rows, "suppress_below": k,
-            "outcomes": [Outcome(o).label for o in OUTCOMES],
-            "statuses": [TrainingStatus(s).label for s in TrainingStatus.values]}
+            "outcomes": [str(Outcome(o).label) for o in OUTCOMES],
+            "statuses": [str(TrainingStatus(s).label) for s in TrainingStatus.values],
+            # The page's table rows, written here rather than a template tag per cell (about a
+            # thousand cells): the same HTML the template wrote, escaped the same way.
+            "activity_html": [_tr(r.values()) for r in activity_rows],
+            "access_html": [_tr([r["type"], r["quarter"], *r["cells"]]) for r in access_rows],
+            "training_html": [_tr([r["quarter"], r["type"], *r["cells"], r["participants"]])
+                              for r in training_rows]}
+
+
+def _tr(cells) -> str:
+    return mark_safe("<tr>" + "".join(f"<td>{_td(c)}</td>" for c in cells) + "</tr>")  # noqa: S308 (each cell escaped)
+
+
+def _td(value: object) -> str:
+    """A cell as the template shows it: a number localized, text escaped."""
+    if isinstance(value, int) and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return conditional_escape(formats.localize(value))
+
+
+CACHE_SECONDS = 24 * 3600
+CACHE_FORMAT = 1  # changes when what network_view returns changes shape
+
+
+def cached_view(org_ids: list[int], *, country: str = "", year: int | None = None,
+                suppress: bool = True) -> dict:
+    """network_view, kept in the cache under the versions of the organisations' totals
+    (summary.versions), which change in the same transaction as the totals: a change anywhere
+    in the network makes a new key, so a kept view is never stale. The versions are read before
+    the totals, so what is kept under a version is never older than that version."""
+    parts = (CACHE_FORMAT, get_language(), sorted(org_ids), summary.versions(org_ids), country,
+             year, suppress)
+    key = "bridgeway.outreach.network." + hashlib.sha256(repr(parts).encode()).hexdigest()
+    view = cache.get(key)
+    if view is None:
+        view = network_view(org_ids, country=country, year=year, suppress=suppress)
+        cache.set(key, view, CACHE_SECONDS)
+    return view
 
 
 # --- export: one row per country, quarter and kind of activity, with the HXL hashtag row ------

@@ -395,8 +395,8 @@ def network(request):
                              countries=queries.countries_of_work(org_ids))
     d = form.cleaned_data if form.is_valid() else {}
     # One year at a time (this year unless another is asked for): its four quarters.
-    view = network_view.network_view(org_ids, country=d.get("country") or "",
-                                     year=d.get("year") or year, suppress=net is not None)
+    view = network_view.cached_view(org_ids, country=d.get("country") or "",
+                                    year=d.get("year") or year, suppress=net is not None)
     return render(request, "outreach/network.html", {
         "form": form, "view": view, "network": net, "query": request.GET.urlencode(),
         "today": timezone.localdate()})
