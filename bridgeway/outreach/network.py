@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -187,17 +188,20 @@ CACHE_FORMAT = 1  # changes when what network_view returns changes shape
 
 
 def cached_view(org_ids: list[int], *, country: str = "", year: int | None = None,
-                suppress: bool = True) -> dict:
+                suppress: bool = True, page: bool = False) -> dict:
     """network_view, kept in the cache under the versions of the organisations' totals
     (summary.versions), which change in the same transaction as the totals: a change anywhere
     in the network makes a new key, so a kept view is never stale. The versions are read before
-    the totals, so what is kept under a version is never older than that version."""
+    the totals, so what is kept under a version is never older than that version. For the page
+    (`page`), the charts and tables are kept rendered (`html`), in the reader's language."""
     parts = (CACHE_FORMAT, get_language(), sorted(org_ids), summary.versions(org_ids), country,
-             year, suppress)
+             year, suppress, page)
     key = "bridgeway.outreach.network." + hashlib.sha256(repr(parts).encode()).hexdigest()
     view = cache.get(key)
     if view is None:
         view = network_view(org_ids, country=country, year=year, suppress=suppress)
+        if page:
+            view["html"] = render_to_string("outreach/_network_tables.html", {"view": view})
         cache.set(key, view, CACHE_SECONDS)
     return view
 

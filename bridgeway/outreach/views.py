@@ -396,7 +396,8 @@ def network(request):
     d = form.cleaned_data if form.is_valid() else {}
     # One year at a time (this year unless another is asked for): its four quarters.
     view = network_view.cached_view(org_ids, country=d.get("country") or "",
-                                    year=d.get("year") or year, suppress=net is not None)
+                                    year=d.get("year") or year, suppress=net is not None,
+                                    page=True)
     return render(request, "outreach/network.html", {
         "form": form, "view": view, "network": net, "query": request.GET.urlencode(),
         "today": timezone.localdate()})
