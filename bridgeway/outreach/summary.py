@@ -101,10 +101,6 @@ def bump(org_ids: set[int] | list[int]) -> None:
             [(org_id, secrets.randbits(62)) for org_id in sorted(org_ids)])
 
 
-def versions(org_ids: list[int]) -> list[tuple[int, int]]:
-    """The versions of these organisations' totals (an organisation never written has none)."""
-    return sorted(SummaryVersion.objects.filter(organisation_id__in=org_ids)
-                  .values_list("organisation_id", "version"))
 
 
 def _upsert_sql() -> str:
@@ -158,6 +154,12 @@ def stored(org_ids: list[int]) -> dict[tuple, Row]:
             for r in Summary.objects.filter(organisation_id__in=org_ids).values(*KEY, *SUMS)}
 
 
+def versions(org_ids: list[int]) -> list[tuple[int, int]]:
+    """The versions of these organisations' totals (an organisation never written has none)."""
+    return sorted(SummaryVersion.objects.filter(organisation_id__in=org_ids)
+                  .values_list("organisation_id", "version"))
+
+
 @transaction.atomic
 def rebuild(org_ids: list[int] | None = None) -> int:
     """Recomputes the totals of `org_ids` (every organisation with records or totals when
@@ -177,8 +179,12 @@ def rebuild(org_ids: list[int] | None = None) -> int:
     return len(rows)
 
 
-def scoped(org_ids: list[int], source: str, *, country: str = "", year: int | None = None):
-    qs = Summary.objects.filter(organisation_id__in=org_ids, source=source)
+SOURCES = ("activity", "access", "training")
+
+
+def scoped(org_ids: list[int], *, country: str = "", year: int | None = None):
+    # The three sources named: the index on (source, year, organisation) serves a year.
+    qs = Summary.objects.filter(organisation_id__in=org_ids, source__in=SOURCES)
     if country:
         qs = qs.filter(country=country)
     if year:

@@ -390,16 +390,17 @@ def network(request):
     if not networks and not queries.outreach_orgs(request.user):
         raise Http404
     year = timezone.localdate().year
-    org_ids, net = queries.network_scope(request.user, _int(request.GET.get("network")))
+    scope = queries.network_scope(request.user, _int(request.GET.get("network")), versions=True)
     form = NetworkFilterForm(request.GET or None, networks=networks, initial={"year": year},
-                             countries=queries.countries_of_work(org_ids))
+                             countries=queries.countries_of_work(scope.org_ids))
     d = form.cleaned_data if form.is_valid() else {}
     # One year at a time (this year unless another is asked for): its four quarters.
-    view = network_view.cached_view(org_ids, country=d.get("country") or "",
-                                    year=d.get("year") or year, suppress=net is not None,
-                                    page=True)
+    view = network_view.cached_view(scope.org_ids, country=d.get("country") or "",
+                                    year=d.get("year") or year,
+                                    suppress=scope.network is not None, page=True,
+                                    versions=scope.versions)
     return render(request, "outreach/network.html", {
-        "form": form, "view": view, "network": net, "query": request.GET.urlencode(),
+        "form": form, "view": view, "network": scope.network, "query": request.GET.urlencode(),
         "today": timezone.localdate()})
 
 
@@ -408,13 +409,13 @@ def network_export(request, fmt):
     networks = queries.managed_networks(request.user)
     if not networks and not queries.outreach_orgs(request.user):
         raise Http404
-    org_ids, net = queries.network_scope(request.user, _int(request.GET.get("network")))
+    scope = queries.network_scope(request.user, _int(request.GET.get("network")))
     form = NetworkFilterForm(request.GET or None, networks=networks,
-                             countries=queries.countries_of_work(org_ids))
+                             countries=queries.countries_of_work(scope.org_ids))
     d = form.cleaned_data if form.is_valid() else {}
     # The export covers every year unless one is asked for (a file is read once, not paged).
-    return network_view.export_response(org_ids, fmt, country=d.get("country") or "",
-                                        year=d.get("year"), suppress=net is not None)
+    return network_view.export_response(scope.org_ids, fmt, country=d.get("country") or "",
+                                        year=d.get("year"), suppress=scope.network is not None)
 
 
 SW_VERSION = "1"
