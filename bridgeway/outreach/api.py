@@ -306,12 +306,13 @@ class NetworkView(APIView):
         if not queries.managed_networks(request.user) and not queries.outreach_orgs(request.user):
             raise PermissionDenied("Outreach is for organisations that record it and the "
                                    "coordinators of their networks.")
-        org_ids, net = queries.network_scope(request.user, p["network"])
+        scope = queries.network_scope(request.user, p["network"], versions=True)
+        net = scope.network
         from django.utils import timezone
 
-        view = network_view.network_view(org_ids, country=p["country"],
-                                         year=p["year"] or timezone.localdate().year,
-                                         suppress=net is not None)
+        view = network_view.cached_view(scope.org_ids, country=p["country"],
+                                        year=p["year"] or timezone.localdate().year,
+                                        suppress=net is not None, versions=scope.versions)
         return Response({"network": net.pk if net else None,
                          "year": p["year"] or timezone.localdate().year,
                          "suppress_below": view["suppress_below"],

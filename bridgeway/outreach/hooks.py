@@ -24,5 +24,5 @@ register_incident_links(records_linked_to_incident)
 def _country_access(user, code: str) -> list[dict]:
     if not outreach_menu(user):
         return []
-    org_ids, net = network_scope(user)
-    return [country_access_chart(org_ids, code, suppress=net is not None)]
+    scope = network_scope(user)
+    return [country_access_chart(scope.org_ids, code, suppress=scope.network is not None)]

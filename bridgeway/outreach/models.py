@@ -208,3 +208,19 @@ class Summary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.year}-Q{self.quarter} {self.kind}"
+
+
+class SummaryVersion(models.Model):
+    """The version of an organisation's running totals: a new random number, in the same
+    transaction, whenever its totals change (summary.py). The network view is kept in the cache
+    under the versions of the organisations it adds up (network.cached_view), so a view kept
+    from before a change is never found again. Random rather than counted: a rolled-back
+    transaction or a database restored from a backup never meets a view kept under the same
+    number for other totals."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
+                                        primary_key=True, related_name="+")
+    version = models.BigIntegerField(_("version"))
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.version}"

@@ -7,11 +7,21 @@ network's view a count from 1 to SUPPRESS_BELOW - 1 is shown as "<k", as on the 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import formats
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bridgeway.core.charts import bar_chart
@@ -48,34 +58,38 @@ def _cell(n: int, suppress: bool) -> int | str:
 
 
 def aggregates(org_ids: list[int], *, country: str = "", year: int | None = None) -> dict:
-    """The grouped rows, read from the running totals (summary.py): a few hundred rows whatever
-    the number of records."""
-    acts = list(summary.scoped(org_ids, "activity", country=country, year=year)
-                .values("country", "kind", y=F("year"), q=F("quarter"))
-                .annotate(n=Sum("n"), reached=Sum("reached"), female=Sum("female"),
-                          male=Sum("male"), children=Sum("children"), victims=Sum("victims"))
-                .order_by("country", "y", "q", "kind"))
+    """The grouped rows, read from the running totals (summary.py) in one statement: a few
+    hundred rows whatever the number of records, folded here into the three tables."""
+    acts: dict[tuple, dict] = {}
     access_cells: dict[tuple, dict] = {}
-    for r in (summary.scoped(org_ids, "access", country=country, year=year)
-              .values("kind", "year", "quarter", "status").annotate(total=Sum("n"))
-              .order_by("kind", "year", "quarter")):
-        row = access_cells.setdefault((r["kind"], r["year"], r["quarter"]), {
-            "facility__facility_type": r["kind"], "y": r["year"], "q": r["quarter"],
-            **{o: 0 for o in OUTCOMES}})
-        if r["status"] in row:
-            row[r["status"]] += r["total"]
     training_cells: dict[tuple, dict] = {}
-    for r in (summary.scoped(org_ids, "training", country=country, year=year)
-              .values("year", "quarter", "kind", "status")
-              .annotate(total=Sum("n"), people=Sum("reached"))
-              .order_by("year", "quarter", "kind")):
-        row = training_cells.setdefault((r["year"], r["quarter"], r["kind"]), {
-            "y": r["year"], "q": r["quarter"], "institution_type": r["kind"],
-            **{s: 0 for s in TrainingStatus.values}, "participants": 0})
-        if r["status"] in row:
-            row[r["status"]] += r["total"]
-        row["participants"] += r["people"] or 0
-    return {"activities": acts, "access": [access_cells[k] for k in sorted(access_cells)],
+    for r in (summary.scoped(org_ids, country=country, year=year)
+              .values("source", "country", "year", "quarter", "kind", "status")
+              .annotate(total=Sum("n"), reached=Sum("reached"), female=Sum("female"),
+                        male=Sum("male"), children=Sum("children"), victims=Sum("victims"))
+              .order_by()):
+        y, q, kind, status = r["year"], r["quarter"], r["kind"], r["status"]
+        if r["source"] == "activity":
+            row = acts.setdefault((r["country"], y, q, kind), {
+                "country": r["country"], "kind": kind, "y": y, "q": q, "n": 0, "reached": 0,
+                "female": 0, "male": 0, "children": 0, "victims": 0})
+            row["n"] += r["total"]
+            for key in ("reached", "female", "male", "children", "victims"):
+                row[key] += r[key]
+        elif r["source"] == "access":
+            row = access_cells.setdefault((kind, y, q), {
+                "facility__facility_type": kind, "y": y, "q": q, **{o: 0 for o in OUTCOMES}})
+            if status in row:
+                row[status] += r["total"]
+        elif r["source"] == "training":
+            row = training_cells.setdefault((y, q, kind), {
+                "y": y, "q": q, "institution_type": kind,
+                **{s: 0 for s in TrainingStatus.values}, "participants": 0})
+            if status in row:
+                row[status] += r["total"]
+            row["participants"] += r["reached"] or 0
+    return {"activities": [acts[k] for k in sorted(acts)],
+            "access": [access_cells[k] for k in sorted(access_cells)],
             "trainings": [training_cells[k] for k in sorted(training_cells)]}
 
 
@@ -108,11 +122,13 @@ def aggregates_direct(org_ids: list[int], *, country: str = "", year: int | None
 
 def network_view(org_ids: list[int], *, country: str = "", year: int | None = None,
                  suppress: bool = True) -> dict:
+    """The charts, the three tables (as rows for the API and as table rows for the page) and
+    their headings, in the current language, as plain strings: what cached_view keeps."""
     raw = aggregates(org_ids, country=country, year=year)
     k = SUPPRESS_BELOW if suppress else 0
-    kinds = dict(ActivityKind.choices)
-    ftypes = dict(FacilityType.choices)
-    itypes = dict(InstitutionType.choices)
+    kinds = {c: str(label) for c, label in ActivityKind.choices}
+    ftypes = {c: str(label) for c, label in FacilityType.choices}
+    itypes = {c: str(label) for c, label in InstitutionType.choices}
 
     def total(rows, key, by):
         out: dict[str, int] = {}
@@ -122,8 +138,8 @@ def network_view(org_ids: list[int], *, country: str = "", year: int | None = No
 
     charts = [
         bar_chart("activities-by-kind", _("Activities by kind"),
-                  [(str(kinds.get(c, c)), n) for c, n in total(raw["activities"], "n",
-                                                                lambda r: r["kind"])],
+                  [(kinds.get(c, c), n) for c, n in total(raw["activities"], "n",
+                                                          lambda r: r["kind"])],
                   unit=_("Activities"), empty=_("No activities."), suppress_below=k),
         bar_chart("reach-by-quarter", _("People reached by quarter"),
                   total(raw["activities"], "reached", lambda r: f"{r['y']}-Q{r['q']}"),
@@ -142,18 +158,61 @@ def network_view(org_ids: list[int], *, country: str = "", year: int | None = No
                       "female": _cell(r["female"], suppress), "male": _cell(r["male"], suppress),
                       "children": _cell(r["children"], suppress),
                       "victims": _cell(r["victims"], suppress)} for r in raw["activities"]]
-    access_rows = [{"type": ftypes.get(r["facility__facility_type"], ""),
-                    "quarter": f"{r['y']}-Q{r['q']}",
-                    "cells": [_cell(r[o], suppress) for o in OUTCOMES]} for r in raw["access"]]
-    training_rows = [{"quarter": f"{r['y']}-Q{r['q']}",
-                      "type": itypes.get(r["institution_type"], ""),
-                      "cells": [_cell(r[s], suppress) for s in TrainingStatus.values],
-                      "participants": _cell(r["participants"], suppress)}
-                     for r in raw["trainings"]]
+    access_rows: list[dict[str, Any]] = [
+        {"type": ftypes.get(r["facility__facility_type"], ""), "quarter": f"{r['y']}-Q{r['q']}",
+         "cells": [_cell(r[o], suppress) for o in OUTCOMES]} for r in raw["access"]]
+    training_rows: list[dict[str, Any]] = [
+        {"quarter": f"{r['y']}-Q{r['q']}", "type": itypes.get(r["institution_type"], ""),
+         "cells": [_cell(r[s], suppress) for s in TrainingStatus.values],
+         "participants": _cell(r["participants"], suppress)} for r in raw["trainings"]]
     return {"charts": charts, "activity_rows": activity_rows, "access_rows": access_rows,
             "training_rows": training_rows, "suppress_below": k,
-            "outcomes": [Outcome(o).label for o in OUTCOMES],
-            "statuses": [TrainingStatus(s).label for s in TrainingStatus.values]}
+            "outcomes": [str(Outcome(o).label) for o in OUTCOMES],
+            "statuses": [str(TrainingStatus(s).label) for s in TrainingStatus.values],
+            # The page's table rows, written here rather than a template tag per cell (about a
+            # thousand cells): the same HTML the template wrote, escaped the same way.
+            "activity_html": [_tr(r.values()) for r in activity_rows],
+            "access_html": [_tr([r["type"], r["quarter"], *r["cells"]]) for r in access_rows],
+            "training_html": [_tr([r["quarter"], r["type"], *r["cells"], r["participants"]])
+                              for r in training_rows]}
+
+
+def _tr(cells: Iterable[object]) -> str:
+    return mark_safe("<tr>" + "".join(f"<td>{_td(c)}</td>" for c in cells) + "</tr>")  # noqa: S308 (each cell escaped)
+
+
+def _td(value: object) -> str:
+    """A cell as the template shows it: a number localized, text escaped."""
+    if isinstance(value, int) and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return conditional_escape(str(formats.localize(value)))
+
+
+CACHE_SECONDS = 24 * 3600
+CACHE_FORMAT = 1  # changes when what network_view returns changes shape
+
+
+def cached_view(org_ids: list[int], *, country: str = "", year: int | None = None,
+                suppress: bool = True, page: bool = False,
+                versions: list[tuple[int, int]] | None = None) -> dict:
+    """network_view, kept in the cache under the versions of the organisations' totals
+    (models.SummaryVersion; `versions` if the caller read them with the organisations), which
+    change in the same transaction as the totals: a change anywhere in the network makes a new
+    key, so a kept view is never stale. The versions are read before the totals, so what is
+    kept under a version is never older than that version. For the page (`page`), the charts
+    and tables are kept rendered (`html`), in the reader's language."""
+    if versions is None:
+        versions = summary.versions(org_ids)
+    parts = (CACHE_FORMAT, get_language(), sorted(org_ids), versions, country, year, suppress,
+             page)
+    key = "bridgeway.outreach.network." + hashlib.sha256(repr(parts).encode()).hexdigest()
+    view = cache.get(key)
+    if view is None:
+        view = network_view(org_ids, country=country, year=year, suppress=suppress)
+        if page:
+            view["html"] = render_to_string("outreach/_network_tables.html", {"view": view})
+        cache.set(key, view, CACHE_SECONDS)
+    return view
 
 
 # --- export: one row per country, quarter and kind of activity, with the HXL hashtag row ------

@@ -7,10 +7,10 @@ network's aggregates only (network view), never a single record."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,8 +19,15 @@ from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import NetworkMembership, Organisation
 from bridgeway.orgs.queries import orgs_where
+from bridgeway.outreach import summary
 from bridgeway.outreach.codes import NO_ANSWER_DAYS, Kind, Outcome, TrainingStatus
-from bridgeway.outreach.models import AccessRequest, Activity, Facility, Training
+from bridgeway.outreach.models import (
+    AccessRequest,
+    Activity,
+    Facility,
+    SummaryVersion,
+    Training,
+)
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -134,25 +141,39 @@ def outreach_menu(user: User) -> bool:
     return bool(outreach_orgs(user) or managed_networks(user))
 
 
-def network_scope(user: User, network_id: int | None = None) -> tuple[list[int], Organisation | None]:
+class Scope(NamedTuple):
+    org_ids: list[int]
+    network: Organisation | None
+    # (organisation, version) of the totals of those that have any (summary.versions), when
+    # asked for: read with the organisations, for the network view's cache key.
+    versions: list[tuple[int, int]] | None = None
+
+
+def network_scope(user: User, network_id: int | None = None, *,
+                  versions: bool = False) -> Scope:
     """The organisations whose records a network view adds up: the members of a network the
     user coordinates (or administers), else the user's own outreach organisations."""
     networks = managed_networks(user)
-    if networks:
-        net = next((n for n in networks if n.pk == network_id), networks[0])
-        members = list(NetworkMembership.objects.filter(network=net)
-                       .values_list("member_id", flat=True))
-        return members, net
-    return [o.pk for o in outreach_orgs(user)], None
+    if not networks:
+        org_ids = [o.pk for o in outreach_orgs(user)]
+        return Scope(org_ids, None, summary.versions(org_ids) if versions else None)
+    net = next((n for n in networks if n.pk == network_id), networks[0])
+    members = NetworkMembership.objects.filter(network=net)
+    if not versions:
+        return Scope(list(members.values_list("member_id", flat=True)), net)
+    # One statement: the members and the versions of their totals.
+    rows = list(members.values_list("member_id", Subquery(
+        SummaryVersion.objects.filter(organisation_id=OuterRef("member_id")).values("version"))))
+    return Scope([m for m, _v in rows], net, sorted((m, v) for m, v in rows if v is not None))
 
 
 def countries_of_work(org_ids: list[int]) -> list[str]:
-    """The countries the organisations are based in and have facilities in (two small reads:
+    """The countries the organisations are based in and have facilities in (one small read:
     the filter of the network view offers these, not all 249)."""
     based = Organisation.objects.filter(pk__in=org_ids).values_list("country", flat=True)
     facilities = Facility.objects.filter(added_by_org_id__in=org_ids).values_list(
-        "country", flat=True).distinct().order_by()
-    return sorted(set(based) | set(facilities))
+        "country", flat=True)
+    return sorted(set(based.order_by().union(facilities.order_by()).order_by()))
 
 
 # --- home queues (registered in outreach/home.py) ----------------------------------------------

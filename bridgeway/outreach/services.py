@@ -379,10 +379,7 @@ def _write(record: Any, kind: str, clean: dict[str, Any]) -> None:
     record.save()
     if partners is not None:
         record.partners.set(partners)
-    after = summary.contribution(record)
-    if before != after:
-        summary.add(before, -1)
-        summary.add(after, 1)
+    summary.move(before, summary.contribution(record))
 
 
 def _payload(kind: str, record: Any, fields: list[str]) -> dict[str, Any]:

@@ -4,20 +4,31 @@ Every write of an activity, access request or training goes through services._wr
 takes the record's old contribution away and adds its new one in the same transaction; a deleted
 record takes its contribution away (a pre_delete signal, so any deletion path is covered).
 Additions are one upsert per key (INSERT ... ON CONFLICT DO UPDATE n = n + excluded.n), so two
-transactions adding to the same row do not lose an update. `rebuild` recomputes the totals of
+transactions adding to the same row do not lose an update. Every change also gives the
+organisation's totals a new version (models.SummaryVersion), first, in the same transaction: the
+network view is cached under these versions (network.cached_view). Taking the version row first
+also makes two transactions writing for the same organisation queue there instead of locking
+summary rows in opposite orders. `rebuild` recomputes the totals of
 some organisations from the records (after a bulk load, or when a facility changes type or
 country); `direct` is the same aggregate counted from the records, what the tests compare with.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
-from bridgeway.outreach.models import AccessRequest, Activity, Summary, Training
+from bridgeway.outreach.models import (
+    AccessRequest,
+    Activity,
+    Summary,
+    SummaryVersion,
+    Training,
+)
 
 KEY = ("organisation_id", "source", "country", "year", "quarter", "kind", "status")
 SUMS = ("n", "reached", "female", "male", "children", "victims")
@@ -52,8 +63,22 @@ def contribution(record: Any) -> Row | None:
     return None
 
 
+def move(before: Row | None, after: Row | None) -> None:
+    """One record's contribution goes from `before` to `after` (None: nothing), in the caller's
+    transaction: a new version for its organisation(s), then the two upserts."""
+    if before == after:
+        return
+    bump({r["organisation_id"] for r in (before, after) if r is not None})
+    _add(before, -1)
+    _add(after, 1)
+
+
 def add(row: Row | None, sign: int = 1) -> None:
     """Adds (sign 1) or takes away (sign -1) one contribution, in the caller's transaction."""
+    move(None, row) if sign > 0 else move(row, None)
+
+
+def _add(row: Row | None, sign: int) -> None:
     if row is None:
         return
     values = [row[c] for c in KEY] + [sign * row[c] for c in SUMS]
@@ -61,6 +86,21 @@ def add(row: Row | None, sign: int = 1) -> None:
         cur.execute(_upsert_sql(), values)
     if sign < 0:
         Summary.objects.filter(n__lte=0, **{c: row[c] for c in KEY}).delete()
+
+
+def bump(org_ids: set[int] | list[int]) -> None:
+    """New versions of these organisations' totals (in order, so two transactions bumping
+    several take the rows in the same order)."""
+    if not org_ids:
+        return
+    table = connection.ops.quote_name(SummaryVersion._meta.db_table)
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {table} (organisation_id, version) VALUES (%s, %s) "  # noqa: S608
+            "ON CONFLICT (organisation_id) DO UPDATE SET version = excluded.version",
+            [(org_id, secrets.randbits(62)) for org_id in sorted(org_ids)])
+
+
 
 
 def _upsert_sql() -> str:
@@ -114,13 +154,24 @@ def stored(org_ids: list[int]) -> dict[tuple, Row]:
             for r in Summary.objects.filter(organisation_id__in=org_ids).values(*KEY, *SUMS)}
 
 
+def versions(org_ids: list[int]) -> list[tuple[int, int]]:
+    """The versions of these organisations' totals (an organisation never written has none)."""
+    return sorted(SummaryVersion.objects.filter(organisation_id__in=org_ids)
+                  .values_list("organisation_id", "version"))
+
+
+@transaction.atomic
 def rebuild(org_ids: list[int] | None = None) -> int:
-    """Recomputes the totals of `org_ids` (every organisation with records when None)."""
+    """Recomputes the totals of `org_ids` (every organisation with records or totals when
+    None). One transaction: a network view read meanwhile sees the old totals under the old
+    versions, never the table half-rebuilt under the new ones."""
     if org_ids is None:
         org_ids = sorted({*Activity.objects.values_list("organisation_id", flat=True).distinct(),
                           *AccessRequest.objects.values_list("organisation_id",
                                                              flat=True).distinct(),
-                          *Training.objects.values_list("organisation_id", flat=True).distinct()})
+                          *Training.objects.values_list("organisation_id", flat=True).distinct(),
+                          *Summary.objects.values_list("organisation_id", flat=True).distinct()})
+    bump(org_ids)
     Summary.objects.filter(organisation_id__in=org_ids).delete()
     rows = [Summary(**dict(zip(KEY, key, strict=True)), **sums)
             for key, sums in direct(org_ids).items()]
@@ -128,14 +179,17 @@ def rebuild(org_ids: list[int] | None = None) -> int:
     return len(rows)
 
 
-def scoped(org_ids: list[int], source: str, *, country: str = "", year: int | None = None):
-    qs = Summary.objects.filter(organisation_id__in=org_ids, source=source)
+SOURCES = ("activity", "access", "training")
+
+
+def scoped(org_ids: list[int], *, country: str = "", year: int | None = None):
+    # The three sources named: the index on (source, year, organisation) serves a year.
+    qs = Summary.objects.filter(organisation_id__in=org_ids, source__in=SOURCES)
     if country:
         qs = qs.filter(country=country)
     if year:
         qs = qs.filter(year=year)
     return qs
-
 
 
 def _on_delete(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -48,6 +48,9 @@ HEADINGS = {Kind.ACTIVITY: (_lazy("Record an activity"), _lazy("Edit the activit
 CHOICES = {"kind": ActivityKind, "outcome": Outcome, "institution_type": InstitutionType,
            "status": TrainingStatus, "basis": Basis}
 LIST_CHOICES = {"target_groups": TargetGroup, "conditions": Condition}
+LIST_HEADINGS = {Kind.ACTIVITY: _lazy("Activities"),
+                 Kind.ACCESS: _lazy("Facility visits and access requests"),
+                 Kind.TRAINING: _lazy("Trainings for state institutions")}
 
 
 def outbox_context(request) -> dict:
@@ -89,29 +92,14 @@ def index(request):
         **(outbox_context(request) if orgs else {})})
 
 
-def _list(request, kind, template_rows):
+def _list(request, kind):
     _orgs(request)
     qs = queries.records_visible_to(request.user, kind).select_related("organisation")
     if kind == Kind.ACCESS:
         qs = qs.select_related("facility")
     return render(request, "outreach/list.html", {"kind": kind, "name": NAMES[kind],
                                                   "records": qs[:200],
-                                                  "heading": template_rows})
-
-
-@login_required
-def activity_list(request):
-    return _list(request, Kind.ACTIVITY, _("Activities"))
-
-
-@login_required
-def access_list(request):
-    return _list(request, Kind.ACCESS, _("Facility visits and access requests"))
-
-
-@login_required
-def training_list(request):
-    return _list(request, Kind.TRAINING, _("Trainings for state institutions"))
+                                                  "heading": LIST_HEADINGS[kind]})
 
 
 def _form(request, kind, data=None, initial=None, record=None):
@@ -295,59 +283,31 @@ def _incident(request, kind, pk):
                   {"form": form, "record": record, "name": NAMES[kind]})
 
 
-@login_required
-def activity_new(request):
-    return _new(request, Kind.ACTIVITY)
+def _per_kind(screen, kind):
+    """The screen `screen` (_list, _new, _edit, _detail, _incident) of one kind of record, as
+    the view its URL names: activity_new, access_detail, training_incident, ..."""
+
+    def view(request, *args, **kwargs):
+        return screen(request, kind, *args, **kwargs)
+
+    view.__name__ = view.__qualname__ = f"{NAMES[kind]}{screen.__name__}"
+    return login_required(view)
 
 
-@login_required
-def access_new(request):
-    return _new(request, Kind.ACCESS)
-
-
-@login_required
-def training_new(request):
-    return _new(request, Kind.TRAINING)
-
-
-@login_required
-def activity_edit(request, pk):
-    return _edit(request, Kind.ACTIVITY, pk)
-
-
-@login_required
-def access_edit(request, pk):
-    return _edit(request, Kind.ACCESS, pk)
-
-
-@login_required
-def training_edit(request, pk):
-    return _edit(request, Kind.TRAINING, pk)
-
-
-@login_required
-def activity_detail(request, pk):
-    return _detail(request, Kind.ACTIVITY, pk)
-
-
-@login_required
-def access_detail(request, pk):
-    return _detail(request, Kind.ACCESS, pk)
-
-
-@login_required
-def training_detail(request, pk):
-    return _detail(request, Kind.TRAINING, pk)
-
-
-@login_required
-def access_incident(request, pk):
-    return _incident(request, Kind.ACCESS, pk)
-
-
-@login_required
-def training_incident(request, pk):
-    return _incident(request, Kind.TRAINING, pk)
+activity_list = _per_kind(_list, Kind.ACTIVITY)
+access_list = _per_kind(_list, Kind.ACCESS)
+training_list = _per_kind(_list, Kind.TRAINING)
+activity_new = _per_kind(_new, Kind.ACTIVITY)
+access_new = _per_kind(_new, Kind.ACCESS)
+training_new = _per_kind(_new, Kind.TRAINING)
+activity_edit = _per_kind(_edit, Kind.ACTIVITY)
+access_edit = _per_kind(_edit, Kind.ACCESS)
+training_edit = _per_kind(_edit, Kind.TRAINING)
+activity_detail = _per_kind(_detail, Kind.ACTIVITY)
+access_detail = _per_kind(_detail, Kind.ACCESS)
+training_detail = _per_kind(_detail, Kind.TRAINING)
+access_incident = _per_kind(_incident, Kind.ACCESS)
+training_incident = _per_kind(_incident, Kind.TRAINING)
 
 
 @login_required
@@ -384,36 +344,39 @@ def _int(value):
         return None
 
 
-@login_required
-def network(request):
+def _network_scope(request, *, versions=False):
+    """Who may see the network view and its export (404 for the rest), whose totals they add
+    up, and the filter (this year unless another is asked for)."""
     networks = queries.managed_networks(request.user)
     if not networks and not queries.outreach_orgs(request.user):
         raise Http404
-    year = timezone.localdate().year
-    org_ids, net = queries.network_scope(request.user, _int(request.GET.get("network")))
-    form = NetworkFilterForm(request.GET or None, networks=networks, initial={"year": year},
-                             countries=queries.countries_of_work(org_ids))
-    d = form.cleaned_data if form.is_valid() else {}
+    scope = queries.network_scope(request.user, _int(request.GET.get("network")),
+                                  versions=versions)
+    form = NetworkFilterForm(request.GET or None, networks=networks,
+                             initial={"year": timezone.localdate().year},
+                             countries=queries.countries_of_work(scope.org_ids))
+    return scope, form, (form.cleaned_data if form.is_valid() else {})
+
+
+@login_required
+def network(request):
+    scope, form, d = _network_scope(request, versions=True)
     # One year at a time (this year unless another is asked for): its four quarters.
-    view = network_view.network_view(org_ids, country=d.get("country") or "",
-                                     year=d.get("year") or year, suppress=net is not None)
+    view = network_view.cached_view(scope.org_ids, country=d.get("country") or "",
+                                    year=d.get("year") or timezone.localdate().year,
+                                    suppress=scope.network is not None, page=True,
+                                    versions=scope.versions)
     return render(request, "outreach/network.html", {
-        "form": form, "view": view, "network": net, "query": request.GET.urlencode(),
+        "form": form, "view": view, "network": scope.network, "query": request.GET.urlencode(),
         "today": timezone.localdate()})
 
 
 @login_required
 def network_export(request, fmt):
-    networks = queries.managed_networks(request.user)
-    if not networks and not queries.outreach_orgs(request.user):
-        raise Http404
-    org_ids, net = queries.network_scope(request.user, _int(request.GET.get("network")))
-    form = NetworkFilterForm(request.GET or None, networks=networks,
-                             countries=queries.countries_of_work(org_ids))
-    d = form.cleaned_data if form.is_valid() else {}
+    scope, _form, d = _network_scope(request)
     # The export covers every year unless one is asked for (a file is read once, not paged).
-    return network_view.export_response(org_ids, fmt, country=d.get("country") or "",
-                                        year=d.get("year"), suppress=net is not None)
+    return network_view.export_response(scope.org_ids, fmt, country=d.get("country") or "",
+                                        year=d.get("year"), suppress=scope.network is not None)
 
 
 SW_VERSION = "1"
