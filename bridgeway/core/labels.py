@@ -20,7 +20,8 @@ docs/architecture.md, "Registries"):
   by that screen ("%(who)s opened the case list"); an unregistered screen reads generically.
 
 An unknown code is returned as it is (an honest code beats a wrong word), and the raw-code test
-(tests/core/test_words_everywhere.py) fails on any page that shows one.
+(tests/core/test_words_everywhere.py, and every page a browser test lands on; the
+pattern is tests/rawcodes.py) fails on any page that shows one.
 """
 
 from __future__ import annotations

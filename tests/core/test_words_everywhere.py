@@ -8,8 +8,6 @@ One test, because the demo world takes seconds to seed: it is seeded once and wa
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,6 +18,7 @@ from django.urls import Resolver404, resolve
 from bridgeway.accounts.models import User
 from bridgeway.demo import data as demo
 from tests.conftest import signed_in
+from tests.rawcodes import PageText, raw_codes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -36,80 +35,6 @@ MUST_REACH = {
     "protection:retention", "orgs:directory", "orgs:detail", "orgs:mechanisms",
     "notifications:list", "accounts:settings",
 }
-
-# A raw code as it would leak from the database onto a page.
-RAW = {
-    "CamelCase code": re.compile(r"(?<![\w/.-])(?:[A-Z][a-z0-9]+){2,}(?:[A-Z][A-Za-z0-9]*)?\b"
-                                 r"|\b[A-Z]{2,}[A-Z][a-z]{2,}[A-Za-z]*\b"),
-    "snake_case token": re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?![\w@])"),
-    "dotted code": re.compile(r"(?<![\w/@.-])[a-z]+\.[a-z_]+\.[a-z_]+\b(?![\w@/.-])"),
-    "app.model and id": re.compile(r"\b[a-z]+\.[a-z]+ [0-9a-f]{8}-"),
-    "Python list or dict": re.compile(r"\[\s*'|\{\s*'|'\s*\]|':\s"),
-    "True/False/None": re.compile(r"\b(?:True|False|None)\b(?! [a-z])"),  # not "False alarm"
-    "route name": re.compile(r"\b[a-z_]+:[a-z_]+\b(?!//)"),
-}
-BARE_CODE_IN_CELL = re.compile(r"^[A-Z]{2}$")
-# Words of the product that look like codes: names, not stored values.
-ALLOWED = {"WhatsApp", "KoboToolbox", "what_happened", "McDonald", "ComodRivadavia", "OpenAPI", "JavaScript", "LinkedIn", "GitHub", "PostgreSQL", "SQLite", "TOTP",
-           "HTCDS", "CTDC", "XLSForm", "SafeRelease"}
-
-
-class _Text(HTMLParser):
-    """The text a person reads, with the cells of tables apart (a bare code in a cell)."""
-
-    SKIP = {"script", "style", "template", "noscript"}
-
-    def __init__(self):
-        super().__init__()
-        self.parts: list[str] = []
-        self.cells: list[str] = []
-        self.links: list[str] = []
-        self._skip = 0
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self._skip += 1
-        if tag in ("td", "th"):
-            self._cell = []
-        attrs = dict(attrs)
-        if tag == "a" and attrs.get("href"):
-            self.links.append(attrs["href"])
-        for name in ("title", "aria-label", "placeholder", "alt"):
-            if attrs.get(name):
-                self.parts.append(attrs[name])
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIP and self._skip:
-            self._skip -= 1
-        if tag in ("td", "th") and self._cell is not None:
-            self.cells.append("".join(self._cell).strip())
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._skip:
-            return
-        self.parts.append(data)
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def raw_codes(html: str) -> list[str]:
-    """What on the page reads as a stored code, as (kind: text) lines; [] when none."""
-    reader = _Text()
-    reader.feed(html)
-    text = "\n".join(reader.parts)
-    text = re.sub(r"\S+@\S+", " ", text)  # e-mail addresses
-    text = re.sub(r"https?://\S+|/[\w/.-]+/", " ", text)  # addresses and paths shown as text
-    found = []
-    for kind, pattern in RAW.items():
-        for match in pattern.finditer(text):
-            if match.group(0) not in ALLOWED:
-                found.append(f"{kind}: {match.group(0)!r}")
-    found += [f"bare code in a cell: {cell!r}" for cell in reader.cells
-              if BARE_CODE_IN_CELL.match(cell)]
-    return sorted(set(found))
-
 
 def test_the_pattern_finds_what_the_issue_saw():
     page = """<table><tr><td>MD</td><td>Moldova</td></tr></table>
@@ -154,7 +79,7 @@ def _walk(client, language: str, deep: bool, reached: set | None = None) -> dict
     client.cookies["django_language"] = language
     home = client.get("/", HTTP_ACCEPT_LANGUAGE=language)
     assert home.status_code == 200
-    reader = _Text()
+    reader = PageText()
     reader.feed(home.content.decode())
     menu = [u for u in (_internal(h) for h in reader.links) if u]
     seen_kinds: set[str | None] = set()
@@ -177,7 +102,7 @@ def _walk(client, language: str, deep: bool, reached: set | None = None) -> dict
             problems[f"{language} {url}"] = found
         if not deep or url not in menu and url != "/":
             continue
-        page = _Text()
+        page = PageText()
         page.feed(html)
         for href in page.links:
             link = _internal(href)

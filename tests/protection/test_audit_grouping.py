@@ -20,7 +20,7 @@ from bridgeway.core.labels import sentence_registered
 from bridgeway.protection.audit import audit_record
 from bridgeway.protection.registry import audit_codes
 from tests.conftest import signed_in
-from tests.core.test_words_everywhere import raw_codes
+from tests.rawcodes import raw_codes
 
 pytestmark = pytest.mark.django_db
 

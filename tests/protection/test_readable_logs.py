@@ -14,7 +14,7 @@ from bridgeway.cases import services as cases
 from bridgeway.orgs.models import Organisation
 from bridgeway.protection.models import AccessLogEntry, AuditEvent
 from tests.conftest import signed_in
-from tests.core.test_words_everywhere import raw_codes
+from tests.rawcodes import raw_codes
 
 pytestmark = pytest.mark.django_db
 
