@@ -5,16 +5,16 @@ else is a 404 (`get_or_404`), so an outsider cannot tell whether a record exists
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.core.queues import SOON, QueueItem
+from bridgeway.core.queues import SOON, QueueItem, count_and_page
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.funding import indicators
 from bridgeway.funding.codes import GrantStatus
@@ -240,29 +240,26 @@ def home_resilience_missing(user: User, limit: int) -> tuple[int, list[QueueItem
 
 def home_grants_ending(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """Grants of the user's finance organisations ending within 6 months with no follow-up
-    (no grant from the same funder applied for or awarded that starts later): soonest first."""
+    (no grant from the same funder applied for or awarded that starts later): soonest first.
+    One page and a capped count, whatever the number of grants (the follow-up is a NOT EXISTS
+    the database answers per row of the page)."""
     orgs = [o.pk for o in finance_orgs(user)]
     if not orgs:
         return 0, []
     today = timezone.localdate()
     horizon = today + timedelta(days=183)
-    ending = FundingRecord.objects.filter(
-        organisation_id__in=orgs, ends_on__gte=today, ends_on__lte=horizon,
-        status__in=[GrantStatus.AWARDED, GrantStatus.RECEIVED])
-    follow_ups = FundingRecord.objects.filter(
-        organisation_id__in=orgs, status__in=[GrantStatus.APPLIED, GrantStatus.AWARDED,
-                                              GrantStatus.RECEIVED],
-        funder__isnull=False).values_list("organisation_id", "funder_id", "starts_on")
-    later: dict[tuple[int, int | None], date] = {}
-    for org_id, funder_id, starts in follow_ups:
-        if starts is not None:
-            key = (org_id, funder_id)
-            later[key] = max(later.get(key, starts), starts)
-    rows = [r for r in ending.order_by("ends_on", "pk").values(
-        "pk", "title", "ends_on", "organisation_id", "funder_id", "organisation__name")
-        if not (r["funder_id"] and r["ends_on"] is not None
-                and later.get((r["organisation_id"], r["funder_id"]), date.min) > r["ends_on"])]
-    return len(rows), [QueueItem(
+    follow_up = FundingRecord.objects.filter(
+        organisation_id=OuterRef("organisation_id"), funder_id=OuterRef("funder_id"),
+        status__in=[GrantStatus.APPLIED, GrantStatus.AWARDED, GrantStatus.RECEIVED],
+        starts_on__gt=OuterRef("ends_on"))
+    ending = (FundingRecord.objects
+              .filter(organisation_id__in=orgs, ends_on__gte=today, ends_on__lte=horizon,
+                      status__in=[GrantStatus.AWARDED, GrantStatus.RECEIVED])
+              .exclude(Exists(follow_up)))
+    page = ending.order_by("ends_on", "pk").values("pk", "title", "ends_on",
+                                                   "organisation__name")
+    count, rows = count_and_page(ending, page, limit)
+    return count, [QueueItem(
         label=r["title"], url=reverse("funding:record", args=[r["pk"]]), due=r["ends_on"],
         urgency=SOON if r["ends_on"] and r["ends_on"] <= today + timedelta(days=60) else 0,
-        detail=r["organisation__name"]) for r in rows[:limit]]
+        detail=r["organisation__name"]) for r in rows]
