@@ -66,7 +66,7 @@ def _field_label(name: str) -> str | None:
     if name in person:
         return str(person[name])
     try:
-        return str(capfirst(Case._meta.get_field(name).verbose_name))
+        return str(capfirst(getattr(Case._meta.get_field(name), "verbose_name", name)))
     except FieldDoesNotExist:
         return name.replace("_", " ").capitalize()
 
