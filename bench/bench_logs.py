@@ -95,6 +95,9 @@ def main():
     parser.add_argument("--reads", type=int, default=20_000, help="requests that read persons")
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--grow-to", type=int, default=0,
+                        help="then add older audit events and access-log reads (inside "
+                             "PostgreSQL) until each log holds this many, and time again")
     args = parser.parse_args()
     from django.template.base import PartialTemplate, Template
 
@@ -146,7 +149,27 @@ def run(args):
         ("access log, list pages only", "/protection/access-log/",
          {**base, "screen": "cases:list"}),
     ]
-    print(f"\n{'page':30} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>5}")
+    first = measure(client, pages, args)
+    if args.grow_to and connection.vendor == "postgresql":
+        grow(org, worker, supervisor, args.grow_to)
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+        grown = measure(client, pages, args)
+        print(f"\n{'page':30} {'p95 ratio (grown / first)':>26}")
+        for label, _url, _params in pages:
+            print(f"{label:30} {grown[label][1] / first[label][1]:26.2f}"
+                  f"   SQL {first[label][2]} -> {grown[label][2]}")
+
+
+def measure(client, pages, args):
+    from bridgeway.protection.models import AccessLogEntry, AuditEvent
+
+    events = AuditEvent.objects.count()
+    reads = AccessLogEntry.objects.count()
+    print(f"\n{events:,} audit events, {reads:,} access-log entries; "
+          f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f}")
+    print(f"{'page':30} {'p50 ms':>8} {'p95 ms':>8} {'SQL':>5}  load")
+    results = {}
     for label, url, params in pages:
         for _ in range(3):
             assert client.get(url, params).status_code == 200
@@ -175,7 +198,57 @@ def run(args):
             samples.append(time.perf_counter() - began)
             assert response.status_code == 200
         p50, p95 = percentiles(samples)
-        print(f"{label:30} {p50 * 1e3:8.1f} {p95 * 1e3:8.1f} {len(statements):5}")
+        results[label] = (p50, p95, len(statements))
+        print(f"{label:30} {p50 * 1e3:8.1f} {p95 * 1e3:8.1f} {len(statements):5}  "
+              f"{os.getloadavg()[0]:.1f}")
+    return results
+
+
+def grow(org, worker, supervisor, total):
+    """Older audit events and access-log reads, copied inside PostgreSQL, until each log holds
+    `total` rows: the newest rows (the first page) stay the same, the log grows behind them."""
+    from bridgeway.protection.models import AccessLogEntry, AuditEvent, AuditHead
+
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("SET statement_timeout = 0")
+        cur.execute("SELECT max(seq), min(created_at) FROM protection_auditevent")
+        last, oldest = cur.fetchone()
+        more = total - AuditEvent.objects.count()
+        if more > 0:
+            cur.execute(
+                "INSERT INTO protection_auditevent (seq, created_at, actor_id, organisation_id,"
+                " action, object_type, object_id, payload, prev_hash, hash)"
+                " SELECT %s + g, %s - g * interval '7 seconds', %s, %s,"
+                " (ARRAY['cases.case.opened', 'cases.note.added', 'cases.task.added'])"
+                "[1 + mod(g, 3)], 'cases.case', c.id::text, '{\"child\": false}'::jsonb,"
+                " repeat('0', 64), lpad(to_hex(g), 64, '0')"
+                " FROM generate_series(1, %s) g"
+                " JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM cases_case"
+                "       WHERE organisation_id = %s LIMIT 1000) c"
+                "   ON c.n = mod(g, LEAST(1000, (SELECT count(*) FROM cases_case"
+                "                               WHERE organisation_id = %s)))",
+                [last, oldest, worker.pk, org.pk, more, org.pk, org.pk])
+            AuditHead.objects.update_or_create(pk=1, defaults={"seq": last + more,
+                                                               "hash": f"{more:064x}"})
+        cur.execute("SELECT min(at) FROM protection_accesslogentry")
+        (oldest_read,) = cur.fetchone()
+        more = total - AccessLogEntry.objects.count()
+        if more > 0:
+            cur.execute(
+                "INSERT INTO protection_accesslogentry (at, user_id, subject_id,"
+                " organisation_id, screen, via, flags)"
+                " SELECT %s - (g / 15) * interval '40 seconds',"
+                " CASE WHEN mod(g / 15, 3) = 0 THEN %s ELSE %s END, c.subject_id, %s,"
+                " CASE WHEN mod(g / 15, 4) = 0 THEN 'cases:list' ELSE 'cases:detail' END,"
+                " 'ui', '[]'::jsonb"
+                " FROM generate_series(1, %s) g"
+                " JOIN (SELECT subject_id, row_number() OVER (ORDER BY id) - 1 AS n"
+                "       FROM cases_case WHERE organisation_id = %s LIMIT 1000) c"
+                "   ON c.n = mod(g, LEAST(1000, (SELECT count(*) FROM cases_case"
+                "                               WHERE organisation_id = %s)))",
+                [oldest_read, worker.pk, supervisor.pk, org.pk, more, org.pk, org.pk])
+    print(f"\ngrown to {total:,} rows in each log in {time.perf_counter() - started:,.0f} s")
 
 
 if __name__ == "__main__":

@@ -168,6 +168,7 @@ def generate_fast(*, cases: int, orgs: int, seed: int = 2026, templates: int = 2
                     f"INSERT INTO {through} (case_id, user_id) SELECT md5('c' || g)::uuid, a.user_id"
                     f" FROM generate_series(%s, %s) g JOIN bench_template t ON t.n = mod(g, %s)"
                     f" JOIN {through} a ON a.case_id = t.id", [low, high, templates])
-            log(f"  copied {high + 1:>9,} cases ({(high + 1 - templates) / (time.perf_counter() - started):,.0f}/s)")
+            rate = (high + 1 - templates) / (time.perf_counter() - started)
+            log(f"  copied {high + 1:>9,} cases ({rate:,.0f}/s)")
         cur.execute("DROP TABLE bench_template")
     return org_rows, workers

@@ -54,6 +54,26 @@ def _indicator_set_label(code: str) -> str | None:
 register_codes("cases.indicator_set", _indicator_set_label)
 
 
+def _field_label(name: str) -> str | None:
+    """A field of a case or of its person by its translated name (a correction of the person's
+    details names the person's fields); a field of a later version as its words."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.text import capfirst
+
+    from bridgeway.cases.changes import person_labels
+
+    person = person_labels()
+    if name in person:
+        return str(person[name])
+    try:
+        return str(capfirst(getattr(Case._meta.get_field(name), "verbose_name", name)))
+    except FieldDoesNotExist:
+        return name.replace("_", " ").capitalize()
+
+
+register_codes("cases.field", _field_label)
+
+
 def _cases(ids: list[str]) -> dict[str, tuple[str, str]]:
     return {str(pk): (str(_("case %(reference)s") % {"reference": ref}),
                       reverse("cases:detail", args=[pk]))
@@ -119,6 +139,10 @@ register_details({"from": (_("From"), "orgs.organisation"), "to": (_("To"), "org
                  action="cases.case.transferred")
 for action in ("cases.decision.recorded", "cases.decision.formal_recorded"):
     register_details({"status": (_("Decision"), "cases.trafficking_status")}, action=action)
+for action in ("cases.case.updated", "cases.person.corrected"):
+    register_details({"fields": (_("Fields changed"), "cases.field")}, action=action)
+register_details({"count": (_("Indicators recorded"), "plain")},
+                 action="cases.assessment.recorded")
 
 register_sentences({
     "cases.case.opened": _("%(who)s opened %(subject)s"),

@@ -96,3 +96,37 @@ def test_timeline_is_for_those_who_see_the_case(cast, case):
     assert signed_in(cast.supervisor_a).get(url).status_code == 200
     for who in ("caseworker_b", "agency_poc", "outsider"):
         assert signed_in(getattr(cast, who)).get(url).status_code == 404, who
+
+
+def test_timeline_words_come_from_the_one_label_registry(cast, case):
+    """The timeline reads its details from core's registry (cases/words.py registers them): the
+    same words as before the case's own table went, and in the reader's language."""
+    from bridgeway.cases.labels import timeline_entries
+    from bridgeway.protection.models import AuditEvent
+
+    services.case_assign(case=case, actor=cast.supervisor_a, users=[cast.caseworker_a])
+    services.task_add(case=case, actor=cast.supervisor_a, title="Call back",
+                      due_on=dt.date(2025, 2, 1), assignee=cast.caseworker_a)
+    indicator_set = set_for(child=False, sexual=False)
+    ids = sorted(indicator_set.indicator_ids())[:2]
+    services.assessment_record(case=case, actor=cast.caseworker_a, indicator_set=indicator_set,
+                               entries=[services.IndicatorEntry(i) for i in ids])
+    client = signed_in(cast.caseworker_a)
+    text = visible_text(client.get(reverse("cases:timeline", args=[case.pk])))
+    name = cast.caseworker_a.full_name
+    for words in (f"Caseworkers: {name}", f"Assigned to: {name}", "Indicators recorded: 2"):
+        assert words in text, words
+    changed = re.search(r"Fields changed: ([^:]*)", text).group(1)
+    for field in ("Forced labour industry", "Methods of control", "Methods of recruitment",
+                  "Country of exploitation", "Relationship to trafficker"):
+        assert field in changed, field
+    for raw in ("users:", "assignee", "count:", "recruitment_methods"):
+        assert raw not in text, raw
+    client.cookies["django_language"] = "ro"
+    romanian = visible_text(client.get(reverse("cases:timeline", args=[case.pk])))
+    assert "Methods of control" not in romanian and "control_methods" not in romanian
+    # A payload key nobody labelled is left out, never shown raw.
+    event = AuditEvent.objects.filter(action="cases.case.updated").latest("seq")
+    event.payload = {**event.payload, "mystery_key": "RawCode"}
+    [entry] = timeline_entries([event])
+    assert all("mystery" not in k and v != "RawCode" for k, v in entry["details"])

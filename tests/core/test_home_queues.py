@@ -319,8 +319,11 @@ def test_the_home_page_statements_do_not_grow_with_the_queues(cast, django_asser
     """A queue runs one statement for its first page and one more (a capped count) once the page
     is full: from a full page on, the count stays the same however long the queues grow."""
 
+    from bridgeway.funding.models import Funder, FundingRecord
     from bridgeway.outreach import services as outreach
+    from bridgeway.surveys.models import FormVersion, Submission, Survey, SurveyInvitation
 
+    funder = Funder.objects.create(name="Ministry", funder_type="national_government")
     facility = outreach.facility_add(actor=cast.caseworker_a, org=cast.org_a,
                                      data=outreach.FacilityData(name="Centre", country="MD",
                                                                 facility_type="detention"))
@@ -343,8 +346,27 @@ def test_the_home_page_statements_do_not_grow_with_the_queues(cast, django_asser
         helpline.settings_ensure(cast.org_a)
         helpline.public_submission(org=cast.org_a, answers={"what_happened": "help"},
                                    language="uk")
+        # Surveys: one waiting for org A's answer, one answered by org B (to review).
+        now = timezone.now()
+        waiting = Survey.objects.create(network=cast.network, title="Survey", status="open",
+                                        created_by=cast.coordinator,
+                                        deadline=now + dt.timedelta(days=2))
+        SurveyInvitation.objects.create(survey=waiting, organisation=cast.org_a)
+        answered = Survey.objects.create(network=cast.network, title="Answered", status="open",
+                                         created_by=cast.coordinator)
+        version = FormVersion.objects.create(survey=answered, number=1, title="Answered",
+                                             form_id="answered", xlsform=b"", xform="", spec={},
+                                             uploaded_by=cast.coordinator)
+        Submission.objects.create(survey=answered, version=version, organisation=cast.org_b,
+                                  owner_key=f"org:{cast.org_b.pk}", status="submitted",
+                                  submitted_at=now)
+        # Funding: a grant of org A ending within 6 months, without a follow-up.
+        FundingRecord.objects.create(organisation=cast.org_a, funder=funder,
+                                     funder_type="national_government", title="Grant",
+                                     currency="EUR", status="awarded",
+                                     ends_on=timezone.localdate() + dt.timedelta(days=40))
 
-    people = ("caseworker_a", "supervisor_a", "agency_poc", "dpo_a")
+    people = ("caseworker_a", "supervisor_a", "agency_poc", "dpo_a", "admin_a", "coordinator")
     one_of_each()
     few = {who: _queries(getattr(cast, who)) for who in people}
     for _i in range(6):
@@ -354,6 +376,15 @@ def test_the_home_page_statements_do_not_grow_with_the_queues(cast, django_asser
         one_of_each()
     many = {who: _queries(getattr(cast, who)) for who in people}
     assert many == full
+    # Every queue above is full (more than a page waiting), so the counts were really run.
+    waiting = {}
+    for who in people:
+        waiting.update({r.queue.key: r.count
+                        for r in queues.run_queues(getattr(cast, who), limit=5)})
+    for key in ("cases.tasks", "cases.approvals", "referrals.incoming", "helpline.triage",
+                "outreach.unanswered", "surveys.to_answer", "surveys.to_review",
+                "funding.grants_ending", "protection.erasures"):
+        assert waiting.get(key, 0) > 5, key
     assert all(few[who] <= full[who] for who in people)
     # The whole page, for the person with the most queues: a fixed ceiling.
     client = signed_in(cast.caseworker_a)
