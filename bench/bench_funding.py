@@ -13,7 +13,11 @@ generate_series (seconds, not minutes). Then times, in the same run and on the s
   core, largest funder, Herfindahl index, late share, runway, last year's income), with no
   quartiles or Python around it: the floor of what the view could cost.
 
-Prints p50/p95 of each and their ratio. Goal (issue 23): network view p95 <= 200 ms on
+The view is timed computed (cache off; with the time its SQL took) and cached (the database
+cache, as production without Redis), and the whole page through the test client as a signed-in
+coordinator (middleware, menu, template), computed and cached. `--profile` prints cProfile of
+five page loads each way. Prints p50/p95 of each, its ratio to the SQL and the load average.
+Goal (issue 23): network view p95 <= 200 ms on
 PostgreSQL with 1,000 organisations x 10 years x 30 records.
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/bw_funding \

@@ -251,6 +251,8 @@ class NetworkViewSerializer(serializers.Serializer):
     min_group = serializers.IntegerField()
     ledger_members = serializers.IntegerField()
     survey_members = serializers.IntegerField()
+    survey_set_aside = serializers.IntegerField(
+        help_text="Survey answers not used because the member's ledger gave the figure")
     rates = serializers.ListField(child=serializers.CharField())
     indicators = NetworkIndicatorSerializer(many=True)
     below = serializers.ListField(child=serializers.DictField())
@@ -268,7 +270,7 @@ class NetworkFundingView(APIView):
         view = queries.network_view(net, year, country=request.query_params.get("country", "")[:2],
                                     org_type=request.query_params.get("org_type", "")[:40])
         data = {k: getattr(view, k) for k in ("year", "members", "min_group", "ledger_members",
-                                              "survey_members", "rates", "below")}
+                                              "survey_members", "survey_set_aside", "rates", "below")}
         data["indicators"] = [{
             "indicator": i.indicator, "label": i.label, "formula": i.formula,
             "overall": vars(i.overall), "by_country": [vars(d) for d in i.by_country],

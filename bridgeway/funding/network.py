@@ -190,16 +190,20 @@ def _cache_seconds() -> int:
 
 
 def _cache_key(kind: str, network: Organisation, year: int, *parts: str) -> str:
-    """The funding data's version (renewed by every funding write) and a fingerprint of the
+    """The funding data's version (renewed by every funding write), a fingerprint of the
     network's active members (how many, which, their last change: a member added, removed,
-    deactivated, renamed or moved to another country) in one statement plus a cache read."""
+    deactivated, renamed or moved to another country) and of the two years' rates: two
+    statements plus a cache read."""
     fp = (NetworkMembership.objects.filter(network=network, member__is_active=True)
           .aggregate(n=Count("member_id"), ids=Sum("member_id"), at=Max("member__updated_at")))
     at = fp["at"].timestamp() if fp["at"] else 0
     created = network.created_at.timestamp() if network.created_at else 0
+    # rates changed around the services (SQL, a restore) are noticed, as the summary rows' check
+    rates = CurrencyRate.objects.filter(year__in=[year, year - 1]).aggregate(
+        n=Count("pk"), s=Sum("rate"))
     return ":".join(str(p) for p in (
         "funding:network", kind, network.pk, created, year, summary.version(), fp["n"],
-        fp["ids"], at, *parts))
+        fp["ids"], at, rates["n"], rates["s"], *parts))
 
 
 def network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""

@@ -2,6 +2,8 @@
 formulas → the network's coordinator sees the distribution without the member's funders → an
 outsider and another member get 404; axe finds nothing on the pages reached."""
 
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
@@ -89,4 +91,51 @@ def test_finance_person_records_coordinator_sees_aggregates_others_404(browser, 
     page.wait_for_url(at_home)
     assert page.goto(f"/funding/organisations/{org.pk}/").status == 404
     assert page.goto(f"/funding/networks/{network.pk}/").status == 404
+    context.close()
+
+
+def test_coordinator_maps_a_survey_question_and_sees_a_members_answer(browser, live_server):
+    """The coordinator maps the survey's share-of-state-funding question on the network view;
+    a member submits the survey; the threshold list shows the member's figure with the source
+    "Survey answers"; the page says that a ledger figure wins; axe finds nothing."""
+    from django.utils import timezone
+
+    from bridgeway.funding import services as funding
+    from bridgeway.surveys import services as surveys
+    from bridgeway.surveys.codes import SurveyStatus
+    from tests.surveys.forms import member_form
+
+    org = OrganisationFactory(name="Lumina", country="MD")
+    network = OrganisationFactory(name="Two Rivers", org_type="CSONetwork", country="RO")
+    NetworkMembership.objects.create(network=network, member=org)
+    coordinator = MembershipFactory(organisation=network, role="network_coordinator").user
+    member = MembershipFactory(organisation=org, role="org_admin").user
+    survey = surveys.survey_create(network=network, actor=coordinator, title="Member survey",
+                                   xlsform=member_form(), filename="member.xlsx")
+    surveys.survey_set_status(survey=survey, actor=coordinator, status=SurveyStatus.OPEN)
+    funding.threshold_set(actor=coordinator, network=network, indicator="state_share",
+                          value=Decimal("0.5"))
+    year = funding.survey_year(timezone.now())
+
+    context, page = _context(browser, live_server)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(coordinator.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(at_home)
+    page.goto(f"/funding/networks/{network.pk}/?year={year}")
+    expect(page.get_by_text("the figure from its ledger is used")).to_be_visible()
+    page.get_by_label("Survey question").select_option(
+        label="Member survey — Share of state funding (%) (share)")
+    page.locator("#id_mapping-indicator").select_option("state_share")
+    page.get_by_role("button", name="Map").click()
+    expect(page.get_by_text("Survey question mapped.")).to_be_visible()
+
+    surveys.submission_save(survey=survey, actor=member, organisation=org, submit=True,
+                            answers={"org_name": "Lumina", "funded": "yes", "share": "30"})
+    page.goto(f"/funding/networks/{network.pk}/?year={year}")
+    row = page.get_by_role("row").filter(has_text="Lumina")
+    expect(row).to_contain_text("30.0 %")
+    expect(row).to_contain_text("Survey answers")
+    assert_accessible(page)
     context.close()

@@ -103,6 +103,8 @@ def test_the_ledger_wins_and_the_screen_says_so(cast, survey):
     page = _network_page(cast, year).content.decode()
     assert "the figure from its ledger is used and the survey answer is set aside" in page
     assert f"In {year}, 1 survey answer was set aside for a ledger figure." in page
+    api_view = api(cast.coordinator).get(f"/api/v1/networks/{cast.network.pk}/funding/?year={year}")
+    assert api_view.json()["survey_set_aside"] == 1
 
 
 def test_api_maps_a_question_and_lists_the_mappings(cast, survey):
