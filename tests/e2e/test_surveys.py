@@ -1,7 +1,8 @@
 """A coordinator uploads an XLSForm with skip logic, a constraint, a choice filter and a repeat →
 a member fills it in (a question appears and disappears as they answer, a constraint message
-shows, the repeat takes three entries) → the coordinator sees the results split by country → an
-outsider gets a 404; axe finds nothing on the pages reached."""
+shows, the repeat takes three entries) → the coordinator sees the results split by country and
+opens the free-text answers behind their link → an outsider gets a 404; axe finds nothing on the
+pages reached."""
 
 import pytest
 from playwright.sync_api import expect
@@ -110,6 +111,14 @@ def test_upload_fill_with_live_logic_results_and_outsider(browser, live_server):
     expect(page.get_by_role("heading", name="Do you receive state funding?")).to_be_visible()
     expect(page.get_by_text("Moldova").first).to_be_visible()
     assert_accessible(page)
+    # Free text is behind a link, opened on demand (a group of one is shown only at threshold 1).
+    expect(page.get_by_text("psychologist")).to_have_count(0)
+    Survey.objects.filter(pk=survey.pk).update(threshold=1)
+    page.goto(f"/surveys/{survey.pk}/results/")
+    page.get_by_role("link", name="Read the answers (Role, All respondents)").click()
+    expect(page.get_by_text("psychologist")).to_be_visible()
+    assert_accessible(page)
+    texts_url = page.url
     context.close()
 
     # An outsider gets a 404.
@@ -119,5 +128,7 @@ def test_upload_fill_with_live_logic_results_and_outsider(browser, live_server):
     response = page.goto(f"/surveys/{survey.pk}/")
     assert response.status == 404
     response = page.goto(f"/surveys/{survey.pk}/results/")
+    assert response.status == 404
+    response = page.goto(texts_url)
     assert response.status == 404
     context.close()
