@@ -233,7 +233,8 @@ def main() -> None:
 
     conf, session = setup(args.keep)
     slug = conf.slug
-    print(f"solving {args.valid + args.inprocess + args.side_by_side} proofs-of-work (client side, not timed) ...", flush=True)
+    print(f"solving {args.valid + args.inprocess + args.side_by_side} proofs-of-work "
+          "(client side, not timed) ...", flush=True)
     t0 = time.perf_counter()
     proofs = solved_proofs(args.valid + args.inprocess + args.side_by_side)
     if args.side_by_side:
