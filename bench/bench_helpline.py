@@ -128,7 +128,9 @@ def setup(keep: bool):
         c.execute(f"CREATE DATABASE {DB}")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env(),
                    check=True)
-    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env(),
+    # the database cache tables too (the side-by-side run compares them with Redis)
+    no_redis = {k: v for k, v in env().items() if k != "BRIDGEWAY_REDIS_URL"}
+    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=no_redis,
                    check=True)
     os.environ.update(env())
     import django
@@ -218,6 +220,9 @@ def main() -> None:
                          "ms and SQL statements per request, which the machine's load does not "
                          "change)")
     ap.add_argument("--inprocess-only", action="store_true")
+    ap.add_argument("--side-by-side", type=int, default=0, metavar="PROOFS",
+                    help="time the variants (database cache / Redis, flood guard or not) in "
+                         "turns in this process with PROOFS valid submissions in all")
     ap.add_argument("--profile", action="store_true",
                     help="cProfile the in-process valid submissions (top functions by own and "
                          "cumulative time)")
@@ -228,9 +233,13 @@ def main() -> None:
 
     conf, session = setup(args.keep)
     slug = conf.slug
-    print(f"solving {args.valid} proofs-of-work (client side, not timed) ...", flush=True)
+    print(f"solving {args.valid + args.inprocess + args.side_by_side} proofs-of-work "
+          "(client side, not timed) ...", flush=True)
     t0 = time.perf_counter()
-    proofs = solved_proofs(args.valid + args.inprocess)
+    proofs = solved_proofs(args.valid + args.inprocess + args.side_by_side)
+    if args.side_by_side:
+        side_by_side(slug, proofs[-args.side_by_side:], urlencode)
+        proofs = proofs[:-args.side_by_side]
     print(f"  {time.perf_counter() - t0:.1f} s")
     if args.inprocess:
         in_process(slug, proofs[args.valid:], urlencode, profile=args.profile)
@@ -286,8 +295,10 @@ def in_process(slug, proofs, urlencode, *, profile: bool = False) -> None:
             profiler.disable()
             import pstats
 
-            for order in ("tottime", "cumulative"):
-                pstats.Stats(profiler).sort_stats(order).print_stats(25)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("tottime").print_stats(25)
+            stats.sort_stats("cumulative").print_stats(
+                r"bridgeway|altcha|template/(base|loader)|forms/forms|cryptography|query\.py", 45)
         if os.environ.get("BENCH_SHOW_SQL"):
             for q in queries.captured_queries:
                 print("    ", q["sql"][:150])
@@ -303,10 +314,77 @@ def in_process(slug, proofs, urlencode, *, profile: bool = False) -> None:
         "lang": "uk", "ts": old_token(slug), "altcha": proof,
         "what_happened": f"Потрібна допомога, повідомлення {i}.", "reach": "+380501234567",
         "reach_channel": "signal"}).encode(), f"10.9.{i // 200}.{i % 200}")
-        for i, proof in enumerate(proofs)], profiler=cProfile.Profile() if profile else None)
+        for i, proof in enumerate(proofs)], profiler=cProfile.Profile(time.process_time) if profile else None)
     flood = urlencode({"lang": "uk", "ts": old_token(slug), "what_happened": "spam " * 20})
     timed("flood post without proof (after its allowance)",
           [(flood.encode(), "10.8.0.1") for _ in range(len(proofs) * 5)])
+
+
+def side_by_side(slug, proofs, urlencode, rounds: int = 6) -> None:
+    """The same requests through this change's variants, taken in turns in this one process
+    (so the machine's changing load falls on each alike): the rate-limit cache (the database's
+    or Redis) for valid submissions and the flood; the flood guard first in the middleware or
+    not. CPU ms per request (median of the warm ones) and SQL statements."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from bridgeway.helpline import abuse
+
+    db_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "bridgeway_rate_cache", "OPTIONS": {"MAX_ENTRIES": 2_000_000}}
+    caches = {"database cache": {**settings.CACHES, "ratelimit": db_cache}}
+    if REDIS:
+        caches["Redis"] = {**settings.CACHES, "ratelimit": {
+            "BACKEND": "bridgeway.core.cache.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": "rl"}}
+    guard = "bridgeway.helpline.middleware.PublicFormGuardMiddleware"
+    without_guard = [m for m in settings.MIDDLEWARE if m != guard]
+    results: dict[str, tuple[list[float], list[int]]] = {}
+
+    def run(label: str, overrides: dict, posts: list[tuple[bytes, str]]) -> None:
+        with override_settings(**overrides):
+            client = Client(HTTP_HOST="127.0.0.1")
+            cpu, sql = results.setdefault(label, ([], []))
+            for n, (body, addr) in enumerate(posts):
+                with CaptureQueriesContext(connection) as queries:
+                    c0 = time.process_time()
+                    response = client.post(f"/help/{slug}/?lang=uk", data=body,
+                                           content_type="application/x-www-form-urlencoded",
+                                           REMOTE_ADDR=addr)
+                    spent = time.process_time() - c0
+                if n >= 2:  # the first ones of a turn warm the new client up
+                    cpu.append(spent)
+                    sql.append(len(queries))
+            assert response.status_code in (200, 429), response.status_code
+
+    flood = urlencode({"lang": "uk", "ts": old_token(slug), "what_happened": "spam " * 20})
+    per_turn = max(3, len(proofs) // (rounds * len(caches)))
+    left = list(proofs)
+    for r in range(rounds):
+        for name, cache_setting in caches.items():
+            batch, left = left[:per_turn], left[per_turn:]
+            run(f"valid, {name}", {"CACHES": cache_setting}, [(urlencode({
+                "lang": "uk", "ts": old_token(slug), "altcha": p,
+                "what_happened": f"Потрібна допомога {r} {name} {i}.",
+                "reach": "+380501234567", "reach_channel": "signal"}).encode(),
+                f"10.7.{r}.{i}") for i, p in enumerate(batch)])
+            for middleware, label in ((without_guard, "whole stack"), (settings.MIDDLEWARE,
+                                                                        "guard first")):
+                abuse._refused_here.clear()
+                run(f"flood, {name}, {label}", {"CACHES": cache_setting,
+                                                "MIDDLEWARE": middleware},
+                    [(flood.encode(), "10.6.0.1")] * 60)
+    print(f"\nside by side in this process, {rounds} turns each (load average "
+          f"{os.getloadavg()[0]:.1f}):")
+    base: dict[str, float] = {}
+    for label, (cpu, sql) in results.items():
+        median = statistics.median(cpu) * 1000
+        kind = label.split(",")[0]
+        base.setdefault(kind, median)
+        print(f"  {label}: CPU {median:.2f} ms median (p90 {percentile(cpu, .9) * 1000:.2f}), "
+              f"{statistics.median(sql):.0f} SQL statements; ratio to the first "
+              f"{median / base[kind]:.2f}; two idle cores ≈ {2000 / median:.0f}/s")
 
 
 async def page_weight(slug: str) -> None:

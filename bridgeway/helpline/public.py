@@ -122,7 +122,7 @@ def _fresh(make, form: PublicForm, slug: str) -> PublicForm:
     return make(initial=initial)
 
 
-def _refuse_early(request, slug: str) -> HttpResponse | None:
+def refuse_early(request, slug: str) -> HttpResponse | None:
     if abuse.over_limit(request):
         return _plain(_("Too many messages were sent from your connection in the last hour. "
                         "Please wait an hour and try again, or call us."), 429)
@@ -159,21 +159,26 @@ def form(request, slug):
     try:
         return _form(request, slug)
     except abuse.CACHE_DOWN as exc:
-        # The shared cache (Redis) that counts the rate limits and the spent proofs-of-work
-        # does not answer: without it the flood defences cannot hold, so nothing is accepted
-        # (fail closed) — but with a plain 503 a person can act on, not a server error.
-        log.error("helpline public form: rate-limit cache unavailable (%s)", type(exc).__name__)
-        response = _plain(_("The form cannot take messages right now. Please try again in a "
-                            "few minutes, or call us."), 503)
-        response["Retry-After"] = "120"
-        return response
+        return unavailable(exc)
+
+
+def unavailable(exc: BaseException) -> HttpResponse:
+    """The shared cache (Redis) that counts the rate limits and the spent proofs-of-work does
+    not answer: without it the flood defences cannot hold, so nothing is accepted (fail
+    closed) — but with a plain 503 a person can act on, not a server error."""
+    log.error("helpline public form: rate-limit cache unavailable (%s)", type(exc).__name__)
+    response = _plain(_("The form cannot take messages right now. Please try again in a "
+                        "few minutes, or call us."), 503)
+    response["Retry-After"] = "120"
+    return response
 
 
 def _form(request, slug):
-    if request.method == "POST":
+    if request.method == "POST" and not getattr(request, "helpline_checked", False):
         # Cheapest first: a flood is refused before any database read, and before its body is
-        # read when the address is over its limit or the body too large.
-        refused = _refuse_early(request, slug)
+        # read when the address is over its limit or the body too large. Usually done already
+        # by PublicFormGuardMiddleware, before the rest of the middleware stack.
+        refused = refuse_early(request, slug)
         if refused is not None:
             return refused
     conf = queries.public_settings(slug)

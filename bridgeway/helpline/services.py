@@ -178,7 +178,8 @@ def _subject_for(contact: Contact, actor: User | None, *, audit: bool = True) ->
         anchor = None if contact.case_id else timezone.localdate(contact.started_at)
         subject = protection.subject_create(org=contact.organisation, actor=actor,  # type: ignore[arg-type]
                                             display_name=contact.reference,
-                                            retention_anchor=anchor, audit=audit)
+                                            retention_anchor=anchor, audit=audit,
+                                            index_name=False)  # the name is our reference
         contact.subject = subject
     return contact.subject  # type: ignore[return-value]
 

@@ -58,10 +58,13 @@ def _new_reference() -> str:
 
 @transaction.atomic
 def subject_create(*, org: Organisation, actor: User, display_name: str,
-                   retention_anchor: date | None = None, audit: bool = True) -> DataSubject:
+                   retention_anchor: date | None = None, audit: bool = True,
+                   index_name: bool = True) -> DataSubject:
     """Registers a person with a fresh data key. Modules (cases, helpline) call this at intake.
     `audit=False` only where the caller's own event records the same act in the same
-    transaction (the helpline's received contact)."""
+    transaction (the helpline's received contact). `index_name=False` where the display name
+    is no name but the caller's own reference (a helpline contact's), found by that reference:
+    no blind-index entries to search it by name."""
     display_name = blind.clean(display_name)
     if not display_name:
         raise ValidationError({"display_name": [_("Enter the name the person gave.")]})
@@ -77,11 +80,12 @@ def subject_create(*, org: Organisation, actor: User, display_name: str,
     subject.retention_anchor = retention_anchor
     subject.save()
     # A new subject has no index entries yet: nothing to replace (index_set deletes first).
-    SubjectIndex.objects.bulk_create([
-        SubjectIndex(subject=subject, organisation_id=org.pk, field="display_name", kind=k,
-                     digest=d)
-        for k, d in blind.name_entries(org.pk, "display_name", display_name)
-    ])
+    if index_name:
+        SubjectIndex.objects.bulk_create([
+            SubjectIndex(subject=subject, organisation_id=org.pk, field="display_name", kind=k,
+                         digest=d)
+            for k, d in blind.name_entries(org.pk, "display_name", display_name)
+        ])
     if audit:
         audit_record(action="protection.subject.created", actor=actor, organisation=org,
                      obj=subject)

@@ -172,6 +172,21 @@ def test_over_the_rate_limit_is_refused_before_reading(conf, settings):
     assert post(conf, addr="10.0.0.2").status_code == 200  # another address is not affected
 
 
+def test_a_refused_flood_hears_its_own_language_and_reads_no_database(conf, settings,
+                                                                    django_assert_num_queries):
+    """The flood guard answers before the rest of the middleware stack (no session, no
+    database, no page), still in the language the form was shown in."""
+    settings.HELPLINE_RATE_NO_PROOF_PER_DAY = 1
+    assert post(conf, with_proof=False).status_code == 200
+    with django_assert_num_queries(0):
+        response = post(conf, with_proof=False, lang="uk")
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Too many messages" not in response.content.decode()  # Ukrainian, not English
+    assert post(conf, with_proof=False, lang="en").content.decode().startswith("Too many")
+    assert Contact.objects.count() == 1
+
+
 def test_over_the_quota_is_held_not_dropped(conf):
     conf.daily_quota = 1
     conf.save()
