@@ -255,6 +255,7 @@ def network_view(args, coordinator):
     coord = _client(coordinator)
     # Kept: the view as most requests find it (cached under the totals' versions). Cold: new
     # versions before each request, as after a write anywhere in the network: nothing kept.
+    figures = {}
     for path in ("/outreach/network/", "/api/v1/outreach/network/"):
         for how in ("kept", "cold"):
             coord.get(path)
@@ -267,7 +268,7 @@ def network_view(args, coordinator):
                 samples.append((time.perf_counter() - t) * 1000)
                 cpu.append((time.process_time() - c) * 1000)
                 assert response.status_code == 200
-            p50, p95 = percentiles(samples)
+            p50, p95 = figures[path, how] = percentiles(samples)
             c50, c95 = percentiles(cpu)
             print(f"\nnetwork view {path:28} {how}  p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
                   f"goal p95 <= 100   (load average {_load()})\n"
@@ -275,6 +276,8 @@ def network_view(args, coordinator):
                   f"p50 {c50:.1f} ms, p95 {c95:.1f} ms")
             if args.profile:
                 profile(coord, path, cold=org_ids if how == "cold" else None)
+        (c50, c95), (k50, k95) = figures[path, "cold"], figures[path, "kept"]
+        print(f"  ratio cold / kept (same process)  p50 {c50 / k50:.1f}x   p95 {c95 / k95:.1f}x")
 
     # Same run, same load: the aggregates read from the running totals against the same rows
     # counted from the records (the view before the summary table), in-process.

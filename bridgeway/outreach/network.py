@@ -168,13 +168,17 @@ def network_view(org_ids: list[int], *, country: str = "", year: int | None = No
     return {"charts": charts, "activity_rows": activity_rows, "access_rows": access_rows,
             "training_rows": training_rows, "suppress_below": k,
             "outcomes": [str(Outcome(o).label) for o in OUTCOMES],
-            "statuses": [str(TrainingStatus(s).label) for s in TrainingStatus.values],
-            # The page's table rows, written here rather than a template tag per cell (about a
-            # thousand cells): the same HTML the template wrote, escaped the same way.
-            "activity_html": [_tr(r.values()) for r in activity_rows],
-            "access_html": [_tr([r["type"], r["quarter"], *r["cells"]]) for r in access_rows],
+            "statuses": [str(TrainingStatus(s).label) for s in TrainingStatus.values]}
+
+
+def _table_html(view: dict) -> dict:
+    """The page's table rows, written here rather than a template tag per cell (about a
+    thousand cells): the same HTML the template wrote, escaped the same way."""
+    return {"activity_html": [_tr(r.values()) for r in view["activity_rows"]],
+            "access_html": [_tr([r["type"], r["quarter"], *r["cells"]])
+                            for r in view["access_rows"]],
             "training_html": [_tr([r["quarter"], r["type"], *r["cells"], r["participants"]])
-                              for r in training_rows]}
+                              for r in view["training_rows"]]}
 
 
 def _tr(cells: Iterable[object]) -> str:
@@ -210,7 +214,8 @@ def cached_view(org_ids: list[int], *, country: str = "", year: int | None = Non
     if view is None:
         view = network_view(org_ids, country=country, year=year, suppress=suppress)
         if page:
-            view["html"] = render_to_string("outreach/_network_tables.html", {"view": view})
+            view["html"] = render_to_string("outreach/_network_tables.html",
+                                            {"view": {**view, **_table_html(view)}})
         cache.set(key, view, CACHE_SECONDS)
     return view
 
