@@ -210,10 +210,12 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_now(server_pid: int, database: str) -> dict[str, float]:
-    """CPU seconds so far of gunicorn (master and workers) and of the PostgreSQL backends serving
-    the bench database (the web workers' and the background worker's connections)."""
-    app = db = 0.0
+def cpu_now(server_pid: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far, per process, of gunicorn (master and workers) and of the PostgreSQL
+    backends serving the bench database (the web workers' and the background worker's
+    connections)."""
+    app: dict[int, float] = {}
+    db: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -225,10 +227,15 @@ def cpu_now(server_pid: int, database: str) -> dict[str, float]:
         except (OSError, ValueError, IndexError):
             continue
         if int(entry) == server_pid or ppid == server_pid:
-            app += _cpu_seconds(int(entry))
+            app[int(entry)] = _cpu_seconds(int(entry))
         elif cmdline.startswith("postgres:") and f" {database} " in cmdline:
-            db += _cpu_seconds(int(entry))
+            db[int(entry)] = _cpu_seconds(int(entry))
     return {"app": app, "db": db}
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two snapshots (a process that ended in between is left out)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def drain(log: Path, quiet: float = 2.0, longest: float = 120.0) -> None:
@@ -362,8 +369,8 @@ def report(args, loaded, floors, pages, healthz, load0, load1, cpu):
                                    for u, f in floors.items()]
     for n, (label, result) in enumerate(phases):
         done = max(result["requests"], 1)
-        app = (cpu[n + 1]["app"] - cpu[n]["app"]) / done * 1000
-        db = (cpu[n + 1]["db"] - cpu[n]["db"]) / done * 1000
+        app = cpu_spent(cpu[n]["app"], cpu[n + 1]["app"]) / done * 1000
+        db = cpu_spent(cpu[n]["db"], cpu[n + 1]["db"]) / done * 1000
         gen = result["cpu"] / done * 1000
         total = app + db + gen
         print(f"  {label:28} gunicorn {app:6.2f} ms + PostgreSQL {db:6.2f} ms + wrk {gen:5.2f} ms"
