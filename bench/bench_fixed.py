@@ -102,7 +102,7 @@ def main():
     instrument()
     user, client = client_for(email(args.person))
     case = cases_visible_to(user).order_by("-opened_on").first()
-    pages = [("/healthz", "/healthz (session, user, MFA check)"),
+    pages = [("/healthz", "/healthz (session, user; no MFA check)"),
              ("/bench/empty", "empty signed-in view (full middleware)"),
              ("/bench/empty-page", "base template only (menu, context processors)"),
              ("/account/", "My account")]

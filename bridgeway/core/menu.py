@@ -53,12 +53,15 @@ def capped_counts(asks: dict[str, tuple[Any, int]]) -> dict[str, int]:
     """{name: (queryset, cap)} -> {name: its rows, counted no further than cap}, in one
     statement (none when no queryset can have a row)."""
     found = {name: 0 for name in asks}
-    parts, params, names, alias = [], [], [], None
+    parts: list[str] = []
+    params: list[Any] = []
+    names: list[str] = []
+    alias = "default"
     for name, (queryset, cap) in asks.items():
         compiled = _compiled(queryset, cap)
         if compiled is None:
             continue
-        alias = alias or queryset.db
+        alias = queryset.db
         # The SQL is the ORM's own compilation; every value stays a parameter.
         parts.append(f"(SELECT COUNT(*) FROM ({compiled[0]}) bw_menu_{len(parts)})")  # noqa: S608
         params.extend(compiled[1])
@@ -89,6 +92,7 @@ def _guarded(ask: Callable[[], dict[str, int]]) -> dict[str, int]:
     if not connection.in_atomic_block:
         return ask()
     savepoint = connection.savepoint()
+    assert savepoint is not None  # in an atomic block: always one
     try:
         found = ask()
     except Exception:
