@@ -234,6 +234,7 @@ def run(args):
         print(f"generated in {time.perf_counter() - start:,.0f} s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
+            cur.execute("SET statement_timeout = 0")
             cur.execute("VACUUM ANALYZE")
     org = orgs[0]
     worker, supervisor = workers[org.pk]
