@@ -234,6 +234,7 @@ def run(args):
         print(f"generated in {time.perf_counter() - start:,.0f} s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
+            cur.execute("SET statement_timeout = 0")
             cur.execute("VACUUM ANALYZE")
     org = orgs[0]
     worker, supervisor = workers[org.pk]
@@ -294,7 +295,7 @@ def run(args):
         waiting = sum(r.count for r in run_queues(user, limit=0))
         print(f"{label:26} {p50 * 1e3:8.2f} {p95 * 1e3:8.2f} {len(statements):5} "
               f"{waiting:14,} {b50 * 1e3:8.2f} / {b95 * 1e3:6.2f}  "
-              f"{'met' if p95 <= 0.030 else 'NOT met'}")
+              f"{'met' if p95 <= 0.030 else 'NOT met'}  load {os.getloadavg()[0]:.1f}")
         if connection.vendor == "postgresql":
             explained.append((label, queue_sql_time(user)))
     for label, (count, ms) in explained:

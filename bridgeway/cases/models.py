@@ -347,6 +347,12 @@ class CaseTask(models.Model):
 
     class Meta:
         ordering = ["done_at", "due_on"]
+        indexes = [
+            # A person's open tasks in the home queue's order: its page is the first rows of
+            # this index, not a sort of every task they were ever given.
+            models.Index(fields=["assignee", "due_on", "-created_at"],
+                         condition=models.Q(done_at__isnull=True), name="cases_task_open_due"),
+        ]
 
     def __str__(self) -> str:
         return str(self.pk)

@@ -147,6 +147,12 @@ class ReferralMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # Unread messages, newest first, of one side of the threads (the home queue): a
+            # contact point with thousands of referrals reads the newest rows of this index and
+            # stops at a page instead of sorting every message of every thread.
+            models.Index(fields=["side", "-created_at"], name="referral_message_side_new"),
+        ]
 
     def __str__(self) -> str:
         return str(self.pk)
