@@ -214,8 +214,8 @@ def mappings_of(network: Organisation) -> QuerySet[SurveyIndicatorMapping]:
 
 def survey_questions(network: Organisation) -> list[tuple[str, str]]:
     """The network's survey questions a coordinator may map: those answered with a number, as
-    (`<survey id>:<name>`, "survey title — question label (name)")."""
-    return [(q.key, f"{q.survey_title} — {q.label} ({q.name})")
+    (`<survey id>:<name>`, "survey title — question label": the name is a code, not shown)."""
+    return [(q.key, f"{q.survey_title} — {q.label}")
             for q in questions_of(network.pk) if q.numeric]
 
 

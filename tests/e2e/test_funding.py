@@ -125,8 +125,8 @@ def test_coordinator_maps_a_survey_question_and_sees_a_members_answer(browser, l
     page.wait_for_url(at_home)
     page.goto(f"/funding/networks/{network.pk}/?year={year}")
     expect(page.get_by_text("the figure from its ledger is used")).to_be_visible()
-    page.get_by_label("Survey question").select_option(
-        label="Member survey — Share of state funding (%) (share)")
+    page.locator("#id_mapping-question").select_option(
+        label="Member survey — Share of state funding (%)")
     page.locator("#id_mapping-indicator").select_option("state_share")
     page.get_by_role("button", name="Map").click()
     expect(page.get_by_text("Survey question mapped.")).to_be_visible()

@@ -51,7 +51,7 @@ def test_coordinator_maps_on_screen_member_submits_view_shows_the_survey_figure(
     c = signed_in(cast.coordinator)
     url = reverse("funding:network", args=[cast.network.pk])
     page = c.get(url).content.decode()
-    assert "Member survey — Share of state funding (%) (share)" in page
+    assert "Member survey — Share of state funding (%)" in page
     assert "Organisation name" not in page  # a text question cannot be mapped
     r = c.post(url, {"mapping_form": "1", "mapping-question": f"{survey.pk}:share",
                      "mapping-indicator": "state_share"})
@@ -67,7 +67,7 @@ def test_coordinator_maps_on_screen_member_submits_view_shows_the_survey_figure(
     page = _network_page(cast, year).content.decode()
     row = page[page.index("Members beyond the network"):page.index("Set a threshold")]
     assert "Org A" in row and "38.0 %" in row and "Survey answers" in row
-    assert "Member survey — Share of state funding (%) (share) → Share of state funding" in page
+    assert "Member survey — Share of state funding (%) → Share of state funding" in page
 
 
 def test_a_draft_feeds_nothing_and_a_resubmission_replaces_the_value(cast, survey):
