@@ -237,3 +237,47 @@ def _group_of(kind: str, g: Any, by_code: dict[int, tuple[str, str]]) -> str:
         found = by_code.get(g)
         return found[1] if found else "?"
     return ALL if kind == "all" else str(g)
+
+
+# --- counting sealed answers (one row each, never opened) ---------------------------------------
+TEXT_GROUP = {
+    "all": f"'{ALL}'",
+    "country": "coalesce(nullif(o.country, ''), '?')",
+    "org_type": "coalesce(nullif(o.org_type, ''), '?')",
+    "submission": "coalesce(gs.g, '?')",
+}
+# The submission's split answer, read once per submission (OFFSET 0: not once per text).
+TEXT_SPLIT = ("JOIN (SELECT id, nullif(answers->>%s, '') AS g FROM surveys_submission "
+              "WHERE survey_id = %s OFFSET 0) gs ON gs.id = t.submission_id ")
+TEXT_COUNTS = ("SELECT t.question, {group}, count(*) FROM surveys_submissiontext t "
+               "JOIN surveys_submission s ON s.id = t.submission_id "
+               "JOIN orgs_organisation o ON o.id = s.organisation_id {split}"
+               "WHERE t.survey_id = %s AND s.status = %s AND t.question = ANY(%s) "
+               "GROUP BY 1, 2")
+
+
+def count_texts(survey: Survey, questions: list[dict[str, Any]], *, split: str,
+                split_q: dict[str, Any] | None, respondents: dict[str, Counter]) -> set[str]:
+    """How many answered each sealed question, per split value, for the splits found without
+    looking inside a repeat entry; returns the names counted."""
+    wanted: list[str] = []
+    kind = "all"
+    for q in questions:
+        k = _group_kind(split, split_q, q["repeat"])
+        if k in TEXT_GROUP:
+            wanted.append(q["name"])
+            kind = k
+    if not wanted:
+        return set()
+    params: list[Any] = [split, survey.pk] if kind == "submission" else []
+    params += [survey.pk, SubmissionStatus.SUBMITTED, wanted]
+    sql = TEXT_COUNTS.format(group=TEXT_GROUP[kind],
+                             split=TEXT_SPLIT if kind == "submission" else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for name in wanted:
+        respondents[name] = Counter()
+    for name, grp, n in rows:
+        respondents[name][grp] += n
+    return set(wanted)
