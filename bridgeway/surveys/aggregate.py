@@ -205,11 +205,20 @@ def _text_groups(survey: Survey, rows: list[tuple[int, int, str, str]], *, split
 def _collect_texts(survey: Survey, questions: list[dict[str, Any]], *, split: str,
                    split_q: dict[str, Any] | None, data: dict[str, Any],
                    respondents: dict[str, Counter]) -> None:
-    """Sealed answers are counted (one row, one answer), never opened."""
+    """Sealed answers are counted (one row, one answer), never opened: by PostgreSQL where the
+    split value is the submission's or its organisation's, otherwise here."""
     by_name = {q["name"]: q for q in questions}
     for name in by_name:
         data[name] = defaultdict(Counter)
         respondents[name] = Counter()
+    if connection.vendor == "postgresql":
+        from bridgeway.surveys import aggregate_pg
+
+        done = aggregate_pg.count_texts(survey, questions, split=split, split_q=split_q,
+                                        respondents=respondents)
+        by_name = {n: q for n, q in by_name.items() if n not in done}
+        if not by_name:
+            return
     rows = _text_rows(survey, by_name)
     for row, groups in zip(rows, _text_groups(survey, rows, split=split, split_q=split_q,
                                               by_name=by_name), strict=True):

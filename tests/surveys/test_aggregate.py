@@ -96,3 +96,25 @@ def agree(done, by_name, py_data, py_resp, pg_data, pg_resp):
         else:
             assert {g: dict(c) for g, c in py_data[name].items()} == \
                 {g: dict(c) for g, c in pg_data[name].items()}, name
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
+@pytest.mark.parametrize("split", ["", "_country", "_org_type", "region_country"])
+def test_postgresql_counts_free_text_as_python_does(answered, split):
+    from bridgeway.surveys import aggregate_pg
+
+    every = aggregate.lined_up_questions(answered)
+    by_name = {q["name"]: q for q in every}
+    sealed = [q for q in every if q["type"] == "text"]
+    pg_resp = {}
+    done = aggregate_pg.count_texts(answered, sealed, split=split,
+                                    split_q=by_name.get(split), respondents=pg_resp)
+    assert done == {q["name"] for q in sealed} >= {"org_name", "role", "restrictions_other"}
+    rows = aggregate._text_rows(answered, done)
+    py_resp = {name: Counter() for name in done}
+    for row, groups in zip(rows, aggregate._text_groups(
+            answered, rows, split=split, split_q=by_name.get(split), by_name=by_name),
+            strict=True):
+        for g in groups:
+            py_resp[row[2]][g] += 1
+    assert py_resp == pg_resp and sum(py_resp["role"].values()) == 2
