@@ -72,7 +72,7 @@ def test_rate_limits_and_spent_proofs_hold_in_the_local_redis(cast, settings):
             assert post(conf).status_code == 200
             third = post(conf)
             assert third.status_code == 429
-            assert "Too many messages" in third.content.decode()
+            assert "забагато повідомлень" in third.content.decode()  # in the form's language
             abuse._refused_here.clear()  # another server process: it asks Redis
             assert post(conf).status_code == 429
             assert post(conf, addr="10.20.0.3").status_code == 200  # another address may
