@@ -310,15 +310,13 @@ def dedupe_runs_to_review(user: Any) -> QuerySet[Any]:
     has possible duplicates nobody has decided on. An older check's pairs are superseded by the
     newer one's."""
     orgs = [o.pk for o in dedupe_orgs(user)]
-    if not orgs:  # no statement, and no query to build, for people who supervise nothing
-        return DedupeRun.objects.none()
     newest = DedupeRun.objects.filter(organisation_id=OuterRef("organisation_id"),
                                       status=TaskStatus.DONE).order_by("-created_at", "-pk")
     qs = DedupeRun.objects.filter(organisation_id__in=orgs, status=TaskStatus.DONE,
                                   pk=Subquery(newest.values("pk")[:1])) \
         .annotate(pending=Count("pairs", filter=Q(
             pairs__decision=CandidatePair.Decision.PENDING))).filter(pending__gt=0)
-    return qs
+    return qs if orgs else qs.none()  # no statement for people who supervise nothing
 
 
 def home_duplicates_to_review(user: Any, limit: int) -> tuple[int, list[QueueItem]]:
