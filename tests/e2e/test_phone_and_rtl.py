@@ -110,7 +110,9 @@ def test_every_page_of_every_demo_role_fits_a_phone_and_passes_axe_in_every_lang
         page.goto(url)
         page.wait_for_load_state()
         lang = page.evaluate("document.documentElement.lang")
-        if lang != language:
+        # The public pages (no sign-in, no cookie) follow the browser's language, not the
+        # person's saved one: the researcher's menu leads to them.
+        if lang != language and "/public/" not in page.url:
             problems.append(f"{local} {language} {page.url}: the page says lang={lang!r}")
         if size == PHONE:
             overflow = page.evaluate(OVERFLOW)
