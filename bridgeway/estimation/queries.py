@@ -322,8 +322,6 @@ def dedupe_runs_to_review(user: Any) -> QuerySet[Any]:
 def home_duplicates_to_review(user: Any, limit: int) -> tuple[int, list[QueueItem]]:
     """One line per organisation (its newest check), newest first: how many pairs wait."""
     qs = dedupe_runs_to_review(user)
-    if not qs.query.annotations:  # `.none()` for people who supervise nothing: no `pending`
-        return 0, []
     count, rows = count_and_page(qs, qs.order_by("-finished_at", "-pk").values(
         "pk", "pending", "finished_at", "organisation__name"), limit)
     return count, [QueueItem(
