@@ -25,7 +25,7 @@ def seal_existing_texts(apps, schema_editor):
             chunk_size=BATCH):
         if sub.version_id not in specs:
             specs[sub.version_id] = FormVersion.objects.get(pk=sub.version_id).spec
-        clear, texts = split_texts(specs[sub.version_id]["children"], sub.answers)
+        clear, texts = split_texts(specs[sub.version_id].get("children", []), sub.answers)
         if not texts:
             continue
         new_record_key(sub, own.get(sub.organisation_id) or settings.BRIDGEWAY_KEK_ACTIVE)
