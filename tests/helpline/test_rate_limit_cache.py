@@ -97,7 +97,8 @@ def test_with_redis_down_the_form_refuses_plainly_and_writes_nothing(cast, caplo
             assert response.status_code == 503
             assert response["Content-Type"].startswith("text/plain")
             assert response["Retry-After"] == "120"
-            assert "cannot take messages right now" in response.content.decode()
+            # in the page's language (the post carries lang=uk)
+            assert "Зараз форма не може приймати повідомлення" in response.content.decode()
             assert "Traceback" not in response.content.decode()
     assert Contact.objects.count() == 0
     assert DataSubject.objects.count() == 0
