@@ -7,7 +7,7 @@ app's scoped query), returns the number of things waiting (`capped_count`: exact
 COUNT_CAP, shown as "99+" beyond) and at most `limit` of them already in
 the queue's order — most urgent first, then newest — and with `limit == 0` only the count (the
 menu asks for counts on every page). Its SQL statements do not grow with the queue's size (one
-statement: a page of rows carrying the capped count, `count_and_page`); it leaves out anything
+page of rows, and one count when the page is full: `count_and_page`); it leaves out anything
 erased, revoked or otherwise no longer waiting, and never decrypts personal data: labels carry
 references, statuses and dates. See docs/home-queues.md."""
 
@@ -21,10 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import IntegerField
-from django.db.models.expressions import RawSQL
 
 logger = logging.getLogger("bridgeway.home")
 
@@ -47,28 +44,10 @@ def count_and_page(count_qs, page_qs, limit: int) -> tuple[int, list]:
     statement costs a round trip to the database, which on a busy server is most of the time."""
     if not limit:
         return capped_count(count_qs), []
-    # One statement: the page, each row carrying the capped count as an uncorrelated scalar
-    # subquery (the database runs it once, with the plan it would give it alone). An empty page
-    # means nothing waits.
-    try:
-        sql, params = count_qs.order_by()[:COUNT_CAP + 1].query.sql_with_params()
-    except EmptyResultSet:  # .none(), or a filter on an empty list: nothing can wait
-        return 0, []
-    counted = page_qs.annotate(**{_COUNT_ALIAS: RawSQL(
-        f"SELECT COUNT(*) FROM ({sql}) {_COUNT_ALIAS}", params,
-        output_field=IntegerField())})
-    rows = list(counted[:limit])
-    if not rows:
-        return 0, rows
-    first = rows[0]
-    count = first[_COUNT_ALIAS] if isinstance(first, dict) else getattr(first, _COUNT_ALIAS)
-    for row in rows:
-        if isinstance(row, dict):
-            del row[_COUNT_ALIAS]
-    return max(count, len(rows)), rows
-
-
-_COUNT_ALIAS = "bw_queue_count"
+    rows = list(page_qs[:limit])
+    if len(rows) < limit:
+        return len(rows), rows
+    return capped_count(count_qs), rows
 
 
 def count_label(count: int) -> str:
