@@ -34,7 +34,7 @@ from bridgeway.cases.models import (
     ServiceDelivery,
 )
 from bridgeway.cases.set_translations import localise
-from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
+from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
@@ -136,7 +136,6 @@ def case_rows(cases: QuerySet[Case]) -> list[dict]:
     the status labels and the detail link are worked out once, not once per row."""
     import uuid
 
-    from django.urls import reverse
 
     cases = list(cases.select_related("subject").only(
         "pk", "reference", "is_child", "status", "opened_on", "created_at", "subject__id",
@@ -402,8 +401,9 @@ def home_my_cases(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     count, rows = count_and_page(qs, qs.order_by("-opened_on", "-created_at").values(
         "pk", "reference", "status", "opened_on", "is_child", "updated_at"), limit)
     labels = dict(CaseStatus.choices)
+    url_of = url_maker("cases:detail")
     return count, [QueueItem(
-        label=row["reference"], url=reverse("cases:detail", args=[row["pk"]]),
+        label=row["reference"], url=url_of(row["pk"]),
         since=row["updated_at"],
         detail=" · ".join(str(x) for x in (
             labels.get(row["status"], row["status"]),
@@ -431,9 +431,10 @@ def home_tasks(user: User, limit: int) -> tuple[int, list[QueueItem]]:
         return 0, []
     count, rows = count_and_page(qs, qs.order_by("due_on", "-created_at").values(
         "case_id", "case__reference", "due_on", "created_at"), limit)
+    url_of = url_maker("cases:work")
     return count, [QueueItem(
         label=_("Task in case %(ref)s") % {"ref": row["case__reference"]},
-        url=reverse("cases:work", args=[row["case_id"]]), due=row["due_on"],
+        url=url_of(row["case_id"]), due=row["due_on"],
         since=row["created_at"],
         urgency=URGENT if row["due_on"] < today else SOON if row["due_on"] == today else 0,
         detail=_("overdue") if row["due_on"] < today else _("due today")
@@ -461,10 +462,11 @@ def home_approvals(user: User, limit: int) -> tuple[int, list[QueueItem]]:
         "decided_by__full_name"), limit)
     statuses = dict(TraffickingStatus.choices)
     urgent_before = timezone.now() - timedelta(days=APPROVAL_URGENT_AFTER_DAYS)
+    url_of = url_maker("cases:detail")
     return count, [QueueItem(
         label=_("Decision in case %(ref)s: %(status)s") % {
             "ref": row["case__reference"], "status": statuses.get(row["status"], row["status"])},
-        url=reverse("cases:detail", args=[row["case_id"]]) + "#id-h",
+        url=url_of(row["case_id"]) + "#id-h",
         since=row["created_at"], urgency=URGENT if row["created_at"] < urgent_before else 0,
         detail=_("recorded by %(name)s on %(date)s") % {
             "name": row["decided_by__full_name"] or "—", "date": _date(row["decided_on"])})

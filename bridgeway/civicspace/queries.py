@@ -19,7 +19,7 @@ from bridgeway.civicspace.models import (
     Incident,
     RestrictionType,
 )
-from bridgeway.core.queues import QueueItem
+from bridgeway.core.queues import QueueItem, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import NetworkMembership, Organisation
@@ -178,7 +178,6 @@ def incidents_to_verify(user: User) -> QuerySet[Incident] | None:
 def home_incidents_to_verify(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """Incidents filed with the networks the user coordinates that wait for review, verification
     or publication: the most severe first, then the newest."""
-    from django.urls import reverse
 
     from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
 
@@ -188,8 +187,9 @@ def home_incidents_to_verify(user: User, limit: int) -> tuple[int, list[QueueIte
     count, rows = count_and_page(qs, qs.order_by("-severity", "-created_at").values(
         "pk", "title", "status", "severity", "created_at", "reporting_org__name"), limit)
     statuses = dict(Status.choices)
+    url_of = url_maker("civicspace:detail")
     return count, [QueueItem(
-        label=row["title"], url=reverse("civicspace:detail", args=[row["pk"]]),
+        label=row["title"], url=url_of(row["pk"]),
         since=row["created_at"],
         urgency=URGENT if row["severity"] >= Severity.SEVERE
         else SOON if row["severity"] >= Severity.HIGH else 0,

@@ -19,9 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 
 logger = logging.getLogger("bridgeway.home")
 
@@ -48,6 +50,43 @@ def count_and_page(count_qs, page_qs, limit: int) -> tuple[int, list]:
     if len(rows) < limit:
         return len(rows), rows
     return capped_count(count_qs), rows
+
+
+_FAST_ARGS = (int, UUID)
+
+
+def url_maker(name: str) -> Callable[..., str]:
+    """`reverse(name, args=args)` for the rows of one queue, reversed once: the first call reverses
+    and remembers the text around its arguments, later calls put their ids (integers or UUIDs,
+    which the URL converters write as `str()` does) between those pieces. A route whose text
+    around an argument is ambiguous, or any other kind of argument, is reversed every time.
+    Make one per request (the URL prefix can depend on it), not at import."""
+    pieces: list[str] | None = None
+    fast = True
+
+    def url(*args: Any) -> str:
+        nonlocal pieces, fast
+        if not fast or not all(isinstance(a, _FAST_ARGS) and not isinstance(a, bool)
+                               for a in args):
+            return reverse(name, args=args)
+        if pieces is None:
+            full = reverse(name, args=args)
+            rest, found = full, []
+            for arg in args:
+                text = str(arg)
+                if rest.count(text) != 1:
+                    fast = False
+                    return full
+                before, rest = rest.split(text)
+                found.append(before)
+            pieces = [*found, rest]
+            return full
+        out = [pieces[0]]
+        for arg, piece in zip(args, pieces[1:], strict=True):
+            out += (str(arg), piece)
+        return "".join(out)
+
+    return url
 
 
 def count_label(count: int) -> str:

@@ -16,11 +16,10 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bridgeway.core.queues import QueueItem, count_and_page
+from bridgeway.core.queues import QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.estimation.models import (
     CandidatePair,
@@ -297,9 +296,10 @@ def home_estimates_to_approve(user: Any, limit: int) -> tuple[int, list[QueueIte
     qs = estimates_awaiting_approval(user)
     count, rows = count_and_page(qs, qs.order_by("-finished_at", "-pk").values(
         "pk", "title", "finished_at", "organisation__name", "created_by__full_name"), limit)
+    url_of = url_maker("estimation:estimate")
     return count, [QueueItem(
         label=_("Estimate “%(title)s”") % {"title": row["title"]},
-        url=reverse("estimation:estimate", args=[row["pk"]]), since=row["finished_at"],
+        url=url_of(row["pk"]), since=row["finished_at"],
         detail=_("%(org)s, run by %(name)s") % {
             "org": row["organisation__name"], "name": row["created_by__full_name"] or "—"})
         for row in rows]
@@ -324,10 +324,11 @@ def home_duplicates_to_review(user: Any, limit: int) -> tuple[int, list[QueueIte
     qs = dedupe_runs_to_review(user)
     count, rows = count_and_page(qs, qs.order_by("-finished_at", "-pk").values(
         "pk", "pending", "finished_at", "organisation__name"), limit)
+    url_of = url_maker("estimation:dedupe_run")
     return count, [QueueItem(
         label=ngettext("%(n)d possible duplicate to review",
                        "%(n)d possible duplicates to review", row["pending"])
         % {"n": row["pending"]},
-        url=reverse("estimation:dedupe_run", args=[row["pk"]]), since=row["finished_at"],
+        url=url_of(row["pk"]), since=row["finished_at"],
         detail=str(row["organisation__name"]))
         for row in rows]

@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.core.queues import SOON, QueueItem, count_and_page
+from bridgeway.core.queues import SOON, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.funding import indicators
 from bridgeway.funding.codes import GrantStatus
@@ -273,8 +272,9 @@ def home_resilience_missing(user: User, limit: int) -> tuple[int, list[QueueItem
         return 0, []
     year = timezone.localdate().year - 1
     count, missing = count_and_page(qs, qs.order_by("name").only("pk", "name"), limit)
+    url_of = url_maker("funding:resilience")
     return count, [QueueItem(
-        label=o.name, url=reverse("funding:resilience", args=[o.pk]) + f"?year={year}",
+        label=o.name, url=url_of(o.pk) + f"?year={year}",
         detail=_("Resilience figures for %(year)s are missing") % {"year": year})
         for o in missing]
 
@@ -303,7 +303,8 @@ def home_grants_ending(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     today = timezone.localdate()
     count, rows = count_and_page(qs, qs.order_by("ends_on", "pk").values(
         "pk", "title", "ends_on", "organisation__name"), limit)
+    url_of = url_maker("funding:record")
     return count, [QueueItem(
-        label=r["title"], url=reverse("funding:record", args=[r["pk"]]), due=r["ends_on"],
+        label=r["title"], url=url_of(r["pk"]), due=r["ends_on"],
         urgency=SOON if r["ends_on"] and r["ends_on"] <= today + timedelta(days=60) else 0,
         detail=r["organisation__name"]) for r in rows]

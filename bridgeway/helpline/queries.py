@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
+from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.helpline.codes import Channel, Status, Urgency
 from bridgeway.helpline.models import Contact, HelplineSettings, ReachIndex
@@ -138,8 +137,9 @@ def home_triage(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     count, rows = count_and_page(waiting, page, limit)
     now = timezone.now()
     labels = dict(Channel.choices)
+    url_of = url_maker("helpline:detail")
     items = [QueueItem(
-        label=row["reference"], url=reverse("helpline:detail", args=[row["pk"]]),
+        label=row["reference"], url=url_of(row["pk"]),
         urgency=_urgency(row, now), due=row["follow_up_due"], since=row["created_at"],
         detail=(_("Follow-up") if row["status"] != Status.NEW else str(labels.get(
             row["channel"], row["channel"]))))

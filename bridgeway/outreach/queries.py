@@ -14,7 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from bridgeway.core.queues import NORMAL, SOON, URGENT, QueueItem, count_and_page
+from bridgeway.core.queues import NORMAL, SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import NetworkMembership, Organisation
@@ -197,8 +197,9 @@ def home_unanswered_access(user: User, limit: int) -> tuple[int, list[QueueItem]
     today = timezone.localdate()
     count, rows = count_and_page(qs, qs.order_by("requested_on").values(
         "pk", "requested_on", "facility__name", "organisation__name"), limit)
+    url_of = url_maker("outreach:access_detail")
     return count, [QueueItem(
-        label=row["facility__name"], url=reverse("outreach:access_detail", args=[row["pk"]]),
+        label=row["facility__name"], url=url_of(row["pk"]),
         since=row["requested_on"],
         urgency=URGENT if row["requested_on"] <= today - timedelta(days=2 * NO_ANSWER_DAYS)
         else SOON, detail=row["organisation__name"]) for row in rows]
@@ -224,8 +225,9 @@ def home_trainings_this_month(user: User, limit: int) -> tuple[int, list[QueueIt
     today = timezone.localdate()
     count, rows = count_and_page(qs, qs.order_by("planned_on").values(
         "pk", "planned_on", "topic", "institution_type"), limit)
+    url_of = url_maker("outreach:training_detail")
     return count, [QueueItem(
-        label=row["topic"][:80], url=reverse("outreach:training_detail", args=[row["pk"]]),
+        label=row["topic"][:80], url=url_of(row["pk"]),
         due=row["planned_on"], urgency=SOON if row["planned_on"] <= today else NORMAL)
         for row in rows]
 

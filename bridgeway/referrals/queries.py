@@ -12,13 +12,12 @@ from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bridgeway.cases.queries import case_ids_assigned_to, cases_visible_to, shared_case_data
-from bridgeway.core.queues import COUNT_CAP, SOON, URGENT, QueueItem, count_and_page
+from bridgeway.core.queues import COUNT_CAP, SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import AGENCY_TYPES, Role
 from bridgeway.orgs.models import Organisation
@@ -173,8 +172,9 @@ def home_incoming(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     now = timezone.now()
     soon = now + timedelta(hours=24)
     urgencies = dict(Urgency.choices)
+    url_of = url_maker("referrals:detail")
     return count, [QueueItem(
-        label=row["reference"], url=reverse("referrals:detail", args=[row["pk"]]),
+        label=row["reference"], url=url_of(row["pk"]),
         due=row["deadline"], since=row["sent_at"],
         urgency=URGENT if row["deadline"] <= now or row["urgency"] == Urgency.URGENT
         else SOON if row["deadline"] <= soon else 0,
@@ -204,9 +204,10 @@ def home_unread_messages(user: User, limit: int) -> tuple[int, list[QueueItem]]:
         line["n"] += 1
     # Per line, the unread messages among the newest read here (all of them unless one thread
     # holds dozens).
+    url_of = url_maker("referrals:detail")
     return count, [QueueItem(
         label=line["referral__reference"],
-        url=reverse("referrals:detail", args=[line["referral_id"]]) + "#thread-h",
+        url=url_of(line["referral_id"]) + "#thread-h",
         since=line["created_at"],
         detail=ngettext("%(n)s unread message", "%(n)s unread messages", line["n"])
         % {"n": line["n"]})

@@ -15,10 +15,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
-from bridgeway.core.queues import NORMAL, SOON, URGENT, QueueItem, count_and_page
+from bridgeway.core.queues import NORMAL, SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import Organisation
@@ -169,6 +168,7 @@ def home_surveys_to_answer(user: User, limit: int) -> tuple[int, list[QueueItem]
     page_qs = invitations.values("survey_id", "survey__title", "survey__deadline",
                                  "survey__created_at", "organisation__name")
 
+    url_of = url_maker("surveys:detail")
     def item(row: dict) -> QueueItem:
         deadline = row["survey__deadline"]
         urgency = NORMAL
@@ -177,8 +177,7 @@ def home_surveys_to_answer(user: User, limit: int) -> tuple[int, list[QueueItem]
                 urgency = URGENT
             elif deadline < now + timedelta(days=3):
                 urgency = SOON
-        return QueueItem(label=row["survey__title"], url=reverse("surveys:detail",
-                                                                  args=[row["survey_id"]]),
+        return QueueItem(label=row["survey__title"], url=url_of(row["survey_id"]),
                          urgency=urgency, due=deadline, since=row["survey__created_at"],
                          detail=row["organisation__name"])
 
@@ -206,8 +205,9 @@ def home_submissions_to_review(user: User, limit: int) -> tuple[int, list[QueueI
     page_qs = qs.values("pk", "survey_id", "survey__title", "organisation__name",
                         "submitted_at")
     count, rows = count_and_page(qs, page_qs, limit)
+    url_of = url_maker("surveys:submission")
     return count, [QueueItem(label=r["survey__title"],
-                             url=reverse("surveys:submission", args=[r["survey_id"], r["pk"]]),
+                             url=url_of(r["survey_id"], r["pk"]),
                              since=r["submitted_at"], detail=r["organisation__name"])
                    for r in rows]
 
