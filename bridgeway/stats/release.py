@@ -87,8 +87,22 @@ DIMENSION_LABELS = {
 }
 
 
+# The code set (core.labels) of each dimension whose values are codes: a release's table shows
+# their words in the reader's language; the CSV keeps the codes.
+DIMENSION_CODES = {"sex": "stats.gender", "majority": "stats.majority",
+                   "citizenship": "country", "country_of_exploitation": "country"}
+
+
 def dimension_label(dim: str) -> str:
     return str(DIMENSION_LABELS.get(dim, dim))
+
+
+def value_label(dim: str, value: object) -> object:
+    """A value of dimension `dim` as a reader sees it (a code's word; anything else as it is)."""
+    from bridgeway.core import labels as words
+
+    kind = DIMENSION_CODES.get(dim)
+    return words.label(value, kind) if kind and isinstance(value, str) else value
 
 
 def step_label(step: str) -> str:

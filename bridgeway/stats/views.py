@@ -13,7 +13,12 @@ from bridgeway.core.forms import add_validation_error
 from bridgeway.stats import dashboard, queries, services
 from bridgeway.stats.exporting import export_file
 from bridgeway.stats.forms import BudgetForm, ExportForm, ImportForm, ReleaseForm
-from bridgeway.stats.release import dimension_label, generalisation_sentences, protection_sentence
+from bridgeway.stats.release import (
+    dimension_label,
+    generalisation_sentences,
+    protection_sentence,
+    value_label,
+)
 from bridgeway.stats.uploads import ImportSizeLimit
 
 
@@ -256,8 +261,10 @@ def release_shown(release) -> dict:
     table = release_table(release)
     result = release.result or {}
     named = {result.get("dimension"), *result.get("dimensions", [])} - {None}
-    table = {**table, "header": [dimension_label(h) if h in named else h
-                                 for h in table["header"]]}
+    columns = list(table["header"])
+    table = {"header": [dimension_label(h) if h in named else h for h in columns],
+             "rows": [[value_label(columns[i], v) if i < len(columns) and columns[i] in named
+                       else v for i, v in enumerate(row)] for row in table["rows"]]}
     return {"release": release, "table": table,
             "dimensions": [dimension_label(d) for d in release.dimensions],
             "steps": generalisation_sentences(release.generalisations or []),
