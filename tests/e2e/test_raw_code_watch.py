@@ -41,7 +41,13 @@ def test_pages_without_javascript_are_read_too(browser, live_server, no_raw_code
     serve_leaky_page(page)
     page.goto("/accounts/login/")
     page.goto("/leaky/")
+    # The response handler runs while Playwright waits; the first page's body may already be
+    # gone when it runs (the browser dropped it on the next navigation): counted as unread.
+    for _ in range(100):
+        if no_raw_codes.pages + no_raw_codes.unread >= 2 and no_raw_codes.problems:
+            break
+        page.wait_for_timeout(50)
     context.close()
-    assert no_raw_codes.pages == 2
+    assert no_raw_codes.pages + no_raw_codes.unread == 2 and no_raw_codes.pages >= 1
     assert len(no_raw_codes.problems) == 1 and "law_enforcement" in no_raw_codes.problems[0]
     no_raw_codes.problems.clear()
