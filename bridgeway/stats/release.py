@@ -20,6 +20,7 @@ from collections import Counter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from bridgeway.core import labels as words
 from bridgeway.stats import codes, m49
 
 MAX_SUPPRESSED_SHARE = 0.05
@@ -99,8 +100,6 @@ def dimension_label(dim: str) -> str:
 
 def value_label(dim: str, value: object) -> object:
     """A value of dimension `dim` as a reader sees it (a code's word; anything else as it is)."""
-    from bridgeway.core import labels as words
-
     kind = DIMENSION_CODES.get(dim)
     return words.label(value, kind) if kind and isinstance(value, str) else value
 
