@@ -32,3 +32,15 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 BRIDGEWAY_AUDIT_CODES_STRICT = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A test database in a file, not in memory: with an in-memory database the browser tests'
+    # live server shares ONE connection between all its threads and the test (pytest-django
+    # passes it over), so two requests at once interleave on it, and a session read in the
+    # middle of another request's statements can come back empty: the browser was signed out
+    # half-way through a walk (CI, stop 27). A file gives each thread its own connection, as
+    # in production. One file per run, so two runs on one machine do not collide.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"bridgeway-test-{os.getpid()}.sqlite3")}

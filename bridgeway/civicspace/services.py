@@ -556,10 +556,10 @@ def restriction_types_seed() -> None:
 # incident, wrapped by the network's key-encryption key, and reuse the chunked document format.
 
 def _incident_key(incident: Incident) -> bytes:
-    from bridgeway.protection import crypto
+    from bridgeway.protection import crypto, sealing
     from bridgeway.protection.services import kek_id_for
 
-    subject_id = f"civicspace.incident.{incident.pk}"
+    subject_id = sealing.key_name(incident)  # "civicspace.incident.<pk>"
     if incident.wrapped_key:
         return crypto.unwrap_data_key(bytes(incident.wrapped_key), key_id=incident.kek_id,
                                       subject_id=subject_id)

@@ -136,11 +136,16 @@ def _secret_aad(part: Participation) -> bytes:
     return f"bridgeway.estimation.secret|{part.network_id}|{part.organisation_id}".encode()
 
 
+def secret_key_name(part: Participation) -> str:
+    """The name bound into the participation's wrapped data key."""
+    return f"linkage-{part.network_id}-{part.organisation_id}"
+
+
 def _seal_secret(part: Participation, secret: bytes) -> None:
     key = crypto.new_data_key()
     part.kek_id = kek_id_for(part.organisation)
     part.wrapped_key = crypto.wrap_data_key(
-        key, key_id=part.kek_id, subject_id=f"linkage-{part.network_id}-{part.organisation_id}")
+        key, key_id=part.kek_id, subject_id=secret_key_name(part))
     part.sealed_secret = crypto.seal(key, secret, _secret_aad(part))
     part.secret_set_at = timezone.now()
 
@@ -149,7 +154,7 @@ def _open_secret(part: Participation) -> bytes:
     assert part.wrapped_key is not None and part.sealed_secret is not None
     key = crypto.unwrap_data_key(
         bytes(part.wrapped_key), key_id=part.kek_id,
-        subject_id=f"linkage-{part.network_id}-{part.organisation_id}")
+        subject_id=secret_key_name(part))
     return crypto.open_sealed(key, bytes(part.sealed_secret), _secret_aad(part),
                               what="linkage secret")
 

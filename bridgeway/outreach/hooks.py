@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgeway.civicspace.registry import register_country_charts, register_incident_links
 from bridgeway.core.registry import register_menu
+from bridgeway.outreach.models import AccessRequest, Activity, Training
 from bridgeway.outreach.network import country_access_chart
 from bridgeway.outreach.queries import network_scope, outreach_menu, records_linked_to_incident
+from bridgeway.protection.sealing import register_sealed
 
 
 @register_menu(45)
@@ -26,3 +28,6 @@ def _country_access(user, code: str) -> list[dict]:
         return []
     scope = network_scope(user)
     return [country_access_chart(scope.org_ids, code, suppress=scope.network is not None)]
+
+
+register_sealed(Activity, AccessRequest, Training)  # each record's own data key: key rotation

@@ -27,7 +27,7 @@ from bridgeway.protection.models import (
     ErasureRequest,
     SubjectIndex,
 )
-from bridgeway.protection.registry import subject_visibility_rules
+from bridgeway.protection.registry import KeyHolder, key_holders, subject_visibility_rules
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
@@ -324,8 +324,23 @@ def possible_duplicates(org: Organisation, display_name: str) -> QuerySet[DataSu
     return subjects_by_name(org, display_name, fuzzy=True)
 
 
-def key_usage() -> list[dict]:
-    rows = (DataSubject.objects.filter(wrapped_key__isnull=False).values("kek_id")
-            .annotate(n=Count("pk")).order_by("kek_id"))
-    return [{"kek_id": r["kek_id"], "subjects": r["n"],
-             "loaded": r["kek_id"] in settings.BRIDGEWAY_KEKS} for r in rows]
+def wrapped_key_holders() -> list[KeyHolder]:
+    """The persons' data keys first, then every other model that keeps a wrapped data key of
+    its own (protection.registry.register_key_holder)."""
+    return [KeyHolder(DataSubject, lambda subject: str(subject.pk)),
+            *key_holders()]
+
+
+def key_usage(organisation: Organisation | None = None) -> list[dict]:
+    """How many data keys each key-encryption key wraps: persons' and every other holder's
+    (protection.services.wrapped_key_holders), so that a key is never removed while anything
+    still needs it. With `organisation`, only its own records."""
+    counts: dict[str, int] = {}
+    for holder in wrapped_key_holders():
+        qs = holder.model._default_manager.filter(wrapped_key__isnull=False)
+        if organisation is not None:
+            qs = qs.filter(**{f"{holder.organisation_field}_id": organisation.pk})
+        for row in qs.values("kek_id").annotate(n=Count("pk")).order_by():
+            counts[row["kek_id"]] = counts.get(row["kek_id"], 0) + row["n"]
+    return [{"kek_id": kek_id, "subjects": n, "loaded": kek_id in settings.BRIDGEWAY_KEKS}
+            for kek_id, n in sorted(counts.items())]

@@ -6,6 +6,7 @@ providers."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -114,3 +115,33 @@ def register_retention_rule(rule: RetentionRule) -> RetentionRule:
 
 def retention_rules() -> list[RetentionRule]:
     return list(_retention_rules)
+
+
+# --- records that keep their own wrapped data key --------------------------------------------
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """A model whose rows keep a data key of their own (`kek_id`, `wrapped_key`) wrapped by the
+    key-encryption key of the organisation in `organisation_field`: incident documents, field
+    records, survey answers, linkage secrets, sealed import and export files. `subject_id(row)`
+    is the name bound into the wrapped key (what `crypto.wrap_data_key` was given). Key rotation
+    (`protection.services.rotate_batch`) and the key counts (`keys_status`, the *Encryption
+    keys* page) cover every holder registered here as well as the persons' data keys: a holder
+    left out would become unreadable the day its old key-encryption key is removed."""
+
+    model: Any
+    subject_id: Callable[[Any], str]
+    organisation_field: str = "organisation"
+
+
+_key_holders: list[KeyHolder] = []
+
+
+def register_key_holder(model: Any, *, subject_id: Callable[[Any], str],
+                        organisation_field: str = "organisation") -> None:
+    if all(holder.model is not model for holder in _key_holders):
+        _key_holders.append(KeyHolder(model, subject_id, organisation_field))
+
+
+def key_holders() -> list[KeyHolder]:
+    return list(_key_holders)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 
 from bridgeway.protection import crypto
+from bridgeway.protection.registry import register_key_holder
 from bridgeway.protection.services import kek_id_for
 
 
@@ -18,10 +19,22 @@ def _aad(record: models.Model, place: str) -> bytes:
             f"{record.pk}").encode()
 
 
+def key_name(record) -> str:
+    """The name bound into the record's wrapped data key."""
+    return f"{record._meta.app_label}.{record._meta.model_name}.{record.pk}"
+
+
+def register_sealed(*models: type[models.Model]) -> None:
+    """Declares models whose records are sealed here, so that key rotation re-wraps their data
+    keys and the key counts include them (protection.registry.register_key_holder)."""
+    for model in models:
+        register_key_holder(model, subject_id=key_name)
+
+
 def record_key(record) -> bytes:
     """The record's data key: unwrapped once per instance, or made and wrapped on first use
     (the caller saves `kek_id` and `wrapped_key`). The record needs its primary key."""
-    subject_id = f"{record._meta.app_label}.{record._meta.model_name}.{record.pk}"
+    subject_id = key_name(record)
     if record.wrapped_key:
         cached = getattr(record, "_data_key", None)
         if cached is None:
@@ -35,7 +48,7 @@ def record_key(record) -> bytes:
 def new_record_key(record, kek_id: str) -> bytes:
     """Makes the record's data key and wraps it with `kek_id` (a data migration names the key
     itself, as it works with historical models)."""
-    subject_id = f"{record._meta.app_label}.{record._meta.model_name}.{record.pk}"
+    subject_id = key_name(record)
     key = crypto.new_data_key()
     record.kek_id = kek_id
     record.wrapped_key = crypto.wrap_data_key(key, key_id=kek_id, subject_id=subject_id)

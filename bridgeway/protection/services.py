@@ -34,6 +34,7 @@ from bridgeway.protection.models import (
     RetentionPolicy,
     SubjectIndex,
 )
+from bridgeway.protection.queries import wrapped_key_holders
 from bridgeway.protection.registry import erasure_hooks, reindex_hooks, retention_rules
 
 if TYPE_CHECKING:
@@ -472,28 +473,41 @@ def retention_anchor_set(*, subject: DataSubject, actor: User, anchor: date | No
 # --- keys --------------------------------------------------------------------------------
 
 def rotate_batch(*, to_key_id: str, organisation_id: int | None = None, batch: int = 500) -> int:
-    """Re-wraps up to `batch` data keys under `to_key_id`; returns how many. Each batch commits
-    on its own, so an interrupted rotation resumes where it stopped. Ciphertexts are untouched."""
+    """Re-wraps up to `batch` data keys under `to_key_id`; returns how many (0: none left). Each
+    batch commits on its own, so an interrupted rotation resumes where it stopped. Persons' data
+    keys go first, then those of every other holder (incident documents, field records, survey
+    answers, linkage secrets, sealed files), one holder per batch. Ciphertexts are untouched.
+
+    Without `organisation_id`, organisations that have their own key are left alone (their
+    keys move with `--org`)."""
     crypto.kek(to_key_id)  # fail before touching anything if the new key is not loaded
-    with transaction.atomic():
-        qs = DataSubject.objects.select_for_update().filter(wrapped_key__isnull=False).exclude(
-            kek_id=to_key_id)
-        if organisation_id is not None:
-            qs = qs.filter(organisation_id=organisation_id)
-        else:
-            qs = qs.exclude(organisation_id__in=OrganisationKey.objects.values("organisation_id"))
-        rows = list(qs.order_by("pk")[:batch])
-        for subject in rows:
-            data_key = subject.data_key()
-            subject.wrapped_key = crypto.wrap_data_key(data_key, key_id=to_key_id,
-                                                       subject_id=str(subject.pk))
-            subject.kek_id = to_key_id
-        DataSubject.objects.bulk_update(rows, ["wrapped_key", "kek_id"])
-        if rows:
+    for holder in wrapped_key_holders():
+        owner = f"{holder.organisation_field}_id"
+        with transaction.atomic():
+            qs = holder.model._default_manager.select_for_update().filter(
+                wrapped_key__isnull=False).exclude(kek_id=to_key_id)
+            if organisation_id is not None:
+                qs = qs.filter(**{owner: organisation_id})
+            else:
+                qs = qs.exclude(**{f"{owner}__in": OrganisationKey.objects.values(
+                    "organisation_id")})
+            rows = list(qs.order_by("pk")[:batch])
+            if not rows:
+                continue
+            for row in rows:
+                name = holder.subject_id(row)
+                data_key = crypto.unwrap_data_key(bytes(row.wrapped_key), key_id=row.kek_id,
+                                                  subject_id=name)
+                row.wrapped_key = crypto.wrap_data_key(data_key, key_id=to_key_id,
+                                                       subject_id=name)
+                row.kek_id = to_key_id
+            holder.model._default_manager.bulk_update(rows, ["wrapped_key", "kek_id"])
             org = Organisation.objects.get(pk=organisation_id) if organisation_id else None
             audit_record(action="protection.keys.rewrapped", organisation=org,
-                         payload={"to": to_key_id, "count": len(rows)})
-    return len(rows)
+                         payload={"to": to_key_id, "count": len(rows),
+                                  "records": holder.model._meta.label_lower})
+        return len(rows)
+    return 0
 
 
 @transaction.atomic

@@ -33,7 +33,6 @@ from bridgeway.protection.forms import (
 )
 from bridgeway.protection.models import (
     Consent,
-    DataSubject,
     EncryptedDocument,
     ErasureRequest,
     OrganisationKey,
@@ -46,6 +45,7 @@ from bridgeway.protection.queries import (
     audit_events_for_org,
     consents_by_purpose,
     erasure_requests_for_org,
+    key_usage,
     sees_name_of,
     sees_names,
     subject_for_user,
@@ -376,11 +376,8 @@ def keys(request):
         fingerprint = crypto.kek_fingerprint(key_id)
     except crypto.KeyUnavailable:
         fingerprint = None
-    counts = {}
-    for row in DataSubject.objects.filter(organisation=org, wrapped_key__isnull=False) \
-            .values_list("kek_id", flat=True):
-        counts[row] = counts.get(row, 0) + 1
+    counts = [(row["kek_id"], row["subjects"]) for row in key_usage(org)]
     return render(request, "protection/keys.html", {
         "org": org, "orgs": orgs, "key_id": key_id, "own": own, "fingerprint": fingerprint,
-        "counts": sorted(counts.items())})
+        "counts": counts})
 

@@ -194,6 +194,11 @@ def _kind(job: ImportJob | ExportJob) -> str:
     return "export" if isinstance(job, ExportJob) else "import"
 
 
+def job_key_name(job: ImportJob | ExportJob) -> str:
+    """The name bound into the job's wrapped data key ("import-12", "export-7")."""
+    return f"{_kind(job)}-{job.pk}"
+
+
 def _aad(job: ImportJob | ExportJob, index: int) -> bytes:
     return f"bridgeway.stats.{_kind(job)}|{job.pk}|{index}".encode()
 
@@ -209,8 +214,7 @@ def _store_sealed(job: ImportJob | ExportJob, chunks: Iterable[bytes]) -> None:
     the job's row): an import's upload, or an export's file. Nothing is written in clear."""
     key = crypto.new_data_key()
     job.kek_id = settings.BRIDGEWAY_KEK_ACTIVE
-    job.wrapped_key = crypto.wrap_data_key(key, key_id=job.kek_id,
-                                           subject_id=f"{_kind(job)}-{job.pk}")
+    job.wrapped_key = crypto.wrap_data_key(key, key_id=job.kek_id, subject_id=job_key_name(job))
     path = _job_path(job)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     index = 0
@@ -233,7 +237,7 @@ class _SealedReader(io.RawIOBase):
         self.job = job
         self.what = _kind(job)
         self.key = crypto.unwrap_data_key(bytes(job.wrapped_key), key_id=job.kek_id,
-                                          subject_id=f"{self.what}-{job.pk}")
+                                          subject_id=job_key_name(job))
         self.fh = open(_job_path(job), "rb")  # noqa: SIM115 (closed by close())
         self.index, self.ended, self.buffer, self.offset = 0, False, b"", 0
 

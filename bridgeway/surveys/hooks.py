@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgeway.core.registry import register_menu
 from bridgeway.notifications.registry import register_reminder_source
+from bridgeway.protection.sealing import register_sealed
+from bridgeway.surveys.models import Submission
 from bridgeway.surveys.queries import surveys_menu_rows
 from bridgeway.surveys.services import remind_deadlines
 
@@ -19,3 +21,6 @@ def _menu(user) -> list[tuple]:
 
 
 register_reminder_source("surveys.deadlines", remind_deadlines)
+
+
+register_sealed(Submission)  # each submission's own data key (sealed free text): key rotation

@@ -83,3 +83,72 @@ def test_keys_status_and_generate(capsys):
     call_command("keys_generate", "--id", "kek-2027")
     line = capsys.readouterr().out.strip()
     assert line.startswith("kek-2027=") and len(line.split("=", 1)[1]) == 43
+
+
+def _unreadable_keys(holders) -> list[str]:
+    """Every wrapped data key of every holder, unwrapped with the keys loaded now."""
+    failed = []
+    for holder in holders:
+        rows = holder.model._default_manager.filter(wrapped_key__isnull=False)
+        for row in rows:
+            try:
+                crypto.unwrap_data_key(bytes(row.wrapped_key), key_id=row.kek_id,
+                                       subject_id=holder.subject_id(row))
+            except crypto.KeyUnavailable:
+                failed.append(f"{holder.model._meta.label} {row.pk}")
+    return failed
+
+
+@pytest.mark.slow
+def test_rotation_moves_every_record_key_so_the_old_kek_can_go(settings, capsys, tmp_path):
+    """Not only persons' data keys: incident documents, outreach records, survey answers,
+    linkage secrets and sealed files keep data keys of their own. A rotation that left them
+    under the old KEK would make them unreadable the day that key is removed."""
+    from bridgeway.outreach.models import Activity
+    from bridgeway.protection.queries import key_usage, wrapped_key_holders
+    from bridgeway.protection.sealing import open_text
+    from bridgeway.surveys.models import Submission, SubmissionText
+    from bridgeway.surveys.texts import full_answers
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bridgeway.civicspace.models import Incident
+    from bridgeway.civicspace.services import incident_document_open, incident_document_upload
+
+    settings.BRIDGEWAY_DEMO_ALLOWED = True
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
+    call_command("demo_seed", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    incident = Incident.objects.order_by("pk").first()
+    document = incident_document_upload(
+        incident=incident, actor=incident.reported_by,
+        uploaded=SimpleUploadedFile("letter.txt", b"Threat letter from the district office"))
+    holders = wrapped_key_holders()
+    held = {h.model._meta.label_lower for h in holders
+            if h.model._default_manager.filter(wrapped_key__isnull=False).exists()}
+    # The demo has keys in every app that keeps them apart from persons'.
+    assert {"protection.datasubject", "outreach.activity", "surveys.submission",
+            "civicspace.incident", "estimation.participation"} <= held
+    total = sum(row["subjects"] for row in key_usage())
+    assert total > DataSubject.objects.filter(wrapped_key__isnull=False).count()
+
+    activity = Activity.objects.exclude(place_sealed=None).order_by("pk").first()
+    place = open_text(activity, "place_sealed")
+    assert place
+    submission = Submission.objects.filter(
+        pk__in=SubmissionText.objects.values("submission")).order_by("pk").first()
+    answers = full_answers(submission)
+
+    call_command("keys_rotate", "--to", "test-2")
+    assert f"Re-wrapped {total} data keys" in capsys.readouterr().out
+    assert [row["kek_id"] for row in key_usage()] == ["test-2"]
+
+    settings.BRIDGEWAY_KEKS = {"test-2": settings.BRIDGEWAY_KEKS["test-2"]}
+    assert _unreadable_keys(holders) == []
+    fresh = Activity.objects.get(pk=activity.pk)
+    assert open_text(fresh, "place_sealed") == place
+    assert full_answers(Submission.objects.get(pk=submission.pk)) == answers
+    document.refresh_from_db()
+    assert incident_document_open(document) == (
+        "letter.txt", b"Threat letter from the district office")

@@ -14,7 +14,7 @@ class Command(BaseCommand):
         for key_id in settings.BRIDGEWAY_KEKS:
             self.stdout.write(f"  loaded {key_id:20} fingerprint {kek_fingerprint(key_id)}")
         for row in key_usage():
-            state = "" if row["loaded"] else "  NOT LOADED: these subjects cannot be read"
+            state = "" if row["loaded"] else "  NOT LOADED: what these keys protect cannot be read"
             self.stdout.write(f"  {row['kek_id']:27} wraps {row['subjects']} data keys{state}")
         for own in OrganisationKey.objects.all():
             self.stdout.write(f"  organisation {own.organisation_id} uses its own key "
