@@ -27,7 +27,9 @@ from django.views.decorators.http import require_http_methods
 from bridgeway.core.forms import add_validation_error
 from bridgeway.helpline import abuse, queries, services
 from bridgeway.helpline.codes import FormField, HeldReason
+from bridgeway.helpline.models import HelplineSettings
 from bridgeway.orgs.codes import country_name, language_name
+from bridgeway.orgs.models import Organisation
 
 log = logging.getLogger(__name__)
 HONEYPOT = "website"
@@ -235,9 +237,31 @@ def _form(request, slug):
         add_validation_error(form, exc)
         return _page(request, conf, form, lang, status=400)
     abuse.count(request, proof=proof)
-    response = render(request, "helpline/public/sent.html", {
-        "conf": conf, "org": conf.organisation, "lang": lang, "held": contact.held_reason,
-        "routed": org if network else None, "quick_exit": settings.HELPLINE_QUICK_EXIT_URL,
-        "languages": form_languages(conf), "intro": (conf.form_intro or {}).get(lang, "")})
+    return _sent(request, conf, lang, held=bool(contact.held_reason),
+                 routed=org if network else None)
+
+
+# The "sent" page holds nothing of the message: it is the same for every person who wrote
+# through one form in one language with the same outcome (sent, or held; the member it was
+# routed to). Kept rendered in each process while its settings object is the one in use
+# (queries.public_settings replaces it on a change), so a valid submission renders no template.
+_sent_pages: dict[tuple, tuple[HelplineSettings, bytes]] = {}
+
+
+def _sent(request, conf: HelplineSettings, lang: str, *, held: bool,
+          routed: Organisation | None) -> HttpResponse:
+    key = (request.path, lang, translation.get_language(), held,
+           routed.pk if routed else None)
+    kept = _sent_pages.get(key)
+    if kept is not None and kept[0] is conf:
+        response = HttpResponse(kept[1])
+    else:
+        response = render(request, "helpline/public/sent.html", {
+            "conf": conf, "org": conf.organisation, "lang": lang, "held": held,
+            "routed": routed, "quick_exit": settings.HELPLINE_QUICK_EXIT_URL,
+            "languages": form_languages(conf), "intro": (conf.form_intro or {}).get(lang, "")})
+        if len(_sent_pages) > 1000:
+            _sent_pages.clear()
+        _sent_pages[key] = (conf, response.content)
     response["Cache-Control"] = "no-store"
     return response
