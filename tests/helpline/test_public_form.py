@@ -264,3 +264,36 @@ def test_the_network_form_routes_by_country_and_language(cast):
     response = post(network_conf, country="FR", lang="en", addr="10.0.0.5")
     assert response.status_code == 400
     assert Contact.objects.count() == 1
+
+
+def test_the_sent_page_follows_a_change_of_the_forms_text_at_once(conf):
+    """The "sent" page is kept rendered per form and language; a change of the form's text
+    (here its introduction) shows on the next one."""
+    first = post(conf, lang="en")
+    assert first.status_code == 200 and "Your message was sent" in first.content.decode()
+    again = post(conf, lang="en", addr="10.0.0.3")
+    assert again.content == first.content
+    conf.form_intro = {"en": "We answer within the day."}
+    conf.save()
+    changed = post(conf, lang="en", addr="10.0.0.4")
+    assert "We answer within the day." in changed.content.decode()
+    # another language is another page
+    assert "Ваше повідомлення надіслано" in post(conf, lang="uk",
+                                                 addr="10.0.0.5").content.decode()
+    assert Contact.objects.count() == 4
+
+
+def test_a_valid_submission_is_stored_whole_with_one_audit_event(conf, cast):
+    """The contact, its data subject (wrapped under the organisation's key), its repeat-caller
+    entry and its one audit event, all in one transaction."""
+    from bridgeway.helpline.models import ReachIndex
+    from bridgeway.protection.models import AuditEvent
+
+    assert post(conf).status_code == 200
+    contact = Contact.objects.get()
+    assert contact.subject is not None and contact.subject.display_name == contact.reference
+    assert contact.subject.kek_id == "test-1"
+    assert ReachIndex.objects.filter(contact=contact).count() == 1
+    events = list(AuditEvent.objects.values_list("action", "object_id"))
+    assert events.count(("helpline.contact.received", str(contact.pk))) == 1
+    assert not [a for a, _o in events if a == "protection.subject.created"]

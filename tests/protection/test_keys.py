@@ -83,3 +83,31 @@ def test_keys_status_and_generate(capsys):
     call_command("keys_generate", "--id", "kek-2027")
     line = capsys.readouterr().out.strip()
     assert line.startswith("kek-2027=") and len(line.split("=", 1)[1]) == 43
+
+
+def test_a_new_organisation_key_is_used_at_once_in_this_process():
+    """Each process keeps an organisation's key id for a while; an assignment made here is
+    seen by the next new person at once."""
+    own = OrganisationFactory()
+    before = subject_create(org=own, actor=None, display_name="Before")
+    call_command("keys_assign_org", "--org", str(own.pk), "--kek", "test-2")
+    after = subject_create(org=own, actor=None, display_name="After")
+    assert (before.kek_id, after.kek_id) == ("test-1", "test-2")
+
+
+def test_rotation_to_a_just_assigned_key_waits_for_the_other_processes(monkeypatch, capsys):
+    """Other server processes may still wrap new persons' keys with the previous key for
+    KEK_ID_SECONDS after the assignment: the rotation waits that out first, so nobody is left
+    under the previous key."""
+    from bridgeway.protection.management.commands import keys_rotate
+
+    own = OrganisationFactory()
+    _people(own, 2)
+    call_command("keys_assign_org", "--org", str(own.pk), "--kek", "test-2")
+    waits = []
+    monkeypatch.setattr(keys_rotate.time, "sleep", waits.append)
+    call_command("keys_rotate", "--org", str(own.pk), "--to", "test-2")
+    assert len(waits) == 1 and 30 <= waits[0] <= 36
+    assert "Waiting" in capsys.readouterr().out
+    assert set(DataSubject.objects.filter(organisation=own).values_list("kek_id", flat=True)) \
+        == {"test-2"}
