@@ -124,10 +124,20 @@ def _fresh(make, form: PublicForm, slug: str) -> PublicForm:
     return make(initial=initial)
 
 
-def refuse_early(request, slug: str) -> HttpResponse | None:
-    if abuse.over_limit(request):
+def _too_many(limit: str) -> HttpResponse:
+    if limit == "hour":
         return _plain(_("Too many messages were sent from your connection in the last hour. "
                         "Please wait an hour and try again, or call us."), 429)
+    return _plain(_("Too many messages were sent today from your connection without the "
+                    "automatic check. Turn on JavaScript, or try again tomorrow."), 429)
+
+
+def refuse_early(request, slug: str) -> HttpResponse | None:
+    """Cheapest first. An address this process already found over a limit is refused from
+    memory (before its body is read, for the hourly limit); the shared cache is asked once,
+    last, only for a post no cheaper check refused."""
+    if abuse.known_over(request, "hour"):
+        return _too_many("hour")
     try:
         size = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -140,9 +150,12 @@ def refuse_early(request, slug: str) -> HttpResponse | None:
         if trap.reason != "fast":  # a person who was quick gets the form back, below
             return _plain(_("The page was too old or changed on the way. Please go back, "
                             "reload the page and send your message again."), 400)
-    if not request.POST.get("altcha") and abuse.over_limit(request, proof=False):
-        return _plain(_("Too many messages were sent today from your connection without the "
-                        "automatic check. Turn on JavaScript, or try again tomorrow."), 429)
+    proof = bool(request.POST.get("altcha"))
+    if not proof and abuse.known_over(request, "no_proof"):
+        return _too_many("no_proof")
+    over = abuse.limits_over(request, proof=proof)
+    if over:
+        return _too_many("hour" if "hour" in over else "no_proof")
     return None
 
 
@@ -178,8 +191,8 @@ def unavailable(exc: BaseException) -> HttpResponse:
 def _form(request, slug):
     if request.method == "POST" and not getattr(request, "helpline_checked", False):
         # Cheapest first: a flood is refused before any database read, and before its body is
-        # read when the address is over its limit or the body too large. Usually done already
-        # by PublicFormGuardMiddleware, before the rest of the middleware stack.
+        # read when the address is known over its limit or the body too large. Usually done
+        # already by PublicFormGuardMiddleware, before the rest of the middleware stack.
         refused = refuse_early(request, slug)
         if refused is not None:
             return refused
