@@ -82,9 +82,10 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, int(round(len(ordered) * p)) - 1))]
 
 
-async def request(method: str, path: str, body: bytes = b"", headers: dict | None = None):
+async def request(method: str, path: str, body: bytes = b"", headers: dict | None = None,
+                  port: int = 0):
     """One HTTP/1.1 request on its own connection (gunicorn's sync workers close each one)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port or PORT)
     head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
     for k, v in (headers or {}).items():
         head.append(f"{k}: {v}")
@@ -223,6 +224,12 @@ def main() -> None:
     ap.add_argument("--side-by-side", type=int, default=0, metavar="PROOFS",
                     help="time the variants (database cache / Redis, flood guard or not) in "
                          "turns in this process with PROOFS valid submissions in all")
+    ap.add_argument("--split", action="store_true",
+                    help="as docs/operations.md advises: the public form served by its own "
+                         "gunicorn at a lower CPU priority (nice 10, --workers) and the staff "
+                         "pages by another (--staff-workers), the reverse proxy sending /help/ "
+                         "to the first; the operator's page is timed on the staff one")
+    ap.add_argument("--staff-workers", type=int, default=2)
     ap.add_argument("--profile", action="store_true",
                     help="cProfile the in-process valid submissions (top functions by own and "
                          "cumulative time)")
@@ -246,19 +253,30 @@ def main() -> None:
         proofs = proofs[:args.valid]
     if args.inprocess_only:
         return
+    binary = str(Path(sys.executable).with_name("gunicorn"))
     gunicorn = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "bridgeway.wsgi", "-w",
-         str(args.workers), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        (["nice", "-n", "10"] if args.split else []) + [
+            binary, "bridgeway.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{PORT}",
+            "--log-level", "warning"],
         cwd=ROOT, env=env(), start_new_session=True)
-    global GUNICORN_PID
+    staff = None
+    global GUNICORN_PID, STAFF_PORT
+    if args.split:
+        STAFF_PORT = _free_port()
+        staff = subprocess.Popen(
+            [binary, "bridgeway.wsgi", "-w", str(args.staff_workers), "-b",
+             f"127.0.0.1:{STAFF_PORT}", "--log-level", "warning"],
+            cwd=ROOT, env=env(), start_new_session=True)
     GUNICORN_PID = gunicorn.pid
     try:
         time.sleep(4)
         runner = measure_wrk if args.wrk else measure
         asyncio.run(runner(args, slug, session, proofs, urlencode))
     finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+        for proc in (gunicorn, staff):
+            if proc is not None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
         if not args.keep:
             from django.db import connections
 
@@ -307,7 +325,7 @@ def in_process(slug, proofs, urlencode, *, profile: bool = False) -> None:
               f" ms median (p90 {percentile(warm, .9) * 1000:.2f}), wall "
               f"{statistics.median(wall[len(wall) // 4:] or wall) * 1000:.2f} ms, SQL statements "
               f"{statistics.median(statements):.0f} per request; one core's CPU bound "
-              f"≈ {1 / statistics.median(warm):.0f}/s")
+              f"≈ {1 / statistics.median(warm):.0f}/s; load average {os.getloadavg()[0]:.1f}")
 
     print("\nin process (Django test client, same code and database):")
     timed("valid submission", [(urlencode({
@@ -554,7 +572,7 @@ async def operator_page(session: str, stop: asyncio.Event, samples: list[float])
     headers = {"Cookie": f"sessionid={session}"}
     while not stop.is_set():
         start = time.perf_counter()
-        status, _ = await request("GET", "/helpline/triage/", headers=headers)
+        status, _ = await request("GET", "/helpline/triage/", headers=headers, port=STAFF_PORT)
         assert status == 200, status
         samples.append(time.perf_counter() - start)
         await asyncio.sleep(0.05)
@@ -566,7 +584,10 @@ async def measure_wrk(args, slug, session, proofs, urlencode):
     await page_weight(slug)
     pid = GUNICORN_PID
     cache = "Redis " + REDIS if REDIS else "the database cache"
-    print(f"\nwrk, {args.workers} gunicorn sync workers, rate-limit cache: {cache}")
+    layout = (f"public form on its own gunicorn under nice 10 ({args.workers} workers), staff "
+              f"pages on another ({args.staff_workers})" if args.split else
+              f"{args.workers} gunicorn sync workers for everything")
+    print(f"\nwrk, {layout}, rate-limit cache: {cache}")
 
     # valid submissions: each body a solved proof, a time token past the trap, its own text
     bodies = [urlencode({"lang": "uk", "ts": old_token(slug), "altcha": proof,
@@ -617,6 +638,7 @@ async def measure_wrk(args, slug, session, proofs, urlencode):
 
 
 GUNICORN_PID = 0
+STAFF_PORT = 0  # --split: the staff pages' own gunicorn (0: the same one as the form)
 
 
 if __name__ == "__main__":

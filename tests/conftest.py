@@ -29,6 +29,17 @@ def _english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_kek_ids():
+    """Organisations' own key ids kept per process (protection.services.kek_id_for) belong to
+    one test: ids are reused between tests."""
+    from bridgeway.protection import services
+
+    services.forget_kek_ids()
+    yield
+    services.forget_kek_ids()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_menu_cache():
     """The menu's kept counts (core.queues) belong to one test: ids are reused between tests."""
     from bridgeway.core import queues

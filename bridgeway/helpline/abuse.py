@@ -51,12 +51,23 @@ def time_token(slug: str) -> str:
     return signing.dumps({"s": slug, "t": int(time.time() * 1000)}, salt=_SALT, compress=False)
 
 
+# Time tokens whose signature this process already checked, with what they hold: a flood
+# replays one token again and again (a bot without JavaScript fetches the page once). Only
+# good signatures are kept, so a forged token is checked every time.
+_checked_tokens: dict[str, object] = {}
+
+
 def check_time_token(token: str, slug: str, *, now: float | None = None) -> float:
     """Seconds since the form was served, or TimeTrap."""
-    try:
-        value = signing.loads(token or "", salt=_SALT)
-    except signing.BadSignature:
-        raise TimeTrap("forged") from None
+    value = _checked_tokens.get(token)
+    if value is None:
+        try:
+            value = signing.loads(token or "", salt=_SALT)
+        except signing.BadSignature:
+            raise TimeTrap("forged") from None
+        if len(_checked_tokens) > 10_000:
+            _checked_tokens.clear()
+        _checked_tokens[token] = value
     if not isinstance(value, dict) or value.get("s") != slug or not isinstance(value.get("t"),
                                                                                 int):
         raise TimeTrap("forged")
@@ -68,22 +79,34 @@ def check_time_token(token: str, slug: str, *, now: float | None = None) -> floa
     return age
 
 
+_day_key: tuple[str, bytes] = ("", b"")
+
+
 def _address_hash(request: HttpRequest) -> str:
     """The address as a keyed hash under a key of the day: no address is stored, and the same
-    address gives another hash tomorrow."""
+    address gives another hash tomorrow. The day's key is derived once a day per process."""
+    global _day_key
     day = timezone.now().date().isoformat()
-    day_key = hmac.new(settings.HELPLINE_RATE_KEY, day.encode(), hashlib.sha256).digest()
+    if _day_key[0] != day:
+        _day_key = (day, hmac.new(settings.HELPLINE_RATE_KEY, day.encode(),
+                                  hashlib.sha256).digest())
     address = request.META.get("REMOTE_ADDR", "") or ""
-    return hmac.new(day_key, address.encode(), hashlib.sha256).hexdigest()[:40]
+    return hmac.new(_day_key[1], address.encode(), hashlib.sha256).hexdigest()[:40]
 
 
 def _keys(request: HttpRequest) -> dict[str, tuple[str, int, int]]:
+    """The address's counters, worked out once per request (a refusal asks up to three times)."""
+    kept = getattr(request, "_helpline_rate_keys", None)
+    if kept is not None:
+        return kept
     now = timezone.now()
     digest = _address_hash(request)
-    return {
+    keys = {
         "hour": (f"hl:rate:h:{digest}:{now:%H}", settings.HELPLINE_RATE_PER_HOUR, 3600),
         "no_proof": (f"hl:rate:d:{digest}", settings.HELPLINE_RATE_NO_PROOF_PER_DAY, 86400),
     }
+    request._helpline_rate_keys = keys  # type: ignore[attr-defined]
+    return keys
 
 
 # Addresses (as their hashed keys) this process already found over a limit, until when: a flood
@@ -93,22 +116,26 @@ _refused_here: dict[str, float] = {}
 _REMEMBER = 60.0
 
 
-def over_limit(request: HttpRequest, *, proof: bool | None = None) -> bool:
-    """Whether this address already sent as many as it may (this hour; or today, without
-    proof-of-work). Without `proof`, only the hourly limit (checked before the body is read)."""
+def known_over(request: HttpRequest, name: str) -> bool:
+    """Whether this process already found the address over the limit `name` ("hour" or
+    "no_proof") within the last minute: answered from memory, no shared cache asked."""
+    return _refused_here.get(_keys(request)[name][0], 0.0) > time.monotonic()
+
+
+def limits_over(request: HttpRequest, *, proof: bool) -> list[str]:
+    """The limits this address already reached, asked of the shared cache in one round trip:
+    "hour", and "no_proof" when the post carries no proof-of-work. Remembered for a minute."""
     keys = _keys(request)
-    wanted = ["hour", "no_proof"] if proof is False else ["hour"]
-    now = time.monotonic()
-    if any(_refused_here.get(keys[k][0], 0.0) > now for k in wanted):
-        return True
+    wanted = ["hour"] if proof else ["hour", "no_proof"]
     counts = _cache().get_many([keys[k][0] for k in wanted])
     over = [k for k in wanted if counts.get(keys[k][0], 0) >= keys[k][1]]
     if over:
         if len(_refused_here) > 50_000:
             _refused_here.clear()
+        until = time.monotonic() + _REMEMBER
         for k in over:
-            _refused_here[keys[k][0]] = now + _REMEMBER
-    return bool(over)
+            _refused_here[keys[k][0]] = until
+    return over
 
 
 def count(request: HttpRequest, *, proof: bool) -> None:

@@ -27,7 +27,9 @@ from django.views.decorators.http import require_http_methods
 from bridgeway.core.forms import add_validation_error
 from bridgeway.helpline import abuse, queries, services
 from bridgeway.helpline.codes import FormField, HeldReason
+from bridgeway.helpline.models import HelplineSettings
 from bridgeway.orgs.codes import country_name, language_name
+from bridgeway.orgs.models import Organisation
 
 log = logging.getLogger(__name__)
 HONEYPOT = "website"
@@ -122,10 +124,20 @@ def _fresh(make, form: PublicForm, slug: str) -> PublicForm:
     return make(initial=initial)
 
 
-def refuse_early(request, slug: str) -> HttpResponse | None:
-    if abuse.over_limit(request):
+def _too_many(limit: str) -> HttpResponse:
+    if limit == "hour":
         return _plain(_("Too many messages were sent from your connection in the last hour. "
                         "Please wait an hour and try again, or call us."), 429)
+    return _plain(_("Too many messages were sent today from your connection without the "
+                    "automatic check. Turn on JavaScript, or try again tomorrow."), 429)
+
+
+def refuse_early(request, slug: str) -> HttpResponse | None:
+    """Cheapest first. An address this process already found over a limit is refused from
+    memory (before its body is read, for the hourly limit); the shared cache is asked once,
+    last, only for a post no cheaper check refused."""
+    if abuse.known_over(request, "hour"):
+        return _too_many("hour")
     try:
         size = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -138,9 +150,12 @@ def refuse_early(request, slug: str) -> HttpResponse | None:
         if trap.reason != "fast":  # a person who was quick gets the form back, below
             return _plain(_("The page was too old or changed on the way. Please go back, "
                             "reload the page and send your message again."), 400)
-    if not request.POST.get("altcha") and abuse.over_limit(request, proof=False):
-        return _plain(_("Too many messages were sent today from your connection without the "
-                        "automatic check. Turn on JavaScript, or try again tomorrow."), 429)
+    proof = bool(request.POST.get("altcha"))
+    if not proof and abuse.known_over(request, "no_proof"):
+        return _too_many("no_proof")
+    over = abuse.limits_over(request, proof=proof)
+    if over:
+        return _too_many("hour" if "hour" in over else "no_proof")
     return None
 
 
@@ -176,8 +191,8 @@ def unavailable(exc: BaseException) -> HttpResponse:
 def _form(request, slug):
     if request.method == "POST" and not getattr(request, "helpline_checked", False):
         # Cheapest first: a flood is refused before any database read, and before its body is
-        # read when the address is over its limit or the body too large. Usually done already
-        # by PublicFormGuardMiddleware, before the rest of the middleware stack.
+        # read when the address is known over its limit or the body too large. Usually done
+        # already by PublicFormGuardMiddleware, before the rest of the middleware stack.
         refused = refuse_early(request, slug)
         if refused is not None:
             return refused
@@ -235,9 +250,31 @@ def _form(request, slug):
         add_validation_error(form, exc)
         return _page(request, conf, form, lang, status=400)
     abuse.count(request, proof=proof)
-    response = render(request, "helpline/public/sent.html", {
-        "conf": conf, "org": conf.organisation, "lang": lang, "held": contact.held_reason,
-        "routed": org if network else None, "quick_exit": settings.HELPLINE_QUICK_EXIT_URL,
-        "languages": form_languages(conf), "intro": (conf.form_intro or {}).get(lang, "")})
+    return _sent(request, conf, lang, held=bool(contact.held_reason),
+                 routed=org if network else None)
+
+
+# The "sent" page holds nothing of the message: it is the same for every person who wrote
+# through one form in one language with the same outcome (sent, or held; the member it was
+# routed to). Kept rendered in each process while its settings object is the one in use
+# (queries.public_settings replaces it on a change), so a valid submission renders no template.
+_sent_pages: dict[tuple, tuple[HelplineSettings, bytes]] = {}
+
+
+def _sent(request, conf: HelplineSettings, lang: str, *, held: bool,
+          routed: Organisation | None) -> HttpResponse:
+    key = (request.path, lang, translation.get_language(), held,
+           routed.pk if routed else None)
+    kept = _sent_pages.get(key)
+    if kept is not None and kept[0] is conf:
+        response = HttpResponse(kept[1])
+    else:
+        response = render(request, "helpline/public/sent.html", {
+            "conf": conf, "org": conf.organisation, "lang": lang, "held": held,
+            "routed": routed, "quick_exit": settings.HELPLINE_QUICK_EXIT_URL,
+            "languages": form_languages(conf), "intro": (conf.form_intro or {}).get(lang, "")})
+        if len(_sent_pages) > 1000:
+            _sent_pages.clear()
+        _sent_pages[key] = (conf, response.content)
     response["Cache-Control"] = "no-store"
     return response

@@ -171,7 +171,8 @@ def _validate(org: Organisation, data: ContactData, actor: User | None) -> dict[
     }
 
 
-def _subject_for(contact: Contact, actor: User | None, *, audit: bool = True) -> DataSubject:
+def _subject_for(contact: Contact, actor: User | None, *, audit: bool = True,
+                 caller_retries: bool = False) -> DataSubject:
     """The contact's own data subject, created the first time it holds personal text. While
     the contact belongs to no case, its retention clock runs from the contact's day."""
     if contact.subject_id is None:
@@ -179,18 +180,20 @@ def _subject_for(contact: Contact, actor: User | None, *, audit: bool = True) ->
         subject = protection.subject_create(org=contact.organisation, actor=actor,  # type: ignore[arg-type]
                                             display_name=contact.reference,
                                             retention_anchor=anchor, audit=audit,
-                                            index_name=False)  # the name is our reference
+                                            index_name=False,  # the name is our reference
+                                            caller_retries=caller_retries)
         contact.subject = subject
     return contact.subject  # type: ignore[return-value]
 
 
 def _store_personal(contact: Contact, actor: User | None, *, summary: str | None = None,
                     follow_up: str | None = None, reach: str = "", reach_kind: str = "",
-                    answers: dict | None = None, audit: bool = True) -> None:
+                    answers: dict | None = None, audit: bool = True,
+                    caller_retries: bool = False) -> None:
     wanted = any([summary, follow_up, reach, answers])
     if not wanted and contact.subject_id is None:
         return
-    _subject_for(contact, actor, audit=audit)
+    _subject_for(contact, actor, audit=audit, caller_retries=caller_retries)
     if summary is not None:
         contact.summary = summary or None
     if follow_up is not None:
@@ -350,9 +353,10 @@ def public_submission(*, org: Organisation, answers: dict[str, str], language: s
     counter of the day (incremented atomically), so submissions past it are held rather than
     dropped. `conf`: the organisation's settings when the caller already read them.
 
-    The references are drawn without asking the database: on the rare repeat the unique
-    constraint refuses the insert, the whole transaction is rolled back (nothing half-written)
-    and the submission is made again with new ones."""
+    The references (the contact's and its data subject's) are drawn without asking the
+    database: on the rare repeat the unique constraint refuses the insert, the whole
+    transaction is rolled back (nothing half-written) and the submission is made again with
+    new ones."""
     if conf is None or conf.organisation_id != org.pk:
         conf = HelplineSettings.objects.get(organisation=org)
     for attempt in range(3):
@@ -410,9 +414,11 @@ def _public_submission(*, org: Organisation, answers: dict[str, str], language: 
             normalised = text.normalise_reach(reach_kind, reach, country=org.country)
         except ValueError:
             normalised = ""  # kept as the person wrote it, among the answers
-    # One audit event: the contact's "received" stands for its new data subject too.
+    # One audit event: the contact's "received" stands for its new data subject too. Its
+    # reference is drawn unchecked, like the contact's: public_submission retries on a repeat.
     _store_personal(contact, None, answers=cleaned, reach=normalised,
-                    reach_kind=reach_kind if normalised else "", audit=False)
+                    reach_kind=reach_kind if normalised else "", audit=False,
+                    caller_retries=True)
     # The day's counter row stays locked until the commit, so it is taken as late as possible:
     # submissions of one organisation wait for each other only over the last few statements.
     received_today = _count_received(org, timezone.localdate())

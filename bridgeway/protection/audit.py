@@ -80,7 +80,6 @@ def compute_hash(event: AuditEvent) -> str:
     return hmac.new(settings.AUDIT_CHAIN_KEY, _canonical(event), hashlib.sha256).hexdigest()
 
 
-@transaction.atomic
 def audit_record(
     *,
     action: str,
@@ -89,7 +88,12 @@ def audit_record(
     obj: models.Model | None = None,
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. Call it inside the service's transaction, so both land or neither."""
+    """Append one event. Call it inside the service's transaction, so both land or neither.
+
+    The event is written in the caller's transaction itself, without a savepoint (a transaction
+    of its own when called outside any): should writing it fail, the caller's transaction can
+    only be rolled back as a whole, so a change can never be committed without its event. A bad
+    action or payload is refused before anything is written."""
     if not ACTION_RE.match(action):
         raise AuditPayloadError(f"Audit action {action!r} is not a dotted code like app.thing.done.")
     if settings.BRIDGEWAY_AUDIT_CODES_STRICT and not audit_code_registered(action):
@@ -98,6 +102,13 @@ def audit_record(
         raise AuditPayloadError(f"Audit action {action!r} is not registered: add it to its app's "
                                 "audit_codes.py.")
     payload = _check_payload(dict(payload or {}))
+    with transaction.atomic(savepoint=False):
+        return _append(action=action, actor=actor, organisation=organisation, obj=obj,
+                       payload=payload)
+
+
+def _append(*, action: str, actor: Any, organisation: Any, obj: models.Model | None,
+            payload: dict[str, Any]) -> AuditEvent:
     head, _ = AuditHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"seq": 0, "hash": GENESIS}
     )

@@ -5,6 +5,7 @@ data into the audit payload."""
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -43,53 +44,84 @@ if TYPE_CHECKING:
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
+# An organisation's own KEK id (or None: the platform's active one), kept in each server process
+# for a short while: every new subject and sealed record asks for it, and it changes only when an
+# operator runs keys_assign_org. A change in this process is seen at once (signals in apps.py);
+# other processes see it within KEK_ID_SECONDS, and keys_rotate --org waits that long after the
+# assignment before it re-wraps, so no subject is left behind under the old key.
+KEK_ID_SECONDS = 30.0
+_own_kek_ids: dict[int, tuple[float, str | None]] = {}
+
+
 def kek_id_for(org: Organisation) -> str:
-    own = OrganisationKey.objects.filter(organisation=org).values_list("kek_id", flat=True).first()
+    now = time.monotonic()
+    kept = _own_kek_ids.get(org.pk)
+    if kept is not None and kept[0] > now:
+        own = kept[1]
+    else:
+        own = OrganisationKey.objects.filter(organisation=org).values_list(
+            "kek_id", flat=True).first()
+        if len(_own_kek_ids) > 10_000:
+            _own_kek_ids.clear()
+        _own_kek_ids[org.pk] = (now + KEK_ID_SECONDS, own)
     return own or settings.BRIDGEWAY_KEK_ACTIVE
 
 
-def _new_reference() -> str:
+def forget_kek_ids(**_kwargs: object) -> None:
+    _own_kek_ids.clear()
+
+
+def _new_reference(*, check: bool = True) -> str:
+    """7 characters of 32 (35 bits). `check=False` draws without asking the database, for a
+    caller that retries its whole transaction when the unique constraint refuses a repeat."""
     while True:
         ref = "P-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(7))
-        if not DataSubject.objects.filter(reference=ref).exists():
+        if not check or not DataSubject.objects.filter(reference=ref).exists():
             return ref
 
 
 # --- subjects ----------------------------------------------------------------------------
 
-@transaction.atomic
 def subject_create(*, org: Organisation, actor: User, display_name: str,
                    retention_anchor: date | None = None, audit: bool = True,
-                   index_name: bool = True) -> DataSubject:
+                   index_name: bool = True, caller_retries: bool = False) -> DataSubject:
     """Registers a person with a fresh data key. Modules (cases, helpline) call this at intake.
     `audit=False` only where the caller's own event records the same act in the same
     transaction (the helpline's received contact). `index_name=False` where the display name
     is no name but the caller's own reference (a helpline contact's), found by that reference:
-    no blind-index entries to search it by name."""
+    no blind-index entries to search it by name. `caller_retries=True` where the caller runs
+    in its own transaction and makes it again on IntegrityError (the helpline's public form):
+    the subject's reference is then drawn without asking the database first.
+
+    The writes share the caller's transaction without a savepoint of their own (one when
+    called outside any): if one fails, the caller's whole transaction is rolled back, never
+    continued with half a subject. Bad input is refused before anything is written."""
     display_name = blind.clean(display_name)
     if not display_name:
         raise ValidationError({"display_name": [_("Enter the name the person gave.")]})
     if len(display_name) > 200:
         raise ValidationError({"display_name": [_("The name is longer than 200 characters.")]})
-    key_id = kek_id_for(org)
-    subject = DataSubject(organisation=org, created_by=actor, kek_id=key_id,
-                          reference=_new_reference())
-    data_key = crypto.new_data_key()
-    subject.wrapped_key = crypto.wrap_data_key(data_key, key_id=key_id, subject_id=str(subject.pk))
-    subject._data_key = data_key
-    subject.display_name = display_name
-    subject.retention_anchor = retention_anchor
-    subject.save()
-    # A new subject has no index entries yet: nothing to replace (index_set deletes first).
-    if index_name:
-        SubjectIndex.objects.bulk_create([
-            SubjectIndex(subject=subject, organisation_id=org.pk, field="display_name", kind=k,
-                         digest=d)
-            for k, d in blind.name_entries(org.pk, "display_name", display_name)
-        ])
-    if audit:
-        audit_record(action="protection.subject.created", actor=actor, organisation=org,
-                     obj=subject)
+    with transaction.atomic(savepoint=False):
+        key_id = kek_id_for(org)
+        subject = DataSubject(organisation=org, created_by=actor, kek_id=key_id,
+                              reference=_new_reference(check=not caller_retries))
+        data_key = crypto.new_data_key()
+        subject.wrapped_key = crypto.wrap_data_key(data_key, key_id=key_id,
+                                                   subject_id=str(subject.pk))
+        subject._data_key = data_key
+        subject.display_name = display_name
+        subject.retention_anchor = retention_anchor
+        subject.save(force_insert=True)
+        # A new subject has no index entries yet: nothing to replace (index_set deletes first).
+        if index_name:
+            SubjectIndex.objects.bulk_create([
+                SubjectIndex(subject=subject, organisation_id=org.pk, field="display_name",
+                             kind=k, digest=d)
+                for k, d in blind.name_entries(org.pk, "display_name", display_name)
+            ])
+        if audit:
+            audit_record(action="protection.subject.created", actor=actor, organisation=org,
+                         obj=subject)
     return subject
 
 

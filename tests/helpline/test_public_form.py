@@ -264,3 +264,72 @@ def test_the_network_form_routes_by_country_and_language(cast):
     response = post(network_conf, country="FR", lang="en", addr="10.0.0.5")
     assert response.status_code == 400
     assert Contact.objects.count() == 1
+
+
+def test_the_sent_page_follows_a_change_of_the_forms_text_at_once(conf):
+    """The "sent" page is kept rendered per form and language; a change of the form's text
+    (here its introduction) shows on the next one."""
+    first = post(conf, lang="en")
+    assert first.status_code == 200 and "Your message was sent" in first.content.decode()
+    again = post(conf, lang="en", addr="10.0.0.3")
+    assert again.content == first.content
+    conf.form_intro = {"en": "We answer within the day."}
+    conf.save()
+    changed = post(conf, lang="en", addr="10.0.0.4")
+    assert "We answer within the day." in changed.content.decode()
+    # another language is another page
+    assert "Ваше повідомлення надіслано" in post(conf, lang="uk",
+                                                 addr="10.0.0.5").content.decode()
+    assert Contact.objects.count() == 4
+
+
+def test_a_valid_submission_is_stored_whole_with_one_audit_event(conf, cast):
+    """The contact, its data subject (wrapped under the organisation's key), its repeat-caller
+    entry and its one audit event, all in one transaction."""
+    from bridgeway.helpline.models import ReachIndex
+    from bridgeway.protection.models import AuditEvent
+
+    assert post(conf).status_code == 200
+    contact = Contact.objects.get()
+    assert contact.subject is not None and contact.subject.display_name == contact.reference
+    assert contact.subject.kek_id == "test-1"
+    assert ReachIndex.objects.filter(contact=contact).count() == 1
+    events = list(AuditEvent.objects.values_list("action", "object_id"))
+    assert events.count(("helpline.contact.received", str(contact.pk))) == 1
+    assert not [a for a, _o in events if a == "protection.subject.created"]
+
+
+def test_a_flood_this_process_refused_is_refused_without_asking_the_shared_cache(
+        conf, settings, monkeypatch):
+    """Once an address is found over its limit, the next posts from it are refused from this
+    process's memory: the shared cache (Redis in production) is not asked again; another
+    address still is, and a post with a proof-of-work is not refused by the no-proof limit."""
+    from django.core.cache import caches
+
+    settings.HELPLINE_RATE_NO_PROOF_PER_DAY = 1
+    assert post(conf, with_proof=False).status_code == 200
+    assert post(conf, with_proof=False).status_code == 429  # found in the shared cache
+    cache = caches[django_settings.RATE_LIMIT_CACHE]
+    asked = []
+    real = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: asked.append(keys) or real(keys))
+    for _ in range(3):
+        response = post(conf, with_proof=False, lang="en")
+        assert response.status_code == 429 and "without the automatic check" in \
+            response.content.decode()
+    assert asked == []
+    assert post(conf, lang="en").status_code == 200  # with proof: the hourly limit only
+    assert post(conf, with_proof=False, addr="10.0.0.7").status_code == 200
+    assert len(asked) == 2
+    assert Contact.objects.count() == 3
+
+
+def test_a_forged_time_stamp_is_refused_even_after_good_ones(conf):
+    """Good time stamps are remembered once checked; a forged one is checked every time."""
+    token = old_token(conf.slug)
+    assert post(conf, ts=token).status_code == 200
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    for _ in range(2):
+        response = post(conf, ts=forged, addr="10.0.0.8", lang="en")
+        assert response.status_code == 400 and "too old or changed" in response.content.decode()
+    assert Contact.objects.count() == 1

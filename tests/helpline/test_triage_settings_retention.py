@@ -110,3 +110,61 @@ def test_a_repeated_reference_is_drawn_again_and_nothing_half_written(cast, monk
     assert DataSubject.objects.filter(organisation=cast.org_a).count() == 2
     # the day's counter counted each submission once
     assert DayCount.objects.get(organisation=cast.org_a).received == 2
+
+
+def test_a_repeated_data_subject_reference_is_drawn_again_and_nothing_half_written(
+        cast, monkeypatch):
+    """The public form draws its data subject's reference without asking the database: a
+    repeat is refused by the unique constraint, the whole submission rolled back and made
+    again."""
+    from bridgeway.protection import services as protection_services
+    from bridgeway.protection.models import AuditEvent
+
+    first = submission(cast.org_a)
+    draws = iter([first.subject.reference, "P-NEWREF2"])
+    monkeypatch.setattr(protection_services, "_new_reference", lambda **_kw: next(draws))
+    second = submission(cast.org_a)
+    assert second.subject.reference == "P-NEWREF2"
+    assert Contact.objects.count() == 2
+    assert DataSubject.objects.filter(organisation=cast.org_a).count() == 2
+    assert DayCount.objects.get(organisation=cast.org_a).received == 2
+    assert AuditEvent.objects.filter(action="helpline.contact.received").count() == 2
+
+
+def test_other_callers_still_get_a_reference_checked_before_the_insert(cast, monkeypatch):
+    """Only a caller that retries its whole transaction draws unchecked: a case intake (which
+    does not) gets a reference nobody holds, drawn again before anything is written."""
+    from bridgeway.protection import services as protection_services
+
+    taken = protection.subject_create(org=cast.org_a, actor=cast.caseworker_a,
+                                      display_name="Ana").reference
+    letters = iter(taken[2:] + "FREEREF")  # the first draw repeats Ana's reference
+    monkeypatch.setattr(protection_services.secrets, "choice", lambda _alphabet: next(letters))
+    other = protection.subject_create(org=cast.org_a, actor=cast.caseworker_a,
+                                      display_name="Ion")
+    monkeypatch.undo()
+    assert other.reference == "P-FREEREF"
+    assert DataSubject.objects.filter(organisation=cast.org_a).count() == 2
+
+
+def test_a_failed_submission_leaves_nothing_behind(cast, monkeypatch):
+    """Without savepoints of their own, the data subject and the audit event still share the
+    submission's one transaction: a failure at its last write leaves no subject, no contact,
+    no repeat-caller entry and no count of the day."""
+    from django.db import DatabaseError
+
+    from bridgeway.helpline.models import ReachIndex
+    from bridgeway.protection import audit
+
+    services.settings_ensure(cast.org_a)
+
+    def broken(**_kw):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(audit, "_append", broken)
+    with pytest.raises(DatabaseError):
+        services.public_submission(org=cast.org_a, answers={
+            "what_happened": "help", "reach": "+37360000000"}, language="ro")
+    assert not Contact.objects.exists() and not ReachIndex.objects.exists()
+    assert not DataSubject.objects.exists()
+    assert not DayCount.objects.exists()

@@ -119,3 +119,41 @@ def test_payloads_refuse_free_text(payload):
 def test_action_codes_must_be_dotted():
     with pytest.raises(AuditPayloadError):
         audit_record(action="something happened")
+
+
+def test_a_change_whose_event_failed_cannot_be_committed(monkeypatch):
+    """The event is written in the service's own transaction, with no savepoint between: a
+    caller that swallowed the failure cannot go on and commit its change without the event."""
+    from bridgeway.protection import audit
+    from bridgeway.protection.models import AuditHead
+
+    org = OrganisationFactory()
+    audit_record(action="tests.thing.done", organisation=org)  # the chain's head exists
+
+    def broken(*args, **kwargs):
+        AuditHead.objects.filter(pk=1).update(seq=1)  # a write in the event's own steps
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(audit, "_append", broken)
+    with pytest.raises(transaction.TransactionManagementError), transaction.atomic():
+        org.name = "Changed without its event"
+        org.save()
+        try:
+            audit_record(action="tests.thing.done", organisation=org)
+        except DatabaseError:
+            pass
+        org.refresh_from_db()  # the transaction can only be rolled back now
+    org.refresh_from_db()
+    assert org.name != "Changed without its event"
+    assert AuditEvent.objects.count() == 1
+
+
+def test_a_refused_payload_leaves_the_callers_transaction_usable():
+    """Bad input is refused before anything is written: the caller may still report it."""
+    org = OrganisationFactory()
+    with transaction.atomic():
+        with pytest.raises(AuditPayloadError):
+            audit_record(action="tests.thing.done", organisation=org,
+                         payload={"note": "free text here"})
+        audit_record(action="tests.thing.done", organisation=org)
+    assert AuditEvent.objects.count() == 1

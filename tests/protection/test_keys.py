@@ -104,16 +104,15 @@ def test_rotation_moves_every_record_key_so_the_old_kek_can_go(settings, capsys,
     """Not only persons' data keys: incident documents, outreach records, survey answers,
     linkage secrets and sealed files keep data keys of their own. A rotation that left them
     under the old KEK would make them unreadable the day that key is removed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bridgeway.civicspace.models import Incident
+    from bridgeway.civicspace.services import incident_document_open, incident_document_upload
     from bridgeway.outreach.models import Activity
     from bridgeway.protection.queries import key_usage, wrapped_key_holders
     from bridgeway.protection.sealing import open_text
     from bridgeway.surveys.models import Submission, SubmissionText
     from bridgeway.surveys.texts import full_answers
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from bridgeway.civicspace.models import Incident
-    from bridgeway.civicspace.services import incident_document_open, incident_document_upload
 
     settings.BRIDGEWAY_DEMO_ALLOWED = True
     settings.STORAGES = {**settings.STORAGES, "default": {
@@ -152,3 +151,31 @@ def test_rotation_moves_every_record_key_so_the_old_kek_can_go(settings, capsys,
     document.refresh_from_db()
     assert incident_document_open(document) == (
         "letter.txt", b"Threat letter from the district office")
+
+
+def test_a_new_organisation_key_is_used_at_once_in_this_process():
+    """Each process keeps an organisation's key id for a while; an assignment made here is
+    seen by the next new person at once."""
+    own = OrganisationFactory()
+    before = subject_create(org=own, actor=None, display_name="Before")
+    call_command("keys_assign_org", "--org", str(own.pk), "--kek", "test-2")
+    after = subject_create(org=own, actor=None, display_name="After")
+    assert (before.kek_id, after.kek_id) == ("test-1", "test-2")
+
+
+def test_rotation_to_a_just_assigned_key_waits_for_the_other_processes(monkeypatch, capsys):
+    """Other server processes may still wrap new persons' keys with the previous key for
+    KEK_ID_SECONDS after the assignment: the rotation waits that out first, so nobody is left
+    under the previous key."""
+    from bridgeway.protection.management.commands import keys_rotate
+
+    own = OrganisationFactory()
+    _people(own, 2)
+    call_command("keys_assign_org", "--org", str(own.pk), "--kek", "test-2")
+    waits = []
+    monkeypatch.setattr(keys_rotate.time, "sleep", waits.append)
+    call_command("keys_rotate", "--org", str(own.pk), "--to", "test-2")
+    assert len(waits) == 1 and 30 <= waits[0] <= 36
+    assert "Waiting" in capsys.readouterr().out
+    assert set(DataSubject.objects.filter(organisation=own).values_list("kek_id", flat=True)) \
+        == {"test-2"}

@@ -1,9 +1,12 @@
+import time
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from bridgeway.orgs.models import Organisation
 from bridgeway.protection import crypto
 from bridgeway.protection.models import OrganisationKey
-from bridgeway.protection.services import rotate_batch
+from bridgeway.protection.services import KEK_ID_SECONDS, rotate_batch
 
 
 class Command(BaseCommand):
@@ -30,6 +33,15 @@ class Command(BaseCommand):
             if own is None or own.kek_id != to:
                 raise CommandError(f"Organisation {org}'s own key is not {to!r}: assign it first "
                                    "with keys_assign_org.")
+            # Each server process keeps an organisation's key id for KEK_ID_SECONDS: until
+            # then one may still wrap a new person's key with the previous key, after this
+            # rotation had passed it. Waiting first (and a little more, for a transaction that
+            # read the key just before the assignment committed) leaves nobody behind.
+            left = KEK_ID_SECONDS + 5 - (timezone.now() - own.set_at).total_seconds()
+            if left > 0:
+                self.stdout.write(f"Waiting {left:.0f} s until every server process uses the "
+                                  "new key for new persons ...")
+                time.sleep(left)
         total, batches = 0, 0
         while True:
             try:
