@@ -83,7 +83,10 @@ def shared_sections(referral: Referral) -> dict:
     """The chosen sections, read live from the sender's case; {} once the referral is over."""
     if not shares_now(referral):
         return {}
-    data = shared_case_data(referral.case, referral.sections)
+    case = referral.case
+    if case.subject_id == referral.subject_id:
+        case.subject = referral.subject  # loaded with the referral: the shared rows decrypt with it
+    data = shared_case_data(case, referral.sections)
     if "victim_context" in data:
         _label_codes(data["victim_context"])
     if Section.NEEDS in referral.sections:
