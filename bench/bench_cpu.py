@@ -204,7 +204,8 @@ def main():
     print(f"database: {connection.vendor}; CPU ms per request (process_time), median of "
           f"{args.rounds} rounds x {args.per_round} requests; menu "
           f"{'afresh every request' if args.fresh_menu else 'as in production'}")
-    print("load average before: %.2f %.2f %.2f; after: %.2f %.2f %.2f" % (*load[0], *load[1]))
+    before, after = (" ".join(f"{v:.2f}" for v in avg) for avg in load)
+    print(f"load average before: {before}; after: {after}")
     print(f"\n{'person':14} {'screen':26} {'CPU ms':>7} {'min':>7} {'SQL/req':>7} "
           f"{'driver':>7} {'templ.':>7}")
     by_title: dict[str, list[float]] = {}
