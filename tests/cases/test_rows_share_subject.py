@@ -66,3 +66,20 @@ def test_referral_page_shared_rows_cost_no_statement_each(cast, shared_case):
     assert four == one
     for n in range(4):
         assert f"Bus station {n}" in html and f"Objective {n}" in html
+
+
+def test_field_labels_kept_per_language(db):
+    # The case's field names are kept once worked out (cases.words): per language, so a page
+    # in English does not leave its words to the next reader in Ukrainian.
+    from django.utils import translation
+
+    from bridgeway.core.labels import label
+
+    with translation.override("en"):
+        english = [label(f, "cases.field") for f in ("first_name", "trafficking_status")]
+    with translation.override("uk"):
+        ukrainian = [label(f, "cases.field") for f in ("first_name", "trafficking_status")]
+    with translation.override("en"):
+        assert [label(f, "cases.field") for f in ("first_name", "trafficking_status")] == english
+    assert english[0] == "First name"
+    assert ukrainian[0] != english[0] and ukrainian[1] != english[1]
