@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
@@ -229,7 +229,7 @@ def shared_case_data(case: Case, sections: Iterable[str]) -> dict:
             "exploitation_country": case.exploitation_country,
             "events": [{"kind": e.kind, "country": e.country, "place": e.place,
                         "date_from": e.date_from, "date_to": e.date_to}
-                       for e in case.events.all()],
+                       for e in with_case_subject(case, case.events.all())],
         }
     if "identification" in sections:
         out["identification"] = {
@@ -251,7 +251,8 @@ def shared_case_data(case: Case, sections: Iterable[str]) -> dict:
         }
     if "needs" in sections:
         out["needs"] = {"objectives": [{"objective": o.objective, "due_on": o.due_on,
-                                        "done_on": o.done_on} for o in case.objectives.all()]}
+                                        "done_on": o.done_on}
+                                       for o in with_case_subject(case, case.objectives.all())]}
     return out
 
 
@@ -526,4 +527,21 @@ def my_open_tasks(user: User) -> QuerySet[CaseTask]:
 def case_person(case: Case) -> Person | None:
     """The person record of a case (its fields decrypt on access), or None: a first contact has
     none. The caller has already checked that the user may see the case."""
-    return Person.objects.filter(case=case).first()
+    person = Person.objects.filter(case=case).first()
+    if person is not None:
+        with_case_subject(case, [person])
+    return person
+
+
+def with_case_subject(case: Case, rows: Iterable[Any]) -> list[Any]:
+    """`rows` of a case (notes, events, objectives, its person) as a list, each row of the
+    case's own data subject given the subject the case already holds: decrypting a row's field
+    needs its subject's data key, and each row would otherwise load the subject again (one
+    query and one key unwrap per row). Rows of another subject (merged cases) load their own."""
+    rows = list(rows)
+    if case.subject_id is None or not Case.subject.is_cached(case):
+        return rows
+    for row in rows:
+        if row.subject_id == case.subject_id:
+            row.subject = case.subject
+    return rows

@@ -50,6 +50,7 @@ from bridgeway.cases.queries import (
     identification_side_by_side,
     intake_matches,
     my_open_tasks,
+    with_case_subject,
 )
 from bridgeway.cases.registry import detail_panels
 from bridgeway.cases.set_translations import localise, localised_label
@@ -176,9 +177,7 @@ def _detail_context(request, case):
         "indicator_set", "assessed_by").prefetch_related("indicators"))
     decisions = list(Decision.objects.filter(case=case).select_related("decided_by"))
     side_by_side = identification_side_by_side(decisions)
-    person = case_person(case)
-    if person is not None and case.subject is not None and person.subject_id == case.subject_id:
-        person.subject = case.subject  # loaded with the case: no query, one key unwrap
+    person = case_person(case)  # given the subject loaded with the case: no query
     return {
         "case": case,
         "person": person,
@@ -188,7 +187,8 @@ def _detail_context(request, case):
         "decisions": decisions,
         "cso_decision": side_by_side["cso"], "formal_decision": side_by_side["formal"],
         "differ": side_by_side["differ"],
-        "notes": case.notes.select_related("author")[:50],
+        # Each note's body decrypts with the case's subject, not one loaded per note.
+        "notes": with_case_subject(case, case.notes.select_related("author")[:50]),
         "services": case.services.all(),
         "status_form": StatusForm(initial={"status": case.status, "version": case.version,
                                            "seen_status": case.status}),

@@ -54,9 +54,23 @@ def _indicator_set_label(code: str) -> str | None:
 register_codes("cases.indicator_set", _indicator_set_label)
 
 
+_field_labels: dict[tuple[str, str], str] = {}
+
+
 def _field_label(name: str) -> str | None:
     """A field of a case or of its person by its translated name (a correction of the person's
-    details names the person's fields); a field of a later version as its words."""
+    details names the person's fields); a field of a later version as its words. Kept per
+    language: the case page asks for eight of them, each building every person label."""
+    from django.utils.translation import get_language
+
+    key = (get_language() or "", name)
+    found = _field_labels.get(key)
+    if found is None:
+        found = _field_labels[key] = _field_label_of(name)
+    return found
+
+
+def _field_label_of(name: str) -> str:
     from django.core.exceptions import FieldDoesNotExist
     from django.utils.text import capfirst
 

@@ -93,16 +93,19 @@ def _subjects_read_since(user, since, needed: int, known: set) -> set:
     fifty per page, so the cost grew with what they read. The newest entries come first from
     the (user, -at) index, which carries the subject (an index-only scan): a burst shows within
     the first rows, and a window shorter than the first read holds its whole answer. Only a
-    window full of re-reads of the same few subjects needs the DISTINCT over all of it."""
-    entries = AccessLogEntry.objects.filter(user=user, at__gte=since)
+    window full of re-reads of the same few subjects needs the DISTINCT over all of it.
+
+    The subjects of this request are left out of both reads (they are counted already): a page
+    read again, the commonest case, found nothing but them among the newest entries and paid
+    for the DISTINCT too; now the first read comes back short and is the only one."""
+    entries = AccessLogEntry.objects.filter(user=user, at__gte=since).exclude(subject_id__in=known)
     first = 4 * (needed + len(known))
     newest = list(entries.order_by("-at").values_list("subject_id", flat=True)[:first])
-    found = set(newest) - known
+    found = set(newest)
     if len(found) >= needed or len(newest) < first:
         return found
     # order_by() keeps the model's ordering out of the DISTINCT; it stops at what is needed.
-    return set(entries.exclude(subject_id__in=known).order_by()
-               .values_list("subject_id", flat=True).distinct()[:needed])
+    return set(entries.order_by().values_list("subject_id", flat=True).distinct()[:needed])
 
 
 class AccessLogMiddleware:

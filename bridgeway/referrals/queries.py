@@ -64,11 +64,14 @@ def outgoing_for(user: User) -> QuerySet[Referral]:
 
 
 def referral_for_user(user: User, pk: UUID | str) -> tuple[Referral, str]:
-    """The referral and the side the user is on; 404 for anyone else."""
+    """The referral and the side the user is on; 404 for anyone else. Whether the user is on
+    the sending side is asked in the same statement as the referral (an EXISTS over the same
+    rule as `outgoing_for`), not in a second one."""
     referral = get_or_404(Referral.objects.select_related(
-        "case", "subject", "sender", "recipient", "created_by", "answered_by", "recipient_case"),
+        "case", "subject", "sender", "recipient", "created_by", "answered_by", "recipient_case")
+        .annotate(sent_by_user=Exists(outgoing_for(user).filter(pk=OuterRef("pk")))),
         pk=pk)
-    if outgoing_for(user).filter(pk=referral.pk).exists():
+    if referral.sent_by_user:
         return referral, SENDER
     if referral.recipient_id in receiving_org_ids(user):
         return referral, RECIPIENT
@@ -83,7 +86,10 @@ def shared_sections(referral: Referral) -> dict:
     """The chosen sections, read live from the sender's case; {} once the referral is over."""
     if not shares_now(referral):
         return {}
-    data = shared_case_data(referral.case, referral.sections)
+    case = referral.case
+    if case.subject_id == referral.subject_id:
+        case.subject = referral.subject  # loaded with the referral: the shared rows decrypt with it
+    data = shared_case_data(case, referral.sections)
     if "victim_context" in data:
         _label_codes(data["victim_context"])
     if Section.NEEDS in referral.sections:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from bridgeway.orgs.queries import active_memberships
 from bridgeway.protection import access
 from bridgeway.protection.models import AccessLogEntry
 from bridgeway.protection.services import subject_create
@@ -87,3 +88,20 @@ def test_one_request_with_more_people_than_the_limit_is_a_burst(cast, people, se
     access.record(user, people[:4], screen="test", via="ui")
     assert all(e.flags == ["many_subjects"]
                for e in AccessLogEntry.objects.filter(user=user))
+
+
+def test_reading_the_same_people_again_checks_the_window_in_one_statement(cast, people, settings,
+                                                                          django_assert_num_queries):
+    # A page read again (the same people, many times in the window): the burst check reads the
+    # window once, then the entries are written. The flag is still right.
+    settings.BRIDGEWAY_ACCESS_BURST = 3
+    user = cast.caseworker_a
+    read_earlier(user, people[0], minutes=2, times=60)
+    read_earlier(user, people[1], minutes=1, times=60)
+    active_memberships(user)  # read once per request by the middleware
+    with django_assert_num_queries(2):  # the burst check, the insert
+        access.record(user, people[:2], screen="test", via="ui")
+    assert set(AccessLogEntry.objects.filter(user=user).latest("at").flags) == set()
+    read_earlier(user, people[2], minutes=3)
+    read_earlier(user, people[3], minutes=4)
+    assert flags_of_now(user, people[0]) == ["many_subjects"]  # four distinct people
