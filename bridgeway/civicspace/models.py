@@ -88,7 +88,13 @@ class Incident(models.Model):
     class Meta:
         ordering = ["-started_on", "-created_at"]
         indexes = [models.Index(fields=["status", "visibility", "country"]),
-                   models.Index(fields=["network", "status"])]
+                   models.Index(fields=["network", "status"]),
+                   # A coordinator's incidents to verify in the home queue's order (most severe,
+                   # then newest): the page is the index's first rows, not a sort (issue 18).
+                   models.Index(fields=["network", "-severity", "-created_at"],
+                                condition=models.Q(status__in=[Status.REPORTED, Status.UNDER_REVIEW,
+                                                               Status.VERIFIED]),
+                                name="civicspace_to_verify")]
 
     def __str__(self) -> str:
         return self.title

@@ -244,15 +244,21 @@ def country_panel(user: User, country: str) -> list[dict]:
 
 def finance_org_filter(user: User, field: str) -> Q | None:
     """The user's finance organisations (finance_orgs) as a condition on `field`, the
-    designations in a subquery rather than a statement of their own (None: no membership)."""
+    designations in a subquery rather than a statement of their own (None: no membership).
+    One IN over a UNION ALL of the designations and the administered organisations, not an OR of
+    two INs: PostgreSQL cannot read an index through `IN (subquery) OR IN (list)`, so the OR
+    scanned every grant of every organisation (issue 18)."""
     memberships = active_memberships(user)
     if not memberships:
         return None
     member_of = sorted({m.organisation_id for m in memberships})
     admin_of = sorted({m.organisation_id for m in memberships if m.role == Role.ORG_ADMIN})
-    designated = FinancePerson.objects.filter(user=user, organisation_id__in=member_of)
-    where = Q(**{f"{field}__in": designated.values("organisation_id")})
-    return where | Q(**{f"{field}__in": admin_of}) if admin_of else where
+    designated = FinancePerson.objects.filter(
+        user=user, organisation_id__in=member_of).values("organisation_id")
+    if admin_of:
+        designated = designated.union(
+            Organisation.objects.filter(pk__in=admin_of).values("pk"), all=True)
+    return Q(**{f"{field}__in": designated})
 
 
 def resilience_missing(user: User) -> QuerySet[Organisation] | None:

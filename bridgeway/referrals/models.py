@@ -73,10 +73,12 @@ class Referral(models.Model):
         indexes = [models.Index(fields=["recipient", "status", "-sent_at"]),
                    models.Index(fields=["sender", "status", "-sent_at"]),
                    models.Index(fields=["status", "deadline"]),
-                   # An organisation's referrals waiting for its answer, nearest deadline first.
-                   models.Index(fields=["recipient", "deadline"],
+                   # An organisation's referrals waiting for its answer in the home queue's
+                   # order (nearest deadline, then newest): the page is the index's first rows
+                   # even when hundreds share a deadline (issue 18).
+                   models.Index(fields=["recipient", "deadline", "-sent_at"],
                                 condition=models.Q(status="pending"),
-                                name="referrals_pending_by_deadline")]
+                                name="referrals_pending_deadline2")]
         constraints = [models.CheckConstraint(
             condition=(models.Q(recipient__isnull=False, offplatform_name="")
                        | models.Q(recipient__isnull=True) & ~models.Q(offplatform_name="")),
