@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from bridgeway.surveys import aggregate, services, tally
-from bridgeway.surveys.models import Submission
+from bridgeway.surveys.models import Submission, SubmissionUnit
+from bridgeway.surveys.texts import is_sealed
 from tests.surveys.forms import good_answers, member_form
 
 
@@ -73,7 +74,7 @@ def test_postgresql_counts_agree_with_python(answered, split):
     from bridgeway.surveys import aggregate_pg
 
     questions = [q for q in aggregate.lined_up_questions(answered)
-                 if q["type"] not in aggregate.SKIPPED]
+                 if q["type"] not in aggregate.SKIPPED and not is_sealed(q["type"])]
     by_name = {q["name"]: q for q in questions}
     split_q = by_name.get(split)
     py_data, py_resp = {}, {}
@@ -118,3 +119,41 @@ def test_postgresql_counts_free_text_as_python_does(answered, split):
         for g in groups:
             py_resp[row[2]][g] += 1
     assert py_resp == pg_resp and sum(py_resp["role"].values()) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
+@pytest.mark.parametrize("split", ["", "_country", "_org_type", "region_country", "contract"])
+def test_the_units_count_free_text_as_its_rows_do(answered, split):
+    """Sealed answers are counted from the units (the question's code, from the text's place),
+    by the same statements as the choices, also split by a question of the same repeat; the
+    figures are those of the text rows."""
+    from bridgeway.surveys import aggregate_pg
+
+    every = aggregate.lined_up_questions(answered)
+    by_name = {q["name"]: q for q in every}
+    sealed = [q for q in every if q["type"] == "text"]
+    pg_data, pg_resp = {}, {}
+    done = aggregate_pg.collect_units(answered, sealed, split=split,
+                                      split_q=by_name.get(split), data=pg_data,
+                                      respondents=pg_resp)
+    assert done == {q["name"] for q in sealed}
+    rows = aggregate._text_rows(answered, done)
+    py_resp = {name: Counter() for name in done}
+    for row, groups in zip(rows, aggregate._text_groups(
+            answered, rows, split=split, split_q=by_name.get(split), by_name=by_name),
+            strict=True):
+        for g in groups:
+            py_resp[row[2]][g] += 1
+    assert py_resp == {k: Counter(v) for k, v in pg_resp.items()}
+    assert sum(py_resp["role"].values()) == 2 and sum(py_resp["org_name"].values()) == 1
+
+
+def test_reopened_answers_leave_the_counting_until_submitted_again(cast, answered):
+    first = Submission.objects.filter(survey=answered, owner_key__startswith="org:").get()
+    assert SubmissionUnit.objects.filter(submission=first).count() == 3  # itself, 2 entries
+    services.submission_reopen(submission=first, actor=cast.coordinator)
+    assert not SubmissionUnit.objects.filter(submission=first).exists()
+    report = aggregate.survey_results(answered)
+    assert report["total"] == 4
+    assert block(report, "hours")["groups"][0]["n"] == 8
+    assert block(report, "org_name")["groups"] == []  # its only text answer is not counted
