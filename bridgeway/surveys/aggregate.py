@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,13 @@ from bridgeway.core.charts import bar_chart
 from bridgeway.core.spreadsheets import safe_cell
 from bridgeway.orgs.codes import OrgType, country_name
 from bridgeway.surveys.codes import Split, SubmissionStatus
-from bridgeway.surveys.models import FormVersion, Submission, SubmissionText, Survey
+from bridgeway.surveys.models import (
+    FormVersion,
+    Submission,
+    SubmissionText,
+    SubmissionUnit,
+    Survey,
+)
 from bridgeway.surveys.spec import iter_questions, text_in
 from bridgeway.surveys.texts import SEP, is_sealed, open_text, unit_at
 
@@ -40,13 +47,13 @@ ALL = "__all__"
 
 def lined_up_questions(survey: Survey) -> list[dict[str, Any]]:
     """The questions of every version the submissions used, by name; newest form first."""
-    used = set(Submission.objects.filter(survey=survey).order_by()
-               .values_list("version_id", flat=True).distinct())
-    if survey.current_version_id:
-        used.add(survey.current_version_id)
+    # A version is used if one submission has it: one index probe per version (a survey has a
+    # few), not a read of every submission.
+    used = Exists(Submission.objects.filter(version_id=OuterRef("pk")))
     seen: dict[str, dict[str, Any]] = {}
-    versions = FormVersion.objects.filter(pk__in=used).order_by("-number").only("spec",
-                                                                                  "number")
+    versions = (FormVersion.objects.filter(survey=survey)
+                .filter(used | Q(pk=survey.current_version_id or 0))
+                .order_by("-number").only("spec", "number"))
     for version in versions:
         spec = version.spec
         top = set(_top_repeats(spec["children"]))
@@ -146,10 +153,15 @@ def collect(survey: Survey, *, split: str = "",
     data: dict[str, Any] = {}
     respondents: dict[str, Counter] = {}
     pending = questions
+    submitted: QuerySet[Any] = Submission.objects.filter(survey=survey,
+                                                         status=SubmissionStatus.SUBMITTED)
     if connection.vendor == "postgresql":
         from bridgeway.surveys import aggregate_pg
 
         if aggregate_pg.all_counted(survey):  # sealed answers are in the units too
+            # One unit per submitted submission at the top: counted from the narrow units
+            # rather than the submissions, whose rows carry the answers.
+            submitted = SubmissionUnit.objects.filter(survey=survey, repeat="")
             done = aggregate_pg.collect_units(survey, questions, split=split, split_q=split_q,
                                               data=data, respondents=respondents)
         else:
@@ -166,7 +178,7 @@ def collect(survey: Survey, *, split: str = "",
     if rest:
         _collect_python(survey, rest, split=split, split_q=split_q, data=data,
                         respondents=respondents)
-    return questions, {"data": data, "respondents": respondents}
+    return questions, {"data": data, "respondents": respondents, "total": submitted.count()}
 
 
 def _text_rows(survey: Survey, names: Iterable[str]) -> list[tuple[int, int, str, str]]:
@@ -382,7 +394,7 @@ def survey_results(survey: Survey, *, split: str = "", lang: str = "",
     all_q = {q["name"]: q for q in lined_up_questions(survey)}
     split_q = all_q.get(split) if split and not split.startswith("_") else None
     blocks = []
-    total = Submission.objects.filter(survey=survey, status=SubmissionStatus.SUBMITTED).count()
+    total = collected["total"]
     for q in questions:
         name, kind = q["name"], q["type"]
         label = text_in(q["label"], lang, q["default_lang"], name)

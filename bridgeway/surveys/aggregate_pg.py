@@ -141,9 +141,11 @@ def collect(survey: Survey, questions: list[dict[str, Any]], *, split: str,
 # timeout), so each has one shape whatever the planner knows:
 # - the level's units are read by one scan (`survey_id`, `repeat`: the index survey_unit_level)
 #   in a subquery kept whole (OFFSET 0), which also works out each unit's split value once;
-#   the only joins are to single rows by primary key or by the indexed submission id (the
-#   submission's own unit, for a repeat split by a question of the submission; the
-#   organisation, for a split by country or type);
+#   the only joins are to single rows by a unique key: the submission's own unit (submission,
+#   "", 0), for a repeat split by a question of the submission — without statistics and with a
+#   partial key the planner once intersected that lookup with a scan of the whole level's index
+#   for every unit —, or the submission and organisation by primary key, for a split by country
+#   or type;
 # - the codes (or numbers) are unnested from each unit row and grouped: a hash aggregate for the
 #   codes, a sort for the numbers' median;
 # - Memoize is off (caching unnest by the array is pure cost here: nearly every unit's codes
@@ -160,7 +162,7 @@ UNIT_GROUP = {
                  "JOIN surveys_submission s ON s.id = u.submission_id "
                  "JOIN orgs_organisation o ON o.id = s.organisation_id "),
     "submission": ("{split}", "JOIN surveys_submissionunit t ON t.submission_id = u.submission_id "
-                              "AND t.repeat = '' "),
+                              "AND t.repeat = '' AND t.entry = 0 "),
     "entry": ("{split}", ""),
 }
 # The split value of a unit: the code of the split question's answer among its codes. For a

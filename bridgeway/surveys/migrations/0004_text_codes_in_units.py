@@ -3,11 +3,12 @@ this change get, beside their clear answers' codes, the question's own code for 
 answer they hold (found from the texts' places; no text is opened, no key needed). Units exist
 only for submitted answers now (reopening deletes them): those of reopened answers go. Reversing
 leaves both as they are: the earlier counting ignores the codes and writes units again on the
-next submission."""
+next submission. A unit is unique per submission, repeat and entry (it always was; the key is now
+how the counting finds a submission's own unit)."""
 
 from collections import defaultdict
 
-from django.db import migrations
+from django.db import migrations, models
 
 BATCH = 500
 
@@ -66,5 +67,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The index first: on PostgreSQL an index cannot be built in a transaction that has
+        # already written rows with deferred foreign-key checks pending.
+        migrations.AddConstraint(
+            model_name="submissionunit",
+            constraint=models.UniqueConstraint(models.F("submission"), models.F("repeat"),
+                                               models.F("entry"),
+                                               name="survey_unit_one_per_entry"),
+        ),
+        migrations.AddIndex(
+            model_name="submission",
+            index=models.Index(condition=models.Q(("counted", False), ("status", "submitted")),
+                               fields=["survey"], name="survey_sub_uncounted"),
+        ),
         migrations.RunPython(add_text_codes, migrations.RunPython.noop, elidable=True),
     ]
