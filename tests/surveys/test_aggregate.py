@@ -181,3 +181,13 @@ def test_the_migration_adds_the_codes_of_sealed_answers_to_units_written_before(
     migration.add_text_codes(global_apps, None)
     assert answered_codes() == [("", 0, "org_name"), ("staff", 0, "role"), ("staff", 1, "role")]
     assert not SubmissionUnit.objects.filter(submission=reopened).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_rebuilding_units_leaves_fresh_statistics(answered):
+    """`survey_units_rebuild` writes units in bulk, then analyses the survey tables, so that no
+    plan waits for autovacuum (the fixture rebuilt the copies' units)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'surveys_submissionunit'"
+                       " AND attname = 'repeat'")
+        assert cursor.fetchone()[0] == 1
