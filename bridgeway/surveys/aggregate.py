@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,13 @@ from bridgeway.core.charts import bar_chart
 from bridgeway.core.spreadsheets import safe_cell
 from bridgeway.orgs.codes import OrgType, country_name
 from bridgeway.surveys.codes import Split, SubmissionStatus
-from bridgeway.surveys.models import FormVersion, Submission, SubmissionText, Survey
+from bridgeway.surveys.models import (
+    FormVersion,
+    Submission,
+    SubmissionText,
+    SubmissionUnit,
+    Survey,
+)
 from bridgeway.surveys.spec import iter_questions, text_in
 from bridgeway.surveys.texts import SEP, is_sealed, open_text, unit_at
 
@@ -40,13 +47,13 @@ ALL = "__all__"
 
 def lined_up_questions(survey: Survey) -> list[dict[str, Any]]:
     """The questions of every version the submissions used, by name; newest form first."""
-    used = set(Submission.objects.filter(survey=survey).order_by()
-               .values_list("version_id", flat=True).distinct())
-    if survey.current_version_id:
-        used.add(survey.current_version_id)
+    # A version is used if one submission has it: one index probe per version (a survey has a
+    # few), not a read of every submission.
+    used = Exists(Submission.objects.filter(version_id=OuterRef("pk")))
     seen: dict[str, dict[str, Any]] = {}
-    versions = FormVersion.objects.filter(pk__in=used).order_by("-number").only("spec",
-                                                                                  "number")
+    versions = (FormVersion.objects.filter(survey=survey)
+                .filter(used | Q(pk=survey.current_version_id or 0))
+                .order_by("-number").only("spec", "number"))
     for version in versions:
         spec = version.spec
         top = set(_top_repeats(spec["children"]))
@@ -132,10 +139,10 @@ def collect(survey: Survey, *, split: str = "",
     """Per question and split value: a Counter of values (choices, months, texts) or the
     statistics of the numbers, and the number of respondents. On PostgreSQL the counting is
     done by the database: two statements per level over the submission units written at
-    submission (tally.py), or over the JSON answers while some submitted answers have no units
-    yet; sealed texts are counted from their rows, never opened. Elsewhere, and for what
-    those statements do not cover (a question in a nested repeat, a split by a question of
-    another repeat), in one pass in Python."""
+    submission (tally.py; sealed answers are there as codes, never opened), or over the JSON
+    answers and the sealed texts' rows while some submitted answers have no units yet.
+    Elsewhere, and for what those statements do not cover (a question in a nested repeat, a
+    split by a question of another repeat), in one pass in Python."""
     every = lined_up_questions(survey)
     questions = [q for q in every if q["type"] not in SKIPPED]
     if names is not None:
@@ -145,23 +152,33 @@ def collect(survey: Survey, *, split: str = "",
     split_q = by_name.get(split) if split and not split.startswith("_") else None
     data: dict[str, Any] = {}
     respondents: dict[str, Counter] = {}
-    sealed = [q for q in questions if is_sealed(q["type"])]
-    if sealed:
-        _collect_texts(survey, sealed, split=split, split_q=split_q, data=data,
-                       respondents=respondents)
-    rest = [q for q in questions if not is_sealed(q["type"])]
+    pending = questions
+    submitted: QuerySet[Any] = Submission.objects.filter(survey=survey,
+                                                         status=SubmissionStatus.SUBMITTED)
     if connection.vendor == "postgresql":
         from bridgeway.surveys import aggregate_pg
 
-        counting = (aggregate_pg.collect_units if aggregate_pg.all_counted(survey)
-                    else aggregate_pg.collect)
-        done = counting(survey, rest, split=split, split_q=split_q, data=data,
-                        respondents=respondents)
-        rest = [q for q in rest if q["name"] not in done]
+        if aggregate_pg.all_counted(survey):  # sealed answers are in the units too
+            # One unit per submitted submission at the top: counted from the narrow units
+            # rather than the submissions, whose rows carry the answers.
+            submitted = SubmissionUnit.objects.filter(survey=survey, repeat="")
+            done = aggregate_pg.collect_units(survey, questions, split=split, split_q=split_q,
+                                              data=data, respondents=respondents)
+        else:
+            done = aggregate_pg.collect(survey, [q for q in questions
+                                                 if not is_sealed(q["type"])],
+                                        split=split, split_q=split_q, data=data,
+                                        respondents=respondents)
+        pending = [q for q in questions if q["name"] not in done]
+    sealed = [q for q in pending if is_sealed(q["type"])]
+    if sealed:
+        _collect_texts(survey, sealed, split=split, split_q=split_q, data=data,
+                       respondents=respondents)
+    rest = [q for q in pending if not is_sealed(q["type"])]
     if rest:
         _collect_python(survey, rest, split=split, split_q=split_q, data=data,
                         respondents=respondents)
-    return questions, {"data": data, "respondents": respondents}
+    return questions, {"data": data, "respondents": respondents, "total": submitted.count()}
 
 
 def _text_rows(survey: Survey, names: Iterable[str]) -> list[tuple[int, int, str, str]]:
@@ -229,37 +246,61 @@ def _collect_texts(survey: Survey, questions: list[dict[str, Any]], *, split: st
 TEXTS_PER_PAGE = 50
 
 
+def text_question(survey: Survey, name: str) -> dict[str, Any] | None:
+    """The free-text (sealed) question `name` of the survey, lined up over its versions; None if
+    there is none by that name."""
+    q = {q["name"]: q for q in lined_up_questions(survey)}.get(name)
+    if q is None or q["type"] in SKIPPED or not is_sealed(q["type"]):
+        return None
+    return q
+
+
+def text_rows(survey: Survey, q: dict[str, Any], *, split: str = "", group: str = ""
+              ) -> list[tuple[int, int, str, str]]:
+    """(text id, submission id, question, place) of the submitted answers to the sealed
+    question `q`, of one split group if split (`group` "" for all), none opened."""
+    rows = _text_rows(survey, [q["name"]])
+    if split:
+        by_name = {x["name"]: x for x in lined_up_questions(survey)}
+        split_q = by_name.get(split) if not split.startswith("_") else None
+        groups = _text_groups(survey, rows, split=split, split_q=split_q,
+                              by_name={q["name"]: q})
+        rows = [r for r, gs in zip(rows, groups, strict=True) if (group or ALL) in gs]
+    return rows
+
+
+def open_rows(rows: list[tuple[int, int, str, str]]) -> list[tuple[int, str, str]]:
+    """(submission id, place, answer in words) of these text rows, opened in memory, in order."""
+    if not rows:
+        return []
+    texts = (SubmissionText.objects.filter(pk__in=[r[0] for r in rows])
+             .select_related("submission").only(
+                 "place", "value", "submission__id", "submission__kek_id",
+                 "submission__wrapped_key", "submission__organisation_id"))
+    opened = {t.pk: (t.submission_id, t.place, _words(open_text(t.submission, t.place,
+                                                                 t.value)))
+              for t in texts}
+    return [opened[r[0]] for r in rows if r[0] in opened]
+
+
 def texts_page(survey: Survey, *, name: str, split: str = "", group: str = "", page: int = 1,
                lang: str = "") -> dict[str, Any] | None:
     """A page of one sealed question's submitted answers (of one split group, if split), opened
     in memory; None for a question that is not free text. A group smaller than the survey's
     threshold shows no answers, as on the results screen. The caller has checked that the
-    person coordinates the survey."""
-    every = lined_up_questions(survey)
-    by_name = {q["name"]: q for q in every}
-    q = by_name.get(name)
-    if q is None or q["type"] in SKIPPED or not is_sealed(q["type"]):
+    person coordinates the survey (and records the read: services.record_texts_read)."""
+    q = text_question(survey, name)
+    if q is None:
         return None
-    split_q = by_name.get(split) if split and not split.startswith("_") else None
-    rows = _text_rows(survey, [name])
-    if split:
-        wanted = group or ALL
-        groups = _text_groups(survey, rows, split=split, split_q=split_q, by_name={name: q})
-        rows = [r for r, gs in zip(rows, groups, strict=True) if wanted in gs]
-    else:
+    split_q = None
+    if split and not split.startswith("_"):
+        split_q = {x["name"]: x for x in lined_up_questions(survey)}.get(split)
+    if not split:
         group = ""
+    rows = text_rows(survey, q, split=split, group=group)
     n, k = len(rows), survey.threshold
     pager = Paginator(rows if n >= k else [], TEXTS_PER_PAGE).get_page(page)
-    shown = list(pager.object_list)
-    answers: list[tuple[int, str]] = []
-    if shown:
-        texts = (SubmissionText.objects.filter(pk__in=[r[0] for r in shown])
-                 .select_related("submission").only(
-                     "place", "value", "submission__id", "submission__kek_id",
-                     "submission__wrapped_key", "submission__organisation_id"))
-        opened = {t.pk: (t.submission_id, open_text(t.submission, t.place, t.value))
-                  for t in texts}
-        answers = [(opened[r[0]][0], _words(opened[r[0]][1])) for r in shown]
+    answers = [(sub_id, text) for sub_id, _place, text in open_rows(list(pager.object_list))]
     return {"name": name, "label": text_in(q["label"], lang, q["default_lang"], name),
             "group": group, "group_label": _group_label(split, group or ALL, split_q, lang)
             if split else "", "n": _shown(n, k), "suppressed": 0 < n < k,
@@ -353,7 +394,7 @@ def survey_results(survey: Survey, *, split: str = "", lang: str = "",
     all_q = {q["name"]: q for q in lined_up_questions(survey)}
     split_q = all_q.get(split) if split and not split.startswith("_") else None
     blocks = []
-    total = Submission.objects.filter(survey=survey, status=SubmissionStatus.SUBMITTED).count()
+    total = collected["total"]
     for q in questions:
         name, kind = q["name"], q["type"]
         label = text_in(q["label"], lang, q["default_lang"], name)

@@ -12,10 +12,11 @@ import math
 from collections import Counter, defaultdict
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from bridgeway.surveys.codes import Split, SubmissionStatus
 from bridgeway.surveys.models import Survey
+from bridgeway.surveys.texts import is_sealed
 
 NUMERIC = {"integer", "decimal", "range"}
 TEMPORAL = {"date", "datetime"}
@@ -100,7 +101,8 @@ def collect(survey: Survey, questions: list[dict[str, Any]], *, split: str,
         sql = COUNT_SQL.format(group=GROUP_SQL[kind], source=SOURCE_SQL,
                                rows=ENTRY_ROWS if repeat is not None else SUBMISSION_ROWS)
         params += [survey.pk, SubmissionStatus.SUBMITTED, list(kinds)]
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(UNIT_SETTINGS[0])
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         numbers: dict[str, dict[str, list[tuple[float, int]]]] = defaultdict(
@@ -133,31 +135,63 @@ def collect(survey: Survey, questions: list[dict[str, Any]], *, split: str,
 
 
 # --- counting from submission units (surveys/tally.py) -----------------------------------------
-# One statement per level for the coded answers and one for the numbers; each unnests the short
-# integer arrays of the level's units. The split value of a unit is a code found in the unit
-# itself (a question of the same repeat), in its submission's own unit (a question of the
-# submission), or the organisation's country or type. Every piece below is a constant.
+# One statement per level for the coded answers and one for the numbers. Their plans must not
+# depend on the tables' statistics (right after a bulk load there are none, and a misestimate
+# turned a join into a nested loop over a materialized subquery that ran into the statement
+# timeout), so each has one shape whatever the planner knows:
+# - the level's units are read by one scan (`survey_id`, `repeat`: the index survey_unit_level)
+#   in a subquery kept whole (OFFSET 0), which also works out each unit's split value once;
+#   the only joins are to single rows by a unique key: the submission's own unit (submission,
+#   "", 0), for a repeat split by a question of the submission — without statistics and with a
+#   partial key the planner once intersected that lookup with a scan of the whole level's index
+#   for every unit —, or the submission and organisation by primary key, for a split by country
+#   or type;
+# - the codes (or numbers) are unnested from each unit row and grouped: a hash aggregate for the
+#   codes, a sort for the numbers' median;
+# - Memoize is off (caching unnest by the array is pure cost here: nearly every unit's codes
+#   differ, and whether the planner tries it depends on statistics), and the numbers' sort has
+#   the memory it needs instead of spilling to disk.
+# Units exist only for submitted answers (reopening answers deletes them), so no join to the
+# submissions is needed for their status. Every piece below is a constant; values are parameters.
 UNIT_GROUP = {
     "all": ("0", ""),
-    "country": ("coalesce(nullif(o.country, ''), '?')", ""),
-    "org_type": ("coalesce(nullif(o.org_type, ''), '?')", ""),
-    "submission": ("gg.g", "CROSS JOIN LATERAL (SELECT min(x) AS g FROM unnest(t.codes) x "
-                           "WHERE x = ANY(%s)) gg "),
-    "entry": ("gg.g", "CROSS JOIN LATERAL (SELECT min(x) AS g FROM unnest(u.codes) x "
-                      "WHERE x = ANY(%s)) gg "),
+    "country": ("coalesce(nullif(o.country, ''), '?')",
+                "JOIN surveys_submission s ON s.id = u.submission_id "
+                "JOIN orgs_organisation o ON o.id = s.organisation_id "),
+    "org_type": ("coalesce(nullif(o.org_type, ''), '?')",
+                 "JOIN surveys_submission s ON s.id = u.submission_id "
+                 "JOIN orgs_organisation o ON o.id = s.organisation_id "),
+    "submission": ("{split}", "JOIN surveys_submissionunit t ON t.submission_id = u.submission_id "
+                              "AND t.repeat = '' AND t.entry = 0 "),
+    "entry": ("{split}", ""),
 }
-UNIT_SOURCE = ("surveys_submissionunit u JOIN surveys_submission s ON s.id = u.submission_id "
-               "JOIN orgs_organisation o ON o.id = s.organisation_id ")
-UNIT_TOP = ("JOIN surveys_submissionunit t ON t.submission_id = u.submission_id "
-            "AND t.repeat = '' ")
-UNIT_WHERE = "WHERE u.survey_id = %s AND u.repeat = %s AND s.status = %s "
-UNIT_COUNTS = ("SELECT {group}, c, count(*) FROM {source}{top}{lateral}"
-               "CROSS JOIN LATERAL unnest(u.codes) c {where}GROUP BY 1, 2")
-UNIT_NUMBERS = ("SELECT {group}, n.q, count(*), avg(n.v), "
+# The split value of a unit: the code of the split question's answer among its codes. For a
+# question with few choices, one containment test per choice (C loops over a short array, once
+# per unit); with many, one pass over the unit's codes.
+SPLIT_CASE_MAX = 40
+SPLIT_WHEN = "WHEN {codes} @> ARRAY[%s]::integer[] THEN %s "
+SPLIT_SCAN = "(SELECT min(x) FROM unnest({codes}) x WHERE x = ANY(%s))"
+UNITS = ("(SELECT {columns}, {group} AS g FROM surveys_submissionunit u {joins}"
+         "WHERE u.survey_id = %s AND u.repeat = %s OFFSET 0) uu ")
+UNIT_COUNTS = "SELECT uu.g, c, count(*) FROM {units}CROSS JOIN LATERAL unnest(uu.codes) c GROUP BY 1, 2"
+UNIT_NUMBERS = ("SELECT uu.g, n.q, count(*), avg(n.v), "
                 "percentile_cont(0.5) WITHIN GROUP (ORDER BY n.v), min(n.v), max(n.v), "
-                "coalesce(stddev_samp(n.v), 0) FROM {source}{top}{lateral}"
-                "CROSS JOIN LATERAL unnest(u.number_codes, u.numbers) n(q, v) {where}"
-                "GROUP BY 1, 2")
+                "coalesce(stddev_samp(n.v), 0) FROM {units}"
+                "CROSS JOIN LATERAL unnest(uu.number_codes, uu.numbers) n(q, v) GROUP BY 1, 2")
+# SET LOCAL: for this transaction only (the statements below run in one).
+UNIT_SETTINGS = ("SET LOCAL enable_memoize = off", "SET LOCAL work_mem = '32MB'")
+
+
+def _split_sql(codes: str, split_codes: list[int]) -> tuple[str, list[Any]]:
+    if not split_codes:
+        return "NULL::integer", []
+    if len(split_codes) <= SPLIT_CASE_MAX:
+        params: list[Any] = []
+        for code in split_codes:
+            params += [code, code]
+        return ("(CASE " + SPLIT_WHEN.format(codes=codes) * len(split_codes) + "END)",
+                params)
+    return SPLIT_SCAN.format(codes=codes), [split_codes]
 
 
 def all_counted(survey: Survey) -> bool:
@@ -177,7 +211,7 @@ def collect_units(survey: Survey, questions: list[dict[str, Any]], *, split: str
 
     codes = codes_of(survey.pk)
     by_code = {pk: qv for qv, pk in codes.items()}
-    split_codes = [pk for (q, v), pk in codes.items() if q == split and v != ""]
+    split_codes = sorted(pk for (q, v), pk in codes.items() if q == split and v != "")
     by_repeat: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for q in questions:
         if q.get("top_repeat", q["repeat"] is None):
@@ -188,21 +222,22 @@ def collect_units(survey: Survey, questions: list[dict[str, Any]], *, split: str
         if kind is None:
             continue
         kinds = {q["name"]: q["type"] for q in qs}
-        group, lateral = UNIT_GROUP[kind]
-        top = UNIT_TOP if kind == "submission" and repeat else ""
-        if kind == "submission" and not repeat:
-            lateral = lateral.replace("t.codes", "u.codes")
-        params: list[Any] = [split_codes] if lateral else []
-        params += [survey.pk, repeat, SubmissionStatus.SUBMITTED]
-        parts = {"group": group, "source": UNIT_SOURCE, "top": top, "lateral": lateral,
-                 "where": UNIT_WHERE}
-        with connection.cursor() as cursor:
-            cursor.execute(UNIT_COUNTS.format(**parts), params)
+        group, joins = UNIT_GROUP[kind]
+        params: list[Any] = []
+        if kind == "submission" and not repeat:  # the split answer is in the unit itself
+            group, joins = "{split}", ""
+        if group == "{split}":
+            group, params = _split_sql("t.codes" if joins else "u.codes", split_codes)
+        params += [survey.pk, repeat]
+        with transaction.atomic(), connection.cursor() as cursor:
+            for setting in UNIT_SETTINGS:
+                cursor.execute(setting)
+            cursor.execute(UNIT_COUNTS.format(units=UNITS.format(
+                columns="u.codes", group=group, joins=joins)), params)
             counted = cursor.fetchall()
-            cursor.execute(UNIT_NUMBERS.format(**parts), params)
+            cursor.execute(UNIT_NUMBERS.format(units=UNITS.format(
+                columns="u.number_codes, u.numbers", group=group, joins=joins)), params)
             numbers = cursor.fetchall()
-
-
         for name, qtype in kinds.items():
             data[name] = {} if qtype in NUMERIC else defaultdict(Counter)
             respondents[name] = Counter()
@@ -212,7 +247,7 @@ def collect_units(survey: Survey, questions: list[dict[str, Any]], *, split: str
             if qtype is None:
                 continue
             grp = _group_of(kind, g, by_code)
-            if qtype == "select_multiple":
+            if qtype == "select_multiple" or is_sealed(qtype):  # "": the question answered
                 if value == "":
                     respondents[question][grp] += n
                 else:
@@ -240,20 +275,24 @@ def _group_of(kind: str, g: Any, by_code: dict[int, tuple[str, str]]) -> str:
 
 
 # --- counting sealed answers (one row each, never opened) ---------------------------------------
+# Only while some submitted answers have no units (sealed answers are counted from the units
+# otherwise). The split value of each submitted submission is worked out once, in a subquery kept
+# whole (OFFSET 0), and its text rows are then looked up by the indexed submission id in a
+# LATERAL subquery, also kept whole: whatever the statistics say, the submissions are the outer
+# side and each lookup is an index scan, never a rescan of the subquery for every text row
+# (which, planned without statistics after a bulk load, ran into the statement timeout).
 TEXT_GROUP = {
     "all": f"'{ALL}'",
     "country": "coalesce(nullif(o.country, ''), '?')",
     "org_type": "coalesce(nullif(o.org_type, ''), '?')",
     "submission": "coalesce(nullif(s.answers->>%s, ''), '?')",
 }
-# The split value of each submitted submission, worked out once (MATERIALIZED: not once per
-# text row, which unpacked the JSON answers for every text), then joined to the text rows.
-TEXT_COUNTS = ("WITH gs AS MATERIALIZED (SELECT s.id, {group} AS g FROM surveys_submission s "
-               "JOIN orgs_organisation o ON o.id = s.organisation_id "
-               "WHERE s.survey_id = %s AND s.status = %s) "
-               "SELECT t.question, gs.g, count(*) FROM surveys_submissiontext t "
-               "JOIN gs ON gs.id = t.submission_id "
-               "WHERE t.survey_id = %s AND t.question = ANY(%s) GROUP BY 1, 2")
+TEXT_COUNTS = ("SELECT t.question, gs.g, count(*) FROM (SELECT s.id, {group} AS g "
+               "FROM surveys_submission s JOIN orgs_organisation o ON o.id = s.organisation_id "
+               "WHERE s.survey_id = %s AND s.status = %s OFFSET 0) gs "
+               "CROSS JOIN LATERAL (SELECT t.question FROM surveys_submissiontext t "
+               "WHERE t.submission_id = gs.id AND t.question = ANY(%s) OFFSET 0) t "
+               "GROUP BY 1, 2")
 
 
 def count_texts(survey: Survey, questions: list[dict[str, Any]], *, split: str,
@@ -270,9 +309,10 @@ def count_texts(survey: Survey, questions: list[dict[str, Any]], *, split: str,
     if not wanted:
         return set()
     params: list[Any] = [split] if kind == "submission" else []
-    params += [survey.pk, SubmissionStatus.SUBMITTED, survey.pk, wanted]
+    params += [survey.pk, SubmissionStatus.SUBMITTED, wanted]
     sql = TEXT_COUNTS.format(group=TEXT_GROUP[kind])
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(UNIT_SETTINGS[0])
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for name in wanted:

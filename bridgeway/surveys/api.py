@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -23,7 +24,7 @@ from rest_framework.exceptions import ParseError, PermissionDenied, ValidationEr
 from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from bridgeway.core.api import RefusesUnknownFilters
+from bridgeway.core.api import RefusesUnknownFilters, list_filters
 from bridgeway.core.api_schema import ModelSerializer, paginated
 from bridgeway.surveys import aggregate, queries, services
 from bridgeway.surveys.codes import Scope, SubmissionStatus, SurveyStatus
@@ -153,6 +154,43 @@ class SubmissionWriteSerializer(serializers.Serializer):
                                      max_length=60)
 
 
+class SurveyTextSerializer(serializers.Serializer):
+    submission = serializers.IntegerField(help_text="the submission the answer belongs to")
+    place = serializers.CharField(help_text="where the answer is in the submission's answers: "
+                                  "the question's name, or repeat/entry/name inside a repeat "
+                                  "(entries counted from 0)")
+    answer = serializers.CharField(help_text="the answer, opened for the caller")
+
+
+class TextFilters(serializers.Serializer):
+    question = serializers.CharField(max_length=255, help_text="the name of a free-text "
+                                     "question of the survey")
+    split = serializers.CharField(required=False, default="", help_text="_country, _org_type "
+                                  "or the name of a select_one question; with `group`, only "
+                                  "that group's answers")
+    group = serializers.CharField(required=False, default="", max_length=255,
+                                  help_text="a value of the split (a country code, an "
+                                  "organisation type, a choice name; ? for not answered)")
+
+    def validate_question(self, value: str) -> dict[str, Any]:
+        q = aggregate.text_question(self.context["survey"], value)
+        if q is None:
+            raise ValidationError(_("This survey has no free-text question “%(name)s”.")
+                                  % {"name": value})
+        return q
+
+    def validate_split(self, value: str) -> str:
+        if value and value not in dict(aggregate.split_options(self.context["survey"])):
+            raise ValidationError(_("The answers cannot be split by “%(split)s”.")
+                                  % {"split": value})
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("group") and not attrs.get("split"):
+            raise ValidationError({"group": [_("A group needs a split.")]})
+        return attrs
+
+
 class SurveyViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     viewsets.GenericViewSet):
     serializer_class = SurveySerializer
@@ -265,3 +303,39 @@ class SurveyViewSet(RefusesUnknownFilters, mixins.ListModelMixin, mixins.Retriev
         for block in report["questions"]:
             block.pop("charts", None)
         return Response(report)
+
+    @extend_schema(parameters=[OpenApiParameter("question", str, required=True,
+                                                description="the name of a free-text question"),
+                               OpenApiParameter("split", str, required=False,
+                                                description="_country, _org_type or the name "
+                                                "of a select_one question"),
+                               OpenApiParameter("group", str, required=False,
+                                                description="with split: a value of the split "
+                                                "(? for not answered)")],
+                   responses={200: SurveyTextSerializer(many=True)},
+                   description="The submitted answers to one free-text question, opened for "
+                   "the survey's coordinators (everyone else: 404), a page at a time (`?page=`; "
+                   "a page that does not exist is a 404), of the whole survey or of one split "
+                   "group. A group smaller than the survey's threshold is a 403: its answers "
+                   "are not shown, as on the results screen. Each page read is recorded in the "
+                   "audit log (`surveys.texts.read`: the question and how many answers, never "
+                   "an answer).")
+    @action(detail=True, methods=["get"], url_path="texts", filter_backends=[])
+    def texts(self, request, pk=None):
+        survey = self.get_object()
+        if not queries.may_coordinate(request.user, survey):
+            raise Http404
+        filters = list_filters(request, TextFilters, context={"survey": survey}).validated_data
+        q = filters["question"]
+        rows = aggregate.text_rows(survey, q, split=filters["split"], group=filters["group"])
+        if 0 < len(rows) < survey.threshold:
+            raise PermissionDenied(_("Fewer answers than the survey's smallest group shown "
+                                     "(%(k)s): none are shown.") % {"k": survey.threshold})
+        page = self.paginate_queryset(rows)
+        opened = aggregate.open_rows(page)
+        if opened:
+            services.record_texts_read(survey=survey, actor=request.user, question=q["name"],
+                                       shown=len(opened), via="api")
+        return self.get_paginated_response(SurveyTextSerializer(
+            [{"submission": sub_id, "place": place, "answer": text}
+             for sub_id, place, text in opened], many=True).data)

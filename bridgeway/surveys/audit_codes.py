@@ -14,4 +14,5 @@ AUDIT_CODES = register_audit_codes({
     "surveys.submission.submitted": _("Survey answers submitted"),
     "surveys.submission.reopened": _("Survey answers reopened"),
     "surveys.submissions.exported": _("Survey answers exported"),
+    "surveys.texts.read": _("Free-text survey answers read"),
 })

@@ -114,7 +114,11 @@ class Submission(models.Model):
         ordering = ["-updated_at"]
         constraints = [models.UniqueConstraint("survey", "owner_key",
                                                name="survey_submission_one_per_owner")]
-        indexes = [models.Index(fields=["survey", "status"], name="survey_sub_status")]
+        indexes = [models.Index(fields=["survey", "status"], name="survey_sub_status"),
+                   # Are all submitted answers of a survey counted? Asked by every results
+                   # screen; answered from this small index, not by reading every submission.
+                   models.Index(fields=["survey"], name="survey_sub_uncounted",
+                                condition=models.Q(status="submitted", counted=False))]
 
     def __str__(self) -> str:
         return f"submission {self.pk}"
@@ -201,6 +205,10 @@ class SubmissionUnit(models.Model):
 
     class Meta:
         ordering = ["submission", "repeat", "entry"]
+        # The unique key is also how the counting finds a submission's own unit (one row, the
+        # same plan with or without statistics; see aggregate_pg).
+        constraints = [models.UniqueConstraint("submission", "repeat", "entry",
+                                               name="survey_unit_one_per_entry")]
         indexes = [models.Index(fields=["survey", "repeat"], name="survey_unit_level")]
 
     def __str__(self) -> str:

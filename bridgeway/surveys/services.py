@@ -4,6 +4,7 @@ event with ids and codes only (never an answer)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,13 @@ from bridgeway.protection.audit import audit_record
 from bridgeway.surveys import queries, registry
 from bridgeway.surveys.codes import Scope, SubmissionStatus, SurveyStatus
 from bridgeway.surveys.engine import Check, FormExpressionError, engine_for, normalise
-from bridgeway.surveys.models import FormVersion, Submission, Survey, SurveyInvitation
+from bridgeway.surveys.models import (
+    FormVersion,
+    Submission,
+    SubmissionUnit,
+    Survey,
+    SurveyInvitation,
+)
 from bridgeway.surveys.tally import write_units
 from bridgeway.surveys.texts import split_texts, store_texts
 from bridgeway.surveys.xlsform import convert_xlsform
@@ -33,6 +40,9 @@ if TYPE_CHECKING:
 
 class EditConflict(ValidationError):
     """Someone else saved the same answers since this person loaded them."""
+
+
+AUDIT_CODE = re.compile(r"[A-Za-z0-9_.:/+\-]{1,64}")
 
 
 def _as_coordinator(actor: User, network: Organisation) -> None:
@@ -223,7 +233,7 @@ def submission_save(*, survey: Survey, actor: User, organisation: Organisation,
     existing.refresh_from_db(fields=["revision"])
     store_texts(existing, texts)
     if submit:
-        write_units(existing, version.spec, clear)
+        write_units(existing, version.spec, clear, texts)
     audit_record(action="surveys.submission.submitted" if submit
                  else "surveys.submission.saved", actor=actor, organisation=organisation,
                  obj=existing, payload={"survey": survey.pk, "version": version.number})
@@ -245,6 +255,9 @@ def submission_reopen(*, submission: Submission, actor: User) -> Submission:
         raise ValidationError(_("Only submitted answers can be reopened."))
     Submission.objects.filter(pk=submission.pk).update(
         status=SubmissionStatus.DRAFT, submitted_at=None, revision=F("revision") + 1)
+    # Units are the counted form of submitted answers only (the counting reads no status);
+    # submitting again writes them anew.
+    SubmissionUnit.objects.filter(submission=submission).delete()
     submission.refresh_from_db()
     audit_record(action="surveys.submission.reopened", actor=actor, organisation=survey.network,
                  obj=submission, payload={"survey": survey.pk})
@@ -255,6 +268,21 @@ def record_export(*, survey: Survey, actor: User, kind: str) -> None:
     _as_coordinator(actor, survey.network)
     audit_record(action="surveys.submissions.exported", actor=actor,
                  organisation=survey.network, obj=survey, payload={"format": kind})
+
+
+@transaction.atomic
+def record_texts_read(*, survey: Survey, actor: User, question: str, shown: int,
+                      via: str) -> None:
+    """A coordinator read a page of one free-text question's answers (`shown` of them opened,
+    on the screen or through the API: `via` "ui" or "api"). The answers are the respondent
+    organisations' words, so each read is logged, as every export is; the payload names the
+    question, never an answer."""
+    _as_coordinator(actor, survey.network)
+    # A name outside the audit log's code characters (XML allows letters of any script) is
+    # left out rather than mangled; the survey and the count remain.
+    name = question if AUDIT_CODE.fullmatch(question) else None
+    audit_record(action="surveys.texts.read", actor=actor, organisation=survey.network,
+                 obj=survey, payload={"question": name, "answers": shown, "via": via})
 
 
 def remind_deadlines(now: datetime) -> int:

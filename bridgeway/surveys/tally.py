@@ -1,16 +1,25 @@
 """The counted form of a submission, written when it is submitted: one SubmissionUnit for the
 submission and one per entry of each repeat not inside another, each holding integer codes for its
 clear answers (a select_one's choice, each choice of a select_multiple plus the question's own
-code as "answered", a date's month, a time) and its numbers beside their questions' codes. Codes
-are SurveyCode rows, made the first time an answer is seen. Counting then unnests short integer
-arrays instead of unpacking every submission's JSON (aggregate_pg.collect_units)."""
+code as "answered", a date's month, a time), the question's own code for each sealed answer it has
+(free text is counted, never opened: its place says which unit it belongs to), and its numbers
+beside their questions' codes. Codes are SurveyCode rows, made the first time an answer is seen.
+Counting then unnests short integer arrays instead of unpacking every submission's JSON
+(aggregate_pg.collect_units).
+
+After units are written in bulk (`units_rebuild`, a large import), `analyze_tables` gives
+PostgreSQL the tables' statistics at once instead of within autovacuum's minute; the counting
+statements do not depend on them for their plan, but every other read of the tables does."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from bridgeway.surveys.models import Submission, SubmissionUnit, SurveyCode
-from bridgeway.surveys.texts import is_sealed
+from django.db import connection
+
+from bridgeway.surveys.models import Submission, SubmissionText, SubmissionUnit, SurveyCode
+from bridgeway.surveys.texts import SEP, is_sealed
 
 NUMERIC = {"integer", "decimal", "range"}
 TEMPORAL = {"date", "datetime"}
@@ -48,13 +57,34 @@ def _pairs(qtype: str, value: Any) -> tuple[list[str], float | None] | None:
     return [str(value)[:255]], None
 
 
-def units_of_submission(spec: dict[str, Any], answers: dict[str, Any]
+def _sealed_at(spec: dict[str, Any], places: Iterable[str]) -> dict[tuple[str, int], list[str]]:
+    """{(repeat, entry): [question]} of the sealed answers at `places` ("name", or
+    "repeat/entry/name"; a place in a nested repeat is left to the Python counting)."""
+    counted = {node["name"]: level for node, level in _levels(spec["children"])
+               if node["type"] not in SKIPPED and is_sealed(node["type"])}
+    found: dict[tuple[str, int], list[str]] = {}
+    for place in places:
+        parts = place.split(SEP)
+        if len(parts) == 1:
+            level, entry = "", "0"
+        elif len(parts) == 3:
+            level, entry = parts[0], parts[1]
+        else:
+            continue
+        if counted.get(parts[-1]) == level and entry.isdigit():
+            found.setdefault((level, int(entry)), []).append(parts[-1])
+    return found
+
+
+def units_of_submission(spec: dict[str, Any], answers: dict[str, Any], texts: Iterable[str] = ()
                         ) -> list[tuple[str, int, list[tuple[str, str]], list[tuple[str, float]]]]:
-    """(repeat, entry, [(question, value)], [(question, number)]) for each unit."""
+    """(repeat, entry, [(question, value)], [(question, number)]) for each unit; `texts` are the
+    places of the sealed answers (a sealed question answered counts as (question, ""))."""
     by_level: dict[str, list[dict[str, Any]]] = {"": []}  # a repeat's units join this one
     for node, level in _levels(spec["children"]):
         if node["type"] not in SKIPPED and not is_sealed(node["type"]):
             by_level.setdefault(level, []).append(node)
+    sealed = _sealed_at(spec, texts)
     out = []
 
     def unit(values: dict[str, Any], nodes: list[dict[str, Any]]):
@@ -70,20 +100,27 @@ def units_of_submission(spec: dict[str, Any], answers: dict[str, Any]
             coded += [(node["name"], v) for v in labels]
         return coded, numbers
 
+    for level in {level for level, _e in sealed}:
+        by_level.setdefault(level, [])
     for level, nodes in by_level.items():
         if level == "":
-            out.append(("", 0, *unit(answers, nodes)))
+            coded, numbers = unit(answers, nodes)
+            out.append(("", 0, coded + [(q, "") for q in sealed.get(("", 0), [])], numbers))
             continue
         items = answers.get(level)
         for i, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict):
-                out.append((level, i, *unit(item, nodes)))
+                coded, numbers = unit(item, nodes)
+                out.append((level, i, coded + [(q, "") for q in sealed.get((level, i), [])],
+                            numbers))
     return out
 
 
-def write_units(submission: Submission, spec: dict[str, Any], answers: dict[str, Any]) -> None:
-    """Replaces the submission's units (inside the caller's transaction)."""
-    units = units_of_submission(spec, answers)
+def write_units(submission: Submission, spec: dict[str, Any], answers: dict[str, Any],
+                texts: Iterable[str] = ()) -> None:
+    """Replaces the submission's units (inside the caller's transaction); `texts` are the places
+    of its sealed answers."""
+    units = units_of_submission(spec, answers, texts)
     wanted = {(q, v) for _r, _e, coded, _n in units for q, v in coded}
     wanted |= {(q, "") for _r, _e, _c, numbers in units for q, _v in numbers}
     codes = _codes(submission.survey_id, wanted)
@@ -133,7 +170,24 @@ def units_rebuild(*, survey_id: int | None = None) -> int:
     for sub in qs.order_by("pk").only("pk", "survey_id", "version_id", "answers", "counted"):
         if sub.version_id not in specs:
             specs[sub.version_id] = FormVersion.objects.only("spec").get(pk=sub.version_id).spec
+        places = SubmissionText.objects.filter(submission=sub).values_list("place", flat=True)
         with transaction.atomic():
-            write_units(sub, specs[sub.version_id], sub.answers)
+            write_units(sub, specs[sub.version_id], sub.answers, list(places))
         done += 1
+    if done:
+        analyze_tables()
     return done
+
+
+TABLES = ("surveys_submission", "surveys_submissiontext", "surveys_submissionunit",
+          "surveys_surveycode")
+
+
+def analyze_tables() -> None:
+    """Fresh statistics for the survey tables on PostgreSQL (after units or submissions were
+    written in bulk), so that no plan waits for autovacuum to notice. Elsewhere nothing."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in TABLES:  # constants: table names cannot be parameters
+            cursor.execute(f"ANALYZE {table}")

@@ -305,6 +305,9 @@ def results_texts(request, pk):
                                    group=request.GET.get("group", ""), page=page, lang=lang)
     if listing is None:
         raise Http404
+    if listing["answers"]:
+        services.record_texts_read(survey=survey, actor=request.user, question=listing["name"],
+                                   shown=len(listing["answers"]), via="ui")
     return render(request, "surveys/texts.html", {"survey": survey, "listing": listing,
                                                   "split": split})
 

@@ -17,4 +17,5 @@ register_sentences({
     "surveys.survey.created": _("%(who)s created a survey"),
     "surveys.survey.edited": _("%(who)s edited a survey"),
     "surveys.survey.opened": _("%(who)s opened a survey for answers"),
+    "surveys.texts.read": _("%(who)s read free-text answers of a survey"),
 })

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from bridgeway.surveys import aggregate, services, tally
-from bridgeway.surveys.models import Submission
+from bridgeway.surveys.models import Submission, SubmissionUnit
+from bridgeway.surveys.texts import is_sealed
 from tests.surveys.forms import good_answers, member_form
 
 
@@ -73,7 +74,7 @@ def test_postgresql_counts_agree_with_python(answered, split):
     from bridgeway.surveys import aggregate_pg
 
     questions = [q for q in aggregate.lined_up_questions(answered)
-                 if q["type"] not in aggregate.SKIPPED]
+                 if q["type"] not in aggregate.SKIPPED and not is_sealed(q["type"])]
     by_name = {q["name"]: q for q in questions}
     split_q = by_name.get(split)
     py_data, py_resp = {}, {}
@@ -118,3 +119,75 @@ def test_postgresql_counts_free_text_as_python_does(answered, split):
         for g in groups:
             py_resp[row[2]][g] += 1
     assert py_resp == pg_resp and sum(py_resp["role"].values()) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
+@pytest.mark.parametrize("split", ["", "_country", "_org_type", "region_country", "contract"])
+def test_the_units_count_free_text_as_its_rows_do(answered, split):
+    """Sealed answers are counted from the units (the question's code, from the text's place),
+    by the same statements as the choices, also split by a question of the same repeat; the
+    figures are those of the text rows."""
+    from bridgeway.surveys import aggregate_pg
+
+    every = aggregate.lined_up_questions(answered)
+    by_name = {q["name"]: q for q in every}
+    sealed = [q for q in every if q["type"] == "text"]
+    pg_data, pg_resp = {}, {}
+    done = aggregate_pg.collect_units(answered, sealed, split=split,
+                                      split_q=by_name.get(split), data=pg_data,
+                                      respondents=pg_resp)
+    # Split by a question of the repeat, the submission's own texts are left to Python.
+    assert done == ({"role"} if split == "contract" else {q["name"] for q in sealed})
+    rows = aggregate._text_rows(answered, done)
+    py_resp = {name: Counter() for name in done}
+    for row, groups in zip(rows, aggregate._text_groups(
+            answered, rows, split=split, split_q=by_name.get(split), by_name=by_name),
+            strict=True):
+        for g in groups:
+            py_resp[row[2]][g] += 1
+    assert py_resp == {k: Counter(v) for k, v in pg_resp.items()}
+    assert sum(py_resp["role"].values()) == 2
+
+
+def test_reopened_answers_leave_the_counting_until_submitted_again(cast, answered):
+    first = Submission.objects.filter(survey=answered, owner_key__startswith="org:").get()
+    assert SubmissionUnit.objects.filter(submission=first).count() == 3  # itself, 2 entries
+    services.submission_reopen(submission=first, actor=cast.coordinator)
+    assert not SubmissionUnit.objects.filter(submission=first).exists()
+    report = aggregate.survey_results(answered)
+    assert report["total"] == 4
+    assert block(report, "hours")["groups"][0]["n"] == 8
+    assert block(report, "org_name")["groups"] == []  # its only text answer is not counted
+
+
+def test_the_migration_adds_the_codes_of_sealed_answers_to_units_written_before(cast, answered):
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+
+    migration = import_module("bridgeway.surveys.migrations.0004_text_codes_in_units")
+    first = Submission.objects.filter(survey=answered, owner_key__startswith="org:").get()
+    tally.write_units(first, first.version.spec, first.answers)  # as before: no text codes
+    reopened = Submission.objects.exclude(pk=first.pk).filter(survey=answered).first()
+    Submission.objects.filter(pk=reopened.pk).update(status="draft")  # reopened before
+
+    def answered_codes():
+        names = {pk: q for (q, v), pk in tally.codes_of(answered.pk).items() if v == ""}
+        return sorted((u.repeat, u.entry, names[c]) for u in
+                      SubmissionUnit.objects.filter(submission=first) for c in u.codes
+                      if names.get(c) in ("org_name", "role"))
+
+    assert answered_codes() == []
+    migration.add_text_codes(global_apps, None)
+    assert answered_codes() == [("", 0, "org_name"), ("staff", 0, "role"), ("staff", 1, "role")]
+    assert not SubmissionUnit.objects.filter(submission=reopened).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_rebuilding_units_leaves_fresh_statistics(answered):
+    """`survey_units_rebuild` writes units in bulk, then analyses the survey tables, so that no
+    plan waits for autovacuum (the fixture rebuilt the copies' units)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'surveys_submissionunit'"
+                       " AND attname = 'repeat'")
+        assert cursor.fetchone()[0] == 1
