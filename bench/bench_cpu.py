@@ -18,7 +18,9 @@ The menu is counted afresh once per person every BRIDGEWAY_MENU_SECONDS (10 s), 
     .venv/bin/python bench/bench_cpu.py [--rounds 15] [--per-round 10] [--role caseworker.a]
     .venv/bin/python bench/bench_cpu.py --profile "case page" [--role supervisor.a]  (cProfile)
     .venv/bin/python bench/bench_cpu.py --html DIR   (every screen's HTML, en and uk, normalised:
-                                                     diff two runs' DIRs to prove the same output)
+                                                     diff two runs' DIRs to prove the same output;
+                                                     the demo's invented people only, and delete
+                                                     DIR after the diff: the pages are decrypted)
 """
 
 from __future__ import annotations
@@ -156,6 +158,8 @@ def main():
     if args.fresh_menu:
         settings.BRIDGEWAY_MENU_SECONDS = 0
     if args.html:
+        # Pages hold decrypted names: only ever from the demo database (bench settings).
+        assert settings.BRIDGEWAY_DEMO_ALLOWED, "--html is for the demo database only"
         dump_html(Path(args.html), people)
         return
 
