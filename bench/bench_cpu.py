@@ -7,7 +7,9 @@ statements are counted instead). Production-like settings (`bench.settings_prod`
 cached template loader, PostgreSQL, persistent connections), Django's test client, the demo
 people of the load test (`bench/bench_load.py`). The screens are taken in turns (round robin), so
 a change in the machine's load touches every screen alike; per screen the median over the rounds
-of the mean CPU of `--per-round` requests.
+of the mean CPU of `--per-round` requests, its minimum over the rounds (the least disturbed by
+other work), and the Python function calls of one request (cProfile: deterministic, the column to
+compare first on a loaded machine).
 
 The menu is counted afresh once per person every BRIDGEWAY_MENU_SECONDS (10 s), as in production;
 `--fresh-menu` counts it on every request instead (the worst case: a POST, a new session).
@@ -16,7 +18,9 @@ The menu is counted afresh once per person every BRIDGEWAY_MENU_SECONDS (10 s), 
     .venv/bin/python bench/bench_cpu.py [--rounds 15] [--per-round 10] [--role caseworker.a]
     .venv/bin/python bench/bench_cpu.py --profile "case page" [--role supervisor.a]  (cProfile)
     .venv/bin/python bench/bench_cpu.py --html DIR   (every screen's HTML, en and uk, normalised:
-                                                     diff two runs' DIRs to prove the same output)
+                                                     diff two runs' DIRs to prove the same output;
+                                                     the demo's invented people only, and delete
+                                                     DIR after the diff: the pages are decrypted)
 """
 
 from __future__ import annotations
@@ -154,6 +158,8 @@ def main():
     if args.fresh_menu:
         settings.BRIDGEWAY_MENU_SECONDS = 0
     if args.html:
+        # Pages hold decrypted names: only ever from the demo database (bench settings).
+        assert settings.BRIDGEWAY_DEMO_ALLOWED, "--html is for the demo database only"
         dump_html(Path(args.html), people)
         return
 
@@ -201,13 +207,20 @@ def main():
                 tpl_cpu[id(cell)].append(counter.tpl_cpu / args.per_round)
                 statements[id(cell)] = max(statements.get(id(cell), 0), counter.n / args.per_round)
     load.append(os.getloadavg())
+    # Python function calls of one request: deterministic, whatever the machine's load.
+    calls = {}
+    for cell in cells:
+        _local, client, method, url, _title, data = cell
+        profiler = cProfile.Profile()
+        profiler.runcall(request, client, method, url, data)
+        calls[id(cell)] = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
     print(f"database: {connection.vendor}; CPU ms per request (process_time), median of "
           f"{args.rounds} rounds x {args.per_round} requests; menu "
           f"{'afresh every request' if args.fresh_menu else 'as in production'}")
     before, after = (" ".join(f"{v:.2f}" for v in avg) for avg in load)
     print(f"load average before: {before}; after: {after}")
     print(f"\n{'person':14} {'screen':26} {'CPU ms':>7} {'min':>7} {'SQL/req':>7} "
-          f"{'driver':>7} {'templ.':>7}")
+          f"{'driver':>7} {'templ.':>7} {'calls':>7}")
     by_title: dict[str, list[float]] = {}
     for cell in cells:
         local, _c, _m, _url, title, _d = cell
@@ -216,7 +229,7 @@ def main():
         by_title.setdefault(title, []).append(med)
         print(f"{local:14} {title:26} {med:7.2f} {min(values) * 1e3:7.2f} "
               f"{statements[id(cell)]:7.1f} {statistics.median(sql_cpu[id(cell)]) * 1e3:7.2f} "
-              f"{statistics.median(tpl_cpu[id(cell)]) * 1e3:7.2f}")
+              f"{statistics.median(tpl_cpu[id(cell)]) * 1e3:7.2f} {calls[id(cell)]:7d}")
     print("\nper screen, median over the people:")
     for title, values in by_title.items():
         print(f"  {title:26} {statistics.median(values):7.2f} ms")

@@ -20,6 +20,7 @@ from bridgeway.cases.codes import (
     TraffickingStatus,
 )
 from bridgeway.cases.set_translations import localised_label
+from bridgeway.core.forms import BlankFormKept
 from bridgeway.orgs.codes import Service, country_choices
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -90,12 +91,12 @@ class StatusForm(forms.Form):
                                      required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(BlankFormKept):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=20000)
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(BlankFormKept):
     service = forms.ChoiceField(label=_("Service"), choices=Service.choices)
     provider_other = forms.CharField(label=_("Provider"), max_length=200, required=False)
     started_on = forms.DateField(label=_("Started on"), widget=DATE)
@@ -117,7 +118,7 @@ class DecisionForm(forms.Form):
             for a in assessments]
 
 
-class FormalDecisionForm(forms.Form):
+class FormalDecisionForm(BlankFormKept):
     """A formal identification decision received from a state body."""
 
     decision_org = forms.ChoiceField(

@@ -121,3 +121,27 @@ class StaticSelectMultiple(StaticSelect):
 
     def value_omitted_from_data(self, data, files, name):
         return False
+
+
+class BlankFormKept(forms.Form):
+    """A form whose blank rendering (not bound, no initial values given) depends on nothing but
+    the language: it is written once per form class, prefix and language and reused. The case
+    page writes four such forms on every view (note, service, formal decision, status) and the
+    referral page one; each cost a few tenths of a millisecond of field and widget rendering.
+    A bound form (with its errors) or one given initial values renders as usual. Only for forms
+    whose fields, choices and initial values are fixed (no request, no database, no date)."""
+
+    _blank_written: dict[tuple, str] = {}
+
+    def render(self, template_name=None, context=None, renderer=None):
+        if self.is_bound or self.initial or template_name or context or renderer:
+            return super().render(template_name, context, renderer)
+        key = (type(self), self.prefix, self.auto_id, self.label_suffix,
+               self.use_required_attribute, type(self.renderer), get_language())
+        html = self._blank_written.get(key)
+        if html is None:
+            html = self._blank_written[key] = super().render()
+        return html
+
+    __str__ = render
+    __html__ = render

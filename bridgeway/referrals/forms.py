@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.core.dates import zone_name
+from bridgeway.core.forms import BlankFormKept
 from bridgeway.orgs.codes import Service, country_name
 from bridgeway.referrals.codes import DeclineReason, ReferralReason, Section, Urgency
 
@@ -42,7 +43,7 @@ class ReferralForm(forms.Form):
             for o in recipients]
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(BlankFormKept):
     reason = forms.ChoiceField(label=_("Why decline"), choices=[("", "—"), *DeclineReason.choices])
     text = forms.CharField(label=_("Explanation (optional)"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
