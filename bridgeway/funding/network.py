@@ -164,17 +164,17 @@ def _member_values(network: Organisation, year: int) -> tuple[
     members = {pk: Member(pk, name, country, org_type) for pk, name, country, org_type in
                Organisation.objects.filter(pk__in=among)
                .values_list("pk", "name", "country", "org_type")}
-    totals = _totals(members, year, among)
+    ledger = _ledger_values(network, year, members, among)
     values: dict[int, dict[str, tuple[float, str]]] = {pk: {} for pk in members}
     rates: set[indicators.Rate] = set()
     not_computable = 0
-    for pk, t in totals.items():
-        if not (t.income or t.has_resilience or t.missing_rates):
+    for pk in members:
+        found, used = ledger[pk]
+        if found is None:
             continue  # keeps no ledger here: survey answers may fill in
-        found = indicators.values(t)
         not_computable += len(Indicator) - len(found)
-        values[pk] = {ind: (float(v), Source.LEDGER) for ind, v in found.items()}
-        rates |= t.rates_used
+        values[pk] = {ind: (v, Source.LEDGER) for ind, v in found.items()}
+        rates |= used
     for v in SurveyIndicatorValue.objects.filter(
             mapping__network=network, year=year, organisation_id__in=among).values(
             "organisation_id", "mapping__indicator", "value"):
@@ -185,25 +185,64 @@ def _member_values(network: Organisation, year: int) -> tuple[
     return members, values, rates, not_computable, set_aside
 
 
+LedgerValues = tuple[dict[str, float] | None, frozenset[indicators.Rate]]
+
+
+def _ledger_values(network: Organisation, year: int, members: dict[int, Member], among: Any
+                   ) -> dict[int, LedgerValues]:
+    """Each member's indicator values from its ledger for the year (None: keeps no ledger here)
+    with the rates they used. Kept in the cache member by member with the member's token
+    (`summary.org_versions`, renewed in the transaction of each write of its money or
+    resilience): after a write only the members whose token moved are recomputed, not the
+    thousand others. The tokens are read before the figures, so a write committing meanwhile
+    leaves a newer token than the values kept: they are recomputed on the next read. The key
+    holds the members' fingerprint and the two years' rates (`_fingerprint`): a member moved to
+    another country or a rate changed recomputes them all."""
+    seconds = _cache_seconds()
+    key = ":".join(("funding:network:ledger", str(network.pk), str(year),
+                    _fingerprint(network, year))) if seconds else ""
+    tokens = summary.org_versions(among) if key else {}
+    kept: dict[int, tuple[str | None, LedgerValues]] = (cache.get(key) or {}) if key else {}
+    todo = {pk: m for pk, m in members.items()
+            if pk not in kept or kept[pk][0] != tokens.get(pk)}
+    if todo:
+        # all of them: the membership subquery; a few after a write: their ids
+        totals = _totals(todo, year, among if len(todo) == len(members) else None)
+        for pk, t in totals.items():
+            if not (t.income or t.has_resilience or t.missing_rates):
+                kept[pk] = (tokens.get(pk), (None, frozenset()))
+            else:
+                kept[pk] = (tokens.get(pk), ({ind: float(v) for ind, v in
+                                               indicators.values(t).items()},
+                                              frozenset(t.rates_used)))
+        if key:
+            cache.set(key, {pk: kept[pk] for pk in members}, seconds)
+    return {pk: kept[pk][1] for pk in members}
+
+
 def _cache_seconds() -> int:
     return max(0, int(getattr(settings, "BRIDGEWAY_FUNDING_VIEW_CACHE_SECONDS", 600)))
 
 
-def _cache_key(kind: str, network: Organisation, year: int, *parts: str) -> str:
-    """The funding data's version (renewed by every funding write), a fingerprint of the
-    network's active members (how many, which, their last change: a member added, removed,
-    deactivated, renamed or moved to another country) and of the two years' rates: two
-    statements plus a cache read."""
+def _fingerprint(network: Organisation, year: int) -> str:
+    """The network's active members (how many, which, their last change: a member added,
+    removed, deactivated, renamed or moved to another country) and the two years' rates (changed
+    around the services, a restore: noticed, as the summary rows' check): two statements."""
     fp = (NetworkMembership.objects.filter(network=network, member__is_active=True)
           .aggregate(n=Count("member_id"), ids=Sum("member_id"), at=Max("member__updated_at")))
     at = fp["at"].timestamp() if fp["at"] else 0
     created = network.created_at.timestamp() if network.created_at else 0
-    # rates changed around the services (SQL, a restore) are noticed, as the summary rows' check
     rates = CurrencyRate.objects.filter(year__in=[year, year - 1]).aggregate(
         n=Count("pk"), s=Sum("rate"))
+    return ":".join(str(p) for p in (created, fp["n"], fp["ids"], at, rates["n"], rates["s"]))
+
+
+def _cache_key(kind: str, network: Organisation, year: int, *parts: str) -> str:
+    """The funding data's version (renewed by every funding write) and `_fingerprint`: two
+    statements plus a cache read."""
     return ":".join(str(p) for p in (
-        "funding:network", kind, network.pk, created, year, summary.version(), fp["n"],
-        fp["ids"], at, rates["n"], rates["s"], *parts))
+        "funding:network", kind, network.pk, year, summary.version(),
+        _fingerprint(network, year), *parts))
 
 
 def network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""
