@@ -130,7 +130,8 @@ class Member(NamedTuple):
     org_type: str
 
 
-def member_values(network: Organisation, year: int, set_aside: set | None = None) -> tuple[
+def member_values(network: Organisation, year: int, set_aside: set | None = None,
+                  fp: str = "") -> tuple[
         dict[int, Member], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int]:
     """Every member's indicator values for the year with where each came from, the rates used
     and how many values could not be computed. A ledger figure wins over a survey answer; the
@@ -140,14 +141,15 @@ def member_values(network: Organisation, year: int, set_aside: set | None = None
     funding write renews (`summary.changed`), and a fingerprint of the members (how many, which,
     their last change: a member added, removed, deactivated or moved to another country)."""
     seconds = _cache_seconds()
-    key = _cache_key("values", network, year) if seconds else ""
+    fp = fp or (_fingerprint(network, year) if seconds else "")
+    key = _cache_key("values", network, year, fp) if seconds else ""
     if key:
         got = cache.get(key)
         if got is not None:
             if set_aside is not None:
                 set_aside |= got[4]
             return got[:4]
-    found = _member_values(network, year)
+    found = _member_values(network, year, fp)
     if key:
         cache.set(key, found, seconds)
     if set_aside is not None:
@@ -155,7 +157,7 @@ def member_values(network: Organisation, year: int, set_aside: set | None = None
     return found[:4]
 
 
-def _member_values(network: Organisation, year: int) -> tuple[
+def _member_values(network: Organisation, year: int, fp: str = "") -> tuple[
         dict[int, Member], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int,
         set[tuple[int, str]]]:
     set_aside: set[tuple[int, str]] = set()
@@ -164,7 +166,7 @@ def _member_values(network: Organisation, year: int) -> tuple[
     members = {pk: Member(pk, name, country, org_type) for pk, name, country, org_type in
                Organisation.objects.filter(pk__in=among)
                .values_list("pk", "name", "country", "org_type")}
-    ledger = _ledger_values(network, year, members, among)
+    ledger = _ledger_values(network, year, members, among, fp)
     values: dict[int, dict[str, tuple[float, str]]] = {pk: {} for pk in members}
     rates: set[indicators.Rate] = set()
     not_computable = 0
@@ -173,23 +175,25 @@ def _member_values(network: Organisation, year: int) -> tuple[
         if found is None:
             continue  # keeps no ledger here: survey answers may fill in
         not_computable += len(Indicator) - len(found)
-        values[pk] = {ind: (v, Source.LEDGER) for ind, v in found.items()}
+        values[pk] = {ind: (v, LEDGER) for ind, v in found.items()}
         rates |= used
     for v in SurveyIndicatorValue.objects.filter(
             mapping__network=network, year=year, organisation_id__in=among).values(
             "organisation_id", "mapping__indicator", "value"):
         got = values[v["organisation_id"]].setdefault(v["mapping__indicator"],
-                                                      (float(v["value"]), Source.SURVEY))
-        if got[1] == Source.LEDGER:
+                                                      (float(v["value"]), SURVEY))
+        if got[1] == LEDGER:
             set_aside.add((v["organisation_id"], v["mapping__indicator"]))
     return members, values, rates, not_computable, set_aside
 
 
+LEDGER, SURVEY = Source.LEDGER.value, Source.SURVEY.value  # plain text: pickled a thousand times
+
 LedgerValues = tuple[dict[str, float] | None, frozenset[indicators.Rate]]
 
 
-def _ledger_values(network: Organisation, year: int, members: dict[int, Member], among: Any
-                   ) -> dict[int, LedgerValues]:
+def _ledger_values(network: Organisation, year: int, members: dict[int, Member], among: Any,
+                   fp: str = "") -> dict[int, LedgerValues]:
     """Each member's indicator values from its ledger for the year (None: keeps no ledger here)
     with the rates they used. Kept in the cache member by member with the member's token
     (`summary.org_versions`, renewed in the transaction of each write of its money or
@@ -200,7 +204,7 @@ def _ledger_values(network: Organisation, year: int, members: dict[int, Member],
     another country or a rate changed recomputes them all."""
     seconds = _cache_seconds()
     key = ":".join(("funding:network:ledger", str(network.pk), str(year),
-                    _fingerprint(network, year))) if seconds else ""
+                    fp or _fingerprint(network, year))) if seconds else ""
     tokens = summary.org_versions(among) if key else {}
     kept: dict[int, tuple[str | None, LedgerValues]] = (cache.get(key) or {}) if key else {}
     todo = {pk: m for pk, m in members.items()
@@ -212,11 +216,15 @@ def _ledger_values(network: Organisation, year: int, members: dict[int, Member],
             if not (t.income or t.has_resilience or t.missing_rates):
                 kept[pk] = (tokens.get(pk), (None, frozenset()))
             else:
-                kept[pk] = (tokens.get(pk), ({ind: float(v) for ind, v in
+                kept[pk] = (tokens.get(pk), ({ind.value: float(v) for ind, v in
                                                indicators.values(t).items()},
                                               frozenset(t.rates_used)))
         if key:
-            cache.set(key, {pk: kept[pk] for pk in members}, seconds)
+            # equal rate sets as one object: pickled once, not once per member
+            same: dict[frozenset, frozenset] = {}
+            cache.set(key, {pk: (tok, (got, same.setdefault(used, used)))
+                            for pk, (tok, (got, used)) in ((pk, kept[pk]) for pk in members)},
+                      seconds)
     return {pk: kept[pk][1] for pk in members}
 
 
@@ -237,12 +245,10 @@ def _fingerprint(network: Organisation, year: int) -> str:
     return ":".join(str(p) for p in (created, fp["n"], fp["ids"], at, rates["n"], rates["s"]))
 
 
-def _cache_key(kind: str, network: Organisation, year: int, *parts: str) -> str:
-    """The funding data's version (renewed by every funding write) and `_fingerprint`: two
-    statements plus a cache read."""
+def _cache_key(kind: str, network: Organisation, year: int, fp: str, *parts: str) -> str:
+    """The funding data's version (renewed by every funding write) and `_fingerprint`."""
     return ":".join(str(p) for p in (
-        "funding:network", kind, network.pk, year, summary.version(),
-        _fingerprint(network, year), *parts))
+        "funding:network", kind, network.pk, year, summary.version(), fp, *parts))
 
 
 def network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""
@@ -251,23 +257,24 @@ def network_view(network: Organisation, year: int, *, country: str = "", org_typ
     cached like `member_values` (a write of funding data, thresholds included, or a change of
     the members is a new key)."""
     seconds = _cache_seconds()
-    key = _cache_key("view", network, year, country, org_type, get_language() or "",
+    fp = _fingerprint(network, year) if seconds else ""
+    key = _cache_key("view", network, year, fp, country, org_type, get_language() or "",
                      str(min_group())) if seconds else ""
     if key:
         got = cache.get(key)
         if got is not None:
             got.network = network
             return got
-    view = _network_view(network, year, country=country, org_type=org_type)
+    view = _network_view(network, year, country=country, org_type=org_type, fp=fp)
     if key:
         cache.set(key, view, seconds)
     return view
 
 
-def _network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""
-                  ) -> NetworkView:
+def _network_view(network: Organisation, year: int, *, country: str = "", org_type: str = "",
+                  fp: str = "") -> NetworkView:
     set_aside: set[tuple[int, str]] = set()
-    members, values, rates, _nc = member_values(network, year, set_aside)
+    members, values, rates, _nc = member_values(network, year, set_aside, fp)
     if country:
         members = {pk: m for pk, m in members.items() if m.country == country}
     if org_type:
