@@ -216,7 +216,7 @@ def _ledger_values(network: Organisation, year: int, members: dict[int, Member],
             if not (t.income or t.has_resilience or t.missing_rates):
                 kept[pk] = (tokens.get(pk), (None, frozenset()))
             else:
-                kept[pk] = (tokens.get(pk), ({ind.value: float(v) for ind, v in
+                kept[pk] = (tokens.get(pk), ({str(ind): float(v) for ind, v in
                                                indicators.values(t).items()},
                                               frozenset(t.rates_used)))
         if key:
