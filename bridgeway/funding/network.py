@@ -137,21 +137,11 @@ def member_values(network: Organisation, year: int, set_aside: set | None = None
     and how many values could not be computed. A ledger figure wins over a survey answer; the
     (member, indicator) pairs whose survey answer was set aside go into `set_aside`.
 
-    Cached (BRIDGEWAY_FUNDING_VIEW_CACHE_SECONDS) under the funding data's version, which every
-    funding write renews (`summary.changed`), and a fingerprint of the members (how many, which,
-    their last change: a member added, removed, deactivated or moved to another country)."""
-    seconds = _cache_seconds()
-    fp = fp or (_fingerprint(network, year) if seconds else "")
-    key = _cache_key("values", network, year, fp) if seconds else ""
-    if key:
-        got = cache.get(key)
-        if got is not None:
-            if set_aside is not None:
-                set_aside |= got[4]
-            return got[:4]
+    Each member's values from its ledger are kept (`_ledger_values`: only the members a write
+    touched are recomputed); the members, the survey answers and the kept values are read each
+    time (a handful of statements: no whole copy of a thousand members' values written to the
+    cache after every write)."""
     found = _member_values(network, year, fp)
-    if key:
-        cache.set(key, found, seconds)
     if set_aside is not None:
         set_aside |= found[4]
     return found[:4]
