@@ -273,3 +273,18 @@ class FundingYearSummary(models.Model):
 
     def __str__(self) -> str:
         return f"summary {self.year} of {self.organisation_id}"
+
+
+class FundingOrgVersion(models.Model):
+    """A token renewed in the same transaction as every write of an organisation's money or
+    resilience figures (`funding.summary.changed`). The network view keeps each member's values
+    with the token they were computed under and, after a write, recomputes only the members
+    whose token moved, not the thousand others. A database row, not a cache key: it commits or
+    rolls back with the write, and a thousand members do not crowd the cache."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
+                                        primary_key=True, related_name="+")
+    token = models.UUIDField()
+
+    def __str__(self) -> str:
+        return f"funding version of {self.organisation_id}"

@@ -130,32 +130,24 @@ class Member(NamedTuple):
     org_type: str
 
 
-def member_values(network: Organisation, year: int, set_aside: set | None = None) -> tuple[
+def member_values(network: Organisation, year: int, set_aside: set | None = None,
+                  fp: str = "") -> tuple[
         dict[int, Member], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int]:
     """Every member's indicator values for the year with where each came from, the rates used
     and how many values could not be computed. A ledger figure wins over a survey answer; the
     (member, indicator) pairs whose survey answer was set aside go into `set_aside`.
 
-    Cached (BRIDGEWAY_FUNDING_VIEW_CACHE_SECONDS) under the funding data's version, which every
-    funding write renews (`summary.changed`), and a fingerprint of the members (how many, which,
-    their last change: a member added, removed, deactivated or moved to another country)."""
-    seconds = _cache_seconds()
-    key = _cache_key("values", network, year) if seconds else ""
-    if key:
-        got = cache.get(key)
-        if got is not None:
-            if set_aside is not None:
-                set_aside |= got[4]
-            return got[:4]
-    found = _member_values(network, year)
-    if key:
-        cache.set(key, found, seconds)
+    Each member's values from its ledger are kept (`_ledger_values`: only the members a write
+    touched are recomputed); the members, the survey answers and the kept values are read each
+    time (a handful of statements: no whole copy of a thousand members' values written to the
+    cache after every write)."""
+    found = _member_values(network, year, fp)
     if set_aside is not None:
         set_aside |= found[4]
     return found[:4]
 
 
-def _member_values(network: Organisation, year: int) -> tuple[
+def _member_values(network: Organisation, year: int, fp: str = "") -> tuple[
         dict[int, Member], dict[int, dict[str, tuple[float, str]]], set[indicators.Rate], int,
         set[tuple[int, str]]]:
     set_aside: set[tuple[int, str]] = set()
@@ -164,46 +156,89 @@ def _member_values(network: Organisation, year: int) -> tuple[
     members = {pk: Member(pk, name, country, org_type) for pk, name, country, org_type in
                Organisation.objects.filter(pk__in=among)
                .values_list("pk", "name", "country", "org_type")}
-    totals = _totals(members, year, among)
+    ledger = _ledger_values(network, year, members, among, fp)
     values: dict[int, dict[str, tuple[float, str]]] = {pk: {} for pk in members}
     rates: set[indicators.Rate] = set()
     not_computable = 0
-    for pk, t in totals.items():
-        if not (t.income or t.has_resilience or t.missing_rates):
+    for pk in members:
+        found, used = ledger[pk]
+        if found is None:
             continue  # keeps no ledger here: survey answers may fill in
-        found = indicators.values(t)
         not_computable += len(Indicator) - len(found)
-        values[pk] = {ind: (float(v), Source.LEDGER) for ind, v in found.items()}
-        rates |= t.rates_used
+        values[pk] = {ind: (v, LEDGER) for ind, v in found.items()}
+        rates |= used
     for v in SurveyIndicatorValue.objects.filter(
             mapping__network=network, year=year, organisation_id__in=among).values(
             "organisation_id", "mapping__indicator", "value"):
         got = values[v["organisation_id"]].setdefault(v["mapping__indicator"],
-                                                      (float(v["value"]), Source.SURVEY))
-        if got[1] == Source.LEDGER:
+                                                      (float(v["value"]), SURVEY))
+        if got[1] == LEDGER:
             set_aside.add((v["organisation_id"], v["mapping__indicator"]))
     return members, values, rates, not_computable, set_aside
+
+
+LEDGER, SURVEY = Source.LEDGER.value, Source.SURVEY.value  # plain text: pickled a thousand times
+
+LedgerValues = tuple[dict[str, float] | None, frozenset[indicators.Rate]]
+
+
+def _ledger_values(network: Organisation, year: int, members: dict[int, Member], among: Any,
+                   fp: str = "") -> dict[int, LedgerValues]:
+    """Each member's indicator values from its ledger for the year (None: keeps no ledger here)
+    with the rates they used. Kept in the cache member by member with the member's token
+    (`summary.org_versions`, renewed in the transaction of each write of its money or
+    resilience): after a write only the members whose token moved are recomputed, not the
+    thousand others. The tokens are read before the figures, so a write committing meanwhile
+    leaves a newer token than the values kept: they are recomputed on the next read. The key
+    holds the members' fingerprint and the two years' rates (`_fingerprint`): a member moved to
+    another country or a rate changed recomputes them all."""
+    seconds = _cache_seconds()
+    key = ":".join(("funding:network:ledger", str(network.pk), str(year),
+                    fp or _fingerprint(network, year))) if seconds else ""
+    tokens = summary.org_versions(among) if key else {}
+    kept: dict[int, tuple[str | None, LedgerValues]] = (cache.get(key) or {}) if key else {}
+    todo = {pk: m for pk, m in members.items()
+            if pk not in kept or kept[pk][0] != tokens.get(pk)}
+    if todo:
+        # all of them: the membership subquery; a few after a write: their ids
+        totals = _totals(todo, year, among if len(todo) == len(members) else None)
+        for pk, t in totals.items():
+            if not (t.income or t.has_resilience or t.missing_rates):
+                kept[pk] = (tokens.get(pk), (None, frozenset()))
+            else:
+                kept[pk] = (tokens.get(pk), ({str(ind): float(v) for ind, v in
+                                               indicators.values(t).items()},
+                                              frozenset(t.rates_used)))
+        if key:
+            # equal rate sets as one object: pickled once, not once per member
+            same: dict[frozenset, frozenset] = {}
+            cache.set(key, {pk: (tok, (got, same.setdefault(used, used)))
+                            for pk, (tok, (got, used)) in ((pk, kept[pk]) for pk in members)},
+                      seconds)
+    return {pk: kept[pk][1] for pk in members}
 
 
 def _cache_seconds() -> int:
     return max(0, int(getattr(settings, "BRIDGEWAY_FUNDING_VIEW_CACHE_SECONDS", 600)))
 
 
-def _cache_key(kind: str, network: Organisation, year: int, *parts: str) -> str:
-    """The funding data's version (renewed by every funding write), a fingerprint of the
-    network's active members (how many, which, their last change: a member added, removed,
-    deactivated, renamed or moved to another country) and of the two years' rates: two
-    statements plus a cache read."""
+def _fingerprint(network: Organisation, year: int) -> str:
+    """The network's active members (how many, which, their last change: a member added,
+    removed, deactivated, renamed or moved to another country) and the two years' rates (changed
+    around the services, a restore: noticed, as the summary rows' check): two statements."""
     fp = (NetworkMembership.objects.filter(network=network, member__is_active=True)
           .aggregate(n=Count("member_id"), ids=Sum("member_id"), at=Max("member__updated_at")))
     at = fp["at"].timestamp() if fp["at"] else 0
     created = network.created_at.timestamp() if network.created_at else 0
-    # rates changed around the services (SQL, a restore) are noticed, as the summary rows' check
     rates = CurrencyRate.objects.filter(year__in=[year, year - 1]).aggregate(
         n=Count("pk"), s=Sum("rate"))
+    return ":".join(str(p) for p in (created, fp["n"], fp["ids"], at, rates["n"], rates["s"]))
+
+
+def _cache_key(kind: str, network: Organisation, year: int, fp: str, *parts: str) -> str:
+    """The funding data's version (renewed by every funding write) and `_fingerprint`."""
     return ":".join(str(p) for p in (
-        "funding:network", kind, network.pk, created, year, summary.version(), fp["n"],
-        fp["ids"], at, rates["n"], rates["s"], *parts))
+        "funding:network", kind, network.pk, year, summary.version(), fp, *parts))
 
 
 def network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""
@@ -212,23 +247,24 @@ def network_view(network: Organisation, year: int, *, country: str = "", org_typ
     cached like `member_values` (a write of funding data, thresholds included, or a change of
     the members is a new key)."""
     seconds = _cache_seconds()
-    key = _cache_key("view", network, year, country, org_type, get_language() or "",
+    fp = _fingerprint(network, year) if seconds else ""
+    key = _cache_key("view", network, year, fp, country, org_type, get_language() or "",
                      str(min_group())) if seconds else ""
     if key:
         got = cache.get(key)
         if got is not None:
             got.network = network
             return got
-    view = _network_view(network, year, country=country, org_type=org_type)
+    view = _network_view(network, year, country=country, org_type=org_type, fp=fp)
     if key:
         cache.set(key, view, seconds)
     return view
 
 
-def _network_view(network: Organisation, year: int, *, country: str = "", org_type: str = ""
-                  ) -> NetworkView:
+def _network_view(network: Organisation, year: int, *, country: str = "", org_type: str = "",
+                  fp: str = "") -> NetworkView:
     set_aside: set[tuple[int, str]] = set()
-    members, values, rates, _nc = member_values(network, year, set_aside)
+    members, values, rates, _nc = member_values(network, year, set_aside, fp)
     if country:
         members = {pk: m for pk, m in members.items() if m.country == country}
     if org_type:

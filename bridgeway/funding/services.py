@@ -279,7 +279,7 @@ def resilience_save(*, actor: User, org: Organisation, data: ResilienceData) -> 
             "staff": data.staff, "contracts_end_6m": data.contracts_end_6m,
             "contracts_end_12m": data.contracts_end_12m, "services_cut": data.services_cut})
     res.needs.all().delete()
-    summary.changed()  # the network view's cache
+    summary.changed([org.pk])  # the network view: this member's values are recomputed
     EmergencyNeed.objects.bulk_create([EmergencyNeed(resilience=res, description=n.description.strip(),
                                                      cost=n.cost, met=n.met) for n in data.needs])
     audit_record(action="funding.resilience.recorded", actor=actor, organisation=org, obj=res,

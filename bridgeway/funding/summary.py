@@ -25,13 +25,31 @@ from bridgeway.funding.codes import BASE_CURRENCY
 VERSION_KEY = "funding:view-version"
 
 
-def changed() -> None:
+def changed(org_ids: Iterable[int] = ()) -> None:
     """Every write the network view reads (money, resilience, rates, thresholds, survey values)
     calls this: a new version, at once and again once the transaction commits (a view computed
     meanwhile from uncommitted-invisible data is cached under the first one, never read again).
-    Caches keyed on `version()` (the network view's) are then never read again."""
+    Caches keyed on `version()` (the network view's) are then never read again. A write of some
+    organisations' money or resilience names them: their own tokens (`org_versions`) are renewed
+    in the writing transaction, so the network recomputes only their values."""
     cache.set(VERSION_KEY, uuid4().hex, None)
     transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid4().hex, None))
+    ids = sorted(set(org_ids))
+    if ids:
+        from bridgeway.funding.models import FundingOrgVersion
+
+        FundingOrgVersion.objects.bulk_create(
+            [FundingOrgVersion(organisation_id=pk, token=uuid4()) for pk in ids],
+            update_conflicts=True, unique_fields=["organisation"], update_fields=["token"])
+
+
+def org_versions(among: Any) -> dict[int, str]:
+    """Each organisation's token (`among`: ids or a subquery of them); one without a row has
+    none yet, and its first write gives it one (a change all the same)."""
+    from bridgeway.funding.models import FundingOrgVersion
+
+    return {pk: token.hex for pk, token in FundingOrgVersion.objects.filter(
+        organisation_id__in=among).values_list("organisation_id", "token")}
 
 
 def version() -> str:
@@ -112,14 +130,15 @@ def compute(org_ids: Iterable[int], years: Iterable[int], *, models: tuple | Non
 
 def refresh(org_ids: Iterable[int], years: Iterable[int], *, models: tuple | None = None) -> None:
     """Rewrites the summary rows of these organisations and years (call inside the writing
-    transaction); a pair without counted receipts loses its row."""
-    models = models or _models()
+    transaction); a pair without counted receipts loses its row. Renews the organisations'
+    tokens, except with a migration's historical models (no tokens then)."""
+    historical, models = models is not None, models or _models()
     summary_m = models[2]
     ids, yrs = sorted(set(org_ids)), sorted(set(years))
     if not ids or not yrs:
         return
     computed = compute(ids, yrs, models=models)
-    changed()
+    changed(() if historical else ids)
     summary_m.objects.filter(organisation_id__in=ids, year__in=yrs).delete()
     summary_m.objects.bulk_create(
         [summary_m(organisation_id=org, year=year, org_country=country, figures=figures(t))
@@ -143,7 +162,7 @@ def refresh_rates(pairs: Iterable[tuple[str, int]]) -> None:
 def rebuild(*, models: tuple | None = None) -> int:
     """Every row again from the receipts (the migration that adds the table, data loaded
     without the services such as the benchmark's); returns the number of rows."""
-    models = models or _models()
+    historical, models = models is not None, models or _models()
     receipt_m, summary_m = models[0], models[2]
     summary_m.objects.all().delete()
     changed()
@@ -154,7 +173,12 @@ def rebuild(*, models: tuple | None = None) -> int:
         by_year.setdefault(year, []).append(org)
     for year, orgs in by_year.items():
         for chunk in range(0, len(orgs), 500):
-            refresh(orgs[chunk:chunk + 500], [year], models=models)
+            refresh(orgs[chunk:chunk + 500], [year], models=models if historical else None)
+    if not historical:  # every organisation's values may have moved: a new token for each
+        from bridgeway.funding.models import FundingOrgVersion
+
+        changed({org for _y, org in pairs}
+                | set(FundingOrgVersion.objects.values_list("organisation_id", flat=True)))
     return len(pairs)
 
 
