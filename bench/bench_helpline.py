@@ -34,6 +34,7 @@ import asyncio
 import cProfile
 import json
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -230,6 +231,9 @@ def main() -> None:
                          "pages by another (--staff-workers), the reverse proxy sending /help/ "
                          "to the first; the operator's page is timed on the staff one")
     ap.add_argument("--staff-workers", type=int, default=2)
+    ap.add_argument("--wrk-nice", type=int, default=0,
+                    help="run wrk under this nice value: a real flood's sender does not share "
+                         "the server's cores (0: same priority, the generator included)")
     ap.add_argument("--public-nice", type=int, default=10,
                     help="--split: the public form's gunicorn's nice value (0: same priority)")
     ap.add_argument("--profile", action="store_true",
@@ -262,7 +266,8 @@ def main() -> None:
             "--log-level", "warning"],
         cwd=ROOT, env=env(), start_new_session=True)
     staff = None
-    global GUNICORN_PID, STAFF_PORT
+    global GUNICORN_PID, STAFF_PORT, WRK_NICE
+    WRK_NICE = args.wrk_nice
     if args.split:
         STAFF_PORT = _free_port()
         staff = subprocess.Popen(
@@ -544,16 +549,23 @@ async def wrk(path: str, bodies: list[bytes], seconds: int, threads: int = 2,
         script, data = Path(tmp, "post.lua"), Path(tmp, "bodies.txt")
         script.write_text(WRK_SCRIPT)
         data.write_bytes(b"\n".join(bodies) + b"\n")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = await asyncio.create_subprocess_exec(
+            *(["nice", "-n", str(WRK_NICE)] if WRK_NICE else []),
             "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
             "-s", str(script), f"http://127.0.0.1:{PORT}{path}", "--", str(data), str(threads),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         out, _ = await proc.communicate()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The generator's own CPU (wrk is waited for, so it is counted among this process's
+    # children; gunicorn's processes are still running and are not).
+    generator_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     line = [x for x in out.decode().splitlines() if x.startswith("BENCH ")]
     assert line, out.decode()
     requests, duration_us, p50, p95, non2xx, socket_errors = map(int, line[0].split()[1:])
     return {"requests": requests, "rate": requests / (duration_us / 1e6), "p50_ms": p50 / 1000,
-            "p95_ms": p95 / 1000, "non_2xx": non2xx, "socket_errors": socket_errors}
+            "p95_ms": p95 / 1000, "non_2xx": non2xx, "socket_errors": socket_errors,
+            "generator_cpu_s": generator_cpu}
 
 
 def server_cpu(pid: int) -> float:
@@ -641,7 +653,9 @@ async def measure_wrk(args, slug, session, proofs, urlencode):
           f"{flood['p50_ms']:.1f} ms, p95 {flood['p95_ms']:.1f} ms, {flood['non_2xx']} refused "
           f"of {flood['requests']}, held {held}, socket errors {flood['socket_errors']}, server "
           f"CPU {(cpu1 - cpu0) / max(1, flood['requests']) * 1000:.2f} ms per request, load "
-          f"average {load0:.1f} → {load1:.1f} (goal >= 1,000/s)")
+          f"average {load0:.1f} → {load1:.1f} (goal >= 1,000/s); the generator (wrk"
+          f"{f', nice {WRK_NICE}' if WRK_NICE else ''}) used {flood['generator_cpu_s']:.1f} "
+          f"CPU s of the {args.seconds} s × 2 cores")
     a50, a95 = statistics.median(alone), percentile(alone, .95)
     d50, d95 = statistics.median(during), percentile(during, .95)
     print(f"operator page (triage): alone p50 {a50 * 1000:.0f} ms p95 {a95 * 1000:.0f} ms "
@@ -651,6 +665,7 @@ async def measure_wrk(args, slug, session, proofs, urlencode):
 
 
 GUNICORN_PID = 0
+WRK_NICE = 0  # --wrk-nice: the generator at a lower CPU priority (the flood's sender is elsewhere)
 STAFF_PORT = 0  # --split: the staff pages' own gunicorn (0: the same one as the form)
 
 

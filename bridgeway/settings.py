@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address from X-Forwarded-For when proxies are trusted (core/middleware.py)
+    "bridgeway.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Refuses a flood on the public help form before the rest of the stack (helpline/middleware.py)
     "bridgeway.helpline.middleware.PublicFormGuardMiddleware",
@@ -249,6 +251,10 @@ LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("BRIDGEWAY_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# How many reverse proxies stand in front of the server and append to X-Forwarded-For (nginx's
+# `proxy_params` does): the client's address, which the per-address limits count, is read from
+# there (core.middleware.ClientAddressMiddleware). 0: the connection's own address.
+BRIDGEWAY_TRUSTED_PROXY_COUNT = env_int("BRIDGEWAY_TRUSTED_PROXY_COUNT", 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool(
     "BRIDGEWAY_BEHIND_TLS_PROXY", False) else None
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("BRIDGEWAY_HSTS_SECONDS", 31536000)

@@ -1,7 +1,35 @@
+import ipaddress
 import time
 
 from django.conf import settings
 from django.utils import translation
+
+
+class ClientAddressMiddleware:
+    """Behind a reverse proxy every request comes from the proxy's own address, so the limits
+    kept per network address (the public help form's, login throttling) would count everyone
+    as one client: one flood would shut the form for every person who needs it. With
+    `BRIDGEWAY_TRUSTED_PROXY_COUNT` = N (the proxies in front of the server, usually 1), the
+    client's address is the N-th from the right in `X-Forwarded-For`: the one the outermost
+    trusted proxy saw connect. Entries further left are whatever the client wrote and are
+    ignored. A request with fewer entries than that (one that did not pass through the
+    proxies, e.g. a local health check) or with an entry that is not an address keeps the
+    connection's address. First in MIDDLEWARE, so everything after sees the client's address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = settings.BRIDGEWAY_TRUSTED_PROXY_COUNT
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if count > 0 else ""
+        if forwarded:
+            hops = forwarded.split(",")
+            if len(hops) >= count:
+                try:
+                    request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(hops[-count].strip()))
+                except ValueError:
+                    pass
+        return self.get_response(request)
 
 
 class UserLanguageMiddleware:

@@ -333,3 +333,26 @@ def test_a_forged_time_stamp_is_refused_even_after_good_ones(conf):
         response = post(conf, ts=forged, addr="10.0.0.8", lang="en")
         assert response.status_code == 400 and "too old or changed" in response.content.decode()
     assert Contact.objects.count() == 1
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit(conf, settings):
+    """Behind nginx every request comes from 127.0.0.1: without the client's address from
+    X-Forwarded-For one flood would refuse everybody. Entries a client writes itself (left of
+    the proxy's) do not change whose limit it is."""
+    settings.HELPLINE_RATE_PER_HOUR = 2
+    settings.BRIDGEWAY_TRUSTED_PROXY_COUNT = 1
+
+    def via_proxy(client_address, forged=""):
+        return post(conf, addr="127.0.0.1",
+                    client=Client(HTTP_X_FORWARDED_FOR=f"{forged}{client_address}"))
+
+    assert via_proxy("203.0.113.7").status_code == 200
+    assert via_proxy("203.0.113.7", forged="198.51.100.1, ").status_code == 200
+    assert via_proxy("203.0.113.7", forged="198.51.100.2, ").status_code == 429
+    assert Contact.objects.count() == 2
+    assert via_proxy("203.0.113.8").status_code == 200  # another person behind the same proxy
+    assert Contact.objects.count() == 3
+    # Without the setting all of them were one client: the proxy's address, already refused.
+    settings.BRIDGEWAY_TRUSTED_PROXY_COUNT = 0
+    for address, status in (("203.0.113.9", 200), ("203.0.113.10", 200), ("203.0.113.11", 429)):
+        assert via_proxy(address).status_code == status
