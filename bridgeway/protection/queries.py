@@ -334,7 +334,7 @@ def wrapped_key_holders() -> list[KeyHolder]:
 
 def key_usage(organisation: Organisation | None = None) -> list[dict]:
     """How many data keys each key-encryption key wraps: persons' and every other holder's
-    (protection.services.wrapped_key_holders), so that a key is never removed while anything
+    (`wrapped_key_holders`), so that a key is never removed while anything
     still needs it. With `organisation`, only its own records."""
     # One statement whatever the number of holders: their counts joined with UNION ALL. The
     # names come from the models' own metadata, the organisation as a parameter.

@@ -24,10 +24,10 @@ def key_name(record) -> str:
     return f"{record._meta.app_label}.{record._meta.model_name}.{record.pk}"
 
 
-def register_sealed(*models: type[models.Model]) -> None:
+def register_sealed(*sealed: type[models.Model]) -> None:
     """Declares models whose records are sealed here, so that key rotation re-wraps their data
     keys and the key counts include them (protection.registry.register_key_holder)."""
-    for model in models:
+    for model in sealed:
         register_key_holder(model, subject_id=key_name)
 
 
