@@ -99,6 +99,19 @@ def agree(done, by_name, py_data, py_resp, pg_data, pg_resp):
                 {g: dict(c) for g, c in pg_data[name].items()}, name
 
 
+def _text_rows_counted(survey, done, split, by_name):
+    """The free-text answers counted as Python counts them from the text rows: per question,
+    respondents per group."""
+    rows = aggregate._text_rows(survey, done)
+    counted = {name: Counter() for name in done}
+    for row, groups in zip(rows, aggregate._text_groups(
+            survey, rows, split=split, split_q=by_name.get(split), by_name=by_name),
+            strict=True):
+        for g in groups:
+            counted[row[2]][g] += 1
+    return counted
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
 @pytest.mark.parametrize("split", ["", "_country", "_org_type", "region_country"])
 def test_postgresql_counts_free_text_as_python_does(answered, split):
@@ -111,13 +124,7 @@ def test_postgresql_counts_free_text_as_python_does(answered, split):
     done = aggregate_pg.count_texts(answered, sealed, split=split,
                                     split_q=by_name.get(split), respondents=pg_resp)
     assert done == {q["name"] for q in sealed} >= {"org_name", "role", "restrictions_other"}
-    rows = aggregate._text_rows(answered, done)
-    py_resp = {name: Counter() for name in done}
-    for row, groups in zip(rows, aggregate._text_groups(
-            answered, rows, split=split, split_q=by_name.get(split), by_name=by_name),
-            strict=True):
-        for g in groups:
-            py_resp[row[2]][g] += 1
+    py_resp = _text_rows_counted(answered, done, split, by_name)
     assert py_resp == pg_resp and sum(py_resp["role"].values()) == 2
 
 
@@ -138,13 +145,7 @@ def test_the_units_count_free_text_as_its_rows_do(answered, split):
                                       respondents=pg_resp)
     # Split by a question of the repeat, the submission's own texts are left to Python.
     assert done == ({"role"} if split == "contract" else {q["name"] for q in sealed})
-    rows = aggregate._text_rows(answered, done)
-    py_resp = {name: Counter() for name in done}
-    for row, groups in zip(rows, aggregate._text_groups(
-            answered, rows, split=split, split_q=by_name.get(split), by_name=by_name),
-            strict=True):
-        for g in groups:
-            py_resp[row[2]][g] += 1
+    py_resp = _text_rows_counted(answered, done, split, by_name)
     assert py_resp == {k: Counter(v) for k, v in pg_resp.items()}
     assert sum(py_resp["role"].values()) == 2
 
