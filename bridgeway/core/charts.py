@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bridgeway.core.smallcells import shown_count
+
 BAR, GAP, LABEL_W, WIDTH = 22, 6, 200, 440
 
 
@@ -20,7 +22,7 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int | str]], 
         # A str is a count its caller already suppressed (e.g. "<11"): no number, no bar.
         if isinstance(n, str):
             return n
-        return f"<{suppress_below}" if suppress_below and 0 < n < suppress_below else n
+        return shown_count(n, suppress_below)
 
     def drawn(n: int | str) -> int | None:
         # The count a bar is drawn for: a number shown as a number (not "<k", not text).

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.core.charts import bar_chart
+from bridgeway.core.smallcells import shown_count
 from bridgeway.helpline.codes import Channel, Outcome, Source, topic_labels
 from bridgeway.helpline.models import Contact
 from bridgeway.orgs.codes import language_name
@@ -86,4 +87,4 @@ def charts(org: Organisation, data: dict[str, Any]) -> list[dict]:
 
 def total_shown(data: dict[str, Any]) -> int | str:
     k, n = data["k"], data["total"]
-    return f"<{k}" if k and 0 < n < k else n
+    return shown_count(n, k)

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bridgeway.core.charts import bar_chart
+from bridgeway.core.smallcells import shown_count
 from bridgeway.core.spreadsheets import safe_cell, xlsx_bytes
 from bridgeway.orgs.codes import country_name
 from bridgeway.outreach import summary
@@ -53,8 +54,7 @@ def _scoped(model, org_ids, date_field, country, year):
 
 
 def _cell(n: int, suppress: bool) -> int | str:
-    n = n or 0
-    return f"<{SUPPRESS_BELOW}" if suppress and 0 < n < SUPPRESS_BELOW else n
+    return shown_count(n, SUPPRESS_BELOW if suppress else 0)
 
 
 def aggregates(org_ids: list[int], *, country: str = "", year: int | None = None) -> dict:
