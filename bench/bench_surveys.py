@@ -408,6 +408,17 @@ def run(args):
         print(f"ANALYZE of the survey tables: {time.perf_counter() - t:.2f} s {load()}")
     t_db, plans = aggregation(survey, f"aggregation on {connection.vendor}, WITH statistics",
                               args)
+    t_one = None
+    if connection.vendor == "postgresql":
+        from bridgeway.surveys import aggregate_pg
+
+        # The same with the codes and the numbers counted one after the other on one
+        # connection (what the counting did before it used a second one): the baseline.
+        aggregate_pg.PARALLEL = False
+        t_one, plans = aggregation(survey, "the same on ONE connection (codes, then numbers), "
+                                   "WITH statistics", args)
+        plans_cold = plans  # the same statements; a second connection's are not captured
+        aggregate_pg.PARALLEL = True
     if connection.vendor == "postgresql":
         Submission.objects.filter(pk__in=first).update(counted=False)
         aggregation(survey, "the same from the JSON answers (before the units), WITH "
@@ -434,7 +445,10 @@ def run(args):
         t_duck, duck = timed(runner, repeat=args.repeat)
     print(f"DuckDB over the export, same counts: {t_duck:.3f} s {load()}")
     same_figures(survey, duck)
-    for label, t_mine in (("without statistics", t_cold), ("with statistics", t_db)):
+    for label, t_mine in (("without statistics", t_cold), ("with statistics", t_db),
+                          ("with statistics, one connection", t_one)):
+        if t_mine is None and label.endswith("connection"):
+            continue
         if t_mine is None:
             print(f"ratio database / DuckDB, {label}: stopped by the statement timeout")
         else:

@@ -263,3 +263,40 @@ def test_postgresql_medians_are_those_of_every_value_sorted(medians, split):
     for name in ("share", "budget"):
         assert {g: s["median"] for g, s in pg_data[name].items()} == \
             {g: s["median"] for g, s in py_data[name].items()}, name
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
+@pytest.mark.django_db(transaction=True)
+def test_numbers_counted_on_a_second_connection_are_those_of_one(medians, monkeypatch):
+    """Outside a transaction, the numbers are counted on a second connection at the same time
+    as the codes, in the same snapshot: the figures are those of one connection."""
+    from bridgeway.surveys import aggregate_pg
+
+    elsewhere = []
+    run_elsewhere = aggregate_pg._run_elsewhere
+    monkeypatch.setattr(aggregate_pg, "_run_elsewhere",
+                        lambda *a: elsewhere.append(a) or run_elsewhere(*a))
+    both = aggregate.survey_results(medians, split="region_country")
+    assert len(elsewhere) == 1
+    monkeypatch.setattr(aggregate_pg, "PARALLEL", False)
+    assert aggregate.survey_results(medians, split="region_country") == both
+    assert len(elsewhere) == 1
+    assert stats_by_group(both, "budget")["Moldova"] == (4, 21.25)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_the_figures_include_its_own_writes(cast, medians):
+    """A second connection would not see what the caller's transaction has written and not yet
+    committed: there the counting stays on the caller's connection."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        sub = Submission.objects.create(
+            survey=medians, version=medians.current_version, organisation=cast.org_a,
+            owner_key="median:late", status="submitted",
+            answers={"funded": "yes", "budget": 1000, "share": 1, "region_country": "md"})
+        tally.write_units(sub, medians.current_version.spec, sub.answers)
+        report = aggregate.survey_results(medians, split="region_country")
+    assert stats_by_group(report, "budget")["Moldova"] == (5, 30)
+    assert stats_by_group(report, "share")["Moldova"] == (5, 20)
