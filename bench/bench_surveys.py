@@ -17,6 +17,7 @@ Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/bw_surveys \
 
 import argparse
 import csv
+import math
 import os
 import random
 import statistics
@@ -146,6 +147,57 @@ def duckdb_counts(main_csv, repeat_csv):
         return out
 
     return run
+
+
+def same_figures(survey, duck):
+    """The database's figures (surveys.aggregate.collect, as the results screen gets them)
+    against DuckDB's, cell by cell: counts equal; n, min, max and median equal; mean and
+    standard deviation within 1e-9 relative (their sums are added up in another order)."""
+    from bridgeway.surveys import aggregate
+
+    _questions, collected = aggregate.collect(survey, split=SPLIT)
+    data, resp = collected["data"], collected["respondents"]
+    cells = 0
+    wrong = []
+
+    def check(name, got, want, exact=True):
+        nonlocal cells
+        cells += 1
+        ok = got == want if exact else (got is not None and math.isclose(
+            got, want, rel_tol=1e-9, abs_tol=1e-12))
+        if not ok and len(wrong) < 10:
+            wrong.append(f"{name}: {got!r} != {want!r}")
+        elif not ok:
+            wrong.append("")
+
+    for name, rows in duck.items():
+        kind = name.rstrip("0123456789")
+        seen = {}
+        for row in rows:
+            g = row[0] or "?"
+            if kind in ("s", "m", "t", "rs"):
+                seen.setdefault(g, {})[row[1]] = row[2]
+            elif kind == "x":
+                check(f"{name}/{g} n", resp[name].get(g), row[1])
+            else:
+                stats = data[name].get(g, {})
+                check(f"{name}/{g} n", resp[name].get(g), row[1])
+                check(f"{name}/{g} median", stats.get("median"), row[3])
+                check(f"{name}/{g} mean", stats.get("mean"), row[2], exact=False)
+                if kind in ("n", "d"):
+                    check(f"{name}/{g} min", stats.get("min"), row[4])
+                    check(f"{name}/{g} max", stats.get("max"), row[5])
+                    check(f"{name}/{g} sd", stats.get("sd"), row[6], exact=False)
+        for g, counts in seen.items():
+            check(f"{name}/{g}", dict(data[name].get(g, {})), counts)
+        if kind in ("s", "m", "t", "rs"):
+            check(f"{name} groups", set(data[name]) - set(seen), set())
+    print(f"database and DuckDB figures: {cells} cells compared, "
+          f"{'all the same' if not wrong else f'{len(wrong)} differ'}")
+    for line in filter(None, wrong):
+        print(f"   {line}")
+    if wrong:
+        sys.exit(1)
 
 
 def bulk_seal_and_count(subs, spec, survey):
@@ -356,6 +408,17 @@ def run(args):
         print(f"ANALYZE of the survey tables: {time.perf_counter() - t:.2f} s {load()}")
     t_db, plans = aggregation(survey, f"aggregation on {connection.vendor}, WITH statistics",
                               args)
+    t_one = None
+    if connection.vendor == "postgresql":
+        from bridgeway.surveys import aggregate_pg
+
+        # The same with the codes and the numbers counted one after the other on one
+        # connection (what the counting did before it used a second one): the baseline.
+        aggregate_pg.PARALLEL = False
+        t_one, plans = aggregation(survey, "the same on ONE connection (codes, then numbers), "
+                                   "WITH statistics", args)
+        plans_cold = plans  # the same statements; a second connection's are not captured
+        aggregate_pg.PARALLEL = True
     if connection.vendor == "postgresql":
         Submission.objects.filter(pk__in=first).update(counted=False)
         aggregation(survey, "the same from the JSON answers (before the units), WITH "
@@ -379,9 +442,13 @@ def run(args):
         print(f"export of the same data (two sheets as CSV): {time.perf_counter() - t:.1f} s")
         runner = duckdb_counts(paths[0], paths[1])
         runner()
-        t_duck, _ = timed(runner, repeat=args.repeat)
+        t_duck, duck = timed(runner, repeat=args.repeat)
     print(f"DuckDB over the export, same counts: {t_duck:.3f} s {load()}")
-    for label, t_mine in (("without statistics", t_cold), ("with statistics", t_db)):
+    same_figures(survey, duck)
+    for label, t_mine in (("without statistics", t_cold), ("with statistics", t_db),
+                          ("with statistics, one connection", t_one)):
+        if t_mine is None and label.endswith("connection"):
+            continue
         if t_mine is None:
             print(f"ratio database / DuckDB, {label}: stopped by the statement timeout")
         else:

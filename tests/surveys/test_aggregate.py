@@ -192,3 +192,111 @@ def test_rebuilding_units_leaves_fresh_statistics(answered):
         cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'surveys_submissionunit'"
                        " AND attname = 'repeat'")
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.fixture
+def medians(cast, survey):
+    """Budgets (decimal) and shares (integer) split by country: Moldova an even count with
+    decimals (the median between the two middle values), Ukraine an odd count with ties, one
+    submission without a country and with a budget only (one value; no share at all)."""
+    rows = [("md", 10, 10), ("md", 50, 40), ("md", 12.5, 20), ("md", 30, 30),
+            ("ua", 7, 33), ("ua", 9, 33), ("ua", 5.5, 33), ("ua", 7, 33), ("ua", 7, 33),
+            ("", 99.99, None)]
+    for i, (country, budget, share) in enumerate(rows):
+        answers = {"funded": "yes", "budget": budget, "region_country": country}
+        if share is not None:
+            answers["share"] = share
+        Submission.objects.create(survey=survey, version=survey.current_version,
+                                  organisation=cast.org_a, owner_key=f"median:{i}",
+                                  status="submitted", answers=answers)
+    assert tally.units_rebuild(survey_id=survey.pk) == len(rows)
+    survey.threshold = 1
+    survey.save()
+    return survey
+
+
+def stats_by_group(report, name):
+    return {g["label"]: (g["n"], g.get("stats", {}).get("median"))
+            for g in block(report, name)["groups"]}
+
+
+def test_medians_of_even_and_odd_counts_ties_one_value_and_decimals(medians):
+    report = aggregate.survey_results(medians, split="region_country")
+    assert stats_by_group(report, "budget") == {
+        "Moldova": (4, 21.25), "Ukraine": (5, 7), "Not answered": (1, 99.99)}
+    # No one without a country gave a share: that group has no row for it at all.
+    assert stats_by_group(report, "share") == {"Moldova": (4, 25), "Ukraine": (5, 33)}
+    everyone = aggregate.survey_results(medians)
+    assert stats_by_group(everyone, "budget") == {"All respondents": (10, 9.5)}
+    assert block(everyone, "budget")["groups"][0]["stats"] == {
+        "mean": 23.8, "median": 9.5, "min": 5.5, "max": 99.99, "sd": 30.27}
+
+
+def test_a_median_below_the_threshold_stays_hidden(medians):
+    medians.threshold = 2
+    medians.save()
+    report = aggregate.survey_results(medians, split="region_country")
+    unanswered = next(g for g in block(report, "budget")["groups"]
+                      if g["label"] == "Not answered")
+    assert unanswered["n"] == "<2" and unanswered["suppressed"] and "stats" not in unanswered
+    assert stats_by_group(report, "budget")["Ukraine"] == (5, 7)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
+@pytest.mark.parametrize("split", ["", "region_country", "funded"])
+def test_postgresql_medians_are_those_of_every_value_sorted(medians, split):
+    """The database's median (each group's values gathered, then percentile_cont) is exactly
+    the middle value, or the halfway point of the two middle values, of Python's sort."""
+    from bridgeway.surveys import aggregate_pg
+
+    questions = [q for q in aggregate.lined_up_questions(medians)
+                 if q["type"] in aggregate.NUMERIC]
+    by_name = {q["name"]: q for q in aggregate.lined_up_questions(medians)}
+    py_data, py_resp, pg_data, pg_resp = {}, {}, {}, {}
+    aggregate._collect_python(medians, questions, split=split, split_q=by_name.get(split),
+                              data=py_data, respondents=py_resp)
+    done = aggregate_pg.collect_units(medians, questions, split=split,
+                                      split_q=by_name.get(split), data=pg_data,
+                                      respondents=pg_resp)
+    assert done == {"share", "budget", "hours"}
+    agree(done, by_name, py_data, py_resp, pg_data, pg_resp)
+    for name in ("share", "budget"):
+        assert {g: s["median"] for g, s in pg_data[name].items()} == \
+            {g: s["median"] for g, s in py_data[name].items()}, name
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
+@pytest.mark.django_db(transaction=True)
+def test_numbers_counted_on_a_second_connection_are_those_of_one(medians, monkeypatch):
+    """Outside a transaction, the numbers are counted on a second connection at the same time
+    as the codes, in the same snapshot: the figures are those of one connection."""
+    from bridgeway.surveys import aggregate_pg
+
+    elsewhere = []
+    run_elsewhere = aggregate_pg._run_elsewhere
+    monkeypatch.setattr(aggregate_pg, "_run_elsewhere",
+                        lambda *a: elsewhere.append(a) or run_elsewhere(*a))
+    both = aggregate.survey_results(medians, split="region_country")
+    assert len(elsewhere) == 1
+    monkeypatch.setattr(aggregate_pg, "PARALLEL", False)
+    assert aggregate.survey_results(medians, split="region_country") == both
+    assert len(elsewhere) == 1
+    assert stats_by_group(both, "budget")["Moldova"] == (4, 21.25)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own counting")
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_the_figures_include_its_own_writes(cast, medians):
+    """A second connection would not see what the caller's transaction has written and not yet
+    committed: there the counting stays on the caller's connection."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        sub = Submission.objects.create(
+            survey=medians, version=medians.current_version, organisation=cast.org_a,
+            owner_key="median:late", status="submitted",
+            answers={"funded": "yes", "budget": 1000, "share": 1, "region_country": "md"})
+        tally.write_units(sub, medians.current_version.spec, sub.answers)
+        report = aggregate.survey_results(medians, split="region_country")
+    assert stats_by_group(report, "budget")["Moldova"] == (5, 30)
+    assert stats_by_group(report, "share")["Moldova"] == (5, 20)
