@@ -25,6 +25,7 @@ from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext as _
 
 from bridgeway.core.charts import bar_chart
+from bridgeway.core.smallcells import shown_count
 from bridgeway.core.spreadsheets import safe_cell
 from bridgeway.orgs.codes import OrgType, country_name
 from bridgeway.surveys.codes import Split, SubmissionStatus
@@ -303,7 +304,7 @@ def texts_page(survey: Survey, *, name: str, split: str = "", group: str = "", p
     answers = [(sub_id, text) for sub_id, _place, text in open_rows(list(pager.object_list))]
     return {"name": name, "label": text_in(q["label"], lang, q["default_lang"], name),
             "group": group, "group_label": _group_label(split, group or ALL, split_q, lang)
-            if split else "", "n": _shown(n, k), "suppressed": 0 < n < k,
+            if split else "", "n": shown_count(n, k), "suppressed": 0 < n < k,
             "answers": answers, "page": pager, "threshold": k}
 
 
@@ -382,10 +383,6 @@ def _round(value: float) -> float | int:
     return int(value) if value == int(value) else value
 
 
-def _shown(n: int, k: int) -> int | str:
-    return f"<{k}" if 0 < n < k else n
-
-
 def survey_results(survey: Survey, *, split: str = "", lang: str = "",
                    names: Iterable[str] | None = None) -> dict[str, Any]:
     k = survey.threshold
@@ -406,7 +403,7 @@ def survey_results(survey: Survey, *, split: str = "", lang: str = "",
         for g in groups:
             n = respondents[name][g]
             glabel = _group_label(split, g, split_q, lang)
-            group: dict[str, Any] = {"key": g, "label": glabel, "n": _shown(n, k),
+            group: dict[str, Any] = {"key": g, "label": glabel, "n": shown_count(n, k),
                                      "suppressed": 0 < n < k}
             if kind in NUMERIC:
                 stats = data[name].get(g)
@@ -422,7 +419,7 @@ def survey_results(survey: Survey, *, split: str = "", lang: str = "",
                     rows = [(_choice_label(q, v, lang), counter.get(v, 0)) for v in order]
                 else:
                     rows = sorted(counter.items())
-                group["rows"] = [(lab, _shown(c, k),
+                group["rows"] = [(lab, shown_count(c, k),
                                   "" if (0 < c < k or not n) else f"{100 * c / n:.0f} %")
                                  for lab, c in rows]
                 block["charts"].append(bar_chart(
