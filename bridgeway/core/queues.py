@@ -13,6 +13,8 @@ references, statuses and dates. See docs/home-queues.md."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import time
 from collections.abc import Callable
@@ -40,15 +42,34 @@ def capped_count(queryset) -> int:
     return queryset.order_by()[:COUNT_CAP + 1].count()  # no ORDER BY: any rows will do
 
 
+class PendingCount:
+    """The capped count of a full page, asked later: inside run_queues (the home page) every
+    queue's count is asked in ONE statement after all the pages (core.menu.capped_counts), so a
+    page of N full queues runs N + 1 statements instead of 2N. run_queues puts the number in
+    the queue's result; a queue function only passes it on (it is not a number before that)."""
+
+    __slots__ = ("queryset",)
+
+    def __init__(self, queryset) -> None:
+        self.queryset = queryset
+
+
+# Set by run_queues while it runs the queues for one page: count_and_page then defers.
+_deferring = contextvars.ContextVar("bridgeway_queue_counts_deferred", default=False)
+
+
 def count_and_page(count_qs, page_qs, limit: int) -> tuple[int, list]:
     """The count and the first `limit` rows, in as few statements as the queue allows: the page
-    first, and the count only when the page is full (a short page is the whole queue). Each
+    first, and the count only when the page is full (a short page is the whole queue), asked
+    with the other queues' counts in one statement when run_queues runs (PendingCount). Each
     statement costs a round trip to the database, which on a busy server is most of the time."""
     if not limit:
         return capped_count(count_qs), []
     rows = list(page_qs[:limit])
     if len(rows) < limit:
         return len(rows), rows
+    if _deferring.get():
+        return PendingCount(count_qs), rows  # type: ignore[return-value]  # resolved by run_queues
     return capped_count(count_qs), rows
 
 
@@ -155,9 +176,10 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
     """Every registered queue for `user` (for the menu's counts, `limit == 0`, only the queues
     that count somewhere). A queue that fails is reported as failed and the others still show;
     the log names the queue and the error's type, never its message, which could carry personal
-    data."""
+    data. The counts of full pages are asked together at the end (PendingCount)."""
     queues = [q for q in registered_queues() if limit or q.menu or q.actionable]
     results: dict[str, QueueResult] = {}
+    pending: dict[str, PendingCount] = {}
     while queues:
         # Inside a transaction (tests, a future ATOMIC_REQUESTS) a failed statement on PostgreSQL
         # breaks every later one: one savepoint for the run, rolled back after a failure and set
@@ -165,6 +187,7 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
         savepoint = connection.savepoint() if connection.in_atomic_block else None
         failed_at = None
         for position, queue in enumerate(queues):
+            token = _deferring.set(bool(limit))
             try:
                 count, items = queue.items(user, limit)
             except Exception as exc:
@@ -172,6 +195,11 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
                 results[queue.key] = QueueResult(queue=queue, failed=True)
                 failed_at = position
                 break
+            finally:
+                _deferring.reset(token)
+            if isinstance(count, PendingCount):
+                pending[queue.key] = count
+                count = 0
             results[queue.key] = QueueResult(queue=queue, count=count,
                                              items=list(items)[:limit])
         if savepoint is not None:
@@ -180,8 +208,53 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
             else:
                 connection.savepoint_rollback(savepoint)
         queues = [] if failed_at is None else queues[failed_at + 1:]
+    for key, counted in _pending_counts(pending).items():
+        if counted is None:
+            results[key] = QueueResult(queue=results[key].queue, failed=True)
+        else:
+            results[key].count = counted
     return [r for r in (results.get(q.key) for q in registered_queues())
             if r is not None and (r.failed or r.count or r.items)]
+
+
+def _pending_counts(pending: dict[str, PendingCount]) -> dict[str, int | None]:
+    """The deferred counts in one statement; if it fails, each on its own (None: that queue's
+    count failed, and the log says which), as run_queues does for a failing queue."""
+    from bridgeway.core.menu import capped_counts
+
+    if not pending:
+        return {}
+    asks = {key: (p.queryset, COUNT_CAP + 1) for key, p in pending.items()}
+    found: dict[str, int | None] = {}
+    try:
+        with _guard():
+            found.update(capped_counts(asks))
+        return found
+    except Exception as exc:  # one of them is broken: find which, the others still count
+        logger.warning("Home queue counts failed together (%s): asking one by one",
+                       type(exc).__name__)
+    for key, ask in asks.items():
+        try:
+            with _guard():
+                found[key] = capped_counts({key: ask})[key]
+        except Exception as exc:
+            logger.error("Home queue %s failed: %s", key, type(exc).__name__)
+            found[key] = None
+    return found
+
+
+@contextlib.contextmanager
+def _guard():
+    """A savepoint inside a transaction (a failed statement breaks the rest on PostgreSQL)."""
+    savepoint = connection.savepoint() if connection.in_atomic_block else None
+    try:
+        yield
+    except Exception:
+        if savepoint is not None:
+            connection.savepoint_rollback(savepoint)
+        raise
+    if savepoint is not None:
+        connection.savepoint_commit(savepoint)
 
 
 # The menu's counts and entries per person, kept for BRIDGEWAY_MENU_SECONDS in this process so
