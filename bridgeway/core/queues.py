@@ -13,7 +13,6 @@ references, statuses and dates. See docs/home-queues.md."""
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import logging
 import time
@@ -180,6 +179,7 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
     queues = [q for q in registered_queues() if limit or q.menu or q.actionable]
     results: dict[str, QueueResult] = {}
     pending: dict[str, PendingCount] = {}
+    counted: dict[str, int | None] = {}
     while queues:
         # Inside a transaction (tests, a future ATOMIC_REQUESTS) a failed statement on PostgreSQL
         # breaks every later one: one savepoint for the run, rolled back after a failure and set
@@ -202,59 +202,59 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
                 count = 0
             results[queue.key] = QueueResult(queue=queue, count=count,
                                              items=list(items)[:limit])
+        together = False
+        if failed_at is None and pending:
+            # The last round: every full page's count in one statement, inside the same
+            # savepoint (none in autocommit), so that tests count no extra statement.
+            try:
+                counted.update(_counts_together(pending))
+                together = True
+            except Exception as exc:
+                logger.warning("Home queue counts failed together (%s): asking one by one",
+                               type(exc).__name__)
+                if savepoint is not None:
+                    connection.savepoint_rollback(savepoint)
+                    savepoint = None
         if savepoint is not None:
             if failed_at is None:
                 connection.savepoint_commit(savepoint)
             else:
                 connection.savepoint_rollback(savepoint)
+        if failed_at is None and pending and not together:
+            counted = _counts_one_by_one(pending)
         queues = [] if failed_at is None else queues[failed_at + 1:]
-    for key, counted in _pending_counts(pending).items():
-        if counted is None:
+    for key, number in counted.items():
+        if number is None:
             results[key] = QueueResult(queue=results[key].queue, failed=True)
         else:
-            results[key].count = counted
+            results[key].count = number
     return [r for r in (results.get(q.key) for q in registered_queues())
             if r is not None and (r.failed or r.count or r.items)]
 
 
-def _pending_counts(pending: dict[str, PendingCount]) -> dict[str, int | None]:
-    """The deferred counts in one statement; if it fails, each on its own (None: that queue's
-    count failed, and the log says which), as run_queues does for a failing queue."""
+def _counts_together(pending: dict[str, PendingCount]) -> dict[str, int]:
     from bridgeway.core.menu import capped_counts
 
-    if not pending:
-        return {}
-    asks = {key: (p.queryset, COUNT_CAP + 1) for key, p in pending.items()}
+    return capped_counts({key: (p.queryset, COUNT_CAP + 1) for key, p in pending.items()})
+
+
+def _counts_one_by_one(pending: dict[str, PendingCount]) -> dict[str, int | None]:
+    """After the statement of every count failed: each on its own (None: that queue's count
+    failed, and the log says which), as run_queues does for a failing queue."""
     found: dict[str, int | None] = {}
-    try:
-        with _guard():
-            found.update(capped_counts(asks))
-        return found
-    except Exception as exc:  # one of them is broken: find which, the others still count
-        logger.warning("Home queue counts failed together (%s): asking one by one",
-                       type(exc).__name__)
-    for key, ask in asks.items():
+    for key, one in pending.items():
+        savepoint = connection.savepoint() if connection.in_atomic_block else None
         try:
-            with _guard():
-                found[key] = capped_counts({key: ask})[key]
+            found[key] = _counts_together({key: one})[key]
         except Exception as exc:
             logger.error("Home queue %s failed: %s", key, type(exc).__name__)
             found[key] = None
-    return found
-
-
-@contextlib.contextmanager
-def _guard():
-    """A savepoint inside a transaction (a failed statement breaks the rest on PostgreSQL)."""
-    savepoint = connection.savepoint() if connection.in_atomic_block else None
-    try:
-        yield
-    except Exception:
+            if savepoint is not None:
+                connection.savepoint_rollback(savepoint)
+            continue
         if savepoint is not None:
-            connection.savepoint_rollback(savepoint)
-        raise
-    if savepoint is not None:
-        connection.savepoint_commit(savepoint)
+            connection.savepoint_commit(savepoint)
+    return found
 
 
 # The menu's counts and entries per person, kept for BRIDGEWAY_MENU_SECONDS in this process so
