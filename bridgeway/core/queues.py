@@ -13,6 +13,7 @@ references, statuses and dates. See docs/home-queues.md."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from collections.abc import Callable
@@ -40,15 +41,34 @@ def capped_count(queryset) -> int:
     return queryset.order_by()[:COUNT_CAP + 1].count()  # no ORDER BY: any rows will do
 
 
+class PendingCount:
+    """The capped count of a full page, asked later: inside run_queues (the home page) every
+    queue's count is asked in ONE statement after all the pages (core.menu.capped_counts), so a
+    page of N full queues runs N + 1 statements instead of 2N. run_queues puts the number in
+    the queue's result; a queue function only passes it on (it is not a number before that)."""
+
+    __slots__ = ("queryset",)
+
+    def __init__(self, queryset) -> None:
+        self.queryset = queryset
+
+
+# Set by run_queues while it runs the queues for one page: count_and_page then defers.
+_deferring = contextvars.ContextVar("bridgeway_queue_counts_deferred", default=False)
+
+
 def count_and_page(count_qs, page_qs, limit: int) -> tuple[int, list]:
     """The count and the first `limit` rows, in as few statements as the queue allows: the page
-    first, and the count only when the page is full (a short page is the whole queue). Each
+    first, and the count only when the page is full (a short page is the whole queue), asked
+    with the other queues' counts in one statement when run_queues runs (PendingCount). Each
     statement costs a round trip to the database, which on a busy server is most of the time."""
     if not limit:
         return capped_count(count_qs), []
     rows = list(page_qs[:limit])
     if len(rows) < limit:
         return len(rows), rows
+    if _deferring.get():
+        return PendingCount(count_qs), rows  # type: ignore[return-value]  # resolved by run_queues
     return capped_count(count_qs), rows
 
 
@@ -155,9 +175,11 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
     """Every registered queue for `user` (for the menu's counts, `limit == 0`, only the queues
     that count somewhere). A queue that fails is reported as failed and the others still show;
     the log names the queue and the error's type, never its message, which could carry personal
-    data."""
+    data. The counts of full pages are asked together at the end (PendingCount)."""
     queues = [q for q in registered_queues() if limit or q.menu or q.actionable]
     results: dict[str, QueueResult] = {}
+    pending: dict[str, PendingCount] = {}
+    counted: dict[str, int | None] = {}
     while queues:
         # Inside a transaction (tests, a future ATOMIC_REQUESTS) a failed statement on PostgreSQL
         # breaks every later one: one savepoint for the run, rolled back after a failure and set
@@ -165,6 +187,7 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
         savepoint = connection.savepoint() if connection.in_atomic_block else None
         failed_at = None
         for position, queue in enumerate(queues):
+            token = _deferring.set(bool(limit))
             try:
                 count, items = queue.items(user, limit)
             except Exception as exc:
@@ -172,16 +195,66 @@ def run_queues(user, *, limit: int = 5) -> list[QueueResult]:
                 results[queue.key] = QueueResult(queue=queue, failed=True)
                 failed_at = position
                 break
+            finally:
+                _deferring.reset(token)
+            if isinstance(count, PendingCount):
+                pending[queue.key] = count
+                count = 0
             results[queue.key] = QueueResult(queue=queue, count=count,
                                              items=list(items)[:limit])
+        together = False
+        if failed_at is None and pending:
+            # The last round: every full page's count in one statement, inside the same
+            # savepoint (none in autocommit), so that tests count no extra statement.
+            try:
+                counted.update(_counts_together(pending))
+                together = True
+            except Exception as exc:
+                logger.warning("Home queue counts failed together (%s): asking one by one",
+                               type(exc).__name__)
+                if savepoint is not None:
+                    connection.savepoint_rollback(savepoint)
+                    savepoint = None
         if savepoint is not None:
             if failed_at is None:
                 connection.savepoint_commit(savepoint)
             else:
                 connection.savepoint_rollback(savepoint)
+        if failed_at is None and pending and not together:
+            counted = _counts_one_by_one(pending)
         queues = [] if failed_at is None else queues[failed_at + 1:]
+    for key, number in counted.items():
+        if number is None:
+            results[key] = QueueResult(queue=results[key].queue, failed=True)
+        else:
+            results[key].count = number
     return [r for r in (results.get(q.key) for q in registered_queues())
             if r is not None and (r.failed or r.count or r.items)]
+
+
+def _counts_together(pending: dict[str, PendingCount]) -> dict[str, int]:
+    from bridgeway.core.menu import capped_counts
+
+    return capped_counts({key: (p.queryset, COUNT_CAP + 1) for key, p in pending.items()})
+
+
+def _counts_one_by_one(pending: dict[str, PendingCount]) -> dict[str, int | None]:
+    """After the statement of every count failed: each on its own (None: that queue's count
+    failed, and the log says which), as run_queues does for a failing queue."""
+    found: dict[str, int | None] = {}
+    for key, one in pending.items():
+        savepoint = connection.savepoint() if connection.in_atomic_block else None
+        try:
+            found[key] = _counts_together({key: one})[key]
+        except Exception as exc:
+            logger.error("Home queue %s failed: %s", key, type(exc).__name__)
+            found[key] = None
+            if savepoint is not None:
+                connection.savepoint_rollback(savepoint)
+            continue
+        if savepoint is not None:
+            connection.savepoint_commit(savepoint)
+    return found
 
 
 # The menu's counts and entries per person, kept for BRIDGEWAY_MENU_SECONDS in this process so

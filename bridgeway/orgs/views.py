@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Any
 
 from allauth.account.decorators import reauthentication_required
@@ -8,12 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bridgeway.core import dates
 from bridgeway.core.forms import add_validation_error, refuse_bad_filters
 from bridgeway.core.queues import count_label, queue_results, url_maker
 from bridgeway.core.shortcuts import get_or_404
@@ -59,19 +63,76 @@ HOME_QUEUE_ITEMS = 5
 
 def _home_queues(request) -> list[dict]:
     """The person's work queues with items (`core.queues`, filled by each app), those with an
-    urgent item first (then in the registry's order); a queue that failed says so in one line."""
+    urgent item first (then in the registry's order); a queue that failed says so in one line.
+    Each queue's card is written here (`html`) rather than by the template: the template's loop
+    over the items was about twenty lookups and a filter per line; the HTML is the one the
+    template wrote (tests/core/test_home_cards.py)."""
     shown: list[dict[str, Any]] = []
+    words = _queue_words()
     for result in queue_results(request, limit=HOME_QUEUE_ITEMS):
         try:
             more = reverse(result.queue.more) if result.queue.more else ""
         except NoReverseMatch:
             more = ""
-        shown.append({"key": result.queue.key, "title": result.queue.title,
-                      "count": result.count, "count_label": count_label(result.count),
-                      "items": result.items, "failed": result.failed,
-                      "more": more, "urgency": max((i.urgency for i in result.items), default=0)})
+        queue = {"key": result.queue.key, "title": result.queue.title,
+                 "count": result.count, "count_label": count_label(result.count),
+                 "items": result.items, "failed": result.failed,
+                 "more": more, "urgency": max((i.urgency for i in result.items), default=0)}
+        queue["html"] = _queue_card(queue, words)
+        shown.append(queue)
     shown.sort(key=lambda q: -q["urgency"])  # stable: the registry's order otherwise
     return shown
+
+
+def _queue_words() -> dict[str, str]:
+    """The cards' fixed words, translated once per page."""
+    return {"urgent": _("Urgent"), "soon": _("Soon"), "due": _("due"), "open": _("Open the list"),
+            "failed": _("This list could not be loaded just now. Try again later; the rest of the "
+                        "page is up to date.")}
+
+
+def _queue_card(queue: dict[str, Any], words: dict[str, str]) -> SafeString:
+    """One queue's card as core/home.html wrote it: title and count, one line per item (link,
+    urgency tag, detail and due date in the person's time zone), and "See all"."""
+    key = queue["key"]
+    title = format_html('<h3 id="queue-{}-title">{}{}</h3>', key, queue["title"], "" if queue[
+        "failed"] else format_html(' <span class="count">({})</span>', queue["count_label"]))
+    if queue["failed"]:
+        body = format_html('\n    <p class="muted">{}</p>\n    ', words["failed"])
+    else:
+        lines = [_queue_line(item, words) for item in queue["items"]]
+        more = ""
+        if queue["more"] and queue["count"] > len(queue["items"]):
+            more = format_html('<p><a href="{}">{}</a></p>', queue["more"],
+                               _("See all %(n)s") % {"n": queue["count_label"]})
+        elif queue["more"]:
+            more = format_html('<p><a href="{}">{}</a></p>', queue["more"], words["open"])
+        body = format_html('\n    <ul class="queue-items">\n      {}\n    </ul>\n    {}\n    ',
+                           mark_safe("".join(lines)),  # noqa: S308 - each built by format_html
+                           more)
+    return format_html('<section class="card queue" id="queue-{}" aria-labelledby="queue-{}-title">'
+                       "\n    {}\n    {}\n  </section>", key, key, title, body)
+
+
+def _queue_line(item, words: dict[str, str]) -> SafeString:
+    tag: SafeString | str = ""
+    if item.urgency == 2:
+        tag = format_html('<span class="tag tag-urgent">{}</span>', words["urgent"])
+    elif item.urgency == 1:
+        tag = format_html('<span class="tag tag-soon">{}</span>', words["soon"])
+    below: SafeString | str = ""
+    if item.detail or item.due:
+        due: SafeString | str = ""
+        if item.due:
+            # As the template's `date` filter: an aware time in the person's zone.
+            local = timezone.localtime(item.due) if isinstance(item.due, datetime) and \
+                timezone.is_aware(item.due) else item.due
+            due = format_html('{} <time datetime="{}">{}</time>', words["due"],
+                              date_filter(local, "c"), dates.due(item.due))
+        below = format_html('<br><span class="muted">{}{}{}</span>', item.detail,
+                            " · " if item.detail and item.due else "", due)
+    return format_html('\n      <li>\n        <a href="{}">{}</a>\n        {}\n        {}\n'
+                       "      </li>\n      ", item.url, item.label, tag, below)
 
 
 def _base_url(request) -> str:
