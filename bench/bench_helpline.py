@@ -25,10 +25,12 @@ valid submissions >= 100/s; the form <= 30 KB on first load without the widget s
 
 Run:  /work/main/.venv/bin/python bench/bench_helpline.py [--valid 600] [--flood 6000]
       [--workers 3] [--concurrency 16] [--keep]
-The deployment docs/operations.md advises (the public form on its own gunicorn under SCHED_IDLE),
-the flood and the operators' page alone taken in turn six times, against a second layout:
+The deployment docs/operations.md advises (the public form on its own gunicorn, its processes
+under SCHED_IDLE and its scheduling group weighing a tenth of the staff server's), the flood and
+the operators' page alone taken in turn five times, against session 28's layout (nice 10, an
+equal group) taken in the same rounds:
       bench/bench_helpline.py --redis redis://127.0.0.1:6379/13 --wrk --valid 1600 --inprocess 0 \
-          --seconds 5 --split --rounds 6 --variants nice10+w2
+          --seconds 5 --split --workers 2 --rounds 5 --variants nice10+w2
 """
 
 from __future__ import annotations
@@ -248,6 +250,12 @@ def main() -> None:
                          "(chrt --idle 0, as docs/operations.md's CPUSchedulingPolicy=idle): it "
                          "runs only on CPU nobody else wants, and a staff request waking up "
                          "preempts it at once (default; --no-public-idle: the normal policy)")
+    ap.add_argument("--public-autogroup", type=int, default=10,
+                    help="--split: the nice value of the public server's autogroup (its session's "
+                         "scheduling group, what decides the CPU shared between the two servers "
+                         "when the kernel's autogroup is on; 10 weighs 110 against the staff "
+                         "group's 1,024, as CPUWeight=10 against 100 does for a systemd service; "
+                         "0: an equal share)")
     ap.add_argument("--public-cpus", default="",
                     help="--split: taskset CPU list for the public form's gunicorn (e.g. 1)")
     ap.add_argument("--staff-threads", type=int, default=1,
@@ -292,6 +300,7 @@ def main() -> None:
     public_prefix: list[str] = []
     args.public_label = "+".join(filter(None, (
         "idle" if args.public_idle else "", f"nice{args.public_nice}" if args.public_nice else "",
+        f"ag{args.public_autogroup}" if args.split and args.public_autogroup else "",
         f"w{args.workers}", f"cpus{args.public_cpus}" if args.public_cpus else "",
         "wrkidle" if args.wrk_idle else "", f"wrknice{args.wrk_nice}" if args.wrk_nice else "")))
     if args.split:
@@ -315,8 +324,12 @@ def main() -> None:
              f"127.0.0.1:{STAFF_PORT}", "--log-level", "warning"],
             cwd=ROOT, env=env(), start_new_session=True)
     GUNICORN_PID = gunicorn.pid
+    if args.split:
+        print(f"public server's autogroup: "
+              f"{set_autogroup_nice(gunicorn.pid, args.public_autogroup)}; the staff server's: "
+              f"{set_autogroup_nice(staff.pid, 0) if staff else '-'}")
     try:
-        time.sleep(4)
+        wait_listening([PORT] + ([STAFF_PORT] if args.split else []))
         runner = measure_wrk if args.wrk else measure
         asyncio.run(runner(args, slug, session, proofs, urlencode))
     finally:
@@ -679,16 +692,17 @@ async def measure_wrk(args, slug, session, proofs, urlencode):
     variants = [(args.public_label, pid, PORT, WRK_PREFIX)]
     extra: list[subprocess.Popen] = []
     for spec in filter(None, args.variants.split(",")):
-        prefix, workers, wrk_prefix = variant(spec)
+        prefix, workers, wrk_prefix, autogroup = variant(spec)
         port = _free_port()
         proc = subprocess.Popen(
             prefix + [str(Path(sys.executable).with_name("gunicorn")), "bridgeway.wsgi", "-w",
                       str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
             cwd=ROOT, env=env(), start_new_session=True)
         extra.append(proc)
+        print(f"[{spec}] autogroup: {set_autogroup_nice(proc.pid, autogroup)}")
         variants.append((spec, proc.pid, port, wrk_prefix))
     if extra:
-        time.sleep(4)
+        wait_listening([v[2] for v in variants[1:]])
         for _label, _pid, port, _w in variants[1:]:
             await asyncio.gather(*[request("GET", form_path, port=port) for _ in range(8)])
     results: dict[str, dict[str, list]] = {
@@ -750,13 +764,15 @@ async def measure_wrk(args, slug, session, proofs, urlencode):
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def variant(spec: str) -> tuple[list[str], int, list[str]]:
-    """'idle+w1+wrkidle' → (the public server's command prefix, its workers, wrk's prefix).
-    Parts: idle (SCHED_IDLE), nice<N>, w<N> (workers, default 2), cpus<list> (taskset),
-    wrkidle (the generator under SCHED_IDLE), wrknice<N>."""
+def variant(spec: str) -> tuple[list[str], int, list[str], int]:
+    """'idle+ag19+w1+wrkidle' → (the public server's command prefix, its workers, wrk's prefix,
+    its autogroup's nice). Parts: idle (SCHED_IDLE), nice<N>, ag<N> (the nice value of the
+    server's autogroup, see set_autogroup_nice), w<N> (workers, default 2), cpus<list>
+    (taskset), wrkidle (the generator under SCHED_IDLE), wrknice<N>."""
     prefix: list[str] = []
     wrk_prefix: list[str] = []
     workers = 2
+    autogroup = 0
     for part in spec.split("+"):
         if part == "idle":
             prefix = ["chrt", "--idle", "0", *prefix]
@@ -764,6 +780,8 @@ def variant(spec: str) -> tuple[list[str], int, list[str]]:
             prefix += ["nice", "-n", part[4:]]
         elif part.startswith("w") and part[1:].isdigit():
             workers = int(part[1:])
+        elif part.startswith("ag"):
+            autogroup = int(part[2:])
         elif part.startswith("cpus"):
             prefix += ["taskset", "-c", part[4:]]
         elif part == "wrkidle":
@@ -772,7 +790,40 @@ def variant(spec: str) -> tuple[list[str], int, list[str]]:
             wrk_prefix += ["nice", "-n", part[7:]]
         else:
             raise SystemExit(f"unknown variant part {part!r}")
-    return prefix, workers, wrk_prefix
+    return prefix, workers, wrk_prefix, autogroup
+
+
+def wait_listening(ports: list[int], timeout: float = 180) -> None:
+    """Until gunicorn answers on every port (a server under the idle policy starts only on the
+    CPU others leave: seconds on a quiet machine, a minute on a busy one)."""
+    import socket
+
+    deadline = time.monotonic() + timeout
+    for port in ports:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+    time.sleep(2)  # the workers fork after the master listens
+
+
+def set_autogroup_nice(pid: int, nice: int) -> str:
+    """The kernel's autogroup (sched_autogroup_enabled=1 here, as on most desktops and many
+    servers) puts each session — each gunicorn started in a new session, as systemd starts each
+    service — in a scheduling group of its own, and the groups share the CPU equally whatever
+    the nice values of the processes inside: a nice 10 gunicorn in its own session takes as much
+    CPU as the staff one. The group's own nice value is what counts between groups; under
+    systemd the service's control group plays this part (CPUWeight=, docs/operations.md)."""
+    path = Path(f"/proc/{pid}/autogroup")
+    if not path.exists() or Path("/proc/sys/kernel/sched_autogroup_enabled").read_text() != "1\n":
+        return "no autogroup"
+    if nice:
+        path.write_text(str(nice))
+    return path.read_text().strip()
 
 
 GUNICORN_PID = 0
