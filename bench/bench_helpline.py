@@ -298,7 +298,7 @@ def main() -> None:
         return
     binary = str(Path(sys.executable).with_name("gunicorn"))
     public_prefix: list[str] = []
-    args.public_label = "+".join(filter(None, (
+    args.public_label = f"one gunicorn, w{args.workers}" if not args.split else "+".join(filter(None, (
         "idle" if args.public_idle else "", f"nice{args.public_nice}" if args.public_nice else "",
         f"ag{args.public_autogroup}" if args.split and args.public_autogroup else "",
         f"w{args.workers}", f"cpus{args.public_cpus}" if args.public_cpus else "",
