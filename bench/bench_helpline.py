@@ -25,6 +25,12 @@ valid submissions >= 100/s; the form <= 30 KB on first load without the widget s
 
 Run:  /work/main/.venv/bin/python bench/bench_helpline.py [--valid 600] [--flood 6000]
       [--workers 3] [--concurrency 16] [--keep]
+The deployment docs/operations.md advises (the public form on its own gunicorn, its processes
+under SCHED_IDLE and its scheduling group weighing a tenth of the staff server's), the flood and
+the operators' page alone taken in turn five times, against session 28's layout (nice 10, an
+equal group) taken in the same rounds:
+      bench/bench_helpline.py --redis redis://127.0.0.1:6379/13 --wrk --valid 1600 --inprocess 0 \
+          --seconds 5 --split --workers 2 --rounds 5 --variants nice10+w2
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DB = "bw_helpline_bench"
+# --db: each helper session its own database (the default is the one the docs' commands name)
+DB = os.environ.get("BENCH_HELPLINE_DB", "bw_helpline_bench")
 
 
 def _free_port() -> int:
@@ -227,21 +234,51 @@ def main() -> None:
                          "turns in this process with PROOFS valid submissions in all")
     ap.add_argument("--split", action="store_true",
                     help="as docs/operations.md advises: the public form served by its own "
-                         "gunicorn at a lower CPU priority (nice 10, --workers) and the staff "
-                         "pages by another (--staff-workers), the reverse proxy sending /help/ "
-                         "to the first; the operator's page is timed on the staff one")
+                         "gunicorn under the SCHED_IDLE policy (--workers; see --public-idle) "
+                         "and the staff pages by another (--staff-workers), the reverse proxy "
+                         "sending /help/ to the first; the operator's page is timed on the "
+                         "staff one")
     ap.add_argument("--staff-workers", type=int, default=2)
     ap.add_argument("--wrk-nice", type=int, default=0,
                     help="run wrk under this nice value: a real flood's sender does not share "
                          "the server's cores (0: same priority, the generator included)")
-    ap.add_argument("--public-nice", type=int, default=10,
-                    help="--split: the public form's gunicorn's nice value (0: same priority)")
+    ap.add_argument("--public-nice", type=int, default=0,
+                    help="--split: the public form's gunicorn's nice value (session 28's "
+                         "deployment: --no-public-idle --public-nice 10)")
+    ap.add_argument("--public-idle", action=argparse.BooleanOptionalAction, default=True,
+                    help="--split: the public form's gunicorn under the SCHED_IDLE policy "
+                         "(chrt --idle 0, as docs/operations.md's CPUSchedulingPolicy=idle): it "
+                         "runs only on CPU nobody else wants, and a staff request waking up "
+                         "preempts it at once (default; --no-public-idle: the normal policy)")
+    ap.add_argument("--public-autogroup", type=int, default=10,
+                    help="--split: the nice value of the public server's autogroup (its session's "
+                         "scheduling group, what decides the CPU shared between the two servers "
+                         "when the kernel's autogroup is on; 10 weighs 110 against the staff "
+                         "group's 1,024, as CPUWeight=10 against 100 does for a systemd service; "
+                         "0: an equal share)")
+    ap.add_argument("--public-cpus", default="",
+                    help="--split: taskset CPU list for the public form's gunicorn (e.g. 1)")
+    ap.add_argument("--staff-threads", type=int, default=1,
+                    help="--split: threads per staff worker (> 1: gunicorn's gthread class)")
+    ap.add_argument("--wrk-idle", action="store_true",
+                    help="run wrk under SCHED_IDLE (chrt --idle 0): the generator stands for "
+                         "another machine and takes only CPU nobody else wants")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="--wrk: alternate the operator page alone and during the flood this "
+                         "many times (each --seconds long) with the same servers, and pool them")
+    ap.add_argument("--variants", default="",
+                    help="--wrk --split: more public servers taken in turn with the first in each "
+                         "round, e.g. 'nice10,idle+w1,idle+wrkidle' (see variant())")
+    ap.add_argument("--db", default="",
+                    help="the throw-away PostgreSQL database's name (default "
+                         "bw_helpline_bench; dropped and created again)")
     ap.add_argument("--profile", action="store_true",
                     help="cProfile the in-process valid submissions (top functions by own and "
                          "cumulative time)")
     args = ap.parse_args()
-    global REDIS
+    global REDIS, DB
     REDIS = args.redis
+    DB = args.db or DB
     from urllib.parse import urlencode
 
     conf, session = setup(args.keep)
@@ -260,23 +297,39 @@ def main() -> None:
     if args.inprocess_only:
         return
     binary = str(Path(sys.executable).with_name("gunicorn"))
+    public_prefix: list[str] = []
+    args.public_label = f"one gunicorn, w{args.workers}" if not args.split else "+".join(filter(None, (
+        "idle" if args.public_idle else "", f"nice{args.public_nice}" if args.public_nice else "",
+        f"ag{args.public_autogroup}" if args.split and args.public_autogroup else "",
+        f"w{args.workers}", f"cpus{args.public_cpus}" if args.public_cpus else "",
+        "wrkidle" if args.wrk_idle else "", f"wrknice{args.wrk_nice}" if args.wrk_nice else "")))
+    if args.split:
+        public_prefix += ["chrt", "--idle", "0"] if args.public_idle else []
+        public_prefix += ["nice", "-n", str(args.public_nice)] if args.public_nice else []
+        public_prefix += ["taskset", "-c", args.public_cpus] if args.public_cpus else []
     gunicorn = subprocess.Popen(
-        (["nice", "-n", str(args.public_nice)] if args.split else []) + [
+        public_prefix + [
             binary, "bridgeway.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{PORT}",
             "--log-level", "warning"],
         cwd=ROOT, env=env(), start_new_session=True)
     staff = None
-    global GUNICORN_PID, STAFF_PORT, WRK_NICE
-    WRK_NICE = args.wrk_nice
+    global GUNICORN_PID, STAFF_PORT, WRK_PREFIX
+    WRK_PREFIX = ((["chrt", "--idle", "0"] if args.wrk_idle else [])
+                  + (["nice", "-n", str(args.wrk_nice)] if args.wrk_nice else []))
     if args.split:
         STAFF_PORT = _free_port()
+        threads = ["--threads", str(args.staff_threads)] if args.staff_threads > 1 else []
         staff = subprocess.Popen(
-            [binary, "bridgeway.wsgi", "-w", str(args.staff_workers), "-b",
+            [binary, "bridgeway.wsgi", "-w", str(args.staff_workers), *threads, "-b",
              f"127.0.0.1:{STAFF_PORT}", "--log-level", "warning"],
             cwd=ROOT, env=env(), start_new_session=True)
     GUNICORN_PID = gunicorn.pid
+    if args.split:
+        print(f"public server's autogroup: "
+              f"{set_autogroup_nice(gunicorn.pid, args.public_autogroup)}; the staff server's: "
+              f"{set_autogroup_nice(staff.pid, 0) if staff else '-'}")
     try:
-        time.sleep(4)
+        wait_listening([PORT] + ([STAFF_PORT] if args.split else []))
         runner = measure_wrk if args.wrk else measure
         asyncio.run(runner(args, slug, session, proofs, urlencode))
     finally:
@@ -540,7 +593,7 @@ end
 
 
 async def wrk(path: str, bodies: list[bytes], seconds: int, threads: int = 2,
-              connections: int = 16) -> dict:
+              connections: int = 16, port: int = 0, prefix: list[str] | None = None) -> dict:
     """wrk posting `bodies` in turn (each thread its own share); CPU seconds of the server's
     processes are read by the caller."""
     import tempfile
@@ -551,9 +604,9 @@ async def wrk(path: str, bodies: list[bytes], seconds: int, threads: int = 2,
         data.write_bytes(b"\n".join(bodies) + b"\n")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = await asyncio.create_subprocess_exec(
-            *(["nice", "-n", str(WRK_NICE)] if WRK_NICE else []),
+            *(WRK_PREFIX if prefix is None else prefix),
             "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-            "-s", str(script), f"http://127.0.0.1:{PORT}{path}", "--", str(data), str(threads),
+            "-s", str(script), f"http://127.0.0.1:{port or PORT}{path}", "--", str(data), str(threads),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         out, _ = await proc.communicate()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -598,9 +651,8 @@ async def measure_wrk(args, slug, session, proofs, urlencode):
     await page_weight(slug)
     pid = GUNICORN_PID
     cache = "Redis " + REDIS if REDIS else "the database cache"
-    layout = (f"public form on its own gunicorn under nice {args.public_nice} ({args.workers} "
-              f"workers), staff "
-              f"pages on another ({args.staff_workers})" if args.split else
+    layout = (f"public form on its own gunicorn [{args.public_label}], staff pages on another "
+              f"({args.staff_workers} workers, {args.staff_threads} thread(s) each)" if args.split else
               f"{args.workers} gunicorn sync workers for everything")
     print(f"\nwrk, {layout}, rate-limit cache: {cache}")
 
@@ -631,41 +683,152 @@ async def measure_wrk(args, slug, session, proofs, urlencode):
           f"server CPU {(cpu1 - cpu0) / max(1, stored) * 1000:.1f} ms per stored submission, "
           f"load average {load0:.1f} → {load1:.1f} (goal >= 100/s)")
 
-    # operators' page alone, then during the flood
-    alone: list[float] = []
-    stop = asyncio.Event()
-    task = asyncio.create_task(operator_page(session, stop, alone))
-    await asyncio.sleep(args.seconds)
-    stop.set()
-    await task
+    # operators' page alone, then during the flood, --rounds times in turn (the other
+    # sessions' load changes over minutes: alternating lets it fall on both alike). With
+    # --variants, each variant's public server is started now (an idle one costs nothing) and
+    # the variants are taken in turn within each round.
     flood_body = urlencode({"lang": "uk", "ts": old_token(slug),
                             "what_happened": "spam " * 20}).encode()
-    during: list[float] = []
-    stop = asyncio.Event()
-    task = asyncio.create_task(operator_page(session, stop, during))
-    load0, cpu0 = os.getloadavg()[0], server_cpu(pid)
-    flood = await wrk(f"/help/{slug}/", [flood_body], args.seconds)
-    cpu1, load1 = server_cpu(pid), os.getloadavg()[0]
-    stop.set()
-    await task
+    variants = [(args.public_label, pid, PORT, WRK_PREFIX)]
+    extra: list[subprocess.Popen] = []
+    for spec in filter(None, args.variants.split(",")):
+        prefix, workers, wrk_prefix, autogroup = variant(spec)
+        port = _free_port()
+        proc = subprocess.Popen(
+            prefix + [str(Path(sys.executable).with_name("gunicorn")), "bridgeway.wsgi", "-w",
+                      str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+            cwd=ROOT, env=env(), start_new_session=True)
+        extra.append(proc)
+        print(f"[{spec}] autogroup: {set_autogroup_nice(proc.pid, autogroup)}")
+        variants.append((spec, proc.pid, port, wrk_prefix))
+    if extra:
+        wait_listening([v[2] for v in variants[1:]])
+        for _label, _pid, port, _w in variants[1:]:
+            await asyncio.gather(*[request("GET", form_path, port=port) for _ in range(8)])
+    results: dict[str, dict[str, list]] = {
+        v[0]: {"alone": [], "during": [], "rates": [], "ratios": [], "cpu": []} for v in variants}
+    try:
+        for r in range(args.rounds):
+            for label, vpid, port, wrk_prefix in variants:
+                res = results[label]
+                alone: list[float] = []
+                stop = asyncio.Event()
+                load_a = os.getloadavg()[0]
+                task = asyncio.create_task(operator_page(session, stop, alone))
+                await asyncio.sleep(args.seconds)
+                stop.set()
+                await task
+                during: list[float] = []
+                stop = asyncio.Event()
+                task = asyncio.create_task(operator_page(session, stop, during))
+                load0, cpu0 = os.getloadavg()[0], server_cpu(vpid)
+                flood = await wrk(f"/help/{slug}/", [flood_body], args.seconds, port=port,
+                                  prefix=wrk_prefix)
+                cpu1, load1 = server_cpu(vpid), os.getloadavg()[0]
+                stop.set()
+                await task
+                a50, a95 = statistics.median(alone), percentile(alone, .95)
+                d50, d95 = statistics.median(during), percentile(during, .95)
+                per = (cpu1 - cpu0) / max(1, flood["requests"]) * 1000
+                res["alone"] += alone
+                res["during"] += during
+                res["rates"].append(flood["rate"])
+                res["ratios"].append((d50 / a50, d95 / a95))
+                res["cpu"].append(per)
+                print(f"round {r + 1} [{label}]: flood {flood['rate']:.0f} req/s (p50 "
+                      f"{flood['p50_ms']:.1f} ms, p95 {flood['p95_ms']:.1f} ms, "
+                      f"{flood['non_2xx']} refused of {flood['requests']}, socket errors "
+                      f"{flood['socket_errors']}), server CPU {per:.2f} ms per request, wrk "
+                      f"{flood['generator_cpu_s']:.1f} CPU s of {args.seconds} s × 2 cores; triage "
+                      f"alone p50 {a50 * 1000:.1f} p95 {a95 * 1000:.1f} ms (n {len(alone)}, load "
+                      f"{load_a:.2f}), during p50 {d50 * 1000:.1f} p95 {d95 * 1000:.1f} ms (n "
+                      f"{len(during)}, load {load0:.2f} → {load1:.2f}): ratio p50 "
+                      f"{d50 / a50:.2f}, p95 {d95 / a95:.2f}", flush=True)
+    finally:
+        for proc in extra:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
     held = await asyncio.to_thread(lambda: Contact.objects.filter(status="held").count())
-    print(f"flood without proof-of-work (one address): {flood['rate']:.0f} req/s, p50 "
-          f"{flood['p50_ms']:.1f} ms, p95 {flood['p95_ms']:.1f} ms, {flood['non_2xx']} refused "
-          f"of {flood['requests']}, held {held}, socket errors {flood['socket_errors']}, server "
-          f"CPU {(cpu1 - cpu0) / max(1, flood['requests']) * 1000:.2f} ms per request, load "
-          f"average {load0:.1f} → {load1:.1f} (goal >= 1,000/s); the generator (wrk"
-          f"{f', nice {WRK_NICE}' if WRK_NICE else ''}) used {flood['generator_cpu_s']:.1f} "
-          f"CPU s of the {args.seconds} s × 2 cores")
-    a50, a95 = statistics.median(alone), percentile(alone, .95)
-    d50, d95 = statistics.median(during), percentile(during, .95)
-    print(f"operator page (triage): alone p50 {a50 * 1000:.0f} ms p95 {a95 * 1000:.0f} ms "
-          f"({len(alone)} requests); during the flood p50 {d50 * 1000:.0f} ms p95 "
-          f"{d95 * 1000:.0f} ms ({len(during)}); ratio p95 {d95 / a95:.2f}, p50 {d50 / a50:.2f} "
-          f"(goal <= 1.20)")
+    print(f"held for moderation in all: {held} (each address's no-proof allowance of the day)")
+    for label, res in results.items():
+        a50, a95 = statistics.median(res["alone"]), percentile(res["alone"], .95)
+        d50, d95 = statistics.median(res["during"]), percentile(res["during"], .95)
+        rates = res["rates"]
+        print(f"[{label}] {args.rounds} rounds pooled: flood {min(rates):.0f}–{max(rates):.0f} "
+              f"req/s (median {statistics.median(rates):.0f}; goal >= 1,000/s), server CPU "
+              f"{statistics.median(res['cpu']):.2f} ms per refusal; triage alone p50 "
+              f"{a50 * 1000:.1f} p95 {a95 * 1000:.1f} ms, during p50 {d50 * 1000:.1f} p95 "
+              f"{d95 * 1000:.1f} ms: ratio p50 {d50 / a50:.2f}, p95 {d95 / a95:.2f} (goal <= "
+              f"1.20); per round p50 {', '.join(f'{x:.2f}' for x, _ in res['ratios'])}, p95 "
+              f"{', '.join(f'{y:.2f}' for _, y in res['ratios'])}; load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def variant(spec: str) -> tuple[list[str], int, list[str], int]:
+    """'idle+ag19+w1+wrkidle' → (the public server's command prefix, its workers, wrk's prefix,
+    its autogroup's nice). Parts: idle (SCHED_IDLE), nice<N>, ag<N> (the nice value of the
+    server's autogroup, see set_autogroup_nice), w<N> (workers, default 2), cpus<list>
+    (taskset), wrkidle (the generator under SCHED_IDLE), wrknice<N>."""
+    prefix: list[str] = []
+    wrk_prefix: list[str] = []
+    workers = 2
+    autogroup = 0
+    for part in spec.split("+"):
+        if part == "idle":
+            prefix = ["chrt", "--idle", "0", *prefix]
+        elif part.startswith("nice"):
+            prefix += ["nice", "-n", part[4:]]
+        elif part.startswith("w") and part[1:].isdigit():
+            workers = int(part[1:])
+        elif part.startswith("ag"):
+            autogroup = int(part[2:])
+        elif part.startswith("cpus"):
+            prefix += ["taskset", "-c", part[4:]]
+        elif part == "wrkidle":
+            wrk_prefix = ["chrt", "--idle", "0", *wrk_prefix]
+        elif part.startswith("wrknice"):
+            wrk_prefix += ["nice", "-n", part[7:]]
+        else:
+            raise SystemExit(f"unknown variant part {part!r}")
+    return prefix, workers, wrk_prefix, autogroup
+
+
+def wait_listening(ports: list[int], timeout: float = 180) -> None:
+    """Until gunicorn answers on every port (a server under the idle policy starts only on the
+    CPU others leave: seconds on a quiet machine, a minute on a busy one)."""
+    import socket
+
+    deadline = time.monotonic() + timeout
+    for port in ports:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+    time.sleep(2)  # the workers fork after the master listens
+
+
+def set_autogroup_nice(pid: int, nice: int) -> str:
+    """The kernel's autogroup (sched_autogroup_enabled=1 here, as on most desktops and many
+    servers) puts each session — each gunicorn started in a new session, as systemd starts each
+    service — in a scheduling group of its own, and the groups share the CPU equally whatever
+    the nice values of the processes inside: a nice 10 gunicorn in its own session takes as much
+    CPU as the staff one. The group's own nice value is what counts between groups; under
+    systemd the service's control group plays this part (CPUWeight=, docs/operations.md)."""
+    path = Path(f"/proc/{pid}/autogroup")
+    if not path.exists() or Path("/proc/sys/kernel/sched_autogroup_enabled").read_text() != "1\n":
+        return "no autogroup"
+    if nice:
+        path.write_text(str(nice))
+    return path.read_text().strip()
 
 
 GUNICORN_PID = 0
-WRK_NICE = 0  # --wrk-nice: the generator at a lower CPU priority (the flood's sender is elsewhere)
+# --wrk-nice, --wrk-idle: the generator at a lower CPU priority (the flood's sender is elsewhere)
+WRK_PREFIX: list[str] = []
 STAFF_PORT = 0  # --split: the staff pages' own gunicorn (0: the same one as the form)
 
 
