@@ -218,7 +218,7 @@ def _panels(request, case) -> list[str]:
 
 @login_required
 def detail(request, pk):
-    case = case_for_user(request.user, pk)
+    case = case_for_user(request.user, pk, with_person=True)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
