@@ -83,7 +83,7 @@ def case_list(request):
     """The filtered list. A name search is posted and answered by this same request (the name
     never goes into a URL); its later pages carry a token of the search, not the name."""
     org, orgs = _org(request)
-    people = case_staff(org)
+    people = case_staff(org).only("pk", "full_name")  # the filter shows names only
     search = None
     status = 200
     if request.method == "POST":
