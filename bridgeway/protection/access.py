@@ -8,12 +8,13 @@ at the end of the request one bulk insert records them, with flags for unusual a
 from __future__ import annotations
 
 import contextvars
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import cast
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Field
 from django.utils import timezone
 
@@ -99,7 +100,10 @@ def _insert(rows: list[tuple]) -> None:
     head = (f"INSERT INTO {quote(AccessLogEntry._meta.db_table)} "  # noqa: S608 (names only)
             f"({', '.join(quote(cast(str, f.column)) for f in fields)}) VALUES ")
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    with connection.cursor() as cursor:
+    # Several statements are written together or not at all, as bulk_create's batches are.
+    together = (transaction.atomic(using=connection.alias, savepoint=False)
+                if len(rows) > _BATCH else nullcontext())
+    with together, connection.cursor() as cursor:
         for start in range(0, len(rows), _BATCH):
             batch = rows[start:start + _BATCH]
             params = [field.get_db_prep_save(value, connection)
