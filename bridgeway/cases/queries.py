@@ -75,8 +75,11 @@ def case_visibility(user: User, via: str = "") -> Q | None:
     return visible
 
 
-def case_for_user(user: User, pk: UUID | str) -> Case:
-    return get_or_404(cases_visible_to(user).select_related("organisation", "subject"), pk=pk)
+def case_for_user(user: User, pk: UUID | str, *, with_person: bool = False) -> Case:
+    """`with_person`: the case's person record joined in the same statement (the case page shows
+    it; `case_person` then needs no query). Its fields still decrypt, and are logged, on access."""
+    related = ("organisation", "subject", "person") if with_person else ("organisation", "subject")
+    return get_or_404(cases_visible_to(user).select_related(*related), pk=pk)
 
 
 def may_work_on(user: User, case: Case) -> bool:
@@ -527,7 +530,10 @@ def my_open_tasks(user: User) -> QuerySet[CaseTask]:
 def case_person(case: Case) -> Person | None:
     """The person record of a case (its fields decrypt on access), or None: a first contact has
     none. The caller has already checked that the user may see the case."""
-    person = Person.objects.filter(case=case).first()
+    if Case.person.is_cached(case):  # joined by case_for_user(with_person=True)
+        person = getattr(case, "person", None)
+    else:
+        person = Person.objects.filter(case=case).first()
     if person is not None:
         with_case_subject(case, [person])
     return person

@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -54,6 +56,7 @@ from bridgeway.cases.queries import (
 )
 from bridgeway.cases.registry import detail_panels
 from bridgeway.cases.set_translations import localise, localised_label
+from bridgeway.core.dates import day
 from bridgeway.core.forms import add_validation_error, add_validation_error_to, refuse_bad_filters
 from bridgeway.core.queues import MENU_READ_ONLY
 from bridgeway.core.shortcuts import get_or_404, submit
@@ -80,7 +83,7 @@ def case_list(request):
     """The filtered list. A name search is posted and answered by this same request (the name
     never goes into a URL); its later pages carry a token of the search, not the name."""
     org, orgs = _org(request)
-    people = case_staff(org)
+    people = case_staff(org).only("pk", "full_name")  # the filter shows names only
     search = None
     status = 200
     if request.method == "POST":
@@ -112,9 +115,26 @@ def case_list(request):
                                     other=request.POST)
     return private(request, search, render(request, "cases/list.html", {
         "org": org, "orgs": orgs, "form": form, "page": page,
-        "rows": case_rows(page.object_list), "searched": search is not None,
-        "pager_query": pager_query,
+        "rows": (rows := case_rows(page.object_list)), "row_html": _case_list_html(rows),
+        "searched": search is not None, "pager_query": pager_query,
     }, status=status))
+
+
+def _case_list_html(rows: list[dict]) -> list[SafeString]:
+    """The case list's table rows, written here rather than by the template: fifty rows of a
+    dozen template nodes each were most of the list's template time. The words are translated
+    once per page; the HTML is the template's as it was (tests/cases/test_case_list_rows.py)."""
+    child = format_html(' <span class="tag">{}</span>', _("child"))
+    anonymous = format_html('<span class="muted">{}</span>', _("anonymous"))
+    erased = format_html('<span class="muted">{}</span>', _("erased"))
+    return [format_html(
+        '\n  <tr><td><a href="{}">{}</a>{}</td>\n    <td>{}</td>\n'
+        '    <td><span class="tag status-{}">{}</span></td><td>{}</td>\n'
+        '    <td>{}</td></tr>\n  ',
+        c["url"], c["reference"], child if c["is_child"] else "",
+        anonymous if c["anonymous"] else erased if c["erased"] else c["name"],
+        c["status_code"], c["status"], day(c["opened_on"]), c["assignees"] or "—")
+        for c in rows]
 
 
 def _bounded_matches(request, search):
@@ -218,7 +238,7 @@ def _panels(request, case) -> list[str]:
 
 @login_required
 def detail(request, pk):
-    case = case_for_user(request.user, pk)
+    case = case_for_user(request.user, pk, with_person=True)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 

@@ -29,10 +29,8 @@ def _open_referrals_block_closing(case) -> str | None:
 
 @register_detail_panel
 def _case_panel(request, case) -> str:
-    linked = queries.referral_for_linked_case(request.user, case)
     # The viewer can see this case (the case page checked it): they follow its referrals.
-    sent = list(Referral.objects.filter(case=case).select_related("recipient")
-                .order_by("-sent_at"))
+    sent, linked = queries.case_page_referrals(request.user, case)
     may_refer = bool(case.subject_id and case.is_open and not case.is_first_contact
                      and linked is None)
     # No request: the panel needs no context processor (menu, messages, user), and running

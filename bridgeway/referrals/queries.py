@@ -133,16 +133,22 @@ def shared_document(referral: Referral, document_id: UUID | str) -> EncryptedDoc
     return get_or_404(shared_case_documents(referral).select_related("subject"), pk=document_id)
 
 
-def referral_for_linked_case(user: User, case: Case) -> Referral | None:
-    """The active referral whose linked case this is, if the user is on the receiving side."""
-    # Asked on every case page, and most cases are nobody's linked case: a narrow query first,
-    # the referral with its relations only when there is one the user receives.
-    found = (Referral.objects.filter(recipient_case=case, status__in=ACTIVE_STATUSES)
-             .values_list("pk", "recipient_id").first())
-    if found is None or found[1] not in receiving_org_ids(user):
-        return None
-    return Referral.objects.select_related("case", "subject", "sender", "recipient").get(
-        pk=found[0])
+def case_page_referrals(user: User, case: Case) -> tuple[list[Referral], Referral | None]:
+    """For the case page's referral panel: the referrals sent from this case (newest first) and
+    the newest active referral whose linked case this is, if the user is on its receiving side.
+    Asked on every case page, and most cases are nobody's linked case: both are read in one
+    statement, the linked referral with its relations in a second only when there is one
+    the user receives."""
+    rows = list(Referral.objects.filter(
+        Q(case=case) | Q(recipient_case=case, status__in=ACTIVE_STATUSES))
+        .select_related("recipient").order_by("-sent_at"))
+    candidate = next((r for r in rows if r.recipient_case_id == case.pk
+                      and r.status in ACTIVE_STATUSES), None)
+    linked = None
+    if candidate is not None and candidate.recipient_id in receiving_org_ids(user):
+        linked = Referral.objects.select_related("case", "subject", "sender", "recipient").get(
+            pk=candidate.pk)
+    return [r for r in rows if r.case_id == case.pk], linked
 
 
 def is_overdue(referral: Referral) -> bool:

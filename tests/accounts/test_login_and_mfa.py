@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from bridgeway.protection.models import AuditEvent
 from tests.conftest import signed_in
-from tests.factories import PASSWORD, MembershipFactory, UserFactory, with_totp
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, has_totp, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,20 @@ def test_role_with_personal_data_is_sent_to_mfa_setup_first(client,
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
     assert AuditEvent.objects.filter(action="accounts.mfa.added", actor=user).exists()
+
+
+def test_removing_the_authenticator_sends_a_signed_in_person_back_to_mfa_setup(cast):
+    """The MFA check is asked of the database on every request (accounts.mfa.user_has_mfa): an
+    authenticator removed while the person is signed in counts from their next request, a
+    recovery-codes authenticator alone is not TOTP, and another person's TOTP is not theirs."""
+    client = signed_in(cast.caseworker_a)
+    assert client.get(reverse("home")).status_code == 200
+    Authenticator.objects.filter(user=cast.caseworker_a, type=Authenticator.Type.TOTP).delete()
+    Authenticator.objects.create(user=cast.caseworker_a, type=Authenticator.Type.RECOVERY_CODES,
+                                 data={})
+    assert has_totp(cast.caseworker_b)  # someone else's, still there
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
 
 
 @pytest.mark.parametrize("role", ["network_coordinator", "researcher"])
