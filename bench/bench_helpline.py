@@ -31,6 +31,9 @@ the operators' page alone taken in turn five times, against session 28's layout 
 equal group) taken in the same rounds:
       bench/bench_helpline.py --redis redis://127.0.0.1:6379/13 --wrk --valid 1600 --inprocess 0 \
           --seconds 5 --split --workers 2 --rounds 5 --variants nice10+w2
+The documented deployment alone (three public workers), as measured for the issue's figures:
+      bench/bench_helpline.py --db bw_help20_bench --redis redis://127.0.0.1:6379/13 --wrk \
+          --valid 1600 --inprocess 0 --seconds 8 --split --workers 3 --rounds 4
 """
 
 from __future__ import annotations
