@@ -11,8 +11,13 @@ from rest_framework.test import APIClient
 
 from bridgeway.accounts.models import User
 from bridgeway.accounts.services import api_token_create
+from bridgeway.core import prepared
 from bridgeway.orgs.models import Membership, NetworkMembership, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, with_totp
+
+
+# A prepared queryset builder (core.prepared) that reads the clock fails its first test.
+prepared.STRICT = True
 
 
 @pytest.fixture(autouse=True)

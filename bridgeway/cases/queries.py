@@ -34,6 +34,7 @@ from bridgeway.cases.models import (
     ServiceDelivery,
 )
 from bridgeway.cases.set_translations import localise
+from bridgeway.core.prepared import Prepared, prepared
 from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
@@ -62,15 +63,27 @@ def case_visibility(user: User, via: str = "") -> Q | None:
     "referral__case__"), on a row that points to a case: a join on the case rather than a
     subquery of visible cases, which PostgreSQL may plan as a nested loop over them. None when
     the user sees no case."""
-    supervised = {o.pk for o in orgs_where(user, [Role.SUPERVISOR])}
-    worked = {o.pk for o in orgs_where(user, [Role.CASEWORKER])} - supervised
+    supervised, worked = _case_org_ids(user)
     if not supervised and not worked:
         return None
+    return _visible(via, user.pk, supervised, worked)
+
+
+def _case_org_ids(user: User) -> tuple[list[int], list[int]]:
+    """The organisations whose cases the user sees: (supervised: all their cases, worked as a
+    caseworker only: the cases they are assigned to), each sorted."""
+    supervised = {o.pk for o in orgs_where(user, [Role.SUPERVISOR])}
+    worked = {o.pk for o in orgs_where(user, [Role.CASEWORKER])} - supervised
+    return sorted(supervised), sorted(worked)
+
+
+def _visible(via: str, user_id: int, supervised: list[int], worked: list[int]) -> Q:
+    """case_visibility's condition from its inputs (also inside prepared builders)."""
     visible = Q(**{f"{via}organisation_id__in": supervised})
     if worked:
         # A subquery, not a join on the assignees: no duplicate rows, so no DISTINCT, and a
         # supervisor's list stays a plain index scan of the organisation's cases.
-        assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
+        assigned = Case.assignees.through.objects.filter(user_id=user_id).values("case_id")
         visible |= Q(**{f"{via}organisation_id__in": worked, f"{via}pk__in": assigned})
     return visible
 
@@ -390,18 +403,23 @@ TASKS_AHEAD_DAYS = 7
 APPROVAL_URGENT_AFTER_DAYS = 3
 
 
-def home_my_cases(user: User, limit: int) -> tuple[int, list[QueueItem]]:
-    """The open cases assigned to the user, newest first (the organisation's cases walked by
-    opening date, so the page stops at the first few however many are assigned)."""
-    orgs = [o.pk for o in case_orgs(user)]
-    if not orgs:
-        return 0, []
+@prepared
+def _my_open_cases(*, user_id: int, orgs: list[int]) -> QuerySet[Case]:
     # Assigned and in one of the user's case organisations is what cases_visible_to() lets a
     # caseworker see; written directly, without its own test of the assignment, which doubled
     # the subquery and misled PostgreSQL's row estimate.
-    assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
-    qs = Case.objects.filter(pk__in=assigned, organisation_id__in=orgs,
-                             status__in=OPEN_STATUSES).exclude(subject_id__in=erased_subjects())
+    assigned = Case.assignees.through.objects.filter(user_id=user_id).values("case_id")
+    return Case.objects.filter(pk__in=assigned, organisation_id__in=orgs,
+                               status__in=OPEN_STATUSES).exclude(subject_id__in=erased_subjects())
+
+
+def home_my_cases(user: User, limit: int) -> tuple[int, list[QueueItem]]:
+    """The open cases assigned to the user, newest first (the organisation's cases walked by
+    opening date, so the page stops at the first few however many are assigned)."""
+    orgs = sorted(o.pk for o in case_orgs(user))
+    if not orgs:
+        return 0, []
+    qs = _my_open_cases(user_id=user.pk, orgs=orgs)
     count, rows = count_and_page(qs, qs.order_by("-opened_on", "-created_at").values(
         "pk", "reference", "status", "opened_on", "is_child", "updated_at"), limit)
     labels = dict(CaseStatus.choices)
@@ -416,15 +434,21 @@ def home_my_cases(user: User, limit: int) -> tuple[int, list[QueueItem]]:
         for row in rows]
 
 
-def tasks_waiting(user: User) -> QuerySet[CaseTask] | None:
-    """The user's open tasks due within a week or overdue, in visible cases (None: no cases)."""
-    visible = case_visibility(user, "case__")
-    if visible is None:
-        return None
+@prepared
+def _tasks_waiting(*, user_id: int, supervised: list[int], worked: list[int],
+                   until: date) -> QuerySet[CaseTask]:
     return CaseTask.objects.filter(
-        visible, assignee=user, done_at__isnull=True,
-        due_on__lte=timezone.localdate() + timedelta(days=TASKS_AHEAD_DAYS)).exclude(
-        subject_id__in=erased_subjects())
+        _visible("case__", user_id, supervised, worked), assignee_id=user_id,
+        done_at__isnull=True, due_on__lte=until).exclude(subject_id__in=erased_subjects())
+
+
+def tasks_waiting(user: User) -> Prepared | None:
+    """The user's open tasks due within a week or overdue, in visible cases (None: no cases)."""
+    supervised, worked = _case_org_ids(user)
+    if not supervised and not worked:
+        return None
+    return _tasks_waiting(user_id=user.pk, supervised=supervised, worked=worked,
+                          until=timezone.localdate() + timedelta(days=TASKS_AHEAD_DAYS))
 
 
 def home_tasks(user: User, limit: int) -> tuple[int, list[QueueItem]]:
@@ -446,17 +470,21 @@ def home_tasks(user: User, limit: int) -> tuple[int, list[QueueItem]]:
         for row in rows]
 
 
-def decisions_awaiting_approval(user: User) -> QuerySet[Decision]:
-    """Decisions waiting for a supervisor's approval in the organisations the user supervises
-    (the organisation holding the case now), but not the user's own, longest waiting first.
-    Decisions about an erased person are left out: nothing remains to review."""
-    supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
-    if not supervised:
-        return Decision.objects.none()
+@prepared
+def _awaiting_approval(*, user_id: int, supervised: list[int]) -> QuerySet[Decision]:
     return (Decision.objects.filter(state=Decision.State.AWAITING_APPROVAL,
                                     case__organisation_id__in=supervised)
-            .exclude(decided_by=user).exclude(case__subject_id__in=erased_subjects())
+            .exclude(decided_by_id=user_id).exclude(case__subject_id__in=erased_subjects())
             .order_by("created_at", "pk"))
+
+
+def decisions_awaiting_approval(user: User) -> Prepared:
+    """Decisions waiting for a supervisor's approval in the organisations the user supervises
+    (the organisation holding the case now), but not the user's own, longest waiting first.
+    Decisions about an erased person are left out: nothing remains to review. (A prepared
+    query: `.queryset()` for model instances.)"""
+    supervised = sorted(o.pk for o in orgs_where(user, [Role.SUPERVISOR]))
+    return _awaiting_approval(user_id=user.pk, supervised=supervised)
 
 
 def home_approvals(user: User, limit: int) -> tuple[int, list[QueueItem]]:

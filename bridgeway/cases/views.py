@@ -514,7 +514,7 @@ def approvals(request):
 
     if not orgs_where(request.user, [Role.SUPERVISOR]):
         raise Http404
-    decisions = decisions_awaiting_approval(request.user).select_related(
+    decisions = decisions_awaiting_approval(request.user).queryset().select_related(
         "case", "decided_by", "assessment")
     return render(request, "cases/approvals.html", {"decisions": decisions})
 

@@ -41,7 +41,10 @@ def register_menu_count(key: str, count: Callable[[Any], Any]) -> None:
 
 
 def _compiled(queryset, cap: int) -> tuple[str, tuple] | None:
-    """The SQL of the queryset's first `cap` rows, in no order (None: it can have no row)."""
+    """The SQL of the queryset's first `cap` rows, in no order (None: it can have no row). A
+    prepared query (core.prepared) gives its SQL compiled once for its shape."""
+    if hasattr(queryset, "compiled"):
+        return queryset.compiled(cap)
     try:
         sql, params = queryset.order_by()[:cap].query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:

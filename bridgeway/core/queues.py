@@ -37,7 +37,10 @@ COUNT_CAP = 99
 
 
 def capped_count(queryset) -> int:
-    """How many rows, counted no further than COUNT_CAP + 1."""
+    """How many rows, counted no further than COUNT_CAP + 1 (a QuerySet or a prepared query,
+    core.prepared)."""
+    if hasattr(queryset, "compiled"):
+        return _counts_together({"n": PendingCount(queryset)})["n"]
     return queryset.order_by()[:COUNT_CAP + 1].count()  # no ORDER BY: any rows will do
 
 
