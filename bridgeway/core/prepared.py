@@ -189,6 +189,7 @@ class Builder:
         self.function = function
         self._templates: dict[tuple, _Template] = {}
         self._lock = threading.Lock()
+        self.alias = "default"
         update_wrapper(self, function)  # type: ignore[arg-type]
 
     def __call__(self, **inputs: Any) -> Prepared:
@@ -241,7 +242,7 @@ class Builder:
                 stack.enter_context(mock.patch.object(timezone, "localtime", _no_clock))
             queryset = self.function(**sentinels)
             queryset, mode = _apply(queryset, ops)
-            alias = queryset.db
+            alias = self.alias = queryset.db
         compiler = queryset.query.get_compiler(alias)
         names = _names(queryset.query)
         try:
@@ -333,7 +334,8 @@ class Prepared:
 
     @property
     def db(self) -> str:
-        return self.builder.template(self.inputs, self.ops).alias
+        """The database alias its shapes were compiled for (the default one before any)."""
+        return self.builder.alias
 
     def __getitem__(self, item: slice) -> list:
         if not isinstance(item, slice) or item.start not in (None, 0) or item.step is not None \

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bridgeway.core.prepared import Prepared, prepared
 from bridgeway.core.queues import SOON, URGENT, QueueItem, capped_count, count_and_page
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import OrgType, Role
@@ -187,15 +188,23 @@ FLAGGED_ACCESS_DAYS = 31
 SUBJECT_REQUEST_DAYS = 30  # GDPR art. 12(3): one month to act on a person's request
 
 
-def erasure_requests_waiting(user: User) -> QuerySet[ErasureRequest] | None:
-    """Pending erasure requests of the organisations where the user is the data protection
-    officer (None: the user is nowhere)."""
-    orgs = [o.pk for o in orgs_where(user, [Role.DPO])]
-    if not orgs:
-        return None
+@prepared
+def _erasure_requests_waiting(*, orgs: list[int]) -> QuerySet[ErasureRequest]:
+    own_request = ErasureRequest.Reason.SUBJECT_REQUEST
     return ErasureRequest.objects.filter(
         organisation_id__in=orgs, status=ErasureRequest.Status.PENDING).exclude(
-        subject_id__in=erased_subjects())
+        subject_id__in=erased_subjects()).annotate(
+        first=Case(When(reason=own_request, then=Value(0)), default=Value(1),
+                   output_field=IntegerField()))
+
+
+def erasure_requests_waiting(user: User) -> Prepared | None:
+    """Pending erasure requests of the organisations where the user is the data protection
+    officer (None: the user is nowhere)."""
+    orgs = sorted(o.pk for o in orgs_where(user, [Role.DPO]))
+    if not orgs:
+        return None
+    return _erasure_requests_waiting(orgs=orgs)
 
 
 def home_erasure_requests(user: User, limit: int) -> tuple[int, list[QueueItem]]:
@@ -205,11 +214,8 @@ def home_erasure_requests(user: User, limit: int) -> tuple[int, list[QueueItem]]
     if qs is None:
         return 0, []
     own_request = ErasureRequest.Reason.SUBJECT_REQUEST
-    count, rows = count_and_page(qs, qs.annotate(
-        first=Case(When(reason=own_request, then=Value(0)), default=Value(1),
-                   output_field=IntegerField()))
-        .order_by("first", "requested_at")
-        .values("pk", "organisation_id", "subject__reference", "reason", "requested_at"), limit)
+    count, rows = count_and_page(qs, qs.order_by("first", "requested_at").values(
+        "pk", "organisation_id", "subject__reference", "reason", "requested_at"), limit)
     reasons = dict(ErasureRequest.Reason.choices)
     now = timezone.now()
     items = []
@@ -231,37 +237,59 @@ ACCESS_REVIEWED = "protection.access.reviewed"
 
 def access_reviewed_at(org_ids: Iterable[int]) -> dict[int, datetime]:
     """When each organisation's data protection officer last marked unusual access as reviewed."""
-    return dict(AuditEvent.objects.filter(organisation_id__in=list(org_ids), action=ACCESS_REVIEWED)
-                .values("organisation_id").annotate(last=Max("created_at"))
-                .values_list("organisation_id", "last"))
+    orgs = sorted(set(org_ids))
+    return dict(_access_reviewed_at(orgs=orgs).values_list("organisation_id", "last"))
 
 
-def flagged_access_waiting(user: User) -> QuerySet[AccessLogEntry] | None:
-    """Unusual reads of personal data (another organisation's people, many people in a short
-    time) since the officer last marked them reviewed, at most the last month (None: the user is
-    nobody's data protection officer). One statement (when each organisation last reviewed)."""
-    orgs = [o.pk for o in orgs_where(user, [Role.DPO])]
+@prepared
+def _access_reviewed_at(*, orgs: list[int]) -> QuerySet[AuditEvent]:
+    return (AuditEvent.objects.filter(organisation_id__in=orgs, action=ACCESS_REVIEWED)
+            .values("organisation_id").annotate(last=Max("created_at")))
+
+
+@prepared
+def _flagged_access_waiting(*, orgs: list[int], after: list[datetime]) -> QuerySet:
+    unseen = Q()
+    for org_id, since in zip(orgs, after, strict=True):
+        unseen |= Q(organisation_id=org_id, at__gt=since)
+    return AccessLogEntry.objects.filter(unseen).exclude(flags=[])
+
+
+@prepared
+def _flagged_access_by_reader(*, orgs: list[int], after: list[datetime]) -> QuerySet:
+    return (_flagged_access_waiting.function(orgs=orgs, after=after)
+            .values("organisation_id", "user_id", "user__full_name")
+            .annotate(n=Count("pk"), last=Max("at")))
+
+
+def _flagged_inputs(user: User) -> dict | None:
+    orgs = sorted(o.pk for o in orgs_where(user, [Role.DPO]))
     if not orgs:
         return None
     oldest = timezone.now() - timedelta(days=FLAGGED_ACCESS_DAYS)
     reviewed = access_reviewed_at(orgs)
-    unseen = Q()
-    for org_id in orgs:
-        unseen |= Q(organisation_id=org_id, at__gt=max(oldest, reviewed.get(org_id, oldest)))
-    return AccessLogEntry.objects.filter(unseen).exclude(flags=[])
+    return {"orgs": orgs, "after": [max(oldest, reviewed.get(org_id, oldest))
+                                    for org_id in orgs]}
+
+
+def flagged_access_waiting(user: User) -> Prepared | None:
+    """Unusual reads of personal data (another organisation's people, many people in a short
+    time) since the officer last marked them reviewed, at most the last month (None: the user is
+    nobody's data protection officer). One statement (when each organisation last reviewed)."""
+    inputs = _flagged_inputs(user)
+    return None if inputs is None else _flagged_access_waiting(**inputs)
 
 
 def home_flagged_access(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """Unusual reads of personal data (flagged_access_waiting), grouped by the person who read,
     the latest first."""
-    qs = flagged_access_waiting(user)
-    if qs is None:
+    inputs = _flagged_inputs(user)
+    if inputs is None:
         return 0, []
-    count = capped_count(qs)
+    count = capped_count(_flagged_access_waiting(**inputs))
     if not count or not limit:
         return count, []
-    rows = (qs.values("organisation_id", "user_id", "user__full_name")
-            .annotate(n=Count("pk"), last=Max("at")).order_by("-last")[:limit])
+    rows = _flagged_access_by_reader(**inputs).order_by("-last")[:limit]
     base = reverse("protection:access_log")
     return count, [QueueItem(
         label=_("Unusual access by %(name)s") % {"name": row["user__full_name"] or "—"},

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bridgeway.cases.queries import case_ids_assigned_to, cases_visible_to, shared_case_data
+from bridgeway.cases.models import Case
+from bridgeway.cases.queries import cases_visible_to, shared_case_data
+from bridgeway.core.prepared import Prepared, prepared
 from bridgeway.core.queues import COUNT_CAP, SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import AGENCY_TYPES, Role
@@ -37,7 +39,6 @@ from bridgeway.referrals.statistics import referral_statistics as referral_stati
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
-    from bridgeway.cases.models import Case
 
 SENDER = "sender"
 RECIPIENT = "recipient"
@@ -163,14 +164,19 @@ def may_answer(user: User, referral: Referral) -> bool:
 # --- home queues (registered in referrals/home.py) ---------------------------------------------
 # References, organisations, urgency and deadlines only: nothing decrypted, nothing logged.
 
-def incoming_waiting(user: User) -> QuerySet[Referral] | None:
-    """Referrals to the user's receiving organisations waiting for an answer (None: the user
-    receives none)."""
-    receiving = receiving_org_ids(user)
-    if not receiving:
-        return None
+@prepared
+def _incoming_waiting(*, receiving: list[int]) -> QuerySet[Referral]:
     return Referral.objects.filter(recipient_id__in=receiving, status=Status.PENDING).exclude(
         subject_id__in=erased_subjects())
+
+
+def incoming_waiting(user: User) -> Prepared | None:
+    """Referrals to the user's receiving organisations waiting for an answer (None: the user
+    receives none)."""
+    receiving = sorted(receiving_org_ids(user))
+    if not receiving:
+        return None
+    return _incoming_waiting(receiving=receiving)
 
 
 def home_incoming(user: User, limit: int) -> tuple[int, list[QueueItem]]:
@@ -226,7 +232,7 @@ def home_unread_messages(user: User, limit: int) -> tuple[int, list[QueueItem]]:
         for line in lines.values()]
 
 
-def unread_messages(user: User) -> QuerySet | None:
+def unread_messages(user: User) -> Prepared | None:
     """Messages from the other side of a referral the user is on that they have not read yet
     (None: the user's roles open no referral thread). Threads the user no longer reads (a revoked referral on
     the recipient's side, an erased person) are left out.
@@ -236,11 +242,20 @@ def unread_messages(user: User) -> QuerySet | None:
     the sender's side as a supervisor of the sending organisation; the sender's side as a
     caseworker assigned to the referred case. One count and one page per branch the user's roles
     open: the number of statements depends on the roles, never on the queue's size."""
+    receiving = sorted(receiving_org_ids(user))
+    supervised = sorted(o.pk for o in orgs_where(user, [Role.SUPERVISOR]))
+    worked = sorted(o.pk for o in orgs_where(user, [Role.CASEWORKER]) if o.pk not in supervised)
+    if not receiving and not supervised and not worked:
+        return None
+    return _unread_messages(user_id=user.pk, receiving=receiving, supervised=supervised,
+                            worked=worked)
+
+
+@prepared
+def _unread_messages(*, user_id: int, receiving: list[int], supervised: list[int],
+                     worked: list[int]) -> QuerySet:
     from bridgeway.referrals.thread import RECIPIENT_READS
 
-    receiving = receiving_org_ids(user)
-    supervised = [o.pk for o in orgs_where(user, [Role.SUPERVISOR])]
-    worked = [o.pk for o in orgs_where(user, [Role.CASEWORKER]) if o.pk not in supervised]
     branches = []
     if receiving:
         branches.append(Q(side=SENDER, referral__recipient_id__in=receiving,
@@ -248,14 +263,12 @@ def unread_messages(user: User) -> QuerySet | None:
     if supervised:
         branches.append(Q(side=RECIPIENT, referral__sender_id__in=supervised))
     if worked:
-        assigned = case_ids_assigned_to(user)
+        assigned = Case.assignees.through.objects.filter(user_id=user_id).values("case_id")
         branches.append(Q(side=RECIPIENT, referral__case_id__in=assigned,
                           referral__case__organisation_id__in=worked)
                         & ~Q(referral__sender_id__in=supervised))
-    if not branches:
-        return None
-    unread = ~Exists(MessageReceipt.objects.filter(message=OuterRef("pk"), user=user))
-    parts = [ReferralMessage.objects.filter(branch, unread).exclude(author=user)
+    unread = ~Exists(MessageReceipt.objects.filter(message=OuterRef("pk"), user_id=user_id))
+    parts = [ReferralMessage.objects.filter(branch, unread).exclude(author_id=user_id)
              .exclude(referral__subject_id__in=erased_subjects())
              .order_by().values("referral_id", "referral__reference", "created_at")
              for branch in branches]
