@@ -15,7 +15,6 @@ from bridgeway.core import prepared
 from bridgeway.orgs.models import Membership, NetworkMembership, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, with_totp
 
-
 # A prepared queryset builder (core.prepared) that reads the clock fails its first test.
 prepared.STRICT = True
 

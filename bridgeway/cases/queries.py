@@ -83,7 +83,7 @@ def _visible(via: str, user_id: int, supervised: list[int], worked: list[int]) -
     if worked:
         # A subquery, not a join on the assignees: no duplicate rows, so no DISTINCT, and a
         # supervisor's list stays a plain index scan of the organisation's cases.
-        assigned = Case.assignees.through.objects.filter(user_id=user_id).values("case_id")
+        assigned = case_ids_assigned_to(user_id)
         visible |= Q(**{f"{via}organisation_id__in": worked, f"{via}pk__in": assigned})
     return visible
 
@@ -408,7 +408,7 @@ def _my_open_cases(*, user_id: int, orgs: list[int]) -> QuerySet[Case]:
     # Assigned and in one of the user's case organisations is what cases_visible_to() lets a
     # caseworker see; written directly, without its own test of the assignment, which doubled
     # the subquery and misled PostgreSQL's row estimate.
-    assigned = Case.assignees.through.objects.filter(user_id=user_id).values("case_id")
+    assigned = case_ids_assigned_to(user_id)
     return Case.objects.filter(pk__in=assigned, organisation_id__in=orgs,
                                status__in=OPEN_STATUSES).exclude(subject_id__in=erased_subjects())
 
@@ -511,9 +511,11 @@ def _date(value: date | None) -> str:
     return date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
 
-def case_ids_assigned_to(user: User) -> QuerySet:
-    """The ids of the cases the user is assigned to, as a subquery (`case_id__in=`)."""
-    return Case.assignees.through.objects.filter(user=user).values("case_id")
+def case_ids_assigned_to(user: User | int) -> QuerySet:
+    """The ids of the cases the user (or the user of that id: prepared builders get ids) is
+    assigned to, as a subquery (`case_id__in=`)."""
+    return Case.assignees.through.objects.filter(
+        user_id=user if isinstance(user, int) else user.pk).values("case_id")
 
 
 @dataclass(frozen=True)

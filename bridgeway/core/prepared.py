@@ -97,7 +97,7 @@ def _kind(value: Any) -> type | None:
         return None
     for kind in (int, str, UUID, datetime, date):  # datetime before date: it is one
         if isinstance(value, kind):
-            if kind is datetime and timezone.is_naive(value):
+            if kind is datetime and timezone.is_naive(value):  # type: ignore[call-overload]
                 raise PreparedError("a prepared datetime input must be aware")
             return kind
     raise PreparedError(f"cannot prepare an input of type {type(value).__name__}")
@@ -196,13 +196,13 @@ class Builder:
         return Prepared(self, inputs, ())
 
     def template(self, inputs: dict[str, Any], ops: tuple) -> _Template:
-        shape = []
+        shape: list[tuple[str, Any, Any]] = []
         for name in sorted(inputs):
             value = inputs[name]
             if isinstance(value, list | tuple):
                 kinds = tuple(_kind(v) for v in value)
                 if None in kinds:
-                    raise PreparedError(f"input {name!r}: lists hold ints, strings or UUIDs")
+                    raise PreparedError(f"input {name!r}: lists hold ints, strings, UUIDs or dates")
                 shape.append((name, "list", kinds))
             else:
                 kind = _kind(value)
@@ -220,6 +220,7 @@ class Builder:
         sentinels: dict[str, Any] = {}
         where: list[tuple[Any, str, int | None]] = []
         n = 0
+        index: int | None
         for name, kind, kept in shape:
             if kind == "list":
                 values = []

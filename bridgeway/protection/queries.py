@@ -242,7 +242,7 @@ def access_reviewed_at(org_ids: Iterable[int]) -> dict[int, datetime]:
 
 
 @prepared
-def _access_reviewed_at(*, orgs: list[int]) -> QuerySet[AuditEvent]:
+def _access_reviewed_at(*, orgs: list[int]) -> QuerySet:
     return (AuditEvent.objects.filter(organisation_id__in=orgs, action=ACCESS_REVIEWED)
             .values("organisation_id").annotate(last=Max("created_at")))
 

@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bridgeway.cases.models import Case
-from bridgeway.cases.queries import cases_visible_to, shared_case_data
+from bridgeway.cases.queries import case_ids_assigned_to, cases_visible_to, shared_case_data
 from bridgeway.core.prepared import Prepared, prepared
 from bridgeway.core.queues import COUNT_CAP, SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
@@ -39,6 +38,7 @@ from bridgeway.referrals.statistics import referral_statistics as referral_stati
 
 if TYPE_CHECKING:
     from bridgeway.accounts.models import User
+    from bridgeway.cases.models import Case
 
 SENDER = "sender"
 RECIPIENT = "recipient"
@@ -263,7 +263,7 @@ def _unread_messages(*, user_id: int, receiving: list[int], supervised: list[int
     if supervised:
         branches.append(Q(side=RECIPIENT, referral__sender_id__in=supervised))
     if worked:
-        assigned = Case.assignees.through.objects.filter(user_id=user_id).values("case_id")
+        assigned = case_ids_assigned_to(user_id)
         branches.append(Q(side=RECIPIENT, referral__case_id__in=assigned,
                           referral__case__organisation_id__in=worked)
                         & ~Q(referral__sender_id__in=supervised))
