@@ -19,7 +19,8 @@ from bridgeway.civicspace.models import (
     Incident,
     RestrictionType,
 )
-from bridgeway.core.queues import QueueItem, url_maker
+from bridgeway.core.prepared import Prepared, prepared
+from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
 from bridgeway.orgs.models import NetworkMembership, Organisation
@@ -166,21 +167,23 @@ def civic_space_menu_rows(user: User) -> bool | QuerySet[NetworkMembership]:
 TO_VERIFY = (Status.REPORTED, Status.UNDER_REVIEW, Status.VERIFIED)
 
 
-def incidents_to_verify(user: User) -> QuerySet[Incident] | None:
+@prepared
+def _to_verify(*, networks: list[int]) -> QuerySet[Incident]:
+    return Incident.objects.filter(network_id__in=networks, status__in=TO_VERIFY)
+
+
+def incidents_to_verify(user: User) -> Prepared | None:
     """Incidents filed with the networks the user coordinates that wait for review, verification
-    or publication (None: the user coordinates no network)."""
-    networks = [n.pk for n in managed_networks(user)]
+    or publication (None: the user coordinates no network). A prepared query (core.prepared)."""
+    networks = sorted(n.pk for n in managed_networks(user))
     if not networks:
         return None
-    return Incident.objects.filter(network_id__in=networks, status__in=TO_VERIFY)
+    return _to_verify(networks=networks)
 
 
 def home_incidents_to_verify(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """Incidents filed with the networks the user coordinates that wait for review, verification
     or publication: the most severe first, then the newest."""
-
-    from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page
-
     qs = incidents_to_verify(user)
     if qs is None:
         return 0, []

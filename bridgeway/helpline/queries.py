@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bridgeway.core.prepared import Prepared, prepared
 from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.helpline.codes import Channel, Status, Urgency
@@ -117,14 +118,20 @@ def _urgency(contact: dict, now: datetime) -> int:
     return 0
 
 
-def triage_waiting(user: User) -> QuerySet[Contact] | None:
-    """Web-form submissions waiting for an answer and follow-ups that are open (None: the user
-    operates no helpline); held submissions are in the triage list, not counted here."""
-    orgs = [o.pk for o in helpline_orgs(user)]
-    if not orgs:
-        return None
+@prepared
+def _triage_waiting(*, orgs: list[int]) -> QuerySet[Contact]:
     return Contact.objects.filter(organisation_id__in=orgs).filter(
         Q(status=Status.NEW) | Q(follow_up_due__isnull=False, follow_up_done_at__isnull=True))
+
+
+def triage_waiting(user: User) -> Prepared | None:
+    """Web-form submissions waiting for an answer and follow-ups that are open (None: the user
+    operates no helpline); held submissions are in the triage list, not counted here. A
+    prepared query (core.prepared)."""
+    orgs = sorted(o.pk for o in helpline_orgs(user))
+    if not orgs:
+        return None
+    return _triage_waiting(orgs=orgs)
 
 
 def home_triage(user: User, limit: int) -> tuple[int, list[QueueItem]]:

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from bridgeway.core.prepared import Prepared, prepared
 from bridgeway.core.queues import NORMAL, SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
@@ -178,15 +179,20 @@ def countries_of_work(org_ids: list[int]) -> list[str]:
 
 # --- home queues (registered in outreach/home.py) ----------------------------------------------
 
-def unanswered_access(user: User) -> QuerySet[AccessRequest] | None:
+@prepared
+def _unanswered(*, orgs: list[int], until: date) -> QuerySet[AccessRequest]:
+    return AccessRequest.objects.filter(organisation_id__in=orgs, outcome=Outcome.PENDING,
+                                        requested_on__lte=until)
+
+
+def unanswered_access(user: User) -> Prepared | None:
     """Access requests still waiting for an answer NO_ANSWER_DAYS after they were made (None:
-    the user records no outreach)."""
-    orgs = [o.pk for o in outreach_orgs(user)]
+    the user records no outreach). A prepared query (core.prepared)."""
+    orgs = sorted(o.pk for o in outreach_orgs(user))
     if not orgs:
         return None
-    return AccessRequest.objects.filter(
-        organisation_id__in=orgs, outcome=Outcome.PENDING,
-        requested_on__lte=timezone.localdate() - timedelta(days=NO_ANSWER_DAYS))
+    return _unanswered(orgs=orgs,
+                       until=timezone.localdate() - timedelta(days=NO_ANSWER_DAYS))
 
 
 def home_unanswered_access(user: User, limit: int) -> tuple[int, list[QueueItem]]:
@@ -205,16 +211,21 @@ def home_unanswered_access(user: User, limit: int) -> tuple[int, list[QueueItem]
         else SOON, detail=row["organisation__name"]) for row in rows]
 
 
-def trainings_this_month(user: User) -> QuerySet[Training] | None:
+@prepared
+def _trainings_between(*, orgs: list[int], first: date, nxt: date) -> QuerySet[Training]:
+    return Training.objects.filter(organisation_id__in=orgs, status=TrainingStatus.PLANNED,
+                                   planned_on__gte=first, planned_on__lt=nxt)
+
+
+def trainings_this_month(user: User) -> Prepared | None:
     """Trainings planned for this month that are not held yet (None: the user records no
-    outreach)."""
-    orgs = [o.pk for o in outreach_orgs(user)]
+    outreach). A prepared query (core.prepared)."""
+    orgs = sorted(o.pk for o in outreach_orgs(user))
     if not orgs:
         return None
     first = timezone.localdate().replace(day=1)
     nxt = (first + timedelta(days=32)).replace(day=1)
-    return Training.objects.filter(organisation_id__in=orgs, status=TrainingStatus.PLANNED,
-                                   planned_on__gte=first, planned_on__lt=nxt)
+    return _trainings_between(orgs=orgs, first=first, nxt=nxt)
 
 
 def home_trainings_this_month(user: User, limit: int) -> tuple[int, list[QueueItem]]:
