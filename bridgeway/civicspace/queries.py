@@ -150,7 +150,12 @@ def civic_space_menu(user: User) -> bool:
     return rows if isinstance(rows, bool) else rows.exists()
 
 
-def civic_space_menu_rows(user: User) -> bool | QuerySet[NetworkMembership]:
+@prepared
+def _member_of_active_network(*, own: list[int]) -> QuerySet[NetworkMembership]:
+    return NetworkMembership.objects.filter(member_id__in=own, network__is_active=True)
+
+
+def civic_space_menu_rows(user: User) -> bool | Prepared:
     """civic_space_menu as the menu asks it: the answer when the memberships give it, else the
     rows whose existence gives it (asked with the menu's counts in one statement)."""
     if managed_networks(user) or any(m.organisation.is_network
@@ -159,7 +164,7 @@ def civic_space_menu_rows(user: User) -> bool | QuerySet[NetworkMembership]:
     own = [m.organisation_id for m in active_memberships(user) if not m.organisation.is_network]
     if not own:
         return False
-    return NetworkMembership.objects.filter(member_id__in=own, network__is_active=True)
+    return _member_of_active_network(own=sorted(set(own)))
 
 
 # --- home queues (registered in civicspace/home.py) --------------------------------------------

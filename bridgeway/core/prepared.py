@@ -55,40 +55,29 @@ class PreparedError(Exception):
     """A builder broke one of the rules above."""
 
 
-_INT_BASE = -(2 ** 42)  # far below any id; a derived int near it is caught as arithmetic
+# Stand-in values. Every shape is compiled twice, with two sets of them (`run` 0 and 1): a
+# parameter that differs between the two is an input's (and must be one of its stand-ins, or it
+# was derived from it); one that does not is the query's own constant, even if it happens to
+# equal a stand-in. Ints stay inside every integer field's range (Django leaves out a lookup
+# whose value is out of its field's range, and PostgreSQL would refuse it).
 _MARK = "\x1fbw-sentinel-"
 _DATE_BASE = date(1001, 1, 1)
 _DATETIME_BASE = datetime(1002, 1, 1, tzinfo=UTC)
 _UUID_PREFIX = 0x5E7_1E7A1 << 96
 
 
-def _sentinel(kind: type, n: int) -> Any:
+def _sentinel(kind: type, n: int, run: int) -> Any:
     if kind is int:
-        return _INT_BASE - n
+        return 20_011 + 6_000 * run + 7 * n  # 20,018-31,989: a smallint, positive
     if kind is str:
-        return f"{_MARK}{n}\x1f"
+        return f"{_MARK}{run}-{n}\x1f"
     if kind is UUID:
-        return UUID(int=_UUID_PREFIX + n)
+        return UUID(int=_UUID_PREFIX + (run << 32) + n)
     if kind is datetime:
-        return _DATETIME_BASE + timedelta(seconds=n)
+        return _DATETIME_BASE + timedelta(days=400 * run, seconds=n)
     if kind is date:
-        return _DATE_BASE + timedelta(days=n)
+        return _DATE_BASE + timedelta(days=400 * run + n)
     raise PreparedError(f"cannot prepare an input of type {kind.__name__}")
-
-
-def _looks_derived(value: Any) -> bool:
-    """A parameter that no sentinel maps to but that came from one (arithmetic, a pattern)."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value <= _INT_BASE // 2
-    if isinstance(value, str):
-        return _MARK in value or value.startswith(("1001-", "1002-", "1003-"))
-    if isinstance(value, UUID):
-        return value.int >> 96 == _UUID_PREFIX >> 96
-    if isinstance(value, date):  # and datetime
-        return value.year < 1100
-    return False
 
 
 def _kind(value: Any) -> type | None:
@@ -217,6 +206,54 @@ class Builder:
         return found
 
     def _compile(self, shape: list, ops: tuple) -> _Template:
+        built = [self._build(shape, ops, run) for run in (0, 1)]
+        (queryset, compiler, mode, where), (_q1, compiler_b, _m1, where_b) = built
+        alias = queryset.db
+        names = _names(queryset.query)
+        compiled = []
+        for one in (compiler, compiler_b):
+            try:
+                compiled.append(one.as_sql())
+            except EmptyResultSet:
+                compiled.append(None)
+        name = self.function.__qualname__
+        if compiled[0] is None or compiled[1] is None:
+            if compiled[0] is not compiled[1]:
+                raise PreparedError(f"{name}: whether it has rows depends on an input's value")
+            return _Template(alias, None, (), (), names, (), None, mode)
+        (sql, params), (sql_b, params_b) = compiled
+        if sql != sql_b or len(params) != len(params_b):
+            raise PreparedError(f"{name}: its SQL depends on an input's value")
+        if _MARK in sql:
+            raise PreparedError(f"{name}: an input reached the SQL text")
+        ops_ = connections[alias].ops
+        forms = _form_map(where, ops_)
+        forms_b = _form_map(where_b, ops_)
+        constants: list[Any] = []
+        slots: list[Any] = []
+        for param, param_b in zip(params, params_b, strict=True):
+            if type(param) is type(param_b) and _equal(param, param_b):
+                constants.append(param)
+                slots.append(None)
+                continue
+            slot = forms.get(_key(param))
+            if slot is None or forms_b.get(_key(param_b), (None,))[:2] != slot[:2]:
+                raise PreparedError(f"{name}: a parameter was derived from an input (compute "
+                                    "it outside the builder)")
+            if isinstance(param, int) and type(param) is not int:
+                # psycopg's Int2/Int4/Int8 as Django passed it: the same type for the real value.
+                slot = (slot[0], slot[1], type(param))
+            constants.append(None)
+            slots.append(slot)
+        fields = [s[0] for s in compiler.select[0:compiler.col_count]]
+        converters = tuple((position, tuple(functions), expression) for position, (
+            functions, expression) in compiler.get_converters(fields).items())
+        return _Template(alias, sql, tuple(constants), tuple(slots), names, converters,
+                         compiler.col_count if compiler.has_extra_select else None, mode)
+
+    def _build(self, shape: list, ops: tuple, run: int):
+        """The builder's queryset on one set of stand-ins, its compiler, its rows' mode and
+        where each stand-in went: [(stand-in, input name, list index or None)]."""
         sentinels: dict[str, Any] = {}
         where: list[tuple[Any, str, int | None]] = []
         n = 0
@@ -226,14 +263,14 @@ class Builder:
                 values = []
                 for index, element_kind in enumerate(kept):
                     n += 1
-                    values.append(_sentinel(element_kind, n))
+                    values.append(_sentinel(element_kind, n, run))
                     where.append((values[-1], name, index))
                 sentinels[name] = values
             elif kind is None:
                 sentinels[name] = kept
             else:
                 n += 1
-                sentinels[name] = _sentinel(kind, n)
+                sentinels[name] = _sentinel(kind, n, run)
                 where.append((sentinels[name], name, None))
         with ExitStack() as stack:
             stack.enter_context(connections["default"].execute_wrapper(_no_statement))
@@ -243,33 +280,34 @@ class Builder:
                 stack.enter_context(mock.patch.object(timezone, "localtime", _no_clock))
             queryset = self.function(**sentinels)
             queryset, mode = _apply(queryset, ops)
-            alias = self.alias = queryset.db
-        compiler = queryset.query.get_compiler(alias)
-        names = _names(queryset.query)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            return _Template(alias, None, (), (), names, (), None, mode)
-        ops_ = connections[alias].ops
-        forms: dict[Any, tuple[str, int | None, Callable[[Any], Any]]] = {}
-        for sentinel, name, index in where:
-            for way, form in _forms(sentinel, ops_):
-                forms.setdefault((type(form), form), (name, index, way))
-        constants, slots = [], []
-        for param in params:
-            slot = forms.get((type(param), param)) if _hashable(param) else None
-            if slot is None and _looks_derived(param):
-                raise PreparedError(f"{self.function.__qualname__}: a parameter was derived "
-                                    "from an input (compute it outside the builder)")
-            constants.append(None if slot else param)
-            slots.append(slot)
-        if _MARK in sql or str(_INT_BASE)[:8] in sql:
-            raise PreparedError(f"{self.function.__qualname__}: an input reached the SQL text")
-        fields = [s[0] for s in compiler.select[0:compiler.col_count]]
-        converters = tuple((position, tuple(functions), expression) for position, (
-            functions, expression) in compiler.get_converters(fields).items())
-        return _Template(alias, sql, tuple(constants), tuple(slots), names, converters,
-                         compiler.col_count if compiler.has_extra_select else None, mode)
+            self.alias = queryset.db
+        return queryset, queryset.query.get_compiler(queryset.db), mode, where
+
+
+def _key(value: Any) -> tuple:
+    """A parameter as looked up among the stand-ins' forms (an int subclass as an int)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (int, int(value))
+    return (type(value), value) if _hashable(value) else (object, id(value))
+
+
+_PLAIN = (int, str, UUID, date, float, bytes, type(None))
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """The same constant in both compilations. An adapter object without equality of its own
+    (psycopg's Jsonb around a JSON value) is compared by what it shows of its value."""
+    if isinstance(a, _PLAIN):
+        return bool(a == b)
+    return bool(a == b) or repr(a) == repr(b)
+
+
+def _form_map(where, ops) -> dict[tuple, tuple[str, int | None, Callable[[Any], Any]]]:
+    forms: dict[tuple, tuple[str, int | None, Callable[[Any], Any]]] = {}
+    for sentinel, name, index in where:
+        for way, form in _forms(sentinel, ops):
+            forms.setdefault(_key(form), (name, index, way))
+    return forms
 
 
 def _hashable(value: Any) -> bool:
@@ -352,6 +390,10 @@ class Prepared:
         if template.mode == "model":
             raise PreparedError("a prepared query returns values() or values_list() rows")
         return template.run(self.inputs)
+
+    def exists(self) -> bool:
+        """Whether there is a row (its primary key, the first one)."""
+        return bool(self._with("values_list", (("pk",), True))._with("limit", 1).fetch())
 
     def compiled(self, cap: int) -> tuple[str, tuple] | None:
         """The SQL and parameters of the first `cap` rows in no order (for core.menu's counts),

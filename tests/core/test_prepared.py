@@ -44,12 +44,14 @@ def test_the_same_shape_is_built_once_and_answers_for_each_call_s_values(cast):
     # Another role, same shape: the role is a value, not part of the SQL.
     assert members(orgs=[a], role="dpo").values_list("user_id", flat=True)[:5] == [
         cast.dpo_a.pk]
-    assert len(built) == 2  # one shape for values(), one for values_list(flat=True)
+    # One shape for values(), one for values_list(flat=True); each built twice (two sets of
+    # stand-in values, core.prepared) and never again.
+    assert len(built) == 4
     # Two organisations: a new shape (two placeholders), both answered.
     both = members(orgs=[a, b], role="caseworker").order_by("user_id").values_list(
         "user_id", flat=True)[:10]
     assert both == sorted([cast.caseworker_a.pk, cast.caseworker_b.pk])
-    assert len(built) == 3
+    assert len(built) == 6
 
 
 def test_rows_are_the_orm_s_rows_with_its_conversions(cast):
@@ -131,3 +133,32 @@ def test_only_plain_values_are_inputs(cast):
         members(orgs=[cast.org_a.pk], role="caseworker")[:1]
     with pytest.raises(TypeError):
         members(orgs=[cast.org_a.pk], role="caseworker").values("pk")[1:2]
+
+
+def test_exists_answers_for_each_call(cast):
+    assert members(orgs=[cast.org_a.pk], role="dpo").exists()
+    assert not members(orgs=[cast.org_a.pk], role="researcher").exists()
+
+
+@prepared
+def org_without(*, org, skip):
+    # 20,018 is also the first stand-in value: a constant equal to one stays a constant.
+    return Organisation.objects.filter(pk=org).exclude(pk=20_018).exclude(name=skip)
+
+
+def test_an_integer_field_compared_with_an_input_keeps_its_lookup(cast):
+    """Django leaves out a lookup whose value is outside its field's range, and PostgreSQL
+    passes ints wrapped in its own types: neither may lose the person's own filter."""
+    a, b = cast.org_a.pk, cast.org_b.pk
+    assert org_without(org=a, skip="").values_list("name", flat=True)[:5] == ["Org A"]
+    assert org_without(org=b, skip="").values_list("name", flat=True)[:5] == ["Org B"]
+    assert org_without(org=b, skip="Org B").values_list("name", flat=True)[:5] == []
+
+
+def test_a_builder_whose_rows_depend_on_a_value_is_refused(cast):
+    @prepared
+    def only_big(*, orgs):
+        return Organisation.objects.filter(pk__in=[o for o in orgs if o > 25_000])
+
+    with pytest.raises(PreparedError, match="depends on an input"):
+        only_big(orgs=[cast.org_a.pk]).values("pk")[:1]
