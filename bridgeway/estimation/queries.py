@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bridgeway.core.prepared import Prepared, prepared
 from bridgeway.core.queues import QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.estimation.models import (
@@ -281,19 +282,27 @@ def pair_details(pair: CandidatePair) -> list[dict]:
 
 # --- home queues (core.queues; registered in home.py) ----------------------------------------
 
-def estimates_awaiting_approval(user: Any) -> QuerySet[Estimate]:
-    """Finished draft estimates of the organisations the user works with estimates for, that
-    someone else ran (four eyes: nobody approves their own)."""
-    orgs = [o.pk for o in estimate_orgs(user)]
-    if not orgs:
-        return Estimate.objects.none()
+@prepared
+def _estimates_awaiting_approval(*, user_id: int, orgs: list[int]) -> QuerySet[Estimate]:
     return Estimate.objects.filter(organisation_id__in=orgs, status=TaskStatus.DONE,
-                                   release=Estimate.Release.DRAFT).exclude(created_by=user)
+                                   release=Estimate.Release.DRAFT).exclude(created_by_id=user_id)
+
+
+def estimates_awaiting_approval(user: Any) -> Prepared | None:
+    """Finished draft estimates of the organisations the user works with estimates for, that
+    someone else ran (four eyes: nobody approves their own). A prepared query (core.prepared);
+    None, without a statement, for people who work with no estimates."""
+    orgs = sorted(o.pk for o in estimate_orgs(user))
+    if not orgs:
+        return None
+    return _estimates_awaiting_approval(user_id=user.pk, orgs=orgs)
 
 
 def home_estimates_to_approve(user: Any, limit: int) -> tuple[int, list[QueueItem]]:
     """Newest finished first. Labels carry the estimate's title and who ran it, no data."""
     qs = estimates_awaiting_approval(user)
+    if qs is None:
+        return 0, []
     count, rows = count_and_page(qs, qs.order_by("-finished_at", "-pk").values(
         "pk", "title", "finished_at", "organisation__name", "created_by__full_name"), limit)
     url_of = url_maker("estimation:estimate")
@@ -305,23 +314,32 @@ def home_estimates_to_approve(user: Any, limit: int) -> tuple[int, list[QueueIte
         for row in rows]
 
 
-def dedupe_runs_to_review(user: Any) -> QuerySet[Any]:
-    """The newest finished duplicate check of each organisation the user supervises, while it
-    has possible duplicates nobody has decided on. An older check's pairs are superseded by the
-    newer one's."""
-    orgs = [o.pk for o in dedupe_orgs(user)]
+@prepared
+def _dedupe_runs_to_review(*, orgs: list[int]) -> QuerySet[Any]:
     newest = DedupeRun.objects.filter(organisation_id=OuterRef("organisation_id"),
                                       status=TaskStatus.DONE).order_by("-created_at", "-pk")
-    qs = DedupeRun.objects.filter(organisation_id__in=orgs, status=TaskStatus.DONE,
-                                  pk=Subquery(newest.values("pk")[:1])) \
+    return DedupeRun.objects.filter(organisation_id__in=orgs, status=TaskStatus.DONE,
+                                    pk=Subquery(newest.values("pk")[:1])) \
         .annotate(pending=Count("pairs", filter=Q(
             pairs__decision=CandidatePair.Decision.PENDING))).filter(pending__gt=0)
-    return qs if orgs else qs.none()  # no statement for people who supervise nothing
+
+
+def dedupe_runs_to_review(user: Any) -> Prepared | None:
+    """The newest finished duplicate check of each organisation the user supervises, while it
+    has possible duplicates nobody has decided on. An older check's pairs are superseded by the
+    newer one's. A prepared query (core.prepared); None, without a statement, for people who
+    supervise nothing."""
+    orgs = sorted(o.pk for o in dedupe_orgs(user))
+    if not orgs:
+        return None
+    return _dedupe_runs_to_review(orgs=orgs)
 
 
 def home_duplicates_to_review(user: Any, limit: int) -> tuple[int, list[QueueItem]]:
     """One line per organisation (its newest check), newest first: how many pairs wait."""
     qs = dedupe_runs_to_review(user)
+    if qs is None:
+        return 0, []
     count, rows = count_and_page(qs, qs.order_by("-finished_at", "-pk").values(
         "pk", "pending", "finished_at", "organisation__name"), limit)
     url_of = url_maker("estimation:dedupe_run")

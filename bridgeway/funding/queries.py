@@ -5,14 +5,15 @@ else is a 404 (`get_or_404`), so an outsider cannot tell whether a record exists
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Field, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bridgeway.core.prepared import Prepared, prepared
 from bridgeway.core.queues import SOON, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.funding import indicators
@@ -242,33 +243,61 @@ def country_panel(user: User, country: str) -> list[dict]:
 
 # --- home queues (registered in funding/home.py) ---------------------------------------------
 
-def finance_org_filter(user: User, field: str) -> Q | None:
-    """The user's finance organisations (finance_orgs) as a condition on `field`, the
-    designations in a subquery rather than a statement of their own (None: no membership).
-    One IN over a UNION ALL of the designations and the administered organisations, not an OR of
-    two INs: PostgreSQL cannot read an index through `IN (subquery) OR IN (list)`, so the OR
-    scanned every grant of every organisation (issue 18)."""
+def _finance_inputs(user: User) -> tuple[list[int], list[int]] | None:
+    """The memberships finance_org_filter works from: (every organisation the user is a member
+    of, those they administer), sorted; None without any membership (nothing can wait)."""
     memberships = active_memberships(user)
     if not memberships:
         return None
     member_of = sorted({m.organisation_id for m in memberships})
     admin_of = sorted({m.organisation_id for m in memberships if m.role == Role.ORG_ADMIN})
+    return member_of, admin_of
+
+
+def _finance_in(field: str, user_id: int, member_of: list[int], admin_of: list[int]) -> Q:
+    """finance_org_filter's condition from its inputs (also inside prepared builders)."""
     designated = FinancePerson.objects.filter(
-        user=user, organisation_id__in=member_of).values("organisation_id")
+        user_id=user_id, organisation_id__in=member_of).values("organisation_id")
     if admin_of:
         designated = designated.union(
             Organisation.objects.filter(pk__in=admin_of).values("pk"), all=True)
     return Q(**{f"{field}__in": designated})
 
 
-def resilience_missing(user: User) -> QuerySet[Organisation] | None:
-    """The user's finance organisations with no resilience figures for last year."""
-    where = finance_org_filter(user, "pk")
-    if where is None:
+def finance_org_filter(user: User, field: str) -> Q | None:
+    """The user's finance organisations (finance_orgs) as a condition on `field`, the
+    designations in a subquery rather than a statement of their own (None: no membership).
+    One IN over a UNION ALL of the designations and the administered organisations, not an OR of
+    two INs: PostgreSQL cannot read an index through `IN (subquery) OR IN (list)`, so the OR
+    scanned every grant of every organisation (issue 18)."""
+    found = _finance_inputs(user)
+    if found is None:
         return None
-    year = timezone.localdate().year - 1
-    return Organisation.objects.filter(where).exclude(
-        pk__in=ResilienceYear.objects.filter(year=year).values("organisation_id"))
+    return _finance_in(field, user.pk, *found)
+
+
+@prepared
+def _resilience_missing(*, user_id: int, member_of: list[int], admin_of: list[int],
+                        year: int) -> QuerySet[Organisation]:
+    # The year as a Value of a plain Field, not `year=year`: core.prepared's stand-in for an int
+    # input is negative, and Django drops an integer lookup whose value is out of the field's
+    # range (the exclusion vanished from the compiled SQL on SQLite), and on PostgreSQL it wraps
+    # a small integer's value (psycopg's Int2), which core.prepared does not map back to the
+    # input. Through a Value the parameter is passed as it is, with the same SQL (`year = %s`).
+    return Organisation.objects.filter(_finance_in("pk", user_id, member_of, admin_of)).exclude(
+        pk__in=ResilienceYear.objects.filter(year=Value(year, output_field=Field()))
+        .values("organisation_id"))
+
+
+def resilience_missing(user: User) -> Prepared | None:
+    """The user's finance organisations with no resilience figures for last year (a prepared
+    query, core.prepared; None: no membership, so no finance organisation)."""
+    found = _finance_inputs(user)
+    if found is None:
+        return None
+    member_of, admin_of = found
+    return _resilience_missing(user_id=user.pk, member_of=member_of, admin_of=admin_of,
+                               year=timezone.localdate().year - 1)
 
 
 def home_resilience_missing(user: User, limit: int) -> tuple[int, list[QueueItem]]:
@@ -276,29 +305,39 @@ def home_resilience_missing(user: User, limit: int) -> tuple[int, list[QueueItem
     qs = resilience_missing(user)
     if qs is None:
         return 0, []
-    year = timezone.localdate().year - 1
-    count, missing = count_and_page(qs, qs.order_by("name").only("pk", "name"), limit)
+    year = qs.inputs["year"]
+    count, missing = count_and_page(qs, qs.order_by("name").values("pk", "name"), limit)
     url_of = url_maker("funding:resilience")
     return count, [QueueItem(
-        label=o.name, url=url_of(o.pk) + f"?year={year}",
+        label=o["name"], url=url_of(o["pk"]) + f"?year={year}",
         detail=_("Resilience figures for %(year)s are missing") % {"year": year})
         for o in missing]
 
 
-def grants_ending(user: User) -> QuerySet[FundingRecord] | None:
-    """Grants of the user's finance organisations ending within 6 months with no follow-up (no
-    grant from the same funder applied for or awarded that starts later)."""
-    where = finance_org_filter(user, "organisation_id")
-    if where is None:
-        return None
-    today = timezone.localdate()
+@prepared
+def _grants_ending(*, user_id: int, member_of: list[int], admin_of: list[int], start: date,
+                   until: date) -> QuerySet[FundingRecord]:
     later = FundingRecord.objects.filter(
         organisation_id=OuterRef("organisation_id"), funder_id=OuterRef("funder_id"),
         status__in=[GrantStatus.APPLIED, GrantStatus.AWARDED, GrantStatus.RECEIVED],
         starts_on__gt=OuterRef("ends_on"))
     return FundingRecord.objects.filter(
-        where, ends_on__gte=today, ends_on__lte=today + timedelta(days=183),
+        _finance_in("organisation_id", user_id, member_of, admin_of),
+        ends_on__gte=start, ends_on__lte=until,
         status__in=[GrantStatus.AWARDED, GrantStatus.RECEIVED]).exclude(Exists(later))
+
+
+def grants_ending(user: User) -> Prepared | None:
+    """Grants of the user's finance organisations ending within 6 months with no follow-up (no
+    grant from the same funder applied for or awarded that starts later). A prepared query
+    (core.prepared); None: no membership."""
+    found = _finance_inputs(user)
+    if found is None:
+        return None
+    member_of, admin_of = found
+    today = timezone.localdate()
+    return _grants_ending(user_id=user.pk, member_of=member_of, admin_of=admin_of, start=today,
+                          until=today + timedelta(days=183))
 
 
 def home_grants_ending(user: User, limit: int) -> tuple[int, list[QueueItem]]:
@@ -306,11 +345,11 @@ def home_grants_ending(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     qs = grants_ending(user)
     if qs is None:
         return 0, []
-    today = timezone.localdate()
+    soon = qs.inputs["start"] + timedelta(days=60)
     count, rows = count_and_page(qs, qs.order_by("ends_on", "pk").values(
         "pk", "title", "ends_on", "organisation__name"), limit)
     url_of = url_maker("funding:record")
     return count, [QueueItem(
         label=r["title"], url=url_of(r["pk"]), due=r["ends_on"],
-        urgency=SOON if r["ends_on"] and r["ends_on"] <= today + timedelta(days=60) else 0,
+        urgency=SOON if r["ends_on"] and r["ends_on"] <= soon else 0,
         detail=r["organisation__name"]) for r in rows]

@@ -11,12 +11,13 @@ Who sees what:
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from bridgeway.core.prepared import Prepared, prepared
 from bridgeway.core.queues import NORMAL, SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
@@ -136,12 +137,9 @@ def answered_org_ids(survey: Survey) -> set[int]:
 
 # --- home queues ------------------------------------------------------------------------------
 
-def invitations_to_answer(user: User) -> QuerySet[SurveyInvitation] | None:
-    """Invitations of the user's organisations to open surveys they have not submitted yet
-    (None: the user belongs nowhere)."""
-    own = own_org_ids(user)
-    if not own:
-        return None
+def _unanswered(own: list[int]) -> QuerySet[SurveyInvitation]:
+    """Invitations of the organisations `own` to open surveys they have not submitted yet (the
+    condition of both prepared builders below)."""
     answered = Submission.objects.filter(survey_id=OuterRef("survey_id"),
                                          organisation_id=OuterRef("organisation_id"),
                                          status=SubmissionStatus.SUBMITTED)
@@ -150,23 +148,45 @@ def invitations_to_answer(user: User) -> QuerySet[SurveyInvitation] | None:
             .exclude(Exists(answered)))
 
 
-def surveys_to_answer(user: User) -> QuerySet | None:
+@prepared
+def _invitations_to_answer(*, own: list[int]) -> QuerySet[SurveyInvitation]:
+    return _unanswered(own)
+
+
+@prepared
+def _surveys_to_answer(*, own: list[int]) -> QuerySet:
+    return _unanswered(own).values("survey_id").distinct()
+
+
+def invitations_to_answer(user: User) -> Prepared | None:
+    """Invitations of the user's organisations to open surveys they have not submitted yet
+    (None: the user belongs nowhere). A prepared query (core.prepared)."""
+    own = sorted(own_org_ids(user))
+    if not own:
+        return None
+    return _invitations_to_answer(own=own)
+
+
+def surveys_to_answer(user: User) -> Prepared | None:
     """The surveys of invitations_to_answer, each once."""
-    invitations = invitations_to_answer(user)
-    return None if invitations is None else invitations.values("survey_id").distinct()
+    own = sorted(own_org_ids(user))
+    if not own:
+        return None
+    return _surveys_to_answer(own=own)
 
 
 def home_surveys_to_answer(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """Open surveys the user's organisations are invited to and have not submitted yet; nearest
     deadline first (surveys without a deadline last), then newest."""
-    invitations = invitations_to_answer(user)
-    if invitations is None:
+    own = sorted(own_org_ids(user))
+    if not own:
         return 0, []
     now = timezone.now()
-    invitations = invitations.order_by("survey__deadline", "-survey__created_at")
-    count_qs = invitations.values("survey_id").distinct()
-    page_qs = invitations.values("survey_id", "survey__title", "survey__deadline",
-                                 "survey__created_at", "organisation__name")
+    count_qs = _surveys_to_answer(own=own)
+    page_qs = _invitations_to_answer(own=own).order_by(
+        "survey__deadline", "-survey__created_at").values(
+        "survey_id", "survey__title", "survey__deadline", "survey__created_at",
+        "organisation__name")
 
     url_of = url_maker("surveys:detail")
     def item(row: dict) -> QueueItem:
@@ -185,15 +205,19 @@ def home_surveys_to_answer(user: User, limit: int) -> tuple[int, list[QueueItem]
     return count, [item(r) for r in rows]
 
 
-def submissions_to_review(user: User) -> QuerySet[Submission] | None:
-    """Submissions that arrived in the last 14 days on the surveys the user coordinates (None:
-    the user coordinates none)."""
-    managed = [n.pk for n in coordinated_networks(user)]
-    if not managed:
-        return None
-    since = timezone.now() - timedelta(days=14)
+@prepared
+def _submissions_to_review(*, managed: list[int], since: datetime) -> QuerySet[Submission]:
     return Submission.objects.filter(survey__network_id__in=managed,
                                      status=SubmissionStatus.SUBMITTED, submitted_at__gte=since)
+
+
+def submissions_to_review(user: User) -> Prepared | None:
+    """Submissions that arrived in the last 14 days on the surveys the user coordinates (None:
+    the user coordinates none). A prepared query (core.prepared)."""
+    managed = sorted(n.pk for n in coordinated_networks(user))
+    if not managed:
+        return None
+    return _submissions_to_review(managed=managed, since=timezone.now() - timedelta(days=14))
 
 
 def home_submissions_to_review(user: User, limit: int) -> tuple[int, list[QueueItem]]:
@@ -201,9 +225,8 @@ def home_submissions_to_review(user: User, limit: int) -> tuple[int, list[QueueI
     qs = submissions_to_review(user)
     if qs is None:
         return 0, []
-    qs = qs.order_by("-submitted_at")
-    page_qs = qs.values("pk", "survey_id", "survey__title", "organisation__name",
-                        "submitted_at")
+    page_qs = qs.order_by("-submitted_at").values("pk", "survey_id", "survey__title",
+                                                  "organisation__name", "submitted_at")
     count, rows = count_and_page(qs, page_qs, limit)
     url_of = url_maker("surveys:submission")
     return count, [QueueItem(label=r["survey__title"],
