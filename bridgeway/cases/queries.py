@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from bridgeway.cases.models import (
     ServiceDelivery,
 )
 from bridgeway.cases.set_translations import localise
+from bridgeway.core.db import ExistsPerRow
 from bridgeway.core.queues import SOON, URGENT, QueueItem, count_and_page, url_maker
 from bridgeway.core.shortcuts import get_or_404
 from bridgeway.orgs.codes import Role
@@ -57,11 +58,13 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     return Case.objects.none() if visible is None else Case.objects.filter(visible)
 
 
-def case_visibility(user: User, via: str = "") -> Q | None:
+def case_visibility(user: User, via: str = "", *, per_row: bool = False) -> Q | None:
     """The condition "the user sees this case", on Case itself or, with `via` ("case__",
     "referral__case__"), on a row that points to a case: a join on the case rather than a
     subquery of visible cases, which PostgreSQL may plan as a nested loop over them. None when
-    the user sees no case."""
+    the user sees no case. `per_row`: a caseworker's assignment tested row by row
+    (core.db.ExistsPerRow), for a first page or a capped count read in an index's order; the
+    same rows."""
     supervised = {o.pk for o in orgs_where(user, [Role.SUPERVISOR])}
     worked = {o.pk for o in orgs_where(user, [Role.CASEWORKER])} - supervised
     if not supervised and not worked:
@@ -70,8 +73,10 @@ def case_visibility(user: User, via: str = "") -> Q | None:
     if worked:
         # A subquery, not a join on the assignees: no duplicate rows, so no DISTINCT, and a
         # supervisor's list stays a plain index scan of the organisation's cases.
-        assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
-        visible |= Q(**{f"{via}organisation_id__in": worked, f"{via}pk__in": assigned})
+        assignments = Case.assignees.through.objects.filter(user=user)
+        assigned = Q(ExistsPerRow(assignments.filter(case_id=OuterRef(f"{via}pk")))) if per_row \
+            else Q(**{f"{via}pk__in": assignments.values("case_id")})
+        visible |= Q(**{f"{via}organisation_id__in": worked}) & assigned
     return visible
 
 
@@ -399,8 +404,10 @@ def home_my_cases(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     # Assigned and in one of the user's case organisations is what cases_visible_to() lets a
     # caseworker see; written directly, without its own test of the assignment, which doubled
     # the subquery and misled PostgreSQL's row estimate.
-    assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
-    qs = Case.objects.filter(pk__in=assigned, organisation_id__in=orgs,
+    # The assignment tested row by row (ExistsPerRow): the count stops at the cap after ~100
+    # probes rather than hashing every case assigned to the user.
+    assigned = ExistsPerRow(Case.assignees.through.objects.filter(user=user, case_id=OuterRef("pk")))
+    qs = Case.objects.filter(assigned, organisation_id__in=orgs,
                              status__in=OPEN_STATUSES).exclude(subject_id__in=erased_subjects())
     count, rows = count_and_page(qs, qs.order_by("-opened_on", "-created_at").values(
         "pk", "reference", "status", "opened_on", "is_child", "updated_at"), limit)
@@ -416,9 +423,10 @@ def home_my_cases(user: User, limit: int) -> tuple[int, list[QueueItem]]:
         for row in rows]
 
 
-def tasks_waiting(user: User) -> QuerySet[CaseTask] | None:
-    """The user's open tasks due within a week or overdue, in visible cases (None: no cases)."""
-    visible = case_visibility(user, "case__")
+def tasks_waiting(user: User, *, per_row: bool = False) -> QuerySet[CaseTask] | None:
+    """The user's open tasks due within a week or overdue, in visible cases (None: no cases).
+    `per_row`: for the first page (case_visibility); the count hashes the user's assignments."""
+    visible = case_visibility(user, "case__", per_row=per_row)
     if visible is None:
         return None
     return CaseTask.objects.filter(
@@ -430,10 +438,10 @@ def tasks_waiting(user: User) -> QuerySet[CaseTask] | None:
 def home_tasks(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """The user's open tasks due within a week or overdue, in visible cases, soonest due first."""
     today = timezone.localdate()
-    qs = tasks_waiting(user)
-    if qs is None:
+    qs, page = tasks_waiting(user), tasks_waiting(user, per_row=True)
+    if qs is None or page is None:
         return 0, []
-    count, rows = count_and_page(qs, qs.order_by("due_on", "-created_at").values(
+    count, rows = count_and_page(qs, page.order_by("due_on", "-created_at").values(
         "case_id", "case__reference", "due_on", "created_at"), limit)
     url_of = url_maker("cases:work")
     return count, [QueueItem(

@@ -219,7 +219,11 @@ class AccessLogEntry(models.Model):
         ordering = ["-at"]
         indexes = [models.Index(fields=["organisation", "-at"]),
                    models.Index(fields=["user", "-at"], include=["subject"],
-                                name="protection_log_user_at")]
+                                name="protection_log_user_at"),
+                   # The flagged reads only (few: its upkeep is one entry per unusual read):
+                   # the officer's home queue and its count read it index-only (issue 18).
+                   models.Index(fields=["organisation", "-at"], include=["user", "id"],
+                                condition=~models.Q(flags=[]), name="protection_log_flagged")]
 
     def __str__(self) -> str:
         return f"{self.user_id}->{self.subject_id}@{self.at:%Y-%m-%d %H:%M}"
@@ -264,6 +268,13 @@ class ErasureRequest(models.Model):
         ordering = ["-requested_at"]
         constraints = [models.UniqueConstraint(
             "subject", condition=models.Q(status="pending"), name="one_pending_erasure")]
+        # The officer's home queue in its order (a person's own request first, then the
+        # oldest), so its first page is read from the index, not sorted (issue 18). The
+        # expression is the queue's own (protection.queries.home_erasure_requests).
+        indexes = [models.Index(
+            "organisation", models.Case(models.When(reason="subject_request", then=models.Value(0)),
+                                        default=models.Value(1)),
+            "requested_at", condition=models.Q(status="pending"), name="erasure_pending_queue")]
 
     def __str__(self) -> str:
         return f"{self.subject_id}:{self.status}"
