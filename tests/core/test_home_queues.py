@@ -112,6 +112,22 @@ def test_nobody_sees_another_organisations_cases_or_tasks(cast):
         assert case.reference not in home(getattr(cast, who)), who
 
 
+def test_a_caseworker_taken_off_a_case_no_longer_sees_its_task(cast):
+    """The assignment is tested row by row on the first page (core.db.ExistsPerRow) and as a
+    subquery in the count: both leave the task out once the caseworker is unassigned, even
+    while the task stays theirs."""
+    case = open_case(cast)
+    cases.task_add(case=case, actor=cast.caseworker_a, title="x", due_on=timezone.localdate())
+    by_key = {r.queue.key: r for r in queues.run_queues(cast.caseworker_a, limit=1)}
+    assert by_key["cases.tasks"].count == 1 and by_key["cases.mine"].count == 1
+    case.assignees.remove(cast.caseworker_a)
+    counts = {r.queue.key: (r.count, len(r.items))
+              for r in queues.run_queues(cast.caseworker_a, limit=1)}
+    assert counts.get("cases.tasks", (0, 0)) == (0, 0)
+    assert counts.get("cases.mine", (0, 0)) == (0, 0)
+    assert case.reference not in home(cast.caseworker_a)
+
+
 def test_an_erased_persons_case_leaves_the_queue_without_an_error(cast):
     case = open_case(cast)
     cases.task_add(case=case, actor=cast.caseworker_a, title="x", due_on=timezone.localdate())
