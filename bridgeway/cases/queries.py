@@ -404,10 +404,8 @@ def home_my_cases(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     # Assigned and in one of the user's case organisations is what cases_visible_to() lets a
     # caseworker see; written directly, without its own test of the assignment, which doubled
     # the subquery and misled PostgreSQL's row estimate.
-    # The assignment tested row by row (ExistsPerRow): the count stops at the cap after ~100
-    # probes rather than hashing every case assigned to the user.
-    assigned = ExistsPerRow(Case.assignees.through.objects.filter(user=user, case_id=OuterRef("pk")))
-    qs = Case.objects.filter(assigned, organisation_id__in=orgs,
+    assigned = Case.assignees.through.objects.filter(user=user).values("case_id")
+    qs = Case.objects.filter(pk__in=assigned, organisation_id__in=orgs,
                              status__in=OPEN_STATUSES).exclude(subject_id__in=erased_subjects())
     count, rows = count_and_page(qs, qs.order_by("-opened_on", "-created_at").values(
         "pk", "reference", "status", "opened_on", "is_child", "updated_at"), limit)
