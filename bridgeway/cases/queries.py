@@ -63,8 +63,8 @@ def case_visibility(user: User, via: str = "", *, per_row: bool = False) -> Q | 
     "referral__case__"), on a row that points to a case: a join on the case rather than a
     subquery of visible cases, which PostgreSQL may plan as a nested loop over them. None when
     the user sees no case. `per_row`: a caseworker's assignment tested row by row
-    (core.db.ExistsPerRow), for a first page or a capped count read in an index's order; the
-    same rows."""
+    (core.db.ExistsPerRow), for a first page read in an index's order where nearly every row
+    passes (a person's own tasks); the same rows."""
     supervised = {o.pk for o in orgs_where(user, [Role.SUPERVISOR])}
     worked = {o.pk for o in orgs_where(user, [Role.CASEWORKER])} - supervised
     if not supervised and not worked:
