@@ -124,7 +124,12 @@ def may_use_funding(user: User) -> bool:
     return bool(finance_orgs(user) or coordinated_networks(user))
 
 
-def funding_menu_rows(user: User) -> bool | QuerySet[FinancePerson]:
+@prepared
+def _designated(*, user_id: int, orgs: list[int]) -> QuerySet[FinancePerson]:
+    return FinancePerson.objects.filter(user_id=user_id, organisation_id__in=orgs)
+
+
+def funding_menu_rows(user: User) -> bool | Prepared:
     """may_use_funding as the menu asks it: the answer when the memberships give it, else the
     designations whose existence gives it (asked with the menu's counts in one statement)."""
     memberships = active_memberships(user)
@@ -132,8 +137,7 @@ def funding_menu_rows(user: User) -> bool | QuerySet[FinancePerson]:
         return True
     if not memberships:
         return False
-    return FinancePerson.objects.filter(
-        user=user, organisation_id__in=[m.organisation_id for m in memberships])
+    return _designated(user_id=user.pk, orgs=sorted({m.organisation_id for m in memberships}))
 
 
 def rates() -> indicators.Rates:

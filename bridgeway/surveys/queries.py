@@ -240,7 +240,12 @@ def surveys_menu(user: User) -> bool:
     return rows if isinstance(rows, bool) else rows.exists()
 
 
-def surveys_menu_rows(user: User) -> bool | QuerySet[SurveyInvitation]:
+@prepared
+def _invited(*, own: list[int]) -> QuerySet[SurveyInvitation]:
+    return SurveyInvitation.objects.filter(organisation_id__in=own)
+
+
+def surveys_menu_rows(user: User) -> bool | Prepared:
     """surveys_menu as the menu asks it: the answer when the memberships give it, else the rows
     whose existence gives it (asked with the menu's counts in one statement)."""
     if coordinated_networks(user):
@@ -248,6 +253,6 @@ def surveys_menu_rows(user: User) -> bool | QuerySet[SurveyInvitation]:
     own = own_org_ids(user)
     if not own:
         return False
-    return SurveyInvitation.objects.filter(organisation_id__in=own)
+    return _invited(own=sorted(own))
 
 
