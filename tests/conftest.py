@@ -16,7 +16,7 @@ from bridgeway.orgs.models import Membership, NetworkMembership, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, with_totp
 
 # A prepared queryset builder (core.prepared) that reads the clock fails its first test.
-prepared.STRICT = True
+prepared.strict()
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,8 @@ The SQL is the ORM's own; every value stays a parameter. What a builder may do:
   branch on a list's length, or on a bool, is fine: both are part of the shape). Work out
   `today + 7 days` outside and pass it in.
 - Run no statement (no list(), exists(), count() inside): building raises if it does.
-- Read no clock (timezone.now()): pass the time in. Raised on under STRICT (the tests).
+- Read no clock (timezone.now()): pass the time in. Raised on once `strict()` was called (the
+  tests call it).
 
 A value that came out of a sentinel by arithmetic, or a sentinel that reached the SQL text, is
 refused when the shape is compiled (PreparedError), so a mistake fails the first test that runs
@@ -40,15 +41,36 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import update_wrapper
 from typing import Any
-from unittest import mock
 from uuid import UUID
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils import timezone
 
-# The tests set this: building a shape then refuses to read the clock.
-STRICT = False
+# Set by strict() (the tests): building a shape then refuses to read the clock.
+_building = threading.local()
+_strict = False
+
+
+def strict() -> None:
+    """From now on, a builder that reads the clock through django.utils.timezone (now,
+    localdate, localtime) raises PreparedError while its shape is built. Only the building
+    thread is refused: other threads (a live test server's) read the clock as usual."""
+    global _strict
+    if _strict:
+        return
+    for name in ("now", "localdate", "localtime"):
+        setattr(timezone, name, _refused_while_building(getattr(timezone, name)))
+    _strict = True
+
+
+def _refused_while_building(original: Callable[..., Any]) -> Callable[..., Any]:
+    def clock(*args: Any, **kwargs: Any) -> Any:
+        if getattr(_building, "active", False):
+            raise PreparedError("a prepared builder read the clock: pass the time as an input")
+        return original(*args, **kwargs)
+
+    return update_wrapper(clock, original)
 
 
 class PreparedError(Exception):
@@ -167,10 +189,6 @@ def _no_statement(execute, sql, params, many, context):
     raise PreparedError("a prepared builder ran a statement: build the queryset only")
 
 
-def _no_clock(*args, **kwargs):
-    raise PreparedError("a prepared builder read the clock: pass the time as an input")
-
-
 class Builder:
     """A function of keyword inputs returning a QuerySet, compiled once per shape."""
 
@@ -274,12 +292,12 @@ class Builder:
                 where.append((sentinels[name], name, None))
         with ExitStack() as stack:
             stack.enter_context(connections["default"].execute_wrapper(_no_statement))
-            if STRICT:
-                stack.enter_context(mock.patch.object(timezone, "now", _no_clock))
-                stack.enter_context(mock.patch.object(timezone, "localdate", _no_clock))
-                stack.enter_context(mock.patch.object(timezone, "localtime", _no_clock))
-            queryset = self.function(**sentinels)
-            queryset, mode = _apply(queryset, ops)
+            _building.active = True
+            try:
+                queryset = self.function(**sentinels)
+                queryset, mode = _apply(queryset, ops)
+            finally:
+                _building.active = False
             self.alias = queryset.db
         return queryset, queryset.query.get_compiler(queryset.db), mode, where
 

@@ -162,3 +162,21 @@ def test_a_builder_whose_rows_depend_on_a_value_is_refused(cast):
 
     with pytest.raises(PreparedError, match="depends on an input"):
         only_big(orgs=[cast.org_a.pk]).values("pk")[:1]
+
+
+def test_only_the_building_thread_is_refused_the_clock(cast):
+    """A live test server's thread reads the clock while another thread builds a shape."""
+    import threading
+
+    seen = []
+
+    @prepared
+    def meanwhile(*, org):
+        other = threading.Thread(target=lambda: seen.append(timezone.now()))
+        other.start()
+        other.join()
+        return Organisation.objects.filter(pk=org)
+
+    assert meanwhile(org=cast.org_a.pk).values_list("name", flat=True)[:1] == ["Org A"]
+    assert len(seen) == 2  # one clock read per build (two builds per shape), none refused
+    assert timezone.now()  # and the clock works again in this thread
