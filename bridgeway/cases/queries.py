@@ -464,9 +464,11 @@ def tasks_waiting(user: User, *, per_row: bool = False) -> Prepared | None:
 def home_tasks(user: User, limit: int) -> tuple[int, list[QueueItem]]:
     """The user's open tasks due within a week or overdue, in visible cases, soonest due first."""
     today = timezone.localdate()
-    qs, page = tasks_waiting(user), tasks_waiting(user, per_row=True)
-    if qs is None or page is None:
+    qs = tasks_waiting(user)
+    if qs is None:
         return 0, []
+    # The first page on the same inputs (organisations, the week's end), tested row by row.
+    page = _tasks_waiting(**{**qs.inputs, "per_row": True})
     count, rows = count_and_page(qs, page.order_by("due_on", "-created_at").values(
         "case_id", "case__reference", "due_on", "created_at"), limit)
     url_of = url_maker("cases:work")
